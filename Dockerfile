@@ -1,0 +1,16 @@
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src src
+COPY jobs jobs
+COPY schedules schedules
+RUN mvn -B -q -DskipTests package
+
+FROM eclipse-temurin:17-jre
+WORKDIR /opt/coffer
+COPY --from=build /src/target/coffer.jar coffer.jar
+COPY jobs jobs
+COPY schedules schedules
+EXPOSE 8080
+ENTRYPOINT ["java", "-jar", "/opt/coffer/coffer.jar"]

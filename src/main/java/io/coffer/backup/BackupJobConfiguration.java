@@ -1,0 +1,111 @@
+package io.coffer.backup;
+
+import io.coffer.catalog.Backup;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * {@code backupJob(databaseId, backupId, method)}: {@code selectNodeStep} → {@code snapshotStep}
+ * (snapshot, package, encrypt and upload in one pass) → {@code commitStep}. A failure in any step
+ * leaves the row in {@code error} with a sentence for the user, and no object behind.
+ */
+@Configuration(proxyBeanMethods = false)
+class BackupJobConfiguration {
+
+	static final String JOB_NAME = "backupJob";
+
+	static final String DATABASE_ID = "databaseId";
+
+	static final String BACKUP_ID = "backupId";
+
+	static final String METHOD = "method";
+
+	private static final String NODE_HOST = "node.host";
+
+	private static final String NODE_PORT = "node.port";
+
+	private static final String OUTCOME = "outcome";
+
+	@Bean
+	Job backupJob(JobRepository jobRepository, Step selectNodeStep, Step snapshotStep, Step commitStep,
+			BackupFailureListener failureListener) {
+		return new JobBuilder(JOB_NAME, jobRepository).start(selectNodeStep)
+			.next(snapshotStep)
+			.next(commitStep)
+			.listener(failureListener)
+			.build();
+	}
+
+	@Bean
+	Step selectNodeStep(JobRepository jobRepository, BackupSteps steps) {
+		return new StepBuilder("selectNodeStep", jobRepository).tasklet((contribution, chunk) -> {
+			JobExecution job = job(chunk);
+			SelectedNode node = steps.selectNode(param(job, BACKUP_ID), param(job, DATABASE_ID), job.getId());
+			job.getExecutionContext().putString(NODE_HOST, node.endpoint().host());
+			job.getExecutionContext().putInt(NODE_PORT, node.endpoint().port());
+			return RepeatStatus.FINISHED;
+		}).build();
+	}
+
+	@Bean
+	Step snapshotStep(JobRepository jobRepository, BackupSteps steps) {
+		return new StepBuilder("snapshotStep", jobRepository).tasklet((contribution, chunk) -> {
+			JobExecution job = job(chunk);
+			ExecutionContext context = job.getExecutionContext();
+			RedisEndpoint node = new RedisEndpoint(context.getString(NODE_HOST), context.getInt(NODE_PORT));
+			Backup.Outcome outcome = steps.snapshotAndShip(param(job, BACKUP_ID), param(job, DATABASE_ID), node);
+			context.put(OUTCOME, outcome);
+			return RepeatStatus.FINISHED;
+		}).build();
+	}
+
+	@Bean
+	Step commitStep(JobRepository jobRepository, BackupSteps steps) {
+		return new StepBuilder("commitStep", jobRepository).tasklet((contribution, chunk) -> {
+			JobExecution job = job(chunk);
+			Backup.Outcome outcome = (Backup.Outcome) job.getExecutionContext().get(OUTCOME);
+			steps.commit(param(job, BACKUP_ID), param(job, DATABASE_ID), outcome);
+			return RepeatStatus.FINISHED;
+		}).build();
+	}
+
+	private static JobExecution job(ChunkContext chunk) {
+		return chunk.getStepContext().getStepExecution().getJobExecution();
+	}
+
+	private static String param(JobExecution job, String name) {
+		return job.getJobParameters().getString(name);
+	}
+
+	/** Turns a failed execution into an {@code error} row that says what happened. */
+	@org.springframework.stereotype.Component
+	static class BackupFailureListener implements JobExecutionListener {
+
+		private final BackupFailures failures;
+
+		BackupFailureListener(BackupFailures failures) {
+			this.failures = failures;
+		}
+
+		@Override
+		public void afterJob(JobExecution job) {
+			if (job.getStatus() != org.springframework.batch.core.BatchStatus.COMPLETED) {
+				Throwable cause = job.getAllFailureExceptions().stream().findFirst().orElse(null);
+				this.failures.record(param(job, DATABASE_ID), param(job, BACKUP_ID), cause);
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,98 @@
+package io.coffer.backup;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.RejectedExecutionException;
+
+import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.system.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.stereotype.Service;
+
+/**
+ * Starts backups: records the {@code scheduled} row first (which is what refuses a second backup of
+ * the same database, across every instance), then runs {@code backupJob} on the bounded backup pool.
+ */
+@Service
+public class BackupLauncher {
+
+	private static final Logger log = LoggerFactory.getLogger(BackupLauncher.class);
+
+	private final DatabaseRepository databases;
+
+	private final BackupRepository backups;
+
+	private final JobOperator jobOperator;
+
+	private final Job backupJob;
+
+	private final TaskExecutor executor;
+
+	private final BackupFailures failures;
+
+	private final Clock clock;
+
+	BackupLauncher(DatabaseRepository databases, BackupRepository backups, JobOperator jobOperator,
+			@Qualifier("backupJob") Job backupJob, @Qualifier("backupExecutor") TaskExecutor executor,
+			BackupFailures failures, Clock clock) {
+		this.databases = databases;
+		this.backups = backups;
+		this.jobOperator = jobOperator;
+		this.backupJob = backupJob;
+		this.executor = executor;
+		this.failures = failures;
+		this.clock = clock;
+	}
+
+	/**
+	 * Schedules a backup of the database and returns its row at once.
+	 * @throws ApiException 404 for an unknown database, 409 while another backup of it is in flight
+	 */
+	public Backup launch(String databaseId, String method) {
+		Database database = this.databases.findLive(databaseId)
+			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+		Instant createdAt = this.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+		String backupId = BackupNames.newId(createdAt);
+		try {
+			this.backups.insertScheduled(backupId, databaseId, createdAt, BackupNames.fileName(database, createdAt),
+					method, BackupNames.objectKey(database, createdAt));
+		}
+		catch (BackupRepository.BackupInFlightException ex) {
+			throw ApiException.conflict("backup_in_progress",
+					"a backup of " + databaseId + " is already running; wait for it to finish");
+		}
+		try {
+			this.executor.execute(() -> run(databaseId, backupId, method));
+		}
+		catch (RejectedExecutionException ex) {
+			this.failures.record(databaseId, backupId, new IllegalStateException(
+					"too many backups are waiting; this one was not started", ex));
+		}
+		return this.backups.find(databaseId, backupId).orElseThrow();
+	}
+
+	private void run(String databaseId, String backupId, String method) {
+		try {
+			this.jobOperator.start(this.backupJob,
+					new JobParametersBuilder().addString(BackupJobConfiguration.DATABASE_ID, databaseId)
+						.addString(BackupJobConfiguration.BACKUP_ID, backupId)
+						.addString(BackupJobConfiguration.METHOD, method)
+						.toJobParameters());
+		}
+		catch (Exception ex) {
+			log.error("backupJob could not start for backup {}", backupId, ex);
+			this.failures.record(databaseId, backupId, ex);
+		}
+	}
+
+}

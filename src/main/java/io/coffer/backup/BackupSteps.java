@@ -1,0 +1,183 @@
+package io.coffer.backup;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.Node;
+import io.coffer.crypto.KeyEncryptionKey;
+import io.coffer.crypto.Keyring;
+import io.coffer.storage.BlobInfo;
+import io.coffer.storage.BlobStore;
+import io.coffer.storage.BlobUpload;
+import io.coffer.system.CofferProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * What each step of {@code backupJob} does. The job configuration only wires these to steps, so
+ * that the work reads top to bottom here: pick the node, snapshot and ship, commit.
+ */
+@Component
+class BackupSteps {
+
+	private static final Logger log = LoggerFactory.getLogger(BackupSteps.class);
+
+	/** The newest RDB format this build of Coffer knows how to check (Redis 7.0 writes 10, 7.2 writes 11). */
+	static final int MAX_RDB_VERSION = 12;
+
+	private final DatabaseRepository databases;
+
+	private final BackupRepository backups;
+
+	private final NodeSelector nodeSelector;
+
+	private final Map<String, SnapshotSource> snapshotSources;
+
+	private final RedisConnections redis;
+
+	private final BlobStore store;
+
+	private final Keyring keyring;
+
+	private final JsonMapper json;
+
+	private final CofferProperties properties;
+
+	private final Clock clock;
+
+	BackupSteps(DatabaseRepository databases, BackupRepository backups, NodeSelector nodeSelector,
+			List<SnapshotSource> snapshotSources, RedisConnections redis, BlobStore store, Keyring keyring,
+			JsonMapper json, CofferProperties properties, Clock clock) {
+		this.databases = databases;
+		this.backups = backups;
+		this.nodeSelector = nodeSelector;
+		this.snapshotSources = snapshotSources.stream()
+			.collect(java.util.stream.Collectors.toMap(SnapshotSource::mode, (source) -> source));
+		this.redis = redis;
+		this.store = store;
+		this.keyring = keyring;
+		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	/** Step 1: the node to snapshot, from the live topology; the row becomes {@code running}. */
+	SelectedNode selectNode(String backupId, String databaseId, long jobExecutionId) {
+		Database database = database(databaseId);
+		String password = password(database);
+		List<RedisEndpoint> nodes = database.redisNodes()
+			.stream()
+			.map((node) -> new RedisEndpoint(node.host(), node.port(), password))
+			.toList();
+		List<RedisEndpoint> sentinels = database.sentinels()
+			.stream()
+			.map((node) -> new RedisEndpoint(node.host(), node.port(), null))
+			.toList();
+		SelectedNode selected = this.nodeSelector.select(nodes, sentinels, database.sentinelMaster(), password);
+		log.info("Backup {} of {}: {}", backupId, databaseId, selected.reason());
+		this.backups.markRunning(backupId, new Backup.NodeUsed(selected.role(), selected.endpoint().host(),
+				selected.endpoint().port(), selected.reason()), jobExecutionId, this.clock.instant());
+		return selected;
+	}
+
+	/** Step 2: the snapshot, streamed through the archive pipeline into object storage. */
+	Backup.Outcome snapshotAndShip(String backupId, String databaseId, RedisEndpoint node) throws IOException {
+		Database database = database(databaseId);
+		Backup backup = this.backups.find(databaseId, backupId).orElseThrow();
+		RedisEndpoint endpoint = node.withPassword(password(database));
+		RedisFacts facts = RedisFacts.read(this.redis, endpoint);
+		SnapshotSource source = this.snapshotSources.get(database.acquisitionMode());
+		KeyEncryptionKey kek = this.keyring.newest();
+		CofferProperties.Backup settings = this.properties.getBackup();
+		ArchiveShipper shipper = new ArchiveShipper(settings.getCompressionLevel(),
+				settings.effectiveCompressionThreads(), MAX_RDB_VERSION);
+		BlobUpload upload = this.store.openUpload(backup.objectKey());
+		try (Snapshot snapshot = source.open(endpoint)) {
+			ArchiveShipper.Shipped shipped = shipper.ship(snapshot.stream(), snapshot.expectedLength(),
+					backup.createdAt(), kek, upload,
+					(partial) -> manifest(backup, database, endpoint, facts, partial),
+					(bytes) -> this.backups.recordProgress(backupId, bytes), this.json::writeValueAsBytes);
+			return new Backup.Outcome(shipped.archiveSize(), shipped.archiveSha256(), shipped.storedSize(),
+					shipped.storedSha256(), shipped.keyId(), facts.redisVersion(), shipped.rdbVersion(),
+					shipped.rdbSize(), facts.keysPerDb());
+		}
+		catch (IOException | RuntimeException ex) {
+			abortQuietly(upload, ex);
+			throw ex;
+		}
+	}
+
+	/** Step 3: the row becomes {@code done} only once the stored object is there, whole. */
+	void commit(String backupId, String databaseId, Backup.Outcome outcome) throws IOException {
+		Backup backup = this.backups.find(databaseId, backupId).orElseThrow();
+		BlobInfo stored = this.store.stat(backup.objectKey())
+			.orElseThrow(() -> new IOException("the uploaded backup is missing from object storage"));
+		if (stored.size() != outcome.storedSize()) {
+			this.store.delete(backup.objectKey());
+			throw new IOException("object storage holds " + stored.size() + " bytes of the backup where "
+					+ outcome.storedSize() + " were written; the object was removed");
+		}
+		this.backups.markDone(backupId, outcome, this.clock.instant());
+	}
+
+	/** After a failure: no object of this backup may stay behind, whichever step failed. */
+	void cleanUpAfterFailure(String databaseId, String backupId) {
+		this.backups.find(databaseId, backupId).ifPresent((backup) -> {
+			try {
+				this.store.delete(backup.objectKey());
+			}
+			catch (IOException ex) {
+				log.warn("Could not remove the object of failed backup {}: {}", backupId, ex.getMessage());
+			}
+		});
+	}
+
+	private BackupManifest manifest(Backup backup, Database database, RedisEndpoint node, RedisFacts facts,
+			ArchiveShipper.Shipped shipped) {
+		String role = this.backups.find(database.id(), backup.id())
+			.map(Backup::node)
+			.map(Backup.NodeUsed::role)
+			.orElse(Node.PRIMARY);
+		return new BackupManifest(BackupManifest.FORMAT_VERSION, backup.id(), database.id(), database.app(),
+				backup.createdAt(), new BackupManifest.NodeUsed(role, node.host(), node.port()), facts.redisVersion(),
+				shipped.rdbVersion(), shipped.rdbSize(), shipped.rdbSha256(), facts.keysPerDb());
+	}
+
+	private Database database(String databaseId) {
+		return this.databases.findLive(databaseId)
+			.orElseThrow(() -> new IllegalStateException("database " + databaseId + " no longer exists"));
+	}
+
+	private String password(Database database) {
+		return this.databases.findSecret(database.id(), DatabaseRepository.REDIS_PASSWORD).map((sealed) -> {
+			try {
+				return this.keyring.openText(sealed);
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException("the stored Redis password of " + database.id()
+						+ " cannot be decrypted with this keyring: " + ex.getMessage(), ex);
+			}
+		}).orElse(null);
+	}
+
+	private static void abortQuietly(BlobUpload upload, Exception cause) {
+		try {
+			upload.abort();
+		}
+		catch (IOException | RuntimeException ex) {
+			cause.addSuppressed(ex);
+		}
+	}
+
+
+}

@@ -1,0 +1,33 @@
+package io.coffer.catalog;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** One backup of a database: its row in the catalogue. */
+public record Backup(String id, String databaseId, Instant createdAt, String name, RunStatus status, String method,
+		NodeUsed node, String objectKey, Long archiveSize, String archiveSha256, Long storedSize,
+		String storedSha256, String keyId, String redisVersion, Integer rdbVersion, Long rdbSize,
+		Map<String, Long> keysPerDb, long bytesProcessed, Long jobExecutionId, Instant startedAt,
+		Instant finishedAt, String error) {
+
+	public static final String PERIODIC = "periodic";
+
+	public static final String MANUAL = "manual";
+
+	/** The node a backup was taken from, its role at that moment, and why it was chosen. */
+	public record NodeUsed(String role, String host, int port, String reason) {
+	}
+
+	/** What a finished backup leaves in the catalogue: sizes and digests of both forms, versions, keys. */
+	public record Outcome(long archiveSize, String archiveSha256, long storedSize, String storedSha256, String keyId,
+			String redisVersion, int rdbVersion, long rdbSize, Map<String, Long> keysPerDb) implements Serializable {
+
+		public Outcome {
+			keysPerDb = new TreeMap<>(keysPerDb);
+		}
+
+	}
+
+}

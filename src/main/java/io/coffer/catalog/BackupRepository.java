@@ -1,0 +1,162 @@
+package io.coffer.catalog;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Backup rows. Every status change goes through {@link #transition}: it checks the change against
+ * {@link RunStatus} and applies it only if the row still has the status the caller saw, so that two
+ * instances racing on one backup cannot both win.
+ */
+@Repository
+public class BackupRepository {
+
+	private static final TypeReference<Map<String, Long>> KEYS_PER_DB = new TypeReference<>() {
+	};
+
+	private final JdbcClient jdbc;
+
+	private final JsonMapper json;
+
+	BackupRepository(JdbcClient jdbc, JsonMapper json) {
+		this.jdbc = jdbc;
+		this.json = json;
+	}
+
+	/**
+	 * Inserts a {@code scheduled} backup.
+	 * @throws BackupInFlightException when the database already has a backup scheduled or running
+	 */
+	public void insertScheduled(String id, String databaseId, Instant createdAt, String name, String method,
+			String objectKey) {
+		try {
+			this.jdbc.sql("""
+					insert into backups (id, database_id, created_at, name, status, method, object_key)
+					values (?, ?, ?, ?, 'scheduled', ?, ?)
+					""").params(id, databaseId, Timestamp.from(createdAt), name, method, objectKey).update();
+		}
+		catch (DuplicateKeyException ex) {
+			throw new BackupInFlightException(databaseId);
+		}
+	}
+
+	public Optional<Backup> find(String databaseId, String backupId) {
+		return this.jdbc.sql("select * from backups where database_id = ? and id = ?")
+			.params(databaseId, backupId)
+			.query(this::row)
+			.optional();
+	}
+
+	public Optional<Backup> findLatestDone(String databaseId) {
+		return this.jdbc.sql("""
+				select * from backups where database_id = ? and status = 'done'
+				order by created_at desc, id desc limit 1
+				""").param(databaseId).query(this::row).optional();
+	}
+
+	public Optional<Backup> findInFlight(String databaseId) {
+		return this.jdbc.sql("select * from backups where database_id = ? and status in ('scheduled', 'running')")
+			.param(databaseId)
+			.query(this::row)
+			.optional();
+	}
+
+	/** Newest first. */
+	public List<Backup> findAll(String databaseId) {
+		return this.jdbc.sql("select * from backups where database_id = ? order by created_at desc, id desc")
+			.param(databaseId)
+			.query(this::row)
+			.list();
+	}
+
+	public void markRunning(String backupId, Backup.NodeUsed node, long jobExecutionId, Instant now) {
+		transition(backupId, RunStatus.SCHEDULED, RunStatus.RUNNING, """
+				node_role = :role, node_host = :host, node_port = :port, node_reason = :reason,
+				job_execution_id = :execution, started_at = :now""", Map.of("role", node.role(), "host", node.host(),
+				"port", node.port(), "reason", node.reason(), "execution", jobExecutionId, "now", Timestamp.from(now)));
+	}
+
+	public void recordProgress(String backupId, long bytesProcessed) {
+		this.jdbc.sql("update backups set bytes_processed = ? where id = ? and status = 'running'")
+			.params(bytesProcessed, backupId)
+			.update();
+	}
+
+	public void markDone(String backupId, Backup.Outcome outcome, Instant now) {
+		transition(backupId, RunStatus.RUNNING, RunStatus.DONE, """
+				archive_size = :archiveSize, archive_sha256 = :archiveSha256, stored_size = :storedSize,
+				stored_sha256 = :storedSha256, key_id = :keyId, redis_version = :redisVersion,
+				rdb_version = :rdbVersion, rdb_size = :rdbSize, keys_per_db = cast(:keys as jsonb),
+				bytes_processed = :rdbSize, finished_at = :now""",
+				Map.of("archiveSize", outcome.archiveSize(), "archiveSha256", outcome.archiveSha256(), "storedSize",
+						outcome.storedSize(), "storedSha256", outcome.storedSha256(), "keyId", outcome.keyId(),
+						"redisVersion", outcome.redisVersion(), "rdbVersion", outcome.rdbVersion(), "rdbSize",
+						outcome.rdbSize(), "keys", this.json.writeValueAsString(outcome.keysPerDb()), "now",
+						Timestamp.from(now)));
+	}
+
+	/** Marks a scheduled or running backup as failed, with a sentence for the user. */
+	public void markError(String backupId, String error, Instant now) {
+		Backup backup = this.jdbc.sql("select * from backups where id = ?").param(backupId).query(this::row).single();
+		transition(backupId, backup.status(), RunStatus.ERROR, "error = :error, finished_at = :now",
+				Map.of("error", error, "now", Timestamp.from(now)));
+	}
+
+	private void transition(String backupId, RunStatus from, RunStatus to, String assignments,
+			Map<String, Object> values) {
+		from.checkCanBecome(to);
+		int updated = this.jdbc
+			.sql("update backups set status = :to, " + assignments + " where id = :id and status = :from")
+			.params(values)
+			.param("to", to.value())
+			.param("id", backupId)
+			.param("from", from.value())
+			.update();
+		if (updated != 1) {
+			throw new RunStatus.IllegalStateTransitionException(
+					"backup " + backupId + " is no longer " + from.value() + ": another change came first");
+		}
+	}
+
+	private Backup row(ResultSet rs, int rowNum) throws SQLException {
+		String keys = rs.getString("keys_per_db");
+		String nodeHost = rs.getString("node_host");
+		Backup.NodeUsed node = (nodeHost != null) ? new Backup.NodeUsed(rs.getString("node_role"), nodeHost,
+				rs.getInt("node_port"), rs.getString("node_reason")) : null;
+		return new Backup(rs.getString("id"), rs.getString("database_id"), instant(rs, "created_at"),
+				rs.getString("name"), RunStatus.of(rs.getString("status")), rs.getString("method"), node,
+				rs.getString("object_key"), rs.getObject("archive_size", Long.class), rs.getString("archive_sha256"),
+				rs.getObject("stored_size", Long.class), rs.getString("stored_sha256"), rs.getString("key_id"),
+				rs.getString("redis_version"), rs.getObject("rdb_version", Integer.class),
+				rs.getObject("rdb_size", Long.class), (keys != null) ? this.json.readValue(keys, KEYS_PER_DB) : null,
+				rs.getLong("bytes_processed"), rs.getObject("job_execution_id", Long.class),
+				instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("error"));
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		Timestamp timestamp = rs.getTimestamp(column);
+		return (timestamp != null) ? timestamp.toInstant() : null;
+	}
+
+	/** A database already has a backup scheduled or running. */
+	public static class BackupInFlightException extends RuntimeException {
+
+		BackupInFlightException(String databaseId) {
+			super("a backup of " + databaseId + " is already running");
+		}
+
+	}
+
+}

@@ -1,0 +1,34 @@
+package io.coffer.catalog;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A Redis database that Coffer serves: registered (it existed before) or provisioned from a plan. */
+public record Database(String id, String app, String plan, String kind, String status, String acquisitionMode,
+		String sentinelMaster, boolean scheduleEnabled, Integer scheduleHourUtc, Instant createdAt,
+		List<Node> nodes) {
+
+	public List<Node> redisNodes() {
+		return this.nodes.stream().filter((node) -> !Node.SENTINEL.equals(node.role())).toList();
+	}
+
+	public List<Node> sentinels() {
+		return this.nodes.stream().filter((node) -> Node.SENTINEL.equals(node.role())).toList();
+	}
+
+	Database withNodes(List<Node> nodes) {
+		return new Database(this.id, this.app, this.plan, this.kind, this.status, this.acquisitionMode,
+				this.sentinelMaster, this.scheduleEnabled, this.scheduleHourUtc, this.createdAt, List.copyOf(nodes));
+	}
+
+	Database withNodesOf(java.util.Map<String, List<Node>> nodesByDatabase) {
+		return withNodes(nodesByDatabase.getOrDefault(this.id, List.of()));
+	}
+
+	/** The number at the end of the id, as in {@code my-app-3030}: it ends every backup's file name. */
+	public String number() {
+		int dash = this.id.lastIndexOf('-');
+		return (dash >= 0) ? this.id.substring(dash + 1) : this.id;
+	}
+
+}

@@ -1,0 +1,16 @@
+package io.coffer.catalog;
+
+/** A Redis node or sentinel of a database, as the catalogue last knew it. Roles change on failover. */
+public record Node(String role, String host, int port) {
+
+	public static final String PRIMARY = "primary";
+
+	public static final String REPLICA = "replica";
+
+	public static final String SENTINEL = "sentinel";
+
+	public String address() {
+		return this.host + ":" + this.port;
+	}
+
+}

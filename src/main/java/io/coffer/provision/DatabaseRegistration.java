@@ -1,0 +1,134 @@
+package io.coffer.provision;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.coffer.backup.RedisAccessException;
+import io.coffer.backup.RedisConnections;
+import io.coffer.backup.RedisEndpoint;
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.Node;
+import io.coffer.catalog.TokenRepository;
+import io.coffer.crypto.Keyring;
+import io.coffer.system.ApiException;
+import io.coffer.system.CofferProperties;
+import redis.clients.jedis.Jedis;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Takes an existing Redis into the catalogue: checks that every node answers with the given password
+ * (and that the sentinels know the master), then records it with its password sealed by the keyring.
+ */
+@Service
+public class DatabaseRegistration {
+
+	private static final SecureRandom random = new SecureRandom();
+
+	private final DatabaseRepository databases;
+
+	private final TokenRepository tokens;
+
+	private final Keyring keyring;
+
+	private final RedisConnections redis;
+
+	private final CofferProperties properties;
+
+	private final Clock clock;
+
+	DatabaseRegistration(DatabaseRepository databases, TokenRepository tokens, Keyring keyring,
+			RedisConnections redis, CofferProperties properties, Clock clock) {
+		this.databases = databases;
+		this.tokens = tokens;
+		this.keyring = keyring;
+		this.redis = redis;
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	/** The registered database and its token, which is shown this once. */
+	public record Registered(Database database, String token) {
+	}
+
+	@Transactional
+	public Registered register(String app, RegisterRequest request) {
+		String password = (request.password() == null || request.password().isEmpty()) ? null : request.password();
+		List<Node> nodes = new ArrayList<>();
+		for (RegisterRequest.Address address : request.nodes()) {
+			RedisEndpoint endpoint = new RedisEndpoint(address.host(), address.port(), password);
+			nodes.add(new Node(roleOf(endpoint), address.host(), address.port()));
+		}
+		String sentinelMaster = null;
+		if (!request.sentinelsOrEmpty().isEmpty()) {
+			sentinelMaster = (request.sentinelMaster() != null) ? request.sentinelMaster() : "mymaster";
+			for (RegisterRequest.Address address : request.sentinelsOrEmpty()) {
+				checkSentinelKnowsMaster(new RedisEndpoint(address.host(), address.port(), null), sentinelMaster,
+						password);
+				nodes.add(new Node(Node.SENTINEL, address.host(), address.port()));
+			}
+		}
+		if (this.databases.liveAppExists(app)) {
+			throw ApiException.conflict("app_has_database", "the app " + app + " already has a database");
+		}
+		String id = (request.id() != null) ? request.id() : newId(app);
+		if (this.databases.idExists(id)) {
+			throw ApiException.conflict("database_exists", "a database with the id " + id + " already exists");
+		}
+		String mode = (request.acquisitionMode() != null) ? request.acquisitionMode()
+				: this.properties.getBackup().getAcquisitionMode();
+		Database database = new Database(id, app, null, "registered", "running", mode, sentinelMaster, true, null,
+				this.clock.instant(), nodes);
+		this.databases.insert(database);
+		if (password != null) {
+			this.databases.saveSecret(id, DatabaseRepository.REDIS_PASSWORD, this.keyring.newest().sealText(password));
+		}
+		return new Registered(database, this.tokens.issue(id));
+	}
+
+	private String roleOf(RedisEndpoint endpoint) {
+		try {
+			String role = this.redis.call(endpoint, Jedis::info).lines()
+				.filter((line) -> line.startsWith("role:"))
+				.findFirst()
+				.orElse("role:master");
+			return role.equals("role:slave") ? Node.REPLICA : Node.PRIMARY;
+		}
+		catch (RedisAccessException ex) {
+			throw ApiException.unprocessable("redis_" + ex.code(), ex.getMessage());
+		}
+	}
+
+	private void checkSentinelKnowsMaster(RedisEndpoint sentinel, String master, String password) {
+		List<String> address;
+		try {
+			address = this.redis.call(sentinel, (jedis) -> jedis.sentinelGetMasterAddrByName(master));
+		}
+		catch (RedisAccessException ex) {
+			if (!"auth_required".equals(ex.code()) || password == null) {
+				throw ApiException.unprocessable("sentinel_" + ex.code(), ex.getMessage());
+			}
+			address = this.redis.call(sentinel.withPassword(password),
+					(jedis) -> jedis.sentinelGetMasterAddrByName(master));
+		}
+		if (address == null || address.isEmpty()) {
+			throw ApiException.unprocessable("sentinel_unknown_master",
+					"the sentinel at " + sentinel.address() + " does not monitor a master named " + master);
+		}
+	}
+
+	private String newId(String app) {
+		for (int attempt = 0; attempt < 20; attempt++) {
+			String id = app + "-" + (1000 + random.nextInt(9000));
+			if (!this.databases.idExists(id)) {
+				return id;
+			}
+		}
+		throw new IllegalStateException("could not find a free database id for " + app);
+	}
+
+}

@@ -1,0 +1,99 @@
+package io.coffer.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+import io.coffer.system.CofferProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The object storage: the S3 endpoint at {@code coffer.s3.endpoint}, or an in-process S3 server over
+ * {@code <data-dir>/objects} reached through the very same client code.
+ */
+@Configuration(proxyBeanMethods = false)
+class StorageConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(StorageConfiguration.class);
+
+	@Bean(destroyMethod = "close")
+	EmbeddedStorage embeddedStorage(CofferProperties properties) throws IOException {
+		if (!properties.getS3().isEmbedded()) {
+			return new EmbeddedStorage(null);
+		}
+		Path folder = properties.getDataDir().resolve("objects").toAbsolutePath();
+		Files.createDirectories(folder);
+		HexFormat hex = HexFormat.of();
+		SecureRandom random = new SecureRandom();
+		byte[] secret = new byte[20];
+		random.nextBytes(secret);
+		EmbeddedS3Server server = new EmbeddedS3Server(folder, 0, "coffer-embedded", hex.formatHex(secret)).start();
+		log.info("No COFFER_S3_ENDPOINT: serving backups from an in-process S3 server over {} at {}", folder,
+				server.endpoint());
+		return new EmbeddedStorage(server);
+	}
+
+	@Bean(destroyMethod = "close")
+	S3BlobStore blobStore(CofferProperties properties, EmbeddedStorage embedded) {
+		CofferProperties.S3 s3 = properties.getS3();
+		S3BlobStore.Settings settings = embedded.isRunning()
+				? S3BlobStore.Settings.of(embedded.server.endpoint(), embedded.server.accessKey(),
+						embedded.server.secretKey(), s3.getBucket())
+				: S3BlobStore.Settings.of(s3.getEndpoint(), s3.getAccessKey(), s3.getSecretKey(), s3.getBucket())
+					.withRegion(s3.getRegion());
+		S3BlobStore store = new S3BlobStore(settings.withPartSize(s3.getPartSize()));
+		try {
+			store.start();
+		}
+		catch (IOException ex) {
+			// The service still starts: the API answers, health says what is wrong, and backups
+			// fail with this same sentence until the storage is back.
+			log.error("Object storage is not usable yet: {}", ex.getMessage());
+		}
+		return store;
+	}
+
+	@Bean
+	HealthIndicator objectStorageHealthIndicator(BlobStore store) {
+		return () -> {
+			try {
+				store.checkReachable();
+				return Health.up().build();
+			}
+			catch (IOException ex) {
+				return Health.down().withDetail("error", String.valueOf(ex.getMessage())).build();
+			}
+		};
+	}
+
+	/** The in-process S3 server of the embedded default, or nothing. */
+	static final class EmbeddedStorage implements AutoCloseable {
+
+		private final EmbeddedS3Server server;
+
+		EmbeddedStorage(EmbeddedS3Server server) {
+			this.server = server;
+		}
+
+		boolean isRunning() {
+			return this.server != null;
+		}
+
+		@Override
+		public void close() {
+			if (this.server != null) {
+				this.server.close();
+			}
+		}
+
+	}
+
+}

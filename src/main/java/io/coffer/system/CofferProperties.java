@@ -1,0 +1,331 @@
+package io.coffer.system;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every setting of the service, under {@code coffer.*}. Each one has a default that lets the service
+ * start with nothing configured; the README lists them with their environment variables.
+ */
+@Validated
+@ConfigurationProperties(prefix = "coffer")
+public class CofferProperties {
+
+	/** Where the embedded default keeps its state (PostgreSQL, objects, keyring). */
+	@NotNull
+	private Path dataDir = Path.of("data");
+
+	/** The keyring file of key-encryption keys; generated under the data folder when absent. */
+	private Path keyring;
+
+	/** Prefix of the platform's alias of REDIS_URL, as in SCALINGO_REDIS_URL. */
+	@Pattern(regexp = "[A-Z][A-Z0-9_]*", message = "must be upper-case letters, digits and underscores, like SCALINGO")
+	private String platformPrefix = "COFFER";
+
+	@Valid
+	private final Database database = new Database();
+
+	@Valid
+	private final S3 s3 = new S3();
+
+	@Valid
+	private final Security security = new Security();
+
+	@Valid
+	private final Backup backup = new Backup();
+
+	public Path getDataDir() {
+		return this.dataDir;
+	}
+
+	public void setDataDir(Path dataDir) {
+		this.dataDir = dataDir;
+	}
+
+	public Path getKeyring() {
+		return (this.keyring != null) ? this.keyring : this.dataDir.resolve("keyring");
+	}
+
+	public boolean isKeyringConfigured() {
+		return this.keyring != null;
+	}
+
+	public void setKeyring(Path keyring) {
+		this.keyring = keyring;
+	}
+
+	public String getPlatformPrefix() {
+		return this.platformPrefix;
+	}
+
+	public void setPlatformPrefix(String platformPrefix) {
+		this.platformPrefix = platformPrefix;
+	}
+
+	public Database getDatabase() {
+		return this.database;
+	}
+
+	public S3 getS3() {
+		return this.s3;
+	}
+
+	public Security getSecurity() {
+		return this.security;
+	}
+
+	public Backup getBackup() {
+		return this.backup;
+	}
+
+	/** The catalogue's PostgreSQL. Without a URL, an embedded PostgreSQL runs under the data folder. */
+	public static class Database {
+
+		@Pattern(regexp = "(jdbc:postgresql://.*)?", message = "must be a PostgreSQL JDBC URL such as jdbc:postgresql://db:5432/coffer")
+		private String url = "";
+
+		private String username = "";
+
+		private String password = "";
+
+		public boolean isEmbedded() {
+			return this.url.isBlank();
+		}
+
+		public String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(String url) {
+			this.url = (url != null) ? url.trim() : "";
+		}
+
+		public String getUsername() {
+			return this.username;
+		}
+
+		public void setUsername(String username) {
+			this.username = username;
+		}
+
+		public String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(String password) {
+			this.password = password;
+		}
+
+	}
+
+	/** S3-compatible object storage. Without an endpoint, an in-process S3 server runs over the data folder. */
+	public static class S3 {
+
+		@Pattern(regexp = "(https?://.*)?", message = "must be an http:// or https:// URL such as http://minio:9000")
+		private String endpoint = "";
+
+		private String accessKey = "";
+
+		private String secretKey = "";
+
+		@Pattern(regexp = "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", message = "must be a valid bucket name of 3 to 63 lower-case letters, digits, dots and dashes")
+		private String bucket = "coffer-backups";
+
+		private String region = "us-east-1";
+
+		/** Size of one multipart-upload part: the memory one running upload holds. */
+		@Min(value = 5 * 1024 * 1024, message = "must be at least 5 MiB (5242880), the S3 minimum part size")
+		private int partSize = 16 * 1024 * 1024;
+
+		public boolean isEmbedded() {
+			return this.endpoint.isBlank();
+		}
+
+		public String getEndpoint() {
+			return this.endpoint;
+		}
+
+		public void setEndpoint(String endpoint) {
+			this.endpoint = (endpoint != null) ? endpoint.trim() : "";
+		}
+
+		public String getAccessKey() {
+			return this.accessKey;
+		}
+
+		public void setAccessKey(String accessKey) {
+			this.accessKey = accessKey;
+		}
+
+		public String getSecretKey() {
+			return this.secretKey;
+		}
+
+		public void setSecretKey(String secretKey) {
+			this.secretKey = secretKey;
+		}
+
+		public String getBucket() {
+			return this.bucket;
+		}
+
+		public void setBucket(String bucket) {
+			this.bucket = bucket;
+		}
+
+		public String getRegion() {
+			return this.region;
+		}
+
+		public void setRegion(String region) {
+			this.region = region;
+		}
+
+		public int getPartSize() {
+			return this.partSize;
+		}
+
+		public void setPartSize(int partSize) {
+			this.partSize = partSize;
+		}
+
+	}
+
+	public static class Security {
+
+		/** The operator token; generated and printed once at start-up when empty. */
+		private String adminToken = "";
+
+		public String getAdminToken() {
+			return this.adminToken;
+		}
+
+		public void setAdminToken(String adminToken) {
+			this.adminToken = (adminToken != null) ? adminToken.trim() : "";
+		}
+
+	}
+
+	public static class Backup {
+
+		/** How the RDB is taken when a database does not say: over the replication stream, or by BGSAVE. */
+		@Pattern(regexp = "stream|file", message = "must be 'stream' or 'file'")
+		private String acquisitionMode = "stream";
+
+		/** A replica further behind its primary than this many bytes of replication offset is not used. */
+		@Min(0)
+		private long maxReplicaLagBytes = 16L * 1024 * 1024;
+
+		/** A replica that has not heard from its primary for longer than this is not used. */
+		@NotNull
+		private Duration maxReplicaSilence = Duration.ofSeconds(10);
+
+		/** How long a node may stay silent while it prepares or sends its snapshot. */
+		@NotNull
+		private Duration snapshotTimeout = Duration.ofMinutes(10);
+
+		/** gzip level of the archive, 1 (fast) to 9 (small). */
+		@Min(1)
+		@Max(9)
+		private int compressionLevel = 6;
+
+		/** Threads compressing one archive; 0 means one per core. */
+		@Min(0)
+		private int compressionThreads = 0;
+
+		/** Backups running at once on this instance; 0 means half the cores, at least one. */
+		@Min(0)
+		private int maxConcurrent = 0;
+
+		/**
+		 * For mode {@code file}: where Coffer sees each node's data folder, as comma-separated
+		 * {@code [node-host:]node-folder=local-folder} entries, e.g. {@code redis-1:/data=/mnt/redis-1}.
+		 */
+		@Pattern(regexp = "|([^=,]+=[^=,]+)(,[^=,]+=[^=,]+)*", message = "must be comma-separated [node-host:]node-folder=local-folder entries, like redis-1:/data=/mnt/redis-1")
+		private String pathMapping = "";
+
+		public String getAcquisitionMode() {
+			return this.acquisitionMode;
+		}
+
+		public void setAcquisitionMode(String acquisitionMode) {
+			this.acquisitionMode = acquisitionMode;
+		}
+
+		public long getMaxReplicaLagBytes() {
+			return this.maxReplicaLagBytes;
+		}
+
+		public void setMaxReplicaLagBytes(long maxReplicaLagBytes) {
+			this.maxReplicaLagBytes = maxReplicaLagBytes;
+		}
+
+		public Duration getMaxReplicaSilence() {
+			return this.maxReplicaSilence;
+		}
+
+		public void setMaxReplicaSilence(Duration maxReplicaSilence) {
+			this.maxReplicaSilence = maxReplicaSilence;
+		}
+
+		public Duration getSnapshotTimeout() {
+			return this.snapshotTimeout;
+		}
+
+		public void setSnapshotTimeout(Duration snapshotTimeout) {
+			this.snapshotTimeout = snapshotTimeout;
+		}
+
+		public int getCompressionLevel() {
+			return this.compressionLevel;
+		}
+
+		public void setCompressionLevel(int compressionLevel) {
+			this.compressionLevel = compressionLevel;
+		}
+
+		public int getCompressionThreads() {
+			return this.compressionThreads;
+		}
+
+		public int effectiveCompressionThreads() {
+			return (this.compressionThreads > 0) ? this.compressionThreads : Runtime.getRuntime().availableProcessors();
+		}
+
+		public void setCompressionThreads(int compressionThreads) {
+			this.compressionThreads = compressionThreads;
+		}
+
+		public int getMaxConcurrent() {
+			return this.maxConcurrent;
+		}
+
+		public int effectiveMaxConcurrent() {
+			return (this.maxConcurrent > 0) ? this.maxConcurrent
+					: Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+		}
+
+		public void setMaxConcurrent(int maxConcurrent) {
+			this.maxConcurrent = maxConcurrent;
+		}
+
+		public String getPathMapping() {
+			return this.pathMapping;
+		}
+
+		public void setPathMapping(String pathMapping) {
+			this.pathMapping = (pathMapping != null) ? pathMapping.trim() : "";
+		}
+
+	}
+
+}

@@ -1,0 +1,85 @@
+package io.coffer.system;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The catalogue's PostgreSQL: the one at {@code coffer.database.url}, or an embedded PostgreSQL whose
+ * files live under the data folder so that the embedded default keeps its state across restarts.
+ */
+@Configuration(proxyBeanMethods = false)
+class DatabaseConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(DatabaseConfiguration.class);
+
+	@Bean(destroyMethod = "close")
+	EmbeddedDatabase embeddedDatabase(CofferProperties properties) throws IOException {
+		if (!properties.getDatabase().isEmbedded()) {
+			return EmbeddedDatabase.NONE;
+		}
+		Path folder = properties.getDataDir().resolve("postgres").toAbsolutePath();
+		Files.createDirectories(folder);
+		log.info("No COFFER_DATABASE_URL: starting an embedded PostgreSQL over {}", folder);
+		EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+			.setDataDirectory(folder)
+			.setCleanDataDirectory(false)
+			.setPGStartupWait(Duration.ofSeconds(60))
+			.start();
+		return new EmbeddedDatabase(postgres);
+	}
+
+	@Bean(destroyMethod = "close")
+	HikariDataSource dataSource(CofferProperties properties, EmbeddedDatabase embedded) {
+		HikariDataSource dataSource = new HikariDataSource();
+		CofferProperties.Database database = properties.getDatabase();
+		if (database.isEmbedded()) {
+			dataSource.setJdbcUrl(embedded.jdbcUrl());
+			dataSource.setUsername("postgres");
+		}
+		else {
+			dataSource.setJdbcUrl(database.getUrl());
+			dataSource.setUsername(database.getUsername());
+			dataSource.setPassword(database.getPassword());
+		}
+		dataSource.setPoolName("catalogue");
+		dataSource.setMaximumPoolSize(20);
+		return dataSource;
+	}
+
+	/** The embedded PostgreSQL, or nothing when the catalogue lives elsewhere. */
+	static final class EmbeddedDatabase implements AutoCloseable {
+
+		static final EmbeddedDatabase NONE = new EmbeddedDatabase(null);
+
+		private final EmbeddedPostgres postgres;
+
+		private EmbeddedDatabase(EmbeddedPostgres postgres) {
+			this.postgres = postgres;
+		}
+
+		String jdbcUrl() {
+			return this.postgres.getJdbcUrl("postgres", "postgres");
+		}
+
+		@Override
+		public void close() throws IOException {
+			if (this.postgres != null) {
+				this.postgres.close();
+			}
+		}
+
+	}
+
+
+}

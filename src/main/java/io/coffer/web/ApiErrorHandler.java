@@ -1,0 +1,87 @@
+package io.coffer.web;
+
+import java.util.stream.Collectors;
+
+import io.coffer.system.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/** Every error of the API as {@code {"error", "message"}}, never a stack trace. */
+@RestControllerAdvice
+class ApiErrorHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
+
+	@ExceptionHandler(ApiException.class)
+	ResponseEntity<ApiError> api(ApiException ex) {
+		if (ex.status().is5xxServerError()) {
+			log.warn("{}: {}", ex.code(), ex.getMessage(), ex.getCause());
+		}
+		return ApiError.response(ex.status(), ex.code(), ex.getMessage());
+	}
+
+	@ExceptionHandler(MethodArgumentNotValidException.class)
+	ResponseEntity<ApiError> invalid(MethodArgumentNotValidException ex) {
+		String message = ex.getBindingResult()
+			.getFieldErrors()
+			.stream()
+			.map((error) -> error.getField() + " " + error.getDefaultMessage())
+			.collect(Collectors.joining("; "));
+		return ApiError.response(HttpStatus.BAD_REQUEST, "invalid_request", message);
+	}
+
+	@ExceptionHandler(HttpMessageNotReadableException.class)
+	ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException ex) {
+		return ApiError.response(HttpStatus.BAD_REQUEST, "invalid_request",
+				"the request body is not valid JSON for this call");
+	}
+
+	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
+	ResponseEntity<ApiError> mismatch(MethodArgumentTypeMismatchException ex) {
+		return ApiError.response(HttpStatus.BAD_REQUEST, "invalid_request", "invalid value for " + ex.getName());
+	}
+
+	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+	ResponseEntity<ApiError> mediaType(HttpMediaTypeNotSupportedException ex) {
+		return ApiError.response(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+				"send the request body as application/json");
+	}
+
+	@ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+	ResponseEntity<ApiError> method(HttpRequestMethodNotSupportedException ex) {
+		return ApiError.response(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+				ex.getMethod() + " is not allowed here");
+	}
+
+	@ExceptionHandler(NoResourceFoundException.class)
+	ResponseEntity<ApiError> noResource(NoResourceFoundException ex) {
+		return ApiError.response(HttpStatus.NOT_FOUND, "not_found", "no such resource");
+	}
+
+	@ExceptionHandler(DataAccessResourceFailureException.class)
+	ResponseEntity<ApiError> catalogueDown(DataAccessResourceFailureException ex) {
+		log.error("The catalogue database is unreachable", ex);
+		return ApiError.response(HttpStatus.SERVICE_UNAVAILABLE, "catalogue_unavailable",
+				"the catalogue database is unreachable; try again shortly");
+	}
+
+	@ExceptionHandler(Exception.class)
+	ResponseEntity<ApiError> unexpected(Exception ex) {
+		log.error("Unexpected error", ex);
+		return ApiError.response(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+				"something went wrong on our side; the error was logged");
+	}
+
+}

@@ -1,0 +1,36 @@
+package io.coffer.web;
+
+import io.coffer.system.ApiException;
+
+/**
+ * Who is calling: the operator (any database) or the owner of one database's token. A caller that
+ * may not see a database gets the same 404 as for a database that does not exist.
+ */
+record Caller(String databaseId) {
+
+	static final Caller OPERATOR = new Caller(null);
+
+	static final String ATTRIBUTE = Caller.class.getName();
+
+	boolean isOperator() {
+		return this.databaseId == null;
+	}
+
+	boolean mayAccess(String database) {
+		return isOperator() || this.databaseId.equals(database);
+	}
+
+	void requireAccess(String database) {
+		if (!mayAccess(database)) {
+			throw ApiException.notFound("database " + database);
+		}
+	}
+
+	void requireOperator() {
+		if (!isOperator()) {
+			throw new ApiException(org.springframework.http.HttpStatus.FORBIDDEN, "operator_only",
+					"only the operator token may do this");
+		}
+	}
+
+}

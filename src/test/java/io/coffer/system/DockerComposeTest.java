@@ -1,0 +1,130 @@
+package io.coffer.system;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * No Docker engine runs where the tests run, so docker-compose.yml is checked against the service's
+ * own configuration instead: names, ports, variables and volumes must agree.
+ */
+class DockerComposeTest {
+
+	private static Map<String, Map<String, Object>> services;
+
+	private static Map<String, String> cofferEnv;
+
+	@BeforeAll
+	@SuppressWarnings("unchecked")
+	static void parse() throws IOException {
+		LoaderOptions options = new LoaderOptions();
+		options.setMaxAliasesForCollections(100);
+		Map<String, Object> compose = new Yaml(options).load(Files.readString(Path.of("docker-compose.yml")));
+		services = (Map<String, Map<String, Object>>) compose.get("services");
+		cofferEnv = (Map<String, String>) services.get("coffer").get("environment");
+	}
+
+	@Test
+	void theProductionTopologyIsAllThere() {
+		assertThat(services).containsKeys("postgres", "minio", "create-bucket", "redis-primary", "redis-replica",
+				"sentinel-1", "sentinel-2", "sentinel-3", "haproxy", "coffer");
+		assertThat(command("redis-replica")).contains("--replicaof redis-primary 6379");
+		for (String sentinel : List.of("sentinel-1", "sentinel-2", "sentinel-3")) {
+			assertThat(command(sentinel)).contains("sentinel monitor mymaster redis-primary 6379 2").contains("--sentinel");
+		}
+	}
+
+	@Test
+	void everyCofferVariableIsOneTheServiceReads() throws IOException {
+		Set<String> read = new HashSet<>();
+		for (Path file : List.of(Path.of("src/main/resources/application.yml"), Path.of("jobs/backup.yml"))) {
+			Matcher matcher = Pattern.compile("\\$\\{((COFFER|SERVER)_[A-Z0-9_]+)").matcher(Files.readString(file));
+			while (matcher.find()) {
+				read.add(matcher.group(1));
+			}
+		}
+
+		assertThat(read).containsAll(cofferEnv.keySet());
+	}
+
+	@Test
+	void cofferPointsAtThePostgresAndMinioOfTheFile() {
+		URI database = URI.create(cofferEnv.get("COFFER_DATABASE_URL").substring("jdbc:".length()));
+		Map<String, String> postgres = env("postgres");
+		assertThat(database.getHost()).isEqualTo("postgres");
+		assertThat(database.getPort()).isEqualTo(5432);
+		assertThat(database.getPath()).isEqualTo("/" + postgres.get("POSTGRES_DB"));
+		assertThat(cofferEnv.get("COFFER_DATABASE_USERNAME")).isEqualTo(postgres.get("POSTGRES_USER"));
+		assertThat(cofferEnv.get("COFFER_DATABASE_PASSWORD")).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
+
+		URI s3 = URI.create(cofferEnv.get("COFFER_S3_ENDPOINT"));
+		Map<String, String> minio = env("minio");
+		assertThat(s3.getHost()).isEqualTo("minio");
+		assertThat((List<String>) ports("minio")).contains(s3.getPort() + ":" + s3.getPort());
+		assertThat(cofferEnv.get("COFFER_S3_ACCESS_KEY")).isEqualTo(minio.get("MINIO_ROOT_USER"));
+		assertThat(cofferEnv.get("COFFER_S3_SECRET_KEY")).isEqualTo(minio.get("MINIO_ROOT_PASSWORD"));
+		assertThat(String.valueOf(services.get("create-bucket").get("entrypoint")))
+			.contains("store/" + cofferEnv.get("COFFER_S3_BUCKET"))
+			.contains("http://minio:" + s3.getPort());
+	}
+
+	@Test
+	void theBackupPathMappingMatchesTheMountedRedisVolumes() {
+		@SuppressWarnings("unchecked")
+		List<String> mounts = (List<String>) services.get("coffer").get("volumes");
+		for (String entry : cofferEnv.get("COFFER_BACKUP_PATH_MAPPING").split(",")) {
+			String node = entry.substring(0, entry.indexOf(':'));
+			String nodeFolder = entry.substring(entry.indexOf(':') + 1, entry.indexOf('='));
+			String localFolder = entry.substring(entry.indexOf('=') + 1);
+			assertThat(services).containsKey(node);
+			@SuppressWarnings("unchecked")
+			String nodeVolume = ((List<String>) services.get(node).get("volumes")).stream()
+				.filter((volume) -> volume.endsWith(":" + nodeFolder))
+				.findFirst()
+				.orElseThrow()
+				.split(":")[0];
+			assertThat(mounts).contains(nodeVolume + ":" + localFolder + ":ro");
+		}
+	}
+
+	@Test
+	void haproxyRoutesToTheRedisServicesOfTheFile() throws IOException {
+		String config = Files.readString(Path.of("docker/haproxy.cfg"));
+		Matcher servers = Pattern.compile("server \\S+ ([a-z0-9-]+):6379").matcher(config);
+		int count = 0;
+		while (servers.find()) {
+			assertThat(services).containsKey(servers.group(1));
+			count++;
+		}
+		assertThat(count).isEqualTo(2);
+		assertThat(config).contains("role:master");
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, String> env(String service) {
+		return (Map<String, String>) services.get(service).get("environment");
+	}
+
+	private static Object ports(String service) {
+		return services.get(service).get("ports");
+	}
+
+	private static String command(String service) {
+		return String.valueOf(services.get(service).get("command"));
+	}
+
+}

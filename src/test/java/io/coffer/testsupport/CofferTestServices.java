@@ -1,0 +1,91 @@
+package io.coffer.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.coffer.storage.EmbeddedS3Server;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * The real services every integration test of this JVM shares: a fresh PostgreSQL database and an
+ * S3 server (S3Proxy) over a temporary folder. Redis processes are per test class (see
+ * {@link RedisServerProcess}).
+ */
+public final class CofferTestServices {
+
+	public static final String ADMIN_TOKEN = "test-operator-token";
+
+	public static final String BUCKET = "coffer-test";
+
+	private static volatile CofferTestServices instance;
+
+	private final TestDatabase database;
+
+	private final EmbeddedS3Server s3;
+
+	private final Path workFolder;
+
+	private CofferTestServices() throws IOException {
+		this.workFolder = Files.createTempDirectory("coffer-test");
+		this.database = TestDatabase.get();
+		this.s3 = new EmbeddedS3Server(this.workFolder.resolve("objects"), 0, "test-access", "test-secret-key")
+			.start();
+		Runtime.getRuntime().addShutdownHook(new Thread(this.s3::close));
+	}
+
+	public static synchronized CofferTestServices get() {
+		if (instance == null) {
+			try {
+				instance = new CofferTestServices();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		return instance;
+	}
+
+	public TestDatabase database() {
+		return this.database;
+	}
+
+	public EmbeddedS3Server s3() {
+		return this.s3;
+	}
+
+	public Path workFolder() {
+		return this.workFolder;
+	}
+
+	/** Points a Spring context at these services, with nothing embedded of its own. */
+	public void register(DynamicPropertyRegistry registry) {
+		registry.add("coffer.data-dir", () -> this.workFolder.resolve("data").toString());
+		registry.add("coffer.keyring", () -> keyring().toString());
+		registry.add("coffer.database.url", this.database::jdbcUrl);
+		registry.add("coffer.database.username", this.database::username);
+		registry.add("coffer.s3.endpoint", this.s3::endpoint);
+		registry.add("coffer.s3.access-key", this.s3::accessKey);
+		registry.add("coffer.s3.secret-key", this.s3::secretKey);
+		registry.add("coffer.s3.bucket", () -> BUCKET);
+		registry.add("coffer.s3.part-size", () -> String.valueOf(5 * 1024 * 1024));
+		registry.add("coffer.security.admin-token", () -> ADMIN_TOKEN);
+	}
+
+	/** The keyring the tests' service uses, made once per run. */
+	public synchronized Path keyring() {
+		Path file = this.workFolder.resolve("keyring");
+		if (!Files.exists(file)) {
+			try {
+				io.coffer.crypto.Keyring.generate(file);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		return file;
+	}
+
+}
