@@ -1,0 +1,86 @@
+package io.coffer.crypto;
+
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-256-GCM over one segment. Nonce = prefix(7) ‖ segment index(4, big-endian) ‖
+ * last-segment flag(1): a segment moved to another position, or a non-last segment
+ * presented as the last one (truncation), does not authenticate.
+ */
+final class SegmentCipher {
+
+	static final long MAX_SEGMENTS = 1L << 32;
+
+	private final SecretKey dataKey;
+
+	private final byte[] noncePrefix;
+
+	private final byte[] associatedData;
+
+	private final Cipher cipher;
+
+	SegmentCipher(byte[] dataKey, ObjectHeader header) {
+		this.dataKey = new SecretKeySpec(dataKey, "AES");
+		this.noncePrefix = header.noncePrefix();
+		this.associatedData = header.segmentAssociatedData();
+		try {
+			this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("AES-GCM is not available in this JVM", ex);
+		}
+	}
+
+	/** Encrypts {@code length} bytes; returns the stored length (length + tag). */
+	int encrypt(long segmentIndex, boolean last, byte[] plaintext, int length, byte[] stored) {
+		try {
+			this.cipher.init(Cipher.ENCRYPT_MODE, this.dataKey, nonce(segmentIndex, last));
+			this.cipher.updateAAD(this.associatedData);
+			return this.cipher.doFinal(plaintext, 0, length, stored, 0);
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("AES-GCM encryption failed", ex);
+		}
+	}
+
+	/**
+	 * Decrypts and authenticates a stored segment; the JDK's GCM releases no plaintext
+	 * before the tag is verified.
+	 */
+	int decrypt(long segmentIndex, boolean last, byte[] stored, int length, byte[] plaintext)
+			throws IntegrityException {
+		if (length < KeyEncryptionKey.TAG_LENGTH) {
+			throw IntegrityException.atSegment(segmentIndex);
+		}
+		try {
+			this.cipher.init(Cipher.DECRYPT_MODE, this.dataKey, nonce(segmentIndex, last));
+			this.cipher.updateAAD(this.associatedData);
+			return this.cipher.doFinal(stored, 0, length, plaintext, 0);
+		}
+		catch (AEADBadTagException ex) {
+			throw IntegrityException.atSegment(segmentIndex);
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("AES-GCM decryption failed", ex);
+		}
+	}
+
+	private GCMParameterSpec nonce(long segmentIndex, boolean last) {
+		if (segmentIndex < 0 || segmentIndex >= MAX_SEGMENTS) {
+			throw new IllegalStateException("segment index " + segmentIndex + " is out of range");
+		}
+		ByteBuffer nonce = ByteBuffer.allocate(KeyEncryptionKey.NONCE_LENGTH);
+		nonce.put(this.noncePrefix);
+		nonce.putInt((int) segmentIndex);
+		nonce.put((byte) (last ? 1 : 0));
+		return new GCMParameterSpec(KeyEncryptionKey.TAG_LENGTH * 8, nonce.array());
+	}
+
+}

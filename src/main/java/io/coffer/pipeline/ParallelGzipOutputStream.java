@@ -1,0 +1,258 @@
+package io.coffer.pipeline;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+
+/**
+ * Gzip on several cores: the input is cut into blocks, each compressed on a thread pool as
+ * an independent gzip member (own header, CRC-32 and size), and the members are written in
+ * order. Any gzip reader reads the concatenation as one stream (RFC 1952, section 2.2).
+ * <p>
+ * Memory is bounded: the writer waits once {@code 2 × threads} blocks are in flight. A
+ * failure of a worker is thrown to the writer by its next {@code write} or {@code close}.
+ * {@link #close()} writes what remains, closes {@code out} and stops the threads.
+ */
+public final class ParallelGzipOutputStream extends OutputStream {
+
+	public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
+
+	private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+
+	private final OutputStream out;
+
+	private final int blockSize;
+
+	private final int maxInFlight;
+
+	private final BlockCompressor compressor;
+
+	private final ExecutorService workers;
+
+	private final Queue<Future<byte[]>> inFlight = new ArrayDeque<>();
+
+	private byte[] block;
+
+	private int filled;
+
+	private boolean anyBlockSubmitted;
+
+	private IOException failure;
+
+	private boolean closed;
+
+	public ParallelGzipOutputStream(OutputStream out, int level, int threads) {
+		this(out, level, threads, DEFAULT_BLOCK_SIZE);
+	}
+
+	/**
+	 * @param level a {@link Deflater} level, -1 (default) or 0 to 9
+	 */
+	public ParallelGzipOutputStream(OutputStream out, int level, int threads, int blockSize) {
+		this(out, threads, blockSize, gzipMember(level));
+	}
+
+	ParallelGzipOutputStream(OutputStream out, int threads, int blockSize, BlockCompressor compressor) {
+		if (threads < 1) {
+			throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+		}
+		if (blockSize < 1) {
+			throw new IllegalArgumentException("block size must be at least 1, not " + blockSize);
+		}
+		this.out = Objects.requireNonNull(out, "out");
+		this.blockSize = blockSize;
+		this.maxInFlight = 2 * threads;
+		this.compressor = compressor;
+		this.block = new byte[blockSize];
+		this.workers = Executors.newFixedThreadPool(threads, daemonThreads("coffer-gzip-" + POOL_NUMBER.incrementAndGet()));
+	}
+
+	@Override
+	public void write(int b) throws IOException {
+		write(new byte[] { (byte) b }, 0, 1);
+	}
+
+	@Override
+	public void write(byte[] bytes, int offset, int length) throws IOException {
+		Objects.checkFromIndexSize(offset, length, bytes.length);
+		ensureUsable();
+		while (length > 0) {
+			int chunk = Math.min(length, this.blockSize - this.filled);
+			System.arraycopy(bytes, offset, this.block, this.filled, chunk);
+			this.filled += chunk;
+			offset += chunk;
+			length -= chunk;
+			if (this.filled == this.blockSize) {
+				submitBlock();
+			}
+		}
+	}
+
+	/**
+	 * Writes the members that are already compressed; a partial block stays buffered, so
+	 * that members keep their full size.
+	 */
+	@Override
+	public void flush() throws IOException {
+		ensureUsable();
+		guarded(() -> {
+			while (!this.inFlight.isEmpty() && this.inFlight.peek().isDone()) {
+				writeOldest();
+			}
+			this.out.flush();
+		});
+	}
+
+	@Override
+	public void close() throws IOException {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		try {
+			if (this.failure != null) {
+				// a new exception: try-with-resources adds it to the one already thrown
+				throw new IOException("gzip stream failed earlier: " + this.failure.getMessage(), this.failure);
+			}
+			// an empty input still becomes one (empty) member: a gzip file has at least one
+			if (this.filled > 0 || !this.anyBlockSubmitted) {
+				submitBlock();
+			}
+			guarded(() -> {
+				while (!this.inFlight.isEmpty()) {
+					writeOldest();
+				}
+				this.out.flush();
+			});
+		}
+		finally {
+			this.workers.shutdownNow();
+			this.out.close();
+		}
+	}
+
+	private void submitBlock() throws IOException {
+		guarded(() -> {
+			while (this.inFlight.size() >= this.maxInFlight
+					|| (!this.inFlight.isEmpty() && this.inFlight.peek().isDone())) {
+				writeOldest();
+			}
+			byte[] full = this.block;
+			int length = this.filled;
+			this.inFlight.add(this.workers.submit(() -> this.compressor.compress(full, length)));
+			this.anyBlockSubmitted = true;
+			this.block = new byte[this.blockSize];
+			this.filled = 0;
+		});
+	}
+
+	private void writeOldest() throws IOException {
+		byte[] member;
+		try {
+			member = this.inFlight.remove().get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new InterruptedIOException("interrupted while waiting for gzip compression");
+		}
+		catch (ExecutionException ex) {
+			throw new IOException("gzip compression failed: " + ex.getCause(), ex.getCause());
+		}
+		this.out.write(member);
+	}
+
+	/** Runs an action; after its failure the stream refuses any further use. */
+	private void guarded(IoAction action) throws IOException {
+		try {
+			action.run();
+		}
+		catch (IOException | RuntimeException ex) {
+			this.failure = (ex instanceof IOException io) ? io : new IOException(ex.getMessage(), ex);
+			this.inFlight.forEach((future) -> future.cancel(true));
+			this.inFlight.clear();
+			this.workers.shutdownNow();
+			throw ex;
+		}
+	}
+
+	private void ensureUsable() throws IOException {
+		if (this.closed) {
+			throw new IOException("gzip stream is closed");
+		}
+		if (this.failure != null) {
+			throw new IOException("gzip stream failed earlier: " + this.failure.getMessage(), this.failure);
+		}
+	}
+
+	private static ThreadFactory daemonThreads(String prefix) {
+		AtomicInteger number = new AtomicInteger();
+		return (task) -> {
+			Thread thread = new Thread(task, prefix + "-" + number.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	static BlockCompressor gzipMember(int level) {
+		if (level < Deflater.DEFAULT_COMPRESSION || level > Deflater.BEST_COMPRESSION) {
+			throw new IllegalArgumentException("gzip level must be -1 or between 0 and 9, not " + level);
+		}
+		return (block, length) -> {
+			ByteArrayOutputStream member = new ByteArrayOutputStream(length / 2 + 64);
+			// ID1 ID2, CM = deflate, no flags, no mtime, no extra flags, OS = unknown
+			member.write(new byte[] { 0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff });
+			Deflater deflater = new Deflater(level, true);
+			try {
+				deflater.setInput(block, 0, length);
+				deflater.finish();
+				byte[] buffer = new byte[64 * 1024];
+				while (!deflater.finished()) {
+					int n = deflater.deflate(buffer);
+					member.write(buffer, 0, n);
+				}
+			}
+			finally {
+				deflater.end();
+			}
+			CRC32 crc = new CRC32();
+			crc.update(block, 0, length);
+			writeIntLittleEndian(member, (int) crc.getValue());
+			writeIntLittleEndian(member, length);
+			return member.toByteArray();
+		};
+	}
+
+	private static void writeIntLittleEndian(ByteArrayOutputStream out, int value) {
+		out.write(value);
+		out.write(value >>> 8);
+		out.write(value >>> 16);
+		out.write(value >>> 24);
+	}
+
+	@FunctionalInterface
+	interface BlockCompressor {
+
+		byte[] compress(byte[] block, int length) throws Exception;
+
+	}
+
+	@FunctionalInterface
+	private interface IoAction {
+
+		void run() throws IOException;
+
+	}
+
+}
