@@ -21,6 +21,14 @@ import java.io.OutputStream;
  */
 public abstract class BlobUpload extends OutputStream {
 
+	/**
+	 * Wait until what the store has sent is stored. It does not make anything visible, and a
+	 * store may keep the last bytes buffered (S3 keeps up to one part).
+	 */
+	@Override
+	public void flush() throws IOException {
+	}
+
 	/** Make the blob visible under its key; idempotent once it succeeded. */
 	public abstract StoredBlob complete() throws IOException;
 

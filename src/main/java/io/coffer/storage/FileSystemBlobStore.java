@@ -210,7 +210,8 @@ public class FileSystemBlobStore implements BlobStore {
 
 	private static boolean isUploadInProgress(Path file) {
 		String name = file.getFileName().toString();
-		return name.startsWith(UPLOAD_PREFIX) && name.endsWith(UPLOAD_SUFFIX);
+		return name.startsWith(UPLOAD_PREFIX) && name.endsWith(UPLOAD_SUFFIX)
+				&& name.length() > UPLOAD_PREFIX.length() + 37 + UPLOAD_SUFFIX.length();
 	}
 
 	private void removeEmptyFolders(Path folder) throws IOException {

@@ -496,6 +496,16 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 			}
 		}
 
+		/**
+		 * Wait until the part in flight is stored. What is still in the buffer stays there:
+		 * S3 accepts a part smaller than 5 MiB only as the last one.
+		 */
+		@Override
+		public synchronized void flush() throws IOException {
+			checkWritable();
+			guarded(this::awaitInFlight);
+		}
+
 		@Override
 		public synchronized StoredBlob complete() throws IOException {
 			if (this.stored != null) {

@@ -56,6 +56,15 @@ class FileSystemBlobStoreTest extends BlobStoreContractTest {
 	}
 
 	@Test
+	void filesThatMerelyLookLikeUploadsAreOrdinaryBlobs() throws IOException {
+		Files.createDirectories(this.folder.resolve("objects/db"));
+		Files.writeString(this.folder.resolve("objects/db/.upload-x.tmp"), "not an upload");
+
+		assertThat(this.store.pendingUploads("")).isEmpty();
+		assertThat(this.store.list("db/")).extracting(BlobInfo::key).containsExactly("db/.upload-x.tmp");
+	}
+
+	@Test
 	void missingFolderIsReported() {
 		FileSystemBlobStore missing = new FileSystemBlobStore(this.folder.resolve("nowhere"));
 
