@@ -1,0 +1,635 @@
+package io.coffer.storage;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import io.minio.BucketExistsArgs;
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.UploadPartResponse;
+import io.minio.errors.ErrorResponseException;
+import io.minio.messages.Item;
+import io.minio.messages.ListMultipartUploadsResult;
+import io.minio.messages.Part;
+import io.minio.messages.Upload;
+import okhttp3.OkHttpClient;
+
+/**
+ * A {@link BlobStore} on an S3-compatible object storage (MinIO, S3, S3Proxy) through the
+ * MinIO Java client.
+ * <p>
+ * An upload of unknown length drives the multipart API itself rather than piping into
+ * {@code putObject(stream, -1, partSize)}: that way this class holds the upload id, so it
+ * can abort the multipart upload whatever failed, and memory stays at two part buffers
+ * (the part being sent and the part being filled). A blob smaller than one part is stored
+ * with a single PUT and never starts a multipart upload.
+ */
+public class S3BlobStore implements BlobStore, AutoCloseable {
+
+	/** S3 refuses parts smaller than 5 MiB, except the last one. */
+	public static final int MINIMUM_PART_SIZE = 5 * 1024 * 1024;
+
+	/**
+	 * 16 MiB parts reach S3's limit of 10,000 parts at about 156 GiB, beyond the largest
+	 * Redis dump we serve, while two buffers of them stay small next to the heap.
+	 */
+	public static final int DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+
+	private static final int MAXIMUM_PART_COUNT = 10_000;
+
+	private static final long CONNECT_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(10);
+
+	private static final long TRANSFER_TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(2);
+
+	/**
+	 * jclouds' filesystem provider, behind S3Proxy, keeps the state of a multipart upload in
+	 * ordinary objects named {@code .mpus-<upload id>-<key>...}.
+	 */
+	private static final String LOCAL_MULTIPART_STATE_PREFIX = ".mpus-";
+
+	/**
+	 * The same provider writes each incoming object to a file named by a random UUID at the
+	 * top of the bucket, then renames it, so listings show it while a write is under way.
+	 */
+	private static final Pattern LOCAL_WRITE_IN_PROGRESS = Pattern
+		.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+	private final Settings settings;
+
+	private final OkHttpClient httpClient;
+
+	private final MinioClient client;
+
+	private final UploadListingClient asyncClient;
+
+	public S3BlobStore(Settings settings) {
+		this.settings = settings;
+		this.httpClient = io.minio.http.HttpUtils.newDefaultHttpClient(CONNECT_TIMEOUT_MILLIS, TRANSFER_TIMEOUT_MILLIS,
+				TRANSFER_TIMEOUT_MILLIS);
+		this.client = MinioClient.builder()
+			.endpoint(settings.endpoint())
+			.region(settings.region())
+			.credentials(settings.accessKey(), settings.secretKey())
+			.httpClient(this.httpClient)
+			.build();
+		this.asyncClient = new UploadListingClient(MinioAsyncClient.builder()
+			.endpoint(settings.endpoint())
+			.region(settings.region())
+			.credentials(settings.accessKey(), settings.secretKey())
+			.httpClient(this.httpClient)
+			.build());
+	}
+
+	/**
+	 * Check that the storage answers and, when {@link Settings#createBucket()} says so,
+	 * create the bucket if it is missing.
+	 */
+	public S3BlobStore start() throws IOException {
+		if (this.settings.createBucket()) {
+			call(() -> {
+				if (!this.client.bucketExists(BucketExistsArgs.builder().bucket(bucket()).build())) {
+					this.client.makeBucket(MakeBucketArgs.builder().bucket(bucket()).build());
+				}
+				return null;
+			}, null);
+		}
+		else {
+			checkReachable();
+		}
+		return this;
+	}
+
+	public Settings getSettings() {
+		return this.settings;
+	}
+
+	@Override
+	public BlobUpload openUpload(String key) {
+		checkKey(key);
+		return new MultipartUpload(key);
+	}
+
+	@Override
+	public Optional<BlobInfo> stat(String key) throws IOException {
+		checkKey(key);
+		try {
+			StatObjectResponse response = call(
+					() -> this.client.statObject(StatObjectArgs.builder().bucket(bucket()).object(key).build()), key);
+			return Optional.of(new BlobInfo(key, response.size(), response.lastModified().toInstant(), unquote(response.etag())));
+		}
+		catch (BlobNotFoundException ex) {
+			// A HEAD has no body, so the client cannot tell a missing object from a missing bucket.
+			checkBucketExists();
+			return Optional.empty();
+		}
+	}
+
+	@Override
+	public InputStream read(String key) throws IOException {
+		checkKey(key);
+		return call(() -> this.client.getObject(GetObjectArgs.builder().bucket(bucket()).object(key).build()), key);
+	}
+
+	@Override
+	public InputStream read(String key, long offset, long length) throws IOException {
+		checkKey(key);
+		FileSystemBlobStore.checkRange(offset, length);
+		return call(() -> this.client.getObject(
+				GetObjectArgs.builder().bucket(bucket()).object(key).offset(offset).length(length).build()), key);
+	}
+
+	@Override
+	public List<BlobInfo> list(String prefix) throws IOException {
+		Iterable<Result<Item>> items = this.client
+			.listObjects(ListObjectsArgs.builder().bucket(bucket()).prefix(prefix).recursive(true).build());
+		List<BlobInfo> blobs = new ArrayList<>();
+		for (Result<Item> result : items) {
+			Item item = call(result::get, null);
+			if (!item.isDir() && !isLocalProviderState(item.objectName())) {
+				blobs.add(new BlobInfo(item.objectName(), item.size(),
+						item.lastModified() != null ? item.lastModified().toInstant() : null, unquote(item.etag())));
+			}
+		}
+		blobs.sort(Comparator.comparing(BlobInfo::key));
+		return blobs;
+	}
+
+	@Override
+	public void delete(String key) throws IOException {
+		checkKey(key);
+		call(() -> {
+			this.client.removeObject(RemoveObjectArgs.builder().bucket(bucket()).object(key).build());
+			return null;
+		}, null);
+	}
+
+	@Override
+	public List<PendingUpload> pendingUploads(String prefix) throws IOException {
+		// One page: S3Proxy refuses markers and max-uploads. S3 and MinIO answer up to 1,000
+		// uploads a page, more than interrupted backups pile up between two housekeeping runs;
+		// the next run sees the rest once these are aborted.
+		ListMultipartUploadsResult page = await(() -> this.asyncClient.listUploads(bucket(), region(), prefix), null);
+		List<PendingUpload> uploads = new ArrayList<>();
+		for (Upload upload : page.uploads()) {
+			// S3Proxy ignores the prefix
+			if (upload.objectName().startsWith(prefix)) {
+				uploads.add(new PendingUpload(upload.objectName(), upload.uploadId(),
+						upload.initiated() != null ? upload.initiated().toInstant() : null));
+			}
+		}
+		uploads.sort(Comparator.comparing(PendingUpload::key));
+		return uploads;
+	}
+
+	@Override
+	public void abortPending(PendingUpload upload) throws IOException {
+		abortMultipartUpload(upload.key(), upload.uploadId());
+	}
+
+	@Override
+	public void checkReachable() throws IOException {
+		checkBucketExists();
+	}
+
+	/** Release the HTTP client's threads and connections. */
+	@Override
+	public void close() {
+		this.httpClient.dispatcher().executorService().shutdown();
+		this.httpClient.connectionPool().evictAll();
+	}
+
+	@Override
+	public String toString() {
+		return "bucket '" + bucket() + "' at " + this.settings.endpoint();
+	}
+
+	private void checkBucketExists() throws IOException {
+		boolean exists = call(() -> this.client.bucketExists(BucketExistsArgs.builder().bucket(bucket()).build()), null);
+		if (!exists) {
+			throw noSuchBucket(null);
+		}
+	}
+
+	private void abortMultipartUpload(String key, String uploadId) throws IOException {
+		try {
+			await(() -> this.asyncClient.abortMultipartUploadAsync(bucket(), region(), key, uploadId, null, null), null);
+		}
+		catch (BlobStoreException ex) {
+			if (!isNoSuchUpload(ex)) {
+				throw ex;
+			}
+		}
+	}
+
+	/**
+	 * Objects that S3Proxy's filesystem provider makes for its own use. No key of ours starts
+	 * with a dot or lacks the database folder, and a sweep of orphan objects must never
+	 * delete these while an upload is under way.
+	 */
+	private static boolean isLocalProviderState(String key) {
+		return key.startsWith(LOCAL_MULTIPART_STATE_PREFIX) || LOCAL_WRITE_IN_PROGRESS.matcher(key).matches();
+	}
+
+	private static boolean isNoSuchUpload(BlobStoreException ex) {
+		return ex.getCause() instanceof ErrorResponseException response
+				&& "NoSuchUpload".equals(response.errorResponse().code());
+	}
+
+	private String bucket() {
+		return this.settings.bucket();
+	}
+
+	private String region() {
+		return this.settings.region();
+	}
+
+	private static void checkKey(String key) {
+		if (key == null || key.isEmpty() || key.startsWith("/")) {
+			throw new IllegalArgumentException("invalid key '" + key + "': expected a relative name such as 'my-app-3030/backup.tar.gz.enc'");
+		}
+	}
+
+	private static String unquote(String etag) {
+		if (etag != null && etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")) {
+			return etag.substring(1, etag.length() - 1);
+		}
+		return etag;
+	}
+
+	private <T> T call(StorageCall<T> call, String key) throws IOException {
+		try {
+			return call.call();
+		}
+		catch (Exception ex) {
+			throw translate(ex, key);
+		}
+	}
+
+	private <T> T await(StorageCall<CompletableFuture<T>> call, String key) throws IOException {
+		try {
+			return call.call().get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new java.io.InterruptedIOException("interrupted while waiting for " + this);
+		}
+		catch (Exception ex) {
+			throw translate(ex, key);
+		}
+	}
+
+	/** Turn what the client throws into a sentence that says what is wrong with the storage. */
+	BlobStoreException translate(Throwable failure, String key) {
+		Throwable cause = failure;
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		if (cause instanceof BlobStoreException known) {
+			return known;
+		}
+		if (cause instanceof ErrorResponseException response) {
+			String code = response.errorResponse().code();
+			switch (code) {
+				case "NoSuchKey":
+					return new BlobNotFoundException(key, toString());
+				case "NoSuchBucket":
+					return noSuchBucket(cause);
+				case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken":
+					return new BlobStoreException("object storage at " + this.settings.endpoint()
+							+ " rejected the credentials (access key " + this.settings.accessKey() + "): " + code, cause);
+				default:
+					return new BlobStoreException("object storage at " + this.settings.endpoint() + " refused the request on "
+							+ (key != null ? "'" + key + "' in " : "") + "bucket '" + bucket() + "': " + code
+							+ (response.errorResponse().message() != null ? " (" + response.errorResponse().message() + ")" : ""),
+							cause);
+			}
+		}
+		if (cause instanceof ConnectException || cause instanceof UnknownHostException
+				|| cause instanceof SocketTimeoutException || cause instanceof IOException) {
+			return new BlobStoreException("object storage at " + this.settings.endpoint() + " is unreachable ("
+					+ Objects.requireNonNullElse(cause.getMessage(), cause.getClass().getSimpleName()) + ")", cause);
+		}
+		return new BlobStoreException("object storage at " + this.settings.endpoint() + " failed: " + cause, cause);
+	}
+
+	private BlobStoreException noSuchBucket(Throwable cause) {
+		return new BlobStoreException("bucket '" + bucket() + "' does not exist at " + this.settings.endpoint(), cause);
+	}
+
+	@FunctionalInterface
+	private interface StorageCall<T> {
+
+		T call() throws Exception;
+
+	}
+
+	/**
+	 * Where the storage is and how to write to it.
+	 * @param region the bucket's region; S3Proxy and MinIO accept any, AWS needs the right one
+	 * @param partSize bytes per multipart part, at least {@link #MINIMUM_PART_SIZE}
+	 * @param createBucket create the bucket on {@link S3BlobStore#start()} if it is missing
+	 */
+	public record Settings(String endpoint, String accessKey, String secretKey, String bucket, String region, int partSize,
+			boolean createBucket) {
+
+		public Settings {
+			Objects.requireNonNull(endpoint, "endpoint");
+			Objects.requireNonNull(accessKey, "accessKey");
+			Objects.requireNonNull(secretKey, "secretKey");
+			Objects.requireNonNull(bucket, "bucket");
+			if (bucket.length() < 3) {
+				throw new IllegalArgumentException("bucket name '" + bucket + "' is too short: S3 needs 3 to 63 characters");
+			}
+			if (partSize < MINIMUM_PART_SIZE) {
+				throw new IllegalArgumentException("part size " + partSize + " is below S3's minimum of " + MINIMUM_PART_SIZE + " bytes");
+			}
+		}
+
+		/** 16 MiB parts, region us-east-1, the bucket created when missing. */
+		public static Settings of(String endpoint, String accessKey, String secretKey, String bucket) {
+			return new Settings(endpoint, accessKey, secretKey, bucket, "us-east-1", DEFAULT_PART_SIZE, true);
+		}
+
+		public Settings withRegion(String region) {
+			return new Settings(this.endpoint, this.accessKey, this.secretKey, this.bucket, region, this.partSize, this.createBucket);
+		}
+
+		public Settings withPartSize(int partSize) {
+			return new Settings(this.endpoint, this.accessKey, this.secretKey, this.bucket, this.region, partSize, this.createBucket);
+		}
+
+		public Settings withCreateBucket(boolean createBucket) {
+			return new Settings(this.endpoint, this.accessKey, this.secretKey, this.bucket, this.region, this.partSize, createBucket);
+		}
+
+		public Settings withCredentials(String accessKey, String secretKey) {
+			return new Settings(this.endpoint, accessKey, secretKey, this.bucket, this.region, this.partSize, this.createBucket);
+		}
+
+		public Settings withBucket(String bucket) {
+			return new Settings(this.endpoint, this.accessKey, this.secretKey, bucket, this.region, this.partSize, this.createBucket);
+		}
+
+		@Override
+		public String toString() {
+			// never the secret key
+			return "Settings[endpoint=" + this.endpoint + ", accessKey=" + this.accessKey + ", bucket=" + this.bucket
+					+ ", region=" + this.region + ", partSize=" + this.partSize + ", createBucket=" + this.createBucket + "]";
+		}
+
+	}
+
+	/**
+	 * Fills one part buffer while the previous part is being sent. The multipart upload is
+	 * started only when the first buffer is full.
+	 */
+	private final class MultipartUpload extends BlobUpload {
+
+		private final String key;
+
+		private final List<Part> parts = new ArrayList<>();
+
+		private byte[] buffer;
+
+		private int filled;
+
+		/** The buffer of the part in flight, reused for the part after next. */
+		private byte[] spare;
+
+		private CompletableFuture<UploadPartResponse> inFlight;
+
+		private String uploadId;
+
+		private long written;
+
+		private StoredBlob stored;
+
+		private BlobStoreException failure;
+
+		private boolean aborted;
+
+		MultipartUpload(String key) {
+			this.key = key;
+		}
+
+		@Override
+		public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
+			Objects.checkFromIndexSize(offset, length, bytes.length);
+			checkWritable();
+			int position = offset;
+			int remaining = length;
+			while (remaining > 0) {
+				if (this.buffer == null) {
+					this.buffer = new byte[S3BlobStore.this.settings.partSize()];
+				}
+				int chunk = Math.min(remaining, this.buffer.length - this.filled);
+				System.arraycopy(bytes, position, this.buffer, this.filled, chunk);
+				this.filled += chunk;
+				this.written += chunk;
+				position += chunk;
+				remaining -= chunk;
+				if (this.filled == this.buffer.length) {
+					guarded(this::sendFullPart);
+				}
+			}
+		}
+
+		private void sendFullPart() throws IOException {
+			if (this.parts.size() + 1 >= MAXIMUM_PART_COUNT) {
+				throw new BlobStoreException("'" + this.key + "' is larger than " + MAXIMUM_PART_COUNT + " parts of "
+						+ S3BlobStore.this.settings.partSize() + " bytes: raise the part size");
+			}
+			if (this.uploadId == null) {
+				this.uploadId = await(() -> S3BlobStore.this.asyncClient.createMultipartUploadAsync(bucket(), region(),
+						this.key, null, null), this.key)
+					.result()
+					.uploadId();
+			}
+			awaitInFlight();
+			byte[] sending = this.buffer;
+			int partNumber = this.parts.size() + 1;
+			this.inFlight = uploadPart(partNumber, sending);
+			this.buffer = this.spare;
+			this.spare = sending;
+			this.filled = 0;
+		}
+
+		private CompletableFuture<UploadPartResponse> uploadPart(int partNumber, byte[] content) throws IOException {
+			try {
+				return S3BlobStore.this.asyncClient.uploadPartAsync(bucket(), region(), this.key, content, content.length,
+						this.uploadId, partNumber, null, null);
+			}
+			catch (Exception ex) {
+				throw translate(ex, this.key);
+			}
+		}
+
+		private void awaitInFlight() throws IOException {
+			if (this.inFlight != null) {
+				CompletableFuture<UploadPartResponse> sent = this.inFlight;
+				this.inFlight = null;
+				UploadPartResponse response = await(() -> sent, this.key);
+				this.parts.add(new Part(response.partNumber(), response.etag()));
+			}
+		}
+
+		/**
+		 * Wait until the part in flight is stored. What is still in the buffer stays there:
+		 * S3 accepts a part smaller than 5 MiB only as the last one.
+		 */
+		@Override
+		public synchronized void flush() throws IOException {
+			checkWritable();
+			guarded(this::awaitInFlight);
+		}
+
+		@Override
+		public synchronized StoredBlob complete() throws IOException {
+			if (this.stored != null) {
+				return this.stored;
+			}
+			checkWritable();
+			guarded(() -> {
+				if (this.uploadId == null) {
+					putSinglePart();
+				}
+				else {
+					completeMultipart();
+				}
+				StatObjectResponse response = call(() -> S3BlobStore.this.client
+					.statObject(StatObjectArgs.builder().bucket(bucket()).object(this.key).build()), this.key);
+				if (response.size() != this.written) {
+					throw new BlobStoreException("object storage at " + S3BlobStore.this.settings.endpoint() + " stored "
+							+ response.size() + " bytes for '" + this.key + "' instead of " + this.written);
+				}
+				this.stored = new StoredBlob(this.key, response.size(), unquote(response.etag()));
+			});
+			this.buffer = null;
+			this.spare = null;
+			return this.stored;
+		}
+
+		private void putSinglePart() throws IOException {
+			byte[] content = (this.buffer != null) ? this.buffer : new byte[0];
+			int size = this.filled;
+			call(() -> S3BlobStore.this.client.putObject(PutObjectArgs.builder()
+				.bucket(bucket())
+				.object(this.key)
+				.stream(new ByteArrayInputStream(content, 0, size), size, -1)
+				.build()), this.key);
+		}
+
+		private void completeMultipart() throws IOException {
+			awaitInFlight();
+			if (this.filled > 0) {
+				UploadPartResponse last = await(
+						() -> uploadPart(this.parts.size() + 1, Arrays.copyOf(this.buffer, this.filled)), this.key);
+				this.parts.add(new Part(last.partNumber(), last.etag()));
+			}
+			Part[] completed = this.parts.toArray(new Part[0]);
+			await(() -> S3BlobStore.this.asyncClient.completeMultipartUploadAsync(bucket(), region(), this.key,
+					this.uploadId, completed, null, null), this.key);
+		}
+
+		/** Run a step; if it fails, remember why, discard what was sent, and report it. */
+		private void guarded(StorageStep step) throws IOException {
+			try {
+				step.run();
+			}
+			catch (IOException | RuntimeException ex) {
+				this.failure = translate(ex, this.key);
+				try {
+					discard();
+				}
+				catch (IOException discardFailure) {
+					// The storage is probably still unreachable: abort() retries, pendingUploads lists it.
+					this.failure.addSuppressed(discardFailure);
+				}
+				throw this.failure;
+			}
+		}
+
+		@Override
+		public synchronized void abort() throws IOException {
+			this.aborted = true;
+			this.buffer = null;
+			this.spare = null;
+			discard();
+		}
+
+		private void discard() throws IOException {
+			// Let the part in flight land first: aborting while it is still being received could
+			// leave that part stored after the abort on some servers.
+			if (this.inFlight != null) {
+				this.inFlight.handle((response, ex) -> null).join();
+				this.inFlight = null;
+			}
+			if (this.uploadId != null) {
+				abortMultipartUpload(this.key, this.uploadId);
+				this.uploadId = null;
+			}
+			if (this.stored != null) {
+				delete(this.key);
+			}
+		}
+
+		private void checkWritable() throws IOException {
+			if (this.aborted) {
+				throw new IOException("upload of '" + this.key + "' was aborted");
+			}
+			if (this.failure != null) {
+				throw this.failure;
+			}
+			if (this.stored != null) {
+				throw new IOException("upload of '" + this.key + "' is already complete");
+			}
+		}
+
+		@Override
+		public String key() {
+			return this.key;
+		}
+
+		@Override
+		public synchronized long bytesWritten() {
+			return this.written;
+		}
+
+		@Override
+		public synchronized boolean isAborted() {
+			return this.aborted;
+		}
+
+	}
+
+	@FunctionalInterface
+	private interface StorageStep {
+
+		void run() throws IOException;
+
+	}
+
+}
