@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +21,8 @@ import io.coffer.backup.RedisEndpoint;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * One {@code redis-server} (or {@code redis-server --sentinel}) child process with its own
@@ -37,6 +40,9 @@ public final class RedisServerProcess implements AutoCloseable {
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
 	private static final int START_ATTEMPTS = 3;
+
+	/** Jedis has no constant for DEBUG. */
+	private static final ProtocolCommand DEBUG = () -> SafeEncoder.encode("DEBUG");
 
 	private static final Set<RedisServerProcess> running = ConcurrentHashMap.newKeySet();
 
@@ -140,6 +146,20 @@ public final class RedisServerProcess implements AutoCloseable {
 		}
 	}
 
+	/** {@code DEBUG DIGEST}: equal digests mean equal datasets. */
+	public String digest() {
+		try (Jedis jedis = jedis()) {
+			return SafeEncoder.encode((byte[]) jedis.sendCommand(DEBUG, "DIGEST"));
+		}
+	}
+
+	/** {@code DEBUG POPULATE count prefix size}: fills the current database quickly. */
+	public void populate(int count, String prefix, int valueSize) {
+		try (Jedis jedis = jedis()) {
+			jedis.sendCommand(DEBUG, "POPULATE", String.valueOf(count), prefix, String.valueOf(valueSize));
+		}
+	}
+
 	/** Kills the process with SIGKILL, as a crash would; {@link #restart()} brings it back. */
 	public synchronized void kill() {
 		if (this.process != null) {
@@ -165,6 +185,32 @@ public final class RedisServerProcess implements AutoCloseable {
 			waitForExit(this.process);
 		}
 		running.remove(this);
+	}
+
+	/** Suspends the process with SIGSTOP: it keeps its connections open but answers nothing. */
+	public void freeze() {
+		signal("STOP");
+	}
+
+	/** Resumes a {@link #freeze() frozen} process with SIGCONT. */
+	public void thaw() {
+		signal("CONT");
+	}
+
+	private void signal(String name) {
+		try {
+			Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(pid())).inheritIO().start();
+			if (!kill.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+				throw new IllegalStateException("cannot send SIG" + name + " to " + this);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted", ex);
+		}
 	}
 
 	/** Starts the process again on the same port, folder and configuration file. */
@@ -221,6 +267,8 @@ public final class RedisServerProcess implements AutoCloseable {
 		if (!this.options.sentinel) {
 			lines.add("save \"" + this.options.save + "\"");
 			lines.add("appendonly no");
+			// DEBUG DIGEST and DEBUG POPULATE let tests compare and fill datasets
+			lines.add("enable-debug-command local");
 			if (this.options.password != null) {
 				lines.add("requirepass " + this.options.password);
 				lines.add("masterauth " + this.options.password);
@@ -233,6 +281,9 @@ public final class RedisServerProcess implements AutoCloseable {
 		lines.addAll(this.options.extraLines);
 		try {
 			Files.write(this.configFile, lines, StandardCharsets.UTF_8);
+			if (this.options.initialData != null) {
+				Files.copy(this.options.initialData, this.dir.resolve("dump.rdb"), StandardCopyOption.REPLACE_EXISTING);
+			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -361,6 +412,8 @@ public final class RedisServerProcess implements AutoCloseable {
 
 		private boolean sentinel;
 
+		private Path initialData;
+
 		private final Map<String, String> settings = new LinkedHashMap<>();
 
 		private final List<String> extraLines = new ArrayList<>();
@@ -388,6 +441,12 @@ public final class RedisServerProcess implements AutoCloseable {
 		/** Any configuration directive, e.g. {@code set("repl-diskless-sync", "yes")}. */
 		public Options set(String directive, String value) {
 			this.settings.put(directive, value);
+			return this;
+		}
+
+		/** An RDB file the server loads at start, e.g. to check what a backup holds. */
+		public Options loading(Path rdbFile) {
+			this.initialData = rdbFile;
 			return this;
 		}
 
