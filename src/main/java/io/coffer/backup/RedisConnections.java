@@ -158,12 +158,20 @@ public final class RedisConnections {
 		}
 	}
 
+	/** The innermost cause; Jedis hides the socket's exception as a suppressed one when connecting. */
 	private static Throwable rootCause(Throwable failure) {
 		Throwable cause = failure;
-		while (cause.getCause() != null && cause.getCause() != cause) {
-			cause = cause.getCause();
+		while (true) {
+			if (cause.getCause() != null && cause.getCause() != cause) {
+				cause = cause.getCause();
+			}
+			else if (cause.getSuppressed().length > 0) {
+				cause = cause.getSuppressed()[0];
+			}
+			else {
+				return cause;
+			}
 		}
-		return cause;
 	}
 
 	private static void closeQuietly(AutoCloseable closeable) {
