@@ -78,7 +78,8 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 		return "Redis at " + node.address() + " sent nothing for " + seconds(this.readTimeout) + " " + during;
 	}
 
-	private static String seconds(Duration duration) {
+	/** {@code 60 s}, {@code 0.5 s}: how timeouts are named in error messages. */
+	static String seconds(Duration duration) {
 		return (duration.toMillis() % 1000 == 0) ? duration.toSeconds() + " s" : (duration.toMillis() / 1000.0) + " s";
 	}
 
