@@ -1,0 +1,37 @@
+package io.coffer.backup;
+
+/**
+ * Redis could not be used for a backup, said in a sentence for the user and a short code
+ * for programs ({@code unreachable}, {@code auth_failed}, {@code no_primary}, ...).
+ */
+public class RedisAccessException extends RuntimeException {
+
+	public static final String UNREACHABLE = "unreachable";
+
+	public static final String AUTH_FAILED = "auth_failed";
+
+	public static final String NO_PRIMARY = "no_primary";
+
+	public static final String TIMEOUT = "timeout";
+
+	public static final String REFUSED = "refused";
+
+	public static final String SNAPSHOT_FAILED = "snapshot_failed";
+
+	private final String code;
+
+	public RedisAccessException(String code, String message) {
+		super(message);
+		this.code = code;
+	}
+
+	public RedisAccessException(String code, String message, Throwable cause) {
+		super(message, cause);
+		this.code = code;
+	}
+
+	public String code() {
+		return this.code;
+	}
+
+}

@@ -1,0 +1,186 @@
+package io.coffer.backup;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.function.Function;
+
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * Opens connections to Redis nodes with bounded connect and read timeouts, and turns their
+ * failures into {@link RedisAccessException}s that name the node.
+ */
+public final class RedisConnections {
+
+	public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+	public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(10);
+
+	private final Duration connectTimeout;
+
+	private final Duration socketTimeout;
+
+	public RedisConnections() {
+		this(DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET_TIMEOUT);
+	}
+
+	public RedisConnections(Duration connectTimeout, Duration socketTimeout) {
+		this.connectTimeout = connectTimeout;
+		this.socketTimeout = socketTimeout;
+	}
+
+	public Duration connectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public Duration socketTimeout() {
+		return this.socketTimeout;
+	}
+
+	/** A connected and authenticated client; the caller closes it. */
+	public Jedis open(RedisEndpoint endpoint) {
+		requirePlainText(endpoint);
+		DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
+			.password(endpoint.password())
+			.connectionTimeoutMillis((int) this.connectTimeout.toMillis())
+			.socketTimeoutMillis((int) this.socketTimeout.toMillis())
+			// CLIENT SETINFO only exists from Redis 7.2 on
+			.clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+			.build();
+		Jedis jedis = null;
+		try {
+			jedis = new Jedis(endpoint.host(), endpoint.port(), config);
+			jedis.ping();
+			return jedis;
+		}
+		catch (RuntimeException ex) {
+			if (jedis != null) {
+				closeQuietly(jedis);
+			}
+			throw describe(endpoint, ex);
+		}
+	}
+
+	/** Runs {@code action} on a fresh connection, closes it, and names the node in any failure. */
+	public <T> T call(RedisEndpoint endpoint, Function<Jedis, T> action) {
+		try (Jedis jedis = open(endpoint)) {
+			return action.apply(jedis);
+		}
+		catch (RedisAccessException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			throw describe(endpoint, ex);
+		}
+	}
+
+	/** A plain TCP connection for protocols Jedis does not speak (the replication stream). */
+	public Socket openSocket(RedisEndpoint endpoint, Duration readTimeout) {
+		requirePlainText(endpoint);
+		Socket socket = new Socket();
+		try {
+			socket.setSoTimeout((int) readTimeout.toMillis());
+			socket.setKeepAlive(true);
+			socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), (int) this.connectTimeout.toMillis());
+			return socket;
+		}
+		catch (IOException ex) {
+			closeQuietly(socket);
+			throw describe(endpoint, ex);
+		}
+	}
+
+	/** Turns a client failure into a sentence that names the node. */
+	public static RedisAccessException describe(RedisEndpoint endpoint, Throwable failure) {
+		if (failure instanceof RedisAccessException access) {
+			return access;
+		}
+		String at = "Redis at " + endpoint.address();
+		Throwable cause = rootCause(failure);
+		if (failure instanceof JedisAccessControlException || failure instanceof JedisDataException) {
+			return describeErrorReply(endpoint, failure.getMessage(), failure);
+		}
+		if (cause instanceof ConnectException) {
+			return new RedisAccessException(RedisAccessException.UNREACHABLE,
+					"cannot reach " + at + ": connection refused", failure);
+		}
+		if (cause instanceof UnknownHostException) {
+			return new RedisAccessException(RedisAccessException.UNREACHABLE,
+					"cannot reach " + at + ": unknown host " + endpoint.host(), failure);
+		}
+		if (cause instanceof NoRouteToHostException) {
+			return new RedisAccessException(RedisAccessException.UNREACHABLE,
+					"cannot reach " + at + ": no route to host", failure);
+		}
+		if (cause instanceof SocketTimeoutException) {
+			return new RedisAccessException(RedisAccessException.TIMEOUT, at + " did not answer in time", failure);
+		}
+		if (failure instanceof JedisConnectionException || cause instanceof IOException) {
+			return new RedisAccessException(RedisAccessException.UNREACHABLE,
+					"cannot reach " + at + ": " + cause.getMessage(), failure);
+		}
+		return new RedisAccessException(RedisAccessException.REFUSED, at + " failed: " + failure.getMessage(), failure);
+	}
+
+	/** Names what an error reply of Redis means, e.g. {@code WRONGPASS ...}. */
+	static RedisAccessException describeErrorReply(RedisEndpoint endpoint, String reply, Throwable failure) {
+		String at = "Redis at " + endpoint.address();
+		String text = (reply != null) ? reply : "";
+		if (text.startsWith("WRONGPASS") || text.contains("invalid password") || text.contains("invalid username-password")) {
+			return new RedisAccessException(RedisAccessException.AUTH_FAILED, at + ": wrong password", failure);
+		}
+		if (text.startsWith("NOAUTH")) {
+			return new RedisAccessException(RedisAccessException.AUTH_FAILED,
+					at + ": it requires a password and none is configured", failure);
+		}
+		if (text.contains("without any password configured")) {
+			return new RedisAccessException(RedisAccessException.AUTH_FAILED,
+					at + ": a password was given but the node has none configured", failure);
+		}
+		return new RedisAccessException(RedisAccessException.REFUSED, at + " refused: " + text, failure);
+	}
+
+	private static void requirePlainText(RedisEndpoint endpoint) {
+		if (endpoint.tls()) {
+			throw new RedisAccessException(RedisAccessException.REFUSED,
+					"Redis at " + endpoint.address() + " expects TLS, which backups do not support yet");
+		}
+	}
+
+	/** The innermost cause; Jedis hides the socket's exception as a suppressed one when connecting. */
+	private static Throwable rootCause(Throwable failure) {
+		Throwable cause = failure;
+		while (true) {
+			if (cause.getCause() != null && cause.getCause() != cause) {
+				cause = cause.getCause();
+			}
+			else if (cause.getSuppressed().length > 0) {
+				cause = cause.getSuppressed()[0];
+			}
+			else {
+				return cause;
+			}
+		}
+	}
+
+	private static void closeQuietly(AutoCloseable closeable) {
+		try {
+			closeable.close();
+		}
+		catch (Exception ex) {
+			// nothing more to tell: the original failure is what matters
+		}
+	}
+
+}

@@ -1,0 +1,50 @@
+package io.coffer.backup;
+
+import java.util.Objects;
+
+/**
+ * Where a Redis node (or a sentinel) listens, and the password it expects.
+ *
+ * @param host host name or address
+ * @param port TCP port
+ * @param password the {@code requirepass} password, or {@code null} when there is none
+ * @param tls whether the node expects TLS (not supported yet: connections refuse it)
+ */
+public record RedisEndpoint(String host, int port, String password, boolean tls) {
+
+	public RedisEndpoint {
+		Objects.requireNonNull(host, "host");
+		if (port <= 0 || port > 65535) {
+			throw new IllegalArgumentException("invalid port " + port + " for Redis host " + host);
+		}
+	}
+
+	public RedisEndpoint(String host, int port, String password) {
+		this(host, port, password, false);
+	}
+
+	public RedisEndpoint(String host, int port) {
+		this(host, port, null, false);
+	}
+
+	/** {@code host:port}, the way errors and reasons name the node. */
+	public String address() {
+		return this.host + ":" + this.port;
+	}
+
+	public RedisEndpoint withPassword(String password) {
+		return new RedisEndpoint(this.host, this.port, password, this.tls);
+	}
+
+	/** Same node, regardless of password. */
+	public boolean sameAddress(RedisEndpoint other) {
+		return this.port == other.port && this.host.equalsIgnoreCase(other.host);
+	}
+
+	@Override
+	public String toString() {
+		// never print the password: endpoints end up in logs and error messages
+		return address() + (this.tls ? " (tls)" : "");
+	}
+
+}

@@ -1,0 +1,21 @@
+package io.coffer.backup;
+
+import java.io.Closeable;
+import java.io.InputStream;
+
+/**
+ * The RDB of one node, being read. Closing it before the end abandons the transfer and
+ * releases the connection or file.
+ */
+public interface Snapshot extends Closeable {
+
+	/** Exactly the bytes of the RDB, nothing before or after. */
+	InputStream stream();
+
+	/** The RDB size in bytes when the node announced it, else {@code -1}. */
+	long expectedLength();
+
+	/** The node and how the snapshot is taken, e.g. {@code "127.0.0.1:6380 (replication stream)"}. */
+	String nodeDescription();
+
+}
