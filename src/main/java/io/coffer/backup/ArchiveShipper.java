@@ -68,21 +68,32 @@ final class ArchiveShipper {
 				this.compressionThreads, GZIP_BLOCK);
 		RdbCheckingInputStream checkedRdb = new RdbCheckingInputStream(rdb, this.maxRdbVersion);
 		DigestInputStream rdbDigest = new DigestInputStream(checkedRdb, sha256());
+		TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip);
 		Shipped partial;
-		try (TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
+		try {
 			tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
 			tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
 			tar.putArchiveEntry(entry("dump.rdb", rdbLength, createdAt));
 			copy(rdbDigest, tar, rdbLength, progress);
-			checkedRdb.finish();
+			if (!checkedRdb.isVerified()) {
+				throw new IOException("the snapshot ended before its RDB could be checked");
+			}
 			tar.closeArchiveEntry();
-			partial = new Shipped(rdbLength, checkedRdb.rdbVersion(), HexFormat.of().formatHex(rdbDigest.getMessageDigest().digest()), 0, null, 0, null,
-					kek.id());
+			partial = new Shipped(rdbLength, checkedRdb.rdbVersion(), hex(rdbDigest), 0, null, 0, null, kek.id());
 			byte[] manifest = manifestWriter.write(manifestOf.apply(partial));
 			tar.putArchiveEntry(entry("backup.json", manifest.length, createdAt));
 			tar.write(manifest);
 			tar.closeArchiveEntry();
 			tar.finish();
+			// closing the chain writes the last gzip member and the last encrypted segment
+			tar.close();
+		}
+		catch (IOException | RuntimeException ex) {
+			// Abort before anything is closed: closing would finish the archive, and a shorter
+			// archive that decrypts fine must never be stored.
+			abortQuietly(upload, ex);
+			closeQuietly(tar);
+			throw ex;
 		}
 		StoredBlob blob = upload.complete();
 		if (blob.size() != stored.size()) {
@@ -129,6 +140,28 @@ final class ArchiveShipper {
 
 		byte[] write(BackupManifest manifest) throws IOException;
 
+	}
+
+	private static String hex(DigestInputStream digest) {
+		return HexFormat.of().formatHex(digest.getMessageDigest().digest());
+	}
+
+	static void abortQuietly(BlobUpload upload, Exception cause) {
+		try {
+			upload.abort();
+		}
+		catch (IOException | RuntimeException ex) {
+			cause.addSuppressed(ex);
+		}
+	}
+
+	private static void closeQuietly(TarArchiveOutputStream tar) {
+		try {
+			tar.close();
+		}
+		catch (IOException | RuntimeException ex) {
+			// expected: the upload under it is aborted
+		}
 	}
 
 	private static MessageDigest sha256() {

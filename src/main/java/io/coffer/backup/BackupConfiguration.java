@@ -1,5 +1,8 @@
 package io.coffer.backup;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import io.coffer.system.CofferProperties;
 
 import org.springframework.context.annotation.Bean;
@@ -28,18 +31,31 @@ class BackupConfiguration {
 	@Bean
 	NodeSelector nodeSelector(RedisConnections connections, CofferProperties properties) {
 		CofferProperties.Backup backup = properties.getBackup();
-		return new NodeSelector(connections, backup.getMaxReplicaLagBytes(), backup.getMaxReplicaSilence());
+		return new NodeSelector(connections,
+				new ReplicaLagLimit(backup.getMaxReplicaLagBytes(), backup.getMaxReplicaSilence()));
 	}
 
 	@Bean
 	ReplicationStreamSnapshot replicationStreamSnapshot(RedisConnections connections, CofferProperties properties) {
-		return new ReplicationStreamSnapshot(connections, properties.getBackup().getSnapshotTimeout());
+		return new ReplicationStreamSnapshot(connections, properties.getBackup().getSnapshotTimeout(), false);
 	}
 
 	@Bean
 	BgsaveSnapshot bgsaveSnapshot(RedisConnections connections, CofferProperties properties) {
 		CofferProperties.Backup backup = properties.getBackup();
-		return new BgsaveSnapshot(connections, backup.getPathMapping(), backup.getSnapshotTimeout());
+		return new BgsaveSnapshot(connections, backup.getSnapshotTimeout(), pathMapping(backup.getPathMapping()));
+	}
+
+	/** {@code [host:]node-folder=local-folder,…} as a map; the setting's format is validated at start-up. */
+	static Map<String, String> pathMapping(String setting) {
+		Map<String, String> mapping = new LinkedHashMap<>();
+		for (String entry : setting.split(",")) {
+			int equals = entry.indexOf('=');
+			if (equals > 0) {
+				mapping.put(entry.substring(0, equals).trim(), entry.substring(equals + 1).trim());
+			}
+		}
+		return mapping;
 	}
 
 }

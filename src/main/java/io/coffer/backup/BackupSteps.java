@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
@@ -83,7 +84,8 @@ class BackupSteps {
 			.stream()
 			.map((node) -> new RedisEndpoint(node.host(), node.port(), null))
 			.toList();
-		SelectedNode selected = this.nodeSelector.select(nodes, sentinels, database.sentinelMaster(), password);
+		SelectedNode selected = this.nodeSelector.select(nodes,
+				sentinels.isEmpty() ? null : new SentinelSet(sentinels, database.sentinelMaster()));
 		log.info("Backup {} of {}: {}", backupId, databaseId, selected.reason());
 		this.backups.markRunning(backupId, new Backup.NodeUsed(selected.role(), selected.endpoint().host(),
 				selected.endpoint().port(), selected.reason()), jobExecutionId, this.clock.instant());
@@ -95,7 +97,7 @@ class BackupSteps {
 		Database database = database(databaseId);
 		Backup backup = this.backups.find(databaseId, backupId).orElseThrow();
 		RedisEndpoint endpoint = node.withPassword(password(database));
-		RedisFacts facts = RedisFacts.read(this.redis, endpoint);
+		RedisInfo facts = RedisInfo.read(this.redis, endpoint);
 		SnapshotSource source = this.snapshotSources.get(database.acquisitionMode());
 		KeyEncryptionKey kek = this.keyring.newest();
 		CofferProperties.Backup settings = this.properties.getBackup();
@@ -109,10 +111,10 @@ class BackupSteps {
 					(bytes) -> this.backups.recordProgress(backupId, bytes), this.json::writeValueAsBytes);
 			return new Backup.Outcome(shipped.archiveSize(), shipped.archiveSha256(), shipped.storedSize(),
 					shipped.storedSha256(), shipped.keyId(), facts.redisVersion(), shipped.rdbVersion(),
-					shipped.rdbSize(), facts.keysPerDb());
+					shipped.rdbSize(), keysPerDb(facts));
 		}
 		catch (IOException | RuntimeException ex) {
-			abortQuietly(upload, ex);
+			ArchiveShipper.abortQuietly(upload, ex);
 			throw ex;
 		}
 	}
@@ -142,7 +144,7 @@ class BackupSteps {
 		});
 	}
 
-	private BackupManifest manifest(Backup backup, Database database, RedisEndpoint node, RedisFacts facts,
+	private BackupManifest manifest(Backup backup, Database database, RedisEndpoint node, RedisInfo facts,
 			ArchiveShipper.Shipped shipped) {
 		String role = this.backups.find(database.id(), backup.id())
 			.map(Backup::node)
@@ -150,7 +152,14 @@ class BackupSteps {
 			.orElse(Node.PRIMARY);
 		return new BackupManifest(BackupManifest.FORMAT_VERSION, backup.id(), database.id(), database.app(),
 				backup.createdAt(), new BackupManifest.NodeUsed(role, node.host(), node.port()), facts.redisVersion(),
-				shipped.rdbVersion(), shipped.rdbSize(), shipped.rdbSha256(), facts.keysPerDb());
+				shipped.rdbVersion(), shipped.rdbSize(), shipped.rdbSha256(), keysPerDb(facts));
+	}
+
+	/** Keys per logical database as {@code db0 → n}, the way {@code INFO keyspace} names them. */
+	private static Map<String, Long> keysPerDb(RedisInfo info) {
+		Map<String, Long> keys = new TreeMap<>();
+		info.keysPerDatabase().forEach((index, count) -> keys.put("db" + index, count));
+		return keys;
 	}
 
 	private Database database(String databaseId) {
@@ -169,15 +178,5 @@ class BackupSteps {
 			}
 		}).orElse(null);
 	}
-
-	private static void abortQuietly(BlobUpload upload, Exception cause) {
-		try {
-			upload.abort();
-		}
-		catch (IOException | RuntimeException ex) {
-			cause.addSuppressed(ex);
-		}
-	}
-
 
 }

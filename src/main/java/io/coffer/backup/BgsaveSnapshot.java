@@ -39,7 +39,8 @@ public final class BgsaveSnapshot implements SnapshotSource {
 	/**
 	 * @param timeout how long the node may take to write its dump
 	 * @param pathMapping folder prefixes as the node sees them, to the same folders as seen
-	 * from here; empty when both see the same paths
+	 * from here; empty when both see the same paths. A key {@code host:/folder} applies to the
+	 * node of that host only, a key {@code /folder} to every node.
 	 */
 	public BgsaveSnapshot(RedisConnections connections, Duration timeout, Map<String, String> pathMapping) {
 		this.connections = connections;
@@ -69,7 +70,7 @@ public final class BgsaveSnapshot implements SnapshotSource {
 		catch (RuntimeException ex) {
 			throw RedisConnections.describe(node, ex);
 		}
-		Path localPath = localPath(nodePath);
+		Path localPath = localPath(node, nodePath);
 		try {
 			long size = Files.size(localPath);
 			InputStream stream = Files.newInputStream(localPath);
@@ -84,8 +85,11 @@ public final class BgsaveSnapshot implements SnapshotSource {
 	}
 
 	/** Node-side path to local path, through the longest matching prefix of the mapping. */
-	Path localPath(Path nodePath) {
+	Path localPath(RedisEndpoint node, Path nodePath) {
+		String hostPrefix = node.host() + ":";
 		List<Map.Entry<String, String>> byLength = this.pathMapping.entrySet().stream()
+			.filter((entry) -> !entry.getKey().contains(":") || entry.getKey().startsWith(hostPrefix))
+			.map((entry) -> Map.entry(entry.getKey().substring(entry.getKey().indexOf(':') + 1), entry.getValue()))
 			.sorted(Comparator.comparingInt((Map.Entry<String, String> entry) -> entry.getKey().length()).reversed())
 			.toList();
 		for (Map.Entry<String, String> mapping : byLength) {

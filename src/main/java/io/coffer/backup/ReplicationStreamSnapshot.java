@@ -32,8 +32,10 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 
 	private final Duration readTimeout;
 
+	private final boolean disklessTransfer;
+
 	public ReplicationStreamSnapshot(RedisConnections connections) {
-		this(connections, DEFAULT_READ_TIMEOUT);
+		this(connections, DEFAULT_READ_TIMEOUT, false);
 	}
 
 	/**
@@ -41,8 +43,19 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 	 * newline every second while it prepares the payload, so this bounds a stalled node
 	 */
 	public ReplicationStreamSnapshot(RedisConnections connections, Duration readTimeout) {
+		this(connections, readTimeout, false);
+	}
+
+	/**
+	 * @param disklessTransfer whether to announce {@code capa eof}, which lets a node configured for
+	 * diskless replication send its RDB straight from the fork without writing it, but then without
+	 * announcing its length ({@code $EOF:<mark>}). A backup archive needs the length first (the tar
+	 * header precedes the dump), so backups ask for the length-prefixed form.
+	 */
+	public ReplicationStreamSnapshot(RedisConnections connections, Duration readTimeout, boolean disklessTransfer) {
 		this.connections = connections;
 		this.readTimeout = readTimeout;
+		this.disklessTransfer = disklessTransfer;
 	}
 
 	@Override
@@ -60,7 +73,9 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 			if (node.password() != null) {
 				handshake.command("AUTH", node.password()).requireOk();
 			}
-			handshake.command("REPLCONF", "capa", "eof").requireOk();
+			if (this.disklessTransfer) {
+				handshake.command("REPLCONF", "capa", "eof").requireOk();
+			}
 			// tells Redis 7+ that we only want the RDB, not the command stream after it;
 			// older servers answer an error, which costs us nothing
 			handshake.command("REPLCONF", "rdb-only", "1");

@@ -94,7 +94,7 @@ class BackupRoundTripTest extends IntegrationTest {
 
 		Backup row = this.backups.find(db, backupId).orElseThrow();
 		byte[] archive = decrypt(row.objectKey());
-		assertThat(archive.length).isEqualTo(row.archiveSize()).isEqualTo(finished.path("size").asLong());
+		assertThat((long) archive.length).isEqualTo(row.archiveSize()).isEqualTo(finished.path("size").asLong());
 		assertThat(sha256(archive)).isEqualTo(row.archiveSha256());
 		Path dump = untar(archive, work);
 		assertThat(work.resolve("backup.json")).exists();
@@ -110,7 +110,7 @@ class BackupRoundTripTest extends IntegrationTest {
 				Jedis source = redis.primary().jedis();
 				Jedis copy = restored.jedis()) {
 			Map<Integer, Map<String, String>> expected = RedisDataset.snapshot(source);
-			assertThat(RedisDataset.snapshot(copy)).isEqualTo(expected);
+			assertThat(RedisDataset.differences(expected, RedisDataset.snapshot(copy))).isEmpty();
 			assertThat(RedisDataset.types(expected)).contains("string", "hash", "list", "set", "zset", "stream");
 		}
 	}

@@ -52,7 +52,8 @@ class ReplicationStreamFramingTest {
 					throw new IllegalStateException(ex);
 				}
 			});
-			ReplicationStreamSnapshot snapshots = new ReplicationStreamSnapshot(new RedisConnections());
+			ReplicationStreamSnapshot snapshots = new ReplicationStreamSnapshot(new RedisConnections(),
+					ReplicationStreamSnapshot.DEFAULT_READ_TIMEOUT, true);
 
 			try (Snapshot snapshot = snapshots.open(new RedisEndpoint("127.0.0.1", server.getLocalPort()))) {
 				InputStream stream = snapshot.stream();

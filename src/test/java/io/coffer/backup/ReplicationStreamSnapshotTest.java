@@ -38,6 +38,9 @@ class ReplicationStreamSnapshotTest {
 
 	private final ReplicationStreamSnapshot snapshots = new ReplicationStreamSnapshot(new RedisConnections());
 
+	private final ReplicationStreamSnapshot disklessSnapshots = new ReplicationStreamSnapshot(new RedisConnections(),
+			ReplicationStreamSnapshot.DEFAULT_READ_TIMEOUT, true);
+
 	@BeforeAll
 	static void fillBothServers() {
 		for (RedisServerProcess server : new RedisServerProcess[] { diskBased.server(), diskless.server() }) {
@@ -56,6 +59,22 @@ class ReplicationStreamSnapshotTest {
 		return transfer.equals("diskless") ? diskless.server() : diskBased.server();
 	}
 
+	private ReplicationStreamSnapshot snapshots(String transfer) {
+		return transfer.equals("diskless") ? this.disklessSnapshots : this.snapshots;
+	}
+
+	@Test
+	void withoutAnnouncingDisklessCapabilityEvenADisklessNodeAnnouncesTheLength() throws IOException {
+		RedisServerProcess server = diskless.server();
+
+		try (Snapshot snapshot = this.snapshots.open(server.endpoint())) {
+			byte[] rdb = snapshot.stream().readAllBytes();
+
+			assertThat(snapshot.expectedLength()).isEqualTo(rdb.length);
+			assertThat(RdbFiles.digestOf(rdb)).isEqualTo(server.digest());
+		}
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "disk", "diskless" })
 	void streamHoldsExactlyTheDatasetOfTheNode(String transfer) throws IOException {
@@ -63,7 +82,7 @@ class ReplicationStreamSnapshotTest {
 
 		byte[] rdb;
 		long expectedLength;
-		try (Snapshot snapshot = this.snapshots.open(server.endpoint())) {
+		try (Snapshot snapshot = snapshots(transfer).open(server.endpoint())) {
 			rdb = snapshot.stream().readAllBytes();
 			expectedLength = snapshot.expectedLength();
 			assertThat(snapshot.nodeDescription()).isEqualTo(server.address() + " (replication stream)");
@@ -81,7 +100,7 @@ class ReplicationStreamSnapshotTest {
 		Path reference = RdbFiles.redisCliRdb(server, temp.resolve("redis-cli.rdb"));
 
 		byte[] rdb;
-		try (Snapshot snapshot = this.snapshots.open(server.endpoint())) {
+		try (Snapshot snapshot = snapshots(transfer).open(server.endpoint())) {
 			rdb = snapshot.stream().readAllBytes();
 		}
 

@@ -45,7 +45,10 @@ public final class RedisDataset {
 		jedis.select(0);
 	}
 
-	/** db index → key → "type|hex of DUMP|ttl bucket"; TTLs are compared to the minute. */
+	/**
+	 * db index → key → "type|value|ttl bucket"; values in a canonical order (sets and hashes sorted,
+	 * since their encoding order may change when a server reloads them); TTLs compared to the minute.
+	 */
 	public static Map<Integer, Map<String, String>> snapshot(Jedis jedis) {
 		Map<Integer, Map<String, String>> content = new TreeMap<>();
 		for (int db = 0; db < 16; db++) {
@@ -62,8 +65,8 @@ public final class RedisDataset {
 				for (String key : page.getResult()) {
 					long ttl = jedis.pttl(key);
 					String ttlBucket = (ttl < 0) ? String.valueOf(ttl) : "~" + Math.round(ttl / 60_000.0) + "min";
-					keys.put(key, jedis.type(key) + "|" + java.util.HexFormat.of().formatHex(jedis.dump(key)) + "|"
-							+ ttlBucket);
+					String type = jedis.type(key);
+					keys.put(key, type + "|" + value(jedis, type, key) + "|" + ttlBucket);
 				}
 				cursor = page.getCursor();
 			}
@@ -74,6 +77,44 @@ public final class RedisDataset {
 		}
 		jedis.select(0);
 		return content;
+	}
+
+	private static String value(Jedis jedis, String type, String key) {
+		return switch (type) {
+			case "string" -> jedis.get(key);
+			case "hash" -> new TreeMap<>(jedis.hgetAll(key)).toString();
+			case "list" -> jedis.lrange(key, 0, -1).toString();
+			case "set" -> new java.util.TreeSet<>(jedis.smembers(key)).toString();
+			case "zset" -> jedis.zrangeWithScores(key, 0, -1).toString();
+			case "stream" -> jedis.xrange(key, (StreamEntryID) null, (StreamEntryID) null).toString();
+			default -> java.util.HexFormat.of().formatHex(jedis.dump(key));
+		};
+	}
+
+	/** The keys whose type, value or TTL differ between two snapshots, each with both sides: empty when equal. */
+	public static Map<String, String> differences(Map<Integer, Map<String, String>> expected,
+			Map<Integer, Map<String, String>> actual) {
+		Map<String, String> differences = new TreeMap<>();
+		java.util.Set<Integer> dbs = new java.util.TreeSet<>(expected.keySet());
+		dbs.addAll(actual.keySet());
+		for (int db : dbs) {
+			Map<String, String> left = expected.getOrDefault(db, Map.of());
+			Map<String, String> right = actual.getOrDefault(db, Map.of());
+			java.util.Set<String> keys = new java.util.TreeSet<>(left.keySet());
+			keys.addAll(right.keySet());
+			for (String key : keys) {
+				String a = left.get(key);
+				String b = right.get(key);
+				if (!java.util.Objects.equals(a, b)) {
+					differences.put(db + ":" + key, shorten(a) + " <> " + shorten(b));
+				}
+			}
+		}
+		return differences;
+	}
+
+	private static String shorten(String value) {
+		return (value == null || value.length() < 120) ? value : value.substring(0, 60) + "…" + value.substring(value.length() - 40);
 	}
 
 	public static List<String> types(Map<Integer, Map<String, String>> snapshot) {
