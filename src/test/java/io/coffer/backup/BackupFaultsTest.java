@@ -1,6 +1,8 @@
 package io.coffer.backup;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -16,6 +18,7 @@ import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import io.coffer.testsupport.RedisTopology;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.params.ClientKillParams;
@@ -111,6 +114,30 @@ class BackupFaultsTest extends IntegrationTest {
 	}
 
 	@Test
+	void inFileModeTheDumpOfBgsaveIsBackedUpAndAFailingBgsaveIsReported(@TempDir Path temp) throws IOException {
+		try (RedisServerProcess redis = RedisServerProcess.options()
+			.password(PASSWORD)
+			.set("enable-protected-configs", "yes")
+			.start()) {
+			redis.populate(10_000, "key", 32);
+			String db = register("file-mode", "file", redis.port());
+
+			JsonNode done = backUp(db);
+			assertThat(done.path("status").asString()).as(done.toString()).isEqualTo("done");
+			assertThat(this.backups.find(db, done.path("id").asString()).orElseThrow().keysPerDb())
+				.containsEntry("db0", 10_000L);
+
+			// Redis chdirs into its data folder: once it is deleted, not even root can write the dump there
+			Path doomed = Files.createDirectory(temp.resolve("doomed"));
+			try (Jedis jedis = redis.jedis()) {
+				jedis.configSet("dir", doomed.toString());
+			}
+			Files.delete(doomed);
+			assertFailed(db, backUp(db), "BGSAVE failed", "127.0.0.1:" + redis.port());
+		}
+	}
+
+	@Test
 	void aSecondBackupWhileOneRunsIsRefusedWith409() {
 		try (RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
 			String db = register("second-backup", redis.port());
@@ -142,11 +169,16 @@ class BackupFaultsTest extends IntegrationTest {
 	}
 
 	private String register(String app, int... ports) {
+		return register(app, "stream", ports);
+	}
+
+	private String register(String app, String acquisitionMode, int... ports) {
 		String nodes = java.util.Arrays.stream(ports)
 			.mapToObj((port) -> "{\"host\": \"127.0.0.1\", \"port\": " + port + "}")
 			.collect(Collectors.joining(","));
 		ApiClient.Response created = operator().post("/api/v1/databases", """
-				{"app": "%s", "register": {"nodes": [%s], "password": "%s"}}""".formatted(app, nodes, PASSWORD));
+				{"app": "%s", "register": {"nodes": [%s], "password": "%s", "acquisition_mode": "%s"}}"""
+			.formatted(app, nodes, PASSWORD, acquisitionMode));
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		return created.text("id");
 	}
