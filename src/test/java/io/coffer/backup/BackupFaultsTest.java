@@ -26,7 +26,6 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
-import static io.coffer.backup.BackupRoundTripTest.awaitFinished;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -173,20 +172,7 @@ class BackupFaultsTest extends IntegrationTest {
 	}
 
 	private String register(String app, String acquisitionMode, int... ports) {
-		String nodes = java.util.Arrays.stream(ports)
-			.mapToObj((port) -> "{\"host\": \"127.0.0.1\", \"port\": " + port + "}")
-			.collect(Collectors.joining(","));
-		ApiClient.Response created = operator().post("/api/v1/databases", """
-				{"app": "%s", "register": {"nodes": [%s], "password": "%s", "acquisition_mode": "%s"}}"""
-			.formatted(app, nodes, PASSWORD, acquisitionMode));
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		return created.text("id");
-	}
-
-	private JsonNode backUp(String db) {
-		ApiClient.Response launched = operator().post("/api/v1/databases/" + db + "/backups");
-		assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-		return awaitFinished(operator(), db, launched.text("id"));
+		return registerDatabase(app, PASSWORD, acquisitionMode, ports).text("id");
 	}
 
 	private void assertFailed(String db, JsonNode backup, String... sentenceParts) {

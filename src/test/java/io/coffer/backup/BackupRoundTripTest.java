@@ -70,11 +70,8 @@ class BackupRoundTripTest extends IntegrationTest {
 	@Test
 	void aBackupTakenFromTheReplicaRestoresEveryKeyTypeValueAndTtl(@TempDir Path work) throws Exception {
 		awaitReplicaCaughtUp();
-		ApiClient.Response created = operator().post("/api/v1/databases", """
-				{"app": "round-trip", "register": {"nodes": [
-				  {"host": "127.0.0.1", "port": %d}, {"host": "127.0.0.1", "port": %d}],
-				 "password": "%s"}}""".formatted(redis.primary().port(), redis.replica().port(), PASSWORD));
-		assertThat(created.status()).isEqualTo(201);
+		ApiClient.Response created = registerDatabase("round-trip", PASSWORD, "stream", redis.primary().port(),
+				redis.replica().port());
 		String db = created.text("id");
 		ApiClient owner = withToken(created.text("token"));
 
@@ -140,12 +137,6 @@ class BackupRoundTripTest extends IntegrationTest {
 		}
 		assertThat(dump).as("dump.rdb in the archive").isNotNull();
 		return dump;
-	}
-
-	static JsonNode awaitFinished(ApiClient client, String db, String backupId) {
-		return await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(
-				() -> client.get("/api/v1/databases/" + db + "/backups/" + backupId).json(),
-				(json) -> RunStatus.of(json.path("status").asString()).isFinished());
 	}
 
 	private static void awaitReplicaCaughtUp() {

@@ -11,7 +11,6 @@ import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.EmbeddedS3Server;
-import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CuttableTcpProxy;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.RedisServerProcess;
@@ -27,7 +26,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import static io.coffer.backup.BackupRoundTripTest.awaitFinished;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -133,17 +131,7 @@ class StorageFaultsTest extends ServiceTest {
 	}
 
 	private String register(String app) {
-		ApiClient.Response created = operator().post("/api/v1/databases", """
-				{"app": "%s", "register": {"nodes": [{"host": "127.0.0.1", "port": %d}], "password": "%s"}}"""
-			.formatted(app, redis.port(), PASSWORD));
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		return created.text("id");
-	}
-
-	private JsonNode backUp(String db) {
-		ApiClient.Response launched = operator().post("/api/v1/databases/" + db + "/backups");
-		assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-		return awaitFinished(operator(), db, launched.text("id"));
+		return registerDatabase(app, PASSWORD, "stream", redis.port()).text("id");
 	}
 
 	private void assertNoObjectButDoneOnes(String db) {

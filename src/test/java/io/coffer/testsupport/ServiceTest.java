@@ -1,5 +1,12 @@
 package io.coffer.testsupport;
 
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+import io.coffer.catalog.RunStatus;
+import tools.jackson.databind.JsonNode;
+
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -19,6 +26,37 @@ public abstract class ServiceTest {
 
 	protected ApiClient withToken(String token) {
 		return new ApiClient(this.port, token);
+	}
+
+	/** Registers the Redis nodes on these local ports as the app's database; answers the created database. */
+	protected ApiClient.Response registerDatabase(String app, String password, String acquisitionMode, int... ports) {
+		String nodes = Arrays.stream(ports)
+			.mapToObj((port) -> "{\"host\": \"127.0.0.1\", \"port\": " + port + "}")
+			.collect(Collectors.joining(", "));
+		ApiClient.Response created = operator().post("/api/v1/databases", """
+				{"app": "%s", "register": {"nodes": [%s], "password": "%s", "acquisition_mode": "%s"}}"""
+			.formatted(app, nodes, password, acquisitionMode));
+		if (created.status() != 201) {
+			throw new AssertionError("registering " + app + " failed: " + created.body());
+		}
+		return created;
+	}
+
+	/** Starts a manual backup as the operator and waits until it is done or failed. */
+	protected JsonNode backUp(String databaseId) {
+		ApiClient.Response launched = operator().post("/api/v1/databases/" + databaseId + "/backups");
+		if (launched.status() != 202) {
+			throw new AssertionError("starting a backup of " + databaseId + " failed: " + launched.body());
+		}
+		return awaitFinished(operator(), databaseId, launched.text("id"));
+	}
+
+	public static JsonNode awaitFinished(ApiClient client, String databaseId, String backupId) {
+		return org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(120))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> client.get("/api/v1/databases/" + databaseId + "/backups/" + backupId).json(),
+					(json) -> RunStatus.of(json.path("status").asString()).isFinished());
 	}
 
 }
