@@ -109,7 +109,8 @@ public class DatabaseRegistration {
 			address = this.redis.call(sentinel, (jedis) -> jedis.sentinelGetMasterAddrByName(master));
 		}
 		catch (RedisAccessException ex) {
-			if (!"auth_required".equals(ex.code()) || password == null) {
+			// a sentinel protected by a password usually shares the nodes' one
+			if (!RedisAccessException.AUTH_FAILED.equals(ex.code()) || password == null) {
 				throw ApiException.unprocessable("sentinel_" + ex.code(), ex.getMessage());
 			}
 			address = this.redis.call(sentinel.withPassword(password),
