@@ -77,6 +77,16 @@ class ApiErrorHandler {
 				"the catalogue database is unreachable; try again shortly");
 	}
 
+	/**
+	 * Not answered: the response is committed, and any error body would be taken for the end of the
+	 * archive. Rethrown, it reaches the servlet container, which closes the connection.
+	 */
+	@ExceptionHandler(ArchiveDownloadAbortedException.class)
+	void abortedDownload(ArchiveDownloadAbortedException ex) {
+		log.error(ex.getMessage());
+		throw ex;
+	}
+
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<ApiError> unexpected(Exception ex) {
 		log.error("Unexpected error", ex);
