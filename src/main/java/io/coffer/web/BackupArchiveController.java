@@ -3,6 +3,7 @@ package io.coffer.web;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 import io.coffer.backup.ArchiveReader;
@@ -161,13 +162,20 @@ class BackupArchiveController {
 		try {
 			return this.archives.open(backup, range);
 		}
-		catch (IntegrityException | UnknownKeyException ex) {
-			throw ApiException.unprocessable("backup_unreadable",
-					"backup " + backup.id() + " cannot be read back: " + ex.getMessage());
+		catch (IOException ex) {
+			throw unreadable(backup, ex);
 		}
-		catch (BlobStoreException ex) {
-			throw ApiException.unavailable("storage_unavailable", ex.getMessage(), ex);
+	}
+
+	private static RuntimeException unreadable(Backup backup, Exception failure) {
+		if (failure instanceof IntegrityException || failure instanceof UnknownKeyException) {
+			return ApiException.unprocessable("backup_unreadable",
+					"backup " + backup.id() + " cannot be read back: " + failure.getMessage());
 		}
+		if (failure instanceof BlobStoreException) {
+			return ApiException.unavailable("storage_unavailable", failure.getMessage(), failure);
+		}
+		return (failure instanceof RuntimeException runtime) ? runtime : new UncheckedIOException((IOException) failure);
 	}
 
 	private void sendStored(Backup backup, HttpServletResponse response) throws IOException {
@@ -187,7 +195,7 @@ class BackupArchiveController {
 	}
 
 	/**
-	 * A failure to read is the archive's: the response is aborted. A failure to write is the client's,
+	 * A failure to read is the archive's: the response is aborted once anything was sent. A failure to write is the client's,
 	 * who went away: there is nobody left to answer.
 	 */
 	private static void copy(InputStream source, HttpServletResponse response, Backup backup) throws IOException {
@@ -199,6 +207,12 @@ class BackupArchiveController {
 				read = source.read(buffer);
 			}
 			catch (IOException | RuntimeException ex) {
+				if (!response.isCommitted()) {
+					// nothing sent yet: there is still time for a proper answer
+					response.reset();
+					throw unreadable(backup, ex);
+				}
+				closeQuietly(out);
 				throw new ArchiveDownloadAbortedException(backup, ex);
 			}
 			if (read == -1) {
@@ -211,6 +225,19 @@ class BackupArchiveController {
 				log.debug("The client stopped downloading backup {}: {}", backup.id(), ex.getMessage());
 				return;
 			}
+		}
+	}
+
+	/**
+	 * Short of its {@code Content-Length}: a closed response takes no more bytes, so that no error page
+	 * rendered afterwards can be appended to the archive and pass for its end.
+	 */
+	private static void closeQuietly(OutputStream out) {
+		try {
+			out.close();
+		}
+		catch (IOException ex) {
+			// the connection is being given up anyway
 		}
 	}
 

@@ -252,6 +252,22 @@ class BackupDownloadTest extends IntegrationTest {
 		assertAborted(database, backup);
 	}
 
+	@Test
+	void anObjectDamagedBeforeAnyByteIsSentAnswers422AndFlagsTheBackup() throws Exception {
+		Registered database = register("download-damaged-start");
+		Backup backup = backUp(database);
+		byte[] stored = readStored(backup);
+		stored[EncryptedLayout.headerLength() + 10] ^= 0x01;
+		rewrite(backup.objectKey(), stored);
+
+		HttpResponse<byte[]> response = download(database.token(), archivePath(database, "latest"));
+
+		assertThat(response.statusCode()).isEqualTo(422);
+		assertThat(json(response).path("error").asString()).isEqualTo("backup_unreadable");
+		assertThat(this.backups.find(database.id(), backup.id()).orElseThrow().integrityError())
+			.contains("failed authentication at segment 0");
+	}
+
 	private void assertAborted(Registered database, Backup backup) {
 		String path = archivePath(database, backup.id());
 		try {
