@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 
@@ -99,7 +100,7 @@ class BackupDownloadTest extends IntegrationTest {
 		HttpResponse<byte[]> latest = download(shared.token(), archivePath(shared, "latest"));
 		HttpResponse<byte[]> byId = download(shared.token(), archivePath(shared, sharedBackup.id()));
 
-		for (HttpResponse<byte[]> response : java.util.List.of(latest, byId)) {
+		for (HttpResponse<byte[]> response : List.of(latest, byId)) {
 			assertThat(response.statusCode()).isEqualTo(200);
 			assertThat(sha256(response.body())).isEqualTo(sharedBackup.archiveSha256());
 			assertThat((long) response.body().length).isEqualTo(sharedBackup.archiveSize());
