@@ -114,6 +114,17 @@ public class BackupRepository {
 				Map.of("error", error, "now", Timestamp.from(now)));
 	}
 
+	/**
+	 * Records the outcome of reading a backup's stored object back: {@code problem} is why it failed
+	 * authentication, or null when it was read whole and matched. Not a status change: the backup was
+	 * done, and what it produced is what is in doubt.
+	 */
+	public void recordIntegrityCheck(String backupId, String problem, Instant now) {
+		this.jdbc.sql("update backups set integrity_error = ?, integrity_checked_at = ? where id = ?")
+			.params(problem, Timestamp.from(now), backupId)
+			.update();
+	}
+
 	private void transition(String backupId, RunStatus from, RunStatus to, String assignments,
 			Map<String, Object> values) {
 		from.checkCanBecome(to);
@@ -142,7 +153,8 @@ public class BackupRepository {
 				rs.getString("redis_version"), rs.getObject("rdb_version", Integer.class),
 				rs.getObject("rdb_size", Long.class), (keys != null) ? this.json.readValue(keys, KEYS_PER_DB) : null,
 				rs.getLong("bytes_processed"), rs.getObject("job_execution_id", Long.class),
-				instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("error"));
+				instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("error"),
+				rs.getString("integrity_error"), instant(rs, "integrity_checked_at"));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

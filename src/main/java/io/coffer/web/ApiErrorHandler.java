@@ -3,6 +3,7 @@ package io.coffer.web;
 import java.util.stream.Collectors;
 
 import io.coffer.system.ApiException;
+import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,8 +78,23 @@ class ApiErrorHandler {
 				"the catalogue database is unreachable; try again shortly");
 	}
 
+	/**
+	 * Not answered: the response is committed, and any error body would be taken for the end of the
+	 * archive. Rethrown, it reaches the servlet container, which closes the connection.
+	 */
+	@ExceptionHandler(ArchiveDownloadAbortedException.class)
+	void abortedDownload(ArchiveDownloadAbortedException ex) {
+		log.warn(ex.getMessage());
+		throw ex;
+	}
+
 	@ExceptionHandler(Exception.class)
-	ResponseEntity<ApiError> unexpected(Exception ex) {
+	ResponseEntity<ApiError> unexpected(Exception ex, HttpServletResponse response) {
+		if (response.isCommitted()) {
+			// a body is already on its way (an aborted download, whose error page lands here): add nothing
+			log.debug("Not answering on a committed response: {}", ex.toString());
+			return null;
+		}
 		log.error("Unexpected error", ex);
 		return ApiError.response(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
 				"something went wrong on our side; the error was logged");

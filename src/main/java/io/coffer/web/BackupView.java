@@ -2,11 +2,13 @@ package io.coffer.web;
 
 import java.time.Instant;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import io.coffer.catalog.Backup;
 
 /** A backup as the API lists it; {@code size} is that of the downloadable {@code .tar.gz}. */
 record BackupView(String id, Instant createdAt, String name, Long size, String status, String method,
-		NodeView node, String error, Long bytesProcessed) {
+		NodeView node, String error, Long bytesProcessed, @JsonInclude(Include.NON_NULL) String integrityError) {
 
 	record NodeView(String role, String host, int port, String reason) {
 	}
@@ -17,7 +19,7 @@ record BackupView(String id, Instant createdAt, String name, Long size, String s
 		boolean running = !backup.status().isFinished();
 		return new BackupView(backup.id(), backup.createdAt(), backup.name(), backup.archiveSize(),
 				backup.status().value(), backup.method(), node, backup.error(),
-				running ? backup.bytesProcessed() : null);
+				running ? backup.bytesProcessed() : null, backup.integrityError());
 	}
 
 }
