@@ -6,9 +6,10 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Date;
 import java.util.HexFormat;
-import java.util.function.LongConsumer;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 import io.coffer.crypto.EncryptingOutputStream;
 import io.coffer.crypto.KeyEncryptionKey;
@@ -108,7 +109,7 @@ final class ArchiveShipper {
 		TarArchiveEntry entry = new TarArchiveEntry(name);
 		entry.setSize(size);
 		entry.setMode(0100644);
-		entry.setModTime(java.util.Date.from(modified));
+		entry.setModTime(Date.from(modified));
 		return entry;
 	}
 

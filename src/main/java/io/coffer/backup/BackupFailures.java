@@ -5,6 +5,9 @@ import java.time.Clock;
 
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.RunStatus;
+import io.coffer.crypto.IntegrityException;
+import io.coffer.pipeline.InvalidRdbException;
+import io.coffer.storage.BlobStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +52,8 @@ class BackupFailures {
 			return "the backup stopped without saying why; see the service log";
 		}
 		for (Throwable current = cause; current != null; current = current.getCause()) {
-			if (current instanceof RedisAccessException || current instanceof io.coffer.storage.BlobStoreException
-					|| current instanceof io.coffer.crypto.IntegrityException
-					|| current instanceof io.coffer.pipeline.InvalidRdbException) {
+			if (current instanceof RedisAccessException || current instanceof BlobStoreException
+					|| current instanceof IntegrityException || current instanceof InvalidRdbException) {
 				return current.getMessage();
 			}
 			if (current instanceof SocketTimeoutException) {

@@ -1,6 +1,7 @@
 package io.coffer.backup;
 
 import io.coffer.catalog.Backup;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -14,6 +15,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.stereotype.Component;
 
 /**
  * {@code backupJob(databaseId, backupId, method)}: {@code selectNodeStep} → {@code snapshotStep}
@@ -35,6 +37,8 @@ class BackupJobConfiguration {
 
 	private static final String NODE_PORT = "node.port";
 
+	private static final String NODE_ROLE = "node.role";
+
 	private static final String OUTCOME = "outcome";
 
 	@Bean
@@ -54,6 +58,7 @@ class BackupJobConfiguration {
 			SelectedNode node = steps.selectNode(param(job, BACKUP_ID), param(job, DATABASE_ID), job.getId());
 			job.getExecutionContext().putString(NODE_HOST, node.endpoint().host());
 			job.getExecutionContext().putInt(NODE_PORT, node.endpoint().port());
+			job.getExecutionContext().putString(NODE_ROLE, node.role());
 			return RepeatStatus.FINISHED;
 		}).build();
 	}
@@ -64,7 +69,8 @@ class BackupJobConfiguration {
 			JobExecution job = job(chunk);
 			ExecutionContext context = job.getExecutionContext();
 			RedisEndpoint node = new RedisEndpoint(context.getString(NODE_HOST), context.getInt(NODE_PORT));
-			Backup.Outcome outcome = steps.snapshotAndShip(param(job, BACKUP_ID), param(job, DATABASE_ID), node);
+			Backup.Outcome outcome = steps.snapshotAndShip(param(job, BACKUP_ID), param(job, DATABASE_ID), node,
+					context.getString(NODE_ROLE));
 			context.put(OUTCOME, outcome);
 			return RepeatStatus.FINISHED;
 		}).build();
@@ -89,7 +95,7 @@ class BackupJobConfiguration {
 	}
 
 	/** Turns a failed execution into an {@code error} row that says what happened. */
-	@org.springframework.stereotype.Component
+	@Component
 	static class BackupFailureListener implements JobExecutionListener {
 
 		private final BackupFailures failures;
@@ -100,7 +106,7 @@ class BackupJobConfiguration {
 
 		@Override
 		public void afterJob(JobExecution job) {
-			if (job.getStatus() != org.springframework.batch.core.BatchStatus.COMPLETED) {
+			if (job.getStatus() != BatchStatus.COMPLETED) {
 				Throwable cause = job.getAllFailureExceptions().stream().findFirst().orElse(null);
 				this.failures.record(param(job, DATABASE_ID), param(job, BACKUP_ID), cause);
 			}

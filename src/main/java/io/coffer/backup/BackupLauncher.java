@@ -2,6 +2,7 @@ package io.coffer.backup;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.coffer.catalog.Backup;
@@ -61,7 +62,7 @@ public class BackupLauncher {
 	public Backup launch(String databaseId, String method) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
-		Instant createdAt = this.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+		Instant createdAt = this.clock.instant().truncatedTo(ChronoUnit.SECONDS);
 		String backupId = BackupNames.newId(createdAt);
 		try {
 			this.backups.insertScheduled(backupId, databaseId, createdAt, BackupNames.fileName(database, createdAt),

@@ -5,12 +5,12 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.catalog.Node;
 import io.coffer.crypto.KeyEncryptionKey;
 import io.coffer.crypto.Keyring;
 import io.coffer.storage.BlobInfo;
@@ -63,7 +63,7 @@ class BackupSteps {
 		this.backups = backups;
 		this.nodeSelector = nodeSelector;
 		this.snapshotSources = snapshotSources.stream()
-			.collect(java.util.stream.Collectors.toMap(SnapshotSource::mode, (source) -> source));
+			.collect(Collectors.toMap(SnapshotSource::mode, (source) -> source));
 		this.redis = redis;
 		this.store = store;
 		this.keyring = keyring;
@@ -93,7 +93,8 @@ class BackupSteps {
 	}
 
 	/** Step 2: the snapshot, streamed through the archive pipeline into object storage. */
-	Backup.Outcome snapshotAndShip(String backupId, String databaseId, RedisEndpoint node) throws IOException {
+	Backup.Outcome snapshotAndShip(String backupId, String databaseId, RedisEndpoint node, String role)
+			throws IOException {
 		Database database = database(databaseId);
 		Backup backup = this.backups.find(databaseId, backupId).orElseThrow();
 		RedisEndpoint endpoint = node.withPassword(password(database));
@@ -107,7 +108,7 @@ class BackupSteps {
 		try (Snapshot snapshot = source.open(endpoint)) {
 			ArchiveShipper.Shipped shipped = shipper.ship(snapshot.stream(), snapshot.expectedLength(),
 					backup.createdAt(), kek, upload,
-					(partial) -> manifest(backup, database, endpoint, facts, partial),
+					(partial) -> manifest(backup, database, endpoint, role, facts, partial),
 					(bytes) -> this.backups.recordProgress(backupId, bytes), this.json::writeValueAsBytes);
 			return new Backup.Outcome(shipped.archiveSize(), shipped.archiveSha256(), shipped.storedSize(),
 					shipped.storedSha256(), shipped.keyId(), facts.redisVersion(), shipped.rdbVersion(),
@@ -144,12 +145,8 @@ class BackupSteps {
 		});
 	}
 
-	private BackupManifest manifest(Backup backup, Database database, RedisEndpoint node, RedisInfo facts,
-			ArchiveShipper.Shipped shipped) {
-		String role = this.backups.find(database.id(), backup.id())
-			.map(Backup::node)
-			.map(Backup.NodeUsed::role)
-			.orElse(Node.PRIMARY);
+	private BackupManifest manifest(Backup backup, Database database, RedisEndpoint node, String role,
+			RedisInfo facts, ArchiveShipper.Shipped shipped) {
 		return new BackupManifest(BackupManifest.FORMAT_VERSION, backup.id(), database.id(), database.app(),
 				backup.createdAt(), new BackupManifest.NodeUsed(role, node.host(), node.port()), facts.redisVersion(),
 				shipped.rdbVersion(), shipped.rdbSize(), shipped.rdbSha256(), keysPerDb(facts));

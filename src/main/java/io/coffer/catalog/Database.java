@@ -2,6 +2,7 @@ package io.coffer.catalog;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** A Redis database that Coffer serves: registered (it existed before) or provisioned from a plan. */
 public record Database(String id, String app, String plan, String kind, String status, String acquisitionMode,
@@ -21,7 +22,7 @@ public record Database(String id, String app, String plan, String kind, String s
 				this.sentinelMaster, this.scheduleEnabled, this.scheduleHourUtc, this.createdAt, List.copyOf(nodes));
 	}
 
-	Database withNodesOf(java.util.Map<String, List<Node>> nodesByDatabase) {
+	Database withNodesOf(Map<String, List<Node>> nodesByDatabase) {
 		return withNodes(nodesByDatabase.getOrDefault(this.id, List.of()));
 	}
 

@@ -2,6 +2,8 @@ package io.coffer.web;
 
 import io.coffer.system.ApiException;
 
+import org.springframework.http.HttpStatus;
+
 /**
  * Who is calling: the operator (any database) or the owner of one database's token. A caller that
  * may not see a database gets the same 404 as for a database that does not exist.
@@ -28,7 +30,7 @@ record Caller(String databaseId) {
 
 	void requireOperator() {
 		if (!isOperator()) {
-			throw new ApiException(org.springframework.http.HttpStatus.FORBIDDEN, "operator_only",
+			throw new ApiException(HttpStatus.FORBIDDEN, "operator_only",
 					"only the operator token may do this");
 		}
 	}

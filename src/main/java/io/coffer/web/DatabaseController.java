@@ -2,6 +2,7 @@ package io.coffer.web;
 
 import java.util.List;
 
+import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.provision.DatabaseRegistration;
 import io.coffer.provision.RegisterRequest;
@@ -71,7 +72,7 @@ class DatabaseController {
 			.orElseThrow(() -> ApiException.notFound("database " + db));
 	}
 
-	private DatabaseView view(io.coffer.catalog.Database database, String token) {
+	private DatabaseView view(Database database, String token) {
 		return DatabaseView.of(database, this.properties.getPlatformPrefix(), token);
 	}
 
