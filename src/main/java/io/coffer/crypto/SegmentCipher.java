@@ -18,6 +18,14 @@ final class SegmentCipher {
 
 	static final long MAX_SEGMENTS = 1L << 32;
 
+	/**
+	 * A segment is handed to the cipher in pieces of this size. The ciphertext is the same as with one
+	 * call, but the JDK's GHASH only runs as its CPU intrinsic once the JIT has compiled it from many
+	 * calls: with one call per 1 MiB segment it stayed on the plain-Java path (about 50 MB/s instead of
+	 * GB/s on JDK 17) for a whole 600 MB backup, the slowest stage of the pipeline.
+	 */
+	static final int ENCRYPT_PIECE = 4096;
+
 	private final SecretKey dataKey;
 
 	private final byte[] noncePrefix;
@@ -43,7 +51,13 @@ final class SegmentCipher {
 		try {
 			this.cipher.init(Cipher.ENCRYPT_MODE, this.dataKey, nonce(segmentIndex, last));
 			this.cipher.updateAAD(this.associatedData);
-			return this.cipher.doFinal(plaintext, 0, length, stored, 0);
+			int in = 0;
+			int out = 0;
+			while (length - in > ENCRYPT_PIECE) {
+				out += this.cipher.update(plaintext, in, ENCRYPT_PIECE, stored, out);
+				in += ENCRYPT_PIECE;
+			}
+			return out + this.cipher.doFinal(plaintext, in, length - in, stored, out);
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("AES-GCM encryption failed", ex);
