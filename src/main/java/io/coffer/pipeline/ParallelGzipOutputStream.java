@@ -37,6 +37,9 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
 	private final int maxInFlight;
 
+	/** Bytes of each sample that decides whether a block is worth deflating. */
+	private static final int SAMPLE_SIZE = 16 * 1024;
+
 	private final BlockCompressor compressor;
 
 	private final ExecutorService workers;
@@ -210,10 +213,12 @@ public final class ParallelGzipOutputStream extends OutputStream {
 			throw new IllegalArgumentException("gzip level must be -1 or between 0 and 9, not " + level);
 		}
 		return (block, length) -> {
-			ByteArrayOutputStream member = new ByteArrayOutputStream(length / 2 + 64);
+			// room for stored blocks, deflate's worst case, so that the buffer never grows
+			ByteArrayOutputStream member = new ByteArrayOutputStream(length + length / 1000 + 64);
 			// ID1 ID2, CM = deflate, no flags, no mtime, no extra flags, OS = unknown
 			member.write(new byte[] { 0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff });
-			Deflater deflater = new Deflater(level, true);
+			Deflater deflater = new Deflater(looksIncompressible(block, length) ? Deflater.NO_COMPRESSION : level,
+					true);
 			try {
 				deflater.setInput(block, 0, length);
 				deflater.finish();
@@ -232,6 +237,34 @@ public final class ParallelGzipOutputStream extends OutputStream {
 			writeIntLittleEndian(member, length);
 			return member.toByteArray();
 		};
+	}
+
+	/**
+	 * Whether samples from the start, middle and end of the block do not shrink even at the fastest
+	 * level. Such a block (random bytes, or values Redis already compressed) is stored as it is:
+	 * deflating it would spend most of a backup's CPU to save nothing.
+	 */
+	static boolean looksIncompressible(byte[] block, int length) {
+		if (length < 4 * SAMPLE_SIZE) {
+			return false;
+		}
+		Deflater probe = new Deflater(Deflater.BEST_SPEED, true);
+		try {
+			byte[] sink = new byte[SAMPLE_SIZE + 1024];
+			long compressed = 0;
+			for (int offset : new int[] { 0, (length - SAMPLE_SIZE) / 2, length - SAMPLE_SIZE }) {
+				probe.reset();
+				probe.setInput(block, offset, SAMPLE_SIZE);
+				probe.finish();
+				while (!probe.finished()) {
+					compressed += probe.deflate(sink);
+				}
+			}
+			return compressed >= 3L * SAMPLE_SIZE * 97 / 100;
+		}
+		finally {
+			probe.end();
+		}
 	}
 
 	private static void writeIntLittleEndian(ByteArrayOutputStream out, int value) {

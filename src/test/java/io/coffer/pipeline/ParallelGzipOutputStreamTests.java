@@ -35,6 +35,28 @@ class ParallelGzipOutputStreamTests {
 	Path dir;
 
 	@Test
+	void randomBlocksAreStoredAndCompressibleOnesDeflatedInTheSameValidStream() throws IOException {
+		byte[] random = new byte[3 * 1024 * 1024];
+		new Random(7).nextBytes(random);
+		byte[] text = "the same sentence, again and again. ".repeat(90_000).getBytes(StandardCharsets.US_ASCII);
+		ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+		try (ParallelGzipOutputStream gzip = new ParallelGzipOutputStream(gzipped, 6, 2, 1024 * 1024)) {
+			gzip.write(random);
+			gzip.write(text);
+		}
+
+		assertThat(ParallelGzipOutputStream.looksIncompressible(random, 1024 * 1024)).isTrue();
+		assertThat(ParallelGzipOutputStream.looksIncompressible(text, 1024 * 1024)).isFalse();
+		// stored blocks cost a few bytes per 64 KiB; the text shrinks to almost nothing
+		assertThat(gzipped.size()).isBetween(random.length, random.length + text.length / 50);
+		try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped.toByteArray()))) {
+			byte[] back = in.readAllBytes();
+			assertThat(Arrays.copyOfRange(back, 0, random.length)).isEqualTo(random);
+			assertThat(Arrays.copyOfRange(back, random.length, back.length)).isEqualTo(text);
+		}
+	}
+
+	@Test
 	void writesIndependentMembersThatGzipReadersReadAsOneStream() throws IOException {
 		byte[] data = compressibleBytes(10 * BLOCK + 12_345);
 
