@@ -13,4 +13,5 @@ COPY --from=build /src/target/coffer.jar coffer.jar
 COPY jobs jobs
 COPY schedules schedules
 EXPOSE 8080
-ENTRYPOINT ["java", "-jar", "/opt/coffer/coffer.jar"]
+COPY scripts/jvm-options /opt/coffer/jvm-options
+ENTRYPOINT ["/bin/sh", "-c", "exec java $(/opt/coffer/jvm-options) -jar /opt/coffer/coffer.jar \"$@\"", "coffer"]
