@@ -34,6 +34,15 @@ final class SegmentCipher {
 
 	private final Cipher cipher;
 
+	/**
+	 * Decryption goes through direct buffers: the JDK's GCM verifies a whole segment in one call, and
+	 * only its ByteBuffer path reaches the CPU's GHASH instructions for such calls (about 40 times
+	 * faster than its byte-array path, measured on JDK 17). Allocated on first use.
+	 */
+	private ByteBuffer directStored;
+
+	private ByteBuffer directPlaintext;
+
 	SegmentCipher(byte[] dataKey, ObjectHeader header) {
 		this.dataKey = new SecretKeySpec(dataKey, "AES");
 		this.noncePrefix = header.noncePrefix();
@@ -74,9 +83,19 @@ final class SegmentCipher {
 			throw IntegrityException.atSegment(segmentIndex);
 		}
 		try {
+			if (this.directStored == null || this.directStored.capacity() < length) {
+				this.directStored = ByteBuffer.allocateDirect(length);
+				this.directPlaintext = ByteBuffer.allocateDirect(length);
+			}
+			this.directStored.clear();
+			this.directStored.put(stored, 0, length).flip();
+			this.directPlaintext.clear();
 			this.cipher.init(Cipher.DECRYPT_MODE, this.dataKey, nonce(segmentIndex, last));
 			this.cipher.updateAAD(this.associatedData);
-			return this.cipher.doFinal(stored, 0, length, plaintext, 0);
+			int plaintextLength = this.cipher.doFinal(this.directStored, this.directPlaintext);
+			this.directPlaintext.flip();
+			this.directPlaintext.get(plaintext, 0, plaintextLength);
+			return plaintextLength;
 		}
 		catch (AEADBadTagException ex) {
 			throw IntegrityException.atSegment(segmentIndex);
