@@ -1,0 +1,205 @@
+package io.coffer.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
+import me.tongfei.progressbar.ProgressState;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * Downloads a backup's archive. It is written to {@code <file>.part} and takes its final name
+ * only once every byte of the announced length arrived and its SHA-256 matches the ETag, so a
+ * file under the final name is always a whole, checked archive.
+ */
+@Command(name = "backups-download", description = "Download a backup (default: the latest successful one).")
+final class BackupsDownload implements Callable<Integer> {
+
+	private static final Pattern FILE_NAME = Pattern.compile("filename=\"?([^\";]+)\"?");
+
+	@ParentCommand
+	CofferCli cli;
+
+	@Option(names = "--backup", paramLabel = "ID", description = "the backup to download (see: coffer backups)")
+	String backup;
+
+	@Option(names = { "-o", "--output" }, paramLabel = "FILE",
+			description = "where to write it (default: the backup's file name, in the current folder)")
+	Path output;
+
+	@Override
+	public Integer call() throws IOException {
+		String db = this.cli.databaseId();
+		PrintStream out = this.cli.console.out();
+		String which = (this.backup != null) ? this.backup : "latest";
+		if (this.backup == null) {
+			out.println("-----> Selected the most recent successful backup");
+		}
+		HttpResponse<InputStream> response = this.cli.client()
+			.download("/databases/" + db + "/backups/" + which + "/archive", Map.of(), (answer) -> {
+				if (answer.isMissingRoute()) {
+					return CliException.notOffered("downloads", null);
+				}
+				return new CliException("cannot download " + ((this.backup != null) ? "backup " + this.backup
+						: "the latest backup") + ": " + answer.message());
+			});
+		Path target = target(response);
+		Path part = target.resolveSibling(target.getFileName() + ".part");
+		OptionalLong length = response.headers().firstValueAsLong("Content-Length");
+		String expectedSha256 = response.headers().firstValue("ETag").map(BackupsDownload::unquote).orElse(null);
+		try {
+			String sha256 = save(response.body(), part, length);
+			if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha256)) {
+				throw new CliException("download of " + target.getFileName()
+						+ " is corrupt: its SHA-256 does not match the one the service announced; try again");
+			}
+			Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+		}
+		catch (IOException | RuntimeException ex) {
+			Files.deleteIfExists(part);
+			if (ex instanceof CliException cliException) {
+				throw cliException;
+			}
+			throw new CliException("download of " + target.getFileName() + " failed: " + reason(ex));
+		}
+		out.println("===> " + this.cli.console.workingDirectory().relativize(target.toAbsolutePath()));
+		return 0;
+	}
+
+	/** Copies the body to {@code part} with a progress bar, and returns the SHA-256 of what arrived. */
+	private String save(InputStream body, Path part, OptionalLong length) throws IOException {
+		MessageDigest sha256 = sha256();
+		long received = 0;
+		try (InputStream in = body;
+				OutputStream file = Files.newOutputStream(part);
+				ProgressBar bar = progressBar(length.orElse(-1))) {
+			byte[] buffer = new byte[64 * 1024];
+			int read;
+			while ((read = in.read(buffer)) != -1) {
+				file.write(buffer, 0, read);
+				sha256.update(buffer, 0, read);
+				received += read;
+				bar.stepTo(received);
+			}
+		}
+		if (length.isPresent() && received != length.getAsLong()) {
+			throw new CliException("download of " + part.getFileName().toString().replace(".part", "")
+					+ " was cut short: " + received + " of " + length.getAsLong() + " bytes arrived; try again");
+		}
+		return HexFormat.of().formatHex(sha256.digest());
+	}
+
+	private ProgressBar progressBar(long length) {
+		PrintStream err = this.cli.console.err();
+		return new ProgressBarBuilder().setInitialMax(length)
+			.setUpdateIntervalMillis(200)
+			.setRenderer(BackupsDownload::render)
+			.setConsumer(new ProgressBarConsumer() {
+
+				@Override
+				public int getMaxRenderedLength() {
+					return 100;
+				}
+
+				@Override
+				public void accept(String rendered) {
+					err.print("\r" + rendered);
+					err.flush();
+				}
+
+				@Override
+				public void close() {
+					err.println();
+				}
+
+			})
+			.build();
+	}
+
+	/** As the platform's CLI draws it: {@code 139.37 KiB / 139.37 KiB [-----] 100.00% 1.20 MiB/s}. */
+	static String render(ProgressState state, int maxLength) {
+		long current = state.getCurrent();
+		long max = state.getMax();
+		double seconds = state.getElapsedAfterStart().toMillis() / 1000.0;
+		String speed = (seconds > 0) ? Sizes.binary((long) (current / seconds)) + "/s" : "? p/s";
+		if (max <= 0) {
+			return Sizes.binary(current) + " " + speed;
+		}
+		double fraction = Math.min(1.0, (double) current / max);
+		int barWidth = 36;
+		int filled = (int) Math.round(fraction * barWidth);
+		return String.format(java.util.Locale.ROOT, "%s / %s [%s%s] %.2f%% %s", Sizes.binary(current),
+				Sizes.binary(max), "-".repeat(filled), " ".repeat(barWidth - filled), fraction * 100, speed);
+	}
+
+	private Path target(HttpResponse<InputStream> response) {
+		Path folder = this.cli.console.workingDirectory();
+		if (this.output != null) {
+			return folder.resolve(this.output).toAbsolutePath();
+		}
+		String name = response.headers()
+			.firstValue("Content-Disposition")
+			.map(FILE_NAME::matcher)
+			.filter(Matcher::find)
+			.map((matcher) -> matcher.group(1))
+			.orElse(null);
+		return folder.resolve(safeFileName(name, (this.backup != null) ? this.backup : "latest"));
+	}
+
+	/** Only the last part of the server's name: a download never writes outside the chosen folder. */
+	static String safeFileName(String suggested, String fallback) {
+		String fallbackName = fallback + ".tar.gz";
+		if (suggested == null || suggested.isBlank()) {
+			return fallbackName;
+		}
+		try {
+			Path name = Path.of(suggested.replace('\\', '/')).getFileName();
+			if (name == null || name.toString().equals("..") || name.toString().equals(".")) {
+				return fallbackName;
+			}
+			return name.toString();
+		}
+		catch (InvalidPathException ex) {
+			return fallbackName;
+		}
+	}
+
+	private static String unquote(String etag) {
+		String value = etag.startsWith("W/") ? etag.substring(2) : etag;
+		return (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\""))
+				? value.substring(1, value.length() - 1) : value;
+	}
+
+	private static String reason(Exception ex) {
+		return (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
+	}
+
+	private static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
