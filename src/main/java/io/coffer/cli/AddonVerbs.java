@@ -49,8 +49,11 @@ final class AddonVerbs {
 		public Integer call() {
 			JsonNode database = this.cli.database();
 			AsciiTable table = new AsciiTable("Addon", "ID", "Plan", "Status");
-			table.row("Redis", database.path("id").asString(), database.path("plan").asString(""),
-					database.path("status").asString(""));
+			JsonNode plan = database.path("plan");
+			// a registered database was brought by its operator and has no plan of ours
+			String planShown = (plan.isString() && !plan.asString().isBlank()) ? plan.asString()
+					: "(" + database.path("kind").asString("no plan") + ")";
+			table.row("Redis", database.path("id").asString(), planShown, database.path("status").asString(""));
 			this.cli.console.out().print(table.render());
 			return 0;
 		}

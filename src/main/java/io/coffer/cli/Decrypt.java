@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import io.coffer.crypto.DecryptingInputStream;
-import io.coffer.crypto.IntegrityException;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.UnknownKeyException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * Opens a stored backup object with the keyring alone, without the service: the encrypted object
@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "decrypt", description = "Decrypt a stored backup object (stdin) into its archive (stdout), offline.")
 final class Decrypt implements Callable<Integer> {
 
-	@picocli.CommandLine.ParentCommand
+	@ParentCommand
 	CofferCli cli;
 
 	@Option(names = "--keyring", required = true, paramLabel = "FILE", description = "the service's keyring file")
@@ -42,9 +42,6 @@ final class Decrypt implements Callable<Integer> {
 			catch (UnknownKeyException ex) {
 				throw new CliException("cannot decrypt: the object was encrypted with key " + ex.getKeyId()
 						+ ", which is not in " + this.keyringFile + " (wrong keyring?)");
-			}
-			catch (IntegrityException ex) {
-				throw new CliException("cannot decrypt: " + ex.getMessage() + "; nothing was written");
 			}
 			catch (IOException ex) {
 				throw new CliException("cannot decrypt: " + ex.getMessage() + "; nothing was written");

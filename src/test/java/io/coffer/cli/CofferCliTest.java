@@ -154,7 +154,7 @@ class CofferCliTest extends IntegrationTest {
 		CliRun.Result result = coffer().run("--app", this.app, "addons");
 
 		assertThat(result.exitCode()).as(result.toString()).isZero();
-		assertThat(result.stdout()).contains("| Redis | " + this.databaseId + " |");
+		assertThat(result.stdout()).contains("| Redis | " + this.databaseId + " | (registered) | running |");
 	}
 
 	@Test
