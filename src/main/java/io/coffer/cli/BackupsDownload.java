@@ -66,6 +66,8 @@ final class BackupsDownload implements Callable<Integer> {
 		Path part = target.resolveSibling(target.getFileName() + ".part");
 		OptionalLong length = response.headers().firstValueAsLong("Content-Length");
 		String expectedSha256 = response.headers().firstValue("ETag").map(BackupsDownload::unquote).orElse(null);
+		// an interrupted run (Ctrl-C) leaves no half file behind either
+		part.toFile().deleteOnExit();
 		try {
 			String sha256 = save(response.body(), part, length);
 			if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha256)) {
