@@ -12,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -55,7 +54,7 @@ final class BackupsDownload implements Callable<Integer> {
 			out.println("-----> Selected the most recent successful backup");
 		}
 		HttpResponse<InputStream> response = this.cli.client()
-			.download("/databases/" + db + "/backups/" + which + "/archive", Map.of(), (answer) -> {
+			.download("/databases/" + db + "/backups/" + which + "/archive", (answer) -> {
 				if (answer.isMissingRoute()) {
 					return CliException.notOffered("downloads", null);
 				}
