@@ -7,11 +7,14 @@ import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -28,7 +31,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * Downloads a backup's archive. It is written to {@code <file>.part} and takes its final name
  * only once every byte of the announced length arrived and its SHA-256 matches the ETag, so a
- * file under the final name is always a whole, checked archive.
+ * file under the final name is always a whole, checked archive. A cut download keeps its
+ * {@code .part}, and the next run asks only for the rest (an HTTP range).
  */
 @Command(name = "backups-download", description = "Download a backup (default: the latest successful one).")
 final class BackupsDownload implements Callable<Integer> {
@@ -53,46 +57,74 @@ final class BackupsDownload implements Callable<Integer> {
 		if (this.backup == null) {
 			out.println("-----> Selected the most recent successful backup");
 		}
-		HttpResponse<InputStream> response = this.cli.client()
-			.download("/databases/" + db + "/backups/" + which + "/archive", (answer) -> {
-				if (answer.isMissingRoute()) {
-					return CliException.notOffered("downloads", null);
-				}
-				return new CliException("cannot download " + ((this.backup != null) ? "backup " + this.backup
-						: "the latest backup") + ": " + answer.message());
-			});
+		String path = "/databases/" + db + "/backups/" + which + "/archive";
+		HttpResponse<InputStream> response = open(path, Map.of());
 		Path target = target(response);
 		Path part = target.resolveSibling(target.getFileName() + ".part");
 		OptionalLong length = response.headers().firstValueAsLong("Content-Length");
-		String expectedSha256 = response.headers().firstValue("ETag").map(BackupsDownload::unquote).orElse(null);
-		// an interrupted run (Ctrl-C) leaves no half file behind either
-		part.toFile().deleteOnExit();
-		try {
-			String sha256 = save(response.body(), part, length);
-			if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha256)) {
-				throw new CliException("download of " + target.getFileName()
-						+ " is corrupt: its SHA-256 does not match the one the service announced; try again");
+		String etag = response.headers().firstValue("ETag").orElse(null);
+		long kept = Files.isRegularFile(part) ? Files.size(part) : 0;
+		long offset = 0;
+		// the file name holds the backup's id and time, so a .part of that name is the start of this archive;
+		// If-Range and the final SHA-256 check catch the rare case where it is not
+		if (kept > 0 && length.isPresent() && kept < length.getAsLong() && etag != null && acceptsRanges(response)) {
+			response.body().close();
+			response = open(path, Map.of("Range", "bytes=" + kept + "-", "If-Range", etag));
+			if (response.statusCode() == 206) {
+				offset = kept;
+				out.println("-----> Resuming " + target.getFileName() + " from " + Sizes.binary(kept));
 			}
-			Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 		}
-		catch (IOException | RuntimeException ex) {
+		String sha256 = save(response.body(), target, part, offset, length);
+		String expectedSha256 = (etag != null) ? unquote(etag) : null;
+		if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha256)) {
 			Files.deleteIfExists(part);
-			if (ex instanceof CliException cliException) {
-				throw cliException;
-			}
-			throw new CliException("download of " + target.getFileName() + " failed: " + reason(ex));
+			throw new CliException("download of " + target.getFileName()
+					+ " is corrupt: its SHA-256 does not match the one the service announced; try again");
 		}
+		Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 		out.println("===> " + this.cli.console.workingDirectory().relativize(target.toAbsolutePath()));
 		return 0;
 	}
 
-	/** Copies the body to {@code part} with a progress bar, and returns the SHA-256 of what arrived. */
-	private String save(InputStream body, Path part, OptionalLong length) throws IOException {
+	private HttpResponse<InputStream> open(String path, Map<String, String> headers) {
+		return this.cli.client().download(path, headers, (answer) -> {
+			if (answer.isMissingRoute()) {
+				return CliException.notOffered("downloads", null);
+			}
+			return new CliException("cannot download "
+					+ ((this.backup != null) ? "backup " + this.backup : "the latest backup") + ": " + answer.message());
+		});
+	}
+
+	private static boolean acceptsRanges(HttpResponse<?> response) {
+		return response.headers().allValues("Accept-Ranges").stream().anyMatch((value) -> value.contains("bytes"));
+	}
+
+	/**
+	 * Writes the body to {@code part} from {@code offset} on, with a progress bar, and returns the
+	 * SHA-256 of the whole file. A cut download keeps its {@code .part} for the next run to resume.
+	 */
+	private String save(InputStream body, Path target, Path part, long offset, OptionalLong length)
+			throws IOException {
 		MessageDigest sha256 = sha256();
-		long received = 0;
+		if (offset > 0) {
+			try (InputStream already = Files.newInputStream(part)) {
+				byte[] buffer = new byte[64 * 1024];
+				int read;
+				while ((read = already.read(buffer)) != -1) {
+					sha256.update(buffer, 0, read);
+				}
+			}
+		}
+		long received = offset;
+		OpenOption[] mode = (offset > 0) ? new OpenOption[] { StandardOpenOption.APPEND }
+				: new OpenOption[] { StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+						StandardOpenOption.WRITE };
 		try (InputStream in = body;
-				OutputStream file = Files.newOutputStream(part);
+				OutputStream file = Files.newOutputStream(part, mode);
 				ProgressBar bar = progressBar(length.orElse(-1))) {
+			bar.stepTo(received);
 			byte[] buffer = new byte[64 * 1024];
 			int read;
 			while ((read = in.read(buffer)) != -1) {
@@ -102,11 +134,19 @@ final class BackupsDownload implements Callable<Integer> {
 				bar.stepTo(received);
 			}
 		}
-		if (length.isPresent() && received != length.getAsLong()) {
-			throw new CliException("download of " + part.getFileName().toString().replace(".part", "")
-					+ " was cut short: " + received + " of " + length.getAsLong() + " bytes arrived; try again");
+		catch (IOException ex) {
+			throw cutShort(target, received, length, reason(ex));
+		}
+		if (length.isPresent() && received < length.getAsLong()) {
+			throw cutShort(target, received, length, "the connection closed");
 		}
 		return HexFormat.of().formatHex(sha256.digest());
+	}
+
+	private static CliException cutShort(Path target, long received, OptionalLong length, String why) {
+		String of = length.isPresent() ? " of " + length.getAsLong() : "";
+		return new CliException("download of " + target.getFileName() + " was cut short after " + received + of
+				+ " bytes (" + why + "); run the command again to resume it");
 	}
 
 	private ProgressBar progressBar(long length) {

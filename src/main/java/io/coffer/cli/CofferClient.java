@@ -12,6 +12,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Function;
 
 import tools.jackson.core.JacksonException;
@@ -94,8 +95,10 @@ final class CofferClient {
 	 * Opens a download. A 2xx answer is returned with its body unread; anything else is read
 	 * and thrown as the service's sentence.
 	 */
-	HttpResponse<InputStream> download(String path, Function<Answer, CliException> onFailure) {
+	HttpResponse<InputStream> download(String path, Map<String, String> headers,
+			Function<Answer, CliException> onFailure) {
 		HttpRequest.Builder request = request(path).header("Accept", "application/gzip").GET();
+		headers.forEach(request::header);
 		HttpResponse<InputStream> response = exchange(request.build(), HttpResponse.BodyHandlers.ofInputStream());
 		if (response.statusCode() >= 200 && response.statusCode() < 300) {
 			return response;

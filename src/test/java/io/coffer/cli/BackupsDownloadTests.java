@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -40,6 +42,8 @@ class BackupsDownloadTests {
 	private HttpServer server;
 
 	private String etag;
+
+	private final List<String> rangesAsked = new CopyOnWriteArrayList<>();
 
 	@TempDir
 	Path folder;
@@ -104,9 +108,32 @@ class BackupsDownloadTests {
 				.run("--app", "my-app", "backups-download");
 
 			assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
-			assertThat(result.stderr()).contains("coffer: download of " + NAME).doesNotContain("\tat ");
-			assertThat(folderContent()).isEmpty();
+			assertThat(result.stderr()).contains("coffer: download of " + NAME + " was cut short after 100000 of 300000 bytes")
+				.contains("run the command again to resume it")
+				.doesNotContain("\tat ");
+			assertThat(folderContent()).containsExactly(NAME + ".part");
 		}
+
+		CliRun.Result resumed = coffer().run("--app", "my-app", "backups-download");
+
+		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+		assertThat(resumed.stdout()).contains("-----> Resuming " + NAME + " from 97.66 KiB\n");
+		assertThat(this.rangesAsked).containsExactly("bytes=100000-");
+		assertThat(Files.readAllBytes(this.folder.resolve(NAME))).isEqualTo(this.archive);
+		assertThat(folderContent()).containsExactly(NAME);
+	}
+
+	@Test
+	void aPartOfAnotherArchiveIsResumedThenRefusedAndRemoved() throws Exception {
+		Files.write(this.folder.resolve(NAME + ".part"), new byte[1000]);
+
+		CliRun.Result result = coffer().run("--app", "my-app", "backups-download");
+
+		assertThat(result.exitCode()).isEqualTo(1);
+		assertThat(result.stderr()).contains("is corrupt");
+		assertThat(folderContent()).isEmpty();
+		assertThat(coffer().run("--app", "my-app", "backups-download").exitCode()).isZero();
+		assertThat(Files.readAllBytes(this.folder.resolve(NAME))).isEqualTo(this.archive);
 	}
 
 	/** Lists the app, then announces the whole archive, sends a third of it and hangs up. */
@@ -182,9 +209,24 @@ class BackupsDownloadTests {
 			exchange.getResponseHeaders().add("Content-Type", "application/gzip");
 			exchange.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + NAME + "\"");
 			exchange.getResponseHeaders().add("ETag", this.etag);
-			exchange.sendResponseHeaders(200, this.archive.length);
+			exchange.getResponseHeaders().add("Accept-Ranges", "bytes");
+			String range = exchange.getRequestHeaders().getFirst("Range");
+			int from = 0;
+			if (range != null && this.etag.equals(exchange.getRequestHeaders().getFirst("If-Range"))) {
+				this.rangesAsked.add(range);
+				from = Integer.parseInt(range.substring("bytes=".length(), range.indexOf('-')));
+				exchange.getResponseHeaders()
+					.add("Content-Range", "bytes " + from + "-" + (this.archive.length - 1) + "/" + this.archive.length);
+				exchange.sendResponseHeaders(206, this.archive.length - from);
+			}
+			else {
+				exchange.sendResponseHeaders(200, this.archive.length);
+			}
 			try (OutputStream body = exchange.getResponseBody()) {
-				body.write(this.archive);
+				body.write(this.archive, from, this.archive.length - from);
+			}
+			catch (IOException ex) {
+				// a client that resumes hangs up on the whole archive
 			}
 		}
 		else if (path.equals("/api/v1/databases/empty-1/backups/latest/archive")) {
