@@ -10,8 +10,10 @@ import java.util.Map;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -40,6 +42,9 @@ public final class CofferCli implements Runnable {
 			description = "the app whose database to act on")
 	String app;
 
+	@Spec
+	CommandSpec spec;
+
 	final Console console;
 
 	private CofferClient client;
@@ -67,7 +72,7 @@ public final class CofferCli implements Runnable {
 
 	@Override
 	public void run() {
-		new CommandLine(this).usage(this.console.out());
+		this.spec.commandLine().usage(this.console.out());
 	}
 
 	CofferClient client() {
