@@ -1,0 +1,146 @@
+package io.coffer.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.JsonNode;
+
+/** The verbs about databases themselves, named after the Scalingo CLI's addon verbs. */
+final class AddonVerbs {
+
+	private AddonVerbs() {
+	}
+
+	@Command(name = "addons-plans", description = "List the plans a database can be provisioned with.")
+	static final class Plans implements Callable<Integer> {
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Override
+		public Integer call() {
+			CofferClient client = this.cli.client();
+			CofferClient.Answer answer = client.send("/plans", "GET", null);
+			if (answer.isMissingRoute()) {
+				throw CliException.notOffered("plans", "it registers existing Redis databases only");
+			}
+			AsciiTable table = new AsciiTable("Name", "Memory", "Nodes", "Sentinels");
+			for (JsonNode plan : client.require(answer)) {
+				table.row(plan.path("name").asString(), plan.path("memory_mb").asString() + " MB",
+						plan.path("nodes").asString(), plan.path("sentinels").asString());
+			}
+			this.cli.console.out().print(table.render());
+			return 0;
+		}
+
+	}
+
+	@Command(name = "addons", description = "Show the Redis database of an app.")
+	static final class Addons implements Callable<Integer> {
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Override
+		public Integer call() {
+			JsonNode database = this.cli.database();
+			AsciiTable table = new AsciiTable("Addon", "ID", "Plan", "Status");
+			JsonNode plan = database.path("plan");
+			// a registered database was brought by its operator and has no plan of ours
+			String planShown = (plan.isString() && !plan.asString().isBlank()) ? plan.asString()
+					: "(" + database.path("kind").asString("no plan") + ")";
+			table.row("Redis", database.path("id").asString(), planShown, database.path("status").asString(""));
+			this.cli.console.out().print(table.render());
+			return 0;
+		}
+
+	}
+
+	@Command(name = "addons-add", description = "Provision a Redis database for an app.")
+	static final class AddonsAdd implements Callable<Integer> {
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Parameters(index = "0", paramLabel = "PLAN", description = "the plan, e.g. redis-starter-1024")
+		String plan;
+
+		@Override
+		public Integer call() {
+			Map<String, Object> request = new LinkedHashMap<>();
+			request.put("app", this.cli.requireApp());
+			request.put("plan", this.plan);
+			CofferClient client = this.cli.client();
+			CofferClient.Answer answer = client.send("/databases", "POST", request);
+			if (answer.isMissingRoute() || answer.errorCode().equals("provisioning_unavailable")) {
+				throw CliException.notOffered("provisioning", answer.message());
+			}
+			JsonNode database = client.require(answer);
+			var out = this.cli.console.out();
+			out.println("-----> Addon redis has been provisioned");
+			out.println("       ID: " + database.path("id").asString());
+			out.println("       Modified variables: " + variableNames(database.path("env")));
+			out.println("       REDIS_URL: " + database.path("env").path("REDIS_URL").asString(""));
+			out.println("       Token: " + database.path("token").asString("") + " (shown once: keep it)");
+			return 0;
+		}
+
+		private static String variableNames(JsonNode env) {
+			return env.propertyNames().stream().sorted().toList().toString().replace(",", "");
+		}
+
+	}
+
+	@Command(name = "addons-upgrade", description = "Move an app's database to another plan.")
+	static final class AddonsUpgrade implements Callable<Integer> {
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Parameters(index = "0", paramLabel = "DATABASE_ID", description = "the database's ID (see: coffer addons)")
+		String databaseId;
+
+		@Parameters(index = "1", paramLabel = "PLAN", description = "the new plan")
+		String plan;
+
+		@Override
+		public Integer call() {
+			String own = this.cli.databaseId();
+			if (!own.equals(this.databaseId)) {
+				throw new CliException("database " + this.databaseId + " is not the one of app " + this.cli.app
+						+ " (that is " + own + ")");
+			}
+			CofferClient client = this.cli.client();
+			CofferClient.Answer answer = client.send("/databases/" + own + "/plan", "POST", Map.of("plan", this.plan));
+			if (answer.isMissingRoute()) {
+				throw CliException.notOffered("plan changes", null);
+			}
+			client.require(answer);
+			this.cli.console.out().println("-----> Addon " + own + " is moving to plan " + this.plan);
+			return 0;
+		}
+
+	}
+
+	@Command(name = "env", description = "Print the connection variables of an app's database.")
+	static final class Env implements Callable<Integer> {
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Override
+		public Integer call() {
+			JsonNode env = this.cli.database().path("env");
+			for (Map.Entry<String, JsonNode> variable : env.properties()) {
+				this.cli.console.out().println(variable.getKey() + "=" + variable.getValue().asString());
+			}
+			return 0;
+		}
+
+	}
+
+}

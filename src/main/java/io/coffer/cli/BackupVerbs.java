@@ -1,0 +1,124 @@
+package io.coffer.cli;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.JsonNode;
+
+/** Listing, taking and scheduling backups. */
+final class BackupVerbs {
+
+	private static final Set<String> FINISHED = Set.of("done", "error");
+
+	private static final Duration POLL_INTERVAL = Duration.ofMillis(500);
+
+	private BackupVerbs() {
+	}
+
+	@Command(name = "backups", description = "List an app's backups, newest first.")
+	static final class Backups implements Callable<Integer> {
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Override
+		public Integer call() {
+			String db = this.cli.databaseId();
+			AsciiTable table = new AsciiTable("ID", "Created At", "Size", "Status");
+			for (JsonNode backup : this.cli.client().get("/databases/" + db + "/backups")) {
+				JsonNode size = backup.path("size");
+				table.row(backup.path("id").asString(), Dates.format(backup.path("created_at").asString("")),
+						size.isNumber() ? Sizes.decimal(size.asLong()) : "", backup.path("status").asString());
+			}
+			this.cli.console.out().print(table.render());
+			return 0;
+		}
+
+	}
+
+	@Command(name = "backups-create", description = "Take a backup now and wait until it is done.")
+	static final class BackupsCreate implements Callable<Integer> {
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Option(names = "--no-wait", description = "return once the backup is started")
+		boolean noWait;
+
+		@Override
+		public Integer call() throws InterruptedException {
+			String db = this.cli.databaseId();
+			CofferClient client = this.cli.client();
+			JsonNode backup = client.require(client.send("/databases/" + db + "/backups", "POST", null));
+			String id = backup.path("id").asString();
+			PrintStream out = this.cli.console.out();
+			out.println("-----> Backup " + id + " started");
+			if (this.noWait) {
+				out.println("       Follow it with: coffer --app " + this.cli.app + " backups");
+				return 0;
+			}
+			while (!FINISHED.contains(backup.path("status").asString())) {
+				Thread.sleep(POLL_INTERVAL.toMillis());
+				backup = client.get("/databases/" + db + "/backups/" + id);
+			}
+			if (backup.path("status").asString().equals("error")) {
+				throw new CliException("backup " + id + " failed: " + backup.path("error").asString("no reason given"));
+			}
+			out.println("-----> Backup " + id + " done (" + Sizes.decimal(backup.path("size").asLong()) + ")");
+			out.println("       Download it with: coffer --app " + this.cli.app + " backups-download --backup " + id);
+			return 0;
+		}
+
+	}
+
+	@Command(name = "backups-config", description = "Show or set the hour of the daily backup.")
+	static final class BackupsConfig implements Callable<Integer> {
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Option(names = "--schedule-at", paramLabel = "HOUR",
+				description = "\"4:00 UTC\", or a local hour like \"4:00\" (converted to UTC)")
+		String scheduleAt;
+
+		@Override
+		public Integer call() {
+			JsonNode database = this.cli.database();
+			PrintStream out = this.cli.console.out();
+			if (this.scheduleAt == null) {
+				JsonNode schedule = database.path("backup_schedule");
+				out.println(schedule.path("enabled").asBoolean() && schedule.path("hour_utc").isNumber()
+						? "-----> Periodic backups are done daily at "
+								+ ScheduleAt.describe(schedule.path("hour_utc").asInt())
+						: "-----> Periodic backups are disabled");
+				return 0;
+			}
+			int hourUtc;
+			try {
+				hourUtc = ScheduleAt.hourUtc(this.scheduleAt, this.cli.console.zone(),
+						LocalDate.now(this.cli.console.clock().withZone(this.cli.console.zone())));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new CliException(ex.getMessage());
+			}
+			CofferClient client = this.cli.client();
+			CofferClient.Answer answer = client.send("/databases/" + database.path("id").asString() + "/backup-schedule",
+					"PUT", Map.of("enabled", true, "hour_utc", hourUtc));
+			if (answer.isMissingRoute()) {
+				throw CliException.notOffered("changing the backup schedule", null);
+			}
+			client.require(answer);
+			out.println("-----> Periodic backups will be done daily at " + ScheduleAt.describe(hourUtc));
+			return 0;
+		}
+
+	}
+
+}

@@ -1,0 +1,200 @@
+package io.coffer.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The HTTP API as the command-line client uses it: JSON in and out, the bearer token, and every
+ * failure turned into one sentence ({@link CliException}).
+ */
+final class CofferClient {
+
+	static final String API = "/api/v1";
+
+	private static final JsonMapper json = JsonMapper.builder()
+		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+		.build();
+
+	private final HttpClient http = HttpClient.newBuilder()
+		.connectTimeout(Duration.ofSeconds(10))
+		.followRedirects(HttpClient.Redirect.NORMAL)
+		.build();
+
+	private final String baseUrl;
+
+	private final String token;
+
+	CofferClient(String baseUrl, String token) {
+		this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+		this.token = token;
+	}
+
+	String baseUrl() {
+		return this.baseUrl;
+	}
+
+	/** A successful answer's JSON, or a failure's status and sentence. */
+	record Answer(int status, JsonNode body) {
+
+		boolean isSuccess() {
+			return this.status >= 200 && this.status < 300;
+		}
+
+		String errorCode() {
+			return this.body.path("error").asString("");
+		}
+
+		String message() {
+			String message = this.body.path("message").asString("");
+			return message.isBlank() ? "Coffer answered HTTP " + this.status : message;
+		}
+
+		/** The service has no such route (yet): an older service than this client. */
+		boolean isMissingRoute() {
+			return this.status == 405 || this.status == 501
+					|| (this.status == 404 && "no such resource".equals(this.body.path("message").asString("")));
+		}
+
+	}
+
+	JsonNode get(String path) {
+		return require(send(path, "GET", null));
+	}
+
+	Answer send(String path, String method, Object body) {
+		HttpRequest.Builder request = request(path);
+		if (body != null) {
+			request.header("Content-Type", "application/json")
+				.method(method, HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+		}
+		else {
+			request.method(method, HttpRequest.BodyPublishers.noBody());
+		}
+		HttpResponse<String> response = exchange(request.build(), HttpResponse.BodyHandlers.ofString());
+		return new Answer(response.statusCode(), parse(response.body()));
+	}
+
+	/**
+	 * Opens a download. A 2xx answer is returned with its body unread; anything else is read
+	 * and thrown as the service's sentence.
+	 */
+	HttpResponse<InputStream> download(String path, Map<String, String> headers,
+			Function<Answer, CliException> onFailure) {
+		HttpRequest.Builder request = request(path).header("Accept", "application/gzip").GET();
+		headers.forEach(request::header);
+		HttpResponse<InputStream> response = exchange(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+		if (response.statusCode() >= 200 && response.statusCode() < 300) {
+			return response;
+		}
+		String body;
+		try (InputStream in = response.body()) {
+			body = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			body = "";
+		}
+		Answer answer = new Answer(response.statusCode(), parse(body));
+		checkToken(answer);
+		throw onFailure.apply(answer);
+	}
+
+	/** The body of a 2xx answer; otherwise the service's own sentence as the failure. */
+	JsonNode require(Answer answer) {
+		if (answer.isSuccess()) {
+			return answer.body();
+		}
+		checkToken(answer);
+		throw new CliException(answer.message());
+	}
+
+	void checkToken(Answer answer) {
+		if (answer.status() == 401) {
+			throw new CliException((this.token == null || this.token.isBlank())
+					? "no token given: set COFFER_TOKEN or pass --token"
+					: "the token was refused: check COFFER_TOKEN");
+		}
+	}
+
+	private HttpRequest.Builder request(String path) {
+		URI uri;
+		try {
+			uri = URI.create(this.baseUrl + API + path);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new CliException("'" + this.baseUrl + "' is not a valid URL for Coffer");
+		}
+		HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(1));
+		if (this.token != null && !this.token.isBlank()) {
+			builder.header("Authorization", "Bearer " + this.token);
+		}
+		return builder;
+	}
+
+	private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+		try {
+			return this.http.send(request, handler);
+		}
+		catch (HttpConnectTimeoutException ex) {
+			throw unreachable("connection timed out");
+		}
+		catch (HttpTimeoutException ex) {
+			throw new CliException("Coffer at " + this.baseUrl + " did not answer in time");
+		}
+		catch (ConnectException ex) {
+			throw unreachable(rootCause(ex) instanceof UnresolvedAddressException ? "unknown host"
+					: "connection refused");
+		}
+		catch (IOException ex) {
+			throw unreachable((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new CliException("'" + this.baseUrl + "' is not a valid URL for Coffer");
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new CliException("interrupted");
+		}
+	}
+
+	private CliException unreachable(String reason) {
+		return new CliException("cannot reach Coffer at " + this.baseUrl + ": " + reason);
+	}
+
+	private static Throwable rootCause(Throwable ex) {
+		Throwable cause = ex;
+		while (cause.getCause() != null && cause.getCause() != cause) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	private static JsonNode parse(String body) {
+		if (body == null || body.isBlank()) {
+			return json.missingNode();
+		}
+		try {
+			return json.readTree(body);
+		}
+		catch (JacksonException ex) {
+			return json.missingNode();
+		}
+	}
+
+}

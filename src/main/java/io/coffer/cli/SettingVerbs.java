@@ -1,0 +1,118 @@
+package io.coffer.cli;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.TypeConversionException;
+import tools.jackson.databind.JsonNode;
+
+/** Restoring a backup and changing a database's Redis settings. */
+final class SettingVerbs {
+
+	private SettingVerbs() {
+	}
+
+	@Command(name = "restore", description = "Restore a backup into the app's database, or into a new app's.")
+	static final class Restore implements Callable<Integer> {
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Option(names = "--backup", paramLabel = "ID", description = "the backup (default: the latest successful one)")
+		String backup;
+
+		@Option(names = "--to-new-app", paramLabel = "NAME", description = "restore into a new database for this app")
+		String newApp;
+
+		@Override
+		public Integer call() {
+			String db = this.cli.databaseId();
+			Map<String, Object> request = new LinkedHashMap<>();
+			request.put("backup", (this.backup != null) ? this.backup : "latest");
+			request.put("target", (this.newApp != null) ? "new_database" : "in_place");
+			if (this.newApp != null) {
+				request.put("app", this.newApp);
+			}
+			CofferClient client = this.cli.client();
+			CofferClient.Answer answer = client.send("/databases/" + db + "/restores", "POST", request);
+			if (answer.isMissingRoute()) {
+				throw CliException.notOffered("restores", null);
+			}
+			JsonNode restore = client.require(answer);
+			PrintStream out = this.cli.console.out();
+			out.println("-----> Restore " + restore.path("id").asString() + " started ("
+					+ restore.path("status").asString() + ")");
+			return 0;
+		}
+
+	}
+
+	@Command(name = "config", description = "Change the Redis settings of an app's database.")
+	static final class Config implements Callable<Integer> {
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Option(names = "--aof", arity = "1", paramLabel = "on|off", converter = OnOff.class, description = "AOF persistence")
+		Boolean aof;
+
+		@Option(names = "--rdb", arity = "1", paramLabel = "on|off", converter = OnOff.class, description = "RDB snapshots")
+		Boolean rdb;
+
+		@Option(names = "--cache-mode", arity = "1", paramLabel = "on|off", converter = OnOff.class,
+				description = "evict least recently used keys when memory is full")
+		Boolean cacheMode;
+
+		@Option(names = "--force-tls", arity = "1", paramLabel = "on|off", converter = OnOff.class,
+				description = "refuse connections without TLS")
+		Boolean forceTls;
+
+		@Override
+		public Integer call() {
+			Map<String, Object> changes = new LinkedHashMap<>();
+			putIfGiven(changes, "aof", this.aof);
+			putIfGiven(changes, "rdb", this.rdb);
+			putIfGiven(changes, "cache_mode", this.cacheMode);
+			putIfGiven(changes, "force_tls", this.forceTls);
+			if (changes.isEmpty()) {
+				throw new CliException("nothing to change: pass --aof, --rdb, --cache-mode or --force-tls");
+			}
+			String db = this.cli.databaseId();
+			CofferClient client = this.cli.client();
+			CofferClient.Answer answer = client.send("/databases/" + db + "/config", "PATCH", changes);
+			if (answer.isMissingRoute()) {
+				throw CliException.notOffered("changing the Redis configuration", null);
+			}
+			client.require(answer);
+			this.cli.console.out().println("-----> Configuration of " + db + " is being changed");
+			return 0;
+		}
+
+		private static void putIfGiven(Map<String, Object> changes, String name, Boolean value) {
+			if (value != null) {
+				changes.put(name, value);
+			}
+		}
+
+	}
+
+	static final class OnOff implements ITypeConverter<Boolean> {
+
+		@Override
+		public Boolean convert(String value) {
+			return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+				case "on", "true", "yes" -> true;
+				case "off", "false", "no" -> false;
+				default -> throw new TypeConversionException("expected on or off, got '" + value + "'");
+			};
+		}
+
+	}
+
+}

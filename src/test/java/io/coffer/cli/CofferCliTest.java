@@ -1,0 +1,227 @@
+package io.coffer.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupRepository;
+import io.coffer.crypto.Keyring;
+import io.coffer.storage.BlobStore;
+import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.CofferTestServices;
+import io.coffer.testsupport.FreePorts;
+import io.coffer.testsupport.IntegrationTest;
+import io.coffer.testsupport.RedisServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/** {@code coffer} against the running service, as a user runs it. */
+class CofferCliTest extends IntegrationTest {
+
+	private static final String PASSWORD = "cli-secret";
+
+	private static RedisServerProcess redis;
+
+	@Autowired
+	BackupRepository backups;
+
+	@Autowired
+	BlobStore store;
+
+	@TempDir
+	Path folder;
+
+	private String app;
+
+	private String databaseId;
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServerProcess.startWithPassword(PASSWORD);
+		redis.populate(500, "key", 100);
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	@BeforeEach
+	void register() {
+		this.app = "cli-" + Long.toString(System.nanoTime(), 36);
+		ApiClient.Response created = operator().post("/api/v1/databases", """
+				{"app": "%s", "register": {"nodes": [{"host": "127.0.0.1", "port": %d}], "password": "%s"}}
+				""".formatted(this.app, redis.port(), PASSWORD));
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		this.databaseId = created.text("id");
+	}
+
+	@Test
+	void aBackupTakenFromTheCommandLineIsListedAsDone() {
+		CliRun.Result created = coffer().run("--app", this.app, "backups-create");
+
+		assertThat(created.exitCode()).as(created.toString()).isZero();
+		assertThat(created.stdout()).containsPattern("-----> Backup \\S+ started")
+			.containsPattern("-----> Backup \\S+ done \\(\\d+(\\.\\d)? kB\\)");
+		String backupId = created.stdout().split("\\s+")[2];
+
+		CliRun.Result listed = coffer().run("backups", "--app", this.app);
+
+		assertThat(listed.exitCode()).as(listed.toString()).isZero();
+		assertThat(listed.stdout()).startsWith("+---")
+			.containsPattern("\\|\\s+ID\\s+\\|\\s+CREATED AT\\s+\\|\\s+SIZE\\s+\\|\\s+STATUS\\s+\\|")
+			.containsPattern("\\| " + backupId + " \\| \\w{3}, \\d{2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} UTC \\| \\d+(\\.\\d)? kB +\\| done +\\|");
+	}
+
+	@Test
+	void theDecryptedStoredObjectIsTheCataloguedArchive() throws Exception {
+		Backup backup = takeBackup();
+
+		CliRun.Result result = decrypt(backup, CofferTestServices.get().keyring());
+
+		assertThat(result.exitCode()).as(result.stderr()).isZero();
+		assertThat(sha256(result.stdoutBytes())).isEqualTo(backup.archiveSha256());
+	}
+
+	@Test
+	void aWrongKeyringDecryptsNothingAndSaysWhy() throws Exception {
+		Backup backup = takeBackup();
+		Path otherKeyring = this.folder.resolve("other-keyring");
+		Keyring.generate(otherKeyring);
+
+		CliRun.Result result = decrypt(backup, otherKeyring);
+
+		assertThat(result.exitCode()).isEqualTo(1);
+		assertThat(result.stdoutBytes()).isEmpty();
+		assertThat(result.stderr().strip()).startsWith("coffer: cannot decrypt: the object was encrypted with key")
+			.endsWith("(wrong keyring?)");
+	}
+
+	@Test
+	void aTamperedObjectDecryptsNothing() throws Exception {
+		Backup backup = takeBackup();
+		byte[] stored;
+		try (InputStream in = this.store.read(backup.objectKey())) {
+			stored = in.readAllBytes();
+		}
+		stored[stored.length - 20] ^= 1;
+
+		CliRun.Result result = coffer().stdin(new ByteArrayInputStream(stored))
+			.run("decrypt", "--keyring", CofferTestServices.get().keyring().toString());
+
+		assertThat(result.exitCode()).isEqualTo(1);
+		assertThat(result.stdoutBytes()).isEmpty();
+		assertThat(result.stderr()).contains("failed authentication").contains("nothing was written");
+	}
+
+	@Test
+	void theLatestBackupDownloadsUnderItsOwnName() throws Exception {
+		Backup backup = takeBackup();
+
+		CliRun.Result result = coffer().in(this.folder).run("--app", this.app, "backups-download");
+
+		assumeFalse(result.stderr().contains("does not offer downloads"),
+				"the archive endpoint is not in this build of the service yet");
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.stdout()).isEqualTo(
+				"-----> Selected the most recent successful backup\n===> " + backup.name() + "\n");
+		assertThat(sha256(Files.readAllBytes(this.folder.resolve(backup.name())))).isEqualTo(backup.archiveSha256());
+		assertThat(this.folder.resolve(backup.name() + ".part")).doesNotExist();
+	}
+
+	@Test
+	void envPrintsTheConnectionVariables() {
+		CliRun.Result result = coffer().run("--app", this.app, "env");
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.stdout()).contains("REDIS_URL=redis://127.0.0.1:" + redis.port() + "\n");
+	}
+
+	@Test
+	void addonsShowsTheDatabase() {
+		CliRun.Result result = coffer().run("--app", this.app, "addons");
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.stdout()).contains("| Redis | " + this.databaseId + " | (registered) | running |");
+	}
+
+	@Test
+	void whatTheServiceDoesNotOfferYetIsSaidSo() {
+		assertNotOffered(coffer().run("addons-plans"), "plans");
+		assertNotOffered(coffer().run("--app", "newcomer", "addons-add", "redis-starter-1024"), "provisioning");
+		assertNotOffered(coffer().run("--app", this.app, "addons-upgrade", this.databaseId, "redis-starter-2048"),
+				"plan changes");
+		assertNotOffered(coffer().run("--app", this.app, "backups-config", "--schedule-at", "4:00 UTC"),
+				"changing the backup schedule");
+		assertNotOffered(coffer().run("--app", this.app, "restore"), "restores");
+		assertNotOffered(coffer().run("--app", this.app, "config", "--aof", "on"), "changing the Redis configuration");
+	}
+
+	@Test
+	void aServiceThatIsNotThereIsNamed() {
+		String url = "http://127.0.0.1:" + FreePorts.next();
+
+		CliRun.Result result = coffer().env("COFFER_URL", url).run("--app", this.app, "backups");
+
+		assertThat(result.exitCode()).isEqualTo(1);
+		assertThat(result.stderr().strip()).isEqualTo("coffer: cannot reach Coffer at " + url + ": connection refused");
+	}
+
+	@Test
+	void aWrongTokenIsRefused() {
+		CliRun.Result result = coffer().run("--token", "cft_wrong", "--app", this.app, "backups");
+
+		assertThat(result.exitCode()).isEqualTo(1);
+		assertThat(result.stderr().strip()).isEqualTo("coffer: the token was refused: check COFFER_TOKEN");
+	}
+
+	@Test
+	void anUnknownAppIsNamed() {
+		CliRun.Result result = coffer().run("--app", "no-such-app", "backups");
+
+		assertThat(result.exitCode()).isEqualTo(1);
+		assertThat(result.stderr().strip()).isEqualTo("coffer: no database for app no-such-app");
+	}
+
+	private static void assertNotOffered(CliRun.Result result, String thing) {
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+		assertThat(result.stderr()).as(result.toString())
+			.startsWith("coffer: the service does not offer " + thing + " yet")
+			.doesNotContain("Exception");
+	}
+
+	private Backup takeBackup() {
+		CliRun.Result created = coffer().run("--app", this.app, "backups-create");
+		assertThat(created.exitCode()).as(created.toString()).isZero();
+		String backupId = created.stdout().split("\\s+")[2];
+		return this.backups.find(this.databaseId, backupId).orElseThrow();
+	}
+
+	private CliRun.Result decrypt(Backup backup, Path keyring) throws Exception {
+		try (InputStream stored = this.store.read(backup.objectKey())) {
+			return coffer().stdin(stored).run("decrypt", "--keyring", keyring.toString());
+		}
+	}
+
+	private CliRun coffer() {
+		return new CliRun().env("COFFER_URL", "http://127.0.0.1:" + this.port)
+			.env("COFFER_TOKEN", CofferTestServices.ADMIN_TOKEN);
+	}
+
+	private static String sha256(byte[] bytes) throws Exception {
+		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+	}
+
+}
