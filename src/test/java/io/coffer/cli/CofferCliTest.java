@@ -25,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** {@code coffer} against the running service, as a user runs it. */
 class CofferCliTest extends IntegrationTest {
@@ -132,8 +131,6 @@ class CofferCliTest extends IntegrationTest {
 
 		CliRun.Result result = coffer().in(this.folder).run("--app", this.app, "backups-download");
 
-		assumeFalse(result.stderr().contains("does not offer downloads"),
-				"the archive endpoint is not in this build of the service yet");
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 		assertThat(result.stdout()).isEqualTo(
 				"-----> Selected the most recent successful backup\n===> " + backup.name() + "\n");

@@ -2,34 +2,23 @@ package io.coffer.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.coffer.testsupport.FreePorts;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@code scripts/coffer} as a process, from the packaged jar. The jar exists only after
- * {@code mvn package}, which runs after the tests, so these are skipped on a clean checkout's first
- * {@code mvn verify} and run on any later one (or after {@code mvn -DskipTests package}).
+ * {@code scripts/coffer} as a user runs it: a process on the packaged jar. An integration test (run
+ * by failsafe after {@code mvn package}), since the jar does not exist while the unit tests run.
  */
-class CofferScriptTest {
+class CofferScriptIT {
 
 	private static final Path SCRIPT = Path.of("scripts", "coffer");
-
-	private static final Path JAR = Path.of("target", "coffer.jar");
-
-	@BeforeEach
-	void needsThePackagedJar() {
-		assumeTrue(Files.isRegularFile(JAR), "target/coffer.jar is built by mvn package, after the tests");
-	}
 
 	@Test
 	void helpListsTheVerbsWithoutStartingTheService() throws Exception {
