@@ -25,6 +25,9 @@ import io.coffer.catalog.RunStatus;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
@@ -232,10 +235,10 @@ class RestoreSteps {
 		while (true) {
 			Map<String, String> info;
 			try {
-				info = this.redis.call(node, (jedis) -> RedisInfo.fields(jedis.info()));
+				info = infoWhileLoading(node);
 				failures = 0;
 			}
-			catch (RedisAccessException ex) {
+			catch (RuntimeException ex) {
 				// a node busy loading may miss one answer; three in a row mean it is gone
 				if (++failures >= 3) {
 					throw ex;
@@ -260,6 +263,25 @@ class RestoreSteps {
 				nextPing = System.nanoTime() + OneShotPrimary.pingPeriod().toNanos();
 			}
 			pause();
+		}
+	}
+
+	/**
+	 * {@code INFO}, which Redis answers while it loads a dump, on a connection that does not start with
+	 * a {@code PING}, which it does not answer then.
+	 */
+	private Map<String, String> infoWhileLoading(RedisEndpoint node) {
+		DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
+			.password(node.password())
+			.connectionTimeoutMillis((int) this.redis.connectTimeout().toMillis())
+			.socketTimeoutMillis((int) this.redis.socketTimeout().toMillis())
+			.clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+			.build();
+		try (Jedis jedis = new Jedis(node.host(), node.port(), config)) {
+			return RedisInfo.fields(jedis.info());
+		}
+		catch (RuntimeException ex) {
+			throw RedisConnections.describe(node, ex);
 		}
 	}
 
