@@ -71,6 +71,11 @@ final class RestoreArchive implements AutoCloseable {
 		}
 	}
 
+	/** Reads an archive already in the clear, as {@link #open} does after decryption. */
+	static RestoreArchive of(InputStream plainArchive, Backup backup, int maxRdbVersion) throws IOException {
+		return new RestoreArchive(backup, new CountingStream(plainArchive), maxRdbVersion);
+	}
+
 	long dumpSize() {
 		return this.dumpSize;
 	}
