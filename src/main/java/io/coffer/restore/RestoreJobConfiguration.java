@@ -27,7 +27,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code restoreJob(databaseId, restoreId)}: {@code fetchAndCheckStep} (the archive read and checked
+ * {@code restoreJob(databaseId, restoreId, verifyBeforeLoad)}: {@code fetchAndCheckStep} (the archive read and checked
  * whole, the target judged able to take it; nothing touched) → {@code loadStep} (the target replicates
  * the dump from Coffer, then is a primary again) → {@code verifyStep} (keys per logical database). A
  * failure leaves the row in {@code error} with a sentence and the state the target is in.
@@ -40,6 +40,8 @@ class RestoreJobConfiguration {
 	static final String DATABASE_ID = "databaseId";
 
 	static final String RESTORE_ID = "restoreId";
+
+	static final String VERIFY_BEFORE_LOAD = "verifyBeforeLoad";
 
 	private static final String NODE_HOST = "target.host";
 
@@ -59,7 +61,8 @@ class RestoreJobConfiguration {
 	Step fetchAndCheckStep(JobRepository jobRepository, RestoreSteps steps) {
 		return new StepBuilder("fetchAndCheckStep", jobRepository).tasklet((contribution, chunk) -> {
 			JobExecution job = job(chunk);
-			RedisEndpoint node = steps.fetchAndCheck(param(job, RESTORE_ID), param(job, DATABASE_ID), job.getId());
+			RedisEndpoint node = steps.fetchAndCheck(param(job, RESTORE_ID), param(job, DATABASE_ID), job.getId(),
+					Boolean.parseBoolean(param(job, VERIFY_BEFORE_LOAD)));
 			// the password is looked up again by each step: it never goes into the job repository
 			job.getExecutionContext().putString(NODE_HOST, node.host());
 			job.getExecutionContext().putInt(NODE_PORT, node.port());

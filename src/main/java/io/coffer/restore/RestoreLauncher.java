@@ -19,6 +19,7 @@ import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.system.ApiException;
+import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
@@ -62,12 +63,14 @@ public class RestoreLauncher {
 
 	private final RestoreJobConfiguration.RestoreFailures failures;
 
+	private final boolean verifyBeforeLoad;
+
 	private final Clock clock;
 
 	RestoreLauncher(DatabaseRepository databases, BackupRepository backups, RestoreRepository restores,
 			RestoreTargets targets, RedisConnections redis, JobOperator jobOperator,
 			@Qualifier("restoreJob") Job restoreJob, @Qualifier("restoreExecutor") TaskExecutor executor,
-			RestoreJobConfiguration.RestoreFailures failures, Clock clock) {
+			RestoreJobConfiguration.RestoreFailures failures, CofferProperties properties, Clock clock) {
 		this.databases = databases;
 		this.backups = backups;
 		this.restores = restores;
@@ -77,6 +80,7 @@ public class RestoreLauncher {
 		this.restoreJob = restoreJob;
 		this.executor = executor;
 		this.failures = failures;
+		this.verifyBeforeLoad = properties.getRestore().isVerifyBeforeLoad();
 		this.clock = clock;
 	}
 
@@ -113,11 +117,14 @@ public class RestoreLauncher {
 	/**
 	 * Schedules a restore and returns its row at once.
 	 * @param backupRef a backup id, or {@code latest} for the newest done one
+	 * @param verifyBeforeLoad whether to read the archive whole before touching the target; null for the
+	 * configured default
 	 * @throws ApiException 404 for an unknown database or backup, 409 while another restore of the
 	 * database or into the target is in flight or the backup is not done, 422 when the backup cannot go
 	 * into the target
 	 */
-	public Restore launch(String databaseId, String backupRef, String target, String targetDatabaseId) {
+	public Restore launch(String databaseId, String backupRef, String target, String targetDatabaseId,
+			Boolean verifyBeforeLoad) {
 		this.databases.findLive(databaseId).orElseThrow(() -> ApiException.notFound("database " + databaseId));
 		String kind = (target != null) ? target : Restore.IN_PLACE;
 		if (Restore.NEW_DATABASE.equals(kind) && databaseId.equals(targetDatabaseId)) {
@@ -137,8 +144,9 @@ public class RestoreLauncher {
 			throw ApiException.conflict("restore_in_progress", "a restore of " + databaseId + " (or into "
 					+ targetDatabase.id() + ") is already running; wait for it to finish");
 		}
+		boolean verify = (verifyBeforeLoad != null) ? verifyBeforeLoad : this.verifyBeforeLoad;
 		try {
-			this.executor.execute(() -> run(databaseId, restoreId));
+			this.executor.execute(() -> run(databaseId, restoreId, verify));
 		}
 		catch (RejectedExecutionException ex) {
 			this.failures.record(restoreId, null,
@@ -190,11 +198,12 @@ public class RestoreLauncher {
 		}
 	}
 
-	private void run(String databaseId, String restoreId) {
+	private void run(String databaseId, String restoreId, boolean verifyBeforeLoad) {
 		try {
 			this.jobOperator.start(this.restoreJob,
 					new JobParametersBuilder().addString(RestoreJobConfiguration.DATABASE_ID, databaseId)
 						.addString(RestoreJobConfiguration.RESTORE_ID, restoreId)
+						.addString(RestoreJobConfiguration.VERIFY_BEFORE_LOAD, String.valueOf(verifyBeforeLoad), false)
 						.toJobParameters());
 		}
 		catch (Exception ex) {

@@ -99,7 +99,8 @@ class RestoreSteps {
 	}
 
 	/** Step 1: the archive read and checked whole, the target judged able to take it; nothing touched. */
-	RedisEndpoint fetchAndCheck(String restoreId, String databaseId, long jobExecutionId) throws IOException {
+	RedisEndpoint fetchAndCheck(String restoreId, String databaseId, long jobExecutionId, boolean verifyBeforeLoad)
+			throws IOException {
 		Restore restore = restore(databaseId, restoreId);
 		this.restores.markRunning(restoreId, jobExecutionId, this.clock.instant());
 		Backup backup = backup(restore);
@@ -121,7 +122,7 @@ class RestoreSteps {
 			throw new RestoreFailedException("the new database " + target.id() + " is not empty (" + info.totalKeys()
 					+ " keys): a restore to a new database only fills an empty one", RestoreFailedException.UNTOUCHED);
 		}
-		if (this.settings.isVerifyBeforeLoad()) {
+		if (verifyBeforeLoad) {
 			int maxRdb = RdbVersions.maxLoadable(info.redisVersion());
 			try (RestoreArchive archive = RestoreArchive.open(this.archives, backup, maxRdb)) {
 				archive.copyDump(OutputStream.nullOutputStream(), 0);

@@ -39,19 +39,21 @@ class RestoreController {
 	 * @param target {@code in_place} (the default) or {@code new_database}
 	 * @param app for {@code new_database}: the app of the registered, empty database to fill
 	 * @param targetDatabase for {@code new_database}: that database's id, instead of {@code app}
+	 * @param verifyBeforeLoad read and check the whole archive before touching the target (default:
+	 * {@code coffer.restore.verify-before-load}); false checks it while it streams
 	 */
-	record CreateRequest(String backup, String target, String app, String targetDatabase) {
+	record CreateRequest(String backup, String target, String app, String targetDatabase, Boolean verifyBeforeLoad) {
 	}
 
 	@PostMapping
 	@ResponseStatus(HttpStatus.ACCEPTED)
 	RestoreView create(Caller caller, @PathVariable String db, @RequestBody(required = false) CreateRequest request) {
 		requireDatabase(caller, db);
-		CreateRequest body = (request != null) ? request : new CreateRequest(null, null, null, null);
+		CreateRequest body = (request != null) ? request : new CreateRequest(null, null, null, null, null);
 		String target = this.launcher.targetOf(db, body.target(), body.app(), body.targetDatabase());
 		// loading into a database is acting on it: a database's token reaches only its own
 		caller.requireAccess(target);
-		return RestoreView.of(this.launcher.launch(db, body.backup(), body.target(), target));
+		return RestoreView.of(this.launcher.launch(db, body.backup(), body.target(), target, body.verifyBeforeLoad()));
 	}
 
 	@GetMapping("/{restore}")

@@ -15,17 +15,15 @@ import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * With {@code verify-before-load: false} the archive is checked while it streams into the target. A
+ * With {@code "verify_before_load": false} the archive is checked while it streams into the target. A
  * damage found late, after most of the dump was sent, still leaves the target with its own data: the
  * last bytes of the dump are held back until the archive is known good, and Redis discards a
  * transfer it did not receive whole.
  */
-@TestPropertySource(properties = "coffer.restore.verify-before-load=false")
 class StreamingRestoreTest extends IntegrationTest {
 
 	private static final String PASSWORD = "streaming-restore-secret";
@@ -59,7 +57,8 @@ class StreamingRestoreTest extends IntegrationTest {
 			}
 			String digestBefore = redis.digest();
 
-			ApiClient.Response launched = RestoreSupport.start(operator(), db, "{\"backup\": \"" + backupId + "\"}");
+			ApiClient.Response launched = RestoreSupport.start(operator(), db,
+					"{\"backup\": \"" + backupId + "\", \"verify_before_load\": false}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
 			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
 
