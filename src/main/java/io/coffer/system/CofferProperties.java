@@ -43,6 +43,9 @@ public class CofferProperties {
 	@Valid
 	private final Backup backup = new Backup();
 
+	@Valid
+	private final Restore restore = new Restore();
+
 	public Path getDataDir() {
 		return this.dataDir;
 	}
@@ -85,6 +88,10 @@ public class CofferProperties {
 
 	public Backup getBackup() {
 		return this.backup;
+	}
+
+	public Restore getRestore() {
+		return this.restore;
 	}
 
 	/** The catalogue's PostgreSQL. Without a URL, an embedded PostgreSQL runs under the data folder. */
@@ -324,6 +331,109 @@ public class CofferProperties {
 
 		public void setPathMapping(String pathMapping) {
 			this.pathMapping = (pathMapping != null) ? pathMapping.trim() : "";
+		}
+
+	}
+
+
+	/**
+	 * Restores: Coffer acts as a one-shot replication primary that the target Redis replicates from,
+	 * so it listens on an address the target can reach.
+	 */
+	public static class Restore {
+
+		/** Address the one-shot replication listener binds to. */
+		@NotNull
+		private String listenAddress = "127.0.0.1";
+
+		/** Host the target Redis is told to replicate from; empty means the listen address. */
+		private String advertisedHost = "";
+
+		/** Port of the listener; 0 picks a free one for each restore. */
+		@Min(0)
+		@Max(65535)
+		private int listenPort = 0;
+
+		/** How long the target may take to connect to the listener after REPLICAOF. */
+		@NotNull
+		private Duration connectTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * How long the target may take to receive and load the dump. Sentinels are told not to
+		 * judge the primary down for this long while it replicates from Coffer.
+		 */
+		@NotNull
+		private Duration loadTimeout = Duration.ofHours(1);
+
+		/**
+		 * Read, authenticate and check the whole archive once before the target is touched. Without it
+		 * the archive is checked while it streams, and the target still keeps its data if the check
+		 * fails (its last bytes are held back until the archive is known good).
+		 */
+		private boolean verifyBeforeLoad = true;
+
+		/** Restores running at once on this instance; further ones wait their turn. */
+		@Min(1)
+		private int maxConcurrent = 2;
+
+		public String getListenAddress() {
+			return this.listenAddress;
+		}
+
+		public void setListenAddress(String listenAddress) {
+			this.listenAddress = (listenAddress != null) ? listenAddress.trim() : "";
+		}
+
+		public String getAdvertisedHost() {
+			return this.advertisedHost;
+		}
+
+		public String effectiveAdvertisedHost() {
+			return this.advertisedHost.isBlank() ? this.listenAddress : this.advertisedHost;
+		}
+
+		public void setAdvertisedHost(String advertisedHost) {
+			this.advertisedHost = (advertisedHost != null) ? advertisedHost.trim() : "";
+		}
+
+		public int getListenPort() {
+			return this.listenPort;
+		}
+
+		public void setListenPort(int listenPort) {
+			this.listenPort = listenPort;
+		}
+
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public Duration getLoadTimeout() {
+			return this.loadTimeout;
+		}
+
+		public void setLoadTimeout(Duration loadTimeout) {
+			this.loadTimeout = loadTimeout;
+		}
+
+		public boolean isVerifyBeforeLoad() {
+			return this.verifyBeforeLoad;
+		}
+
+		public void setVerifyBeforeLoad(boolean verifyBeforeLoad) {
+			this.verifyBeforeLoad = verifyBeforeLoad;
+		}
+
+		public int getMaxConcurrent() {
+			return this.maxConcurrent;
+		}
+
+		public void setMaxConcurrent(int maxConcurrent) {
+			this.maxConcurrent = maxConcurrent;
 		}
 
 	}

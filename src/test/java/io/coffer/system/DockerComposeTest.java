@@ -51,7 +51,8 @@ class DockerComposeTest {
 	@Test
 	void everyCofferVariableIsOneTheServiceReads() throws IOException {
 		Set<String> read = new HashSet<>();
-		for (Path file : List.of(Path.of("src/main/resources/application.yml"), Path.of("jobs/backup.yml"))) {
+		for (Path file : List.of(Path.of("src/main/resources/application.yml"), Path.of("jobs/backup.yml"),
+				Path.of("jobs/restore.yml"))) {
 			Matcher matcher = Pattern.compile("\\$\\{((COFFER|SERVER)_[A-Z0-9_]+)").matcher(Files.readString(file));
 			while (matcher.find()) {
 				read.add(matcher.group(1));

@@ -1,0 +1,133 @@
+package io.coffer.catalog;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Restore rows. Status changes go through {@link #transition}, checked against {@link RunStatus} and
+ * applied only if the row still has the status the caller saw.
+ */
+@Repository
+public class RestoreRepository {
+
+	private static final TypeReference<Map<String, Object>> CHECKS = new TypeReference<>() {
+	};
+
+	private final JdbcClient jdbc;
+
+	private final JsonMapper json;
+
+	RestoreRepository(JdbcClient jdbc, JsonMapper json) {
+		this.jdbc = jdbc;
+		this.json = json;
+	}
+
+	/**
+	 * Inserts a {@code scheduled} restore.
+	 * @throws RestoreInFlightException when the database, or the target, already has a restore in flight
+	 */
+	public void insertScheduled(String id, String databaseId, String backupId, String target, String targetDatabase,
+			Instant createdAt) {
+		try {
+			this.jdbc.sql("""
+					insert into restores (id, database_id, backup_id, target, target_database, status, created_at)
+					values (?, ?, ?, ?, ?, 'scheduled', ?)
+					""").params(id, databaseId, backupId, target, targetDatabase, Timestamp.from(createdAt)).update();
+		}
+		catch (DuplicateKeyException ex) {
+			throw new RestoreInFlightException(databaseId);
+		}
+	}
+
+	public Optional<Restore> find(String databaseId, String restoreId) {
+		return this.jdbc.sql("select * from restores where database_id = ? and id = ?")
+			.params(databaseId, restoreId)
+			.query(this::row)
+			.optional();
+	}
+
+	/** The database a restore belongs to. */
+	public String databaseOf(String restoreId) {
+		return this.jdbc.sql("select database_id from restores where id = ?").param(restoreId).query(String.class).single();
+	}
+
+	public void markRunning(String restoreId, long jobExecutionId, Instant now) {
+		transition(restoreId, RunStatus.SCHEDULED, RunStatus.RUNNING,
+				"job_execution_id = :execution, started_at = :now",
+				Map.of("execution", jobExecutionId, "now", Timestamp.from(now)));
+	}
+
+	/** Replaces what the restore has checked so far; the row stays in its status. */
+	public void recordChecks(String restoreId, Map<String, Object> checks) {
+		this.jdbc.sql("update restores set checks = cast(? as jsonb) where id = ?")
+			.params(this.json.writeValueAsString(checks), restoreId)
+			.update();
+	}
+
+	public void markDone(String restoreId, Instant now) {
+		transition(restoreId, RunStatus.RUNNING, RunStatus.DONE, "finished_at = :now",
+				Map.of("now", Timestamp.from(now)));
+	}
+
+	/** Marks a scheduled or running restore as failed: why, and what state the target is in. */
+	public void markError(String restoreId, String error, String targetState, Instant now) {
+		Restore restore = this.jdbc.sql("select * from restores where id = ?")
+			.param(restoreId)
+			.query(this::row)
+			.single();
+		transition(restoreId, restore.status(), RunStatus.ERROR,
+				"error = :error, target_state = :state, finished_at = :now",
+				Map.of("error", error, "state", targetState, "now", Timestamp.from(now)));
+	}
+
+	private void transition(String restoreId, RunStatus from, RunStatus to, String assignments,
+			Map<String, Object> values) {
+		from.checkCanBecome(to);
+		int updated = this.jdbc
+			.sql("update restores set status = :to, " + assignments + " where id = :id and status = :from")
+			.params(values)
+			.param("to", to.value())
+			.param("id", restoreId)
+			.param("from", from.value())
+			.update();
+		if (updated != 1) {
+			throw new RunStatus.IllegalStateTransitionException(
+					"restore " + restoreId + " is no longer " + from.value() + ": another change came first");
+		}
+	}
+
+	private Restore row(ResultSet rs, int rowNum) throws SQLException {
+		String checks = rs.getString("checks");
+		return new Restore(rs.getString("id"), rs.getString("database_id"), rs.getString("backup_id"),
+				rs.getString("target"), rs.getString("target_database"), RunStatus.of(rs.getString("status")),
+				instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"),
+				(checks != null) ? this.json.readValue(checks, CHECKS) : null, rs.getString("error"),
+				rs.getString("target_state"), rs.getObject("job_execution_id", Long.class));
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		Timestamp timestamp = rs.getTimestamp(column);
+		return (timestamp != null) ? timestamp.toInstant() : null;
+	}
+
+	/** A database already has a restore scheduled or running. */
+	public static class RestoreInFlightException extends RuntimeException {
+
+		RestoreInFlightException(String databaseId) {
+			super("a restore of " + databaseId + " is already running");
+		}
+
+	}
+
+}

@@ -1,0 +1,222 @@
+package io.coffer.restore;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.concurrent.RejectedExecutionException;
+
+import io.coffer.backup.RedisAccessException;
+import io.coffer.backup.RedisConnections;
+import io.coffer.backup.RedisEndpoint;
+import io.coffer.backup.RedisInfo;
+import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.Restore;
+import io.coffer.catalog.RestoreRepository;
+import io.coffer.catalog.RunStatus;
+import io.coffer.system.ApiException;
+import io.coffer.system.CofferProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+/**
+ * Starts restores: checks what can be known at once (the backup, the target, whether the dump fits
+ * it), records the {@code scheduled} row (which refuses a second restore of the same database or into
+ * the same target, across every instance), then runs {@code restoreJob} on the bounded restore pool.
+ */
+@Service
+public class RestoreLauncher {
+
+	private static final Logger log = LoggerFactory.getLogger(RestoreLauncher.class);
+
+	private static final String LATEST = "latest";
+
+	private static final SecureRandom random = new SecureRandom();
+
+	private final DatabaseRepository databases;
+
+	private final BackupRepository backups;
+
+	private final RestoreRepository restores;
+
+	private final RestoreTargets targets;
+
+	private final RedisConnections redis;
+
+	private final JobOperator jobOperator;
+
+	private final Job restoreJob;
+
+	private final TaskExecutor executor;
+
+	private final RestoreJobConfiguration.RestoreFailures failures;
+
+	private final boolean verifyBeforeLoad;
+
+	private final Clock clock;
+
+	RestoreLauncher(DatabaseRepository databases, BackupRepository backups, RestoreRepository restores,
+			RestoreTargets targets, RedisConnections redis, JobOperator jobOperator,
+			@Qualifier("restoreJob") Job restoreJob, @Qualifier("restoreExecutor") TaskExecutor executor,
+			RestoreJobConfiguration.RestoreFailures failures, CofferProperties properties, Clock clock) {
+		this.databases = databases;
+		this.backups = backups;
+		this.restores = restores;
+		this.targets = targets;
+		this.redis = redis;
+		this.jobOperator = jobOperator;
+		this.restoreJob = restoreJob;
+		this.executor = executor;
+		this.failures = failures;
+		this.verifyBeforeLoad = properties.getRestore().isVerifyBeforeLoad();
+		this.clock = clock;
+	}
+
+	/**
+	 * The database a restore would load into: the database itself for {@code in_place}; for
+	 * {@code new_database}, the registered database named by {@code targetDatabase} (its id) or by
+	 * {@code app}. Until provisioning exists, a new database is one registered beforehand, empty.
+	 * @throws ApiException 400 for an incomplete request, 404 when the target does not exist
+	 */
+	public String targetOf(String databaseId, String target, String app, String targetDatabase) {
+		if (target == null || Restore.IN_PLACE.equals(target)) {
+			return databaseId;
+		}
+		if (!Restore.NEW_DATABASE.equals(target)) {
+			throw ApiException.badRequest("target must be \"in_place\" or \"new_database\"");
+		}
+		if (targetDatabase != null && !targetDatabase.isBlank()) {
+			return this.databases.findLive(targetDatabase)
+				.map(Database::id)
+				.orElseThrow(() -> ApiException.notFound("database " + targetDatabase));
+		}
+		if (app == null || app.isBlank()) {
+			throw ApiException.badRequest("a restore to a new database names it: send \"app\" (the app of a"
+					+ " registered, empty database) or \"target_database\" (its id)");
+		}
+		return this.databases.findAllLive()
+			.stream()
+			.filter((database) -> database.app().equals(app))
+			.map(Database::id)
+			.findFirst()
+			.orElseThrow(() -> ApiException.notFound("a database of app " + app));
+	}
+
+	/**
+	 * Schedules a restore and returns its row at once.
+	 * @param backupRef a backup id, or {@code latest} for the newest done one
+	 * @param verifyBeforeLoad whether to read the archive whole before touching the target; null for the
+	 * configured default
+	 * @throws ApiException 404 for an unknown database or backup, 409 while another restore of the
+	 * database or into the target is in flight or the backup is not done, 422 when the backup cannot go
+	 * into the target
+	 */
+	public Restore launch(String databaseId, String backupRef, String target, String targetDatabaseId,
+			Boolean verifyBeforeLoad) {
+		this.databases.findLive(databaseId).orElseThrow(() -> ApiException.notFound("database " + databaseId));
+		String kind = (target != null) ? target : Restore.IN_PLACE;
+		if (Restore.NEW_DATABASE.equals(kind) && databaseId.equals(targetDatabaseId)) {
+			throw ApiException.unprocessable("same_database",
+					"the new database is the backup's own database: restore in_place instead");
+		}
+		Backup backup = backup(databaseId, backupRef);
+		Database targetDatabase = this.databases.findLive(targetDatabaseId)
+			.orElseThrow(() -> ApiException.notFound("database " + targetDatabaseId));
+		preflight(backup, targetDatabase, kind);
+		Instant createdAt = this.clock.instant().truncatedTo(ChronoUnit.SECONDS);
+		String restoreId = newId(createdAt);
+		try {
+			this.restores.insertScheduled(restoreId, databaseId, backup.id(), kind, targetDatabase.id(), createdAt);
+		}
+		catch (RestoreRepository.RestoreInFlightException ex) {
+			throw ApiException.conflict("restore_in_progress", "a restore of " + databaseId + " (or into "
+					+ targetDatabase.id() + ") is already running; wait for it to finish");
+		}
+		boolean verify = (verifyBeforeLoad != null) ? verifyBeforeLoad : this.verifyBeforeLoad;
+		try {
+			this.executor.execute(() -> run(databaseId, restoreId, verify));
+		}
+		catch (RejectedExecutionException ex) {
+			this.failures.record(restoreId, null,
+					new IllegalStateException("too many restores are waiting; this one was not started", ex));
+		}
+		return this.restores.find(databaseId, restoreId).orElseThrow();
+	}
+
+	private Backup backup(String databaseId, String backupRef) {
+		if (backupRef == null || backupRef.isBlank() || LATEST.equals(backupRef)) {
+			return this.backups.findLatestDone(databaseId)
+				.orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "not_found",
+						databaseId + " has no successful backup to restore"));
+		}
+		Backup backup = this.backups.find(databaseId, backupRef)
+			.orElseThrow(() -> ApiException.notFound("backup " + backupRef));
+		if (backup.status() != RunStatus.DONE) {
+			throw ApiException.conflict("backup_not_done", "backup " + backupRef + " is " + backup.status().value()
+					+ ": only a done backup can be restored");
+		}
+		return backup;
+	}
+
+	/**
+	 * What can be refused before anything starts. A target that does not answer now is not refused:
+	 * the job says what it finds when it runs.
+	 */
+	private void preflight(Backup backup, Database target, String kind) {
+		RedisEndpoint node;
+		RedisInfo info;
+		try {
+			node = this.targets.primary(target);
+			info = RedisInfo.read(this.redis, node);
+		}
+		catch (RedisAccessException ex) {
+			log.info("Restore of backup {} into {}: the target is not reachable now ({}); the job will retry",
+					backup.id(), target.id(), ex.getMessage());
+			return;
+		}
+		try {
+			RestoreSteps.checkFits(backup, info, node);
+		}
+		catch (RestoreFailedException ex) {
+			throw ApiException.unprocessable("target_incompatible", ex.getMessage());
+		}
+		if (Restore.NEW_DATABASE.equals(kind) && info.totalKeys() > 0) {
+			throw ApiException.unprocessable("target_not_empty", "the new database " + target.id() + " holds "
+					+ info.totalKeys() + " keys: a restore to a new database only fills an empty one");
+		}
+	}
+
+	private void run(String databaseId, String restoreId, boolean verifyBeforeLoad) {
+		try {
+			this.jobOperator.start(this.restoreJob,
+					new JobParametersBuilder().addString(RestoreJobConfiguration.DATABASE_ID, databaseId)
+						.addString(RestoreJobConfiguration.RESTORE_ID, restoreId)
+						.addString(RestoreJobConfiguration.VERIFY_BEFORE_LOAD, String.valueOf(verifyBeforeLoad), false)
+						.toJobParameters());
+		}
+		catch (Exception ex) {
+			log.error("restoreJob could not start for restore {}", restoreId, ex);
+			this.failures.record(restoreId, null, ex);
+		}
+	}
+
+	/** 24 hex digits: the creation second, then random bits, like backup ids. */
+	private static String newId(Instant createdAt) {
+		byte[] tail = new byte[8];
+		random.nextBytes(tail);
+		return String.format("%08x", createdAt.getEpochSecond()) + HexFormat.of().formatHex(tail);
+	}
+
+}

@@ -1,0 +1,74 @@
+package io.coffer.web;
+
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.RestoreRepository;
+import io.coffer.restore.RestoreLauncher;
+import io.coffer.system.ApiException;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Restores of a database's backups: in place, or into another registered (empty) database, which the
+ * caller must be allowed to act on as well.
+ */
+@RestController
+@RequestMapping("/api/v1/databases/{db}/restores")
+class RestoreController {
+
+	private final DatabaseRepository databases;
+
+	private final RestoreRepository restores;
+
+	private final RestoreLauncher launcher;
+
+	RestoreController(DatabaseRepository databases, RestoreRepository restores, RestoreLauncher launcher) {
+		this.databases = databases;
+		this.restores = restores;
+		this.launcher = launcher;
+	}
+
+	/**
+	 * @param backup a backup id or {@code latest} (the default)
+	 * @param target {@code in_place} (the default) or {@code new_database}
+	 * @param app for {@code new_database}: the app of the registered, empty database to fill
+	 * @param targetDatabase for {@code new_database}: that database's id, instead of {@code app}
+	 * @param verifyBeforeLoad read and check the whole archive before touching the target (default:
+	 * {@code coffer.restore.verify-before-load}); false checks it while it streams
+	 */
+	record CreateRequest(String backup, String target, String app, String targetDatabase, Boolean verifyBeforeLoad) {
+	}
+
+	@PostMapping
+	@ResponseStatus(HttpStatus.ACCEPTED)
+	RestoreView create(Caller caller, @PathVariable String db, @RequestBody(required = false) CreateRequest request) {
+		requireDatabase(caller, db);
+		CreateRequest body = (request != null) ? request : new CreateRequest(null, null, null, null, null);
+		String target = this.launcher.targetOf(db, body.target(), body.app(), body.targetDatabase());
+		// loading into a database is acting on it: a database's token reaches only its own
+		caller.requireAccess(target);
+		return RestoreView.of(this.launcher.launch(db, body.backup(), body.target(), target, body.verifyBeforeLoad()));
+	}
+
+	@GetMapping("/{restore}")
+	RestoreView get(Caller caller, @PathVariable String db, @PathVariable String restore) {
+		requireDatabase(caller, db);
+		return this.restores.find(db, restore)
+			.map(RestoreView::of)
+			.orElseThrow(() -> ApiException.notFound("restore " + restore));
+	}
+
+	private void requireDatabase(Caller caller, String db) {
+		caller.requireAccess(db);
+		if (this.databases.findLive(db).isEmpty()) {
+			throw ApiException.notFound("database " + db);
+		}
+	}
+
+}
