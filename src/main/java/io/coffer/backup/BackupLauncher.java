@@ -62,7 +62,7 @@ public class BackupLauncher {
 	public Backup launch(String databaseId, String method) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
-		Instant createdAt = this.clock.instant().truncatedTo(ChronoUnit.SECONDS);
+		Instant createdAt = creationSecond(databaseId);
 		String backupId = BackupNames.newId(createdAt);
 		try {
 			this.backups.insertScheduled(backupId, databaseId, createdAt, BackupNames.fileName(database, createdAt),
@@ -80,6 +80,18 @@ public class BackupLauncher {
 					"too many backups are waiting; this one was not started", ex));
 		}
 		return this.backups.find(databaseId, backupId).orElseThrow();
+	}
+
+	/**
+	 * This second, or the one after the database's newest backup: names and object keys carry the
+	 * second, and two backups of one database must never share an object.
+	 */
+	private Instant creationSecond(String databaseId) {
+		Instant now = this.clock.instant().truncatedTo(ChronoUnit.SECONDS);
+		return this.backups.latestCreatedAt(databaseId)
+			.map((latest) -> latest.plusSeconds(1))
+			.filter((next) -> next.isAfter(now))
+			.orElse(now);
 	}
 
 	private void run(String databaseId, String backupId, String method) {

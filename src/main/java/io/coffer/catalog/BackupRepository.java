@@ -48,8 +48,19 @@ public class BackupRepository {
 					""").params(id, databaseId, Timestamp.from(createdAt), name, method, objectKey).update();
 		}
 		catch (DuplicateKeyException ex) {
+			if (String.valueOf(ex.getMessage()).contains("backups_object_key")) {
+				throw new IllegalStateException("backup object " + objectKey + " is already taken", ex);
+			}
 			throw new BackupInFlightException(databaseId);
 		}
+	}
+
+	/** When the database's newest backup was created, if it has any. */
+	public Optional<Instant> latestCreatedAt(String databaseId) {
+		return this.jdbc.sql("select max(created_at) from backups where database_id = ?")
+			.param(databaseId)
+			.query((rs, i) -> instant(rs, 1))
+			.optional();
 	}
 
 	public Optional<Backup> find(String databaseId, String backupId) {
@@ -158,6 +169,11 @@ public class BackupRepository {
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		Timestamp timestamp = rs.getTimestamp(column);
+		return (timestamp != null) ? timestamp.toInstant() : null;
+	}
+
+	private static Instant instant(ResultSet rs, int column) throws SQLException {
 		Timestamp timestamp = rs.getTimestamp(column);
 		return (timestamp != null) ? timestamp.toInstant() : null;
 	}
