@@ -104,8 +104,20 @@ public class CofferProperties {
 
 		private String password = "";
 
+		/** Connections this instance keeps to the catalogue, shared by the API, the jobs and Quartz. */
+		@Min(value = 2, message = "must be at least 2")
+		private int poolSize = 20;
+
 		public boolean isEmbedded() {
 			return this.url.isBlank();
+		}
+
+		public int getPoolSize() {
+			return this.poolSize;
+		}
+
+		public void setPoolSize(int poolSize) {
+			this.poolSize = poolSize;
 		}
 
 		public String getUrl() {

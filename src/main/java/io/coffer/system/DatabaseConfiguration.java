@@ -53,7 +53,9 @@ class DatabaseConfiguration {
 			dataSource.setPassword(database.getPassword());
 		}
 		dataSource.setPoolName("catalogue");
-		dataSource.setMaximumPoolSize(20);
+		dataSource.setMaximumPoolSize(database.getPoolSize());
+		// idle connections are closed again, so that several instances fit one PostgreSQL
+		dataSource.setMinimumIdle(2);
 		return dataSource;
 	}
 
