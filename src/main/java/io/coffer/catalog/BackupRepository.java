@@ -41,11 +41,20 @@ public class BackupRepository {
 	 */
 	public void insertScheduled(String id, String databaseId, Instant createdAt, String name, String method,
 			String objectKey) {
+		insertScheduled(id, databaseId, createdAt, name, method, objectKey, null);
+	}
+
+	/**
+	 * Inserts a {@code scheduled} backup run by the given instance of the cluster.
+	 * @throws BackupInFlightException when the database already has a backup scheduled or running
+	 */
+	public void insertScheduled(String id, String databaseId, Instant createdAt, String name, String method,
+			String objectKey, String instanceId) {
 		try {
 			this.jdbc.sql("""
-					insert into backups (id, database_id, created_at, name, status, method, object_key)
-					values (?, ?, ?, ?, 'scheduled', ?, ?)
-					""").params(id, databaseId, Timestamp.from(createdAt), name, method, objectKey).update();
+					insert into backups (id, database_id, created_at, name, status, method, object_key, instance_id)
+					values (?, ?, ?, ?, 'scheduled', ?, ?, ?)
+					""").params(id, databaseId, Timestamp.from(createdAt), name, method, objectKey, instanceId).update();
 		}
 		catch (DuplicateKeyException ex) {
 			throw new BackupInFlightException(databaseId);
