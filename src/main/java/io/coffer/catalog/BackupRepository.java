@@ -70,7 +70,7 @@ public class BackupRepository {
 
 	public Optional<Backup> findLatestDone(String databaseId) {
 		return this.jdbc.sql("""
-				select * from backups where database_id = ? and status = 'done'
+				select * from backups where database_id = ? and status = 'done' and deleting_at is null
 				order by created_at desc, id desc limit 1
 				""").param(databaseId).query(this::row).optional();
 	}
@@ -82,9 +82,11 @@ public class BackupRepository {
 			.optional();
 	}
 
-	/** Newest first. */
+	/** Newest first; without those being deleted by retention. */
 	public List<Backup> findAll(String databaseId) {
-		return this.jdbc.sql("select * from backups where database_id = ? order by created_at desc, id desc")
+		return this.jdbc.sql("""
+				select * from backups where database_id = ? and deleting_at is null order by created_at desc, id desc
+				""")
 			.param(databaseId)
 			.query(this::row)
 			.list();

@@ -25,6 +25,7 @@ class ScheduleConfiguration {
 			Properties settings = new Properties();
 			settings.putAll(quartz.getProperties());
 			settings.put("org.quartz.scheduler.instanceId", instance.id());
+			settings.put("org.quartz.jobStore.class", ContextLocalJobStore.class.getName());
 			settings.put("org.quartz.jobStore.misfireThreshold",
 					String.valueOf(properties.getSchedule().getMisfireGrace().toMillis()));
 			factory.setQuartzProperties(settings);

@@ -8,6 +8,7 @@ import io.coffer.system.ApiException;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -63,7 +64,13 @@ class JobController {
 
 	@GetMapping("/{execution:\\d+}")
 	JobView get(Caller caller, @PathVariable long execution) {
-		JobExecution found = this.jobRepository.getJobExecution(execution);
+		JobExecution found;
+		try {
+			found = this.jobRepository.getJobExecution(execution);
+		}
+		catch (EmptyResultDataAccessException ex) {
+			found = null;
+		}
 		if (found == null) {
 			throw ApiException.notFound("job execution " + execution);
 		}
