@@ -121,8 +121,16 @@ public class BackupRepository {
 	/** Marks a scheduled or running backup as failed, with a sentence for the user. */
 	public void markError(String backupId, String error, Instant now) {
 		Backup backup = this.jdbc.sql("select * from backups where id = ?").param(backupId).query(this::row).single();
+		if (backup.status() == RunStatus.DONE) {
+			throw new RunStatus.IllegalStateTransitionException("backup " + backupId + " is done: it did not fail");
+		}
 		transition(backupId, backup.status(), RunStatus.ERROR, "error = :error, finished_at = :now",
 				Map.of("error", error, "now", Timestamp.from(now)));
+	}
+
+	/** A done backup whose stored object was found missing: it cannot be downloaded or restored any more. */
+	public void markLost(String backupId, String error, Instant now) {
+		transition(backupId, RunStatus.DONE, RunStatus.ERROR, "error = :error", Map.of("error", error));
 	}
 
 	private void transition(String backupId, RunStatus from, RunStatus to, String assignments,

@@ -26,6 +26,39 @@ class RetentionJobConfiguration {
 	}
 
 	@Bean
+	@ServiceJob
+	Job recoverInterruptedBackupsJob(JobRepository jobRepository, Step recoverInterruptedBackupsStep) {
+		return new JobBuilder("recoverInterruptedBackupsJob", jobRepository).start(recoverInterruptedBackupsStep).build();
+	}
+
+	@Bean
+	@ServiceJob
+	Job sweepOrphanObjectsJob(JobRepository jobRepository, Step sweepOrphanObjectsStep) {
+		return new JobBuilder("sweepOrphanObjectsJob", jobRepository).start(sweepOrphanObjectsStep).build();
+	}
+
+	@Bean
+	Step recoverInterruptedBackupsStep(JobRepository jobRepository, RecoverInterruptedBackupsTask task) {
+		return new StepBuilder("recoverInterruptedBackupsStep", jobRepository).tasklet((contribution, chunk) -> {
+			RecoverInterruptedBackupsTask.Result result = task.run();
+			contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription(result.interrupted()
+					+ " interrupted backups recorded, " + result.uploadsAborted() + " uploads aborted"));
+			return RepeatStatus.FINISHED;
+		}).build();
+	}
+
+	@Bean
+	Step sweepOrphanObjectsStep(JobRepository jobRepository, SweepOrphanObjectsTask task) {
+		return new StepBuilder("sweepOrphanObjectsStep", jobRepository).tasklet((contribution, chunk) -> {
+			SweepOrphanObjectsTask.Result result = task.run();
+			contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription(result.orphanObjects()
+					+ " objects without a backup (" + result.objectsDeleted() + " deleted), " + result.missingObjects()
+					+ " backups without their object (" + result.backupsFailed() + " marked error)"));
+			return RepeatStatus.FINISHED;
+		}).build();
+	}
+
+	@Bean
 	Step expireBackupsStep(JobRepository jobRepository, ExpireBackupsTask task) {
 		return new StepBuilder("expireBackupsStep", jobRepository).tasklet((contribution, chunk) -> {
 			ExpireBackupsTask.Result result = task.run();
