@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.coffer.backup.BackupFinished;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.storage.BlobStore;
@@ -23,6 +24,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -57,8 +59,11 @@ public class RecoverInterruptedBackupsTask {
 
 	private final Clock clock;
 
+	private final ApplicationEventPublisher events;
+
 	RecoverInterruptedBackupsTask(JdbcClient jdbc, BackupRepository backups, BlobStore store,
-			JobRepository jobRepository, CofferInstance instance, CofferProperties properties, Clock clock) {
+			JobRepository jobRepository, CofferInstance instance, CofferProperties properties, Clock clock,
+			ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.backups = backups;
 		this.store = store;
@@ -66,6 +71,7 @@ public class RecoverInterruptedBackupsTask {
 		this.instance = instance;
 		this.settings = properties.getHousekeeping();
 		this.clock = clock;
+		this.events = events;
 	}
 
 	public record Result(int interrupted, int uploadsAborted) {
@@ -89,6 +95,8 @@ public class RecoverInterruptedBackupsTask {
 				// finished meanwhile, or gone: nothing to recover
 				continue;
 			}
+			this.backups.find(backup.databaseId(), backup.id())
+				.ifPresent((failed) -> this.events.publishEvent(BackupFinished.of(failed, "interrupted")));
 			aborted += abortUploads(backup.objectKey(), Instant.MAX);
 			failExecution(backup.jobExecutionId(), now);
 		}
@@ -118,7 +126,10 @@ public class RecoverInterruptedBackupsTask {
 			.list();
 	}
 
-	/** Multipart uploads older than the abandoned-upload age that no backup in flight is writing. */
+	/**
+	 * Uploads that no backup in flight is writing: those of failed backups at once (their object must
+	 * never appear), any other once older than the abandoned-upload age.
+	 */
 	private int abortAbandonedUploads(Instant now) {
 		Set<String> inFlight = new HashSet<>(this.jdbc
 			.sql("select object_key from backups where status in ('scheduled', 'running')")
@@ -127,8 +138,15 @@ public class RecoverInterruptedBackupsTask {
 		int aborted = 0;
 		try {
 			for (PendingUpload upload : this.store.pendingUploads("")) {
-				if (!inFlight.contains(upload.key())
-						&& upload.initiated().isBefore(now.minus(this.settings.getAbandonedUploadAge()))) {
+				if (inFlight.contains(upload.key())) {
+					continue;
+				}
+				boolean failed = this.jdbc.sql("select count(*) from backups where object_key = ? and status = 'error'")
+					.param(upload.key())
+					.query(Integer.class)
+					.single() > 0;
+				if (failed || upload.initiated() == null
+						|| upload.initiated().isBefore(now.minus(this.settings.getAbandonedUploadAge()))) {
 					this.store.abortPending(upload);
 					aborted++;
 				}

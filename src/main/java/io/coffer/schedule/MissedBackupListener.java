@@ -37,8 +37,9 @@ class MissedBackupListener extends TriggerListenerSupport {
 		}
 		// Quartz calls this before moving the trigger on: its next fire time is the one missed.
 		Duration late = Duration.between(trigger.getNextFireTime().toInstant(), this.clock.instant());
+		String databaseId = trigger.getJobDataMap().getString(PeriodicBackupJob.DATABASE_ID);
 		try {
-			this.skips.record(trigger.getKey().getName(), trigger.getNextFireTime().toInstant(), this.clock.instant(),
+			this.skips.record((databaseId != null) ? databaseId : trigger.getKey().getName(), trigger.getNextFireTime().toInstant(), this.clock.instant(),
 					"missed: no instance of the service could start it on time (" + late.toMinutes()
 							+ " minutes late, more than the misfire grace)");
 		}
