@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Date;
 
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.IntegrationTest;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.quartz.JobDataMap;
 import org.quartz.Scheduler;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,6 +29,9 @@ class BackupScheduleApiTest extends IntegrationTest {
 
 	@Autowired
 	Scheduler scheduler;
+
+	@Autowired
+	MissedBackupListener missedBackups;
 
 	@BeforeAll
 	static void startRedis() {
@@ -117,6 +123,37 @@ class BackupScheduleApiTest extends IntegrationTest {
 		await().atMost(Duration.ofSeconds(60))
 			.until(() -> operator().get("/api/v1/databases/" + db + "/backups").json().get(0).path("status").asString(),
 					(status) -> status.equals("done"));
+		assertThat(operator().get("/api/v1/databases/" + db + "/backups").json().size()).isEqualTo(1);
+	}
+
+	@Test
+	void aBackupMissedWithinTheGraceRunsOnceAndALaterOneIsRecordedAsSkipped() throws Exception {
+		String db = register("sched-misfire").text("id");
+		// due ten minutes ago, as if the service had just come back: within the grace (1 h), it runs
+		this.scheduler.scheduleJob(TriggerBuilder.newTrigger()
+			.withIdentity("late-" + db, DatabaseSchedules.GROUP)
+			.forJob(DatabaseSchedules.JOB)
+			.usingJobData(PeriodicBackupJob.DATABASE_ID, db)
+			.startAt(Date.from(Instant.now().minus(Duration.ofMinutes(10))))
+			.build());
+
+		JsonNode backups = await().atMost(Duration.ofSeconds(60))
+			.until(() -> operator().get("/api/v1/databases/" + db + "/backups").json(), (list) -> list.size() == 1
+					&& list.get(0).path("status").asString().equals("done"));
+		assertThat(backups.get(0).path("method").asString()).isEqualTo("periodic");
+
+		// due two hours ago: Quartz gives up on it (misfire) and the owner is told
+		Trigger missed = TriggerBuilder.newTrigger()
+			.withIdentity("missed-" + db, DatabaseSchedules.GROUP)
+			.forJob(DatabaseSchedules.JOB)
+			.usingJobData(PeriodicBackupJob.DATABASE_ID, db)
+			.startAt(Date.from(Instant.now().minus(Duration.ofHours(2))))
+			.build();
+		((org.quartz.spi.OperableTrigger) missed).computeFirstFireTime(null);
+		this.missedBackups.triggerMisfired(missed);
+
+		JsonNode skipped = operator().get(path(db)).json().path("skipped");
+		assertThat(skipped.get(0).path("reason").asString()).startsWith("missed: no instance of the service could start it on time");
 		assertThat(operator().get("/api/v1/databases/" + db + "/backups").json().size()).isEqualTo(1);
 	}
 
