@@ -154,8 +154,23 @@ public class CofferProperties {
 
 		private String password = "";
 
+		/**
+		 * Connections this instance keeps to the catalogue. Instances of a cluster share one
+		 * PostgreSQL: their pools together must stay under its max_connections.
+		 */
+		@Min(2)
+		private int poolSize = 20;
+
 		public boolean isEmbedded() {
 			return this.url.isBlank();
+		}
+
+		public int getPoolSize() {
+			return this.poolSize;
+		}
+
+		public void setPoolSize(int poolSize) {
+			this.poolSize = poolSize;
 		}
 
 		public String getUrl() {

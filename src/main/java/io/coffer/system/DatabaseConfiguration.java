@@ -53,7 +53,7 @@ class DatabaseConfiguration {
 			dataSource.setPassword(database.getPassword());
 		}
 		dataSource.setPoolName("catalogue");
-		dataSource.setMaximumPoolSize(20);
+		dataSource.setMaximumPoolSize(database.getPoolSize());
 		return dataSource;
 	}
 

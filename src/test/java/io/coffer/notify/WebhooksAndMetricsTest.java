@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -29,6 +30,8 @@ import static org.awaitility.Awaitility.await;
  * Webhooks received by a local HTTP server: signed, retried with backoff by a receiver that fails
  * twice, given up on by one that always fails — and the backup is done all the same.
  */
+// its own context (webhook settings): closed afterwards, to give its connections back
+@DirtiesContext
 class WebhooksAndMetricsTest extends IntegrationTest {
 
 	private static final String SECRET = "webhook-secret";

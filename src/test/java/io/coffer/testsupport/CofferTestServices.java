@@ -66,6 +66,8 @@ public final class CofferTestServices {
 		registry.add("coffer.keyring", () -> keyring().toString());
 		registry.add("coffer.database.url", this.database::jdbcUrl);
 		registry.add("coffer.database.username", this.database::username);
+		// several contexts (and other suites) share the machine's PostgreSQL and its max_connections
+		registry.add("coffer.database.pool-size", () -> "8");
 		registry.add("coffer.s3.endpoint", this.s3::endpoint);
 		registry.add("coffer.s3.access-key", this.s3::accessKey);
 		registry.add("coffer.s3.secret-key", this.s3::secretKey);
