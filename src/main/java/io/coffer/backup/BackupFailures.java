@@ -11,6 +11,7 @@ import io.coffer.storage.BlobStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,10 +29,13 @@ class BackupFailures {
 
 	private final Clock clock;
 
-	BackupFailures(BackupRepository backups, BackupSteps steps, Clock clock) {
+	private final ApplicationEventPublisher events;
+
+	BackupFailures(BackupRepository backups, BackupSteps steps, Clock clock, ApplicationEventPublisher events) {
 		this.backups = backups;
 		this.steps = steps;
 		this.clock = clock;
+		this.events = events;
 	}
 
 	void record(String databaseId, String backupId, Throwable cause) {
@@ -40,10 +44,41 @@ class BackupFailures {
 		this.steps.cleanUpAfterFailure(databaseId, backupId);
 		try {
 			this.backups.markError(backupId, reason, this.clock.instant());
+			this.backups.find(databaseId, backupId)
+				.ifPresent((failed) -> this.events.publishEvent(BackupFinished.of(failed, reason(cause))));
 		}
 		catch (RunStatus.IllegalStateTransitionException ex) {
 			log.warn("Backup {} could not be marked as failed: {}", backupId, ex.getMessage());
 		}
+	}
+
+	/**
+	 * Why a backup failed, as one of a small fixed set of codes (a metric's label, never free text):
+	 * {@code redis}, {@code timeout}, {@code invalid_rdb}, {@code storage}, {@code integrity},
+	 * {@code queue_full}, {@code interrupted} (recorded by housekeeping), {@code other}.
+	 */
+	static String reason(Throwable cause) {
+		for (Throwable current = cause; current != null; current = current.getCause()) {
+			if (current instanceof SocketTimeoutException) {
+				return "timeout";
+			}
+			if (current instanceof RedisAccessException) {
+				return "redis";
+			}
+			if (current instanceof io.coffer.pipeline.InvalidRdbException) {
+				return "invalid_rdb";
+			}
+			if (current instanceof io.coffer.storage.BlobStoreException) {
+				return "storage";
+			}
+			if (current instanceof io.coffer.crypto.IntegrityException) {
+				return "integrity";
+			}
+			if (current instanceof java.util.concurrent.RejectedExecutionException) {
+				return "queue_full";
+			}
+		}
+		return "other";
 	}
 
 	/** The most telling message in the chain of causes: ours are written for users. */

@@ -10,6 +10,7 @@ import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.system.ApiException;
+import io.coffer.system.CofferInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
@@ -43,9 +44,11 @@ public class BackupLauncher {
 
 	private final Clock clock;
 
+	private final CofferInstance instance;
+
 	BackupLauncher(DatabaseRepository databases, BackupRepository backups, JobOperator jobOperator,
 			@Qualifier("backupJob") Job backupJob, @Qualifier("backupExecutor") TaskExecutor executor,
-			BackupFailures failures, Clock clock) {
+			BackupFailures failures, Clock clock, CofferInstance instance) {
 		this.databases = databases;
 		this.backups = backups;
 		this.jobOperator = jobOperator;
@@ -53,6 +56,7 @@ public class BackupLauncher {
 		this.executor = executor;
 		this.failures = failures;
 		this.clock = clock;
+		this.instance = instance;
 	}
 
 	/**
@@ -66,7 +70,7 @@ public class BackupLauncher {
 		String backupId = BackupNames.newId(createdAt);
 		try {
 			this.backups.insertScheduled(backupId, databaseId, createdAt, BackupNames.fileName(database, createdAt),
-					method, BackupNames.objectKey(database, createdAt));
+					method, BackupNames.objectKey(database, createdAt), this.instance.id());
 		}
 		catch (BackupRepository.BackupInFlightException ex) {
 			throw ApiException.conflict("backup_in_progress",

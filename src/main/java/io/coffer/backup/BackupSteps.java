@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /**
@@ -56,9 +57,11 @@ class BackupSteps {
 
 	private final Clock clock;
 
+	private final ApplicationEventPublisher events;
+
 	BackupSteps(DatabaseRepository databases, BackupRepository backups, NodeSelector nodeSelector,
 			List<SnapshotSource> snapshotSources, RedisConnections redis, BlobStore store, Keyring keyring,
-			JsonMapper json, CofferProperties properties, Clock clock) {
+			JsonMapper json, CofferProperties properties, Clock clock, ApplicationEventPublisher events) {
 		this.databases = databases;
 		this.backups = backups;
 		this.nodeSelector = nodeSelector;
@@ -70,6 +73,7 @@ class BackupSteps {
 		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
 		this.properties = properties;
 		this.clock = clock;
+		this.events = events;
 	}
 
 	/** Step 1: the node to snapshot, from the live topology; the row becomes {@code running}. */
@@ -131,6 +135,8 @@ class BackupSteps {
 					+ outcome.storedSize() + " were written; the object was removed");
 		}
 		this.backups.markDone(backupId, outcome, this.clock.instant());
+		this.backups.find(databaseId, backupId)
+			.ifPresent((done) -> this.events.publishEvent(BackupFinished.of(done, null)));
 	}
 
 	/** After a failure: no object of this backup may stay behind, whichever step failed. */

@@ -41,11 +41,20 @@ public class BackupRepository {
 	 */
 	public void insertScheduled(String id, String databaseId, Instant createdAt, String name, String method,
 			String objectKey) {
+		insertScheduled(id, databaseId, createdAt, name, method, objectKey, null);
+	}
+
+	/**
+	 * Inserts a {@code scheduled} backup run by the given instance of the cluster.
+	 * @throws BackupInFlightException when the database already has a backup scheduled or running
+	 */
+	public void insertScheduled(String id, String databaseId, Instant createdAt, String name, String method,
+			String objectKey, String instanceId) {
 		try {
 			this.jdbc.sql("""
-					insert into backups (id, database_id, created_at, name, status, method, object_key)
-					values (?, ?, ?, ?, 'scheduled', ?, ?)
-					""").params(id, databaseId, Timestamp.from(createdAt), name, method, objectKey).update();
+					insert into backups (id, database_id, created_at, name, status, method, object_key, instance_id)
+					values (?, ?, ?, ?, 'scheduled', ?, ?, ?)
+					""").params(id, databaseId, Timestamp.from(createdAt), name, method, objectKey, instanceId).update();
 		}
 		catch (DuplicateKeyException ex) {
 			if (String.valueOf(ex.getMessage()).contains("backups_object_key")) {
@@ -72,7 +81,7 @@ public class BackupRepository {
 
 	public Optional<Backup> findLatestDone(String databaseId) {
 		return this.jdbc.sql("""
-				select * from backups where database_id = ? and status = 'done'
+				select * from backups where database_id = ? and status = 'done' and deleting_at is null
 				order by created_at desc, id desc limit 1
 				""").param(databaseId).query(this::row).optional();
 	}
@@ -84,9 +93,11 @@ public class BackupRepository {
 			.optional();
 	}
 
-	/** Newest first. */
+	/** Newest first; without those being deleted by retention. */
 	public List<Backup> findAll(String databaseId) {
-		return this.jdbc.sql("select * from backups where database_id = ? order by created_at desc, id desc")
+		return this.jdbc.sql("""
+				select * from backups where database_id = ? and deleting_at is null order by created_at desc, id desc
+				""")
 			.param(databaseId)
 			.query(this::row)
 			.list();
@@ -121,6 +132,9 @@ public class BackupRepository {
 	/** Marks a scheduled or running backup as failed, with a sentence for the user. */
 	public void markError(String backupId, String error, Instant now) {
 		Backup backup = this.jdbc.sql("select * from backups where id = ?").param(backupId).query(this::row).single();
+		if (backup.status() == RunStatus.DONE) {
+			throw new RunStatus.IllegalStateTransitionException("backup " + backupId + " is done: it did not fail");
+		}
 		transition(backupId, backup.status(), RunStatus.ERROR, "error = :error, finished_at = :now",
 				Map.of("error", error, "now", Timestamp.from(now)));
 	}
@@ -134,6 +148,11 @@ public class BackupRepository {
 		this.jdbc.sql("update backups set integrity_error = ?, integrity_checked_at = ? where id = ?")
 			.params(problem, Timestamp.from(now), backupId)
 			.update();
+	}
+
+	/** A done backup whose stored object was found missing: it cannot be downloaded or restored any more. */
+	public void markLost(String backupId, String error, Instant now) {
+		transition(backupId, RunStatus.DONE, RunStatus.ERROR, "error = :error", Map.of("error", error));
 	}
 
 	private void transition(String backupId, RunStatus from, RunStatus to, String assignments,

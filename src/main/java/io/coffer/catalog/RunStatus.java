@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * The life of a backup or a restore: {@code scheduled → running → done | error}, and
- * {@code scheduled → error} when it never started. This enum is the one place that says which
+ * {@code scheduled → error} when it never started, and {@code done → error} when the stored backup is
+ * found missing from storage (housekeeping). This enum is the one place that says which
  * changes are allowed; the repositories refuse any other.
  */
 public enum RunStatus {
@@ -17,7 +18,7 @@ public enum RunStatus {
 	private static final Map<RunStatus, Set<RunStatus>> ALLOWED = Map.of(
 			SCHEDULED, EnumSet.of(RUNNING, ERROR),
 			RUNNING, EnumSet.of(DONE, ERROR),
-			DONE, EnumSet.noneOf(RunStatus.class),
+			DONE, EnumSet.of(ERROR),
 			ERROR, EnumSet.noneOf(RunStatus.class));
 
 	public boolean canBecome(RunStatus next) {

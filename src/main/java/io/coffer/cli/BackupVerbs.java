@@ -1,10 +1,8 @@
 package io.coffer.cli;
 
 import java.io.PrintStream;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -15,9 +13,7 @@ import tools.jackson.databind.JsonNode;
 /** Listing, taking and scheduling backups. */
 final class BackupVerbs {
 
-	private static final Set<String> FINISHED = Set.of("done", "error");
 
-	private static final Duration POLL_INTERVAL = Duration.ofMillis(500);
 
 	private BackupVerbs() {
 	}
@@ -64,10 +60,7 @@ final class BackupVerbs {
 				out.println("       Follow it with: coffer --app " + this.cli.app + " backups");
 				return 0;
 			}
-			while (!FINISHED.contains(backup.path("status").asString())) {
-				Thread.sleep(POLL_INTERVAL.toMillis());
-				backup = client.get("/databases/" + db + "/backups/" + id);
-			}
+			backup = client.awaitFinished("/databases/" + db + "/backups/" + id, backup);
 			if (backup.path("status").asString().equals("error")) {
 				throw new CliException("backup " + id + " failed: " + backup.path("error").asString("no reason given"));
 			}

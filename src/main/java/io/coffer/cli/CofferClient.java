@@ -12,6 +12,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -25,6 +26,11 @@ import tools.jackson.databind.json.JsonMapper;
  * failure turned into one sentence ({@link CliException}).
  */
 final class CofferClient {
+
+	private static final Set<String> FINISHED = Set.of("done", "error");
+
+	private static final Duration POLL_INTERVAL = Duration.ofMillis(500);
+
 
 	static final String API = "/api/v1";
 
@@ -76,6 +82,15 @@ final class CofferClient {
 
 	JsonNode get(String path) {
 		return require(send(path, "GET", null));
+	}
+
+	/** Reads the backup or restore at {@code path} again until its status is {@code done} or {@code error}. */
+	JsonNode awaitFinished(String path, JsonNode current) throws InterruptedException {
+		while (!FINISHED.contains(current.path("status").asString())) {
+			Thread.sleep(POLL_INTERVAL.toMillis());
+			current = get(path);
+		}
+		return current;
 	}
 
 	Answer send(String path, String method, Object body) {

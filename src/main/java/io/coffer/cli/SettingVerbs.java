@@ -30,8 +30,11 @@ final class SettingVerbs {
 		@Option(names = "--to-new-app", paramLabel = "NAME", description = "restore into a new database for this app")
 		String newApp;
 
+		@Option(names = "--no-wait", description = "return once the restore is started")
+		boolean noWait;
+
 		@Override
-		public Integer call() {
+		public Integer call() throws InterruptedException {
 			String db = this.cli.databaseId();
 			Map<String, Object> request = new LinkedHashMap<>();
 			request.put("backup", (this.backup != null) ? this.backup : "latest");
@@ -45,9 +48,19 @@ final class SettingVerbs {
 				throw CliException.notOffered("restores", null);
 			}
 			JsonNode restore = client.require(answer);
+			String id = restore.path("id").asString();
 			PrintStream out = this.cli.console.out();
-			out.println("-----> Restore " + restore.path("id").asString() + " started ("
-					+ restore.path("status").asString() + ")");
+			out.println("-----> Restore " + id + " started");
+			if (this.noWait) {
+				return 0;
+			}
+			restore = client.awaitFinished("/databases/" + db + "/restores/" + id, restore);
+			if (restore.path("status").asString().equals("error")) {
+				String state = restore.path("target_state").asString("");
+				throw new CliException("restore " + id + " failed: " + restore.path("error").asString("no reason given")
+						+ (state.isEmpty() ? "" : "; " + state));
+			}
+			out.println("-----> Restore " + id + " done");
 			return 0;
 		}
 

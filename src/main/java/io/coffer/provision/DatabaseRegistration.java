@@ -13,6 +13,7 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.TokenRepository;
 import io.coffer.crypto.Keyring;
+import io.coffer.schedule.DatabaseSchedules;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
 import redis.clients.jedis.Jedis;
@@ -41,14 +42,17 @@ public class DatabaseRegistration {
 
 	private final Clock clock;
 
+	private final DatabaseSchedules schedules;
+
 	DatabaseRegistration(DatabaseRepository databases, TokenRepository tokens, Keyring keyring,
-			RedisConnections redis, CofferProperties properties, Clock clock) {
+			RedisConnections redis, CofferProperties properties, Clock clock, DatabaseSchedules schedules) {
 		this.databases = databases;
 		this.tokens = tokens;
 		this.keyring = keyring;
 		this.redis = redis;
 		this.properties = properties;
 		this.clock = clock;
+		this.schedules = schedules;
 	}
 
 	/** The registered database and its token, which is shown this once. */
@@ -81,9 +85,11 @@ public class DatabaseRegistration {
 		}
 		String mode = (request.acquisitionMode() != null) ? request.acquisitionMode()
 				: this.properties.getBackup().getAcquisitionMode();
-		Database database = new Database(id, app, null, "registered", "running", mode, sentinelMaster, true, null,
-				this.clock.instant(), nodes);
+		Database database = new Database(id, app, null, "registered", "running", mode, sentinelMaster,
+				this.properties.getSchedule().isDefaultEnabled(), null, this.clock.instant(), nodes);
 		this.databases.insert(database);
+		// Quartz's store joins this transaction: the database and its trigger exist together or not at all
+		this.schedules.apply(database);
 		if (password != null) {
 			this.databases.saveSecret(id, DatabaseRepository.REDIS_PASSWORD, this.keyring.newest().sealText(password));
 		}

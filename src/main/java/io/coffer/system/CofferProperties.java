@@ -2,6 +2,9 @@ package io.coffer.system;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -45,6 +48,28 @@ public class CofferProperties {
 
 	@Valid
 	private final Restore restore = new Restore();
+
+	/**
+	 * This instance's name in the cluster (Quartz's instance id, and the owner written on the backups
+	 * it runs); generated from the host name when empty. Must differ between instances.
+	 */
+	private String instanceId = "";
+
+	/** The folder of the service-wide cron schedules, reconciled into Quartz at start-up. */
+	@NotNull
+	private Path schedulesDir = Path.of("schedules");
+
+	@Valid
+	private final Schedule schedule = new Schedule();
+
+	@Valid
+	private final Retention retention = new Retention();
+
+	@Valid
+	private final Housekeeping housekeeping = new Housekeeping();
+
+	@Valid
+	private final Webhooks webhooks = new Webhooks();
 
 	public Path getDataDir() {
 		return this.dataDir;
@@ -94,6 +119,38 @@ public class CofferProperties {
 		return this.restore;
 	}
 
+	public String getInstanceId() {
+		return this.instanceId;
+	}
+
+	public void setInstanceId(String instanceId) {
+		this.instanceId = (instanceId != null) ? instanceId.trim() : "";
+	}
+
+	public Path getSchedulesDir() {
+		return this.schedulesDir;
+	}
+
+	public void setSchedulesDir(Path schedulesDir) {
+		this.schedulesDir = schedulesDir;
+	}
+
+	public Schedule getSchedule() {
+		return this.schedule;
+	}
+
+	public Retention getRetention() {
+		return this.retention;
+	}
+
+	public Housekeeping getHousekeeping() {
+		return this.housekeeping;
+	}
+
+	public Webhooks getWebhooks() {
+		return this.webhooks;
+	}
+
 	/** The catalogue's PostgreSQL. Without a URL, an embedded PostgreSQL runs under the data folder. */
 	public static class Database {
 
@@ -104,7 +161,11 @@ public class CofferProperties {
 
 		private String password = "";
 
-		/** Connections this instance keeps to the catalogue, shared by the API, the jobs and Quartz. */
+		/**
+		 * Connections this instance keeps to the catalogue, shared by the API, the jobs and Quartz.
+		 * Instances of a cluster share one PostgreSQL: their pools together must stay under its
+		 * max_connections.
+		 */
 		@Min(value = 2, message = "must be at least 2")
 		private int poolSize = 20;
 
@@ -446,6 +507,205 @@ public class CofferProperties {
 
 		public void setMaxConcurrent(int maxConcurrent) {
 			this.maxConcurrent = maxConcurrent;
+		}
+
+	}
+
+	/** Each database's periodic backup. */
+	public static class Schedule {
+
+		/** Whether a newly registered database's periodic backup is on. */
+		private boolean defaultEnabled = true;
+
+		/**
+		 * Start of the nightly window (UTC) over which databases without a chosen hour are spread,
+		 * each at a fixed offset derived from its id, so that they never all fork at once.
+		 */
+		@NotNull
+		private LocalTime windowStart = LocalTime.MIDNIGHT;
+
+		/** Length of that window; at most a day. */
+		@NotNull
+		private Duration windowLength = Duration.ofHours(6);
+
+		/**
+		 * A periodic backup missed while no instance was running (or all were busy) still runs once when
+		 * one comes back within this delay; later, that day's backup is recorded as skipped.
+		 */
+		@NotNull
+		private Duration misfireGrace = Duration.ofHours(1);
+
+		public boolean isDefaultEnabled() {
+			return this.defaultEnabled;
+		}
+
+		public void setDefaultEnabled(boolean defaultEnabled) {
+			this.defaultEnabled = defaultEnabled;
+		}
+
+		public LocalTime getWindowStart() {
+			return this.windowStart;
+		}
+
+		public void setWindowStart(LocalTime windowStart) {
+			this.windowStart = windowStart;
+		}
+
+		public Duration getWindowLength() {
+			return this.windowLength;
+		}
+
+		public void setWindowLength(Duration windowLength) {
+			this.windowLength = windowLength;
+		}
+
+		public Duration getMisfireGrace() {
+			return this.misfireGrace;
+		}
+
+		public void setMisfireGrace(Duration misfireGrace) {
+			this.misfireGrace = misfireGrace;
+		}
+
+	}
+
+	/** Which backups are kept; the policies themselves are the plans' (see retention/PlanFamily). */
+	public static class Retention {
+
+		/** The policy of databases without a plan (registered ones): starter or business. */
+		@Pattern(regexp = "starter|business", message = "must be 'starter' or 'business'")
+		private String defaultPlanFamily = "starter";
+
+		/** How long a failed backup's row stays listed, so that its owner can read why it failed. */
+		@NotNull
+		private Duration keepFailed = Duration.ofDays(7);
+
+		public String getDefaultPlanFamily() {
+			return this.defaultPlanFamily;
+		}
+
+		public void setDefaultPlanFamily(String defaultPlanFamily) {
+			this.defaultPlanFamily = defaultPlanFamily;
+		}
+
+		public Duration getKeepFailed() {
+			return this.keepFailed;
+		}
+
+		public void setKeepFailed(Duration keepFailed) {
+			this.keepFailed = keepFailed;
+		}
+
+	}
+
+	/** The housekeeping tasks of schedules/: interrupted backups, orphan objects. */
+	public static class Housekeeping {
+
+		/**
+		 * An instance whose Quartz heartbeat is older than this is considered gone: the backups it was
+		 * running are marked interrupted. Quartz beats every 7.5 s by default.
+		 */
+		@NotNull
+		private Duration instanceTimeout = Duration.ofMinutes(1);
+
+		/** Multipart uploads older than this with no backup running for them are aborted. */
+		@NotNull
+		private Duration abandonedUploadAge = Duration.ofHours(6);
+
+		/**
+		 * How long an object without a row, or a row without its object, is only reported before it is
+		 * cleaned up: the object deleted, the row marked failed.
+		 */
+		@NotNull
+		private Duration orphanGrace = Duration.ofDays(1);
+
+		public Duration getInstanceTimeout() {
+			return this.instanceTimeout;
+		}
+
+		public void setInstanceTimeout(Duration instanceTimeout) {
+			this.instanceTimeout = instanceTimeout;
+		}
+
+		public Duration getAbandonedUploadAge() {
+			return this.abandonedUploadAge;
+		}
+
+		public void setAbandonedUploadAge(Duration abandonedUploadAge) {
+			this.abandonedUploadAge = abandonedUploadAge;
+		}
+
+		public Duration getOrphanGrace() {
+			return this.orphanGrace;
+		}
+
+		public void setOrphanGrace(Duration orphanGrace) {
+			this.orphanGrace = orphanGrace;
+		}
+
+	}
+
+	/** Where backup events are posted, signed with HMAC-SHA256 of the body. */
+	public static class Webhooks {
+
+		/** Receivers of the events; none by default. */
+		@NotNull
+		private List<String> urls = new ArrayList<>();
+
+		/** The HMAC key of the {@code X-Coffer-Signature} header; unsigned when empty. */
+		private String secret = "";
+
+		/** Deliveries tried per event and receiver, the first included. */
+		@Min(1)
+		private int maxAttempts = 5;
+
+		/** Wait before the first retry; doubled at each further one. */
+		@NotNull
+		private Duration initialBackoff = Duration.ofSeconds(1);
+
+		/** How long a receiver may take to answer. */
+		@NotNull
+		private Duration timeout = Duration.ofSeconds(10);
+
+		public List<String> getUrls() {
+			return this.urls;
+		}
+
+		public void setUrls(List<String> urls) {
+			this.urls = (urls != null) ? urls.stream().map(String::trim).filter((url) -> !url.isEmpty()).toList()
+					: new ArrayList<>();
+		}
+
+		public String getSecret() {
+			return this.secret;
+		}
+
+		public void setSecret(String secret) {
+			this.secret = (secret != null) ? secret : "";
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(Duration initialBackoff) {
+			this.initialBackoff = initialBackoff;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
 		}
 
 	}

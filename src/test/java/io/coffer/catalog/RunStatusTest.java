@@ -12,7 +12,7 @@ class RunStatusTest {
 	@CsvSource({
 			"scheduled, running, true", "scheduled, error, true", "scheduled, done, false",
 			"scheduled, scheduled, false", "running, done, true", "running, error, true",
-			"running, scheduled, false", "running, running, false", "done, error, false", "done, running, false",
+			"running, scheduled, false", "running, running, false", "done, error, true", "done, running, false",
 			"done, scheduled, false", "error, done, false", "error, running, false", "error, scheduled, false" })
 	void onlyTheLifeCycleOrderIsAllowed(String from, String to, boolean allowed) {
 		RunStatus current = RunStatus.of(from);

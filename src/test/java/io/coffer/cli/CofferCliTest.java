@@ -16,6 +16,7 @@ import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.FreePorts;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
+import redis.clients.jedis.Jedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,10 +161,37 @@ class CofferCliTest extends IntegrationTest {
 		assertNotOffered(coffer().run("--app", "newcomer", "addons-add", "redis-starter-1024"), "provisioning");
 		assertNotOffered(coffer().run("--app", this.app, "addons-upgrade", this.databaseId, "redis-starter-2048"),
 				"plan changes");
-		assertNotOffered(coffer().run("--app", this.app, "backups-config", "--schedule-at", "4:00 UTC"),
-				"changing the backup schedule");
-		assertNotOffered(coffer().run("--app", this.app, "restore"), "restores");
 		assertNotOffered(coffer().run("--app", this.app, "config", "--aof", "on"), "changing the Redis configuration");
+	}
+
+	@Test
+	void theScheduleIsSetInUtcAndShownBack() {
+		CliRun.Result set = coffer().run("--app", this.app, "backups-config", "--schedule-at", "4:00 UTC");
+
+		assertThat(set.exitCode()).as(set.toString()).isZero();
+		assertThat(set.stdout()).contains("-----> Periodic backups will be done daily at 4:00 UTC");
+		ApiClient.Response schedule = operator().get("/api/v1/databases/" + this.databaseId + "/backup-schedule");
+		assertThat(schedule.json().path("hour_utc").asInt()).isEqualTo(4);
+		assertThat(schedule.json().path("enabled").asBoolean()).isTrue();
+	}
+
+	@Test
+	void restoreBringsTheLatestBackupBackAndWaitsForIt() {
+		try (Jedis jedis = redis.jedis()) {
+			jedis.set("restored-by-the-cli", "yes");
+		}
+		takeBackup();
+		try (Jedis jedis = redis.jedis()) {
+			jedis.del("restored-by-the-cli");
+		}
+
+		CliRun.Result result = coffer().run("--app", this.app, "restore");
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.stdout()).contains("started").contains("done");
+		try (Jedis jedis = redis.jedis()) {
+			assertThat(jedis.get("restored-by-the-cli")).isEqualTo("yes");
+		}
 	}
 
 	@Test

@@ -34,6 +34,11 @@ public final class ApiClient {
 			.POST(HttpRequest.BodyPublishers.ofString(body)));
 	}
 
+	public Response put(String path, String body) {
+		return send(request(path).header("Content-Type", "application/json")
+			.PUT(HttpRequest.BodyPublishers.ofString(body)));
+	}
+
 	public Response post(String path) {
 		return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));
 	}

@@ -74,6 +74,20 @@ public final class CofferTestServices {
 		registry.add("coffer.s3.bucket", () -> BUCKET);
 		registry.add("coffer.s3.part-size", () -> String.valueOf(5 * 1024 * 1024));
 		registry.add("coffer.security.admin-token", () -> ADMIN_TOKEN);
+		// A database registered by a test must not back itself up on its own because the suite runs
+		// in its nightly window; the tests of schedules switch them on.
+		registry.add("coffer.schedule.default-enabled", () -> "false");
+	}
+
+	/**
+	 * The same settings as {@link #register} as command-line arguments ({@code --name=value}, which
+	 * win over application.yml), for tests that start their own instances of the service with
+	 * {@code SpringApplicationBuilder}.
+	 */
+	public java.util.List<String> arguments() {
+		java.util.List<String> arguments = new java.util.ArrayList<>();
+		register((name, value) -> arguments.add("--" + name + "=" + value.get()));
+		return arguments;
 	}
 
 	/** The keyring the tests' service uses, made once per run. */

@@ -1,0 +1,153 @@
+package io.coffer.notify;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import io.coffer.backup.BackupFinished;
+import io.coffer.system.CofferProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.stereotype.Component;
+
+/**
+ * Posts {@code database_backup_succeeded} / {@code database_backup_failed} to every configured URL,
+ * with the body's HMAC-SHA256 in {@code X-Coffer-Signature: sha256=<hex>}. Deliveries run on their
+ * own small pool, retried with exponential backoff (Spring's {@link RetryTemplate}): the backup's
+ * thread never waits for a receiver, and a failing receiver never fails a backup.
+ */
+@Component
+class WebhookNotifier implements DisposableBean {
+
+	static final String SIGNATURE = "X-Coffer-Signature";
+
+	static final String EVENT = "X-Coffer-Event";
+
+	static final String DELIVERY = "X-Coffer-Delivery";
+
+	private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
+
+	private final CofferProperties.Webhooks settings;
+
+	private final JsonMapper json;
+
+	private final RetryTemplate retry;
+
+	private final HttpClient http;
+
+	private final ThreadPoolTaskExecutor deliveries = new ThreadPoolTaskExecutor();
+
+	WebhookNotifier(CofferProperties properties, JsonMapper json) {
+		this.settings = properties.getWebhooks();
+		this.json = json;
+		this.retry = new RetryTemplate(RetryPolicy.builder()
+			.maxRetries(this.settings.getMaxAttempts() - 1)
+			.delay(this.settings.getInitialBackoff())
+			.multiplier(2)
+			.maxDelay(this.settings.getInitialBackoff().multipliedBy(64))
+			.build());
+		this.http = HttpClient.newBuilder().connectTimeout(this.settings.getTimeout()).build();
+		this.deliveries.setCorePoolSize(2);
+		this.deliveries.setMaxPoolSize(2);
+		this.deliveries.setQueueCapacity(1_000);
+		this.deliveries.setThreadNamePrefix("webhook-");
+		this.deliveries.initialize();
+	}
+
+	@EventListener
+	void backupFinished(BackupFinished event) {
+		if (this.settings.getUrls().isEmpty()) {
+			return;
+		}
+		String type = event.succeeded() ? "database_backup_succeeded" : "database_backup_failed";
+		byte[] body = body(type, event);
+		String delivery = UUID.randomUUID().toString();
+		for (String url : this.settings.getUrls()) {
+			try {
+				this.deliveries.execute(() -> deliver(url, type, delivery, body));
+			}
+			catch (RejectedExecutionException ex) {
+				log.warn("Webhook {} for backup {} dropped: too many deliveries waiting", type, event.backupId());
+			}
+		}
+	}
+
+	private void deliver(String url, String type, String delivery, byte[] body) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+			.timeout(this.settings.getTimeout())
+			.header("Content-Type", "application/json")
+			.header(EVENT, type)
+			// the same on every attempt, so that a receiver can drop duplicates
+			.header(DELIVERY, delivery)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
+		if (!this.settings.getSecret().isEmpty()) {
+			request.header(SIGNATURE, "sha256=" + sign(this.settings.getSecret(), body));
+		}
+		HttpRequest built = request.build();
+		try {
+			this.retry.execute(() -> {
+				HttpResponse<Void> response = this.http.send(built, HttpResponse.BodyHandlers.discarding());
+				if (response.statusCode() / 100 != 2) {
+					throw new IllegalStateException(url + " answered " + response.statusCode());
+				}
+				return response;
+			});
+		}
+		catch (RetryException ex) {
+			log.warn("Webhook {} could not be delivered to {} after {} attempts: {}", type, url,
+					this.settings.getMaxAttempts(), ex.getCause() != null ? ex.getCause().getMessage() : ex.getMessage());
+		}
+	}
+
+	private byte[] body(String type, BackupFinished event) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("event", type);
+		body.put("database_id", event.databaseId());
+		body.put("backup_id", event.backupId());
+		body.put("name", event.name());
+		body.put("method", event.method());
+		body.put("size", event.size());
+		body.put("error", event.error());
+		body.put("created_at", String.valueOf(event.createdAt()));
+		body.put("finished_at", (event.finishedAt() != null) ? event.finishedAt().toString() : Instant.now().toString());
+		return this.json.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+	}
+
+	static String sign(String secret, byte[] body) {
+		try {
+			Mac mac = Mac.getInstance("HmacSHA256");
+			mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+			return HexFormat.of().formatHex(mac.doFinal(body));
+		}
+		catch (NoSuchAlgorithmException | InvalidKeyException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	public void destroy() {
+		this.deliveries.shutdown();
+	}
+
+}

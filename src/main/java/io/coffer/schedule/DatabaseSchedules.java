@@ -1,0 +1,196 @@
+package io.coffer.schedule;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.TimeZone;
+
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.system.CofferProperties;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.CronTrigger;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobKey;
+import org.quartz.ObjectAlreadyExistsException;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Each database's periodic backup as a Quartz cron trigger (UTC) in the clustered store: daily at
+ * the database's chosen hour, or, without a choice, at a fixed point of the nightly window derived
+ * from its id. Either way databases are spread (over the hour, or over the window) so that a thousand
+ * of them never fork at the same second.
+ */
+@Component
+public class DatabaseSchedules {
+
+	static final String GROUP = "database-backups";
+
+	static final JobKey JOB = JobKey.jobKey("periodicBackup", GROUP);
+
+	private static final Logger log = LoggerFactory.getLogger(DatabaseSchedules.class);
+
+	private static final TimeZone UTC = TimeZone.getTimeZone(ZoneOffset.UTC);
+
+	private final Scheduler scheduler;
+
+	private final DatabaseRepository databases;
+
+	private final CofferProperties.Schedule settings;
+
+	DatabaseSchedules(Scheduler scheduler, DatabaseRepository databases, CofferProperties properties) {
+		this.scheduler = scheduler;
+		this.databases = databases;
+		this.settings = properties.getSchedule();
+	}
+
+	/** The time of day (UTC) the database's periodic backup starts. */
+	public LocalTime timeOf(Database database) {
+		if (database.scheduleHourUtc() != null) {
+			return LocalTime.of(database.scheduleHourUtc(), 0).plusSeconds(spread(database.id(), 3600));
+		}
+		long window = Math.max(1, Math.min(this.settings.getWindowLength().toSeconds(), Duration.ofDays(1).toSeconds()));
+		return this.settings.getWindowStart().plusSeconds(spread(database.id(), window));
+	}
+
+	/** When the database's next periodic backup is due, if it has one. */
+	public Optional<Instant> nextRun(String databaseId) {
+		try {
+			Trigger trigger = this.scheduler.getTrigger(triggerKey(databaseId));
+			return Optional.ofNullable(trigger).map(Trigger::getNextFireTime).map(java.util.Date::toInstant);
+		}
+		catch (SchedulerException ex) {
+			throw new IllegalStateException("cannot read the schedule of " + databaseId + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/** Creates, changes or removes the database's trigger so that it matches its row. */
+	public void apply(Database database) {
+		TriggerKey key = triggerKey(database.id());
+		try {
+			if (!database.scheduleEnabled()) {
+				this.scheduler.unscheduleJob(key);
+				return;
+			}
+			Trigger wanted = trigger(database.id(), timeOf(database));
+			Trigger existing = this.scheduler.getTrigger(key);
+			if (existing instanceof CronTrigger cron && cron.getCronExpression()
+				.equals(((CronTrigger) wanted).getCronExpression()) && UTC.hasSameRules(cron.getTimeZone())) {
+				return;
+			}
+			addJobIfAbsent();
+			if (existing == null) {
+				try {
+					this.scheduler.scheduleJob(wanted);
+					return;
+				}
+				catch (ObjectAlreadyExistsException ex) {
+					// another instance made it meanwhile: make it ours below
+				}
+			}
+			this.scheduler.rescheduleJob(key, wanted);
+		}
+		catch (SchedulerException ex) {
+			throw new IllegalStateException("cannot schedule the backups of " + database.id() + ": " + ex.getMessage(),
+					ex);
+		}
+	}
+
+	public void remove(String databaseId) {
+		try {
+			this.scheduler.unscheduleJob(triggerKey(databaseId));
+		}
+		catch (SchedulerException ex) {
+			throw new IllegalStateException("cannot unschedule " + databaseId + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * At start-up, every live database gets the trigger its row asks for: databases registered before
+	 * schedules existed, and a changed window, take effect without anyone calling the API.
+	 */
+	@EventListener(ApplicationReadyEvent.class)
+	void reconcile() {
+		try {
+			addJobIfAbsent();
+		}
+		catch (SchedulerException ex) {
+			log.error("The periodic backup job could not be stored in Quartz: {}", ex.getMessage());
+		}
+		for (Database database : this.databases.findAllLive()) {
+			try {
+				apply(database);
+			}
+			catch (RuntimeException ex) {
+				log.error("Periodic backups of {} could not be scheduled: {}", database.id(), ex.getMessage());
+			}
+		}
+	}
+
+	static TriggerKey triggerKey(String databaseId) {
+		return TriggerKey.triggerKey(databaseId, GROUP);
+	}
+
+	private Trigger trigger(String databaseId, LocalTime at) {
+		String cron = at.getSecond() + " " + at.getMinute() + " " + at.getHour() + " * * ?";
+		return TriggerBuilder.newTrigger()
+			.withIdentity(triggerKey(databaseId))
+			.forJob(JOB)
+			.usingJobData(PeriodicBackupJob.DATABASE_ID, databaseId)
+			.withDescription("daily backup of " + databaseId + " at " + at + " UTC")
+			// misfired = later than the grace (the misfire threshold): not run that day, recorded as skipped
+			.withSchedule(CronScheduleBuilder.cronSchedule(cron).inTimeZone(UTC).withMisfireHandlingInstructionDoNothing())
+			.build();
+	}
+
+	private void addJobIfAbsent() throws SchedulerException {
+		if (this.scheduler.checkExists(JOB)) {
+			return;
+		}
+		JobDetail job = JobBuilder.newJob(PeriodicBackupJob.class)
+			.withIdentity(JOB)
+			.withDescription("launches backupJob(method=periodic) of the trigger's database")
+			.storeDurably()
+			// a firing lost with its instance is run again by another
+			.requestRecovery()
+			.build();
+		try {
+			this.scheduler.addJob(job, false);
+		}
+		catch (ObjectAlreadyExistsException ex) {
+			// another instance added it meanwhile
+		}
+	}
+
+	/** A stable offset in {@code [0, range)} seconds from the database id. */
+	static long spread(String databaseId, long range) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(databaseId.getBytes(StandardCharsets.UTF_8));
+			long value = 0;
+			for (int i = 0; i < 8; i++) {
+				value = (value << 8) | (digest[i] & 0xff);
+			}
+			return Math.floorMod(value, range);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
