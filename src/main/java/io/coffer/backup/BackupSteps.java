@@ -41,7 +41,7 @@ class BackupSteps {
 
 	private final BackupRepository backups;
 
-	private final NodeSelector nodeSelector;
+	private final DatabaseEndpoints endpoints;
 
 	private final Map<String, SnapshotSource> snapshotSources;
 
@@ -59,12 +59,12 @@ class BackupSteps {
 
 	private final ApplicationEventPublisher events;
 
-	BackupSteps(DatabaseRepository databases, BackupRepository backups, NodeSelector nodeSelector,
+	BackupSteps(DatabaseRepository databases, BackupRepository backups, DatabaseEndpoints endpoints,
 			List<SnapshotSource> snapshotSources, RedisConnections redis, BlobStore store, Keyring keyring,
 			JsonMapper json, CofferProperties properties, Clock clock, ApplicationEventPublisher events) {
 		this.databases = databases;
 		this.backups = backups;
-		this.nodeSelector = nodeSelector;
+		this.endpoints = endpoints;
 		this.snapshotSources = snapshotSources.stream()
 			.collect(Collectors.toMap(SnapshotSource::mode, (source) -> source));
 		this.redis = redis;
@@ -78,18 +78,7 @@ class BackupSteps {
 
 	/** Step 1: the node to snapshot, from the live topology; the row becomes {@code running}. */
 	SelectedNode selectNode(String backupId, String databaseId, long jobExecutionId) {
-		Database database = database(databaseId);
-		String password = password(database);
-		List<RedisEndpoint> nodes = database.redisNodes()
-			.stream()
-			.map((node) -> new RedisEndpoint(node.host(), node.port(), password))
-			.toList();
-		List<RedisEndpoint> sentinels = database.sentinels()
-			.stream()
-			.map((node) -> new RedisEndpoint(node.host(), node.port(), null))
-			.toList();
-		SelectedNode selected = this.nodeSelector.select(nodes,
-				sentinels.isEmpty() ? null : new SentinelSet(sentinels, database.sentinelMaster()));
+		SelectedNode selected = this.endpoints.nodeToBackUp(database(databaseId));
 		log.info("Backup {} of {}: {}", backupId, databaseId, selected.reason());
 		this.backups.markRunning(backupId, new Backup.NodeUsed(selected.role(), selected.endpoint().host(),
 				selected.endpoint().port(), selected.reason()), jobExecutionId, this.clock.instant());
@@ -101,7 +90,7 @@ class BackupSteps {
 			throws IOException {
 		Database database = database(databaseId);
 		Backup backup = this.backups.find(databaseId, backupId).orElseThrow();
-		RedisEndpoint endpoint = node.withPassword(password(database));
+		RedisEndpoint endpoint = node.withPassword(this.endpoints.password(database));
 		RedisInfo facts = RedisInfo.read(this.redis, endpoint);
 		SnapshotSource source = this.snapshotSources.get(database.acquisitionMode());
 		KeyEncryptionKey kek = this.keyring.newest();
@@ -169,17 +158,4 @@ class BackupSteps {
 		return this.databases.findLive(databaseId)
 			.orElseThrow(() -> new IllegalStateException("database " + databaseId + " no longer exists"));
 	}
-
-	private String password(Database database) {
-		return this.databases.findSecret(database.id(), DatabaseRepository.REDIS_PASSWORD).map((sealed) -> {
-			try {
-				return this.keyring.openText(sealed);
-			}
-			catch (IOException ex) {
-				throw new IllegalStateException("the stored Redis password of " + database.id()
-						+ " cannot be decrypted with this keyring: " + ex.getMessage(), ex);
-			}
-		}).orElse(null);
-	}
-
 }

@@ -42,8 +42,7 @@ public final class NodeSelector {
 	 * @throws RedisAccessException when no primary can be found or reached
 	 */
 	public SelectedNode select(List<RedisEndpoint> knownNodes, SentinelSet sentinels) {
-		Topology topology = (sentinels != null) ? topologyFromSentinels(knownNodes, sentinels)
-				: topologyFromNodes(knownNodes);
+		Topology topology = topology(knownNodes, sentinels);
 		List<String> skipped = new ArrayList<>(topology.skipped);
 		for (RedisEndpoint replica : topology.replicas) {
 			Optional<String> problem = replicaProblem(replica, topology);
@@ -56,6 +55,18 @@ public final class NodeSelector {
 		}
 		String fallback = skipped.isEmpty() ? "no replica known; using the primary" : "using the primary";
 		return new SelectedNode(topology.primary, SelectedNode.PRIMARY, sentence(skipped, fallback));
+	}
+
+	/**
+	 * The primary of the database right now, as its sentinels or its nodes tell it.
+	 * @throws RedisAccessException when no primary can be found or reached
+	 */
+	public RedisEndpoint primary(List<RedisEndpoint> knownNodes, SentinelSet sentinels) {
+		return topology(knownNodes, sentinels).primary;
+	}
+
+	private Topology topology(List<RedisEndpoint> knownNodes, SentinelSet sentinels) {
+		return (sentinels != null) ? topologyFromSentinels(knownNodes, sentinels) : topologyFromNodes(knownNodes);
 	}
 
 	private Topology topologyFromSentinels(List<RedisEndpoint> knownNodes, SentinelSet sentinels) {

@@ -1,0 +1,74 @@
+package io.coffer.backup;
+
+import java.io.IOException;
+import java.util.List;
+
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.crypto.Keyring;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * How to reach a database's Redis: its nodes with the password unsealed from the catalogue, its
+ * sentinels, and (asked of them, never taken from the catalogue's roles) its primary right now.
+ */
+@Component
+public class DatabaseEndpoints {
+
+	private final DatabaseRepository databases;
+
+	private final Keyring keyring;
+
+	private final NodeSelector nodeSelector;
+
+	DatabaseEndpoints(DatabaseRepository databases, Keyring keyring, NodeSelector nodeSelector) {
+		this.databases = databases;
+		this.keyring = keyring;
+		this.nodeSelector = nodeSelector;
+	}
+
+	/** The Redis password, or null when the database has none. */
+	public String password(Database database) {
+		return this.databases.findSecret(database.id(), DatabaseRepository.REDIS_PASSWORD).map((sealed) -> {
+			try {
+				return this.keyring.openText(sealed);
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException("the stored Redis password of " + database.id()
+						+ " cannot be decrypted with this keyring: " + ex.getMessage(), ex);
+			}
+		}).orElse(null);
+	}
+
+	/** The data nodes the catalogue lists, with the password. */
+	public List<RedisEndpoint> nodes(Database database) {
+		String password = password(database);
+		return database.redisNodes()
+			.stream()
+			.map((node) -> new RedisEndpoint(node.host(), node.port(), password))
+			.toList();
+	}
+
+	/** The database's sentinels, or null when it has none. */
+	public SentinelSet sentinels(Database database) {
+		if (database.sentinels().isEmpty()) {
+			return null;
+		}
+		return new SentinelSet(database.sentinels()
+			.stream()
+			.map((node) -> new RedisEndpoint(node.host(), node.port(), null))
+			.toList(), database.sentinelMaster());
+	}
+
+	/** The node to back up: a healthy replica when there is one, else the primary, and why. */
+	public SelectedNode nodeToBackUp(Database database) {
+		return this.nodeSelector.select(nodes(database), sentinels(database));
+	}
+
+	/** The primary as the sentinels or the nodes tell it now, with the password. */
+	public RedisEndpoint primary(Database database) {
+		return this.nodeSelector.primary(nodes(database), sentinels(database));
+	}
+
+}
