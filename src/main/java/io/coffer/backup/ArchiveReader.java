@@ -18,6 +18,7 @@ import io.coffer.crypto.Keyring;
 import io.coffer.crypto.ObjectHeader;
 import io.coffer.crypto.UnknownKeyException;
 import io.coffer.storage.BlobStore;
+import org.apache.commons.io.input.ReadAheadInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,9 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ArchiveReader {
+
+	/** Bytes of the stored object read ahead of the decrypter: one segment and its tag. */
+	private static final int READ_AHEAD = 1024 * 1024 + 16;
 
 	private static final Logger log = LoggerFactory.getLogger(ArchiveReader.class);
 
@@ -72,8 +76,12 @@ public class ArchiveReader {
 			try (InputStream headerBytes = this.store.read(backup.objectKey(), 0, ObjectHeader.LENGTH)) {
 				header = ObjectHeader.read(headerBytes);
 			}
-			// open-ended: the decrypter knows the last segment by the end of the object
-			InputStream stored = this.store.read(backup.objectKey(), storedOffset, backup.storedSize() - storedOffset);
+			// open-ended: the decrypter knows the last segment by the end of the object. Read ahead on a
+			// thread of its own, so that storage sends the next segment while this one is decrypted.
+			InputStream stored = ReadAheadInputStream.builder()
+				.setInputStream(this.store.read(backup.objectKey(), storedOffset, backup.storedSize() - storedOffset))
+				.setBufferSize(READ_AHEAD)
+				.get();
 			try {
 				plain = DecryptingInputStream.fromSegment(header, firstSegment, stored, this.keyring);
 			}
