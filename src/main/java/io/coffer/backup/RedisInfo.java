@@ -48,7 +48,7 @@ public record RedisInfo(String redisVersion, Map<Integer, Long> keysPerDatabase,
 	}
 
 	/** The {@code name:value} lines of an INFO reply. */
-	static Map<String, String> fields(String info) {
+	public static Map<String, String> fields(String info) {
 		Map<String, String> fields = new LinkedHashMap<>();
 		for (String line : info.split("\r?\n")) {
 			int colon = line.indexOf(':');
