@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.coffer.backup.RedisInfo;
 import io.coffer.testsupport.ApiClient;
@@ -115,6 +116,61 @@ class ProvisioningTest extends IntegrationTest {
 	}
 
 	@Test
+	void aBusinessDatabaseIsBackedUpOnItsReplicaAndKeepsItsUrlAcrossAFailover() throws Exception {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"business-app\", \"plan\": \"redis-business-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		JsonNode database = awaitStatus(id, "running");
+		assertThat(database.path("sentinel_master").asString()).isEqualTo(id);
+		Map<String, Integer> ports = portsByRole(database);
+		assertThat(ports).containsKeys("primary", "replica", "sentinel", "haproxy");
+		URI uri = URI.create(database.path("env").path("REDIS_URL").asString());
+		String password = uri.getUserInfo().substring(id.length() + 1);
+		assertThat(uri.getPort()).isEqualTo(ports.get("haproxy"));
+		try (Jedis jedis = connect(uri, id, password)) {
+			jedis.set("before", "failover");
+		}
+
+		JsonNode backup = backUp(id);
+		assertThat(backup.path("status").asString()).as(backup.toString()).isEqualTo("done");
+		assertThat(backup.path("node").path("role").asString()).isEqualTo("replica");
+		assertThat(backup.path("node").path("port").asInt()).isEqualTo(ports.get("replica"));
+
+		URI primary = URI.create("redis://127.0.0.1:" + ports.get("primary"));
+		long primaryPid;
+		try (Jedis jedis = connect(primary, null, password)) {
+			primaryPid = Long.parseLong(RedisInfo.fields(jedis.info("server")).get("process_id"));
+		}
+		ProcessHandle.of(primaryPid).orElseThrow().destroyForcibly();
+
+		// the sentinels promote the replica; HAProxy sends the same URL to it
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = connect(uri, id, password)) {
+				jedis.set("after", "failover");
+				return "failover".equals(jedis.get("before"));
+			}
+		});
+		URI replica = URI.create("redis://127.0.0.1:" + ports.get("replica"));
+		try (Jedis jedis = connect(replica, null, password)) {
+			assertThat(RedisInfo.fields(jedis.info("replication")).get("role")).isEqualTo("master");
+		}
+		// the supervisor brings the old primary back, as a replica of the new one
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = connect(primary, null, password)) {
+				Map<String, String> replication = RedisInfo.fields(jedis.info("replication"));
+				return "slave".equals(replication.get("role"))
+						&& String.valueOf(ports.get("replica")).equals(replication.get("master_port"));
+			}
+		});
+
+		List<Integer> all = ports(database);
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+		assertThat(all).allMatch(ProvisioningTest::isFree);
+		assertThat(nodesFolder().resolve(id)).doesNotExist();
+	}
+
+	@Test
 	void refusesAnUnknownPlan() {
 		ApiClient.Response refused = operator().post("/api/v1/databases",
 				"{\"app\": \"no-plan-app\", \"plan\": \"redis-gold-1\"}");
@@ -163,6 +219,13 @@ class ProvisioningTest extends IntegrationTest {
 		catch (IOException ex) {
 			return false;
 		}
+	}
+
+	/** The first node's port of each role. */
+	static Map<String, Integer> portsByRole(JsonNode database) {
+		Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+		database.path("nodes").forEach((node) -> ports.putIfAbsent(node.path("role").asString(), node.path("port").asInt()));
+		return ports;
 	}
 
 	static List<Integer> ports(JsonNode database) {
