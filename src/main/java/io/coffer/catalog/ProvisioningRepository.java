@@ -45,6 +45,11 @@ public class ProvisioningRepository {
 			.update();
 	}
 
+	/** A failover swapped roles: the catalogue follows, for what the API shows. */
+	public void updateRole(long nodeId, String role) {
+		this.jdbc.sql("update nodes set role = ? where id = ?").params(role, nodeId).update();
+	}
+
 	/** The nodes a driver made for the database, in the order they were recorded. */
 	public List<ManagedNode> nodesOf(String databaseId) {
 		return this.jdbc.sql("""

@@ -1,9 +1,11 @@
 package io.coffer.provision;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -13,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.coffer.backup.RedisConnections;
 import io.coffer.backup.RedisEndpoint;
+import io.coffer.backup.RedisInfo;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
+import io.coffer.catalog.Node;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
@@ -49,8 +53,7 @@ class NodeSupervisor implements SmartLifecycle {
 
 	private final CofferProperties.Provisioning settings;
 
-	private final RedisConnections probe = new RedisConnections(java.time.Duration.ofSeconds(1),
-			java.time.Duration.ofSeconds(2));
+	private final RedisConnections probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2));
 
 	private volatile ScheduledExecutorService executor;
 
@@ -126,7 +129,10 @@ class NodeSupervisor implements SmartLifecycle {
 		}));
 		for (ManagedNode node : all) {
 			try {
-				check(node, password, all);
+				boolean running = check(node, password, all);
+				if (running && ManagedNode.DriverData.REDIS.equals(node.kind())) {
+					recordRole(node, password);
+				}
 			}
 			catch (RuntimeException ex) {
 				log.warn("Could not bring back {}: {}", ProcessNodeDriver.describe(node), ex.getMessage());
@@ -134,14 +140,15 @@ class NodeSupervisor implements SmartLifecycle {
 		}
 	}
 
-	private void check(ManagedNode node, String password, List<ManagedNode> all) {
+	/** Adopts or restarts the node; answers whether it runs now. */
+	private boolean check(ManagedNode node, String password, List<ManagedNode> all) {
 		OptionalLong pid = this.driver.runningPid(node, password);
 		if (pid.isPresent()) {
 			if (node.driverData().pid() == null || node.driverData().pid() != pid.getAsLong()) {
 				log.info("Adopted {} running as pid {}", ProcessNodeDriver.describe(node), pid.getAsLong());
 				this.repository.updateNode(node.with(node.port(), node.driverData().withPid(pid.getAsLong())));
 			}
-			return;
+			return true;
 		}
 		List<String> arguments = List.of();
 		if (ManagedNode.DriverData.REDIS.equals(node.kind())) {
@@ -153,7 +160,7 @@ class NodeSupervisor implements SmartLifecycle {
 				if (replicaAlive) {
 					log.info("{} is down; waiting for the sentinels to fail over before it comes back as a replica",
 							ProcessNodeDriver.describe(node));
-					return;
+					return false;
 				}
 			}
 			else if (primary.isPresent()) {
@@ -164,6 +171,17 @@ class NodeSupervisor implements SmartLifecycle {
 		this.repository.updateNode(restarted);
 		log.warn("Restarted {} (pid {}){}", ProcessNodeDriver.describe(node), restarted.driverData().pid(),
 				arguments.isEmpty() ? "" : " as a replica of " + arguments.get(1) + ":" + arguments.get(2));
+		return true;
+	}
+
+	private void recordRole(ManagedNode node, String password) {
+		Map<String, String> replication = this.probe.call(new RedisEndpoint(node.host(), node.port(), password),
+				(jedis) -> RedisInfo.fields(jedis.info("replication")));
+		String role = "master".equals(replication.get("role")) ? Node.PRIMARY : Node.REPLICA;
+		if (!role.equals(node.role())) {
+			log.info("{} is now the {}", ProcessNodeDriver.describe(node), role);
+			this.repository.updateRole(node.id(), role);
+		}
 	}
 
 	private Optional<RedisEndpoint> primaryNamedBySentinels(String databaseId, List<ManagedNode> all) {

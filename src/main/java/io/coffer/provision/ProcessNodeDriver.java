@@ -183,11 +183,6 @@ class ProcessNodeDriver implements NodeDriver {
 		this.ports.release(node.port());
 	}
 
-	/** The database's folder of nodes, for its size on disk. */
-	Path folderOf(ManagedNode node) {
-		return Path.of(node.driverData().dir());
-	}
-
 	static String describe(ManagedNode node) {
 		return node.kind() + " " + node.name() + " of " + node.databaseId() + " (" + node.address() + ")";
 	}

@@ -21,19 +21,15 @@ import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.test.context.TestPropertySource;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Databases provisioned from plans with the process driver, used as their apps would use them: through
- * REDIS_URL, across a failover, backed up, and deleted without a trace.
+ * REDIS_URL, across a failover, backed up, and deleted without a trace. The shared services set short
+ * sentinel and supervision timings.
  */
-@TestPropertySource(properties = { "coffer.provisioning.sentinel-down-after=1s",
-		"coffer.provisioning.sentinel-failover-timeout=5s", "coffer.provisioning.haproxy-check-interval=200ms",
-		"coffer.provisioning.supervise-interval=500ms" })
 class ProvisioningTest extends IntegrationTest {
 
 	@Test
@@ -163,6 +159,11 @@ class ProvisioningTest extends IntegrationTest {
 						&& String.valueOf(ports.get("replica")).equals(replication.get("master_port"));
 			}
 		});
+
+		// and the catalogue follows the new roles
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+			.until(() -> portsByRole(operator().get("/api/v1/databases/" + id).json()).get("primary"),
+					ports.get("replica")::equals);
 
 		List<Integer> all = ports(database);
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);

@@ -13,6 +13,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * The static driver against a pool of one real {@code redis-server} the test starts: claimed and
  * configured remotely for a database, given back emptied with the pool password on deletion.
  */
+@DirtiesContext // its own context: close it, and its connections, once done
 class StaticDriverTest extends ServiceTest {
 
 	private static final String POOL_PASSWORD = "pool-secret";

@@ -72,6 +72,11 @@ public final class CofferTestServices {
 		registry.add("coffer.s3.bucket", () -> BUCKET);
 		registry.add("coffer.s3.part-size", () -> String.valueOf(5 * 1024 * 1024));
 		registry.add("coffer.security.admin-token", () -> ADMIN_TOKEN);
+		// provisioned business databases fail over, and dead nodes come back, within seconds
+		registry.add("coffer.provisioning.sentinel-down-after", () -> "1s");
+		registry.add("coffer.provisioning.sentinel-failover-timeout", () -> "5s");
+		registry.add("coffer.provisioning.haproxy-check-interval", () -> "200ms");
+		registry.add("coffer.provisioning.supervise-interval", () -> "500ms");
 	}
 
 	/** The keyring the tests' service uses, made once per run. */
