@@ -100,16 +100,17 @@ final class NodeConfigFiles {
 				    timeout connect 3s
 				    timeout client 1h
 				    timeout server 1h
-				    timeout check %1$dms
+				    # a loaded machine may take a while to answer a check: a slow answer is not a failure
+				    timeout check 2s
 
 				frontend redis
-				    bind %2$s:%3$d
+				    bind %1$s:%2$d
 				    default_backend redis-primary
 
 				backend redis-primary
 				    option tcp-check
 				    tcp-check connect
-				    tcp-check send AUTH\\ %4$s\\r\\n
+				    tcp-check send AUTH\\ %3$s\\r\\n
 				    tcp-check expect string +OK
 				    tcp-check send PING\\r\\n
 				    tcp-check expect string +PONG
@@ -117,10 +118,10 @@ final class NodeConfigFiles {
 				    tcp-check expect string role:master
 				    tcp-check send QUIT\\r\\n
 				    tcp-check expect string +OK
-				""".formatted(inter, host, port, setup.password()));
+				""".formatted(host, port, setup.password()));
 		for (ManagedNode node : setup.dataNodes()) {
 			// a demoted primary must not keep the clients it had: their writes would be refused
-			config.append("    server %s %s:%d check inter %dms fall 1 rise 1 on-marked-down shutdown-sessions\n"
+			config.append("    server %s %s:%d check inter %dms fall 2 rise 1 on-marked-down shutdown-sessions\n"
 				.formatted(node.name(), node.host(), node.port(), inter));
 		}
 		return config.toString();

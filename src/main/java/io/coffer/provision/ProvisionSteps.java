@@ -117,22 +117,22 @@ class ProvisionSteps {
 	void verify(String databaseId) {
 		String password = this.nodes.requirePassword(databaseId);
 		ManagedNode entry = this.nodes.entryPoint(databaseId).orElseThrow();
-		try (Jedis jedis = new Jedis(entry.host(), entry.port(), DefaultJedisClientConfig.builder()
-			.user(databaseId)
-			.password(password)
-			.connectionTimeoutMillis(5000)
-			.socketTimeoutMillis(10000)
-			.build())) {
-			String databases = jedis.configGet("databases").get("databases");
-			if (!String.valueOf(NodeConfigFiles.BASELINE_DATABASES).equals(databases)) {
-				throw new IllegalStateException("the database answers at " + entry.address() + " with " + databases
-						+ " logical databases instead of " + NodeConfigFiles.BASELINE_DATABASES);
+		// HAProxy may still be confirming its checks: a refused connection is tried again until the timeout
+		await("REDIS_URL (" + entry.address() + ") to answer as user " + databaseId, () -> {
+			try (Jedis jedis = new Jedis(entry.host(), entry.port(), DefaultJedisClientConfig.builder()
+				.user(databaseId)
+				.password(password)
+				.connectionTimeoutMillis(5000)
+				.socketTimeoutMillis(10000)
+				.build())) {
+				String databases = jedis.configGet("databases").get("databases");
+				if (!String.valueOf(NodeConfigFiles.BASELINE_DATABASES).equals(databases)) {
+					throw new IllegalStateException("the database answers at " + entry.address() + " with " + databases
+							+ " logical databases instead of " + NodeConfigFiles.BASELINE_DATABASES);
+				}
+				return true;
 			}
-		}
-		catch (RuntimeException ex) {
-			throw new IllegalStateException("REDIS_URL does not answer: "
-					+ RedisConnections.describe(new RedisEndpoint(entry.host(), entry.port()), ex).getMessage(), ex);
-		}
+		});
 		this.repository.changeStatus(databaseId, DatabaseStatus.PROVISIONING, DatabaseStatus.RUNNING, null);
 		log.info("Database {} is running; its app connects to {}", databaseId, entry.address());
 	}

@@ -11,6 +11,7 @@ import io.coffer.CofferApplication;
 import io.coffer.backup.RedisInfo;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -30,13 +31,16 @@ import static org.awaitility.Awaitility.await;
  */
 class ProvisionedNodesLifecycleTest {
 
+	@TempDir
+	Path data;
+
 	@Test
-	void aRestartedCofferAdoptsItsRunningNodesAndRestartsACrashedOne(@TempDir Path data) throws Exception {
+	void aRestartedCofferAdoptsItsRunningNodesAndRestartsACrashedOne() throws Exception {
 		String id;
 		URI uri;
 		String password;
 		long pid;
-		try (ConfigurableApplicationContext first = start(data)) {
+		try (ConfigurableApplicationContext first = start(this.data)) {
 			ApiClient operator = operator(first);
 			ApiClient.Response created = operator.post("/api/v1/databases",
 					"{\"app\": \"restart-app\", \"plan\": \"redis-starter-512\"}");
@@ -53,7 +57,7 @@ class ProvisionedNodesLifecycleTest {
 		// Coffer is gone; its nodes are not
 		assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isPresent();
 
-		try (ConfigurableApplicationContext second = start(data)) {
+		try (ConfigurableApplicationContext second = start(this.data)) {
 			ApiClient operator = operator(second);
 			JsonNode database = operator.get("/api/v1/databases/" + id).json();
 			assertThat(database.path("status").asString()).isEqualTo("running");
@@ -72,14 +76,14 @@ class ProvisionedNodesLifecycleTest {
 			assertThat(operator.delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 			assertThat(ProcessHandle.of(restarted).filter(ProcessHandle::isAlive)).isEmpty();
 			assertThat(ProvisioningTest.isFree(uri.getPort())).isTrue();
-			assertThat(data.resolve("nodes").resolve(id)).doesNotExist();
+			assertThat(this.data.resolve("nodes").resolve(id)).doesNotExist();
 		}
 	}
 
 	@Test
-	void aProvisioningThatFailsRemovesWhatItStartedAndSaysWhy(@TempDir Path data) throws Exception {
+	void aProvisioningThatFailsRemovesWhatItStartedAndSaysWhy() throws Exception {
 		// 'false' is on every PATH and exits at once: HAProxy never comes up
-		try (ConfigurableApplicationContext service = start(data, "--coffer.provisioning.haproxy=false")) {
+		try (ConfigurableApplicationContext service = start(this.data, "--coffer.provisioning.haproxy=false")) {
 			ApiClient operator = operator(service);
 			ApiClient.Response created = operator.post("/api/v1/databases",
 					"{\"app\": \"doomed-app\", \"plan\": \"redis-business-256\"}");
@@ -90,12 +94,17 @@ class ProvisionedNodesLifecycleTest {
 			assertThat(failed.path("status_reason").asString()).startsWith("provisioning failed: haproxy haproxy-leader")
 				.contains("exited");
 			assertThat(ports).allMatch(ProvisioningTest::isFree);
-			assertThat(data.resolve("nodes").resolve(id)).doesNotExist();
+			assertThat(this.data.resolve("nodes").resolve(id)).doesNotExist();
 			for (int port : ports) {
 				assertThat(redisProcessesOn(port)).isEmpty();
 			}
 			assertThat(operator.delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 		}
+	}
+
+	@AfterEach
+	void killLeftovers() {
+		ProvisioningTest.killProcessesUnder(this.data);
 	}
 
 	private static long pidOf(URI uri, String password) {

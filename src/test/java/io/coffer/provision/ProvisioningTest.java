@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import io.coffer.backup.RedisInfo;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
@@ -227,6 +229,26 @@ class ProvisioningTest extends IntegrationTest {
 		Map<String, Integer> ports = new java.util.LinkedHashMap<>();
 		database.path("nodes").forEach((node) -> ports.putIfAbsent(node.path("role").asString(), node.path("port").asInt()));
 		return ports;
+	}
+
+	/** Kills what a failed test left running in a folder of nodes (a passing test deletes its databases). */
+	static void killProcessesUnder(Path folder) {
+		ProcessHandle.allProcesses().forEach((process) -> {
+			try {
+				Path cwd = Files.readSymbolicLink(Path.of("/proc", String.valueOf(process.pid()), "cwd"));
+				if (cwd.startsWith(folder)) {
+					process.destroyForcibly();
+				}
+			}
+			catch (IOException | UnsupportedOperationException ex) {
+				// gone meanwhile, or not ours to look at
+			}
+		});
+	}
+
+	@AfterAll
+	static void killLeftovers() {
+		killProcessesUnder(nodesFolder());
 	}
 
 	static List<Integer> ports(JsonNode database) {
