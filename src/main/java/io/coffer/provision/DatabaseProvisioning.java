@@ -178,7 +178,8 @@ public class DatabaseProvisioning {
 	 * owner. Registered databases have none here: their password came from the operator.
 	 */
 	public Optional<String> redisUrl(Database database) {
-		if (!"provisioned".equals(database.kind())) {
+		// a deleted database has no nodes left to connect to
+		if (!"provisioned".equals(database.kind()) || DatabaseStatus.DELETED.equals(database.status())) {
 			return Optional.empty();
 		}
 		return this.nodes.redisUrl(database.id());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
 
 /** A database as the API shows it. {@code token} is present once: in the answer that created it. */
@@ -53,6 +54,9 @@ record DatabaseView(String id, String app, String plan, String kind, String stat
 	 */
 	private static Map<String, String> env(Database database, String platformPrefix) {
 		Map<String, String> env = new LinkedHashMap<>();
+		if (DatabaseStatus.DELETED.equals(database.status())) {
+			return env;
+		}
 		database.redisNodes()
 			.stream()
 			.filter((node) -> Node.PRIMARY.equals(node.role()))

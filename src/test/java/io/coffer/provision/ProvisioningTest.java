@@ -106,6 +106,7 @@ class ProvisioningTest extends IntegrationTest {
 		ApiClient.Response deleted = withToken(created.text("token")).delete("/api/v1/databases/" + id);
 		assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
 		assertThat(deleted.text("status")).isEqualTo("deleted");
+		assertThat(deleted.json().path("env").isEmpty()).isTrue();
 		assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
 		assertThat(isFree(uri.getPort())).isTrue();
 		assertThat(folder).doesNotExist();
