@@ -3,7 +3,9 @@ package io.coffer.backup;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Collectors;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
@@ -63,6 +65,15 @@ public class BackupLauncher {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
 		Instant createdAt = this.clock.instant().truncatedTo(ChronoUnit.SECONDS);
+		// names and object keys are to the second: a backup started in the same second as an earlier one
+		// of the database takes the next free second, or it would overwrite (or, failing, delete) its object
+		Set<String> taken = this.backups.findAll(databaseId)
+			.stream()
+			.map(Backup::objectKey)
+			.collect(Collectors.toSet());
+		while (taken.contains(BackupNames.objectKey(database, createdAt))) {
+			createdAt = createdAt.plusSeconds(1);
+		}
 		String backupId = BackupNames.newId(createdAt);
 		try {
 			this.backups.insertScheduled(backupId, databaseId, createdAt, BackupNames.fileName(database, createdAt),
