@@ -193,8 +193,9 @@ class ProcessNodeDriver implements NodeDriver {
 		}
 		// Redis rewrites its command line into its title; HAProxy keeps it. Either way the program name is there.
 		String program = ManagedNode.DriverData.HAPROXY.equals(node.kind()) ? "haproxy" : "redis";
+		// when its command cannot be read, remove() still finds the node by asking who serves its port
 		return handle.info().commandLine().or(() -> handle.info().command()).map((line) -> line.contains(program))
-			.orElse(true);
+			.orElse(false);
 	}
 
 	private Path configFile(ManagedNode node) {

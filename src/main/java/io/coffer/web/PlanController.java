@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The plans databases can be provisioned from; any valid token may read them. */
+/** The plans databases can be provisioned from; any valid token may read them (the filter requires one). */
 @RestController
 @RequestMapping("/api/v1/plans")
 class PlanController {
@@ -34,7 +34,7 @@ class PlanController {
 	}
 
 	@GetMapping
-	List<PlanView> list(Caller caller) {
+	List<PlanView> list() {
 		return this.plans.all().stream().map(PlanView::of).toList();
 	}
 
