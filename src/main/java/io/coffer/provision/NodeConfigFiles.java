@@ -108,6 +108,9 @@ final class NodeConfigFiles {
 				    default_backend redis-primary
 
 				backend redis-primary
+				    # HAProxy takes every server for up until its checks fail: "first" sends every client to the
+				    # first server still up, the primary at the start, never round-robin to a replica meanwhile
+				    balance first
 				    option tcp-check
 				    tcp-check connect
 				    tcp-check send AUTH\\ %3$s\\r\\n

@@ -27,6 +27,7 @@ import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.SaveMode;
 
 import org.springframework.stereotype.Component;
 
@@ -163,14 +164,18 @@ class ProcessNodeDriver implements NodeDriver {
 
 	@Override
 	public void remove(ManagedNode node, String password) {
+		// a process started but not yet recorded (provisioning failed right then) still runs from our config
+		OptionalLong serving = runningPid(node, password);
+		if (serving.isPresent() && ManagedNode.DriverData.REDIS.equals(node.kind())) {
+			// its data is about to be deleted: writing it to disk first (what SIGTERM does) is wasted time
+			shutdownWithoutSaving(node, password);
+		}
 		Long pid = node.driverData().pid();
 		if (pid != null) {
 			ProcessHandle.of(pid).filter((handle) -> isOurs(handle, node)).ifPresent(this::stop);
 		}
-		// a process started but not yet recorded (provisioning failed right then) still runs from our config
-		OptionalLong unrecorded = runningPid(node, password);
-		if (unrecorded.isPresent()) {
-			ProcessHandle.of(unrecorded.getAsLong()).ifPresent(this::stop);
+		if (serving.isPresent()) {
+			ProcessHandle.of(serving.getAsLong()).ifPresent(this::stop);
 		}
 		Path dir = Path.of(node.driverData().dir());
 		deleteRecursively(dir);
@@ -181,6 +186,15 @@ class ProcessNodeDriver implements NodeDriver {
 			// other nodes of the database are still there; the last one removed takes the folder
 		}
 		this.ports.release(node.port());
+	}
+
+	private void shutdownWithoutSaving(ManagedNode node, String password) {
+		try (Jedis jedis = this.probe.open(new RedisEndpoint(node.host(), node.port(), password))) {
+			jedis.shutdown(SaveMode.NOSAVE);
+		}
+		catch (RuntimeException ex) {
+			// the connection closes as Redis exits; if it did not exit, the signals below see to it
+		}
 	}
 
 	static String describe(ManagedNode node) {
