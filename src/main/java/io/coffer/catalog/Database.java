@@ -9,8 +9,11 @@ public record Database(String id, String app, String plan, String kind, String s
 		String sentinelMaster, boolean scheduleEnabled, Integer scheduleHourUtc, Instant createdAt,
 		List<Node> nodes) {
 
+	/** The nodes that hold data: neither sentinels nor HAProxy entry points. */
 	public List<Node> redisNodes() {
-		return this.nodes.stream().filter((node) -> !Node.SENTINEL.equals(node.role())).toList();
+		return this.nodes.stream()
+			.filter((node) -> Node.PRIMARY.equals(node.role()) || Node.REPLICA.equals(node.role()))
+			.toList();
 	}
 
 	public List<Node> sentinels() {

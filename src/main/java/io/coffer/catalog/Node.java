@@ -9,6 +9,9 @@ public record Node(String role, String host, int port) {
 
 	public static final String SENTINEL = "sentinel";
 
+	/** An HAProxy entry point of a provisioned business database: it holds no data. */
+	public static final String HAPROXY = "haproxy";
+
 	public String address() {
 		return this.host + ":" + this.port;
 	}

@@ -128,7 +128,7 @@ public class DatabaseRegistration {
 		}
 	}
 
-	private String newId(String app) {
+	String newId(String app) {
 		for (int attempt = 0; attempt < 20; attempt++) {
 			String id = app + "-" + (1000 + random.nextInt(9000));
 			if (!this.databases.idExists(id)) {

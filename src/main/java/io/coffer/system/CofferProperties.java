@@ -34,6 +34,9 @@ public class CofferProperties {
 	@Pattern(regexp = "[A-Z][A-Z0-9_]*", message = "must be upper-case letters, digits and underscores, like SCALINGO")
 	private String platformPrefix = "COFFER";
 
+	/** The operator's own plans file; without it, the {@code plans.yml} packaged with the service. */
+	private Path plansFile;
+
 	@Valid
 	private final Database database = new Database();
 
@@ -71,6 +74,9 @@ public class CofferProperties {
 	@Valid
 	private final Webhooks webhooks = new Webhooks();
 
+	@Valid
+	private final Provisioning provisioning = new Provisioning();
+
 	public Path getDataDir() {
 		return this.dataDir;
 	}
@@ -97,6 +103,14 @@ public class CofferProperties {
 
 	public void setPlatformPrefix(String platformPrefix) {
 		this.platformPrefix = platformPrefix;
+	}
+
+	public Path getPlansFile() {
+		return this.plansFile;
+	}
+
+	public void setPlansFile(Path plansFile) {
+		this.plansFile = plansFile;
 	}
 
 	public Database getDatabase() {
@@ -149,6 +163,10 @@ public class CofferProperties {
 
 	public Webhooks getWebhooks() {
 		return this.webhooks;
+	}
+
+	public Provisioning getProvisioning() {
+		return this.provisioning;
 	}
 
 	/** The catalogue's PostgreSQL. Without a URL, an embedded PostgreSQL runs under the data folder. */
@@ -706,6 +724,172 @@ public class CofferProperties {
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+	}
+
+	/** How provisioned databases get their nodes, and the timings of their sentinels and HAProxy. */
+	public static class Provisioning {
+
+		/** process: Coffer runs redis-server, sentinel and HAProxy processes; static: it claims nodes of a pool. */
+		@Pattern(regexp = "process|static", message = "must be 'process' or 'static'")
+		private String driver = "process";
+
+		/** The address nodes listen on and clients are given in REDIS_URL. */
+		@NotNull
+		@Pattern(regexp = "[^\\s:/@]+", message = "must be a host name or an IPv4 address, without port")
+		private String host = "127.0.0.1";
+
+		/** First port the process driver hands out. */
+		@Min(1024)
+		@Max(65535)
+		private int firstPort = 21000;
+
+		/** Last port the process driver hands out. */
+		@Min(1024)
+		@Max(65535)
+		private int lastPort = 29999;
+
+		/** The redis-server program, run for data nodes and, with --sentinel, for sentinels. */
+		@NotNull
+		private String redisServer = "redis-server";
+
+		/** The HAProxy program in front of business databases. */
+		@NotNull
+		private String haproxy = "haproxy";
+
+		/** How long sentinels wait before they call a silent primary down. */
+		@NotNull
+		private Duration sentinelDownAfter = Duration.ofSeconds(5);
+
+		/** How long a sentinel failover may take before it is tried again. */
+		@NotNull
+		private Duration sentinelFailoverTimeout = Duration.ofSeconds(60);
+
+		/** How often HAProxy asks each node whether it is the primary. */
+		@NotNull
+		private Duration haproxyCheckInterval = Duration.ofSeconds(1);
+
+		/** How often Coffer checks that the processes it runs are alive, and restarts those that died. */
+		@NotNull
+		private Duration superviseInterval = Duration.ofSeconds(5);
+
+		/** How long one node, or the whole topology, may take to come up before provisioning fails. */
+		@NotNull
+		private Duration startTimeout = Duration.ofSeconds(60);
+
+		/**
+		 * For the static driver: the pool's Redis nodes, as comma-separated {@code host:port} entries.
+		 * They run with {@code databases 5} and the pool password.
+		 */
+		@Pattern(regexp = "|([^,:\\s]+:\\d+)(\\s*,\\s*[^,:\\s]+:\\d+)*", message = "must be comma-separated host:port entries, like redis-a:6379,redis-b:6379")
+		private String staticNodes = "";
+
+		/** For the static driver: the password of the pool's unclaimed nodes, given back when a database is deleted. */
+		private String staticPassword = "";
+
+		public String getDriver() {
+			return this.driver;
+		}
+
+		public void setDriver(String driver) {
+			this.driver = driver;
+		}
+
+		public String getHost() {
+			return this.host;
+		}
+
+		public void setHost(String host) {
+			this.host = host;
+		}
+
+		public int getFirstPort() {
+			return this.firstPort;
+		}
+
+		public void setFirstPort(int firstPort) {
+			this.firstPort = firstPort;
+		}
+
+		public int getLastPort() {
+			return this.lastPort;
+		}
+
+		public void setLastPort(int lastPort) {
+			this.lastPort = lastPort;
+		}
+
+		public String getRedisServer() {
+			return this.redisServer;
+		}
+
+		public void setRedisServer(String redisServer) {
+			this.redisServer = redisServer;
+		}
+
+		public String getHaproxy() {
+			return this.haproxy;
+		}
+
+		public void setHaproxy(String haproxy) {
+			this.haproxy = haproxy;
+		}
+
+		public Duration getSentinelDownAfter() {
+			return this.sentinelDownAfter;
+		}
+
+		public void setSentinelDownAfter(Duration sentinelDownAfter) {
+			this.sentinelDownAfter = sentinelDownAfter;
+		}
+
+		public Duration getSentinelFailoverTimeout() {
+			return this.sentinelFailoverTimeout;
+		}
+
+		public void setSentinelFailoverTimeout(Duration sentinelFailoverTimeout) {
+			this.sentinelFailoverTimeout = sentinelFailoverTimeout;
+		}
+
+		public Duration getHaproxyCheckInterval() {
+			return this.haproxyCheckInterval;
+		}
+
+		public void setHaproxyCheckInterval(Duration haproxyCheckInterval) {
+			this.haproxyCheckInterval = haproxyCheckInterval;
+		}
+
+		public Duration getSuperviseInterval() {
+			return this.superviseInterval;
+		}
+
+		public void setSuperviseInterval(Duration superviseInterval) {
+			this.superviseInterval = superviseInterval;
+		}
+
+		public Duration getStartTimeout() {
+			return this.startTimeout;
+		}
+
+		public void setStartTimeout(Duration startTimeout) {
+			this.startTimeout = startTimeout;
+		}
+
+		public String getStaticNodes() {
+			return this.staticNodes;
+		}
+
+		public void setStaticNodes(String staticNodes) {
+			this.staticNodes = (staticNodes != null) ? staticNodes.trim() : "";
+		}
+
+		public String getStaticPassword() {
+			return this.staticPassword;
+		}
+
+		public void setStaticPassword(String staticPassword) {
+			this.staticPassword = (staticPassword != null) ? staticPassword : "";
 		}
 
 	}

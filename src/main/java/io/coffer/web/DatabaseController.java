@@ -4,7 +4,9 @@ import java.util.List;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.provision.DatabaseRegistration;
+import io.coffer.provision.DatabaseStats;
 import io.coffer.provision.RegisterRequest;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
@@ -13,6 +15,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -29,12 +32,18 @@ class DatabaseController {
 
 	private final DatabaseRegistration registration;
 
+	private final DatabaseProvisioning provisioning;
+
+	private final DatabaseStats stats;
+
 	private final CofferProperties properties;
 
 	DatabaseController(DatabaseRepository databases, DatabaseRegistration registration,
-			CofferProperties properties) {
+			DatabaseProvisioning provisioning, DatabaseStats stats, CofferProperties properties) {
 		this.databases = databases;
 		this.registration = registration;
+		this.provisioning = provisioning;
+		this.stats = stats;
 		this.properties = properties;
 	}
 
@@ -43,16 +52,43 @@ class DatabaseController {
 			String plan, @Valid RegisterRequest register) {
 	}
 
+	/**
+	 * Registers an existing Redis ({@code register}), or provisions one from a {@code plan}. A provisioned
+	 * database is answered at once, {@code provisioning}, with its REDIS_URL and token (as the platform
+	 * does); it becomes {@code running} when its nodes answer, or {@code error} with {@code status_reason}.
+	 */
 	@PostMapping
 	@ResponseStatus(HttpStatus.CREATED)
 	DatabaseView create(Caller caller, @Valid @RequestBody CreateRequest request) {
 		caller.requireOperator();
-		if (request.register() == null) {
-			throw ApiException.unprocessable("provisioning_unavailable",
-					"this service registers existing Redis databases only: send \"register\" with their nodes");
+		if (request.register() != null && request.plan() != null) {
+			throw ApiException.badRequest("send either \"plan\" to provision a database or \"register\" to "
+					+ "register an existing one, not both");
 		}
-		DatabaseRegistration.Registered registered = this.registration.register(request.app(), request.register());
-		return view(registered.database(), registered.token());
+		if (request.register() != null) {
+			DatabaseRegistration.Registered registered = this.registration.register(request.app(), request.register());
+			return view(registered.database(), registered.token());
+		}
+		if (request.plan() == null || request.plan().isBlank()) {
+			throw ApiException.badRequest("send \"plan\" (GET /api/v1/plans lists them) to provision a database, "
+					+ "or \"register\" with the nodes of an existing one");
+		}
+		DatabaseProvisioning.Provisioned provisioned = this.provisioning.provision(request.app(), request.plan());
+		return view(provisioned.database(), provisioned.token());
+	}
+
+	/** Deletes the database: a provisioned one's nodes are stopped and removed; backups stay. */
+	@DeleteMapping("/{db}")
+	DatabaseView delete(Caller caller, @PathVariable String db) {
+		caller.requireAccess(db);
+		return view(this.provisioning.deprovision(db), null);
+	}
+
+	@GetMapping("/{db}/stats")
+	DatabaseStats.Stats stats(Caller caller, @PathVariable String db) {
+		caller.requireAccess(db);
+		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
+		return this.stats.of(database);
 	}
 
 	@GetMapping
@@ -73,7 +109,9 @@ class DatabaseController {
 	}
 
 	private DatabaseView view(Database database, String token) {
-		return DatabaseView.of(database, this.properties.getPlatformPrefix(), token);
+		return DatabaseView.of(database, this.properties.getPlatformPrefix(), token,
+				this.provisioning.redisUrl(database).orElse(null),
+				this.provisioning.statusReason(database.id()).orElse(null));
 	}
 
 }

@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
 
 /** A database as the API shows it. {@code token} is present once: in the answer that created it. */
-record DatabaseView(String id, String app, String plan, String kind, String status, Instant createdAt,
-		List<NodeView> nodes, String sentinelMaster, String acquisitionMode, Map<String, String> env,
+record DatabaseView(String id, String app, String plan, String kind, String status, String statusReason,
+		Instant createdAt, List<NodeView> nodes, String sentinelMaster, String acquisitionMode, Map<String, String> env,
 		Schedule backupSchedule, String token) {
 
 	record NodeView(String role, String host, int port) {
@@ -20,14 +21,31 @@ record DatabaseView(String id, String app, String plan, String kind, String stat
 	}
 
 	static DatabaseView of(Database database, String platformPrefix, String token) {
+		return of(database, platformPrefix, token, null, null);
+	}
+
+	/**
+	 * @param redisUrl the URL with its password, for a provisioned database (its owner is shown it, as
+	 * the platform does); {@code null} to build one without password from the primary
+	 * @param statusReason why the database is in {@code error}, or {@code null}
+	 */
+	static DatabaseView of(Database database, String platformPrefix, String token, String redisUrl,
+			String statusReason) {
 		List<NodeView> nodes = database.nodes()
 			.stream()
 			.map((node) -> new NodeView(node.role(), node.host(), node.port()))
 			.toList();
+		Map<String, String> env = (redisUrl != null) ? env(redisUrl, platformPrefix) : env(database, platformPrefix);
 		return new DatabaseView(database.id(), database.app(), database.plan(), database.kind(), database.status(),
-				database.createdAt(), nodes, database.sentinelMaster(), database.acquisitionMode(),
-				env(database, platformPrefix), new Schedule(database.scheduleEnabled(), database.scheduleHourUtc()),
-				token);
+				statusReason, database.createdAt(), nodes, database.sentinelMaster(), database.acquisitionMode(), env,
+				new Schedule(database.scheduleEnabled(), database.scheduleHourUtc()), token);
+	}
+
+	private static Map<String, String> env(String redisUrl, String platformPrefix) {
+		Map<String, String> env = new LinkedHashMap<>();
+		env.put("REDIS_URL", redisUrl);
+		env.put(platformPrefix + "_REDIS_URL", redisUrl);
+		return env;
 	}
 
 	/**
@@ -36,6 +54,9 @@ record DatabaseView(String id, String app, String plan, String kind, String stat
 	 */
 	private static Map<String, String> env(Database database, String platformPrefix) {
 		Map<String, String> env = new LinkedHashMap<>();
+		if (DatabaseStatus.DELETED.equals(database.status())) {
+			return env;
+		}
 		database.redisNodes()
 			.stream()
 			.filter((node) -> Node.PRIMARY.equals(node.role()))

@@ -43,6 +43,10 @@ public final class ApiClient {
 		return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));
 	}
 
+	public Response delete(String path) {
+		return send(request(path).DELETE());
+	}
+
 	public HttpResponse<byte[]> getBytes(String path) {
 		try {
 			return this.http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());

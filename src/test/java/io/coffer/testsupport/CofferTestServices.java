@@ -77,6 +77,11 @@ public final class CofferTestServices {
 		// A database registered by a test must not back itself up on its own because the suite runs
 		// in its nightly window; the tests of schedules switch them on.
 		registry.add("coffer.schedule.default-enabled", () -> "false");
+		// provisioned business databases fail over, and dead nodes come back, within seconds
+		registry.add("coffer.provisioning.sentinel-down-after", () -> "1s");
+		registry.add("coffer.provisioning.sentinel-failover-timeout", () -> "5s");
+		registry.add("coffer.provisioning.haproxy-check-interval", () -> "200ms");
+		registry.add("coffer.provisioning.supervise-interval", () -> "500ms");
 	}
 
 	/**

@@ -1,0 +1,37 @@
+package io.coffer.provision;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * One lock per database within this instance, so that the supervisor never restarts a node that a
+ * deletion or a failed provisioning is removing at the same moment.
+ */
+@Component
+class DatabaseLocks {
+
+	private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+	<T> T withLock(String databaseId, Supplier<T> action) {
+		ReentrantLock lock = this.locks.computeIfAbsent(databaseId, (id) -> new ReentrantLock());
+		lock.lock();
+		try {
+			return action.get();
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
+	void withLock(String databaseId, Runnable action) {
+		withLock(databaseId, () -> {
+			action.run();
+			return null;
+		});
+	}
+
+}

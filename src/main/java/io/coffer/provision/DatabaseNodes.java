@@ -1,0 +1,92 @@
+package io.coffer.provision;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.ManagedNode;
+import io.coffer.catalog.Node;
+import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.crypto.Keyring;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The nodes of a provisioned database by name, its password, and the URL its app is given: the
+ * HAProxy leader of a business database, the single node of a starter one.
+ */
+@Component
+class DatabaseNodes {
+
+	static final String PRIMARY = "redis-1";
+
+	static final String REPLICA = "redis-2";
+
+	static final String HAPROXY_LEADER = "haproxy-leader";
+
+	static final String HAPROXY_BACKUP = "haproxy-backup";
+
+	private final ProvisioningRepository repository;
+
+	private final DatabaseRepository databases;
+
+	private final Keyring keyring;
+
+	DatabaseNodes(ProvisioningRepository repository, DatabaseRepository databases, Keyring keyring) {
+		this.repository = repository;
+		this.databases = databases;
+		this.keyring = keyring;
+	}
+
+	List<ManagedNode> all(String databaseId) {
+		return this.repository.nodesOf(databaseId);
+	}
+
+	List<ManagedNode> ofKind(String databaseId, String kind) {
+		return all(databaseId).stream().filter((node) -> kind.equals(node.kind())).toList();
+	}
+
+	Optional<ManagedNode> named(String databaseId, String name) {
+		return all(databaseId).stream().filter((node) -> name.equals(node.name())).findFirst();
+	}
+
+	/** Where the app connects: the HAProxy leader when there is one, else the primary. */
+	Optional<ManagedNode> entryPoint(String databaseId) {
+		return named(databaseId, HAPROXY_LEADER).or(() -> named(databaseId, PRIMARY));
+	}
+
+	Optional<String> password(String databaseId) {
+		return this.databases.findSecret(databaseId, DatabaseRepository.REDIS_PASSWORD).map((sealed) -> {
+			try {
+				return this.keyring.openText(sealed);
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException("the password of " + databaseId
+						+ " cannot be decrypted with this keyring: " + ex.getMessage(), ex);
+			}
+		});
+	}
+
+	String requirePassword(String databaseId) {
+		return password(databaseId)
+			.orElseThrow(() -> new IllegalStateException("database " + databaseId + " has no password recorded"));
+	}
+
+	/** {@code redis://<id>:<password>@<host>:<port>}, the REDIS_URL of a provisioned database. */
+	Optional<String> redisUrl(String databaseId) {
+		return entryPoint(databaseId).flatMap((entry) -> password(databaseId)
+			.map((password) -> "redis://" + databaseId + ":" + password + "@" + entry.host() + ":" + entry.port()));
+	}
+
+	static String roleOf(String name) {
+		if (name.startsWith("sentinel")) {
+			return Node.SENTINEL;
+		}
+		if (name.startsWith("haproxy")) {
+			return Node.HAPROXY;
+		}
+		return PRIMARY.equals(name) ? Node.PRIMARY : Node.REPLICA;
+	}
+
+}

@@ -1,0 +1,229 @@
+package io.coffer.provision;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseStatus;
+import io.coffer.catalog.ManagedNode;
+import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.catalog.TokenRepository;
+import io.coffer.crypto.Keyring;
+import io.coffer.system.ApiException;
+import io.coffer.system.CofferProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Makes databases from plans and deletes them. Provisioning records the database at once (id,
+ * password, token, the nodes with their reserved ports: REDIS_URL is known before anything runs),
+ * then {@code provisionJob} starts the nodes; the database is {@code provisioning} until they answer.
+ */
+@Service
+public class DatabaseProvisioning {
+
+	private static final Logger log = LoggerFactory.getLogger(DatabaseProvisioning.class);
+
+	private static final SecureRandom random = new SecureRandom();
+
+	private final PlanCatalogue plans;
+
+	private final NodeDrivers drivers;
+
+	private final DatabaseRepository databases;
+
+	private final ProvisioningRepository repository;
+
+	private final NodeRemoval removal;
+
+	private final DatabaseNodes nodes;
+
+	private final TokenRepository tokens;
+
+	private final Keyring keyring;
+
+	private final DatabaseRegistration registration;
+
+	private final ProvisionLauncher launcher;
+
+	private final DatabaseLocks locks;
+
+	private final TransactionTemplate transaction;
+
+	private final CofferProperties properties;
+
+	private final Clock clock;
+
+	DatabaseProvisioning(PlanCatalogue plans, NodeDrivers drivers, DatabaseRepository databases,
+			ProvisioningRepository repository, NodeRemoval removal, DatabaseNodes nodes, TokenRepository tokens, Keyring keyring,
+			DatabaseRegistration registration, ProvisionLauncher launcher, DatabaseLocks locks,
+			TransactionTemplate transaction, CofferProperties properties, Clock clock) {
+		this.plans = plans;
+		this.drivers = drivers;
+		this.databases = databases;
+		this.repository = repository;
+		this.removal = removal;
+		this.nodes = nodes;
+		this.tokens = tokens;
+		this.keyring = keyring;
+		this.registration = registration;
+		this.launcher = launcher;
+		this.locks = locks;
+		this.transaction = transaction;
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	/** The new database (status {@code provisioning}) and its token, which is shown this once. */
+	public record Provisioned(Database database, String token) {
+	}
+
+	public Provisioned provision(String app, String planName) {
+		Plan plan = this.plans.find(planName)
+			.orElseThrow(() -> ApiException.unprocessable("unknown_plan",
+					"there is no plan named " + planName + "; GET /api/v1/plans lists them"));
+		NodeDriver driver = this.drivers.current();
+		driver.refusal(plan).ifPresent((reason) -> {
+			throw ApiException.unprocessable("plan_unavailable", reason);
+		});
+		if (this.databases.liveAppExists(app)) {
+			throw ApiException.conflict("app_has_database", "the app " + app + " already has a database");
+		}
+		List<ManagedNode> reserved = new ArrayList<>();
+		Provisioned provisioned;
+		try {
+			provisioned = this.transaction.execute((status) -> record(app, plan, driver, reserved));
+		}
+		catch (DuplicateKeyException ex) {
+			release(driver, reserved);
+			throw ApiException.conflict("app_has_database", "the app " + app + " already has a database");
+		}
+		catch (RuntimeException ex) {
+			release(driver, reserved);
+			if (ex instanceof ApiException) {
+				throw ex;
+			}
+			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "provisioning_failed",
+					"the database could not be recorded: " + ex.getMessage(), ex);
+		}
+		this.launcher.launch(provisioned.database().id());
+		return provisioned;
+	}
+
+	private Provisioned record(String app, Plan plan, NodeDriver driver, List<ManagedNode> reserved) {
+		String id = this.registration.newId(app);
+		String password = newPassword();
+		boolean sentinels = plan.sentinels() > 0;
+		Database database = new Database(id, app, plan.name(), "provisioned", DatabaseStatus.PROVISIONING,
+				this.properties.getBackup().getAcquisitionMode(), sentinels ? id : null, true, null,
+				this.clock.instant(), List.of());
+		this.databases.insert(database);
+		this.databases.saveSecret(id, DatabaseRepository.REDIS_PASSWORD, this.keyring.newest().sealText(password));
+		for (String name : nodeNames(plan)) {
+			String kind = name.startsWith("sentinel") ? ManagedNode.DriverData.SENTINEL
+					: name.startsWith("haproxy") ? ManagedNode.DriverData.HAPROXY : ManagedNode.DriverData.REDIS;
+			NodeDriver.Reservation reservation = driver.reserve(id, name, kind);
+			reserved.add(new ManagedNode(0, id, DatabaseNodes.roleOf(name), reservation.host(), reservation.port(),
+					reservation.data()));
+			this.repository.addNode(id, DatabaseNodes.roleOf(name), reservation.host(), reservation.port(),
+					reservation.data());
+		}
+		String token = this.tokens.issue(id);
+		return new Provisioned(this.databases.findLive(id).orElseThrow(), token);
+	}
+
+	/**
+	 * Stops and removes the database's nodes, then marks it deleted; its backups stay.
+	 * @throws ApiException 404 for an unknown database, 409 while it is being provisioned
+	 */
+	public Database deprovision(String databaseId) {
+		return this.locks.withLock(databaseId, () -> {
+			Database database = this.databases.findLive(databaseId)
+				.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+			if (DatabaseStatus.PROVISIONING.equals(database.status())) {
+				throw ApiException.conflict("database_provisioning",
+						"database " + databaseId + " is still being provisioned; delete it once it is running");
+			}
+			String from = database.status();
+			if (!DatabaseStatus.DELETING.equals(from)) {
+				this.repository.changeStatus(databaseId, from, DatabaseStatus.DELETING, null);
+			}
+			List<String> failures = this.removal.removeAll(databaseId);
+			if (!failures.isEmpty()) {
+				String reason = "deleting left nodes behind: " + String.join("; ", failures);
+				this.repository.changeStatus(databaseId, DatabaseStatus.DELETING, DatabaseStatus.ERROR, reason);
+				throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "deprovision_failed",
+						reason + "; try again", null);
+			}
+			this.repository.markDeleted(databaseId, this.clock.instant());
+			log.info("Deleted database {}: its nodes are stopped and removed", databaseId);
+			return new Database(database.id(), database.app(), database.plan(), database.kind(), DatabaseStatus.DELETED,
+					database.acquisitionMode(), database.sentinelMaster(), database.scheduleEnabled(),
+					database.scheduleHourUtc(), database.createdAt(), database.nodes());
+		});
+	}
+
+	/**
+	 * The REDIS_URL of a provisioned database, password included: the platform shows it to the app's
+	 * owner. Registered databases have none here: their password came from the operator.
+	 */
+	public Optional<String> redisUrl(Database database) {
+		// a deleted database has no nodes left to connect to
+		if (!"provisioned".equals(database.kind()) || DatabaseStatus.DELETED.equals(database.status())) {
+			return Optional.empty();
+		}
+		return this.nodes.redisUrl(database.id());
+	}
+
+	/** Why the database is in {@code error}, if it is. */
+	public Optional<String> statusReason(String databaseId) {
+		return this.repository.statusReason(databaseId);
+	}
+
+	private void release(NodeDriver driver, List<ManagedNode> reserved) {
+		for (ManagedNode node : reserved) {
+			try {
+				driver.remove(node, null);
+			}
+			catch (RuntimeException ex) {
+				log.warn("Could not release the reservation of {}", node.address(), ex);
+			}
+		}
+	}
+
+	static List<String> nodeNames(Plan plan) {
+		List<String> names = new ArrayList<>();
+		names.add(DatabaseNodes.PRIMARY);
+		for (int i = 2; i <= plan.nodes(); i++) {
+			names.add("redis-" + i);
+		}
+		for (int i = 1; i <= plan.sentinels(); i++) {
+			names.add("sentinel-" + i);
+		}
+		if (plan.haproxy() > 0) {
+			names.add(DatabaseNodes.HAPROXY_LEADER);
+		}
+		if (plan.haproxy() > 1) {
+			names.add(DatabaseNodes.HAPROXY_BACKUP);
+		}
+		return names;
+	}
+
+	/** 64 URL-safe characters (384 random bits): safe in a URL, a config file and an HAProxy check. */
+	static String newPassword() {
+		byte[] bytes = new byte[48];
+		random.nextBytes(bytes);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+}

@@ -1,0 +1,374 @@
+package io.coffer.provision;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.coffer.backup.RedisConnections;
+import io.coffer.backup.RedisEndpoint;
+import io.coffer.backup.RedisInfo;
+import io.coffer.catalog.ManagedNode;
+import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.system.CofferProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.SaveMode;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs each node as a process of this machine: {@code redis-server} for data nodes, {@code redis-server
+ * --sentinel} for sentinels, {@code haproxy} for entry points, each in
+ * {@code <data-dir>/nodes/<database>/<node>/} with the configuration file written there.
+ * <p>
+ * The processes outlive Coffer: on start-up, the {@link NodeSupervisor} finds each one again by the
+ * pid recorded in the catalogue, and a node is only taken for running when the process on its port
+ * says it runs from the node's own configuration file, so a reused pid or port is never mistaken for it.
+ */
+@Component
+class ProcessNodeDriver implements NodeDriver {
+
+	static final String NAME = "process";
+
+	private static final Logger log = LoggerFactory.getLogger(ProcessNodeDriver.class);
+
+	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+	private static final int START_ATTEMPTS = 3;
+
+	private final CofferProperties.Provisioning settings;
+
+	private final Path nodesDir;
+
+	private final PortAllocator ports;
+
+	// short timeouts: these connections only ask a local process whether it is up
+	private final RedisConnections probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3));
+
+	ProcessNodeDriver(CofferProperties properties, ProvisioningRepository repository) {
+		this.settings = properties.getProvisioning();
+		this.nodesDir = properties.getDataDir().toAbsolutePath().normalize().resolve("nodes");
+		this.ports = new PortAllocator(this.settings.getHost(), this.settings.getFirstPort(),
+				this.settings.getLastPort(), () -> repository.portsInUse(this.settings.getHost()));
+	}
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public Optional<String> refusal(Plan plan) {
+		if (plan.haproxy() > 0 && !onPath(this.settings.getHaproxy())) {
+			return Optional.of("plan " + plan.name() + " needs HAProxy, and '" + this.settings.getHaproxy()
+					+ "' is not installed here: install it (apt-get install haproxy) or set coffer.provisioning.haproxy");
+		}
+		if (!onPath(this.settings.getRedisServer())) {
+			return Optional.of("'" + this.settings.getRedisServer() + "' is not installed here: install redis-server "
+					+ "or set coffer.provisioning.redis-server");
+		}
+		return Optional.empty();
+	}
+
+	@Override
+	public Reservation reserve(String databaseId, String name, String kind) {
+		Path dir = this.nodesDir.resolve(databaseId).resolve(name);
+		return new Reservation(this.settings.getHost(), this.ports.allocate(),
+				new ManagedNode.DriverData(NAME, name, kind, dir.toString(), null));
+	}
+
+	@Override
+	public ManagedNode start(ManagedNode node, NodeSetup setup) {
+		Path dir = Path.of(node.driverData().dir());
+		ManagedNode current = node;
+		for (int attempt = 1;; attempt++) {
+			writeConfig(current, setup, dir);
+			Process process = launch(current, List.of());
+			try {
+				awaitReady(current, process, password(setup));
+				return current.with(current.port(), current.driverData().withPid(process.pid()));
+			}
+			catch (NodeStartException ex) {
+				stop(process.toHandle());
+				// another program took the port between its reservation and now: take another one
+				if (!ex.addressInUse || attempt == START_ATTEMPTS) {
+					throw ex;
+				}
+				log.info("Port {} of {} was taken meanwhile; trying another", current.port(), describe(current));
+				this.ports.release(current.port());
+				current = current.with(this.ports.allocate(), current.driverData());
+			}
+		}
+	}
+
+	/**
+	 * Starts a node again from the configuration it has (which Redis and its sentinels may have
+	 * rewritten since), with extra command-line settings such as {@code --replicaof host port}.
+	 */
+	ManagedNode restart(ManagedNode node, String password, List<String> extraArguments) {
+		Process process = launch(node, extraArguments);
+		try {
+			awaitReady(node, process, password);
+		}
+		catch (NodeStartException ex) {
+			stop(process.toHandle());
+			throw ex;
+		}
+		return node.with(node.port(), node.driverData().withPid(process.pid()));
+	}
+
+	/**
+	 * The pid of the process that serves this node right now: the one listening on its port and running
+	 * from its configuration file. Empty when nothing, or something else, answers there.
+	 */
+	OptionalLong runningPid(ManagedNode node, String password) {
+		if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
+			// HAProxy cannot be asked who it is: its recorded process must be alive, be HAProxy, and accept connections
+			Long pid = node.driverData().pid();
+			boolean ours = pid != null && ProcessHandle.of(pid)
+				.filter(ProcessHandle::isAlive)
+				.flatMap((handle) -> handle.info().commandLine())
+				.filter((line) -> line.contains(configFile(node).toString()))
+				.isPresent();
+			return (ours && accepts(node)) ? OptionalLong.of(pid) : OptionalLong.empty();
+		}
+		String secret = ManagedNode.DriverData.REDIS.equals(node.kind()) ? password : null;
+		try {
+			Map<String, String> server = this.probe.call(new RedisEndpoint(node.host(), node.port(), secret),
+					(jedis) -> RedisInfo.fields(jedis.info("server")));
+			String configFile = server.get("config_file");
+			if (configFile != null && Path.of(configFile).normalize().equals(configFile(node))) {
+				return OptionalLong.of(Long.parseLong(server.get("process_id")));
+			}
+			return OptionalLong.empty();
+		}
+		catch (RuntimeException ex) {
+			return OptionalLong.empty();
+		}
+	}
+
+	@Override
+	public void remove(ManagedNode node, String password) {
+		// a process started but not yet recorded (provisioning failed right then) still runs from our config
+		OptionalLong serving = runningPid(node, password);
+		if (serving.isPresent() && ManagedNode.DriverData.REDIS.equals(node.kind())) {
+			// its data is about to be deleted: writing it to disk first (what SIGTERM does) is wasted time
+			shutdownWithoutSaving(node, password);
+		}
+		Long pid = node.driverData().pid();
+		if (pid != null) {
+			ProcessHandle.of(pid).filter((handle) -> isOurs(handle, node)).ifPresent(this::stop);
+		}
+		if (serving.isPresent()) {
+			ProcessHandle.of(serving.getAsLong()).ifPresent(this::stop);
+		}
+		Path dir = Path.of(node.driverData().dir());
+		deleteRecursively(dir);
+		try {
+			Files.deleteIfExists(dir.getParent());
+		}
+		catch (IOException ex) {
+			// other nodes of the database are still there; the last one removed takes the folder
+		}
+		this.ports.release(node.port());
+	}
+
+	private void shutdownWithoutSaving(ManagedNode node, String password) {
+		try (Jedis jedis = this.probe.open(new RedisEndpoint(node.host(), node.port(), password))) {
+			jedis.shutdown(SaveMode.NOSAVE);
+		}
+		catch (RuntimeException ex) {
+			// the connection closes as Redis exits; if it did not exit, the signals below see to it
+		}
+	}
+
+	static String describe(ManagedNode node) {
+		return node.kind() + " " + node.name() + " of " + node.databaseId() + " (" + node.address() + ")";
+	}
+
+	private boolean isOurs(ProcessHandle handle, ManagedNode node) {
+		if (!handle.isAlive()) {
+			return false;
+		}
+		// Redis rewrites its command line into its title; HAProxy keeps it. Either way the program name is there.
+		String program = ManagedNode.DriverData.HAPROXY.equals(node.kind()) ? "haproxy" : "redis";
+		// when its command cannot be read, remove() still finds the node by asking who serves its port
+		return handle.info().commandLine().or(() -> handle.info().command()).map((line) -> line.contains(program))
+			.orElse(false);
+	}
+
+	private Path configFile(ManagedNode node) {
+		return Path.of(node.driverData().dir()).resolve(NodeConfigFiles.fileName(node.kind())).normalize();
+	}
+
+	private void writeConfig(ManagedNode node, NodeSetup setup, Path dir) {
+		try {
+			Files.createDirectories(dir);
+			Files.writeString(configFile(node), NodeConfigFiles.render(setup, node.host(), node.port(), dir),
+					StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot write the configuration of " + describe(node) + " in " + dir, ex);
+		}
+	}
+
+	private Process launch(ManagedNode node, List<String> extraArguments) {
+		String config = configFile(node).toString();
+		List<String> command = new ArrayList<>();
+		switch (node.kind()) {
+			case ManagedNode.DriverData.SENTINEL -> command.addAll(List.of(this.settings.getRedisServer(), config, "--sentinel"));
+			case ManagedNode.DriverData.HAPROXY -> command.addAll(List.of(this.settings.getHaproxy(), "-db", "-f", config));
+			default -> command.addAll(List.of(this.settings.getRedisServer(), config));
+		}
+		command.addAll(extraArguments);
+		Path dir = Path.of(node.driverData().dir());
+		try {
+			return new ProcessBuilder(command).directory(dir.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()))
+				.start();
+		}
+		catch (IOException ex) {
+			throw new NodeStartException("cannot run " + command.get(0) + " for " + describe(node) + ": "
+					+ ex.getMessage(), false);
+		}
+	}
+
+	private void awaitReady(ManagedNode node, Process process, String password) {
+		long deadline = System.nanoTime() + this.settings.getStartTimeout().toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!process.isAlive()) {
+				String tail = logTail(node);
+				throw new NodeStartException(describe(node) + " exited with status " + process.exitValue()
+						+ " as it started: " + tail, tail.contains("Address already in use") || tail.contains("cannot bind"));
+			}
+			if (answers(node, password)) {
+				return;
+			}
+			pause(Duration.ofMillis(50));
+		}
+		throw new NodeStartException(describe(node) + " did not answer within "
+				+ this.settings.getStartTimeout().toSeconds() + " s: " + logTail(node), false);
+	}
+
+	private boolean answers(ManagedNode node, String password) {
+		if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
+			return accepts(node);
+		}
+		String secret = ManagedNode.DriverData.REDIS.equals(node.kind()) ? password : null;
+		try (Jedis jedis = this.probe.open(new RedisEndpoint(node.host(), node.port(), secret))) {
+			return true;
+		}
+		catch (RuntimeException ex) {
+			return false; // not listening yet, or still loading its data
+		}
+	}
+
+	private boolean accepts(ManagedNode node) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(node.host(), node.port()), 1000);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private void stop(ProcessHandle process) {
+		// SIGTERM first: Redis shuts down in order; SIGKILL if it does not within the timeout
+		process.destroy();
+		try {
+			process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (Exception ex) {
+			process.destroyForcibly();
+			try {
+				process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (Exception notDead) {
+				throw new IllegalStateException("process " + process.pid() + " did not exit after SIGKILL", notDead);
+			}
+		}
+	}
+
+	private String logTail(ManagedNode node) {
+		Path dir = Path.of(node.driverData().dir());
+		StringBuilder tail = new StringBuilder();
+		for (String name : List.of("redis.log", "sentinel.log", "console.log")) {
+			Path file = dir.resolve(name);
+			if (Files.isRegularFile(file)) {
+				try {
+					List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+					lines.subList(Math.max(0, lines.size() - 5), lines.size()).forEach((line) -> tail.append(line.strip()).append(" | "));
+				}
+				catch (IOException | UncheckedIOException ex) {
+					// the log is only there to explain; without it the status says enough
+				}
+			}
+		}
+		return (tail.length() > 0) ? "its log ends with: " + tail : "it wrote no log";
+	}
+
+	private static boolean onPath(String program) {
+		if (program.contains(File.separator)) {
+			return Files.isExecutable(Path.of(program));
+		}
+		String path = System.getenv("PATH");
+		return path != null && Stream.of(path.split(File.pathSeparator))
+			.anyMatch((folder) -> !folder.isEmpty() && Files.isExecutable(Path.of(folder, program)));
+	}
+
+	private static String password(NodeSetup setup) {
+		return (setup instanceof NodeSetup.Redis redis) ? redis.password() : null;
+	}
+
+	private static void deleteRecursively(Path root) {
+		if (!Files.exists(root)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(root)) {
+			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot remove " + root, ex);
+		}
+	}
+
+	static void pause(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while waiting for a node", ex);
+		}
+	}
+
+	/** A node that did not come up; {@code addressInUse} when another program holds its port. */
+	static final class NodeStartException extends RuntimeException {
+
+		private final boolean addressInUse;
+
+		NodeStartException(String message, boolean addressInUse) {
+			super(message);
+			this.addressInUse = addressInUse;
+		}
+
+	}
+
+}

@@ -1,0 +1,190 @@
+package io.coffer.provision;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import io.coffer.backup.RedisConnections;
+import io.coffer.backup.RedisEndpoint;
+import io.coffer.backup.RedisInfo;
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseStatus;
+import io.coffer.catalog.ManagedNode;
+import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.system.CofferProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * What each step of {@code provisionJob} does, top to bottom: data nodes, sentinels, HAProxy, a check
+ * through REDIS_URL. Each node is recorded as soon as it runs, so that a failure removes exactly what
+ * was started.
+ */
+@Component
+class ProvisionSteps {
+
+	private static final Logger log = LoggerFactory.getLogger(ProvisionSteps.class);
+
+	private final DatabaseRepository databases;
+
+	private final ProvisioningRepository repository;
+
+	private final DatabaseNodes nodes;
+
+	private final NodeDrivers drivers;
+
+	private final PlanCatalogue plans;
+
+	private final RedisConnections redis;
+
+	private final CofferProperties.Provisioning settings;
+
+	ProvisionSteps(DatabaseRepository databases, ProvisioningRepository repository, DatabaseNodes nodes,
+			NodeDrivers drivers, PlanCatalogue plans, RedisConnections redis, CofferProperties properties) {
+		this.databases = databases;
+		this.repository = repository;
+		this.nodes = nodes;
+		this.drivers = drivers;
+		this.plans = plans;
+		this.redis = redis;
+		this.settings = properties.getProvisioning();
+	}
+
+	/** Step 1: the primary, then each replica following it, until the replica is in sync. */
+	void startDataNodes(String databaseId) {
+		Database database = database(databaseId);
+		Plan plan = plan(database);
+		String password = this.nodes.requirePassword(databaseId);
+		ManagedNode primary = start(this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow(),
+				new NodeSetup.Redis(databaseId, password, plan.memoryMb(), null));
+		for (ManagedNode replica : this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS)) {
+			if (replica.id() != primary.id()) {
+				ManagedNode started = start(replica, new NodeSetup.Redis(databaseId, password, plan.memoryMb(), primary));
+				RedisEndpoint endpoint = new RedisEndpoint(started.host(), started.port(), password);
+				await(started.name() + " of " + databaseId + " to be in sync with the primary", () -> "up"
+					.equals(replication(endpoint).get("master_link_status")));
+			}
+		}
+	}
+
+	/** Step 2 (business plans): sentinels monitoring the primary, until each knows the others and the replica. */
+	void startSentinels(String databaseId) {
+		List<ManagedNode> sentinels = this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL);
+		if (sentinels.isEmpty()) {
+			return;
+		}
+		String password = this.nodes.requirePassword(databaseId);
+		ManagedNode primary = this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow();
+		int replicas = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS).size() - 1;
+		for (ManagedNode sentinel : sentinels) {
+			start(sentinel, new NodeSetup.Sentinel(databaseId, primary, password, this.settings.getSentinelDownAfter(),
+					this.settings.getSentinelFailoverTimeout()));
+		}
+		// a sentinel that does not know its peers cannot gather a quorum: a failover would not happen
+		for (ManagedNode sentinel : this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL)) {
+			RedisEndpoint endpoint = new RedisEndpoint(sentinel.host(), sentinel.port());
+			await(sentinel.name() + " of " + databaseId + " to know the other sentinels and the replica", () -> {
+				Map<String, String> master = this.redis.call(endpoint, (jedis) -> jedis.sentinelMaster(databaseId));
+				return Integer.parseInt(master.getOrDefault("num-other-sentinels", "0")) >= sentinels.size() - 1
+						&& Integer.parseInt(master.getOrDefault("num-slaves", "0")) >= replicas;
+			});
+		}
+	}
+
+	/** Step 3 (business plans): the HAProxy leader and backup, until each routes to the primary. */
+	void startProxies(String databaseId) {
+		List<ManagedNode> proxies = this.nodes.ofKind(databaseId, ManagedNode.DriverData.HAPROXY);
+		if (proxies.isEmpty()) {
+			return;
+		}
+		String password = this.nodes.requirePassword(databaseId);
+		List<ManagedNode> dataNodes = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS);
+		for (ManagedNode proxy : proxies) {
+			ManagedNode started = start(proxy,
+					new NodeSetup.Haproxy(dataNodes, password, this.settings.getHaproxyCheckInterval()));
+			await(started.name() + " of " + databaseId + " to route to the primary",
+					() -> "master".equals(replicationAsUser(started, databaseId, password).get("role")));
+		}
+	}
+
+	/** Step 4: REDIS_URL answers as the database's own user with the baseline; the database is running. */
+	void verify(String databaseId) {
+		String password = this.nodes.requirePassword(databaseId);
+		ManagedNode entry = this.nodes.entryPoint(databaseId).orElseThrow();
+		// HAProxy may still be confirming its checks: a refused connection is tried again until the timeout
+		await("REDIS_URL (" + entry.address() + ") to answer as user " + databaseId, () -> {
+			try (Jedis jedis = new Jedis(entry.host(), entry.port(), DefaultJedisClientConfig.builder()
+				.user(databaseId)
+				.password(password)
+				.connectionTimeoutMillis(5000)
+				.socketTimeoutMillis(10000)
+				.build())) {
+				String databases = jedis.configGet("databases").get("databases");
+				if (!String.valueOf(NodeConfigFiles.BASELINE_DATABASES).equals(databases)) {
+					throw new IllegalStateException("the database answers at " + entry.address() + " with " + databases
+							+ " logical databases instead of " + NodeConfigFiles.BASELINE_DATABASES);
+				}
+				return true;
+			}
+		});
+		this.repository.changeStatus(databaseId, DatabaseStatus.PROVISIONING, DatabaseStatus.RUNNING, null);
+		log.info("Database {} is running; its app connects to {}", databaseId, entry.address());
+	}
+
+	private ManagedNode start(ManagedNode node, NodeSetup setup) {
+		ManagedNode started = this.drivers.of(node).start(node, setup);
+		this.repository.updateNode(started);
+		return started;
+	}
+
+	private Map<String, String> replication(RedisEndpoint endpoint) {
+		return this.redis.call(endpoint, (jedis) -> RedisInfo.fields(jedis.info("replication")));
+	}
+
+	private Map<String, String> replicationAsUser(ManagedNode entry, String user, String password) {
+		try (Jedis jedis = new Jedis(entry.host(), entry.port(), DefaultJedisClientConfig.builder()
+			.user(user)
+			.password(password)
+			.connectionTimeoutMillis(2000)
+			.socketTimeoutMillis(2000)
+			.build())) {
+			return RedisInfo.fields(jedis.info("replication"));
+		}
+	}
+
+	private void await(String what, BooleanSupplier condition) {
+		Duration timeout = this.settings.getStartTimeout();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		RuntimeException last = null;
+		while (System.nanoTime() < deadline) {
+			try {
+				if (condition.getAsBoolean()) {
+					return;
+				}
+			}
+			catch (RuntimeException ex) {
+				last = ex;
+			}
+			ProcessNodeDriver.pause(Duration.ofMillis(100));
+		}
+		throw new IllegalStateException("gave up waiting " + timeout.toSeconds() + " s for " + what
+				+ ((last != null) ? " (last error: " + last.getMessage() + ")" : ""));
+	}
+
+	private Database database(String databaseId) {
+		return this.databases.findLive(databaseId)
+			.orElseThrow(() -> new IllegalStateException("database " + databaseId + " no longer exists"));
+	}
+
+	private Plan plan(Database database) {
+		return this.plans.find(database.plan())
+			.orElseThrow(() -> new IllegalStateException("plan " + database.plan() + " is no longer offered"));
+	}
+
+}
