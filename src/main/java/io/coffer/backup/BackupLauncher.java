@@ -3,9 +3,7 @@ package io.coffer.backup;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.stream.Collectors;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;

@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code provisionJob(databaseId)}: {@code startDataNodesStep} → {@code startSentinelsStep} →
- * {@code startProxiesStep} → {@code verifyStep}. A failure in any step removes every node started
+ * {@code startProxiesStep} → {@code verifyTopologyStep}. A failure in any step removes every node started
  * and leaves the database in {@code error} with the reason (see {@code jobs/provision.yml}).
  */
 @Configuration(proxyBeanMethods = false)
@@ -30,11 +30,11 @@ class ProvisionJobConfiguration {
 
 	@Bean
 	Job provisionJob(JobRepository jobRepository, Step startDataNodesStep, Step startSentinelsStep,
-			Step startProxiesStep, Step verifyStep, ProvisionFailureListener failureListener) {
+			Step startProxiesStep, Step verifyTopologyStep, ProvisionFailureListener failureListener) {
 		return new JobBuilder(JOB_NAME, jobRepository).start(startDataNodesStep)
 			.next(startSentinelsStep)
 			.next(startProxiesStep)
-			.next(verifyStep)
+			.next(verifyTopologyStep)
 			.listener(failureListener)
 			.build();
 	}
@@ -64,8 +64,8 @@ class ProvisionJobConfiguration {
 	}
 
 	@Bean
-	Step verifyStep(JobRepository jobRepository, ProvisionSteps steps) {
-		return new StepBuilder("verifyStep", jobRepository).tasklet((contribution, chunk) -> {
+	Step verifyTopologyStep(JobRepository jobRepository, ProvisionSteps steps) {
+		return new StepBuilder("verifyTopologyStep", jobRepository).tasklet((contribution, chunk) -> {
 			steps.verify(databaseId(chunk));
 			return RepeatStatus.FINISHED;
 		}).build();

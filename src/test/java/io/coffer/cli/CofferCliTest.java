@@ -1,5 +1,6 @@
 package io.coffer.cli;
 
+import java.time.Duration;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** {@code coffer} against the running service, as a user runs it. */
 class CofferCliTest extends IntegrationTest {
@@ -157,11 +159,28 @@ class CofferCliTest extends IntegrationTest {
 
 	@Test
 	void whatTheServiceDoesNotOfferYetIsSaidSo() {
-		assertNotOffered(coffer().run("addons-plans"), "plans");
-		assertNotOffered(coffer().run("--app", "newcomer", "addons-add", "redis-starter-1024"), "provisioning");
 		assertNotOffered(coffer().run("--app", this.app, "addons-upgrade", this.databaseId, "redis-starter-2048"),
 				"plan changes");
 		assertNotOffered(coffer().run("--app", this.app, "config", "--aof", "on"), "changing the Redis configuration");
+	}
+
+	@Test
+	void plansAreListedAndAnAddonIsProvisionedWithItsUrlAndToken() {
+		CliRun.Result plans = coffer().run("addons-plans");
+		assertThat(plans.exitCode()).as(plans.toString()).isZero();
+		assertThat(plans.stdout()).contains("| redis-starter-1024 ").contains("| redis-business-8192 ");
+
+		String app = "cli-added-" + Long.toString(System.nanoTime(), 36);
+		CliRun.Result added = coffer().run("--app", app, "addons-add", "redis-starter-256");
+
+		assertThat(added.exitCode()).as(added.toString()).isZero();
+		assertThat(added.stdout()).contains("-----> Addon redis has been provisioned")
+			.containsPattern("ID: " + app + "-\\d{4}")
+			.containsPattern("REDIS_URL: redis://" + app + "-\\d{4}:[A-Za-z0-9_-]{64}@")
+			.contains("Token: cft_");
+		String id = added.stdout().lines().filter((line) -> line.contains("ID: ")).findFirst().orElseThrow().split("ID: ")[1].strip();
+		await().atMost(Duration.ofSeconds(60)).until(() -> operator().get("/api/v1/databases/" + id).text("status"), "running"::equals);
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isBetween(200, 204);
 	}
 
 	@Test
