@@ -10,6 +10,7 @@ import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.RunStatus;
+import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
 
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -102,6 +103,16 @@ class DashboardController {
 			model.addAttribute("config", this.live.configuration(database));
 		}
 		return "dashboard/settings";
+	}
+
+	/**
+	 * A page of the dashboard that does not exist gets the dashboard's 404 page rather than the API's
+	 * JSON. Patterns lose to every page mapped above, and leave {@code /dashboard/assets/*} to the
+	 * static resources.
+	 */
+	@GetMapping({ "/{page}", "/databases/{db}/**" })
+	String notFound() {
+		throw ApiException.notFound("page");
 	}
 
 	private Database page(DashboardUser user, String db, String tab, Model model) {

@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,8 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -123,8 +126,13 @@ class DashboardBrowserTest extends IntegrationTest {
 		String backupId;
 		try {
 			this.browser.findElement(By.id("backup-now")).click();
-			backupId = this.backups.findInFlight(this.databaseId).orElseThrow().id();
-			WebElement row = this.browser.findElement(By.id("backup-" + backupId));
+			backupId = await().atMost(Duration.ofSeconds(30))
+				.until(() -> this.backups.findInFlight(this.databaseId), Optional::isPresent)
+				.orElseThrow()
+				.id();
+			By rowOf = By.id("backup-" + backupId);
+			WebElement row = new WebDriverWait(this.browser, Duration.ofSeconds(30))
+				.until(ExpectedConditions.presenceOfElementLocated(rowOf));
 			assertThat(row.getAttribute("data-poll-url")).isNotNull();
 			assertThat(row.findElement(By.cssSelector(".status .badge")).getText()).isIn("scheduled", "running");
 			markPage();
@@ -147,6 +155,24 @@ class DashboardBrowserTest extends IntegrationTest {
 	}
 
 	@Test
+	void restoreAfterConfirmingWhatIsOverwritten() {
+		String backupId = backUp(this.databaseId).path("id").asString();
+		signIn(this.token);
+		open("/dashboard/databases/" + this.databaseId + "/backups");
+		this.browser.findElement(By.cssSelector("#backup-" + backupId + " a.restore")).click();
+		assertThat(text(By.id("confirm-restore"))).contains(this.app).contains(this.databaseId).contains(backupId);
+		assertThat(text(By.id("restore-node"))).isEqualTo("127.0.0.1:" + this.redis.port());
+		this.browser.findElement(By.id("confirm")).click();
+		new WebDriverWait(this.browser, Duration.ofSeconds(30))
+			.until(ExpectedConditions.urlContains("/dashboard/databases/" + this.databaseId + "/restores/"));
+		markPage();
+		new WebDriverWait(this.browser, Duration.ofSeconds(120))
+			.until((driver) -> List.of("done", "error").contains(driver.findElement(By.id("restore-status")).getText()));
+		assertThat(text(By.id("restore"))).contains("The restore is done");
+		assertThat(pageMarked()).as("the page was not reloaded").isTrue();
+	}
+
+	@Test
 	void changeTheSchedule() {
 		signIn(this.token);
 		open("/dashboard/databases/" + this.databaseId + "/backups");
@@ -156,14 +182,14 @@ class DashboardBrowserTest extends IntegrationTest {
 		}
 		new Select(this.browser.findElement(By.id("schedule-hour"))).selectByValue("5");
 		this.browser.findElement(By.id("save-schedule")).click();
-		assertThat(text(By.cssSelector(".notice"))).startsWith("Scheduled backups are on: every day at 5:");
+		awaitText(By.cssSelector(".notice"), "Scheduled backups are on: every day at 5:");
 		assertThat(this.schedules.get(this.databaseId).hourUtc()).isEqualTo(5);
 		assertThat(new Select(this.browser.findElement(By.id("schedule-hour"))).getFirstSelectedOption().getText())
 			.isEqualTo("5:00 UTC");
 
 		this.browser.findElement(By.id("schedule-enabled")).click();
 		this.browser.findElement(By.id("save-schedule")).click();
-		assertThat(text(By.cssSelector(".notice"))).isEqualTo("Scheduled backups are off.");
+		awaitText(By.cssSelector(".notice"), "Scheduled backups are off.");
 		assertThat(this.schedules.get(this.databaseId).enabled()).isFalse();
 	}
 
@@ -199,6 +225,10 @@ class DashboardBrowserTest extends IntegrationTest {
 			assertThat(get("/dashboard/databases/" + this.otherId + page, cookie).statusCode()).isEqualTo(404);
 		}
 		assertThat(get("/dashboard/databases/no-such-database", cookie).statusCode()).isEqualTo(404);
+		HttpResponse<String> noPage = get("/dashboard/databases/" + this.databaseId + "/no-such-tab", cookie);
+		assertThat(noPage.statusCode()).isEqualTo(404);
+		assertThat(noPage.body()).contains("There is nothing here");
+		assertThat(get("/dashboard/assets/coffer.css", cookie).statusCode()).isEqualTo(200);
 		// and the operator's list is not theirs: they land on their own database
 		open("/dashboard");
 		assertThat(this.browser.getCurrentUrl()).endsWith("/dashboard/databases/" + this.databaseId);
@@ -208,7 +238,7 @@ class DashboardBrowserTest extends IntegrationTest {
 	void signOut() {
 		signIn(this.token);
 		this.browser.findElement(By.id("sign-out")).click();
-		assertThat(this.browser.getCurrentUrl()).endsWith("/dashboard/sign-in?signed-out");
+		awaitUrlEndingWith("/dashboard/sign-in?signed-out");
 		assertThat(text(By.cssSelector(".notice"))).isEqualTo("You are signed out.");
 		open("/dashboard/databases/" + this.databaseId);
 		assertThat(this.browser.getCurrentUrl()).endsWith("/dashboard/sign-in");
@@ -286,6 +316,19 @@ class DashboardBrowserTest extends IntegrationTest {
 		open("/dashboard/sign-in");
 		this.browser.findElement(By.id("token")).sendKeys(token);
 		this.browser.findElement(By.cssSelector("main form button[type=submit]")).click();
+		// signed in (a page of the dashboard) or refused (?error): either way, no longer the bare form
+		new WebDriverWait(this.browser, Duration.ofSeconds(30))
+			.until((driver) -> !driver.getCurrentUrl().endsWith("/dashboard/sign-in"));
+	}
+
+	private void awaitUrlEndingWith(String end) {
+		new WebDriverWait(this.browser, Duration.ofSeconds(30)).until((driver) -> driver.getCurrentUrl().endsWith(end));
+	}
+
+	/** Waits for a fresh page's element: after a form's post, the old page may still be showing. */
+	private void awaitText(By by, String start) {
+		new WebDriverWait(this.browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+			.until((driver) -> driver.findElements(by).stream().anyMatch((element) -> element.getText().startsWith(start)));
 	}
 
 	private void open(String path) {
