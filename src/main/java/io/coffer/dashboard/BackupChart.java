@@ -50,7 +50,7 @@ record BackupChart(String title, String line, List<Dot> dots, List<Tick> ticks, 
 
 	static BackupChart sizes(List<Backup> backups, Formats formats) {
 		return of("Archive size", backups, (backup) -> backup.archiveSize(),
-				(value) -> formats.size(Math.round(value)), formats);
+				(value) -> formats.roughSize(Math.round(value)), formats);
 	}
 
 	static BackupChart durations(List<Backup> backups, Formats formats) {

@@ -28,7 +28,7 @@ record DashboardUser(String databaseId) implements Serializable {
 	}
 
 	public String displayName() {
-		return isOperator() ? "operator" : "token of " + this.databaseId;
+		return isOperator() ? "operator token" : "token of " + this.databaseId;
 	}
 
 }

@@ -40,6 +40,18 @@ class Formats {
 		return (unit == 0) ? bytes + " B" : String.format(Locale.ROOT, "%.2f %s", value, UNITS[unit]);
 	}
 
+	/** A size for an axis: as few digits as tell it apart, "650 KiB", "1.5 MiB". */
+	public String roughSize(long bytes) {
+		double value = bytes;
+		int unit = 0;
+		while (value >= 1024 && unit < UNITS.length - 1) {
+			value /= 1024;
+			unit++;
+		}
+		String digits = (value >= 10 || unit == 0) ? "%.0f" : "%.1f";
+		return String.format(Locale.ROOT, digits + " %s", value, UNITS[unit]);
+	}
+
 	public String dateTime(Instant instant) {
 		return (instant != null) ? DATE_TIME.format(instant) : "";
 	}

@@ -117,7 +117,7 @@ class DashboardBrowserTest extends IntegrationTest {
 	void backUpWatchItFinishWithoutReloadingAndDownloadIt() throws Exception {
 		signIn(this.token);
 		assertThat(this.browser.getCurrentUrl()).endsWith("/dashboard/databases/" + this.databaseId);
-		assertThat(text(By.id("keys"))).contains("db0").contains("20000");
+		assertThat(text(By.id("keys"))).contains("db0").contains("20,000");
 		assertThat(text(By.id("env"))).contains("REDIS_URL=redis://:").doesNotContain(PASSWORD);
 
 		open("/dashboard/databases/" + this.databaseId + "/backups");
