@@ -18,6 +18,7 @@ import io.coffer.crypto.IntegrityException;
 import io.coffer.crypto.UnknownKeyException;
 import io.coffer.restore.RestoreLauncher;
 import io.coffer.schedule.BackupScheduleService;
+import io.coffer.storage.BlobNotFoundException;
 import io.coffer.storage.BlobStoreException;
 import io.coffer.system.ApiException;
 import jakarta.servlet.http.HttpServletResponse;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -239,6 +241,10 @@ class BackupPages {
 		if (failure instanceof IntegrityException || failure instanceof UnknownKeyException) {
 			return ApiException.unprocessable("backup_unreadable",
 					"backup " + backup.id() + " cannot be read back: " + failure.getMessage());
+		}
+		if (failure instanceof BlobNotFoundException) {
+			return new ApiException(HttpStatus.GONE, "archive_missing",
+					"the archive of backup " + backup.id() + " is missing from the backup storage", failure);
 		}
 		if (failure instanceof BlobStoreException) {
 			return ApiException.unavailable("storage_unavailable",

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.schedule.BackupScheduleService;
+import io.coffer.storage.BlobStore;
 import io.coffer.testsupport.Chromium;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
@@ -82,6 +83,9 @@ class DashboardBrowserTest extends IntegrationTest {
 
 	@Autowired
 	BackupScheduleService schedules;
+
+	@Autowired
+	BlobStore store;
 
 	@BeforeAll
 	void start() {
@@ -170,6 +174,23 @@ class DashboardBrowserTest extends IntegrationTest {
 			.until((driver) -> List.of("done", "error").contains(driver.findElement(By.id("restore-status")).getText()));
 		assertThat(text(By.id("restore"))).contains("The restore is done");
 		assertThat(pageMarked()).as("the page was not reloaded").isTrue();
+	}
+
+	@Test
+	void anArchiveMissingFromStorageIsSaidSoOnThePage() throws Exception {
+		String backupId = backUp(this.databaseId).path("id").asString();
+		this.store.delete(this.backups.find(this.databaseId, backupId).orElseThrow().objectKey());
+		signIn(this.token);
+		String download = "/dashboard/databases/" + this.databaseId + "/backups/" + backupId + "/archive";
+		open(download);
+		assertThat(text(By.tagName("main"))).contains("The archive of backup " + backupId
+				+ " is missing from the backup storage.");
+		HttpResponse<String> answer = get(download, sessionCookie());
+		assertThat(answer.statusCode()).isEqualTo(410);
+		assertThat(answer.body()).doesNotContain("Exception").doesNotContain("at io.coffer");
+		// the rest of the dashboard does not need storage
+		open("/dashboard/databases/" + this.databaseId + "/backups");
+		assertThat(text(By.id("backup-" + backupId))).contains("done");
 	}
 
 	@Test
