@@ -1,0 +1,126 @@
+package io.coffer.dashboard;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+
+import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.Node;
+import io.coffer.catalog.RunStatus;
+import io.coffer.system.ApiException;
+import io.coffer.system.CofferProperties;
+
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.util.UriUtils;
+
+/** The list of databases (operator) and a database's Overview and Settings tabs. */
+@Controller
+@RequestMapping("/dashboard")
+class DashboardController {
+
+	private final DatabaseRepository databases;
+
+	private final BackupRepository backups;
+
+	private final DatabaseAccess access;
+
+	private final LiveNode live;
+
+	private final CofferProperties properties;
+
+	DashboardController(DatabaseRepository databases, BackupRepository backups, DatabaseAccess access,
+			LiveNode live, CofferProperties properties) {
+		this.databases = databases;
+		this.backups = backups;
+		this.access = access;
+		this.live = live;
+		this.properties = properties;
+	}
+
+	/** A line of the operator's list; {@code lastBackup} is null when the database has none yet. */
+	record DatabaseRow(Database database, Backup lastBackup, boolean lastFailed) {
+	}
+
+	@GetMapping
+	String home(@AuthenticationPrincipal DashboardUser user, Model model) {
+		if (!user.isOperator()) {
+			return "redirect:/dashboard/databases/" + user.databaseId();
+		}
+		List<DatabaseRow> rows = this.databases.findAllLive()
+			.stream()
+			.sorted(Comparator.comparing(Database::app))
+			.map((database) -> {
+				Backup last = this.backups.findAll(database.id()).stream().findFirst().orElse(null);
+				return new DatabaseRow(database, last, last != null && last.status() == RunStatus.ERROR);
+			})
+			.toList();
+		model.addAttribute("user", user);
+		model.addAttribute("rows", rows);
+		return "dashboard/databases";
+	}
+
+	@GetMapping("/databases/{db}")
+	String overview(@AuthenticationPrincipal DashboardUser user, @PathVariable String db,
+			@RequestParam(name = "password", required = false) String showPassword, Model model) {
+		Database database = page(user, db, "overview", model);
+		model.addAttribute("live", this.live.status(database));
+		Node primary = LiveNode.primary(database).orElse(null);
+		if (primary != null) {
+			String password = this.live.password(database);
+			boolean shown = "show".equals(showPassword);
+			String credentials = (password == null) ? "" : ":" + (shown ? UriUtils.encodeUserInfo(password, StandardCharsets.UTF_8) : "••••••••") + "@";
+			String url = "redis://" + credentials + primary.address();
+			model.addAttribute("env",
+					List.of("REDIS_URL=" + url, this.properties.getPlatformPrefix() + "_REDIS_URL=" + url));
+			model.addAttribute("hasPassword", password != null);
+			model.addAttribute("passwordShown", shown);
+		}
+		return "dashboard/overview";
+	}
+
+	@GetMapping({ "/databases/{db}/settings", "/databases/{db}/settings/{section}" })
+	String settings(@AuthenticationPrincipal DashboardUser user, @PathVariable String db,
+			@PathVariable(required = false) String section, Model model) {
+		Database database = page(user, db, "settings", model);
+		String shown = (section == null) ? "general" : section;
+		if (!List.of("general", "configuration", "internet-access").contains(shown)) {
+			return "redirect:/dashboard/databases/" + db + "/settings";
+		}
+		model.addAttribute("section", shown);
+		if ("general".equals(shown)) {
+			model.addAttribute("live", this.live.status(database));
+		}
+		if ("configuration".equals(shown)) {
+			model.addAttribute("config", this.live.configuration(database));
+		}
+		return "dashboard/settings";
+	}
+
+	/**
+	 * A page of the dashboard that does not exist gets the dashboard's 404 page rather than the API's
+	 * JSON. Patterns lose to every page mapped above, and leave {@code /dashboard/assets/*} to the
+	 * static resources.
+	 */
+	@GetMapping({ "/{page}", "/databases/{db}/**" })
+	String notFound() {
+		throw ApiException.notFound("page");
+	}
+
+	private Database page(DashboardUser user, String db, String tab, Model model) {
+		Database database = this.access.find(user, db);
+		model.addAttribute("user", user);
+		model.addAttribute("database", database);
+		model.addAttribute("tab", tab);
+		return database;
+	}
+
+}

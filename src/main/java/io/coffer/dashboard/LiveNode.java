@@ -1,0 +1,139 @@
+package io.coffer.dashboard;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.coffer.backup.RedisAccessException;
+import io.coffer.backup.RedisConnections;
+import io.coffer.backup.RedisEndpoint;
+import io.coffer.backup.RedisInfo;
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.Node;
+import io.coffer.crypto.Keyring;
+import redis.clients.jedis.Jedis;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads a database's node live for the dashboard: {@code INFO} for keys, memory and version, and
+ * {@code CONFIG GET} for its persistence and eviction. Every failure becomes a sentence, so that a
+ * node that is down takes one block of a page with it, not the page.
+ */
+@Component
+class LiveNode {
+
+	// a page waits for this, not a job: a node that does not answer quickly is reported as such
+	private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+	private static final Duration READ_TIMEOUT = Duration.ofSeconds(3);
+
+	private final RedisConnections redis = new RedisConnections(CONNECT_TIMEOUT, READ_TIMEOUT);
+
+	private final DatabaseRepository databases;
+
+	private final Keyring keyring;
+
+	LiveNode(DatabaseRepository databases, Keyring keyring) {
+		this.databases = databases;
+		this.keyring = keyring;
+	}
+
+	/** What the Overview shows; {@code problem} is a sentence when the node could not be read. */
+	record Status(Node node, RedisInfo info, long peakMemory, String problem) {
+
+		public boolean reachable() {
+			return this.problem == null;
+		}
+
+	}
+
+	/** What Settings › Configuration shows: each is null when the node would not say. */
+	record Configuration(Boolean rdb, String savePoints, Boolean aof, Boolean cacheMode, String maxmemoryPolicy,
+			String problem) {
+	}
+
+	Status status(Database database) {
+		Optional<Node> node = primary(database);
+		if (node.isEmpty()) {
+			return new Status(null, null, 0, "This database has no Redis node in the catalogue.");
+		}
+		try {
+			return this.redis.call(endpoint(database, node.get()), (jedis) -> {
+				RedisInfo info = RedisInfo.read(jedis);
+				Map<String, String> memory = RedisInfo.fields(jedis.info("memory"));
+				return new Status(node.get(), info, parseLong(memory.get("used_memory_peak")), null);
+			});
+		}
+		catch (RedisAccessException ex) {
+			return new Status(node.get(), null, 0, unreachable(ex));
+		}
+	}
+
+	Configuration configuration(Database database) {
+		Optional<Node> node = primary(database);
+		if (node.isEmpty()) {
+			return new Configuration(null, null, null, null, null, "This database has no Redis node in the catalogue.");
+		}
+		try {
+			return this.redis.call(endpoint(database, node.get()), (jedis) -> {
+				String save = configValue(jedis, "save");
+				String appendonly = configValue(jedis, "appendonly");
+				String policy = configValue(jedis, "maxmemory-policy");
+				return new Configuration((save != null) ? !save.isBlank() : null, save,
+						(appendonly != null) ? "yes".equals(appendonly) : null,
+						(policy != null) ? "allkeys-lru".equals(policy) : null, policy, null);
+			});
+		}
+		catch (RedisAccessException ex) {
+			return new Configuration(null, null, null, null, null, unreachable(ex));
+		}
+	}
+
+	/** The password the database was registered with, or null when it has none. */
+	String password(Database database) {
+		return this.databases.findSecret(database.id(), DatabaseRepository.REDIS_PASSWORD).map((sealed) -> {
+			try {
+				return this.keyring.openText(sealed);
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException("the stored Redis password of " + database.id()
+						+ " cannot be decrypted with this keyring", ex);
+			}
+		}).orElse(null);
+	}
+
+	/** The node the catalogue last knew as primary (the page names it; roles may have moved since). */
+	static Optional<Node> primary(Database database) {
+		List<Node> nodes = database.redisNodes();
+		return nodes.stream().filter((node) -> Node.PRIMARY.equals(node.role())).findFirst()
+			.or(() -> nodes.stream().findFirst());
+	}
+
+	private RedisEndpoint endpoint(Database database, Node node) {
+		return new RedisEndpoint(node.host(), node.port(), password(database));
+	}
+
+	private static String configValue(Jedis jedis, String name) {
+		Map<String, String> values = jedis.configGet(name);
+		return values.get(name);
+	}
+
+	private static String unreachable(RedisAccessException ex) {
+		return "The Redis node could not be read just now (" + ex.getMessage()
+				+ "); what it holds is not shown, the rest of the page works.";
+	}
+
+	private static long parseLong(String value) {
+		try {
+			return (value != null) ? Long.parseLong(value) : 0;
+		}
+		catch (NumberFormatException ex) {
+			return 0;
+		}
+	}
+
+}
