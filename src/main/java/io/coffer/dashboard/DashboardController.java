@@ -1,8 +1,8 @@
 package io.coffer.dashboard;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
@@ -10,6 +10,7 @@ import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.RunStatus;
+import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
 
@@ -20,7 +21,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.util.UriUtils;
 
 /** The list of databases (operator) and a database's Overview and Settings tabs. */
 @Controller
@@ -37,13 +37,21 @@ class DashboardController {
 
 	private final CofferProperties properties;
 
+	private final DatabaseProvisioning provisioning;
+
 	DashboardController(DatabaseRepository databases, BackupRepository backups, DatabaseAccess access,
-			LiveNode live, CofferProperties properties) {
+			LiveNode live, CofferProperties properties, DatabaseProvisioning provisioning) {
 		this.databases = databases;
 		this.backups = backups;
 		this.access = access;
 		this.live = live;
 		this.properties = properties;
+		this.provisioning = provisioning;
+	}
+
+	/** The URL with its password replaced by dots. */
+	static String masked(String url) {
+		return url.replaceFirst("^(\\w+://[^:/@]*:)[^@]*@", "$1••••••••@");
 	}
 
 	/** A line of the operator's list; {@code lastBackup} is null when the database has none yet. */
@@ -75,13 +83,15 @@ class DashboardController {
 		model.addAttribute("live", this.live.status(database));
 		Node primary = LiveNode.primary(database).orElse(null);
 		if (primary != null) {
-			String password = this.live.password(database);
+			// as in the API: a provisioned database's URL carries its password (hidden here until asked);
+			// a registered database's password came from the operator and is never shown back
+			Optional<String> provisionedUrl = this.provisioning.redisUrl(database);
 			boolean shown = "show".equals(showPassword);
-			String credentials = (password == null) ? "" : ":" + (shown ? UriUtils.encodeUserInfo(password, StandardCharsets.UTF_8) : "••••••••") + "@";
-			String url = "redis://" + credentials + primary.address();
+			String url = provisionedUrl.map((withPassword) -> shown ? withPassword : masked(withPassword))
+				.orElse("redis://" + primary.address());
 			model.addAttribute("env",
 					List.of("REDIS_URL=" + url, this.properties.getPlatformPrefix() + "_REDIS_URL=" + url));
-			model.addAttribute("hasPassword", password != null);
+			model.addAttribute("hasPassword", provisionedUrl.isPresent());
 			model.addAttribute("passwordShown", shown);
 		}
 		return "dashboard/overview";

@@ -1,19 +1,17 @@
 package io.coffer.dashboard;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.coffer.backup.DatabaseEndpoints;
 import io.coffer.backup.RedisAccessException;
 import io.coffer.backup.RedisConnections;
 import io.coffer.backup.RedisEndpoint;
 import io.coffer.backup.RedisInfo;
 import io.coffer.catalog.Database;
-import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;
-import io.coffer.crypto.Keyring;
 import redis.clients.jedis.Jedis;
 
 import org.springframework.stereotype.Component;
@@ -33,13 +31,10 @@ class LiveNode {
 
 	private final RedisConnections redis = new RedisConnections(CONNECT_TIMEOUT, READ_TIMEOUT);
 
-	private final DatabaseRepository databases;
+	private final DatabaseEndpoints endpoints;
 
-	private final Keyring keyring;
-
-	LiveNode(DatabaseRepository databases, Keyring keyring) {
-		this.databases = databases;
-		this.keyring = keyring;
+	LiveNode(DatabaseEndpoints endpoints) {
+		this.endpoints = endpoints;
 	}
 
 	/** What the Overview shows; {@code problem} is a sentence when the node could not be read. */
@@ -93,17 +88,9 @@ class LiveNode {
 		}
 	}
 
-	/** The password the database was registered with, or null when it has none. */
+	/** The password the database was registered or provisioned with, or null when it has none. */
 	String password(Database database) {
-		return this.databases.findSecret(database.id(), DatabaseRepository.REDIS_PASSWORD).map((sealed) -> {
-			try {
-				return this.keyring.openText(sealed);
-			}
-			catch (IOException ex) {
-				throw new IllegalStateException("the stored Redis password of " + database.id()
-						+ " cannot be decrypted with this keyring", ex);
-			}
-		}).orElse(null);
+		return this.endpoints.password(database);
 	}
 
 	/** The node the catalogue last knew as primary (the page names it; roles may have moved since). */
