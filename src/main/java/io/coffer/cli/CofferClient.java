@@ -29,6 +29,8 @@ final class CofferClient {
 
 	private static final Set<String> FINISHED = Set.of("done", "error");
 
+	private static final Set<String> JOB_ENDED = Set.of("completed", "failed", "stopped", "abandoned");
+
 	private static final Duration POLL_INTERVAL = Duration.ofMillis(500);
 
 
@@ -89,6 +91,15 @@ final class CofferClient {
 		while (!FINISHED.contains(current.path("status").asString())) {
 			Thread.sleep(POLL_INTERVAL.toMillis());
 			current = get(path);
+		}
+		return current;
+	}
+
+	/** Reads the job execution again until Spring Batch says it ended, whichever way. */
+	JsonNode awaitJob(long execution, JsonNode current) throws InterruptedException {
+		while (!JOB_ENDED.contains(current.path("status").asString())) {
+			Thread.sleep(POLL_INTERVAL.toMillis());
+			current = get("/jobs/" + execution);
 		}
 		return current;
 	}

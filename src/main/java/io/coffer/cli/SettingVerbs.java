@@ -86,15 +86,25 @@ final class SettingVerbs {
 				description = "refuse connections without TLS")
 		Boolean forceTls;
 
+		@Option(names = "--timeout", paramLabel = "SECONDS",
+				description = "disconnect clients idle for this long (0: never)")
+		Integer timeout;
+
+		@Option(names = "--no-wait", description = "return once the change is started")
+		boolean noWait;
+
 		@Override
-		public Integer call() {
+		public Integer call() throws InterruptedException {
 			Map<String, Object> changes = new LinkedHashMap<>();
 			putIfGiven(changes, "aof", this.aof);
 			putIfGiven(changes, "rdb", this.rdb);
 			putIfGiven(changes, "cache_mode", this.cacheMode);
 			putIfGiven(changes, "force_tls", this.forceTls);
+			if (this.timeout != null) {
+				changes.put("timeout", this.timeout);
+			}
 			if (changes.isEmpty()) {
-				throw new CliException("nothing to change: pass --aof, --rdb, --cache-mode or --force-tls");
+				throw new CliException("nothing to change: pass --aof, --rdb, --cache-mode, --timeout or --force-tls");
 			}
 			String db = this.cli.databaseId();
 			CofferClient client = this.cli.client();
@@ -102,9 +112,27 @@ final class SettingVerbs {
 			if (answer.isMissingRoute()) {
 				throw CliException.notOffered("changing the Redis configuration", null);
 			}
-			client.require(answer);
-			this.cli.console.out().println("-----> Configuration of " + db + " is being changed");
+			JsonNode started = client.require(answer);
+			long execution = started.path("job").asLong();
+			PrintStream out = this.cli.console.out();
+			out.println("-----> Configuration of " + db + " is being changed");
+			if (this.noWait) {
+				out.println("       Follow it with: GET /api/v1/jobs/" + execution);
+				return 0;
+			}
+			JsonNode job = client.awaitJob(execution, started);
+			if (!"completed".equals(job.path("status").asString())) {
+				throw new CliException("the configuration of " + db + " was not changed: " + reason(job));
+			}
+			out.println("-----> Configuration of " + db + " changed");
 			return 0;
+		}
+
+		/** The first line of the job's exit description, without the exception's class name. */
+		private static String reason(JsonNode job) {
+			String description = job.path("exit_description").asString("");
+			String first = description.lines().findFirst().orElse("").replaceFirst("^[\\w.$]+(Exception|Error): ", "");
+			return first.isBlank() ? "the job ended " + job.path("status").asString() : first;
 		}
 
 		private static void putIfGiven(Map<String, Object> changes, String name, Boolean value) {

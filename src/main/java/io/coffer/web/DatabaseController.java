@@ -1,22 +1,28 @@
 package io.coffer.web;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseStatus;
 import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.provision.DatabaseRegistration;
 import io.coffer.provision.DatabaseStats;
 import io.coffer.provision.RegisterRequest;
+import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -36,14 +42,18 @@ class DatabaseController {
 
 	private final DatabaseStats stats;
 
+	private final ConfigChanges configChanges;
+
 	private final CofferProperties properties;
 
 	DatabaseController(DatabaseRepository databases, DatabaseRegistration registration,
-			DatabaseProvisioning provisioning, DatabaseStats stats, CofferProperties properties) {
+			DatabaseProvisioning provisioning, DatabaseStats stats, ConfigChanges configChanges,
+			CofferProperties properties) {
 		this.databases = databases;
 		this.registration = registration;
 		this.provisioning = provisioning;
 		this.stats = stats;
+		this.configChanges = configChanges;
 		this.properties = properties;
 	}
 
@@ -103,9 +113,34 @@ class DatabaseController {
 	@GetMapping("/{db}")
 	DatabaseView get(Caller caller, @PathVariable String db) {
 		caller.requireAccess(db);
-		return this.databases.findLive(db)
-			.map((database) -> view(database, null))
-			.orElseThrow(() -> ApiException.notFound("database " + db));
+		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
+		DatabaseView view = view(database, null);
+		if (!DatabaseStatus.RUNNING.equals(database.status())) {
+			return view.withConfig(null, "the database is " + database.status() + ": its configuration cannot be read");
+		}
+		try {
+			return view.withConfig(this.configChanges.effective(database), null);
+		}
+		catch (RuntimeException ex) {
+			return view.withConfig(null, "the configuration could not be read from the primary: " + ex.getMessage());
+		}
+	}
+
+	/** What {@code PATCH /config} answers: the job applying the change, to follow at {@code /api/v1/jobs/{job}}. */
+	record ConfigJobView(long job, String status) {
+	}
+
+	/**
+	 * Changes Redis settings ({@code rdb}, {@code aof}, {@code cache_mode}, {@code timeout}) on every data
+	 * node of the database, in the background.
+	 */
+	@PatchMapping("/{db}/config")
+	@ResponseStatus(HttpStatus.ACCEPTED)
+	ConfigJobView changeConfig(Caller caller, @PathVariable String db, @RequestBody(required = false) Map<String, Object> settings) {
+		caller.requireAccess(db);
+		JobExecution execution = this.configChanges.request(db, settings,
+				caller.isOperator() ? ConfigChanges.BY_OPERATOR : ConfigChanges.BY_DATABASE_TOKEN);
+		return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
 	}
 
 	private DatabaseView view(Database database, String token) {

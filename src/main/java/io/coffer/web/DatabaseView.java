@@ -4,15 +4,21 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
+import io.coffer.redisconfig.EffectiveConfig;
 
-/** A database as the API shows it. {@code token} is present once: in the answer that created it. */
+/**
+ * A database as the API shows it. {@code token} is present once: in the answer that created it.
+ * {@code config} is only read for a single database: absent from lists, {@code null} (with
+ * {@code config_error}) when its primary could not be asked.
+ */
 record DatabaseView(String id, String app, String plan, String kind, String status, String statusReason,
 		Instant createdAt, List<NodeView> nodes, String sentinelMaster, String acquisitionMode, Map<String, String> env,
-		Schedule backupSchedule, String token) {
+		Schedule backupSchedule, Optional<EffectiveConfig> config, String configError, String token) {
 
 	record NodeView(String role, String host, int port) {
 	}
@@ -38,7 +44,14 @@ record DatabaseView(String id, String app, String plan, String kind, String stat
 		Map<String, String> env = (redisUrl != null) ? env(redisUrl, platformPrefix) : env(database, platformPrefix);
 		return new DatabaseView(database.id(), database.app(), database.plan(), database.kind(), database.status(),
 				statusReason, database.createdAt(), nodes, database.sentinelMaster(), database.acquisitionMode(), env,
-				new Schedule(database.scheduleEnabled(), database.scheduleHourUtc()), token);
+				new Schedule(database.scheduleEnabled(), database.scheduleHourUtc()), null, null, token);
+	}
+
+	/** The view with the configuration in effect, or with why it could not be read. */
+	DatabaseView withConfig(EffectiveConfig config, String configError) {
+		return new DatabaseView(this.id, this.app, this.plan, this.kind, this.status, this.statusReason, this.createdAt,
+				this.nodes, this.sentinelMaster, this.acquisitionMode, this.env, this.backupSchedule,
+				Optional.ofNullable(config), configError, this.token);
 	}
 
 	private static Map<String, String> env(String redisUrl, String platformPrefix) {

@@ -161,7 +161,24 @@ class CofferCliTest extends IntegrationTest {
 	void whatTheServiceDoesNotOfferYetIsSaidSo() {
 		assertNotOffered(coffer().run("--app", this.app, "addons-upgrade", this.databaseId, "redis-starter-2048"),
 				"plan changes");
-		assertNotOffered(coffer().run("--app", this.app, "config", "--aof", "on"), "changing the Redis configuration");
+	}
+
+	@Test
+	void configChangesTheSettingsAndWaitsForTheJob() {
+		CliRun.Result changed = coffer().run("--app", this.app, "config", "--timeout", "120", "--rdb", "on");
+
+		assertThat(changed.exitCode()).as(changed.toString()).isZero();
+		assertThat(changed.stdout()).contains("-----> Configuration of " + this.databaseId + " is being changed")
+			.contains("-----> Configuration of " + this.databaseId + " changed");
+		try (Jedis jedis = redis.jedis()) {
+			assertThat(jedis.configGet("timeout")).containsEntry("timeout", "120");
+			assertThat(jedis.configGet("save")).containsEntry("save", "900 1 300 10 60 10000");
+		}
+
+		CliRun.Result tls = coffer().run("--app", this.app, "config", "--force-tls", "on");
+
+		assertThat(tls.exitCode()).isEqualTo(1);
+		assertThat(tls.stderr()).contains("not available yet");
 	}
 
 	@Test

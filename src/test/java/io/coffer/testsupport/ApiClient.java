@@ -39,6 +39,11 @@ public final class ApiClient {
 			.PUT(HttpRequest.BodyPublishers.ofString(body)));
 	}
 
+	public Response patch(String path, String body) {
+		return send(request(path).header("Content-Type", "application/json")
+			.method("PATCH", HttpRequest.BodyPublishers.ofString(body)));
+	}
+
 	public Response post(String path) {
 		return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));
 	}

@@ -1,0 +1,65 @@
+package io.coffer.redisconfig;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The {@code config_changes} rows: each change asked, by whom and when, and how it ended. */
+@Repository
+class ConfigChangeRepository {
+
+	static final String SCHEDULED = "scheduled";
+
+	static final String RUNNING = "running";
+
+	static final String DONE = "done";
+
+	static final String ERROR = "error";
+
+	private static final TypeReference<Map<String, Object>> SETTINGS = new TypeReference<>() {
+	};
+
+	private final JdbcClient jdbc;
+
+	private final JsonMapper json;
+
+	ConfigChangeRepository(JdbcClient jdbc, JsonMapper json) {
+		this.jdbc = jdbc;
+		this.json = json;
+	}
+
+	/** Records a {@code scheduled} change and answers its id. */
+	long insert(String databaseId, ConfigChange change, String requestedBy, Instant requestedAt) {
+		return this.jdbc.sql("""
+				insert into config_changes (database_id, settings, requested_by, requested_at, status)
+				values (?, ?::jsonb, ?, ?, 'scheduled') returning id
+				""")
+			.params(databaseId, this.json.writeValueAsString(change.asMap()), requestedBy, Timestamp.from(requestedAt))
+			.query(Long.class)
+			.single();
+	}
+
+	void jobStarted(long id, long jobExecutionId) {
+		this.jdbc.sql("update config_changes set job_execution_id = ? where id = ?").params(jobExecutionId, id).update();
+	}
+
+	Optional<ConfigChange> find(long id) {
+		return this.jdbc.sql("select settings::text from config_changes where id = ?")
+			.params(id)
+			.query(String.class)
+			.optional()
+			.map((settings) -> ConfigChange.of(this.json.readValue(settings, SETTINGS)));
+	}
+
+	void status(long id, String status, String error) {
+		this.jdbc.sql("update config_changes set status = ?, error = ? where id = ?").params(status, error, id).update();
+	}
+
+}

@@ -1,0 +1,151 @@
+package io.coffer.redisconfig;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.coffer.backup.DatabaseEndpoints;
+import io.coffer.backup.RedisConnections;
+import io.coffer.backup.RedisEndpoint;
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.Node;
+import io.coffer.system.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
+import org.springframework.batch.core.configuration.support.MapJobRegistry;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.stereotype.Service;
+
+/**
+ * Changes to the Redis settings of a database: each is recorded with who asked and when, then applied
+ * by {@code configJob} in the background; and the settings in effect, read from the primary.
+ */
+@Service
+public class ConfigChanges implements DisposableBean {
+
+	private static final Logger log = LoggerFactory.getLogger(ConfigChanges.class);
+
+	/** Who asked, as {@code config_changes.requested_by} keeps it. */
+	public static final String BY_OPERATOR = "operator";
+
+	public static final String BY_DATABASE_TOKEN = "database_token";
+
+	private final DatabaseRepository databases;
+
+	private final DatabaseEndpoints endpoints;
+
+	private final ConfigChangeRepository changes;
+
+	private final Job configJob;
+
+	private final Clock clock;
+
+	private final ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+
+	private final TaskExecutorJobOperator operator = new TaskExecutorJobOperator();
+
+	// a database page must not wait on an unreachable node: short timeouts, one round trip
+	private final RedisConnections quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2));
+
+	ConfigChanges(DatabaseRepository databases, DatabaseEndpoints endpoints, ConfigChangeRepository changes,
+			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock) throws Exception {
+		this.databases = databases;
+		this.endpoints = endpoints;
+		this.changes = changes;
+		this.configJob = configJob;
+		this.clock = clock;
+		// changes mostly wait on Redis; a few at a time are plenty, and the queue keeps the rest
+		this.executor.setCorePoolSize(2);
+		this.executor.setMaxPoolSize(2);
+		this.executor.setQueueCapacity(100);
+		this.executor.setThreadNamePrefix("config-");
+		this.executor.initialize();
+		// Not a bean: a second JobOperator bean would replace Spring Boot's, which runs jobs on the caller's thread.
+		MapJobRegistry registry = new MapJobRegistry();
+		registry.register(configJob);
+		this.operator.setJobRegistry(registry);
+		this.operator.setJobRepository(jobRepository);
+		this.operator.setTaskExecutor(this.executor);
+		this.operator.afterPropertiesSet();
+	}
+
+	/**
+	 * Records the change and starts {@code configJob}; answers its execution at once.
+	 * @throws ApiException 404 for an unknown database, 400 or 422 for a change that cannot be made
+	 */
+	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
+		Database database = this.databases.findLive(databaseId)
+			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+		ConfigChange change = ConfigChange.parse(body);
+		if (Boolean.TRUE.equals(change.cacheMode()) && database.plan() == null) {
+			refuseCacheModeWithoutLimit(database);
+		}
+		long changeId = this.changes.insert(databaseId, change, requestedBy, this.clock.instant());
+		JobExecution execution;
+		try {
+			execution = this.operator.start(this.configJob,
+					new JobParametersBuilder().addString(ConfigJobConfiguration.DATABASE_ID, databaseId)
+						.addLong(ConfigJobConfiguration.CHANGE_ID, changeId)
+						.toJobParameters());
+		}
+		catch (Exception ex) {
+			log.error("configJob could not start for {}", databaseId, ex);
+			this.changes.status(changeId, ConfigChangeRepository.ERROR, "the job could not start: " + ex.getMessage());
+			throw ApiException.conflict("job_not_started", "the configuration change could not start: " + ex.getMessage());
+		}
+		this.changes.jobStarted(changeId, execution.getId());
+		return execution;
+	}
+
+	/** A registered database is evicted within its own limit: without one, cache mode cannot be set. */
+	private void refuseCacheModeWithoutLimit(Database database) {
+		long maxmemory;
+		try {
+			maxmemory = this.quick.call(primaryOf(database),
+					(jedis) -> Long.parseLong(jedis.configGet("maxmemory").get("maxmemory")));
+		}
+		catch (RuntimeException ex) {
+			throw ApiException.unavailable("redis_unreachable",
+					"cannot check the memory limit of " + database.id() + ": " + ex.getMessage(), ex);
+		}
+		if (maxmemory == 0) {
+			throw ApiException.unprocessable("no_memory_limit", database.id() + " has no maxmemory: cache mode "
+					+ "would never evict; set maxmemory on its nodes first");
+		}
+	}
+
+	/** The settings in effect on the primary the catalogue names. */
+	public EffectiveConfig effective(Database database) {
+		return RedisSettings.read(this.quick, primaryOf(database));
+	}
+
+	private RedisEndpoint primaryOf(Database database) {
+		List<Node> nodes = database.redisNodes();
+		List<RedisEndpoint> endpoints = this.endpoints.nodes(database);
+		if (endpoints.isEmpty()) {
+			throw new IllegalStateException(database.id() + " has no data node");
+		}
+		for (int i = 0; i < nodes.size(); i++) {
+			if (Node.PRIMARY.equals(nodes.get(i).role())) {
+				return endpoints.get(i);
+			}
+		}
+		return endpoints.get(0);
+	}
+
+	@Override
+	public void destroy() {
+		this.executor.shutdown();
+	}
+
+}

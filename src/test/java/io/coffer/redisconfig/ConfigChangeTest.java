@@ -1,0 +1,268 @@
+package io.coffer.redisconfig;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import io.coffer.backup.RedisInfo;
+import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.CofferTestServices;
+import io.coffer.testsupport.IntegrationTest;
+import io.coffer.testsupport.RedisServerProcess;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Redis settings changed through the API on real nodes: taken by every data node, kept across a
+ * restart, recorded with who asked; and refused with a sentence when they cannot be.
+ */
+class ConfigChangeTest extends IntegrationTest {
+
+	private static final String PASSWORD = "config-secret";
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Test
+	void aStarterDatabaseTakesEverySettingAndKeepsItWhenItsNodeIsRestarted() throws Exception {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"config-app\", \"plan\": \"redis-starter-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		ApiClient owner = withToken(created.text("token"));
+		JsonNode database = awaitRunning(id);
+		URI uri = URI.create(database.path("env").path("REDIS_URL").asString());
+		String password = uri.getUserInfo().substring(id.length() + 1);
+		assertThat(database.path("config").path("rdb").asBoolean()).isTrue();
+		assertThat(database.path("config").path("aof").asBoolean()).isFalse();
+		assertThat(database.path("config").path("cache_mode").asBoolean()).isFalse();
+		assertThat(database.path("config").path("timeout").asInt()).isEqualTo(150);
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			for (int i = 0; i < 200; i++) {
+				jedis.set("key-" + i, "value-" + i);
+			}
+		}
+
+		long job = change(owner, id, "{\"rdb\": false, \"aof\": true, \"cache_mode\": true, \"timeout\": 300}");
+
+		long pid;
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(jedis.configGet("save")).containsEntry("save", "");
+			assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "yes");
+			assertThat(jedis.configGet("appendfsync")).containsEntry("appendfsync", "everysec");
+			assertThat(jedis.configGet("maxmemory-policy")).containsEntry("maxmemory-policy", "allkeys-lru");
+			assertThat(jedis.configGet("maxmemory")).containsEntry("maxmemory", String.valueOf(256L * 1024 * 1024));
+			assertThat(jedis.configGet("timeout")).containsEntry("timeout", "300");
+			Map<String, String> persistence = RedisInfo.fields(jedis.info("persistence"));
+			assertThat(persistence).containsEntry("aof_enabled", "1").containsEntry("aof_rewrite_in_progress", "0");
+			pid = Long.parseLong(RedisInfo.fields(jedis.info("server")).get("process_id"));
+		}
+		JsonNode config = owner.get("/api/v1/databases/" + id).json().path("config");
+		assertThat(config.path("rdb").asBoolean()).isFalse();
+		assertThat(config.path("aof").asBoolean()).isTrue();
+		assertThat(config.path("cache_mode").asBoolean()).isTrue();
+		assertThat(config.path("timeout").asInt()).isEqualTo(300);
+		assertThat(config.path("maxmemory").asLong()).isEqualTo(256L * 1024 * 1024);
+		assertThat(config.path("maxmemory_policy").asString()).isEqualTo("allkeys-lru");
+		Map<String, Object> recorded = this.jdbc
+			.sql("select requested_by, status, settings::text as settings, error from config_changes where job_execution_id = ?")
+			.params(job)
+			.query()
+			.singleRow();
+		assertThat(recorded).containsEntry("requested_by", "database_token").containsEntry("status", "done");
+		assertThat(recorded.get("error")).isNull();
+		assertThat((String) recorded.get("settings")).contains("\"aof\": true").contains("\"timeout\": 300");
+		Path redisConf = nodesFolder().resolve(id).resolve("redis-1").resolve("redis.conf");
+		assertThat(Files.readString(redisConf)).contains("appendonly yes").contains("timeout 300")
+			.contains("maxmemory-policy allkeys-lru");
+
+		// the supervisor starts the killed node again from its rewritten file; its data comes back from the AOF
+		ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = connect(uri.getPort(), password)) {
+				return Long.parseLong(RedisInfo.fields(jedis.info("server")).get("process_id")) != pid
+						&& "0".equals(RedisInfo.fields(jedis.info("persistence")).get("loading"));
+			}
+		});
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "yes");
+			assertThat(jedis.configGet("save")).containsEntry("save", "");
+			assertThat(jedis.configGet("maxmemory-policy")).containsEntry("maxmemory-policy", "allkeys-lru");
+			assertThat(jedis.configGet("timeout")).containsEntry("timeout", "300");
+			assertThat(jedis.dbSize()).isEqualTo(200);
+			assertThat(jedis.get("key-199")).isEqualTo("value-199");
+		}
+
+		// and back to the baseline, asked by the operator this time
+		long back = change(operator(), id, "{\"rdb\": true, \"aof\": false, \"cache_mode\": false, \"timeout\": 0}");
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(jedis.configGet("save")).containsEntry("save", RedisSettings.SAVE_POINTS);
+			assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "no");
+			assertThat(jedis.configGet("maxmemory-policy")).containsEntry("maxmemory-policy", "noeviction");
+			assertThat(jedis.configGet("timeout")).containsEntry("timeout", "0");
+		}
+		assertThat(this.jdbc.sql("select requested_by from config_changes where job_execution_id = ?")
+			.params(back)
+			.query(String.class)
+			.single()).isEqualTo("operator");
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
+	@Test
+	void aPrimaryAndItsReplicaBothTakeTheChangeKeepItAcrossARestartAndEvictInCacheMode() {
+		try (RedisServerProcess primary = RedisServerProcess.options().password(PASSWORD)
+			.set("maxmemory", "10mb")
+			.start();
+				RedisServerProcess replica = RedisServerProcess.options().password(PASSWORD)
+					.set("maxmemory", "10mb")
+					.replicaOf(primary)
+					.start()) {
+			String id = register(primary, replica);
+
+			change(operator(), id, "{\"cache_mode\": true, \"timeout\": 42, \"aof\": true}");
+
+			for (RedisServerProcess node : new RedisServerProcess[] { primary, replica }) {
+				try (Jedis jedis = node.jedis()) {
+					assertThat(jedis.configGet("maxmemory-policy")).as(node.toString())
+						.containsEntry("maxmemory-policy", "allkeys-lru");
+					// a registered database keeps its own limit
+					assertThat(jedis.configGet("maxmemory")).containsEntry("maxmemory", String.valueOf(10L * 1024 * 1024));
+					assertThat(jedis.configGet("timeout")).containsEntry("timeout", "42");
+					assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "yes");
+				}
+			}
+			replica.restart();
+			try (Jedis jedis = replica.jedis()) {
+				assertThat(jedis.configGet("maxmemory-policy")).containsEntry("maxmemory-policy", "allkeys-lru");
+				assertThat(jedis.configGet("timeout")).containsEntry("timeout", "42");
+			}
+
+			// three times the limit: the least recently used keys go, and no write is refused
+			try (Jedis jedis = primary.jedis()) {
+				String value = "x".repeat(1024);
+				for (int batch = 0; batch < 30; batch++) {
+					Pipeline pipeline = jedis.pipelined();
+					for (int i = batch * 1000; i < (batch + 1) * 1000; i++) {
+						pipeline.set("cached-" + i, value);
+					}
+					assertThat(pipeline.syncAndReturnAll()).allMatch("OK"::equals);
+				}
+				assertThat(jedis.dbSize()).isLessThan(30000);
+				assertThat(Long.parseLong(RedisInfo.fields(jedis.info("stats")).get("evicted_keys"))).isPositive();
+				assertThat(jedis.get("cached-29999")).isEqualTo(value);
+			}
+			assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void whatCannotBeChangedIsRefusedWithASentence() {
+		try (RedisServerProcess node = RedisServerProcess.startWithPassword(PASSWORD)) {
+			String id = register(node);
+			String path = "/api/v1/databases/" + id + "/config";
+
+			ApiClient.Response unknown = operator().patch(path, "{\"appendonly\": true}");
+			assertThat(unknown.status()).isEqualTo(400);
+			assertThat(unknown.text("message")).contains("unknown setting \"appendonly\"");
+			ApiClient.Response notABoolean = operator().patch(path, "{\"aof\": \"yes\"}");
+			assertThat(notABoolean.status()).isEqualTo(400);
+			assertThat(notABoolean.text("message")).isEqualTo("\"aof\" must be true or false, not \"yes\"");
+			ApiClient.Response tooLong = operator().patch(path, "{\"timeout\": 90000}");
+			assertThat(tooLong.status()).isEqualTo(400);
+			assertThat(tooLong.text("message")).contains("from 0 (never) to 86400");
+			assertThat(operator().patch(path, "{\"timeout\": -1}").status()).isEqualTo(400);
+			assertThat(operator().patch(path, "{}").status()).isEqualTo(400);
+			ApiClient.Response tls = operator().patch(path, "{\"force_tls\": true}");
+			assertThat(tls.status()).isEqualTo(422);
+			assertThat(tls.text("message")).contains("not available yet");
+			ApiClient.Response noLimit = operator().patch(path, "{\"cache_mode\": true}");
+			assertThat(noLimit.status()).isEqualTo(422);
+			assertThat(noLimit.text("message")).contains("has no maxmemory");
+			ApiClient.Response missing = operator().patch("/api/v1/databases/no-such-db-4242/config", "{\"aof\": true}");
+			assertThat(missing.status()).isEqualTo(404);
+			assertThat(missing.text("message")).isEqualTo("database no-such-db-4242 was not found");
+			try (Jedis jedis = node.jedis()) {
+				assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "no");
+			}
+
+			// an unreachable primary leaves the page readable, saying why the configuration is missing
+			node.stop();
+			JsonNode database = operator().get("/api/v1/databases/" + id).json();
+			assertThat(database.has("config")).isTrue();
+			assertThat(database.path("config").isNull()).isTrue();
+			assertThat(database.path("config_error").asString()).startsWith("the configuration could not be read");
+			assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+		}
+	}
+
+	/** Asks for the change, waits for its job, and answers the job's execution id. */
+	private long change(ApiClient client, String id, String settings) {
+		ApiClient.Response accepted = client.patch("/api/v1/databases/" + id + "/config", settings);
+		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+		long job = accepted.json().path("job").asLong();
+		assertThat(accepted.text("status")).isNotBlank();
+		JsonNode ended = await().atMost(Duration.ofSeconds(120))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> client.get("/api/v1/jobs/" + job).json(),
+					(json) -> !json.path("status").asString().matches("starting|started"));
+		assertThat(ended.path("job").asString()).isEqualTo("configJob");
+		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("completed");
+		return job;
+	}
+
+	private String register(RedisServerProcess... nodes) {
+		StringBuilder addresses = new StringBuilder();
+		for (RedisServerProcess node : nodes) {
+			addresses.append((addresses.length() > 0) ? ", " : "")
+				.append("{\"host\": \"127.0.0.1\", \"port\": ").append(node.port()).append("}");
+		}
+		ApiClient.Response created = operator().post("/api/v1/databases", """
+				{"app": "config-%s", "register": {"nodes": [%s], "password": "%s"}}
+				""".formatted(Long.toString(System.nanoTime(), 36), addresses, PASSWORD));
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		return created.text("id");
+	}
+
+	private JsonNode awaitRunning(String id) {
+		return await().atMost(Duration.ofSeconds(120))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> operator().get("/api/v1/databases/" + id).json(), (json) -> {
+				if ("error".equals(json.path("status").asString())) {
+					throw new AssertionError("provisioning failed: " + json.path("status_reason").asString());
+				}
+				return "running".equals(json.path("status").asString());
+			});
+	}
+
+	private static Jedis connect(int port, String password) {
+		Jedis jedis = new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder()
+			.password(password)
+			.connectionTimeoutMillis(2000)
+			.socketTimeoutMillis(5000)
+			.build());
+		try {
+			jedis.ping();
+			return jedis;
+		}
+		catch (RuntimeException ex) {
+			jedis.close();
+			throw ex;
+		}
+	}
+
+	private static Path nodesFolder() {
+		return CofferTestServices.get().workFolder().resolve("data").resolve("nodes");
+	}
+
+}
