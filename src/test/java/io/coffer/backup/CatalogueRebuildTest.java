@@ -1,10 +1,20 @@
 package io.coffer.backup;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
+import io.coffer.cli.CofferCli;
 import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisDataset;
 import io.coffer.testsupport.RedisServerProcess;
@@ -67,10 +77,16 @@ class CatalogueRebuildTest extends IntegrationTest {
 					.isEqualTo(before);
 			}
 
-			// a second run finds nothing left to do, and the backups are usable again
-			JsonNode again = operator().post("/api/v1/admin/catalogue/rebuild?database=" + db).json();
-			assertThat(again.path("rebuilt")).isEmpty();
-			assertThat(again.path("already_catalogued").asInt()).isEqualTo(2);
+			// a second run, from the command line, finds nothing left to do; the backups are usable again
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			CofferCli.Console console = new CofferCli.Console(new PrintStream(out, true, StandardCharsets.UTF_8),
+					System.err, InputStream.nullInputStream(), Map.of("COFFER_URL", "http://127.0.0.1:" + this.port,
+							"COFFER_TOKEN", CofferTestServices.ADMIN_TOKEN),
+					Path.of("").toAbsolutePath(), ZoneId.of("UTC"), Clock.systemUTC());
+			int exit = CofferCli.commandLine(console).execute("rebuild-catalogue", "--database", db);
+			assertThat(exit).isZero();
+			assertThat(out.toString(StandardCharsets.UTF_8)).contains("2 already in the catalogue")
+				.contains("0 rebuilt, 0 skipped");
 			byte[] archive = operator().getBytes("/api/v1/databases/" + db + "/backups/" + second + "/archive").body();
 			assertThat((long) archive.length).isEqualTo(secondBefore.archiveSize());
 		}
