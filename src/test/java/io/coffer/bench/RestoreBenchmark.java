@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -29,6 +31,7 @@ import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * The restore benchmark behind {@code scripts/bench restore}: on the backup benchmark's dataset, for
@@ -36,7 +39,8 @@ import redis.clients.jedis.Jedis;
  * <ul>
  * <li>A: an in-place restore through Coffer, from the API call to {@code done}, in a fresh Coffer JVM
  * per size (after one backup through the same JVM), with {@code verify_before_load} true (the default:
- * the archive is read twice) and false (checked while it streams);</li>
+ * the archive is read twice) and false (checked while it streams); then, as an experiment on the target's
+ * side, streaming again into a target set to {@code repl-diskless-load swapdb};</li>
  * <li>B: {@code redis-server} loading the same {@code dump.rdb} from its own disk at start-up, from the
  * process' start until {@code INFO persistence} says {@code loading:0} and {@code PING} answers.</li>
  * </ul>
@@ -136,7 +140,7 @@ public final class RestoreBenchmark {
 		for (int sizeMb : this.sizesMb) {
 			dataset.fillTo(sizeMb * 1_000_000L);
 			long keys = dataset.dbSize();
-			String digest = this.redis.digest();
+			String digest = digest();
 			// B's dump: the one Redis writes itself, as a file on disk
 			dataset.bgsaveAndWait();
 			Path dumpDir = Files.createDirectories(this.work.resolve("b-" + sizeMb));
@@ -151,11 +155,13 @@ public final class RestoreBenchmark {
 				log(String.format(Locale.ROOT, "B: redis-server loaded %.0f MB from disk in %.2f s", rdbBytes / MB, b[i]));
 			}
 			double bMedian = Arrays.stream(b).sorted().toArray()[B_RUNS / 2];
-			this.rows.add(String.format(Locale.ROOT, "| %.0f | %d | %.1f | %.1f | %.2f (%s) | %.2f | %.2f | %.1f |",
-					rdbBytes / MB, keys, a[0], a[1], bMedian, joined(b), a[0] / bMedian, a[1] / bMedian, a[2]));
+			this.rows.add(String.format(Locale.ROOT, "| %.0f | %d | %.1f | %.1f | %.1f | %.2f (%s) | %.2f | %.2f | %.2f | %.1f |",
+					rdbBytes / MB, keys, a[0], a[1], a[3], bMedian, joined(b), a[0] / bMedian, a[1] / bMedian,
+					a[3] / bMedian, a[2]));
 			this.targets.add(String.format(Locale.ROOT,
-					"- %.0f MB: A ≤ 1.5 × B: %s with verify_before_load (%.2f), %s while streaming (%.2f)", rdbBytes / MB,
-					met(a[0] <= 1.5 * bMedian), a[0] / bMedian, met(a[1] <= 1.5 * bMedian), a[1] / bMedian));
+					"- %.0f MB: A ≤ 1.5 × B: %s with verify_before_load (%.2f), %s while streaming (%.2f); with a diskless-load"
+							+ " target: %s (%.2f)", rdbBytes / MB, met(a[0] <= 1.5 * bMedian), a[0] / bMedian,
+					met(a[1] <= 1.5 * bMedian), a[1] / bMedian, met(a[3] <= 1.5 * bMedian), a[3] / bMedian));
 			Files.deleteIfExists(dump);
 			removeObjects();
 		}
@@ -200,10 +206,20 @@ public final class RestoreBenchmark {
 			await(coffer, logFile, base + "/api/v1/databases/" + databaseId + "/backups/" + backupId);
 			log("backup " + backupId + " done");
 			long cpuBefore = BackupBenchmark.processCpuTicks(coffer.pid());
-			double verified = restore(coffer, logFile, base, databaseId, backupId, true, digest, sizeMb);
-			double streaming = restore(coffer, logFile, base, databaseId, backupId, false, digest, sizeMb);
+			double verified = restore(coffer, logFile, base, databaseId, backupId, true, false, digest, sizeMb);
+			double streaming = restore(coffer, logFile, base, databaseId, backupId, false, false, digest, sizeMb);
 			double cpu = (BackupBenchmark.processCpuTicks(coffer.pid()) - cpuBefore) / 100.0;
-			return new double[] { verified, streaming, cpu };
+			// not Coffer's doing, an experiment: the target parses the dump as it arrives instead of writing
+			// it to its disk first (swapdb keeps the old data aside meanwhile: twice the memory at worst)
+			setDisklessLoad("swapdb");
+			double diskless;
+			try {
+				diskless = restore(coffer, logFile, base, databaseId, backupId, false, true, digest, sizeMb);
+			}
+			finally {
+				setDisklessLoad("disabled");
+			}
+			return new double[] { verified, streaming, cpu, diskless };
 		}
 		finally {
 			BackupBenchmark.stop(coffer);
@@ -214,23 +230,86 @@ public final class RestoreBenchmark {
 	}
 
 	private double restore(Process coffer, Path logFile, String base, String databaseId, String backupId,
-			boolean verifyBeforeLoad, String digest, int sizeMb) throws Exception {
+			boolean verifyBeforeLoad, boolean disklessTarget, String digest, int sizeMb) throws Exception {
 		String load = BackupBenchmark.loadAverage();
+		int logLines = Files.readAllLines(this.redis.logFile(), StandardCharsets.UTF_8).size();
 		long started = System.nanoTime();
 		String restoreId = BackupBenchmark.field(call("POST", base + "/api/v1/databases/" + databaseId + "/restores",
 				"{\"backup\":\"" + backupId + "\",\"target\":\"in_place\",\"verify_before_load\":" + verifyBeforeLoad + "}",
 				202), "id");
 		await(coffer, logFile, base + "/api/v1/databases/" + databaseId + "/restores/" + restoreId);
 		double seconds = (System.nanoTime() - started) / 1e9;
-		if (!digest.equals(this.redis.digest())) {
+		if (!digest.equals(digest())) {
 			throw new IllegalStateException("the restored data differs from the dataset (DEBUG DIGEST)");
 		}
 		String steps = stepTimes(logFile);
-		this.details.add(String.format(Locale.ROOT, "| %d | %s | %.1f | %s | %s → %s |", sizeMb, verifyBeforeLoad, seconds,
-				steps, load, BackupBenchmark.loadAverage()));
-		log(String.format(Locale.ROOT, "A: in-place restore (verify_before_load %s) %.1f s: %s", verifyBeforeLoad,
-				seconds, steps));
+		List<String> redisLog = Files.readAllLines(this.redis.logFile(), StandardCharsets.UTF_8);
+		String phases = replicaPhases(redisLog.subList(Math.min(logLines, redisLog.size()), redisLog.size()));
+		String run = verifyBeforeLoad ? "verify_before_load" : (disklessTarget ? "while streaming, diskless-load target"
+				: "while streaming");
+		this.details.add(String.format(Locale.ROOT, "| %d | %s | %.1f | %s | %s | %s → %s |", sizeMb, run, seconds, steps,
+				phases, load, BackupBenchmark.loadAverage()));
+		log(String.format(Locale.ROOT, "A: in-place restore (verify_before_load %s) %.1f s: %s; target: %s",
+				verifyBeforeLoad, seconds, steps, phases));
 		return seconds;
+	}
+
+	private void setDisklessLoad(String value) {
+		try (Jedis jedis = this.redis.jedis()) {
+			jedis.configSet("repl-diskless-load", value);
+		}
+	}
+
+	/** {@code DEBUG DIGEST}, which takes a while on hundreds of MB: a patient connection. */
+	private String digest() {
+		DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
+			.password(REDIS_PASSWORD)
+			.socketTimeoutMillis((int) TimeUnit.MINUTES.toMillis(5))
+			.build();
+		try (Jedis jedis = new Jedis(this.redis.host(), this.redis.port(), config)) {
+			return SafeEncoder.encode((byte[]) jedis.sendCommand(() -> SafeEncoder.encode("DEBUG"), "DIGEST"));
+		}
+	}
+
+	/**
+	 * The target's side of the load, from its own log: receiving the dump (to its disk, Redis' default
+	 * {@code repl-diskless-load disabled}), flushing the data it had, loading the dump.
+	 */
+	static String replicaPhases(List<String> lines) {
+		Pattern timed = Pattern.compile("^\\d+:\\w (\\d+ \\w+ \\d+ \\d+:\\d+:\\d+\\.\\d+) . (.*)$");
+		DateTimeFormatter format = DateTimeFormatter.ofPattern("d MMM yyyy HH:mm:ss.SSS",
+				Locale.ENGLISH);
+		LocalDateTime receiving = null;
+		LocalDateTime flushing = null;
+		LocalDateTime loading = null;
+		LocalDateTime finished = null;
+		for (String line : lines) {
+			Matcher matcher = timed.matcher(line);
+			if (!matcher.matches()) {
+				continue;
+			}
+			LocalDateTime at = LocalDateTime.parse(matcher.group(1), format);
+			String message = matcher.group(2);
+			if (message.contains("MASTER <-> REPLICA sync: receiving")) {
+				receiving = at;
+			}
+			else if (message.contains("MASTER <-> REPLICA sync: Flushing old data")) {
+				flushing = at;
+			}
+			else if (message.contains("MASTER <-> REPLICA sync: Loading DB in memory")) {
+				loading = at;
+			}
+			else if (message.contains("MASTER <-> REPLICA sync: Finished with success")) {
+				finished = at;
+			}
+		}
+		if (receiving == null || flushing == null || loading == null || finished == null) {
+			return "(not in the target's log)";
+		}
+		return String.format(Locale.ROOT, "receive %.1f s, flush %.1f s, load %.1f s",
+				Duration.between(receiving, flushing).toMillis() / 1000.0,
+				Duration.between(flushing, loading).toMillis() / 1000.0,
+				Duration.between(loading, finished).toMillis() / 1000.0);
 	}
 
 	/** B: from the process' start until it has loaded its dump and answers PING. */
@@ -343,10 +422,10 @@ public final class RestoreBenchmark {
 		out.append(String.format(Locale.ROOT, "%nMachine: %d cores; Java %s; redis-server %s; Coffer JVM options: %s.%n%n",
 				Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"), redisVersion,
 				this.cofferJavaOptions.isEmpty() ? "none (JVM defaults)" : String.join(" ", this.cofferJavaOptions)));
-		out.append("| RDB MB | keys | A s (verify_before_load) | A s (checked while streaming) | B s, median (runs) | A/B verified | A/B streaming | Coffer CPU s (both restores) |\n");
-		out.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		out.append("| RDB MB | keys | A s (verify_before_load) | A s (checked while streaming) | A s (streaming, target with repl-diskless-load swapdb) | B s, median (runs) | A/B verified | A/B streaming | A/B diskless target | Coffer CPU s (first two restores) |\n");
+		out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 		this.rows.forEach((row) -> out.append(row).append('\n'));
-		out.append("\nA, by step (Spring Batch)\n\n| RDB MB | verify_before_load | A s | steps | load avg before → after |\n|---:|---|---:|---|---|\n");
+		out.append("\nA, by step (Spring Batch), and the target's side from its log\n\n| RDB MB | run | A s | steps | target: receive to disk / flush old data / load | load avg before → after |\n|---:|---|---:|---|---|---|\n");
 		this.details.forEach((row) -> out.append(row).append('\n'));
 		out.append("\nTargets\n\n");
 		this.targets.forEach((row) -> out.append(row).append('\n'));
