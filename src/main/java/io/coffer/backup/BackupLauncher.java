@@ -90,7 +90,7 @@ public class BackupLauncher {
 	 * This second, or the one after the database's newest backup: names and object keys carry the
 	 * second, and two backups of one database must never share an object.
 	 */
-	private Instant creationSecond(String databaseId) {
+	Instant creationSecond(String databaseId) {
 		Instant now = this.clock.instant().truncatedTo(ChronoUnit.SECONDS);
 		return this.backups.latestCreatedAt(databaseId)
 			.map((latest) -> latest.plusSeconds(1))

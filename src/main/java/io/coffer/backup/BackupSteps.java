@@ -144,7 +144,7 @@ class BackupSteps {
 			RedisInfo facts, ArchiveShipper.Shipped shipped) {
 		return new BackupManifest(BackupManifest.FORMAT_VERSION, backup.id(), database.id(), database.app(),
 				backup.createdAt(), new BackupManifest.NodeUsed(role, node.host(), node.port()), facts.redisVersion(),
-				shipped.rdbVersion(), shipped.rdbSize(), shipped.rdbSha256(), keysPerDb(facts));
+				shipped.rdbVersion(), shipped.rdbSize(), shipped.rdbSha256(), keysPerDb(facts), backup.method());
 	}
 
 	/** Keys per logical database as {@code db0 → n}, the way {@code INFO keyspace} names them. */

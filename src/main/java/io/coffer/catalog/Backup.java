@@ -19,16 +19,22 @@ public record Backup(String id, String databaseId, Instant createdAt, String nam
 
 	public static final String MANUAL = "manual";
 
+	/** An external dump uploaded through the API: no node was snapshotted, its keys were not counted. */
+	public static final String IMPORT = "import";
+
 	/** The node a backup was taken from, its role at that moment, and why it was chosen. */
 	public record NodeUsed(String role, String host, int port, String reason) {
 	}
 
-	/** What a finished backup leaves in the catalogue: sizes and digests of both forms, versions, keys. */
+	/**
+	 * What a finished backup leaves in the catalogue: sizes and digests of both forms, versions, keys
+	 * ({@code keysPerDb} and {@code redisVersion} are null when unknown, as for an import).
+	 */
 	public record Outcome(long archiveSize, String archiveSha256, long storedSize, String storedSha256, String keyId,
 			String redisVersion, int rdbVersion, long rdbSize, Map<String, Long> keysPerDb) implements Serializable {
 
 		public Outcome {
-			keysPerDb = new TreeMap<>(keysPerDb);
+			keysPerDb = (keysPerDb != null) ? new TreeMap<>(keysPerDb) : null;
 		}
 
 	}

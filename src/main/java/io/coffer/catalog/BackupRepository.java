@@ -4,9 +4,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -110,6 +113,73 @@ public class BackupRepository {
 				"port", node.port(), "reason", node.reason(), "execution", jobExecutionId, "now", Timestamp.from(now)));
 	}
 
+	/** The object keys of every backup row, whatever its status: what the bucket is expected to hold. */
+	public Set<String> objectKeys() {
+		return new HashSet<>(this.jdbc.sql("select object_key from backups").query(String.class).list());
+	}
+
+	/**
+	 * Puts back the {@code done} row of a backup whose object survived the loss of its row (see
+	 * {@code CatalogueRebuild}); {@code finishedAt} is when the object was stored.
+	 */
+	public void insertRebuilt(Backup backup, Instant finishedAt) {
+		Map<String, Object> values = new HashMap<>();
+		values.put("id", backup.id());
+		values.put("databaseId", backup.databaseId());
+		values.put("createdAt", Timestamp.from(backup.createdAt()));
+		values.put("name", backup.name());
+		values.put("method", backup.method());
+		values.put("role", (backup.node() != null) ? backup.node().role() : null);
+		values.put("host", (backup.node() != null) ? backup.node().host() : null);
+		values.put("port", (backup.node() != null && backup.node().host() != null) ? backup.node().port() : null);
+		values.put("reason", (backup.node() != null) ? backup.node().reason() : null);
+		values.put("objectKey", backup.objectKey());
+		values.put("archiveSize", backup.archiveSize());
+		values.put("archiveSha256", backup.archiveSha256());
+		values.put("storedSize", backup.storedSize());
+		values.put("storedSha256", backup.storedSha256());
+		values.put("keyId", backup.keyId());
+		values.put("redisVersion", backup.redisVersion());
+		values.put("rdbVersion", backup.rdbVersion());
+		values.put("rdbSize", backup.rdbSize());
+		values.put("keys", (backup.keysPerDb() != null) ? this.json.writeValueAsString(backup.keysPerDb()) : null);
+		values.put("finishedAt", (finishedAt != null) ? Timestamp.from(finishedAt) : null);
+		this.jdbc.sql("""
+				insert into backups (id, database_id, created_at, name, status, method, node_role, node_host, node_port,
+				    node_reason, object_key, archive_size, archive_sha256, stored_size, stored_sha256, key_id,
+				    redis_version, rdb_version, rdb_size, keys_per_db, bytes_processed, finished_at)
+				values (:id, :databaseId, :createdAt, :name, 'done', :method, :role, :host, :port, :reason, :objectKey,
+				    :archiveSize, :archiveSha256, :storedSize, :storedSha256, :keyId, :redisVersion, :rdbVersion,
+				    :rdbSize, cast(:keys as jsonb), coalesce(:rdbSize, 0), :finishedAt)
+				""").params(values).update();
+	}
+
+	/** An import's row becomes {@code running}: no job runs it, the request that uploads the dump does. */
+	public void markImporting(String backupId, Backup.NodeUsed node, Instant now) {
+		transition(backupId, RunStatus.SCHEDULED, RunStatus.RUNNING, """
+				node_role = :role, node_host = :host, node_port = :port, node_reason = :reason,
+				started_at = :now""", nodeValues(node, now));
+	}
+
+	private static Map<String, Object> nodeValues(Backup.NodeUsed node, Instant now) {
+		// an import has no host: a HashMap takes the null
+		Map<String, Object> values = new HashMap<>();
+		values.put("role", node.role());
+		values.put("host", node.host());
+		values.put("port", (node.host() != null) ? node.port() : null);
+		values.put("reason", node.reason());
+		values.put("now", Timestamp.from(now));
+		return values;
+	}
+
+	/**
+	 * Removes the row of a backup that never became {@code done}, such as an import whose upload was
+	 * refused: the client was told why, and nothing of it was kept.
+	 */
+	public void deleteUnfinished(String backupId) {
+		this.jdbc.sql("delete from backups where id = ? and status <> 'done'").param(backupId).update();
+	}
+
 	public void recordProgress(String backupId, long bytesProcessed) {
 		this.jdbc.sql("update backups set bytes_processed = ? where id = ? and status = 'running'")
 			.params(bytesProcessed, backupId)
@@ -122,11 +192,23 @@ public class BackupRepository {
 				stored_sha256 = :storedSha256, key_id = :keyId, redis_version = :redisVersion,
 				rdb_version = :rdbVersion, rdb_size = :rdbSize, keys_per_db = cast(:keys as jsonb),
 				bytes_processed = :rdbSize, finished_at = :now""",
-				Map.of("archiveSize", outcome.archiveSize(), "archiveSha256", outcome.archiveSha256(), "storedSize",
-						outcome.storedSize(), "storedSha256", outcome.storedSha256(), "keyId", outcome.keyId(),
-						"redisVersion", outcome.redisVersion(), "rdbVersion", outcome.rdbVersion(), "rdbSize",
-						outcome.rdbSize(), "keys", this.json.writeValueAsString(outcome.keysPerDb()), "now",
-						Timestamp.from(now)));
+				outcomeValues(outcome, now));
+	}
+
+	private Map<String, Object> outcomeValues(Backup.Outcome outcome, Instant now) {
+		// a HashMap: an import's Redis version and key counts are unknown, and null
+		Map<String, Object> values = new HashMap<>();
+		values.put("archiveSize", outcome.archiveSize());
+		values.put("archiveSha256", outcome.archiveSha256());
+		values.put("storedSize", outcome.storedSize());
+		values.put("storedSha256", outcome.storedSha256());
+		values.put("keyId", outcome.keyId());
+		values.put("redisVersion", outcome.redisVersion());
+		values.put("rdbVersion", outcome.rdbVersion());
+		values.put("rdbSize", outcome.rdbSize());
+		values.put("keys", (outcome.keysPerDb() != null) ? this.json.writeValueAsString(outcome.keysPerDb()) : null);
+		values.put("now", Timestamp.from(now));
+		return values;
 	}
 
 	/** Marks a scheduled or running backup as failed, with a sentence for the user. */
@@ -173,8 +255,8 @@ public class BackupRepository {
 
 	private Backup row(ResultSet rs, int rowNum) throws SQLException {
 		String keys = rs.getString("keys_per_db");
-		String nodeHost = rs.getString("node_host");
-		Backup.NodeUsed node = (nodeHost != null) ? new Backup.NodeUsed(rs.getString("node_role"), nodeHost,
+		String nodeRole = rs.getString("node_role");
+		Backup.NodeUsed node = (nodeRole != null) ? new Backup.NodeUsed(nodeRole, rs.getString("node_host"),
 				rs.getInt("node_port"), rs.getString("node_reason")) : null;
 		return new Backup(rs.getString("id"), rs.getString("database_id"), instant(rs, "created_at"),
 				rs.getString("name"), RunStatus.of(rs.getString("status")), rs.getString("method"), node,

@@ -18,6 +18,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.coffer.backup.BackupFinished;
+import io.coffer.restore.BackupDrillFailed;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Component;
 
 /**
- * Posts {@code database_backup_succeeded} / {@code database_backup_failed} to every configured URL,
+ * Posts {@code database_backup_succeeded} / {@code database_backup_failed} (and a restore drill's
+ * {@code database_backup_drill_failed}) to every configured URL,
  * with the body's HMAC-SHA256 in {@code X-Coffer-Signature: sha256=<hex>}. Deliveries run on their
  * own small pool, retried with exponential backoff (Spring's {@link RetryTemplate}): the backup's
  * thread never waits for a receiver, and a failing receiver never fails a backup.
@@ -81,14 +83,36 @@ class WebhookNotifier implements DisposableBean {
 			return;
 		}
 		String type = event.succeeded() ? "database_backup_succeeded" : "database_backup_failed";
-		byte[] body = body(type, event);
+		post(type, body(type, event), event.backupId());
+	}
+
+	/** A restore drill found that a backup does not restore: announced like a failed backup. */
+	@EventListener
+	void backupDrillFailed(BackupDrillFailed event) {
+		if (this.settings.getUrls().isEmpty()) {
+			return;
+		}
+		String type = "database_backup_drill_failed";
+		Map<String, Object> fields = new LinkedHashMap<>();
+		fields.put("event", type);
+		fields.put("database_id", event.databaseId());
+		fields.put("backup_id", event.backupId());
+		fields.put("name", event.name());
+		fields.put("method", event.method());
+		fields.put("error", event.problem());
+		fields.put("created_at", String.valueOf(event.createdAt()));
+		fields.put("checked_at", String.valueOf(event.checkedAt()));
+		post(type, this.json.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8), event.backupId());
+	}
+
+	private void post(String type, byte[] body, String backupId) {
 		String delivery = UUID.randomUUID().toString();
 		for (String url : this.settings.getUrls()) {
 			try {
 				this.deliveries.execute(() -> deliver(url, type, delivery, body));
 			}
 			catch (RejectedExecutionException ex) {
-				log.warn("Webhook {} for backup {} dropped: too many deliveries waiting", type, event.backupId());
+				log.warn("Webhook {} for backup {} dropped: too many deliveries waiting", type, backupId);
 			}
 		}
 	}

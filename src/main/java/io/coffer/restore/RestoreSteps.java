@@ -3,7 +3,6 @@ package io.coffer.restore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,19 +14,14 @@ import io.coffer.backup.RedisAccessException;
 import io.coffer.backup.RedisConnections;
 import io.coffer.backup.RedisEndpoint;
 import io.coffer.backup.RedisInfo;
-import io.coffer.backup.SentinelSet;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
-import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.Jedis;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
@@ -41,14 +35,6 @@ class RestoreSteps {
 
 	private static final Logger log = LoggerFactory.getLogger(RestoreSteps.class);
 
-	/**
-	 * Bytes of the dump kept back until the archive has been read to its end and found sound: a replica
-	 * that never receives the whole payload discards it and keeps its data.
-	 */
-	private static final int HOLD_BACK = 8;
-
-	private static final Duration POLL = Duration.ofMillis(100);
-
 	private final RestoreRepository restores;
 
 	private final BackupRepository backups;
@@ -59,21 +45,21 @@ class RestoreSteps {
 
 	private final RedisConnections redis;
 
-	private final JsonMapper json;
+	private final DumpLoader loader;
 
-	private final CofferProperties.Restore settings;
+	private final JsonMapper json;
 
 	private final Clock clock;
 
 	RestoreSteps(RestoreRepository restores, BackupRepository backups, RestoreTargets targets, ArchiveReader archives,
-			RedisConnections redis, JsonMapper json, CofferProperties properties, Clock clock) {
+			RedisConnections redis, DumpLoader loader, JsonMapper json, Clock clock) {
 		this.restores = restores;
 		this.backups = backups;
 		this.targets = targets;
 		this.archives = archives;
 		this.redis = redis;
+		this.loader = loader;
 		this.json = json;
-		this.settings = properties.getRestore();
 		this.clock = clock;
 	}
 
@@ -131,8 +117,16 @@ class RestoreSteps {
 						"authenticated", true, "sha256_matches_catalogue", true));
 				checks.put("dump", Map.of("size", archive.dumpSize(), "rdb_version", archive.rdbVersion(), "crc64",
 						"ok", "entries", List.of(RestoreArchive.DUMP, RestoreArchive.MANIFEST)));
-				checks.put("manifest", Map.of("backup_id", String.valueOf(manifest.backupId()), "redis_version",
-						String.valueOf(manifest.redisVersion()), "keys_per_db", manifest.keysPerDb()));
+				// an import's manifest has no Redis version and no key counts: they are left out
+				Map<String, Object> manifestChecks = new LinkedHashMap<>();
+				manifestChecks.put("backup_id", String.valueOf(manifest.backupId()));
+				if (manifest.redisVersion() != null) {
+					manifestChecks.put("redis_version", manifest.redisVersion());
+				}
+				if (manifest.keysPerDb() != null) {
+					manifestChecks.put("keys_per_db", manifest.keysPerDb());
+				}
+				checks.put("manifest", manifestChecks);
 			}
 		}
 		else {
@@ -153,59 +147,8 @@ class RestoreSteps {
 		Backup backup = backup(restore);
 		Database target = this.targets.database(restore.targetDatabase());
 		RedisEndpoint node = nodeWithoutPassword.withPassword(this.targets.password(target));
-		Map<String, String> before = this.redis.call(node, (jedis) -> RedisInfo.fields(jedis.info("replication")));
-		int maxRdb = RdbVersions.maxLoadable(this.redis.call(node, RedisInfo::read).redisVersion());
-		Map<String, Object> loadChecks = new LinkedHashMap<>();
-		SentinelSet sentinels = this.targets.sentinels(target);
-		SentinelHold hold = null;
-		Phase phase = Phase.UNTOUCHED;
-		long started = System.nanoTime();
-		String failure = null;
-		try (OneShotPrimary listener = new OneShotPrimary(this.settings.getListenAddress(),
-				this.settings.getListenPort());
-				RestoreArchive archive = RestoreArchive.open(this.archives, backup, maxRdb)) {
-			if (sentinels != null) {
-				hold = SentinelHold.hold(this.redis, sentinels, this.settings.getLoadTimeout());
-				loadChecks.put("sentinels_held", hold.heldCount());
-			}
-			String host = this.settings.effectiveAdvertisedHost();
-			this.redis.call(node, (jedis) -> jedis.replicaof(host, listener.port()));
-			phase = Phase.REPLICATING;
-			log.info("Restore {}: {} replicates from Coffer at {}:{}", restoreId, node.address(), host, listener.port());
-			OutputStream out = listener.awaitSync(archive.dumpSize(), this.settings.getConnectTimeout());
-			byte[] last = archive.copyDump(out, HOLD_BACK);
-			out.flush();
-			archive.finish(this.json);
-			out.write(last);
-			out.flush();
-			phase = Phase.SENT;
-			awaitLoaded(node, host, listener, out);
-			phase = Phase.LOADED;
-			becomePrimaryAgain(node, before);
-			phase = Phase.DONE;
-			loadChecks.put("bytes_sent", archive.dumpSize());
-			loadChecks.put("seconds", (System.nanoTime() - started) / 1_000_000 / 1000.0);
-		}
-		catch (Exception ex) {
-			failure = sentence(ex);
-			String state = recover(node, before, phase, ex);
-			if (hold != null) {
-				releaseAfterFailure(hold, node);
-				hold = null;
-			}
-			throw new RestoreFailedException(failure, state, ex);
-		}
-		finally {
-			if (hold != null) {
-				List<String> problems = hold.release(node);
-				if (!problems.isEmpty()) {
-					loadChecks.put("sentinel_problems", problems);
-				}
-			}
-			if (failure == null) {
-				recordChecks(restoreId, "load", loadChecks);
-			}
-		}
+		Map<String, Object> loadChecks = this.loader.load(backup, node, this.targets.sentinels(target));
+		recordChecks(restoreId, "load", loadChecks);
 	}
 
 	/** Step 3: the keys per logical database the target holds are those the backup recorded. */
@@ -214,129 +157,31 @@ class RestoreSteps {
 		Backup backup = backup(restore);
 		Database target = this.targets.database(restore.targetDatabase());
 		RedisEndpoint node = nodeWithoutPassword.withPassword(this.targets.password(target));
-		Map<String, Long> expected = RestoreArchive.expectedKeys(backup);
-		Map<String, Long> actual = new TreeMap<>();
-		RedisInfo.read(this.redis, node).keysPerDatabase().forEach((index, count) -> actual.put("db" + index, count));
-		boolean equal = expected.equals(actual);
-		recordChecks(restoreId, "keys", Map.of("expected", expected, "actual", actual, "equal", equal));
-		if (!equal) {
-			throw new RestoreFailedException("the target holds keys " + actual + " where backup " + backup.id()
-					+ " recorded " + expected, "the target holds the dump Redis loaded, but its key counts differ from"
-							+ " the backup's: check its data before use");
+		Map<String, Long> actual = keysOf(this.redis, node);
+		if (backup.keysPerDb() == null) {
+			// an imported dump: nobody counted its keys, so there is nothing to compare with
+			recordChecks(restoreId, "keys", Map.of("actual", actual, "skipped", "backup " + backup.id()
+					+ " was imported: the number of keys it holds is not known, so it was not compared"));
+		}
+		else {
+			Map<String, Long> expected = RestoreArchive.expectedKeys(backup);
+			boolean equal = expected.equals(actual);
+			recordChecks(restoreId, "keys", Map.of("expected", expected, "actual", actual, "equal", equal));
+			if (!equal) {
+				throw new RestoreFailedException("the target holds keys " + actual + " where backup " + backup.id()
+						+ " recorded " + expected, "the target holds the dump Redis loaded, but its key counts differ"
+								+ " from the backup's: check its data before use");
+			}
 		}
 		this.restores.markDone(restoreId, this.clock.instant());
 		log.info("Restore {} of backup {} into {} is done: {}", restoreId, backup.id(), node.address(), actual);
 	}
 
-	private void awaitLoaded(RedisEndpoint node, String host, OneShotPrimary listener, OutputStream out)
-			throws IOException {
-		long deadline = System.nanoTime() + this.settings.getLoadTimeout().toNanos();
-		long nextPing = System.nanoTime() + OneShotPrimary.pingPeriod().toNanos();
-		int failures = 0;
-		while (true) {
-			Map<String, String> info;
-			try {
-				info = infoWhileLoading(node);
-				failures = 0;
-			}
-			catch (RuntimeException ex) {
-				// a node busy loading may miss one answer; three in a row mean it is gone
-				if (++failures >= 3) {
-					throw ex;
-				}
-				info = Map.of();
-			}
-			if (String.valueOf(listener.port()).equals(info.get("master_port"))
-					&& "up".equals(info.get("master_link_status")) && "0".equals(info.get("master_sync_in_progress"))
-					&& "0".equals(info.get("loading"))) {
-				return;
-			}
-			if (!info.isEmpty() && !String.valueOf(listener.port()).equals(info.get("master_port"))) {
-				throw new IOException("the target stopped replicating from Coffer during the load (it now reports role "
-						+ info.get("role") + "); was it reconfigured meanwhile?");
-			}
-			if (System.nanoTime() > deadline) {
-				throw new IOException("the target did not finish loading the dump within "
-						+ this.settings.getLoadTimeout().toSeconds() + " s");
-			}
-			if (System.nanoTime() > nextPing) {
-				listener.ping(out);
-				nextPing = System.nanoTime() + OneShotPrimary.pingPeriod().toNanos();
-			}
-			pause();
-		}
-	}
-
-	/**
-	 * {@code INFO}, which Redis answers while it loads a dump, on a connection that does not start with
-	 * a {@code PING}, which it does not answer then.
-	 */
-	private Map<String, String> infoWhileLoading(RedisEndpoint node) {
-		DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
-			.password(node.password())
-			.connectionTimeoutMillis((int) this.redis.connectTimeout().toMillis())
-			.socketTimeoutMillis((int) this.redis.socketTimeout().toMillis())
-			.clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-			.build();
-		try (Jedis jedis = new Jedis(node.host(), node.port(), config)) {
-			return RedisInfo.fields(jedis.info());
-		}
-		catch (RuntimeException ex) {
-			throw RedisConnections.describe(node, ex);
-		}
-	}
-
-	/** Back to the role the target had: a primary, or a replica of the primary it followed. */
-	private void becomePrimaryAgain(RedisEndpoint node, Map<String, String> before) {
-		if ("slave".equals(before.get("role")) && before.get("master_host") != null) {
-			this.redis.call(node, (jedis) -> jedis.replicaof(before.get("master_host"),
-					Integer.parseInt(before.get("master_port"))));
-		}
-		else {
-			this.redis.call(node, (jedis) -> jedis.replicaofNoOne());
-		}
-	}
-
-	/** Puts the target back to its role where it can be reached, and says what state it is in. */
-	private String recover(RedisEndpoint node, Map<String, String> before, Phase phase, Exception cause) {
-		if (phase == Phase.UNTOUCHED) {
-			return RestoreFailedException.UNTOUCHED;
-		}
-		String reset;
-		try {
-			becomePrimaryAgain(node, before);
-			reset = null;
-		}
-		catch (RuntimeException ex) {
-			reset = RedisConnections.describe(node, ex).getMessage();
-			log.warn("Could not end the replication of {} from Coffer: {}", node.address(), reset);
-		}
-		return switch (phase) {
-			case REPLICATING -> (reset == null)
-					? "the target did not receive the whole dump, which Redis then discards: it was made a primary"
-							+ " again and kept the data it had before"
-					: "the target could not be reached to end its replication from Coffer (" + reset + "); it never"
-							+ " received the whole dump, so it kept the data it had (if it restarted, what its own"
-							+ " persistence held); if it still reports role:slave, run REPLICAOF NO ONE on it";
-			case SENT -> (reset == null)
-					? "the target received the whole dump but did not finish loading it; it was made a primary again"
-							+ " and its data may be partial: restore again before using it"
-					: "the target stopped while loading the dump (" + reset + "); once it is back its data may be"
-							+ " partial, empty, or the restored dump, depending on its persistence: check it and"
-							+ " restore again before using it; if it reports role:slave, run REPLICAOF NO ONE on it";
-			case LOADED -> "the target loaded the whole dump, but could not be made a primary again (" + reset
-					+ "): run REPLICAOF NO ONE on it";
-			default -> "the target's state is unknown: check it";
-		};
-	}
-
-	private static void releaseAfterFailure(SentinelHold hold, RedisEndpoint node) {
-		try {
-			hold.release(node);
-		}
-		catch (RuntimeException ex) {
-			log.warn("Could not release the sentinels after a failed restore of {}", node.address(), ex);
-		}
+	/** Keys per logical database, named as the manifest names them ({@code db0}). */
+	static Map<String, Long> keysOf(RedisConnections redis, RedisEndpoint node) {
+		Map<String, Long> actual = new TreeMap<>();
+		RedisInfo.read(redis, node).keysPerDatabase().forEach((index, count) -> actual.put("db" + index, count));
+		return actual;
 	}
 
 	private void recordChecks(String restoreId, String name, Map<String, Object> values) {
@@ -386,23 +231,6 @@ class RestoreSteps {
 			root = root.getCause();
 		}
 		return (root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName();
-	}
-
-	private static void pause() {
-		try {
-			Thread.sleep(POLL.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted while waiting for the target", ex);
-		}
-	}
-
-	/** How far the load got: what a failure may have left on the target. */
-	private enum Phase {
-
-		UNTOUCHED, REPLICATING, SENT, LOADED, DONE
-
 	}
 
 }

@@ -13,6 +13,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -76,6 +77,12 @@ public class CofferProperties {
 
 	@Valid
 	private final Provisioning provisioning = new Provisioning();
+
+	@Valid
+	private final Drill drill = new Drill();
+
+	@Valid
+	private final Import importing = new Import();
 
 	public Path getDataDir() {
 		return this.dataDir;
@@ -167,6 +174,14 @@ public class CofferProperties {
 
 	public Provisioning getProvisioning() {
 		return this.provisioning;
+	}
+
+	public Drill getDrill() {
+		return this.drill;
+	}
+
+	public Import getImport() {
+		return this.importing;
 	}
 
 	/** The catalogue's PostgreSQL. Without a URL, an embedded PostgreSQL runs under the data folder. */
@@ -890,6 +905,67 @@ public class CofferProperties {
 
 		public void setStaticPassword(String staticPassword) {
 			this.staticPassword = (staticPassword != null) ? staticPassword : "";
+		}
+
+	}
+
+	/**
+	 * Restore drills: the latest backup of each database (or of a sample) is restored into a scratch
+	 * {@code redis-server} that Coffer starts itself, then checked.
+	 */
+	public static class Drill {
+
+		/** Databases drilled per run, those checked longest ago first; 0 means every database. */
+		@Min(0)
+		private int sampleSize = 0;
+
+		/** The {@code redis-server} binary of the scratch servers: a path, or a name looked up on the PATH. */
+		@NotNull
+		private String redisServer = "redis-server";
+
+		/** How long a scratch server may take to start answering. */
+		@NotNull
+		private Duration startTimeout = Duration.ofSeconds(30);
+
+		public int getSampleSize() {
+			return this.sampleSize;
+		}
+
+		public void setSampleSize(int sampleSize) {
+			this.sampleSize = sampleSize;
+		}
+
+		public String getRedisServer() {
+			return this.redisServer;
+		}
+
+		public void setRedisServer(String redisServer) {
+			this.redisServer = (redisServer == null || redisServer.isBlank()) ? "redis-server" : redisServer.trim();
+		}
+
+		public Duration getStartTimeout() {
+			return this.startTimeout;
+		}
+
+		public void setStartTimeout(Duration startTimeout) {
+			this.startTimeout = startTimeout;
+		}
+
+	}
+
+	/** Imports of external dumps as backups. */
+	public static class Import {
+
+		/** The largest dump accepted, as an RDB (a {@code .tar.gz}'s {@code dump.rdb} entry). */
+		@NotNull
+		private DataSize maxSize = DataSize.ofGigabytes(8);
+
+		public DataSize getMaxSize() {
+			return this.maxSize;
+		}
+
+		public void setMaxSize(DataSize maxSize) {
+			this.maxSize = maxSize;
 		}
 
 	}

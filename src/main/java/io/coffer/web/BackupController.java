@@ -1,14 +1,19 @@
 package io.coffer.web;
 
+import java.io.IOException;
 import java.util.List;
 
+import io.coffer.backup.BackupImporter;
 import io.coffer.backup.BackupLauncher;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.system.ApiException;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -26,10 +31,14 @@ class BackupController {
 
 	private final BackupLauncher launcher;
 
-	BackupController(DatabaseRepository databases, BackupRepository backups, BackupLauncher launcher) {
+	private final BackupImporter importer;
+
+	BackupController(DatabaseRepository databases, BackupRepository backups, BackupLauncher launcher,
+			BackupImporter importer) {
 		this.databases = databases;
 		this.backups = backups;
 		this.launcher = launcher;
+		this.importer = importer;
 	}
 
 	@GetMapping
@@ -43,6 +52,23 @@ class BackupController {
 	BackupView create(Caller caller, @PathVariable String db) {
 		caller.requireAccess(db);
 		return BackupView.of(this.launcher.launch(db, Backup.MANUAL));
+	}
+
+	/**
+	 * An external dump becomes a {@code done} backup, read from the request body as it arrives: a raw
+	 * RDB ({@code application/octet-stream}, with its {@code Content-Length}) or a {@code .tar.gz} whose
+	 * first file is {@code dump.rdb} ({@code application/gzip}).
+	 */
+	@PostMapping(path = "/import", consumes = { MediaType.APPLICATION_OCTET_STREAM_VALUE, "application/gzip",
+			"application/x-gzip" })
+	@ResponseStatus(HttpStatus.CREATED)
+	BackupView importDump(Caller caller, @PathVariable String db, HttpServletRequest request) throws IOException {
+		caller.requireAccess(db);
+		MediaType type = MediaType.parseMediaType(request.getContentType());
+		if (MediaType.APPLICATION_OCTET_STREAM.equalsTypeAndSubtype(type)) {
+			return BackupView.of(this.importer.importRdb(db, request.getInputStream(), request.getContentLengthLong()));
+		}
+		return BackupView.of(this.importer.importArchive(db, request.getInputStream()));
 	}
 
 	@GetMapping("/{backup}")

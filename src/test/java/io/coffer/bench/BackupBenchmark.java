@@ -17,11 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,7 +35,6 @@ import io.minio.MinioClient;
 import io.minio.StatObjectArgs;
 import io.minio.UploadObjectArgs;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Pipeline;
 
 /**
  * The backup benchmark behind {@code scripts/bench backup}: on one Redis and one S3 server, for each
@@ -79,17 +76,13 @@ public final class BackupBenchmark {
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-	private final SplittableRandom random = new SplittableRandom(20240601L);
-
 	private RedisServerProcess redis;
 
 	private EmbeddedS3Server s3;
 
 	private MinioClient minio;
 
-	private long keyCounter;
-
-	private double rdbPerPayloadByte = 1.0;
+	private BenchDataset dataset;
 
 	private final List<Row> rows = new ArrayList<>();
 
@@ -126,6 +119,7 @@ public final class BackupBenchmark {
 			// 5 s waiting for more replicas: the floor is the real cost of getting the bytes
 			.set("repl-diskless-sync-delay", "0")
 			.start();
+		this.dataset = new BenchDataset(this.redis);
 		log("redis-server " + redisVersion() + " on port " + this.redis.port());
 		this.s3 = new EmbeddedS3Server(this.work.resolve("s3"), 0, "bench-access", "bench-secret-" + UUID.randomUUID())
 			.start();
@@ -136,7 +130,7 @@ public final class BackupBenchmark {
 		log("S3 server (S3Proxy, in this process) at " + this.s3.endpoint());
 
 		for (int sizeMb : this.settings.sizesMb) {
-			long rdbBytes = fillTo(sizeMb * 1_000_000L);
+			long rdbBytes = this.dataset.fillTo(sizeMb * 1_000_000L);
 			Row base = new Row();
 			base.targetMb = sizeMb;
 			base.rdbBytes = rdbBytes;
@@ -158,159 +152,6 @@ public final class BackupBenchmark {
 			removeObjects();
 		}
 		printReport();
-	}
-
-	// ------------------------------------------------------------------ dataset
-
-	/**
-	 * Fills Redis until its RDB is at least {@code targetBytes}: writes the estimated payload, measures
-	 * the dump with a BGSAVE, tops up until reached. Returns the dump's size.
-	 */
-	private long fillTo(long targetBytes) throws Exception {
-		long rdb = currentRdbSize();
-		long started = System.nanoTime();
-		while (rdb < targetBytes) {
-			long missing = targetBytes - rdb;
-			// aim 3 % above the target so that one top-up is usually enough
-			long payload = (long) (missing * 1.03 / this.rdbPerPayloadByte) + 1_000_000;
-			long before = rdb;
-			long written = writeMixedPayload(payload);
-			rdb = currentRdbSize();
-			if (rdb > before && written > 0) {
-				this.rdbPerPayloadByte = (double) (rdb - before) / written;
-			}
-			log(String.format(Locale.ROOT, "dataset: RDB %.0f MB of %.0f MB wanted (%d keys, %.2f RDB bytes per payload byte)",
-					rdb / MB, targetBytes / MB, dbSize(), this.rdbPerPayloadByte));
-		}
-		log(String.format(Locale.ROOT, "dataset ready in %.0f s", seconds(System.nanoTime() - started)));
-		return rdb;
-	}
-
-	private long currentRdbSize() throws Exception {
-		if (dbSize() == 0) {
-			return 0;
-		}
-		bgsaveAndWait();
-		return Files.size(this.redis.dir().resolve("dump.rdb"));
-	}
-
-	/**
-	 * Writes about {@code payloadBytes} of values, by payload: 40 % incompressible strings, 20 %
-	 * compressible (JSON-like) strings, 15 % hashes, 15 % lists, 10 % sorted sets, each kind with a
-	 * few large keys so that every encoding (listpack, quicklist, hashtable, skiplist) appears.
-	 */
-	private long writeMixedPayload(long payloadBytes) {
-		long written = 0;
-		try (Jedis jedis = this.redis.jedis()) {
-			Pipeline pipeline = jedis.pipelined();
-			long sinceSync = 0;
-			while (written < payloadBytes) {
-				int pick = this.random.nextInt(100);
-				long n = this.keyCounter++;
-				long bytes;
-				if (pick < 40) {
-					byte[] value = new byte[512 + this.random.nextInt(3585)];
-					this.random.nextBytes(value);
-					pipeline.set(key("s:r:", n), value);
-					bytes = value.length;
-				}
-				else if (pick < 60) {
-					byte[] value = jsonLike(800 + this.random.nextInt(2400));
-					pipeline.set(key("s:c:", n), value);
-					bytes = value.length;
-				}
-				else if (pick < 75) {
-					int fields = (n % 10 == 0) ? 400 : 40;
-					Map<byte[], byte[]> hash = new LinkedHashMap<>();
-					bytes = 0;
-					for (int i = 0; i < fields; i++) {
-						byte[] field = ("field:" + i).getBytes(StandardCharsets.US_ASCII);
-						byte[] value = fieldValue();
-						hash.put(field, value);
-						bytes += field.length + value.length;
-					}
-					pipeline.hset(key("h:", n), hash);
-				}
-				else if (pick < 90) {
-					int elements = (n % 10 == 0) ? 2000 : 60;
-					byte[][] items = new byte[elements][];
-					bytes = 0;
-					for (int i = 0; i < elements; i++) {
-						items[i] = listItem(i);
-						bytes += items[i].length;
-					}
-					pipeline.rpush(key("l:", n), items);
-				}
-				else {
-					int members = (n % 10 == 0) ? 1000 : 60;
-					Map<byte[], Double> zset = new LinkedHashMap<>();
-					bytes = 0;
-					for (int i = 0; i < members; i++) {
-						byte[] member = ("member:" + Long.toHexString(this.random.nextLong()) + ":" + i)
-							.getBytes(StandardCharsets.US_ASCII);
-						zset.put(member, this.random.nextDouble() * 1_000_000);
-						bytes += member.length + 8;
-					}
-					pipeline.zadd(key("z:", n), zset);
-				}
-				written += bytes;
-				sinceSync += bytes;
-				if (sinceSync > 8_000_000) {
-					pipeline.sync();
-					sinceSync = 0;
-				}
-			}
-			pipeline.sync();
-		}
-		return written;
-	}
-
-	private static final String[] WORDS = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima "
-			+ "mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu order "
-			+ "customer invoice shipped pending paid refunded cart session user admin guest premium basic").split(" ");
-
-	private byte[] jsonLike(int length) {
-		StringBuilder text = new StringBuilder(length + 64);
-		text.append("{\"id\":").append(this.random.nextInt(1_000_000_000)).append(",\"events\":[");
-		while (text.length() < length) {
-			text.append("{\"type\":\"").append(word()).append("\",\"at\":").append(1_700_000_000 + this.random.nextInt(10_000_000))
-				.append(",\"user\":\"").append(word()).append(this.random.nextInt(1000)).append("\",\"amount\":")
-				.append(this.random.nextInt(100_000) / 100.0).append(",\"note\":\"").append(word()).append(' ')
-				.append(word()).append(' ').append(word()).append("\"},");
-		}
-		text.append("{}]}");
-		return text.toString().getBytes(StandardCharsets.US_ASCII);
-	}
-
-	private byte[] fieldValue() {
-		switch (this.random.nextInt(3)) {
-			case 0:
-				return Long.toString(this.random.nextLong(1_000_000_000L)).getBytes(StandardCharsets.US_ASCII);
-			case 1:
-				return (word() + "-" + word() + "-" + this.random.nextInt(10_000)).getBytes(StandardCharsets.US_ASCII);
-			default:
-				byte[] raw = new byte[16 + this.random.nextInt(40)];
-				this.random.nextBytes(raw);
-				return raw;
-		}
-	}
-
-	private byte[] listItem(int index) {
-		if (this.random.nextInt(4) == 0) {
-			byte[] raw = new byte[20 + this.random.nextInt(60)];
-			this.random.nextBytes(raw);
-			return raw;
-		}
-		return ("event " + index + " " + word() + " by " + word() + this.random.nextInt(1000) + " at "
-				+ (1_700_000_000 + this.random.nextInt(10_000_000))).getBytes(StandardCharsets.US_ASCII);
-	}
-
-	private String word() {
-		return WORDS[this.random.nextInt(WORDS.length)];
-	}
-
-	private static byte[] key(String prefix, long n) {
-		return (prefix + n).getBytes(StandardCharsets.US_ASCII);
 	}
 
 	// ------------------------------------------------------------------ floor
@@ -562,7 +403,7 @@ public final class BackupBenchmark {
 		return (matcher.group(2) != null) ? matcher.group(2) : matcher.group(1);
 	}
 
-	private static void stop(Process process) throws InterruptedException {
+	static void stop(Process process) throws InterruptedException {
 		process.destroy();
 		if (!process.waitFor(30, TimeUnit.SECONDS)) {
 			process.destroyForcibly();
@@ -607,25 +448,7 @@ public final class BackupBenchmark {
 
 	/** BGSAVE, waiting for it to end: {@code rdb_saves} (Redis 7+) counts the snapshots taken. */
 	private void bgsaveAndWait() throws Exception {
-		try (Jedis jedis = this.redis.jedis()) {
-			Map<String, String> info = this.redis.info("persistence");
-			while ("1".equals(info.get("rdb_bgsave_in_progress"))) {
-				Thread.sleep(20);
-				info = this.redis.info("persistence");
-			}
-			long saves = Long.parseLong(info.get("rdb_saves"));
-			jedis.bgsave();
-			while (true) {
-				info = this.redis.info("persistence");
-				if ("0".equals(info.get("rdb_bgsave_in_progress")) && Long.parseLong(info.get("rdb_saves")) > saves) {
-					if (!"ok".equals(info.get("rdb_last_bgsave_status"))) {
-						throw new IllegalStateException("BGSAVE failed: " + info);
-					}
-					return;
-				}
-				Thread.sleep(20);
-			}
-		}
+		this.dataset.bgsaveAndWait();
 	}
 
 	private void exec(List<String> command) throws Exception {
@@ -764,7 +587,7 @@ public final class BackupBenchmark {
 		}
 	}
 
-	private static String createPostgresDatabase() {
+	static String createPostgresDatabase() {
 		String name = "coffer_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 		try (Connection connection = DriverManager.getConnection(PG_SERVER + "postgres", "postgres", "");
 				Statement statement = connection.createStatement()) {
@@ -777,7 +600,7 @@ public final class BackupBenchmark {
 		}
 	}
 
-	private static void dropPostgresDatabase(String name) {
+	static void dropPostgresDatabase(String name) {
 		try (Connection connection = DriverManager.getConnection(PG_SERVER + "postgres", "postgres", "");
 				Statement statement = connection.createStatement()) {
 			statement.execute("drop database if exists " + name + " with (force)");
@@ -787,13 +610,13 @@ public final class BackupBenchmark {
 		}
 	}
 
-	private static int freePort() throws IOException {
+	static int freePort() throws IOException {
 		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
 			return socket.getLocalPort();
 		}
 	}
 
-	private static String javaBinary() {
+	static String javaBinary() {
 		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
 	}
 
@@ -822,7 +645,7 @@ public final class BackupBenchmark {
 	}
 
 	/** utime + stime of a process, in clock ticks (USER_HZ, 100 on Linux). */
-	private static long processCpuTicks(long pid) throws IOException {
+	static long processCpuTicks(long pid) throws IOException {
 		String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
 		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
 		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
@@ -864,12 +687,12 @@ public final class BackupBenchmark {
 		return (total == 0) ? 0 : 1.0 - (double) (after[1] - before[1]) / total;
 	}
 
-	private static String loadAverage() throws IOException {
+	static String loadAverage() throws IOException {
 		String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
 		return parts[0];
 	}
 
-	private static String tail(Path file, int lines) {
+	static String tail(Path file, int lines) {
 		try {
 			List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
 			return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

@@ -1,0 +1,257 @@
+package io.coffer.backup;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.crypto.DecryptingInputStream;
+import io.coffer.crypto.Keyring;
+import io.coffer.crypto.ObjectHeader;
+import io.coffer.pipeline.RdbCheckingInputStream;
+import io.coffer.storage.BlobInfo;
+import io.coffer.storage.BlobStore;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Disaster recovery of the catalogue: every object in the bucket that no backup row names is read whole
+ * (header → key id; decrypted and authenticated; untarred: {@code dump.rdb} checked, {@code backup.json}
+ * read) and becomes a {@code done} row again, with the sizes and digests measured while reading it, so
+ * that it can be listed, downloaded and restored. Each object is self-describing, which is what makes
+ * this possible with the keyring alone.
+ * <p>
+ * An object whose database is not in the catalogue is skipped and reported: its manifest names the
+ * database and its app, but not its nodes or password, so the database must be registered again first
+ * (with the same id), then the rebuild run again. Archives written before the manifest recorded the
+ * backup's method come back as {@code manual} (kept by the rolling manual retention).
+ */
+@Service
+public class CatalogueRebuild {
+
+	private static final Logger log = LoggerFactory.getLogger(CatalogueRebuild.class);
+
+	private static final String SUFFIX = ".tar.gz.enc";
+
+	private static final int MAX_MANIFEST_SIZE = 1024 * 1024;
+
+	private final BlobStore store;
+
+	private final Keyring keyring;
+
+	private final BackupRepository backups;
+
+	private final DatabaseRepository databases;
+
+	private final JsonMapper json;
+
+	CatalogueRebuild(BlobStore store, Keyring keyring, BackupRepository backups, DatabaseRepository databases,
+			JsonMapper json) {
+		this.store = store;
+		this.keyring = keyring;
+		this.backups = backups;
+		this.databases = databases;
+		this.json = json;
+	}
+
+	/** What a rebuild did. */
+	public record Report(int objects, int alreadyCatalogued, List<Rebuilt> rebuilt, List<Skipped> skipped) {
+	}
+
+	public record Rebuilt(String backupId, String databaseId, String objectKey) {
+	}
+
+	public record Skipped(String objectKey, String reason) {
+	}
+
+	/**
+	 * Rebuilds the rows of the objects under one database's folder, or of the whole bucket.
+	 * @param databaseId a database id, or null for every object
+	 */
+	public Report rebuild(String databaseId) throws IOException {
+		List<BlobInfo> objects = this.store.list((databaseId != null) ? databaseId + "/" : "");
+		Set<String> catalogued = this.backups.objectKeys();
+		List<Rebuilt> rebuilt = new ArrayList<>();
+		List<Skipped> skipped = new ArrayList<>();
+		int known = 0;
+		for (BlobInfo object : objects) {
+			if (catalogued.contains(object.key())) {
+				known++;
+				continue;
+			}
+			if (!object.key().endsWith(SUFFIX) || object.key().indexOf('/') < 1) {
+				skipped.add(new Skipped(object.key(), "not a backup's object (<database-id>/<name>" + SUFFIX + ")"));
+				continue;
+			}
+			try {
+				Recovered recovered = read(object);
+				BackupManifest manifest = recovered.manifest();
+				String expectedFolder = manifest.databaseId() + "/";
+				if (!object.key().startsWith(expectedFolder)) {
+					skipped.add(new Skipped(object.key(), "its backup.json names database " + manifest.databaseId()
+							+ ", which is not the folder it is stored in"));
+				}
+				else if (!this.databases.idExists(manifest.databaseId())) {
+					skipped.add(new Skipped(object.key(), "database " + manifest.databaseId() + " (app "
+							+ manifest.app() + ") is not in the catalogue: register it again with this id, then"
+							+ " rebuild again"));
+				}
+				else if (this.backups.find(manifest.databaseId(), manifest.backupId()).isPresent()) {
+					skipped.add(new Skipped(object.key(), "backup " + manifest.backupId()
+							+ " is already in the catalogue with another object"));
+				}
+				else {
+					this.backups.insertRebuilt(row(object, recovered), object.lastModified());
+					rebuilt.add(new Rebuilt(manifest.backupId(), manifest.databaseId(), object.key()));
+					log.info("Catalogue rebuild: backup {} of {} is back from {}", manifest.backupId(),
+							manifest.databaseId(), object.key());
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				log.warn("Catalogue rebuild: {} cannot be read back: {}", object.key(), ex.getMessage());
+				skipped.add(new Skipped(object.key(), "it cannot be read back: " + ex.getMessage()));
+			}
+		}
+		return new Report(objects.size(), known, rebuilt, skipped);
+	}
+
+	private static Backup row(BlobInfo object, Recovered recovered) {
+		BackupManifest manifest = recovered.manifest();
+		String fileName = object.key().substring(object.key().indexOf('/') + 1);
+		String name = fileName.substring(0, fileName.length() - ".enc".length());
+		String method = (manifest.method() != null) ? manifest.method() : Backup.MANUAL;
+		Backup.NodeUsed node = (manifest.node() != null) ? new Backup.NodeUsed(manifest.node().role(),
+				manifest.node().host(), manifest.node().port(), "rebuilt from the archive's backup.json") : null;
+		return new Backup(manifest.backupId(), manifest.databaseId(), manifest.createdAt(), name, null, method, node,
+				object.key(), recovered.archiveSize(), recovered.archiveSha256(), recovered.storedSize(),
+				recovered.storedSha256(), recovered.keyId(), manifest.redisVersion(), manifest.rdbVersion(),
+				manifest.rdbSize(), manifest.keysPerDb(), manifest.rdbSize(), null, null, null, null, null, null);
+	}
+
+	private record Recovered(BackupManifest manifest, String keyId, long storedSize, String storedSha256,
+			long archiveSize, String archiveSha256) {
+	}
+
+	/** One pass over the object: every layer checked, every size and digest measured on the way. */
+	private Recovered read(BlobInfo object) throws IOException {
+		String keyId;
+		try (InputStream header = this.store.read(object.key(), 0, ObjectHeader.LENGTH)) {
+			keyId = ObjectHeader.read(header).keyId();
+		}
+		try (Measured stored = new Measured(this.store.read(object.key()))) {
+			Measured archive = new Measured(new DecryptingInputStream(stored, this.keyring));
+			GzipCompressorInputStream gzip = new GzipCompressorInputStream(archive, true);
+			TarArchiveInputStream tar = new TarArchiveInputStream(gzip);
+			TarArchiveEntry dump = next(tar, "dump.rdb");
+			RdbCheckingInputStream rdb = new RdbCheckingInputStream(tar, BackupSteps.MAX_RDB_VERSION);
+			DigestInputStream rdbDigest = new DigestInputStream(rdb, sha256());
+			long rdbSize = rdbDigest.transferTo(OutputStream.nullOutputStream());
+			if (rdbSize != dump.getSize() || !rdb.isVerified()) {
+				throw new IOException("its dump.rdb is not a whole, sound RDB");
+			}
+			next(tar, "backup.json");
+			byte[] manifestBytes = tar.readNBytes(MAX_MANIFEST_SIZE + 1);
+			if (manifestBytes.length > MAX_MANIFEST_SIZE) {
+				throw new IOException("its backup.json is larger than " + MAX_MANIFEST_SIZE + " bytes");
+			}
+			BackupManifest manifest = this.json.readValue(manifestBytes, BackupManifest.class);
+			String rdbSha256 = HexFormat.of().formatHex(rdbDigest.getMessageDigest().digest());
+			if (manifest.backupId() == null || manifest.databaseId() == null || manifest.createdAt() == null) {
+				throw new IOException("its backup.json does not name the backup, its database and its date");
+			}
+			if (manifest.rdbSize() != rdbSize || !rdbSha256.equals(manifest.rdbSha256())) {
+				throw new IOException("its dump.rdb is not the one its backup.json describes (size or SHA-256)");
+			}
+			// to the very end: the last segment's authentication and the archive's full digest
+			gzip.transferTo(OutputStream.nullOutputStream());
+			archive.transferTo(OutputStream.nullOutputStream());
+			return new Recovered(manifest, keyId, stored.count, stored.sha256Hex(), archive.count, archive.sha256Hex());
+		}
+	}
+
+	private static TarArchiveEntry next(TarArchiveInputStream tar, String expected) throws IOException {
+		TarArchiveEntry entry = tar.getNextEntry();
+		if (entry == null || !entry.isFile() || !expected.equals(entry.getName())) {
+			throw new IOException("its archive does not hold " + expected + " where a backup's archive does");
+		}
+		return entry;
+	}
+
+	private static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** Counts and hashes what is read through it. */
+	private static final class Measured extends FilterInputStream {
+
+		private final MessageDigest digest = CatalogueRebuild.sha256();
+
+		private long count;
+
+		Measured(InputStream in) {
+			super(in);
+		}
+
+		@Override
+		public int read() throws IOException {
+			int read = super.read();
+			if (read >= 0) {
+				this.digest.update((byte) read);
+				this.count++;
+			}
+			return read;
+		}
+
+		@Override
+		public int read(byte[] bytes, int offset, int length) throws IOException {
+			int read = super.read(bytes, offset, length);
+			if (read > 0) {
+				this.digest.update(bytes, offset, read);
+				this.count += read;
+			}
+			return read;
+		}
+
+		@Override
+		public long skip(long n) throws IOException {
+			// every byte must be hashed: skip by reading
+			byte[] buffer = new byte[(int) Math.min(Math.max(n, 1), 64 * 1024)];
+			long skipped = 0;
+			while (skipped < n) {
+				int read = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
+				if (read < 0) {
+					break;
+				}
+				skipped += read;
+			}
+			return skipped;
+		}
+
+		String sha256Hex() {
+			return HexFormat.of().formatHex(this.digest.digest());
+		}
+
+	}
+
+}

@@ -1,0 +1,246 @@
+package io.coffer.restore;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.coffer.backup.ArchiveReader;
+import io.coffer.backup.RedisConnections;
+import io.coffer.backup.RedisEndpoint;
+import io.coffer.backup.RedisInfo;
+import io.coffer.backup.SentinelSet;
+import io.coffer.catalog.Backup;
+import io.coffer.system.CofferProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Loads a backup's dump into one Redis node the way Redis loads a dump natively: Coffer listens as a
+ * one-shot replication primary, the node is told {@code REPLICAOF} Coffer, receives the dump (checked
+ * as it streams, its last bytes held back until the whole archive is found sound), loads it, and is
+ * put back to the role it had. Used by restores and by restore drills, which load into a scratch server.
+ */
+@Component
+class DumpLoader {
+
+	private static final Logger log = LoggerFactory.getLogger(DumpLoader.class);
+
+	/**
+	 * Bytes of the dump kept back until the archive has been read to its end and found sound: a replica
+	 * that never receives the whole payload discards it and keeps its data.
+	 */
+	private static final int HOLD_BACK = 8;
+
+	private static final Duration POLL = Duration.ofMillis(100);
+
+	private final ArchiveReader archives;
+
+	private final RedisConnections redis;
+
+	private final JsonMapper json;
+
+	private final CofferProperties.Restore settings;
+
+	DumpLoader(ArchiveReader archives, RedisConnections redis, JsonMapper json, CofferProperties properties) {
+		this.archives = archives;
+		this.redis = redis;
+		this.json = json;
+		this.settings = properties.getRestore();
+	}
+
+	/**
+	 * Loads the backup into {@code node} (with its password), holding {@code sentinels} off meanwhile
+	 * when there are some.
+	 * @return what the load did, for the restore's checks
+	 * @throws RestoreFailedException saying what happened and what state the node is in
+	 */
+	Map<String, Object> load(Backup backup, RedisEndpoint node, SentinelSet sentinels) {
+		Map<String, String> before = this.redis.call(node, (jedis) -> RedisInfo.fields(jedis.info("replication")));
+		int maxRdb = RdbVersions.maxLoadable(this.redis.call(node, RedisInfo::read).redisVersion());
+		Map<String, Object> loadChecks = new LinkedHashMap<>();
+		SentinelHold hold = null;
+		Phase phase = Phase.UNTOUCHED;
+		long started = System.nanoTime();
+		try (OneShotPrimary listener = new OneShotPrimary(this.settings.getListenAddress(),
+				this.settings.getListenPort());
+				RestoreArchive archive = RestoreArchive.open(this.archives, backup, maxRdb)) {
+			if (sentinels != null) {
+				hold = SentinelHold.hold(this.redis, sentinels, this.settings.getLoadTimeout());
+				loadChecks.put("sentinels_held", hold.heldCount());
+			}
+			String host = this.settings.effectiveAdvertisedHost();
+			this.redis.call(node, (jedis) -> jedis.replicaof(host, listener.port()));
+			phase = Phase.REPLICATING;
+			log.info("Backup {}: {} replicates from Coffer at {}:{}", backup.id(), node.address(), host,
+					listener.port());
+			OutputStream out = listener.awaitSync(archive.dumpSize(), this.settings.getConnectTimeout());
+			byte[] last = archive.copyDump(out, HOLD_BACK);
+			out.flush();
+			archive.finish(this.json);
+			out.write(last);
+			out.flush();
+			phase = Phase.SENT;
+			awaitLoaded(node, listener, out);
+			phase = Phase.LOADED;
+			becomePrimaryAgain(node, before);
+			phase = Phase.DONE;
+			loadChecks.put("bytes_sent", archive.dumpSize());
+			loadChecks.put("seconds", (System.nanoTime() - started) / 1_000_000 / 1000.0);
+		}
+		catch (Exception ex) {
+			String failure = RestoreSteps.sentence(ex);
+			String state = recover(node, before, phase);
+			if (hold != null) {
+				releaseAfterFailure(hold, node);
+				hold = null;
+			}
+			throw new RestoreFailedException(failure, state, ex);
+		}
+		finally {
+			if (hold != null) {
+				List<String> problems = hold.release(node);
+				if (!problems.isEmpty()) {
+					loadChecks.put("sentinel_problems", problems);
+				}
+			}
+		}
+		return loadChecks;
+	}
+
+	private void awaitLoaded(RedisEndpoint node, OneShotPrimary listener, OutputStream out) throws IOException {
+		long deadline = System.nanoTime() + this.settings.getLoadTimeout().toNanos();
+		long nextPing = System.nanoTime() + OneShotPrimary.pingPeriod().toNanos();
+		int failures = 0;
+		while (true) {
+			Map<String, String> info;
+			try {
+				info = infoWhileLoading(node);
+				failures = 0;
+			}
+			catch (RuntimeException ex) {
+				// a node busy loading may miss one answer; three in a row mean it is gone
+				if (++failures >= 3) {
+					throw ex;
+				}
+				info = Map.of();
+			}
+			if (String.valueOf(listener.port()).equals(info.get("master_port"))
+					&& "up".equals(info.get("master_link_status")) && "0".equals(info.get("master_sync_in_progress"))
+					&& "0".equals(info.get("loading"))) {
+				return;
+			}
+			if (!info.isEmpty() && !String.valueOf(listener.port()).equals(info.get("master_port"))) {
+				throw new IOException("the target stopped replicating from Coffer during the load (it now reports role "
+						+ info.get("role") + "); was it reconfigured meanwhile?");
+			}
+			if (System.nanoTime() > deadline) {
+				throw new IOException("the target did not finish loading the dump within "
+						+ this.settings.getLoadTimeout().toSeconds() + " s");
+			}
+			if (System.nanoTime() > nextPing) {
+				listener.ping(out);
+				nextPing = System.nanoTime() + OneShotPrimary.pingPeriod().toNanos();
+			}
+			pause();
+		}
+	}
+
+	/**
+	 * {@code INFO}, which Redis answers while it loads a dump, on a connection that does not start with
+	 * a {@code PING}, which it does not answer then.
+	 */
+	private Map<String, String> infoWhileLoading(RedisEndpoint node) {
+		DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
+			.password(node.password())
+			.connectionTimeoutMillis((int) this.redis.connectTimeout().toMillis())
+			.socketTimeoutMillis((int) this.redis.socketTimeout().toMillis())
+			.clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+			.build();
+		try (Jedis jedis = new Jedis(node.host(), node.port(), config)) {
+			return RedisInfo.fields(jedis.info());
+		}
+		catch (RuntimeException ex) {
+			throw RedisConnections.describe(node, ex);
+		}
+	}
+
+	/** Back to the role the target had: a primary, or a replica of the primary it followed. */
+	private void becomePrimaryAgain(RedisEndpoint node, Map<String, String> before) {
+		if ("slave".equals(before.get("role")) && before.get("master_host") != null) {
+			this.redis.call(node, (jedis) -> jedis.replicaof(before.get("master_host"),
+					Integer.parseInt(before.get("master_port"))));
+		}
+		else {
+			this.redis.call(node, (jedis) -> jedis.replicaofNoOne());
+		}
+	}
+
+	/** Puts the target back to its role where it can be reached, and says what state it is in. */
+	private String recover(RedisEndpoint node, Map<String, String> before, Phase phase) {
+		if (phase == Phase.UNTOUCHED) {
+			return RestoreFailedException.UNTOUCHED;
+		}
+		String reset;
+		try {
+			becomePrimaryAgain(node, before);
+			reset = null;
+		}
+		catch (RuntimeException ex) {
+			reset = RedisConnections.describe(node, ex).getMessage();
+			log.warn("Could not end the replication of {} from Coffer: {}", node.address(), reset);
+		}
+		return switch (phase) {
+			case REPLICATING -> (reset == null)
+					? "the target did not receive the whole dump, which Redis then discards: it was made a primary"
+							+ " again and kept the data it had before"
+					: "the target could not be reached to end its replication from Coffer (" + reset + "); it never"
+							+ " received the whole dump, so it kept the data it had (if it restarted, what its own"
+							+ " persistence held); if it still reports role:slave, run REPLICAOF NO ONE on it";
+			case SENT -> (reset == null)
+					? "the target received the whole dump but did not finish loading it; it was made a primary again"
+							+ " and its data may be partial: restore again before using it"
+					: "the target stopped while loading the dump (" + reset + "); once it is back its data may be"
+							+ " partial, empty, or the restored dump, depending on its persistence: check it and"
+							+ " restore again before using it; if it reports role:slave, run REPLICAOF NO ONE on it";
+			case LOADED -> "the target loaded the whole dump, but could not be made a primary again (" + reset
+					+ "): run REPLICAOF NO ONE on it";
+			default -> "the target's state is unknown: check it";
+		};
+	}
+
+	private static void releaseAfterFailure(SentinelHold hold, RedisEndpoint node) {
+		try {
+			hold.release(node);
+		}
+		catch (RuntimeException ex) {
+			log.warn("Could not release the sentinels after a failed restore of {}", node.address(), ex);
+		}
+	}
+
+	private static void pause() {
+		try {
+			Thread.sleep(POLL.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while waiting for the target", ex);
+		}
+	}
+
+	/** How far the load got: what a failure may have left on the target. */
+	private enum Phase {
+
+		UNTOUCHED, REPLICATING, SENT, LOADED, DONE
+
+	}
+
+}

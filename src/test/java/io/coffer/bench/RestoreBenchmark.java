@@ -1,0 +1,474 @@
+package io.coffer.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.coffer.storage.EmbeddedS3Server;
+import io.coffer.testsupport.RedisServerProcess;
+import io.minio.BucketExistsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.SafeEncoder;
+
+/**
+ * The restore benchmark behind {@code scripts/bench restore}: on the backup benchmark's dataset, for
+ * each size, times
+ * <ul>
+ * <li>A: an in-place restore through Coffer, from the API call to {@code done}, in a fresh Coffer JVM
+ * per size (after one backup through the same JVM), with {@code verify_before_load} true (the default:
+ * the archive is read twice) and false (checked while it streams); then, as an experiment on the target's
+ * side, streaming again into a target set to {@code repl-diskless-load swapdb};</li>
+ * <li>B: {@code redis-server} loading the same {@code dump.rdb} from its own disk at start-up, from the
+ * process' start until {@code INFO persistence} says {@code loading:0} and {@code PING} answers.</li>
+ * </ul>
+ * Not a test: it has a {@code main} and no test suffix, so the suite never runs it.
+ */
+public final class RestoreBenchmark {
+
+	private static final double MB = 1_000_000.0;
+
+	private static final String REDIS_PASSWORD = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+
+	private static final String ADMIN_TOKEN = "bench";
+
+	private static final String BUCKET = "coffer-bench";
+
+	private static final String PG_SERVER = "jdbc:postgresql://127.0.0.1:5432/";
+
+	private static final int B_RUNS = 3;
+
+	private final Path work;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final List<Integer> sizesMb;
+
+	private final List<String> cofferJavaOptions;
+
+	private final Path jar;
+
+	private final Path output;
+
+	private RedisServerProcess redis;
+
+	private EmbeddedS3Server s3;
+
+	private final List<String> rows = new ArrayList<>();
+
+	private final List<String> details = new ArrayList<>();
+
+	private final List<String> targets = new ArrayList<>();
+
+	private RestoreBenchmark(List<Integer> sizesMb, List<String> cofferJavaOptions, Path jar, Path output)
+			throws IOException {
+		this.sizesMb = sizesMb;
+		this.cofferJavaOptions = cofferJavaOptions;
+		this.jar = jar;
+		this.output = output;
+		this.work = Files.createTempDirectory("coffer-bench-restore-");
+	}
+
+	public static void main(String[] args) throws Exception {
+		List<Integer> sizes = List.of(200, 600);
+		List<String> javaOptions = List.of();
+		Path jar = Path.of("target/coffer.jar");
+		Path output = null;
+		for (int i = 0; i < args.length; i++) {
+			switch (args[i]) {
+				case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).map(String::trim).map(Integer::parseInt)
+					.sorted().toList();
+				case "--coffer-java-opts" -> javaOptions = args[++i].isBlank() ? List.of()
+						: List.of(args[i].trim().split("\\s+"));
+				case "--jar" -> jar = Path.of(args[++i]);
+				case "--output" -> output = Path.of(args[++i]);
+				default -> throw new IllegalArgumentException("unknown option " + args[i]
+						+ "; options: --sizes 200,600 --coffer-java-opts '-Xmx512m' --output FILE");
+			}
+		}
+		RestoreBenchmark bench = new RestoreBenchmark(sizes, javaOptions, jar, output);
+		int status = 0;
+		try {
+			bench.run();
+		}
+		catch (Exception ex) {
+			System.err.println("Benchmark failed: " + ex);
+			ex.printStackTrace();
+			status = 1;
+		}
+		finally {
+			bench.cleanUp();
+		}
+		System.exit(status);
+	}
+
+	private void run() throws Exception {
+		this.redis = RedisServerProcess.options().password(REDIS_PASSWORD).start();
+		BenchDataset dataset = new BenchDataset(this.redis);
+		this.s3 = new EmbeddedS3Server(this.work.resolve("s3"), 0, "bench-access", "bench-secret-" + UUID.randomUUID())
+			.start();
+		MinioClient minio = MinioClient.builder()
+			.endpoint(this.s3.endpoint())
+			.credentials(this.s3.accessKey(), this.s3.secretKey())
+			.build();
+		if (!minio.bucketExists(BucketExistsArgs.builder().bucket(BUCKET).build())) {
+			minio.makeBucket(MakeBucketArgs.builder().bucket(BUCKET).build());
+		}
+		String version = this.redis.info("server").get("redis_version");
+		for (int sizeMb : this.sizesMb) {
+			dataset.fillTo(sizeMb * 1_000_000L);
+			long keys = dataset.dbSize();
+			String digest = digest();
+			// B's dump: the one Redis writes itself, as a file on disk
+			dataset.bgsaveAndWait();
+			Path dumpDir = Files.createDirectories(this.work.resolve("b-" + sizeMb));
+			Path dump = Files.copy(this.redis.dir().resolve("dump.rdb"), dumpDir.resolve("dump.rdb"),
+					StandardCopyOption.REPLACE_EXISTING);
+			long rdbBytes = Files.size(dump);
+
+			double[] a = runCoffer(sizeMb, digest);
+			double[] b = new double[B_RUNS];
+			for (int i = 0; i < B_RUNS; i++) {
+				b[i] = loadAtStartUp(dumpDir);
+				log(String.format(Locale.ROOT, "B: redis-server loaded %.0f MB from disk in %.2f s", rdbBytes / MB, b[i]));
+			}
+			double bMedian = Arrays.stream(b).sorted().toArray()[B_RUNS / 2];
+			this.rows.add(String.format(Locale.ROOT, "| %.0f | %d | %.1f | %.1f | %.1f | %.2f (%s) | %.2f | %.2f | %.2f | %.1f |",
+					rdbBytes / MB, keys, a[0], a[1], a[3], bMedian, joined(b), a[0] / bMedian, a[1] / bMedian,
+					a[3] / bMedian, a[2]));
+			this.targets.add(String.format(Locale.ROOT,
+					"- %.0f MB: A ≤ 1.5 × B: %s with verify_before_load (%.2f), %s while streaming (%.2f); with a diskless-load"
+							+ " target: %s (%.2f)", rdbBytes / MB, met(a[0] <= 1.5 * bMedian), a[0] / bMedian,
+					met(a[1] <= 1.5 * bMedian), a[1] / bMedian, met(a[3] <= 1.5 * bMedian), a[3] / bMedian));
+			Files.deleteIfExists(dump);
+			removeObjects();
+		}
+		report(version);
+	}
+
+	/** A fresh Coffer: one backup, then the two restores; {A verified s, A streaming s, Coffer CPU s of both}. */
+	private double[] runCoffer(int sizeMb, String digest) throws Exception {
+		Path dataDir = Files.createDirectories(this.work.resolve("coffer-" + sizeMb));
+		Path logFile = dataDir.resolve("coffer.log");
+		int port = BackupBenchmark.freePort();
+		String pgName = BackupBenchmark.createPostgresDatabase();
+		List<String> command = new ArrayList<>();
+		command.add(BackupBenchmark.javaBinary());
+		command.addAll(this.cofferJavaOptions);
+		command.add("-jar");
+		command.add(this.jar.toAbsolutePath().toString());
+		ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(logFile.toFile());
+		Map<String, String> env = builder.environment();
+		env.put("COFFER_DATA_DIR", dataDir.toString());
+		env.put("COFFER_S3_ENDPOINT", this.s3.endpoint());
+		env.put("COFFER_S3_ACCESS_KEY", this.s3.accessKey());
+		env.put("COFFER_S3_SECRET_KEY", this.s3.secretKey());
+		env.put("COFFER_S3_BUCKET", BUCKET);
+		if (pgName != null) {
+			env.put("COFFER_DATABASE_URL", PG_SERVER + pgName);
+			env.put("COFFER_DATABASE_USERNAME", "postgres");
+		}
+		env.put("COFFER_ADMIN_TOKEN", ADMIN_TOKEN);
+		env.put("SERVER_PORT", String.valueOf(port));
+		String base = "http://127.0.0.1:" + port;
+		Process coffer = builder.start();
+		try {
+			awaitHealthy(coffer, base, logFile);
+			String databaseId = BackupBenchmark.field(call("POST", base + "/api/v1/databases",
+					"{\"app\":\"bench\",\"register\":{\"nodes\":[{\"host\":\"127.0.0.1\",\"port\":" + this.redis.port()
+							+ "}],\"password\":\"" + REDIS_PASSWORD + "\"}}", 201), "id");
+			String backupId = BackupBenchmark.field(call("POST", base + "/api/v1/databases/" + databaseId + "/backups",
+					"", 202), "id");
+			await(coffer, logFile, base + "/api/v1/databases/" + databaseId + "/backups/" + backupId);
+			log("backup " + backupId + " done");
+			long cpuBefore = BackupBenchmark.processCpuTicks(coffer.pid());
+			double verified = restore(coffer, logFile, base, databaseId, backupId, true, false, digest, sizeMb);
+			double streaming = restore(coffer, logFile, base, databaseId, backupId, false, false, digest, sizeMb);
+			double cpu = (BackupBenchmark.processCpuTicks(coffer.pid()) - cpuBefore) / 100.0;
+			// not Coffer's doing, an experiment: the target parses the dump as it arrives instead of writing
+			// it to its disk first (swapdb keeps the old data aside meanwhile: twice the memory at worst)
+			setDisklessLoad("swapdb");
+			double diskless;
+			try {
+				diskless = restore(coffer, logFile, base, databaseId, backupId, false, true, digest, sizeMb);
+			}
+			finally {
+				setDisklessLoad("disabled");
+			}
+			return new double[] { verified, streaming, cpu, diskless };
+		}
+		finally {
+			BackupBenchmark.stop(coffer);
+			if (pgName != null) {
+				BackupBenchmark.dropPostgresDatabase(pgName);
+			}
+		}
+	}
+
+	private double restore(Process coffer, Path logFile, String base, String databaseId, String backupId,
+			boolean verifyBeforeLoad, boolean disklessTarget, String digest, int sizeMb) throws Exception {
+		String load = BackupBenchmark.loadAverage();
+		int logLines = Files.readAllLines(this.redis.logFile(), StandardCharsets.UTF_8).size();
+		long started = System.nanoTime();
+		String restoreId = BackupBenchmark.field(call("POST", base + "/api/v1/databases/" + databaseId + "/restores",
+				"{\"backup\":\"" + backupId + "\",\"target\":\"in_place\",\"verify_before_load\":" + verifyBeforeLoad + "}",
+				202), "id");
+		await(coffer, logFile, base + "/api/v1/databases/" + databaseId + "/restores/" + restoreId);
+		double seconds = (System.nanoTime() - started) / 1e9;
+		if (!digest.equals(digest())) {
+			throw new IllegalStateException("the restored data differs from the dataset (DEBUG DIGEST)");
+		}
+		String steps = stepTimes(logFile);
+		List<String> redisLog = Files.readAllLines(this.redis.logFile(), StandardCharsets.UTF_8);
+		String phases = replicaPhases(redisLog.subList(Math.min(logLines, redisLog.size()), redisLog.size()));
+		String run = verifyBeforeLoad ? "verify_before_load" : (disklessTarget ? "while streaming, diskless-load target"
+				: "while streaming");
+		this.details.add(String.format(Locale.ROOT, "| %d | %s | %.1f | %s | %s | %s → %s |", sizeMb, run, seconds, steps,
+				phases, load, BackupBenchmark.loadAverage()));
+		log(String.format(Locale.ROOT, "A: in-place restore (verify_before_load %s) %.1f s: %s; target: %s",
+				verifyBeforeLoad, seconds, steps, phases));
+		return seconds;
+	}
+
+	private void setDisklessLoad(String value) {
+		try (Jedis jedis = this.redis.jedis()) {
+			jedis.configSet("repl-diskless-load", value);
+		}
+	}
+
+	/** {@code DEBUG DIGEST}, which takes a while on hundreds of MB: a patient connection. */
+	private String digest() {
+		DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
+			.password(REDIS_PASSWORD)
+			.socketTimeoutMillis((int) TimeUnit.MINUTES.toMillis(5))
+			.build();
+		try (Jedis jedis = new Jedis(this.redis.host(), this.redis.port(), config)) {
+			return SafeEncoder.encode((byte[]) jedis.sendCommand(() -> SafeEncoder.encode("DEBUG"), "DIGEST"));
+		}
+	}
+
+	/**
+	 * The target's side of the load, from its own log: receiving the dump (to its disk, Redis' default
+	 * {@code repl-diskless-load disabled}), flushing the data it had, loading the dump.
+	 */
+	static String replicaPhases(List<String> lines) {
+		Pattern timed = Pattern.compile("^\\d+:\\w (\\d+ \\w+ \\d+ \\d+:\\d+:\\d+\\.\\d+) . (.*)$");
+		DateTimeFormatter format = DateTimeFormatter.ofPattern("d MMM yyyy HH:mm:ss.SSS",
+				Locale.ENGLISH);
+		LocalDateTime receiving = null;
+		LocalDateTime flushing = null;
+		LocalDateTime loading = null;
+		LocalDateTime finished = null;
+		for (String line : lines) {
+			Matcher matcher = timed.matcher(line);
+			if (!matcher.matches()) {
+				continue;
+			}
+			LocalDateTime at = LocalDateTime.parse(matcher.group(1), format);
+			String message = matcher.group(2);
+			if (message.contains("MASTER <-> REPLICA sync: receiving")) {
+				receiving = at;
+			}
+			else if (message.contains("MASTER <-> REPLICA sync: Flushing old data")) {
+				flushing = at;
+			}
+			else if (message.contains("MASTER <-> REPLICA sync: Loading DB in memory")) {
+				loading = at;
+			}
+			else if (message.contains("MASTER <-> REPLICA sync: Finished with success")) {
+				finished = at;
+			}
+		}
+		if (receiving == null || flushing == null || loading == null || finished == null) {
+			return "(not in the target's log)";
+		}
+		return String.format(Locale.ROOT, "receive %.1f s, flush %.1f s, load %.1f s",
+				Duration.between(receiving, flushing).toMillis() / 1000.0,
+				Duration.between(flushing, loading).toMillis() / 1000.0,
+				Duration.between(loading, finished).toMillis() / 1000.0);
+	}
+
+	/** B: from the process' start until it has loaded its dump and answers PING. */
+	private double loadAtStartUp(Path dir) throws Exception {
+		int port = BackupBenchmark.freePort();
+		long started = System.nanoTime();
+		Process process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+				"--dir", dir.toString(), "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no")
+			.redirectErrorStream(true)
+			.redirectOutput(dir.resolve("redis.log").toFile())
+			.start();
+		try {
+			DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
+				.connectionTimeoutMillis(1000)
+				.socketTimeoutMillis(5000)
+				.build();
+			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+			while (System.nanoTime() < deadline) {
+				if (!process.isAlive()) {
+					throw new IllegalStateException("redis-server exited: " + BackupBenchmark.tail(dir.resolve("redis.log"), 20));
+				}
+				try (Jedis jedis = new Jedis("127.0.0.1", port, config)) {
+					if (jedis.info("persistence").contains("loading:0") && "PONG".equals(jedis.ping())) {
+						return (System.nanoTime() - started) / 1e9;
+					}
+				}
+				catch (RuntimeException ex) {
+					// not listening yet, or loading
+				}
+				Thread.sleep(10);
+			}
+			throw new IllegalStateException("redis-server did not load its dump within 10 minutes");
+		}
+		finally {
+			BackupBenchmark.stop(process);
+		}
+	}
+
+	private void await(Process coffer, Path logFile, String url) throws Exception {
+		while (true) {
+			String view = call("GET", url, null, 200);
+			String status = BackupBenchmark.field(view, "status");
+			if ("done".equals(status)) {
+				return;
+			}
+			if ("error".equals(status)) {
+				throw new IllegalStateException(url + " failed: " + view + "\n" + BackupBenchmark.tail(logFile, 40));
+			}
+			if (!coffer.isAlive()) {
+				throw new IllegalStateException("Coffer exited\n" + BackupBenchmark.tail(logFile, 40));
+			}
+			Thread.sleep(50);
+		}
+	}
+
+	private void awaitHealthy(Process coffer, String base, Path logFile) throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+		while (System.nanoTime() < deadline) {
+			if (!coffer.isAlive()) {
+				throw new IllegalStateException("Coffer exited while starting:\n" + BackupBenchmark.tail(logFile, 40));
+			}
+			try {
+				HttpResponse<String> health = this.http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health"))
+					.timeout(Duration.ofSeconds(5))
+					.build(), HttpResponse.BodyHandlers.ofString());
+				if (health.statusCode() == 200 && health.body().contains("\"UP\"")) {
+					return;
+				}
+			}
+			catch (IOException ex) {
+				// not listening yet
+			}
+			Thread.sleep(250);
+		}
+		throw new IllegalStateException("Coffer did not become healthy within 180 s");
+	}
+
+	private String call(String method, String url, String body, int expectedStatus) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+			.timeout(Duration.ofSeconds(30))
+			.header("Authorization", "Bearer " + ADMIN_TOKEN);
+		if (body != null) {
+			request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+		}
+		else {
+			request.method(method, HttpRequest.BodyPublishers.noBody());
+		}
+		HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		if (response.statusCode() != expectedStatus) {
+			throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
+		}
+		return response.body();
+	}
+
+	/** The restore's steps, from Spring Batch's "Step: [x] executed in …" lines: the last three. */
+	private static String stepTimes(Path logFile) throws IOException {
+		Pattern step = Pattern.compile("Step: \\[(fetchAndCheckStep|loadStep|verifyStep)\\] executed in ([0-9a-z ]+)");
+		List<String> found = new ArrayList<>();
+		for (String line : Files.readAllLines(logFile, StandardCharsets.UTF_8)) {
+			Matcher matcher = step.matcher(line);
+			if (matcher.find()) {
+				found.add(matcher.group(1) + " " + matcher.group(2).trim());
+			}
+		}
+		return String.join(", ", found.subList(Math.max(0, found.size() - 3), found.size()));
+	}
+
+	private void report(String redisVersion) throws IOException {
+		StringBuilder out = new StringBuilder();
+		out.append(String.format(Locale.ROOT, "%nMachine: %d cores; Java %s; redis-server %s; Coffer JVM options: %s.%n%n",
+				Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"), redisVersion,
+				this.cofferJavaOptions.isEmpty() ? "none (JVM defaults)" : String.join(" ", this.cofferJavaOptions)));
+		out.append("| RDB MB | keys | A s (verify_before_load) | A s (checked while streaming) | A s (streaming, target with repl-diskless-load swapdb) | B s, median (runs) | A/B verified | A/B streaming | A/B diskless target | Coffer CPU s (first two restores) |\n");
+		out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		this.rows.forEach((row) -> out.append(row).append('\n'));
+		out.append("\nA, by step (Spring Batch), and the target's side from its log\n\n| RDB MB | run | A s | steps | target: receive to disk / flush old data / load | load avg before → after |\n|---:|---|---:|---|---|---|\n");
+		this.details.forEach((row) -> out.append(row).append('\n'));
+		out.append("\nTargets\n\n");
+		this.targets.forEach((row) -> out.append(row).append('\n'));
+		System.out.println(out);
+		if (this.output != null) {
+			Files.writeString(this.output, out.toString());
+		}
+	}
+
+	private static String joined(double[] values) {
+		return String.join(", ", Arrays.stream(values).mapToObj((v) -> String.format(Locale.ROOT, "%.2f", v)).toList());
+	}
+
+	private static String met(boolean met) {
+		return met ? "**met**" : "**missed**";
+	}
+
+	private void removeObjects() throws IOException {
+		Path bucket = this.work.resolve("s3").resolve(BUCKET);
+		if (Files.isDirectory(bucket)) {
+			try (Stream<Path> paths = Files.walk(bucket)) {
+				paths.filter(Files::isRegularFile).forEach((path) -> path.toFile().delete());
+			}
+		}
+	}
+
+	private static void log(String message) {
+		System.out.println("-----> " + message);
+	}
+
+	private void cleanUp() {
+		if (this.redis != null) {
+			this.redis.close();
+		}
+		if (this.s3 != null) {
+			this.s3.close();
+		}
+		try (Stream<Path> paths = Files.walk(this.work)) {
+			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException ex) {
+			log("could not remove " + this.work + ": " + ex.getMessage());
+		}
+	}
+
+}
