@@ -2,6 +2,7 @@ package io.coffer.dashboard;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.coffer.catalog.Backup;
@@ -11,6 +12,7 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.RunStatus;
 import io.coffer.provision.DatabaseProvisioning;
+import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
 
@@ -19,13 +21,18 @@ import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /** The list of databases (operator) and a database's Overview and Settings tabs. */
 @Controller
 @RequestMapping("/dashboard")
 class DashboardController {
+
+	private static final Map<String, String> SETTING_NAMES = Map.of("rdb", "RDB persistence", "aof",
+			"AOF persistence", "cache_mode", "Cache mode");
 
 	private final DatabaseRepository databases;
 
@@ -39,14 +46,38 @@ class DashboardController {
 
 	private final DatabaseProvisioning provisioning;
 
+	private final ConfigChanges configChanges;
+
 	DashboardController(DatabaseRepository databases, BackupRepository backups, DatabaseAccess access,
-			LiveNode live, CofferProperties properties, DatabaseProvisioning provisioning) {
+			LiveNode live, CofferProperties properties, DatabaseProvisioning provisioning,
+			ConfigChanges configChanges) {
 		this.databases = databases;
 		this.backups = backups;
 		this.access = access;
 		this.live = live;
 		this.properties = properties;
 		this.provisioning = provisioning;
+		this.configChanges = configChanges;
+	}
+
+	/** Enable/Disable of a setting: starts the configuration job, as {@code PATCH /config} does. */
+	@PostMapping("/databases/{db}/settings/configuration")
+	String changeSetting(@AuthenticationPrincipal DashboardUser user, @PathVariable String db,
+			@RequestParam String setting, @RequestParam boolean enabled, RedirectAttributes redirect) {
+		this.access.find(user, db);
+		if (!List.of("rdb", "aof", "cache_mode").contains(setting)) {
+			throw ApiException.badRequest("unknown setting " + setting);
+		}
+		try {
+			this.configChanges.request(db, Map.of(setting, enabled),
+					user.isOperator() ? ConfigChanges.BY_OPERATOR : ConfigChanges.BY_DATABASE_TOKEN);
+			redirect.addFlashAttribute("notice", SETTING_NAMES.get(setting) + " is being " + (enabled ? "enabled" : "disabled")
+					+ " on every node of the database.");
+		}
+		catch (ApiException ex) {
+			redirect.addFlashAttribute("problem", ex.getMessage());
+		}
+		return "redirect:/dashboard/databases/" + db + "/settings/configuration";
 	}
 
 	/** The URL with its password replaced by dots. */

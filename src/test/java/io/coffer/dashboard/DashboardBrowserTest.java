@@ -41,6 +41,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import redis.clients.jedis.Jedis;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -292,12 +293,28 @@ class DashboardBrowserTest extends IntegrationTest {
 	}
 
 	@Test
-	void theSettingsShowTheLiveConfiguration() {
+	void theSettingsShowTheLiveConfigurationAndAofIsEnabledOnTheNode() {
 		signIn(this.token);
 		open("/dashboard/databases/" + this.databaseId + "/settings/configuration");
 		assertThat(text(By.id("aof"))).contains("disabled");
-		assertThat(this.browser.findElement(By.cssSelector("#aof button")).isEnabled()).isFalse();
-		assertThat(text(By.tagName("main"))).contains("not available yet");
+		assertThat(text(By.id("cache-mode"))).contains("Don't use your Redis instance to store important information");
+
+		this.browser.findElement(By.cssSelector("#aof button")).click();
+
+		assertThat(text(By.tagName("main"))).contains("AOF persistence is being enabled on every node");
+		try (Jedis jedis = this.redis.jedis()) {
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> jedis.configGet("appendonly").get("appendonly"), "yes"::equals);
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> {
+			open("/dashboard/databases/" + this.databaseId + "/settings/configuration");
+			return text(By.id("aof")).contains("enabled") && text(By.cssSelector("#aof button")).equals("Disable");
+		});
+		this.browser.findElement(By.cssSelector("#aof button")).click();
+		try (Jedis jedis = this.redis.jedis()) {
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> jedis.configGet("appendonly").get("appendonly"), "no"::equals);
+		}
 		open("/dashboard/databases/" + this.databaseId + "/settings");
 		assertThat(text(By.id("version"))).contains("Redis " + this.redis.info("server").get("redis_version"));
 		open("/dashboard/databases/" + this.databaseId + "/settings/internet-access");
