@@ -8,6 +8,12 @@ COPY schedules schedules
 RUN mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre
+# the process driver of provisioning runs redis-server, sentinels and HAProxy beside the service;
+# the restore drills start scratch redis-server processes
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends redis-server haproxy \
+    && rm -rf /var/lib/apt/lists/*
+ENV PATH="${PATH}:/usr/sbin"
 WORKDIR /opt/coffer
 COPY --from=build /src/target/coffer.jar coffer.jar
 COPY jobs jobs
