@@ -5,6 +5,7 @@ RUN mvn -B -q dependency:go-offline
 COPY src src
 COPY jobs jobs
 COPY schedules schedules
+COPY plans.yml plans.yml
 RUN mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre
