@@ -115,6 +115,19 @@ class DockerComposeTest {
 		assertThat(config).contains("role:master");
 	}
 
+	@Test
+	void theImageIsBuiltFromEveryFolderAndFileTheJarPackages() throws IOException {
+		String dockerfile = Files.readString(Path.of("Dockerfile"));
+		Matcher includes = Pattern.compile("<include>([^<]+)</include>").matcher(Files.readString(Path.of("pom.xml")));
+		int count = 0;
+		while (includes.find()) {
+			String top = includes.group(1).split("/")[0];
+			assertThat(dockerfile).as("Dockerfile copies " + top + " into the build").contains("COPY " + top + " " + top);
+			count++;
+		}
+		assertThat(count).isPositive();
+	}
+
 	@SuppressWarnings("unchecked")
 	private static Map<String, String> env(String service) {
 		return (Map<String, String>) services.get(service).get("environment");
