@@ -301,7 +301,7 @@ class DashboardBrowserTest extends IntegrationTest {
 
 		this.browser.findElement(By.cssSelector("#aof button")).click();
 
-		assertThat(text(By.tagName("main"))).contains("AOF persistence is being enabled on every node");
+		awaitText(By.cssSelector(".notice"), "AOF persistence is being enabled on every node");
 		try (Jedis jedis = this.redis.jedis()) {
 			await().atMost(Duration.ofSeconds(60))
 				.until(() -> jedis.configGet("appendonly").get("appendonly"), "yes"::equals);
@@ -311,6 +311,7 @@ class DashboardBrowserTest extends IntegrationTest {
 			return text(By.id("aof")).contains("enabled") && text(By.cssSelector("#aof button")).equals("Disable");
 		});
 		this.browser.findElement(By.cssSelector("#aof button")).click();
+		awaitText(By.cssSelector(".notice"), "AOF persistence is being disabled on every node");
 		try (Jedis jedis = this.redis.jedis()) {
 			await().atMost(Duration.ofSeconds(60))
 				.until(() -> jedis.configGet("appendonly").get("appendonly"), "no"::equals);
