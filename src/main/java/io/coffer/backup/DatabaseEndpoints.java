@@ -2,6 +2,7 @@ package io.coffer.backup;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
@@ -30,15 +31,20 @@ public class DatabaseEndpoints {
 
 	/** The Redis password, or null when the database has none. */
 	public String password(Database database) {
-		return this.databases.findSecret(database.id(), DatabaseRepository.REDIS_PASSWORD).map((sealed) -> {
+		return password(database.id()).orElse(null);
+	}
+
+	/** The Redis password unsealed from the catalogue, if the database has one. */
+	public Optional<String> password(String databaseId) {
+		return this.databases.findSecret(databaseId, DatabaseRepository.REDIS_PASSWORD).map((sealed) -> {
 			try {
 				return this.keyring.openText(sealed);
 			}
 			catch (IOException ex) {
-				throw new IllegalStateException("the stored Redis password of " + database.id()
+				throw new IllegalStateException("the stored Redis password of " + databaseId
 						+ " cannot be decrypted with this keyring: " + ex.getMessage(), ex);
 			}
-		}).orElse(null);
+		});
 	}
 
 	/** The data nodes the catalogue lists, with the password. */

@@ -97,6 +97,16 @@ public class BackupRepository {
 	}
 
 	/** Newest first; without those being deleted by retention. */
+	/** Each database's newest backup, whatever its status, by database id: one query for a whole list. */
+	public Map<String, Backup> findNewestOfEach() {
+		Map<String, Backup> newest = new HashMap<>();
+		this.jdbc.sql("""
+				select distinct on (database_id) * from backups where deleting_at is null
+				order by database_id, created_at desc, id desc
+				""").query(this::row).list().forEach((backup) -> newest.put(backup.databaseId(), backup));
+		return newest;
+	}
+
 	public List<Backup> findAll(String databaseId) {
 		return this.jdbc.sql("""
 				select * from backups where database_id = ? and deleting_at is null order by created_at desc, id desc

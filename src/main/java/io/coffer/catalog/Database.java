@@ -3,6 +3,7 @@ package io.coffer.catalog;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** A Redis database that Coffer serves: registered (it existed before) or provisioned from a plan. */
 public record Database(String id, String app, String plan, String kind, String status, String acquisitionMode,
@@ -14,6 +15,16 @@ public record Database(String id, String app, String plan, String kind, String s
 		return this.nodes.stream()
 			.filter((node) -> Node.PRIMARY.equals(node.role()) || Node.REPLICA.equals(node.role()))
 			.toList();
+	}
+
+	/**
+	 * The node the catalogue lists as primary, else the first data node. Roles move on failover: ask
+	 * the sentinels or the nodes when it matters; this is for reading figures cheaply.
+	 */
+	public Optional<Node> listedPrimary() {
+		List<Node> nodes = redisNodes();
+		return nodes.stream().filter((node) -> Node.PRIMARY.equals(node.role())).findFirst()
+			.or(() -> nodes.stream().findFirst());
 	}
 
 	public List<Node> sentinels() {

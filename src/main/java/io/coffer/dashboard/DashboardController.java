@@ -94,11 +94,12 @@ class DashboardController {
 		if (!user.isOperator()) {
 			return "redirect:/dashboard/databases/" + user.databaseId();
 		}
+		Map<String, Backup> newest = this.backups.findNewestOfEach();
 		List<DatabaseRow> rows = this.databases.findAllLive()
 			.stream()
 			.sorted(Comparator.comparing(Database::app))
 			.map((database) -> {
-				Backup last = this.backups.findAll(database.id()).stream().findFirst().orElse(null);
+				Backup last = newest.get(database.id());
 				return new DatabaseRow(database, last, last != null && last.status() == RunStatus.ERROR);
 			})
 			.toList();

@@ -1,7 +1,6 @@
 package io.coffer.dashboard;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -95,9 +94,7 @@ class LiveNode {
 
 	/** The node the catalogue last knew as primary (the page names it; roles may have moved since). */
 	static Optional<Node> primary(Database database) {
-		List<Node> nodes = database.redisNodes();
-		return nodes.stream().filter((node) -> Node.PRIMARY.equals(node.role())).findFirst()
-			.or(() -> nodes.stream().findFirst());
+		return database.listedPrimary();
 	}
 
 	private RedisEndpoint endpoint(Database database, Node node) {

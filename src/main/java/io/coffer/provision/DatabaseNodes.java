@@ -1,14 +1,12 @@
 package io.coffer.provision;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
-import io.coffer.catalog.DatabaseRepository;
+import io.coffer.backup.DatabaseEndpoints;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.crypto.Keyring;
 
 import org.springframework.stereotype.Component;
 
@@ -29,14 +27,11 @@ class DatabaseNodes {
 
 	private final ProvisioningRepository repository;
 
-	private final DatabaseRepository databases;
+	private final DatabaseEndpoints endpoints;
 
-	private final Keyring keyring;
-
-	DatabaseNodes(ProvisioningRepository repository, DatabaseRepository databases, Keyring keyring) {
+	DatabaseNodes(ProvisioningRepository repository, DatabaseEndpoints endpoints) {
 		this.repository = repository;
-		this.databases = databases;
-		this.keyring = keyring;
+		this.endpoints = endpoints;
 	}
 
 	List<ManagedNode> all(String databaseId) {
@@ -57,15 +52,7 @@ class DatabaseNodes {
 	}
 
 	Optional<String> password(String databaseId) {
-		return this.databases.findSecret(databaseId, DatabaseRepository.REDIS_PASSWORD).map((sealed) -> {
-			try {
-				return this.keyring.openText(sealed);
-			}
-			catch (IOException ex) {
-				throw new IllegalStateException("the password of " + databaseId
-						+ " cannot be decrypted with this keyring: " + ex.getMessage(), ex);
-			}
-		});
+		return this.endpoints.password(databaseId);
 	}
 
 	String requirePassword(String databaseId) {

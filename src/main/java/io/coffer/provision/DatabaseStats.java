@@ -115,11 +115,7 @@ public class DatabaseStats {
 		if (entry.isPresent()) {
 			return new RedisEndpoint(entry.get().host(), entry.get().port(), password);
 		}
-		Node node = database.redisNodes()
-			.stream()
-			.filter((candidate) -> Node.PRIMARY.equals(candidate.role()))
-			.findFirst()
-			.or(() -> database.redisNodes().stream().findFirst())
+		Node node = database.listedPrimary()
 			.orElseThrow(() -> ApiException.unprocessable("no_nodes", "database " + database.id() + " has no node"));
 		return new RedisEndpoint(node.host(), node.port(), password);
 	}

@@ -2,7 +2,6 @@ package io.coffer.redisconfig;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import io.coffer.backup.DatabaseEndpoints;
@@ -130,17 +129,9 @@ public class ConfigChanges implements DisposableBean {
 	}
 
 	private RedisEndpoint primaryOf(Database database) {
-		List<Node> nodes = database.redisNodes();
-		List<RedisEndpoint> endpoints = this.endpoints.nodes(database);
-		if (endpoints.isEmpty()) {
-			throw new IllegalStateException(database.id() + " has no data node");
-		}
-		for (int i = 0; i < nodes.size(); i++) {
-			if (Node.PRIMARY.equals(nodes.get(i).role())) {
-				return endpoints.get(i);
-			}
-		}
-		return endpoints.get(0);
+		Node node = database.listedPrimary()
+			.orElseThrow(() -> new IllegalStateException(database.id() + " has no data node"));
+		return new RedisEndpoint(node.host(), node.port(), this.endpoints.password(database));
 	}
 
 	@Override

@@ -1,23 +1,16 @@
 package io.coffer.bench;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.coffer.storage.EmbeddedS3Server;
@@ -55,7 +48,7 @@ final class CofferProcess implements AutoCloseable {
 		Files.createDirectories(dataDir);
 		Path logFile = dataDir.resolve("coffer.log");
 		int port = freePort();
-		String pgName = createPostgresDatabase();
+		String pgName = BackupBenchmark.createPostgresDatabase();
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(javaOptions);
@@ -83,9 +76,7 @@ final class CofferProcess implements AutoCloseable {
 	}
 
 	static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
+		return BackupBenchmark.freePort();
 	}
 
 	String base() {
@@ -166,22 +157,7 @@ final class CofferProcess implements AutoCloseable {
 			this.process.destroyForcibly().waitFor();
 		}
 		if (this.pgName != null) {
-			try (Connection connection = DriverManager.getConnection(PG_SERVER + "postgres", "postgres", "");
-					Statement statement = connection.createStatement()) {
-				statement.execute("drop database if exists " + this.pgName + " with (force)");
-			}
-		}
-	}
-
-	private static String createPostgresDatabase() {
-		String name = "coffer_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-		try (Connection connection = DriverManager.getConnection(PG_SERVER + "postgres", "postgres", "");
-				Statement statement = connection.createStatement()) {
-			statement.execute("create database " + name);
-			return name;
-		}
-		catch (SQLException ex) {
-			return null;
+			BackupBenchmark.dropPostgresDatabase(this.pgName);
 		}
 	}
 
