@@ -37,6 +37,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -367,7 +368,9 @@ class DashboardBrowserTest extends IntegrationTest {
 
 	/** Waits for a fresh page's element: after a form's post, the old page may still be showing. */
 	private void awaitText(By by, String start) {
-		new WebDriverWait(this.browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+		// Chromium reports an element of a page being replaced either as stale or, at times, as a node
+		// that "does not belong to the document": both mean "look again"
+		new WebDriverWait(this.browser, Duration.ofSeconds(30)).ignoring(WebDriverException.class)
 			.until((driver) -> driver.findElements(by).stream().anyMatch((element) -> element.getText().startsWith(start)));
 	}
 
@@ -380,7 +383,9 @@ class DashboardBrowserTest extends IntegrationTest {
 	}
 
 	private String text(By by) {
-		return this.browser.findElement(by).getText();
+		return new WebDriverWait(this.browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+			.ignoring(WebDriverException.class)
+			.until((driver) -> driver.findElement(by).getText());
 	}
 
 	private void markPage() {
