@@ -12,6 +12,7 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.RunStatus;
 import io.coffer.provision.DatabaseProvisioning;
+import io.coffer.provision.DatabaseStats;
 import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
@@ -48,9 +49,11 @@ class DashboardController {
 
 	private final ConfigChanges configChanges;
 
+	private final DatabaseStats stats;
+
 	DashboardController(DatabaseRepository databases, BackupRepository backups, DatabaseAccess access,
 			LiveNode live, CofferProperties properties, DatabaseProvisioning provisioning,
-			ConfigChanges configChanges) {
+			ConfigChanges configChanges, DatabaseStats stats) {
 		this.databases = databases;
 		this.backups = backups;
 		this.access = access;
@@ -58,6 +61,7 @@ class DashboardController {
 		this.properties = properties;
 		this.provisioning = provisioning;
 		this.configChanges = configChanges;
+		this.stats = stats;
 	}
 
 	/** Enable/Disable of a setting: starts the configuration job, as {@code PATCH /config} does. */
@@ -78,6 +82,19 @@ class DashboardController {
 			redirect.addFlashAttribute("problem", ex.getMessage());
 		}
 		return "redirect:/dashboard/databases/" + db + "/settings/configuration";
+	}
+
+	/** The Overview's container figures, or the sentence saying why they could not be read. */
+	record Usage(DatabaseStats.Stats stats, String problem) {
+	}
+
+	private Usage usage(Database database) {
+		try {
+			return new Usage(this.stats.of(database), null);
+		}
+		catch (ApiException ex) {
+			return new Usage(null, ex.getMessage());
+		}
 	}
 
 	/** The URL with its password replaced by dots. */
@@ -113,6 +130,7 @@ class DashboardController {
 			@RequestParam(name = "password", required = false) String showPassword, Model model) {
 		Database database = page(user, db, "overview", model);
 		model.addAttribute("live", this.live.status(database));
+		model.addAttribute("usage", usage(database));
 		Node primary = LiveNode.primary(database).orElse(null);
 		if (primary != null) {
 			// as in the API: a provisioned database's URL carries its password (hidden here until asked);

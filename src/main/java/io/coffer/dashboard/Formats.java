@@ -82,6 +82,10 @@ class Formats {
 		return plural(seconds / 86400, "day");
 	}
 
+	public String seconds(long seconds) {
+		return duration(Duration.ofSeconds(seconds));
+	}
+
 	/** Whether a last backup deserves red: older than a day. */
 	public boolean stale(Instant instant) {
 		return instant == null || Duration.between(instant, this.clock.instant()).compareTo(Duration.ofDays(1)) > 0;

@@ -44,11 +44,18 @@ public class DatabaseStats {
 	 * @param memory bytes
 	 * @param swapBytes swap the node's process uses, when Coffer runs it; else {@code null}
 	 * @param cpuSeconds system and user CPU time the node used since it started
+	 * @param uptimeSeconds how long the node has run, which puts {@code cpuSeconds} in proportion
 	 * @param disk bytes on disk, when Coffer runs the node; else {@code null}
 	 * @param keys keys per logical database, {@code db0} to {@code db4}
 	 */
-	public record Stats(NodeUsed node, Memory memory, Long swapBytes, double cpuSeconds, Disk disk,
-			Map<String, Long> keys) {
+	public record Stats(NodeUsed node, Memory memory, Long swapBytes, double cpuSeconds, long uptimeSeconds,
+			Disk disk, Map<String, Long> keys) {
+
+		/** The share of one core the node used on average since it started, in percent. */
+		public double averageCpuPercent() {
+			return (this.uptimeSeconds > 0) ? 100 * this.cpuSeconds / this.uptimeSeconds : 0;
+		}
+
 	}
 
 	public record NodeUsed(String role, String host, int port) {
@@ -106,7 +113,8 @@ public class DatabaseStats {
 			}
 		});
 		String role = "master".equals(info.get("role")) ? Node.PRIMARY : Node.REPLICA;
-		return new Stats(new NodeUsed(role, primary.host(), port), memory, swap, cpu, disk, keys);
+		return new Stats(new NodeUsed(role, primary.host(), port), memory, swap, cpu, number(info, "uptime_in_seconds"),
+				disk, keys);
 	}
 
 	private RedisEndpoint primary(Database database, List<ManagedNode> managed, String password) {

@@ -286,6 +286,7 @@ class DashboardBrowserTest extends IntegrationTest {
 
 		this.browser.findElement(By.linkText(this.otherApp)).click();
 		assertThat(text(By.id("memory"))).contains("could not be read just now").contains("connection refused");
+		assertThat(text(By.id("stats"))).contains("does not answer").contains("connection refused");
 		assertThat(text(By.id("env"))).contains("REDIS_URL=redis://127.0.0.1:" + this.down.port());
 		open("/dashboard/databases/" + this.otherId + "/settings/configuration");
 		assertThat(text(By.tagName("main"))).contains("could not be read just now").contains("RDB Persistence");
@@ -330,6 +331,10 @@ class DashboardBrowserTest extends IntegrationTest {
 			.doesNotContain(PASSWORD);
 		assertThat(this.browser.findElements(By.id("show-password"))).isEmpty();
 		assertThat(text(By.tagName("main"))).contains("not shown here");
+		// CPU comes from the node itself; swap and disk only from nodes Coffer runs, and this one it does not
+		assertThat(text(By.id("cpu"))).matches("\\d+\\.\\d % of a core on average, \\d+\\.\\d s in .+");
+		assertThat(text(By.id("swap"))).isEqualTo("not known: Coffer does not run this node");
+		assertThat(text(By.id("disk"))).isEqualTo("not known: Coffer does not run this node");
 	}
 
 	@Test
