@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,12 +39,14 @@ public class RestoreRepository {
 	 * @throws RestoreInFlightException when the database, or the target, already has a restore in flight
 	 */
 	public void insertScheduled(String id, String databaseId, String backupId, String target, String targetDatabase,
-			Instant createdAt) {
+			Instant createdAt, String instanceId) {
 		try {
 			this.jdbc.sql("""
-					insert into restores (id, database_id, backup_id, target, target_database, status, created_at)
-					values (?, ?, ?, ?, ?, 'scheduled', ?)
-					""").params(id, databaseId, backupId, target, targetDatabase, Timestamp.from(createdAt)).update();
+					insert into restores (id, database_id, backup_id, target, target_database, status, created_at,
+					    instance_id)
+					values (?, ?, ?, ?, ?, 'scheduled', ?, ?)
+					""").params(id, databaseId, backupId, target, targetDatabase, Timestamp.from(createdAt), instanceId)
+				.update();
 		}
 		catch (DuplicateKeyException ex) {
 			throw new RestoreInFlightException(databaseId);
@@ -73,6 +76,48 @@ public class RestoreRepository {
 		this.jdbc.sql("update restores set checks = cast(? as jsonb) where id = ?")
 			.params(this.json.writeValueAsString(checks), restoreId)
 			.update();
+	}
+
+	/**
+	 * Writes what the restore has changed on its target so far, before and after each change, so that
+	 * another instance can undo it if this one stops (see {@code recovery} in V44).
+	 */
+	public void recordRecovery(String restoreId, Map<String, Object> journal) {
+		this.jdbc.sql("update restores set recovery = cast(? as jsonb) where id = ?")
+			.params(this.json.writeValueAsString(journal), restoreId)
+			.update();
+	}
+
+	/** A restore whose instance stopped, with its recovery journal (null if it had not touched the target). */
+	public record Interrupted(String id, String databaseId, String targetDatabase, String instanceId,
+			Long jobExecutionId, Map<String, Object> recovery) {
+	}
+
+	/**
+	 * Restores still {@code scheduled} or {@code running} whose instance is gone: this instance before its
+	 * last start, or another that has not checked in with the Quartz cluster since {@code silentSince}.
+	 */
+	public List<Interrupted> findInterrupted(String me, Instant myStart, Instant silentSince) {
+		return this.jdbc.sql("""
+				select r.id, r.database_id, r.target_database, r.instance_id, r.job_execution_id, r.recovery
+				from restores r
+				where r.status in ('scheduled', 'running') and (
+				    (r.instance_id = :me and r.created_at < :myStart)
+				    or (r.instance_id is distinct from :me and r.created_at < :silentSince and not exists (
+				        select 1 from qrtz_scheduler_state s
+				        where s.instance_name = r.instance_id and s.last_checkin_time >= :silentSinceMillis)))
+				""")
+			.param("me", me)
+			.param("myStart", Timestamp.from(myStart))
+			.param("silentSince", Timestamp.from(silentSince))
+			.param("silentSinceMillis", silentSince.toEpochMilli())
+			.query((rs, i) -> {
+				String recovery = rs.getString("recovery");
+				return new Interrupted(rs.getString("id"), rs.getString("database_id"), rs.getString("target_database"),
+						rs.getString("instance_id"), rs.getObject("job_execution_id", Long.class),
+						(recovery != null) ? this.json.readValue(recovery, CHECKS) : null);
+			})
+			.list();
 	}
 
 	public void markDone(String restoreId, Instant now) {

@@ -5,7 +5,9 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import io.coffer.backup.ArchiveReader;
 import io.coffer.backup.RedisConnections;
@@ -42,6 +44,19 @@ class DumpLoader {
 
 	private static final Duration POLL = Duration.ofMillis(100);
 
+	// the fields of a restore's recovery journal (restores.recovery)
+	static final String JOURNAL_NODE = "node";
+
+	static final String JOURNAL_ROLE_BEFORE = "role_before";
+
+	static final String JOURNAL_LISTENER = "listener";
+
+	static final String JOURNAL_PHASE = "phase";
+
+	static final String JOURNAL_MASTER_NAME = "master_name";
+
+	static final String JOURNAL_SENTINELS = "held_sentinels";
+
 	private final ArchiveReader archives;
 
 	private final RedisConnections redis;
@@ -60,24 +75,38 @@ class DumpLoader {
 	/**
 	 * Loads the backup into {@code node} (with its password), holding {@code sentinels} off meanwhile
 	 * when there are some.
+	 * @param journal receives, before each change to the node or the sentinels, what it takes to undo
+	 * the load if this instance stops (see {@link #undoInterrupted})
 	 * @return what the load did, for the restore's checks
 	 * @throws RestoreFailedException saying what happened and what state the node is in
 	 */
-	Map<String, Object> load(Backup backup, RedisEndpoint node, SentinelSet sentinels) {
+	Map<String, Object> load(Backup backup, RedisEndpoint node, SentinelSet sentinels,
+			Consumer<Map<String, Object>> journal) {
 		Map<String, String> before = this.redis.call(node, (jedis) -> RedisInfo.fields(jedis.info("replication")));
 		int maxRdb = RdbVersions.maxLoadable(this.redis.call(node, RedisInfo::read).redisVersion());
 		Map<String, Object> loadChecks = new LinkedHashMap<>();
+		Map<String, Object> undo = new LinkedHashMap<>();
+		undo.put(JOURNAL_NODE, node.address());
+		undo.put(JOURNAL_ROLE_BEFORE, roleOnly(before));
+		undo.put(JOURNAL_PHASE, "untouched");
 		SentinelHold hold = null;
 		Phase phase = Phase.UNTOUCHED;
 		long started = System.nanoTime();
 		try (OneShotPrimary listener = new OneShotPrimary(this.settings.getListenAddress(),
 				this.settings.getListenPort());
 				RestoreArchive archive = RestoreArchive.open(this.archives, backup, maxRdb)) {
+			String host = this.settings.effectiveAdvertisedHost();
+			undo.put(JOURNAL_LISTENER, host + ":" + listener.port());
 			if (sentinels != null) {
-				hold = SentinelHold.hold(this.redis, sentinels, this.settings.getLoadTimeout());
+				undo.put(JOURNAL_MASTER_NAME, sentinels.masterName());
+				hold = SentinelHold.hold(this.redis, sentinels, this.settings.getLoadTimeout(), (originals) -> {
+					undo.put(JOURNAL_SENTINELS, originals);
+					journal.accept(undo);
+				});
 				loadChecks.put("sentinels_held", hold.heldCount());
 			}
-			String host = this.settings.effectiveAdvertisedHost();
+			// journaled before each change it names, so that a stop between the two errs on the side of undoing
+			journal(journal, undo, Phase.REPLICATING);
 			this.redis.call(node, (jedis) -> jedis.replicaof(host, listener.port()));
 			phase = Phase.REPLICATING;
 			log.info("Backup {}: {} replicates from Coffer at {}:{}", backup.id(), node.address(), host,
@@ -86,13 +115,14 @@ class DumpLoader {
 			byte[] last = archive.copyDump(out, HOLD_BACK);
 			out.flush();
 			archive.finish(this.json);
+			journal(journal, undo, Phase.SENT);
 			out.write(last);
 			out.flush();
 			phase = Phase.SENT;
 			awaitLoaded(node, listener, out);
-			phase = Phase.LOADED;
+			phase = journal(journal, undo, Phase.LOADED);
 			becomePrimaryAgain(node, before);
-			phase = Phase.DONE;
+			phase = journal(journal, undo, Phase.DONE);
 			loadChecks.put("bytes_sent", archive.dumpSize());
 			loadChecks.put("seconds", (System.nanoTime() - started) / 1_000_000 / 1000.0);
 		}
@@ -171,6 +201,50 @@ class DumpLoader {
 		catch (RuntimeException ex) {
 			throw RedisConnections.describe(node, ex);
 		}
+	}
+
+	private static Phase journal(Consumer<Map<String, Object>> journal, Map<String, Object> undo, Phase phase) {
+		undo.put(JOURNAL_PHASE, phase.name().toLowerCase(Locale.ROOT));
+		journal.accept(undo);
+		return phase;
+	}
+
+	private static Map<String, String> roleOnly(Map<String, String> replication) {
+		Map<String, String> role = new LinkedHashMap<>();
+		for (String field : List.of("role", "master_host", "master_port")) {
+			if (replication.get(field) != null) {
+				role.put(field, replication.get(field));
+			}
+		}
+		return role;
+	}
+
+	/**
+	 * Undoes, from its journal, what a load interrupted by a stopped instance left on the node: if the node
+	 * still replicates from that instance's listener, it gets its role back.
+	 * @return what state the node is in, as a failed restore says it
+	 */
+	@SuppressWarnings("unchecked")
+	String undoInterrupted(RedisEndpoint node, Map<String, Object> journal) {
+		Phase phase = Phase.valueOf(String.valueOf(journal.getOrDefault(JOURNAL_PHASE, "untouched"))
+			.toUpperCase(Locale.ROOT));
+		if (phase == Phase.UNTOUCHED || phase == Phase.DONE) {
+			return (phase == Phase.DONE) ? "the target loaded the whole dump and was a primary again"
+					: RestoreFailedException.UNTOUCHED;
+		}
+		Map<String, String> now = this.redis.call(node, (jedis) -> RedisInfo.fields(jedis.info("replication")));
+		String following = now.get("master_host") + ":" + now.get("master_port");
+		if (!"slave".equals(now.get("role")) || !following.equals(journal.get(JOURNAL_LISTENER))) {
+			return "the target no longer replicated from the stopped instance (it reports role " + now.get("role")
+					+ "): it was left as it is; check its data and restore again if needed";
+		}
+		Map<String, String> before = (Map<String, String>) journal.get(JOURNAL_ROLE_BEFORE);
+		becomePrimaryAgain(node, (before != null) ? before : Map.of());
+		return (phase == Phase.REPLICATING)
+				? "the target had not received the whole dump, which Redis then discards: it was given its role back"
+						+ " and kept the data it had before"
+				: "the target had received the dump when the instance stopped; it was given its role back, but its"
+						+ " data may be partial: restore again before using it";
 	}
 
 	/** Back to the role the target had: a primary, or a replica of the primary it followed. */

@@ -19,6 +19,7 @@ import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.system.ApiException;
+import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,10 +68,13 @@ public class RestoreLauncher {
 
 	private final Clock clock;
 
+	private final CofferInstance instance;
+
 	RestoreLauncher(DatabaseRepository databases, BackupRepository backups, RestoreRepository restores,
 			RestoreTargets targets, RedisConnections redis, JobOperator jobOperator,
 			@Qualifier("restoreJob") Job restoreJob, @Qualifier("restoreExecutor") TaskExecutor executor,
-			RestoreJobConfiguration.RestoreFailures failures, CofferProperties properties, Clock clock) {
+			RestoreJobConfiguration.RestoreFailures failures, CofferProperties properties, Clock clock,
+			CofferInstance instance) {
 		this.databases = databases;
 		this.backups = backups;
 		this.restores = restores;
@@ -82,6 +86,7 @@ public class RestoreLauncher {
 		this.failures = failures;
 		this.verifyBeforeLoad = properties.getRestore().isVerifyBeforeLoad();
 		this.clock = clock;
+		this.instance = instance;
 	}
 
 	/**
@@ -138,7 +143,8 @@ public class RestoreLauncher {
 		Instant createdAt = this.clock.instant().truncatedTo(ChronoUnit.SECONDS);
 		String restoreId = newId(createdAt);
 		try {
-			this.restores.insertScheduled(restoreId, databaseId, backup.id(), kind, targetDatabase.id(), createdAt);
+			this.restores.insertScheduled(restoreId, databaseId, backup.id(), kind, targetDatabase.id(), createdAt,
+					this.instance.id());
 		}
 		catch (RestoreRepository.RestoreInFlightException ex) {
 			throw ApiException.conflict("restore_in_progress", "a restore of " + databaseId + " (or into "

@@ -147,7 +147,8 @@ class RestoreSteps {
 		Backup backup = backup(restore);
 		Database target = this.targets.database(restore.targetDatabase());
 		RedisEndpoint node = nodeWithoutPassword.withPassword(this.targets.password(target));
-		Map<String, Object> loadChecks = this.loader.load(backup, node, this.targets.sentinels(target));
+		Map<String, Object> loadChecks = this.loader.load(backup, node, this.targets.sentinels(target),
+				(journal) -> this.restores.recordRecovery(restoreId, journal));
 		recordChecks(restoreId, "load", loadChecks);
 	}
 

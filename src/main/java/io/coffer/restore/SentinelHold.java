@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import io.coffer.backup.RedisConnections;
 import io.coffer.backup.RedisEndpoint;
@@ -39,6 +40,9 @@ final class SentinelHold {
 
 	private final Map<RedisEndpoint, String> originals = new LinkedHashMap<>();
 
+	/** Sentinels that said they took the raised setting: a majority of them keeps a failover from happening. */
+	private int confirmed;
+
 	private SentinelHold(RedisConnections connections, SentinelSet sentinels) {
 		this.connections = connections;
 		this.sentinels = sentinels;
@@ -49,23 +53,29 @@ final class SentinelHold {
 	 * @throws IllegalStateException when fewer than a majority of the sentinels could be held (those
 	 * that were are released again)
 	 */
-	static SentinelHold hold(RedisConnections connections, SentinelSet sentinels, Duration loadTimeout) {
+	static SentinelHold hold(RedisConnections connections, SentinelSet sentinels, Duration loadTimeout,
+			Consumer<Map<String, String>> journal) {
 		SentinelHold hold = new SentinelHold(connections, sentinels);
 		List<String> failures = new ArrayList<>();
 		String raised = String.valueOf(loadTimeout.toMillis());
 		for (RedisEndpoint sentinel : sentinels.sentinels()) {
 			try (Jedis jedis = connections.open(sentinel)) {
 				String original = jedis.sentinelMaster(sentinels.masterName()).get(DOWN_AFTER);
-				jedis.sentinelSet(sentinels.masterName(), Map.of(DOWN_AFTER, raised));
 				hold.originals.put(sentinel, original);
+				// journaled before it is raised: an instance that stops now leaves what to set it back to
+				journal.accept(hold.originals());
+				jedis.sentinelSet(sentinels.masterName(), Map.of(DOWN_AFTER, raised));
+				hold.confirmed++;
 			}
 			catch (RuntimeException ex) {
+				// a sentinel whose answer was lost may have been raised all the same: it stays to be set back
 				failures.add(RedisConnections.describe(sentinel, ex).getMessage());
 			}
 		}
-		if (hold.originals.size() <= sentinels.sentinels().size() / 2) {
+		if (hold.confirmed <= sentinels.sentinels().size() / 2) {
+			int confirmed = hold.confirmed;
 			hold.release(null);
-			throw new IllegalStateException("only " + hold.originals.size() + " of " + sentinels.sentinels().size()
+			throw new IllegalStateException("only " + confirmed + " of " + sentinels.sentinels().size()
 					+ " sentinels could be told to hold off a failover during the restore, not a majority: "
 					+ String.join("; ", failures));
 		}
@@ -74,8 +84,31 @@ final class SentinelHold {
 		return hold;
 	}
 
+	/**
+	 * The hold an instance that stopped left on the sentinels, as its restore's journal recorded it, so
+	 * that another instance can {@link #release} it.
+	 * @param originals each held sentinel's address with its original {@code down-after-milliseconds}
+	 */
+	static SentinelHold resume(RedisConnections connections, SentinelSet sentinels, Map<String, String> originals) {
+		SentinelHold hold = new SentinelHold(connections, sentinels);
+		for (RedisEndpoint sentinel : sentinels.sentinels()) {
+			String original = originals.get(sentinel.address());
+			if (original != null) {
+				hold.originals.put(sentinel, original);
+			}
+		}
+		return hold;
+	}
+
+	/** Each held sentinel's address with its original {@code down-after-milliseconds}. */
+	Map<String, String> originals() {
+		Map<String, String> byAddress = new LinkedHashMap<>();
+		this.originals.forEach((sentinel, original) -> byAddress.put(sentinel.address(), original));
+		return byAddress;
+	}
+
 	int heldCount() {
-		return this.originals.size();
+		return this.confirmed;
 	}
 
 	/**
@@ -103,6 +136,7 @@ final class SentinelHold {
 			}
 		}
 		this.originals.clear();
+		this.confirmed = 0;
 		return problems;
 	}
 

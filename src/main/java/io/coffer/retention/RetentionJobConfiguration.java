@@ -1,5 +1,6 @@
 package io.coffer.retention;
 
+import io.coffer.restore.RecoverInterruptedRestoresTask;
 import io.coffer.schedule.ServiceJob;
 
 import org.springframework.batch.core.job.Job;
@@ -38,11 +39,14 @@ class RetentionJobConfiguration {
 	}
 
 	@Bean
-	Step recoverInterruptedBackupsStep(JobRepository jobRepository, RecoverInterruptedBackupsTask task) {
+	Step recoverInterruptedBackupsStep(JobRepository jobRepository, RecoverInterruptedBackupsTask backups,
+			RecoverInterruptedRestoresTask restores) {
 		return new StepBuilder("recoverInterruptedBackupsStep", jobRepository).tasklet((contribution, chunk) -> {
-			RecoverInterruptedBackupsTask.Result result = task.run();
+			RecoverInterruptedBackupsTask.Result result = backups.run();
+			int restoresRecorded = restores.run();
 			contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription(result.interrupted()
-					+ " interrupted backups recorded, " + result.uploadsAborted() + " uploads aborted"));
+					+ " interrupted backups recorded, " + result.uploadsAborted() + " uploads aborted, "
+					+ restoresRecorded + " interrupted restores recorded"));
 			return RepeatStatus.FINISHED;
 		}).build();
 	}

@@ -13,9 +13,12 @@ import io.coffer.testsupport.RedisTopology;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,6 +31,9 @@ import static org.awaitility.Awaitility.await;
 class RestoreWithSentinelsTest extends IntegrationTest {
 
 	private static final String PASSWORD = "sentinel-restore-secret";
+
+	@Autowired
+	JdbcClient jdbc;
 
 	private RedisTopology redis;
 
@@ -47,6 +53,7 @@ class RestoreWithSentinelsTest extends IntegrationTest {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
 	void noFailoverHappensAndTheReplicaEndsEqualToThePrimary() {
 		RedisServerProcess primary = this.redis.primary();
 		RedisServerProcess replica = this.redis.replica();
@@ -54,7 +61,7 @@ class RestoreWithSentinelsTest extends IntegrationTest {
 			RedisDataset.write(jedis);
 		}
 		awaitSameDigest(primary, replica);
-		String db = register();
+		String db = RestoreSupport.registerWithSentinels(operator(), this.redis, "restore-sentinels", PASSWORD);
 		JsonNode backup = backUp(db);
 		assertThat(backup.path("status").asString()).as(backup.toString()).isEqualTo("done");
 		Map<Integer, Map<String, String>> expected;
@@ -72,6 +79,15 @@ class RestoreWithSentinelsTest extends IntegrationTest {
 		assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 		assertThat(finished.path("checks").path("load").path("sentinels_held").asInt()).isEqualTo(3);
 		assertThat(finished.path("checks").path("load").has("sentinel_problems")).isFalse();
+		// what another instance would have undone, had this one stopped: journaled as the load went
+		Map<String, Object> journal = this.jdbc.sql("select recovery from restores where id = ?")
+			.param(launched.text("id"))
+			.query((rs, i) -> JsonMapper.shared().readValue(rs.getString(1), Map.class))
+			.single();
+		assertThat(journal).containsEntry(DumpLoader.JOURNAL_PHASE, "done")
+			.containsEntry(DumpLoader.JOURNAL_NODE, primary.address())
+			.containsEntry(DumpLoader.JOURNAL_MASTER_NAME, RedisTopology.MASTER_NAME);
+		assertThat((Map<String, Object>) journal.get(DumpLoader.JOURNAL_SENTINELS)).hasSize(3).containsValue("1000");
 		try (Jedis jedis = primary.jedis()) {
 			assertThat(RedisDataset.differences(expected, RedisDataset.snapshot(jedis))).isEmpty();
 		}
@@ -99,23 +115,6 @@ class RestoreWithSentinelsTest extends IntegrationTest {
 		assertThat(this.sentinelEvents).as("sentinel events during the restore")
 			.noneMatch((event) -> event.startsWith("+switch-master") || event.startsWith("+odown")
 					|| event.startsWith("+try-failover") || event.startsWith("+sdown master"));
-	}
-
-	private String register() {
-		StringBuilder sentinels = new StringBuilder();
-		for (RedisServerProcess sentinel : this.redis.sentinels()) {
-			sentinels.append(sentinels.isEmpty() ? "" : ", ")
-				.append("{\"host\": \"127.0.0.1\", \"port\": ")
-				.append(sentinel.port())
-				.append("}");
-		}
-		ApiClient.Response created = operator().post("/api/v1/databases", """
-				{"app": "restore-sentinels", "register": {"nodes": [{"host": "127.0.0.1", "port": %d},
-				 {"host": "127.0.0.1", "port": %d}], "password": "%s", "sentinels": [%s], "sentinel_master": "%s"}}"""
-			.formatted(this.redis.primary().port(), this.redis.replica().port(), PASSWORD, sentinels,
-					RedisTopology.MASTER_NAME));
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		return created.text("id");
 	}
 
 	/** Every event each sentinel publishes from now on, as "channel message". */

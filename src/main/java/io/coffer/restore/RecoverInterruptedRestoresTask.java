@@ -1,0 +1,133 @@
+package io.coffer.restore;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.coffer.backup.RedisAccessException;
+import io.coffer.backup.RedisConnections;
+import io.coffer.backup.RedisEndpoint;
+import io.coffer.backup.SentinelSet;
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.RestoreRepository;
+import io.coffer.system.CofferInstance;
+import io.coffer.system.CofferProperties;
+import io.coffer.system.InterruptedJobs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.stereotype.Component;
+
+/**
+ * Restores left {@code scheduled} or {@code running} by an instance that is gone become {@code error},
+ * after what they left on their target is undone from their journal: a node still replicating from the
+ * stopped instance's listener gets its role back (else it would stay a read-only replica of nothing), and
+ * sentinels held off get their original {@code down-after-milliseconds} back (else a failover would wait
+ * for the whole load timeout). Also, the failed row frees its target for the next restore.
+ * <p>
+ * "Gone" is judged as for backups (see {@code RecoverInterruptedBackupsTask}): no check-in with the
+ * Quartz cluster for {@code coffer.housekeeping.instance-timeout}, or this very instance before its start.
+ */
+@Component
+public class RecoverInterruptedRestoresTask {
+
+	private static final Logger log = LoggerFactory.getLogger(RecoverInterruptedRestoresTask.class);
+
+	private final RestoreRepository restores;
+
+	private final DatabaseRepository databases;
+
+	private final RestoreTargets targets;
+
+	private final DumpLoader loader;
+
+	private final RedisConnections redis;
+
+	private final JobRepository jobRepository;
+
+	private final CofferInstance instance;
+
+	private final CofferProperties.Housekeeping settings;
+
+	private final Clock clock;
+
+	RecoverInterruptedRestoresTask(RestoreRepository restores, DatabaseRepository databases, RestoreTargets targets,
+			DumpLoader loader, RedisConnections redis, JobRepository jobRepository, CofferInstance instance,
+			CofferProperties properties, Clock clock) {
+		this.restores = restores;
+		this.databases = databases;
+		this.targets = targets;
+		this.loader = loader;
+		this.redis = redis;
+		this.jobRepository = jobRepository;
+		this.instance = instance;
+		this.settings = properties.getHousekeeping();
+		this.clock = clock;
+	}
+
+	/** @return how many interrupted restores were recorded as failed */
+	public int run() {
+		Instant now = this.clock.instant();
+		List<RestoreRepository.Interrupted> interrupted = this.restores.findInterrupted(this.instance.id(),
+				this.instance.startedAt(), now.minus(this.settings.getInstanceTimeout()));
+		int recorded = 0;
+		for (RestoreRepository.Interrupted restore : interrupted) {
+			String state = undo(restore);
+			try {
+				this.restores.markError(restore.id(), InterruptedJobs.REASON, state, now);
+			}
+			catch (RuntimeException ex) {
+				continue; // finished meanwhile: nothing to recover
+			}
+			recorded++;
+			log.warn("Restore {} into {} was interrupted (instance {} stopped): {}", restore.id(),
+					restore.targetDatabase(), restore.instanceId(), state);
+			InterruptedJobs.markFailed(this.jobRepository, restore.jobExecutionId(), InterruptedJobs.REASON, now);
+		}
+		return recorded;
+	}
+
+	/** Puts the target and its sentinels back as the journal says; answers the target's state. */
+	private String undo(RestoreRepository.Interrupted restore) {
+		Map<String, Object> journal = restore.recovery();
+		if (journal == null) {
+			return RestoreFailedException.UNTOUCHED;
+		}
+		Optional<Database> target = this.databases.findLive(restore.targetDatabase());
+		if (target.isEmpty()) {
+			return "the target database was deleted meanwhile";
+		}
+		String password = this.targets.password(target.get());
+		RedisEndpoint node = endpoint(String.valueOf(journal.get(DumpLoader.JOURNAL_NODE)), password);
+		String state;
+		try {
+			state = this.loader.undoInterrupted(node, journal);
+		}
+		catch (RedisAccessException ex) {
+			state = "the target could not be reached to give it its role back (" + ex.getMessage() + "); if it"
+					+ " reports role:slave of Coffer, run REPLICAOF NO ONE on it";
+		}
+		List<String> problems = releaseSentinels(target.get(), journal, node);
+		return problems.isEmpty() ? state : state + "; " + String.join("; ", problems);
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<String> releaseSentinels(Database target, Map<String, Object> journal, RedisEndpoint node) {
+		Object held = journal.get(DumpLoader.JOURNAL_SENTINELS);
+		SentinelSet sentinels = this.targets.sentinels(target);
+		if (!(held instanceof Map<?, ?> originals) || originals.isEmpty() || sentinels == null) {
+			return List.of();
+		}
+		return SentinelHold.resume(this.redis, sentinels, (Map<String, String>) originals).release(node);
+	}
+
+	private static RedisEndpoint endpoint(String address, String password) {
+		int colon = address.lastIndexOf(':');
+		return new RedisEndpoint(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), password);
+	}
+
+}
