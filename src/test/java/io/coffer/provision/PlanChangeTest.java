@@ -53,6 +53,9 @@ class PlanChangeTest extends IntegrationTest {
 
 	private static HttpServer receiver;
 
+	/** While this file exists, HAProxy fails to start: a fault in the middle of a starter → business change. */
+	private static Path haproxyFault;
+
 	@Autowired
 	JdbcClient jdbc;
 
@@ -68,6 +71,16 @@ class PlanChangeTest extends IntegrationTest {
 				  - { name: redis-business-64, memory-mb: 64, nodes: 2, sentinels: 3, haproxy: 2, retention: %1$s }
 				""".formatted(retention));
 		registry.add("coffer.plans-file", plans::toString);
+		Path bin = Files.createTempDirectory("plan-bin");
+		haproxyFault = bin.resolve("haproxy-fails");
+		Path haproxy = bin.resolve("haproxy");
+		Files.writeString(haproxy, """
+				#!/bin/sh
+				if [ -e '%s' ]; then echo "haproxy: refusing to start, as the test asks" >&2; exit 1; fi
+				exec haproxy "$@"
+				""".formatted(haproxyFault));
+		haproxy.toFile().setExecutable(true);
+		registry.add("coffer.provisioning.haproxy", haproxy::toString);
 		receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		receiver.createContext("/hook", (exchange) -> {
 			if ("database_plan_changed".equals(exchange.getRequestHeaders().getFirst("X-Coffer-Event"))) {
@@ -210,6 +223,56 @@ class PlanChangeTest extends IntegrationTest {
 		assertThat(this.jdbc.sql("select count(*) from plan_changes where database_id = ? and status = 'done'")
 			.param(id).query(Long.class).single()).isEqualTo(3);
 
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
+	@Test
+	void aChangeThatFailsMidwayIsUndoneAndTheDatabaseRunsOnItsOldPlan() throws Exception {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"plan-undone\", \"plan\": \"redis-starter-16\"}");
+		String id = created.text("id");
+		URI url = URI.create(awaitStatus(id, "running").path("env").path("REDIS_URL").asString());
+		String password = url.getUserInfo().substring(id.length() + 1);
+		try (Jedis jedis = connect(url, password)) {
+			write(jedis, "key", 500, 100);
+		}
+		Files.createFile(haproxyFault);
+		JsonNode ended;
+		try {
+			ApiClient.Response accepted = operator().post("/api/v1/databases/" + id + "/plan",
+					"{\"plan\": \"redis-business-64\"}");
+			assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+			long job = accepted.json().path("job").asLong();
+			ended = await().atMost(Duration.ofSeconds(120))
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> operator().get("/api/v1/jobs/" + job).json(),
+						(found) -> !found.path("status").asString().matches("starting|started"));
+		}
+		finally {
+			Files.delete(haproxyFault);
+		}
+		assertThat(ended.path("status").asString()).isEqualTo("failed");
+
+		// the replica and sentinels it had started are gone; the primary has its old memory and every key
+		JsonNode database = awaitStatus(id, "running");
+		assertThat(database.path("plan").asString()).isEqualTo("redis-starter-16");
+		assertThat(roles(database)).containsExactly("primary");
+		assertThat(database.path("env").path("REDIS_URL").asString()).isEqualTo(url.toString());
+		assertThat(nodesFolder().resolve(id).resolve("redis-2")).doesNotExist();
+		assertThat(nodesFolder().resolve(id).resolve("sentinel-1")).doesNotExist();
+		try (Jedis jedis = connect(url, password)) {
+			assertThat(jedis.configGet("maxmemory")).containsEntry("maxmemory", String.valueOf(16 * MB));
+			assertThat(jedis.dbSize()).isEqualTo(500);
+		}
+		Map<String, Object> change = this.jdbc.sql("select status, error from plan_changes where database_id = ?")
+			.param(id).query().singleRow();
+		assertThat(change).containsEntry("status", "error");
+		assertThat((String) change.get("error")).contains("haproxy-leader").contains("refusing to start");
+		assertThat(webhooks).noneMatch((hook) -> id.equals(hook.path("database_id").asString()));
+
+		// and the same change goes through once HAProxy starts
+		changePlan(operator(), id, "redis-business-64");
+		assertThat(roles(operator().get("/api/v1/databases/" + id).json())).hasSize(7);
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 	}
 
