@@ -12,6 +12,8 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.RunStatus;
 import io.coffer.provision.DatabaseProvisioning;
+import io.coffer.provision.PlanCatalogue;
+import io.coffer.provision.PlanChanges;
 import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
@@ -48,9 +50,13 @@ class DashboardController {
 
 	private final ConfigChanges configChanges;
 
+	private final PlanCatalogue plans;
+
+	private final PlanChanges planChanges;
+
 	DashboardController(DatabaseRepository databases, BackupRepository backups, DatabaseAccess access,
 			LiveNode live, CofferProperties properties, DatabaseProvisioning provisioning,
-			ConfigChanges configChanges) {
+			ConfigChanges configChanges, PlanCatalogue plans, PlanChanges planChanges) {
 		this.databases = databases;
 		this.backups = backups;
 		this.access = access;
@@ -58,6 +64,8 @@ class DashboardController {
 		this.properties = properties;
 		this.provisioning = provisioning;
 		this.configChanges = configChanges;
+		this.plans = plans;
+		this.planChanges = planChanges;
 	}
 
 	/** Enable/Disable of a setting: starts the configuration job, as {@code PATCH /config} does. */
@@ -78,6 +86,31 @@ class DashboardController {
 			redirect.addFlashAttribute("problem", ex.getMessage());
 		}
 		return "redirect:/dashboard/databases/" + db + "/settings/configuration";
+	}
+
+	/**
+	 * Change plan: starts the plan change, as {@code POST /plan} does, once the user confirmed that
+	 * connections drop and the app restarts.
+	 */
+	@PostMapping("/databases/{db}/settings/plan")
+	String changePlan(@AuthenticationPrincipal DashboardUser user, @PathVariable String db, @RequestParam String plan,
+			@RequestParam(defaultValue = "false") boolean confirmed, RedirectAttributes redirect) {
+		this.access.find(user, db);
+		if (!confirmed) {
+			redirect.addFlashAttribute("problem", "Confirm the plan change first: connections to the database drop "
+					+ "briefly and the app restarts.");
+			return "redirect:/dashboard/databases/" + db + "/settings";
+		}
+		try {
+			this.planChanges.request(db, Map.of("plan", plan),
+					user.isOperator() ? PlanChanges.BY_OPERATOR : PlanChanges.BY_DATABASE_TOKEN);
+			redirect.addFlashAttribute("notice", "The database is moving to plan " + plan
+					+ ": connections drop briefly, and the app restarts once it is done.");
+		}
+		catch (ApiException ex) {
+			redirect.addFlashAttribute("problem", ex.getMessage());
+		}
+		return "redirect:/dashboard/databases/" + db + "/settings";
 	}
 
 	/** The URL with its password replaced by dots. */
@@ -143,6 +176,10 @@ class DashboardController {
 		}
 		if ("configuration".equals(shown)) {
 			model.addAttribute("config", this.live.configuration(database));
+		}
+		if ("general".equals(shown) && database.plan() != null) {
+			model.addAttribute("otherPlans", this.plans.all().stream().filter((plan) -> !plan.name().equals(database.plan())).toList());
+			model.addAttribute("lastPlanChangeError", this.planChanges.lastError(db).orElse(null));
 		}
 		return "dashboard/settings";
 	}
