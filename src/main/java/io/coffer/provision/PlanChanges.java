@@ -13,19 +13,17 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.ApiException;
+import io.coffer.system.BackgroundJobOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -64,13 +62,9 @@ public class PlanChanges implements DisposableBean {
 
 	private final TransactionTemplate transaction;
 
-	private final Job planChangeJob;
-
 	private final Clock clock;
 
-	private final ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-
-	private final TaskExecutorJobOperator operator = new TaskExecutorJobOperator();
+	private final BackgroundJobOperator jobs;
 
 	PlanChanges(DatabaseRepository databases, ProvisioningRepository repository, PlanChangeRepository changes,
 			PlanCatalogue plans, DatabaseNodes nodes, NodeDrivers drivers, PlanChangeSteps steps, DatabaseLocks locks,
@@ -85,21 +79,8 @@ public class PlanChanges implements DisposableBean {
 		this.steps = steps;
 		this.locks = locks;
 		this.transaction = transaction;
-		this.planChangeJob = planChangeJob;
 		this.clock = clock;
-		// a change mostly waits on processes and replication; one per database at most, a few at a time
-		this.executor.setCorePoolSize(2);
-		this.executor.setMaxPoolSize(2);
-		this.executor.setQueueCapacity(100);
-		this.executor.setThreadNamePrefix("plan-change-");
-		this.executor.initialize();
-		// Not a bean: a second JobOperator bean would replace Spring Boot's, which runs jobs on the caller's thread.
-		MapJobRegistry registry = new MapJobRegistry();
-		registry.register(planChangeJob);
-		this.operator.setJobRegistry(registry);
-		this.operator.setJobRepository(jobRepository);
-		this.operator.setTaskExecutor(this.executor);
-		this.operator.afterPropertiesSet();
+		this.jobs = new BackgroundJobOperator(planChangeJob, jobRepository, "plan-change-");
 	}
 
 	/**
@@ -142,7 +123,7 @@ public class PlanChanges implements DisposableBean {
 		long changeId = this.locks.withLock(databaseId, () -> record(database, from, to, requestedBy));
 		JobExecution execution;
 		try {
-			execution = this.operator.start(this.planChangeJob,
+			execution = this.jobs.start(
 					new JobParametersBuilder().addString(PlanChangeJobConfiguration.DATABASE_ID, databaseId)
 						.addLong(PlanChangeJobConfiguration.CHANGE_ID, changeId)
 						.toJobParameters());
@@ -224,7 +205,7 @@ public class PlanChanges implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		this.executor.shutdown();
+		this.jobs.close();
 	}
 
 }

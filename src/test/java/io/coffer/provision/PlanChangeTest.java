@@ -2,7 +2,6 @@ package io.coffer.provision;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,12 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.sun.net.httpserver.HttpServer;
 import io.coffer.backup.RedisInfo;
 import io.coffer.testsupport.ApiClient;
-import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import tools.jackson.databind.JsonNode;
@@ -127,7 +124,7 @@ class PlanChangeTest extends IntegrationTest {
 			assertThat(jedis.configGet("maxmemory")).containsEntry("maxmemory", String.valueOf(64 * MB));
 			assertThat(jedis.dbSize()).isEqualTo(1000);
 		}
-		assertThat(Files.readString(nodesFolder().resolve(id).resolve("redis-1").resolve("redis.conf")))
+		assertThat(Files.readString(ProvisioningTest.nodesFolder().resolve(id).resolve("redis-1").resolve("redis.conf")))
 			.contains("maxmemory 64mb").doesNotContain("maxmemory 16mb");
 		JsonNode hook = awaitWebhook(id, "redis-starter-64");
 		assertThat(hook.path("from_plan").asString()).isEqualTo("redis-starter-16");
@@ -148,7 +145,7 @@ class PlanChangeTest extends IntegrationTest {
 		assertThat(businessUrl.getPort()).isNotEqualTo(starterUrl.getPort());
 		assertThat(awaitWebhook(id, "redis-business-64").path("env").path("REDIS_URL").asString())
 			.isEqualTo(businessUrl.toString());
-		int replicaPort = port(database, "replica");
+		int replicaPort = ProvisioningTest.portsByRole(database).get("replica");
 		try (Jedis jedis = connect(businessUrl, password)) {
 			assertThat(jedis.dbSize()).isEqualTo(1000);
 			assertThat(jedis.get("key-999")).hasSize(100);
@@ -183,7 +180,7 @@ class PlanChangeTest extends IntegrationTest {
 				jedis.del(java.util.stream.IntStream.range(i, i + 1000).mapToObj((n) -> "filler-" + n).toArray(String[]::new));
 			}
 		}
-		int sentinelPort = port(database, "sentinel");
+		int sentinelPort = ProvisioningTest.portsByRole(database).get("sentinel");
 		try (Jedis sentinel = new Jedis("127.0.0.1", sentinelPort)) {
 			sentinel.sentinelFailover(id);
 		}
@@ -199,7 +196,7 @@ class PlanChangeTest extends IntegrationTest {
 				return "OK".equals(jedis.set("written-to-redis-2", "kept"));
 			}
 		});
-		List<Integer> businessPorts = ports(database);
+		List<Integer> businessPorts = ProvisioningTest.ports(database);
 		changePlan(owner, id, "redis-starter-16");
 		database = operator().get("/api/v1/databases/" + id).json();
 		assertThat(database.path("plan").asString()).isEqualTo("redis-starter-16");
@@ -217,9 +214,9 @@ class PlanChangeTest extends IntegrationTest {
 			assertThat(jedis.dbSize()).isEqualTo(1002);
 		}
 		businessPorts.remove(Integer.valueOf(starterUrl.getPort()));
-		assertThat(businessPorts).hasSize(6).allMatch(PlanChangeTest::isFree);
-		assertThat(nodesFolder().resolve(id)).isDirectoryContaining((file) -> file.getFileName().toString().equals("redis-1"));
-		assertThat(nodesFolder().resolve(id).resolve("redis-2")).doesNotExist();
+		assertThat(businessPorts).hasSize(6).allMatch(ProvisioningTest::isFree);
+		assertThat(ProvisioningTest.nodesFolder().resolve(id)).isDirectoryContaining((file) -> file.getFileName().toString().equals("redis-1"));
+		assertThat(ProvisioningTest.nodesFolder().resolve(id).resolve("redis-2")).doesNotExist();
 		assertThat(this.jdbc.sql("select count(*) from plan_changes where database_id = ? and status = 'done'")
 			.param(id).query(Long.class).single()).isEqualTo(3);
 
@@ -258,8 +255,8 @@ class PlanChangeTest extends IntegrationTest {
 		assertThat(database.path("plan").asString()).isEqualTo("redis-starter-16");
 		assertThat(roles(database)).containsExactly("primary");
 		assertThat(database.path("env").path("REDIS_URL").asString()).isEqualTo(url.toString());
-		assertThat(nodesFolder().resolve(id).resolve("redis-2")).doesNotExist();
-		assertThat(nodesFolder().resolve(id).resolve("sentinel-1")).doesNotExist();
+		assertThat(ProvisioningTest.nodesFolder().resolve(id).resolve("redis-2")).doesNotExist();
+		assertThat(ProvisioningTest.nodesFolder().resolve(id).resolve("sentinel-1")).doesNotExist();
 		try (Jedis jedis = connect(url, password)) {
 			assertThat(jedis.configGet("maxmemory")).containsEntry("maxmemory", String.valueOf(16 * MB));
 			assertThat(jedis.dbSize()).isEqualTo(500);
@@ -362,51 +359,12 @@ class PlanChangeTest extends IntegrationTest {
 		pipeline.sync();
 	}
 
+	private static Jedis connect(URI uri, String password) {
+		return ProvisioningTest.connect(uri, null, password);
+	}
+
 	private static List<String> roles(JsonNode database) {
 		return database.path("nodes").valueStream().map((node) -> node.path("role").asString()).toList();
-	}
-
-	private static int port(JsonNode database, String role) {
-		return database.path("nodes").valueStream()
-			.filter((node) -> role.equals(node.path("role").asString()))
-			.findFirst()
-			.orElseThrow()
-			.path("port")
-			.asInt();
-	}
-
-	private static List<Integer> ports(JsonNode database) {
-		return new java.util.ArrayList<>(database.path("nodes").valueStream().map((node) -> node.path("port").asInt()).toList());
-	}
-
-	private static Jedis connect(URI uri, String password) {
-		Jedis jedis = new Jedis(uri.getHost(), uri.getPort(), DefaultJedisClientConfig.builder()
-			.password(password)
-			.connectionTimeoutMillis(2000)
-			.socketTimeoutMillis(5000)
-			.build());
-		try {
-			jedis.ping();
-			return jedis;
-		}
-		catch (RuntimeException ex) {
-			jedis.close();
-			throw ex;
-		}
-	}
-
-	private static boolean isFree(int port) {
-		try (ServerSocket socket = new ServerSocket()) {
-			socket.bind(new InetSocketAddress("127.0.0.1", port));
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
-	}
-
-	private static Path nodesFolder() {
-		return CofferTestServices.get().workFolder().resolve("data").resolve("nodes");
 	}
 
 }
