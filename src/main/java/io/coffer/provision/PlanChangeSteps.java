@@ -162,7 +162,7 @@ class PlanChangeSteps {
 
 	/**
 	 * Step 3: the new plan's memory on every data node, set live, written to each node's file so that a
-	 * restart keeps it, and read back.
+	 * restart keeps it, and read back. Nothing restarts: within a family, connections stay.
 	 */
 	void resize(long changeId) {
 		PlanChangeRepository.PlanChange change = change(changeId);
@@ -174,7 +174,10 @@ class PlanChangeSteps {
 		for (ManagedNode node : this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS)) {
 			String running = this.redis.call(endpoint(node, password), (jedis) -> {
 				jedis.configSet("maxmemory", String.valueOf(bytes));
-				jedis.configRewrite();
+				// a node claimed from a pool may run without a file: there is nothing to rewrite then
+				if (!RedisInfo.fields(jedis.info("server")).getOrDefault("config_file", "").isBlank()) {
+					jedis.configRewrite();
+				}
 				return jedis.configGet("maxmemory").get("maxmemory");
 			});
 			if (!String.valueOf(bytes).equals(running)) {

@@ -134,8 +134,15 @@ class PlanChangeTest extends IntegrationTest {
 				+ "and to_plan = 'redis-starter-64'").param(id).query(String.class).single())
 			.isEqualTo("database_token done");
 
-		// starter → business: a replica in sync, sentinels, HAProxy; REDIS_URL moves to HAProxy
-		changePlan(operator(), id, "redis-business-64");
+		// starter → business: a replica in sync, sentinels, HAProxy; REDIS_URL moves to HAProxy. No backup meanwhile
+		ApiClient.Response toBusiness = operator().post("/api/v1/databases/" + id + "/plan",
+				"{\"plan\": \"redis-business-64\"}");
+		assertThat(toBusiness.status()).as(toBusiness.body()).isEqualTo(202);
+		ApiClient.Response backupMeanwhile = operator().post("/api/v1/databases/" + id + "/backups");
+		assertThat(backupMeanwhile.status()).as(backupMeanwhile.body()).isEqualTo(409);
+		assertThat(backupMeanwhile.text("message")).isEqualTo("the plan of " + id + " is being changed; back it up once it is running");
+		assertThat(operator().get("/api/v1/databases/" + id).text("status")).isEqualTo("updating");
+		awaitJob(operator(), toBusiness.json().path("job").asLong());
 		database = operator().get("/api/v1/databases/" + id).json();
 		assertThat(database.path("plan").asString()).isEqualTo("redis-business-64");
 		assertThat(database.path("sentinel_master").asString()).isEqualTo(id);
