@@ -1,5 +1,6 @@
 -- Plan changes asked of a provisioned database (POST /api/v1/databases/{db}/plan): from which plan to which,
--- by whom (the operator, or the database's own token), when, and how the planChangeJob that made it ended.
+-- by whom (the operator, or the database's own token), when, on which instance of the cluster, and how the
+-- planChangeJob that made it ended.
 
 create table plan_changes (
     id                bigserial primary key,
@@ -8,6 +9,7 @@ create table plan_changes (
     to_plan           text not null,
     requested_by      text not null check (requested_by in ('operator', 'database_token')),
     requested_at      timestamptz not null,
+    instance_id       text not null,                    -- the instance running its job: recovery asks whether it is alive
     job_execution_id  bigint,
     status            text not null check (status in ('scheduled', 'running', 'done', 'error')),
     finished_at       timestamptz,

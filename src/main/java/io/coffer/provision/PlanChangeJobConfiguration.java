@@ -1,13 +1,6 @@
 package io.coffer.provision;
 
-import java.time.Clock;
-import java.util.List;
 import java.util.Locale;
-
-import io.coffer.catalog.DatabaseStatus;
-import io.coffer.catalog.ProvisioningRepository;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -27,9 +20,7 @@ import org.springframework.stereotype.Component;
 /**
  * {@code planChangeJob(databaseId, changeId)}: {@code preparePlanChangeStep} → {@code removePlanNodesStep}
  * → {@code resizePlanNodesStep} → {@code addPlanNodesStep} → {@code finishPlanChangeStep} (see
- * {@code jobs/plan-change.yml}). A failure is undone where it can be (nodes added are removed, the old memory
- * set back) and the database is {@code running} again on its old plan; else it is left in {@code error}
- * with the reason. Either way the change's {@code plan_changes} row says why.
+ * {@code jobs/plan-change.yml}). A failure is settled by {@link PlanChangeFailures}.
  */
 @Configuration(proxyBeanMethods = false)
 class PlanChangeJobConfiguration {
@@ -99,26 +90,14 @@ class PlanChangeJobConfiguration {
 		return chunk.getStepContext().getStepExecution().getJobExecution().getJobParameters().getLong(CHANGE_ID);
 	}
 
-	/** Undoes what a failed change did where it can, and says why it failed on the change and the database. */
+	/** Hands a failed change to {@link PlanChangeFailures}, saying whether it had begun removing nodes. */
 	@Component
 	static class PlanChangeFailureListener implements JobExecutionListener {
 
-		private static final Logger log = LoggerFactory.getLogger(PlanChangeFailureListener.class);
+		private final PlanChangeFailures failures;
 
-		private final PlanChangeSteps steps;
-
-		private final PlanChangeRepository changes;
-
-		private final ProvisioningRepository repository;
-
-		private final Clock clock;
-
-		PlanChangeFailureListener(PlanChangeSteps steps, PlanChangeRepository changes,
-				ProvisioningRepository repository, Clock clock) {
-			this.steps = steps;
-			this.changes = changes;
-			this.repository = repository;
-			this.clock = clock;
+		PlanChangeFailureListener(PlanChangeFailures failures) {
+			this.failures = failures;
 		}
 
 		@Override
@@ -126,42 +105,20 @@ class PlanChangeJobConfiguration {
 			if (job.getStatus() == BatchStatus.COMPLETED) {
 				return;
 			}
-			long changeId = job.getJobParameters().getLong(CHANGE_ID);
-			String databaseId = job.getJobParameters().getString(DATABASE_ID);
 			String reason = job.getAllFailureExceptions()
 				.stream()
 				.findFirst()
 				.map((failure) -> (failure.getMessage() != null) ? failure.getMessage() : failure.getClass().getSimpleName())
 				.orElse("the job ended " + job.getStatus().name().toLowerCase(Locale.ROOT));
-			List<String> notUndone;
-			try {
-				PlanChangeRepository.PlanChange change = this.steps.change(changeId);
-				// once nodes are being removed, the old topology cannot be brought back here
-				boolean nodesRemoved = this.steps.removesNodes(change) && job.getStepExecutions()
-					.stream()
-					.anyMatch((step) -> REMOVE_STEP.equals(step.getStepName()));
-				notUndone = this.steps.undo(change, nodesRemoved);
-			}
-			catch (RuntimeException ex) {
-				notUndone = List.of("undoing failed: " + ex.getMessage());
-			}
-			this.changes.finished(changeId, PlanChangeRepository.ERROR, reason, this.clock.instant());
-			try {
-				if (notUndone.isEmpty()) {
-					this.repository.changeStatus(databaseId, DatabaseStatus.UPDATING, DatabaseStatus.RUNNING, null);
-					log.warn("The plan change of {} failed and was undone: {}", databaseId, reason);
-				}
-				else {
-					this.repository.changeStatus(databaseId, DatabaseStatus.UPDATING, DatabaseStatus.ERROR,
-							"the plan change failed: " + reason + "; not undone: " + String.join("; ", notUndone));
-					log.error("The plan change of {} failed and could not be undone: {}; {}", databaseId, reason, notUndone);
-				}
-			}
-			catch (IllegalStateException ex) {
-				log.warn("Could not record the failed plan change of {}: {}", databaseId, ex.getMessage());
-			}
+			this.failures.settle(job.getJobParameters().getLong(CHANGE_ID), job.getJobParameters().getString(DATABASE_ID),
+					reason, removalStarted(job));
 		}
 
+	}
+
+	/** Whether the execution reached {@code removePlanNodesStep}: from there the old topology is gone. */
+	static boolean removalStarted(JobExecution job) {
+		return job.getStepExecutions().stream().anyMatch((step) -> REMOVE_STEP.equals(step.getStepName()));
 	}
 
 }

@@ -2,6 +2,7 @@ package io.coffer.provision;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -36,12 +37,13 @@ class PlanChangeRepository {
 	 * Records a {@code scheduled} change and answers its id.
 	 * @throws org.springframework.dao.DuplicateKeyException when another change of the database is in flight
 	 */
-	long insert(String databaseId, String fromPlan, String toPlan, String requestedBy, Instant requestedAt) {
+	long insert(String databaseId, String fromPlan, String toPlan, String requestedBy, Instant requestedAt,
+			String instanceId) {
 		return this.jdbc.sql("""
-				insert into plan_changes (database_id, from_plan, to_plan, requested_by, requested_at, status)
-				values (?, ?, ?, ?, ?, 'scheduled') returning id
+				insert into plan_changes (database_id, from_plan, to_plan, requested_by, requested_at, instance_id, status)
+				values (?, ?, ?, ?, ?, ?, 'scheduled') returning id
 				""")
-			.params(databaseId, fromPlan, toPlan, requestedBy, Timestamp.from(requestedAt))
+			.params(databaseId, fromPlan, toPlan, requestedBy, Timestamp.from(requestedAt), instanceId)
 			.query(Long.class)
 			.single();
 	}
@@ -66,6 +68,32 @@ class PlanChangeRepository {
 		this.jdbc.sql("update plan_changes set status = ?, error = ?, finished_at = ? where id = ?")
 			.params(status, error, Timestamp.from(at), id)
 			.update();
+	}
+
+	/** A change whose instance stopped while it ran, with its job's execution. */
+	record Interrupted(long id, String databaseId, Long jobExecutionId) {
+	}
+
+	/**
+	 * Changes in flight whose instance is gone: this instance's own from before its start (a restart), or
+	 * another's that has not checked in to the cluster ({@code qrtz_scheduler_state}) since {@code silentSince}.
+	 */
+	List<Interrupted> interrupted(String me, Instant myStart, Instant silentSince) {
+		return this.jdbc.sql("""
+				select c.id, c.database_id, c.job_execution_id from plan_changes c
+				where c.status in ('scheduled', 'running') and (
+				    (c.instance_id = :me and c.requested_at < :myStart)
+				    or (c.instance_id <> :me and c.requested_at < :silentSince and not exists (
+				        select 1 from qrtz_scheduler_state s
+				        where s.instance_name = c.instance_id and s.last_checkin_time >= :silentSinceMillis)))
+				""")
+			.param("me", me)
+			.param("myStart", Timestamp.from(myStart))
+			.param("silentSince", Timestamp.from(silentSince))
+			.param("silentSinceMillis", silentSince.toEpochMilli())
+			.query((rs, row) -> new Interrupted(rs.getLong("id"), rs.getString("database_id"),
+					rs.getObject("job_execution_id", Long.class)))
+			.list();
 	}
 
 	/** Why the database's latest plan change failed, or empty when it did not fail. */

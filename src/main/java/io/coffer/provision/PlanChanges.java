@@ -14,6 +14,7 @@ import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.CofferInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,8 @@ public class PlanChanges implements DisposableBean {
 
 	private final TransactionTemplate transaction;
 
+	private final CofferInstance instance;
+
 	private final Clock clock;
 
 	private final BackgroundJobOperator jobs;
@@ -69,7 +72,7 @@ public class PlanChanges implements DisposableBean {
 	PlanChanges(DatabaseRepository databases, ProvisioningRepository repository, PlanChangeRepository changes,
 			PlanCatalogue plans, DatabaseNodes nodes, NodeDrivers drivers, PlanChangeSteps steps, DatabaseLocks locks,
 			TransactionTemplate transaction, @Qualifier("planChangeJob") Job planChangeJob, JobRepository jobRepository,
-			Clock clock) throws Exception {
+			CofferInstance instance, Clock clock) throws Exception {
 		this.databases = databases;
 		this.repository = repository;
 		this.changes = changes;
@@ -79,6 +82,7 @@ public class PlanChanges implements DisposableBean {
 		this.steps = steps;
 		this.locks = locks;
 		this.transaction = transaction;
+		this.instance = instance;
 		this.clock = clock;
 		this.jobs = new BackgroundJobOperator(planChangeJob, jobRepository, "plan-change-");
 	}
@@ -187,7 +191,8 @@ public class PlanChanges implements DisposableBean {
 	private long record(Database database, Plan from, Plan to, String requestedBy) {
 		try {
 			return this.transaction.execute((status) -> {
-				long id = this.changes.insert(database.id(), from.name(), to.name(), requestedBy, this.clock.instant());
+				long id = this.changes.insert(database.id(), from.name(), to.name(), requestedBy, this.clock.instant(),
+						this.instance.id());
 				this.repository.changeStatus(database.id(), DatabaseStatus.RUNNING, DatabaseStatus.UPDATING, null);
 				return id;
 			});

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,12 +15,10 @@ import io.coffer.storage.BlobStore;
 import io.coffer.storage.PendingUpload;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.ExitStatus;
-import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -98,7 +94,7 @@ public class RecoverInterruptedBackupsTask {
 			this.backups.find(backup.databaseId(), backup.id())
 				.ifPresent((failed) -> this.events.publishEvent(BackupFinished.of(failed, "interrupted")));
 			aborted += abortUploads(backup.objectKey(), Instant.MAX);
-			failExecution(backup.jobExecutionId(), now);
+			JobExecutions.failInterrupted(this.jobRepository, backup.jobExecutionId(), INTERRUPTED, now);
 		}
 		aborted += abortAbandonedUploads(now);
 		if (interrupted > 0 || aborted > 0) {
@@ -172,25 +168,6 @@ public class RecoverInterruptedBackupsTask {
 			log.warn("The upload of {} could not be aborted: {}", key, ex.getMessage());
 		}
 		return aborted;
-	}
-
-	/** The Batch execution stays STARTED forever otherwise, and GET /jobs/{execution} would say so. */
-	private void failExecution(Long executionId, Instant now) {
-		if (executionId == null) {
-			return;
-		}
-		try {
-			JobExecution execution = this.jobRepository.getJobExecution(executionId);
-			if (execution != null && execution.isRunning()) {
-				execution.setStatus(BatchStatus.FAILED);
-				execution.setExitStatus(ExitStatus.FAILED.addExitDescription(INTERRUPTED));
-				execution.setEndTime(LocalDateTime.ofInstant(now, ZoneId.systemDefault()));
-				this.jobRepository.update(execution);
-			}
-		}
-		catch (RuntimeException ex) {
-			log.warn("Job execution {} could not be marked failed: {}", executionId, ex.getMessage());
-		}
 	}
 
 }

@@ -56,6 +56,9 @@ class PlanChangeTest extends IntegrationTest {
 	@Autowired
 	JdbcClient jdbc;
 
+	@Autowired
+	InterruptedPlanChanges interruptedChanges;
+
 	@DynamicPropertySource
 	static void smallPlansAndAWebhook(DynamicPropertyRegistry registry) throws IOException {
 		Path plans = Files.createTempFile("plans", ".yml");
@@ -277,6 +280,31 @@ class PlanChangeTest extends IntegrationTest {
 		// and the same change goes through once HAProxy starts
 		changePlan(operator(), id, "redis-business-64");
 		assertThat(roles(operator().get("/api/v1/databases/" + id).json())).hasSize(7);
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
+	@Test
+	void aChangeWhoseInstanceStoppedIsSettledAndTheDatabaseRunsAgain() {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"plan-interrupted\", \"plan\": \"redis-starter-16\"}");
+		String id = created.text("id");
+		awaitStatus(id, "running");
+		// as an instance leaves it when it stops in the middle of a change: the database updating, the row running
+		this.jdbc.sql("update databases set status = 'updating' where id = ?").param(id).update();
+		this.jdbc.sql("""
+				insert into plan_changes (database_id, from_plan, to_plan, requested_by, requested_at, instance_id, status)
+				values (?, 'redis-starter-16', 'redis-starter-64', 'operator', now() - interval '1 hour', 'a-gone-instance', 'running')
+				""").param(id).update();
+		ApiClient.Response meanwhile = operator().post("/api/v1/databases/" + id + "/plan", "{\"plan\": \"redis-starter-64\"}");
+		assertThat(meanwhile.status()).isEqualTo(409);
+
+		this.interruptedChanges.recover();
+
+		JsonNode database = awaitStatus(id, "running");
+		assertThat(database.path("plan").asString()).isEqualTo("redis-starter-16");
+		assertThat(this.jdbc.sql("select status || ': ' || error from plan_changes where database_id = ?").param(id)
+			.query(String.class).single()).isEqualTo("error: interrupted: the instance running it stopped");
+		changePlan(operator(), id, "redis-starter-64");
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 	}
 
