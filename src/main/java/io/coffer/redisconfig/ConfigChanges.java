@@ -9,6 +9,7 @@ import io.coffer.backup.RedisConnections;
 import io.coffer.backup.RedisEndpoint;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
 import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
@@ -61,12 +62,17 @@ public class ConfigChanges implements DisposableBean {
 
 	/**
 	 * Records the change and starts {@code configJob}; answers its execution at once.
-	 * @throws ApiException 404 for an unknown database, 400 or 422 for a change that cannot be made
+	 * @throws ApiException 404 for an unknown database, 400 or 422 for a change that cannot be made, 409 while
+	 * its plan is being changed
 	 */
 	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
 		ConfigChange change = ConfigChange.parse(body);
+		if (DatabaseStatus.UPDATING.equals(database.status())) {
+			throw ApiException.conflict("database_updating",
+					"the plan of " + databaseId + " is being changed; change its configuration once it is running");
+		}
 		if (Boolean.TRUE.equals(change.cacheMode()) && database.plan() == null) {
 			refuseCacheModeWithoutLimit(database);
 		}

@@ -137,13 +137,17 @@ class PlanChangeTest extends IntegrationTest {
 				+ "and to_plan = 'redis-starter-64'").param(id).query(String.class).single())
 			.isEqualTo("database_token done");
 
-		// starter → business: a replica in sync, sentinels, HAProxy; REDIS_URL moves to HAProxy. No backup meanwhile
+		// starter → business: a replica in sync, sentinels, HAProxy; REDIS_URL moves to HAProxy. No backup or
+		// configuration change meanwhile
 		ApiClient.Response toBusiness = operator().post("/api/v1/databases/" + id + "/plan",
 				"{\"plan\": \"redis-business-64\"}");
 		assertThat(toBusiness.status()).as(toBusiness.body()).isEqualTo(202);
 		ApiClient.Response backupMeanwhile = operator().post("/api/v1/databases/" + id + "/backups");
 		assertThat(backupMeanwhile.status()).as(backupMeanwhile.body()).isEqualTo(409);
 		assertThat(backupMeanwhile.text("message")).isEqualTo("the plan of " + id + " is being changed; back it up once it is running");
+		ApiClient.Response configMeanwhile = operator().patch("/api/v1/databases/" + id + "/config", "{\"timeout\": 60}");
+		assertThat(configMeanwhile.status()).as(configMeanwhile.body()).isEqualTo(409);
+		assertThat(configMeanwhile.text("error")).isEqualTo("database_updating");
 		assertThat(operator().get("/api/v1/databases/" + id).text("status")).isEqualTo("updating");
 		awaitJob(operator(), toBusiness.json().path("job").asLong());
 		database = operator().get("/api/v1/databases/" + id).json();
