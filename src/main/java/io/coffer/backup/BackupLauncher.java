@@ -9,6 +9,7 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseStatus;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferInstance;
 import org.slf4j.Logger;
@@ -61,11 +62,17 @@ public class BackupLauncher {
 
 	/**
 	 * Schedules a backup of the database and returns its row at once.
-	 * @throws ApiException 404 for an unknown database, 409 while another backup of it is in flight
+	 * @throws ApiException 404 for an unknown database, 409 while another backup of it is in flight or its plan
+	 * is being changed
 	 */
 	public Backup launch(String databaseId, String method) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+		if (DatabaseStatus.UPDATING.equals(database.status())) {
+			// its nodes are being added or removed: the node a backup would pick may be gone the next second
+			throw ApiException.conflict("database_updating",
+					"the plan of " + databaseId + " is being changed; back it up once it is running");
+		}
 		Instant createdAt = creationSecond(databaseId);
 		String backupId = BackupNames.newId(createdAt);
 		try {

@@ -15,13 +15,17 @@ public final class DatabaseStatus {
 
 	public static final String ERROR = "error";
 
+	/** Its plan is being changed: nodes are resized, added or removed; nothing else may change it meanwhile. */
+	public static final String UPDATING = "updating";
+
 	public static final String DELETING = "deleting";
 
 	public static final String DELETED = "deleted";
 
 	private static final Map<String, Set<String>> allowed = Map.of(
 			PROVISIONING, Set.of(RUNNING, ERROR),
-			RUNNING, Set.of(DELETING),
+			RUNNING, Set.of(DELETING, UPDATING),
+			UPDATING, Set.of(RUNNING, ERROR),
 			ERROR, Set.of(DELETING),
 			DELETING, Set.of(DELETED, ERROR));
 

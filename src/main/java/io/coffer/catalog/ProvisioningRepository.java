@@ -45,6 +45,11 @@ public class ProvisioningRepository {
 			.update();
 	}
 
+	/** The node is gone (a plan change removed it): its port is free again. */
+	public void removeNode(long nodeId) {
+		this.jdbc.sql("delete from nodes where id = ?").param(nodeId).update();
+	}
+
 	/** A failover swapped roles: the catalogue follows, for what the API shows. */
 	public void updateRole(long nodeId, String role) {
 		this.jdbc.sql("update nodes set role = ? where id = ?").params(role, nodeId).update();

@@ -1,10 +1,12 @@
 package io.coffer.cli;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.JsonNode;
@@ -95,7 +97,7 @@ final class AddonVerbs {
 
 	}
 
-	@Command(name = "addons-upgrade", description = "Move an app's database to another plan.")
+	@Command(name = "addons-upgrade", description = "Move an app's database to another plan, up or down, and wait.")
 	static final class AddonsUpgrade implements Callable<Integer> {
 
 		@ParentCommand
@@ -104,12 +106,16 @@ final class AddonVerbs {
 		@Parameters(index = "0", paramLabel = "DATABASE_ID", description = "the database's ID (see: coffer addons)")
 		String databaseId;
 
-		@Parameters(index = "1", paramLabel = "PLAN", description = "the new plan")
+		@Parameters(index = "1", paramLabel = "PLAN", description = "the new plan (see: coffer addons-plans)")
 		String plan;
 
+		@Option(names = "--no-wait", description = "return once the change is started")
+		boolean noWait;
+
 		@Override
-		public Integer call() {
-			String own = this.cli.databaseId();
+		public Integer call() throws InterruptedException {
+			JsonNode before = this.cli.database();
+			String own = before.path("id").asString();
 			if (!own.equals(this.databaseId)) {
 				throw new CliException("database " + this.databaseId + " is not the one of app " + this.cli.app
 						+ " (that is " + own + ")");
@@ -119,8 +125,30 @@ final class AddonVerbs {
 			if (answer.isMissingRoute()) {
 				throw CliException.notOffered("plan changes", null);
 			}
-			client.require(answer);
-			this.cli.console.out().println("-----> Addon " + own + " is moving to plan " + this.plan);
+			JsonNode started = client.require(answer);
+			long execution = started.path("job").asLong();
+			var out = this.cli.console.out();
+			out.println("-----> Addon " + own + " is moving from " + before.path("plan").asString() + " to " + this.plan
+					+ "; connections drop briefly");
+			if (this.noWait) {
+				out.println("       Follow it with: GET /api/v1/jobs/" + execution);
+				return 0;
+			}
+			JsonNode job = client.awaitJob(execution, started);
+			if (!"completed".equals(job.path("status").asString())) {
+				throw new CliException("the plan of " + own + " was not changed: " + SettingVerbs.Config.reason(job));
+			}
+			JsonNode after = client.get("/databases/" + own);
+			out.println("-----> Addon redis has been upgraded");
+			out.println("       Plan: " + after.path("plan").asString());
+			List<String> modified = after.path("env").propertyNames().stream()
+				.filter((name) -> !after.path("env").path(name).equals(before.path("env").path(name)))
+				.sorted()
+				.toList();
+			if (!modified.isEmpty()) {
+				out.println("       Modified variables: " + modified.toString().replace(",", ""));
+				out.println("       REDIS_URL: " + after.path("env").path("REDIS_URL").asString(""));
+			}
 			return 0;
 		}
 

@@ -13,6 +13,8 @@ import io.coffer.catalog.Node;
 import io.coffer.catalog.RunStatus;
 import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.provision.DatabaseStats;
+import io.coffer.provision.PlanCatalogue;
+import io.coffer.provision.PlanChanges;
 import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
@@ -51,9 +53,13 @@ class DashboardController {
 
 	private final DatabaseStats stats;
 
+	private final PlanCatalogue plans;
+
+	private final PlanChanges planChanges;
+
 	DashboardController(DatabaseRepository databases, BackupRepository backups, DatabaseAccess access,
 			LiveNode live, CofferProperties properties, DatabaseProvisioning provisioning,
-			ConfigChanges configChanges, DatabaseStats stats) {
+			ConfigChanges configChanges, DatabaseStats stats, PlanCatalogue plans, PlanChanges planChanges) {
 		this.databases = databases;
 		this.backups = backups;
 		this.access = access;
@@ -62,6 +68,8 @@ class DashboardController {
 		this.provisioning = provisioning;
 		this.configChanges = configChanges;
 		this.stats = stats;
+		this.plans = plans;
+		this.planChanges = planChanges;
 	}
 
 	/** Enable/Disable of a setting: starts the configuration job, as {@code PATCH /config} does. */
@@ -95,6 +103,31 @@ class DashboardController {
 		catch (ApiException ex) {
 			return new Usage(null, ex.getMessage());
 		}
+	}
+
+	/**
+	 * Change plan: starts the plan change, as {@code POST /plan} does, once the user confirmed that
+	 * connections drop and the app restarts.
+	 */
+	@PostMapping("/databases/{db}/settings/plan")
+	String changePlan(@AuthenticationPrincipal DashboardUser user, @PathVariable String db, @RequestParam String plan,
+			@RequestParam(defaultValue = "false") boolean confirmed, RedirectAttributes redirect) {
+		this.access.find(user, db);
+		if (!confirmed) {
+			redirect.addFlashAttribute("problem", "Confirm the plan change first: connections to the database drop "
+					+ "briefly and the app restarts.");
+			return "redirect:/dashboard/databases/" + db + "/settings";
+		}
+		try {
+			this.planChanges.request(db, Map.of("plan", plan),
+					user.isOperator() ? PlanChanges.BY_OPERATOR : PlanChanges.BY_DATABASE_TOKEN);
+			redirect.addFlashAttribute("notice", "The database is moving to plan " + plan
+					+ ": connections drop briefly, and the app restarts once it is done.");
+		}
+		catch (ApiException ex) {
+			redirect.addFlashAttribute("problem", ex.getMessage());
+		}
+		return "redirect:/dashboard/databases/" + db + "/settings";
 	}
 
 	/** The URL with its password replaced by dots. */
@@ -161,6 +194,10 @@ class DashboardController {
 		}
 		if ("configuration".equals(shown)) {
 			model.addAttribute("config", this.live.configuration(database));
+		}
+		if ("general".equals(shown) && database.plan() != null) {
+			model.addAttribute("otherPlans", this.plans.all().stream().filter((plan) -> !plan.name().equals(database.plan())).toList());
+			model.addAttribute("lastPlanChangeError", this.planChanges.lastError(db).orElse(null));
 		}
 		return "dashboard/settings";
 	}

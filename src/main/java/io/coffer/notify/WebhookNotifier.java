@@ -18,6 +18,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.coffer.backup.BackupFinished;
+import io.coffer.provision.PlanChanged;
 import io.coffer.restore.BackupDrillFailed;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
@@ -34,7 +35,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Posts {@code database_backup_succeeded} / {@code database_backup_failed} (and a restore drill's
- * {@code database_backup_drill_failed}) to every configured URL,
+ * {@code database_backup_drill_failed}, and {@code database_plan_changed}) to every configured URL,
  * with the body's HMAC-SHA256 in {@code X-Coffer-Signature: sha256=<hex>}. Deliveries run on their
  * own small pool, retried with exponential backoff (Spring's {@link RetryTemplate}): the backup's
  * thread never waits for a receiver, and a failing receiver never fails a backup.
@@ -105,14 +106,35 @@ class WebhookNotifier implements DisposableBean {
 		post(type, this.json.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8), event.backupId());
 	}
 
-	private void post(String type, byte[] body, String backupId) {
+	/**
+	 * A database moved to another plan: the platform restarts its app, which takes the connection
+	 * variables carried here (REDIS_URL moves between HAProxy and the node when the family changes).
+	 */
+	@EventListener
+	void planChanged(PlanChanged event) {
+		if (this.settings.getUrls().isEmpty()) {
+			return;
+		}
+		String type = "database_plan_changed";
+		Map<String, Object> fields = new LinkedHashMap<>();
+		fields.put("event", type);
+		fields.put("database_id", event.databaseId());
+		fields.put("app", event.app());
+		fields.put("from_plan", event.fromPlan());
+		fields.put("to_plan", event.toPlan());
+		fields.put("env", event.env());
+		fields.put("changed_at", String.valueOf(event.changedAt()));
+		post(type, this.json.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8), event.databaseId());
+	}
+
+	private void post(String type, byte[] body, String subject) {
 		String delivery = UUID.randomUUID().toString();
 		for (String url : this.settings.getUrls()) {
 			try {
 				this.deliveries.execute(() -> deliver(url, type, delivery, body));
 			}
 			catch (RejectedExecutionException ex) {
-				log.warn("Webhook {} for backup {} dropped: too many deliveries waiting", type, backupId);
+				log.warn("Webhook {} for {} dropped: too many deliveries waiting", type, subject);
 			}
 		}
 	}

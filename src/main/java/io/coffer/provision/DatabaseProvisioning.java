@@ -130,9 +130,7 @@ public class DatabaseProvisioning {
 		this.databases.insert(database);
 		this.databases.saveSecret(id, DatabaseRepository.REDIS_PASSWORD, this.keyring.newest().sealText(password));
 		for (String name : nodeNames(plan)) {
-			String kind = name.startsWith("sentinel") ? ManagedNode.DriverData.SENTINEL
-					: name.startsWith("haproxy") ? ManagedNode.DriverData.HAPROXY : ManagedNode.DriverData.REDIS;
-			NodeDriver.Reservation reservation = driver.reserve(id, name, kind);
+			NodeDriver.Reservation reservation = driver.reserve(id, name, kindOf(name));
 			reserved.add(new ManagedNode(0, id, DatabaseNodes.roleOf(name), reservation.host(), reservation.port(),
 					reservation.data()));
 			this.repository.addNode(id, DatabaseNodes.roleOf(name), reservation.host(), reservation.port(),
@@ -153,6 +151,10 @@ public class DatabaseProvisioning {
 			if (DatabaseStatus.PROVISIONING.equals(database.status())) {
 				throw ApiException.conflict("database_provisioning",
 						"database " + databaseId + " is still being provisioned; delete it once it is running");
+			}
+			if (DatabaseStatus.UPDATING.equals(database.status())) {
+				throw ApiException.conflict("database_updating",
+						"the plan of database " + databaseId + " is being changed; delete it once it is running");
 			}
 			String from = database.status();
 			if (!DatabaseStatus.DELETING.equals(from)) {
@@ -217,6 +219,12 @@ public class DatabaseProvisioning {
 			names.add(DatabaseNodes.HAPROXY_BACKUP);
 		}
 		return names;
+	}
+
+	/** The driver's kind of a node by its name: {@code redis}, {@code sentinel} or {@code haproxy}. */
+	static String kindOf(String name) {
+		return name.startsWith("sentinel") ? ManagedNode.DriverData.SENTINEL
+				: name.startsWith("haproxy") ? ManagedNode.DriverData.HAPROXY : ManagedNode.DriverData.REDIS;
 	}
 
 	/** 64 URL-safe characters (384 random bits): safe in a URL, a config file and an HAProxy check. */

@@ -61,11 +61,21 @@ class ProvisionSteps {
 		Database database = database(databaseId);
 		Plan plan = plan(database);
 		String password = this.nodes.requirePassword(databaseId);
-		ManagedNode primary = start(this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow(),
+		start(this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow(),
 				new NodeSetup.Redis(databaseId, password, plan.memoryMb(), null));
+		startReplicas(databaseId, plan.memoryMb());
+	}
+
+	/**
+	 * Each replica the catalogue lists that is not running yet, following {@code redis-1}, until it is in
+	 * sync: at provisioning, and when a plan change adds a replica to a running primary.
+	 */
+	void startReplicas(String databaseId, int memoryMb) {
+		String password = this.nodes.requirePassword(databaseId);
+		ManagedNode primary = this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow();
 		for (ManagedNode replica : this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS)) {
 			if (replica.id() != primary.id()) {
-				ManagedNode started = start(replica, new NodeSetup.Redis(databaseId, password, plan.memoryMb(), primary));
+				ManagedNode started = start(replica, new NodeSetup.Redis(databaseId, password, memoryMb, primary));
 				RedisEndpoint endpoint = new RedisEndpoint(started.host(), started.port(), password);
 				await(started.name() + " of " + databaseId + " to be in sync with the primary", () -> "up"
 					.equals(replication(endpoint).get("master_link_status")));
@@ -113,8 +123,15 @@ class ProvisionSteps {
 		}
 	}
 
-	/** Step 4: REDIS_URL answers as the database's own user with the baseline; the database is running. */
+	/** Step 4: REDIS_URL answers as the database's user with the baseline; the database is running. */
 	void verify(String databaseId) {
+		ManagedNode entry = awaitEntryPoint(databaseId);
+		this.repository.changeStatus(databaseId, DatabaseStatus.PROVISIONING, DatabaseStatus.RUNNING, null);
+		log.info("Database {} is running; its app connects to {}", databaseId, entry.address());
+	}
+
+	/** Waits until REDIS_URL answers as the database's own user with the baseline; answers where it points. */
+	ManagedNode awaitEntryPoint(String databaseId) {
 		String password = this.nodes.requirePassword(databaseId);
 		ManagedNode entry = this.nodes.entryPoint(databaseId).orElseThrow();
 		// HAProxy may still be confirming its checks: a refused connection is tried again until the timeout
@@ -133,8 +150,7 @@ class ProvisionSteps {
 				return true;
 			}
 		});
-		this.repository.changeStatus(databaseId, DatabaseStatus.PROVISIONING, DatabaseStatus.RUNNING, null);
-		log.info("Database {} is running; its app connects to {}", databaseId, entry.address());
+		return entry;
 	}
 
 	private ManagedNode start(ManagedNode node, NodeSetup setup) {
@@ -158,7 +174,8 @@ class ProvisionSteps {
 		}
 	}
 
-	private void await(String what, BooleanSupplier condition) {
+	/** Polls the condition until it holds, within {@code start-timeout}; the last error says why it did not. */
+	void await(String what, BooleanSupplier condition) {
 		Duration timeout = this.settings.getStartTimeout();
 		long deadline = System.nanoTime() + timeout.toNanos();
 		RuntimeException last = null;

@@ -9,20 +9,19 @@ import io.coffer.backup.RedisConnections;
 import io.coffer.backup.RedisEndpoint;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
 import io.coffer.system.ApiException;
+import io.coffer.system.BackgroundJobOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
-import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Service;
 
 /**
@@ -45,13 +44,9 @@ public class ConfigChanges implements DisposableBean {
 
 	private final ConfigChangeRepository changes;
 
-	private final Job configJob;
-
 	private final Clock clock;
 
-	private final ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-
-	private final TaskExecutorJobOperator operator = new TaskExecutorJobOperator();
+	private final BackgroundJobOperator jobs;
 
 	// a database page must not wait on an unreachable node: short timeouts, one round trip
 	private final RedisConnections quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2));
@@ -61,38 +56,30 @@ public class ConfigChanges implements DisposableBean {
 		this.databases = databases;
 		this.endpoints = endpoints;
 		this.changes = changes;
-		this.configJob = configJob;
 		this.clock = clock;
-		// changes mostly wait on Redis; a few at a time are plenty, and the queue keeps the rest
-		this.executor.setCorePoolSize(2);
-		this.executor.setMaxPoolSize(2);
-		this.executor.setQueueCapacity(100);
-		this.executor.setThreadNamePrefix("config-");
-		this.executor.initialize();
-		// Not a bean: a second JobOperator bean would replace Spring Boot's, which runs jobs on the caller's thread.
-		MapJobRegistry registry = new MapJobRegistry();
-		registry.register(configJob);
-		this.operator.setJobRegistry(registry);
-		this.operator.setJobRepository(jobRepository);
-		this.operator.setTaskExecutor(this.executor);
-		this.operator.afterPropertiesSet();
+		this.jobs = new BackgroundJobOperator(configJob, jobRepository, "config-");
 	}
 
 	/**
 	 * Records the change and starts {@code configJob}; answers its execution at once.
-	 * @throws ApiException 404 for an unknown database, 400 or 422 for a change that cannot be made
+	 * @throws ApiException 404 for an unknown database, 400 or 422 for a change that cannot be made, 409 while
+	 * its plan is being changed
 	 */
 	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
 		ConfigChange change = ConfigChange.parse(body);
+		if (DatabaseStatus.UPDATING.equals(database.status())) {
+			throw ApiException.conflict("database_updating",
+					"the plan of " + databaseId + " is being changed; change its configuration once it is running");
+		}
 		if (Boolean.TRUE.equals(change.cacheMode()) && database.plan() == null) {
 			refuseCacheModeWithoutLimit(database);
 		}
 		long changeId = this.changes.insert(databaseId, change, requestedBy, this.clock.instant());
 		JobExecution execution;
 		try {
-			execution = this.operator.start(this.configJob,
+			execution = this.jobs.start(
 					new JobParametersBuilder().addString(ConfigJobConfiguration.DATABASE_ID, databaseId)
 						.addLong(ConfigJobConfiguration.CHANGE_ID, changeId)
 						.toJobParameters());
@@ -136,7 +123,7 @@ public class ConfigChanges implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		this.executor.shutdown();
+		this.jobs.close();
 	}
 
 }

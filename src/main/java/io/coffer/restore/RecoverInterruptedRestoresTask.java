@@ -15,7 +15,7 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
-import io.coffer.system.InterruptedJobs;
+import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +78,7 @@ public class RecoverInterruptedRestoresTask {
 		for (RestoreRepository.Interrupted restore : interrupted) {
 			String state = undo(restore);
 			try {
-				this.restores.markError(restore.id(), InterruptedJobs.REASON, state, now);
+				this.restores.markError(restore.id(), JobExecutions.INTERRUPTED, state, now);
 			}
 			catch (RuntimeException ex) {
 				continue; // finished meanwhile: nothing to recover
@@ -86,7 +86,7 @@ public class RecoverInterruptedRestoresTask {
 			recorded++;
 			log.warn("Restore {} into {} was interrupted (instance {} stopped): {}", restore.id(),
 					restore.targetDatabase(), restore.instanceId(), state);
-			InterruptedJobs.markFailed(this.jobRepository, restore.jobExecutionId(), InterruptedJobs.REASON, now);
+			JobExecutions.failInterrupted(this.jobRepository, restore.jobExecutionId(), JobExecutions.INTERRUPTED, now);
 		}
 		return recorded;
 	}

@@ -15,6 +15,7 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
@@ -181,6 +182,10 @@ public class RestoreLauncher {
 	 * the job says what it finds when it runs.
 	 */
 	private void preflight(Backup backup, Database target, String kind) {
+		if (DatabaseStatus.UPDATING.equals(target.status())) {
+			throw ApiException.conflict("database_updating",
+					"the plan of " + target.id() + " is being changed; restore into it once it is running");
+		}
 		RedisEndpoint node;
 		RedisInfo info;
 		try {

@@ -15,7 +15,7 @@ import io.coffer.storage.BlobStore;
 import io.coffer.storage.PendingUpload;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
-import io.coffer.system.InterruptedJobs;
+import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +37,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class RecoverInterruptedBackupsTask {
 
-	static final String INTERRUPTED = InterruptedJobs.REASON;
+	static final String INTERRUPTED = JobExecutions.INTERRUPTED;
 
 	private static final Logger log = LoggerFactory.getLogger(RecoverInterruptedBackupsTask.class);
 
@@ -94,7 +94,7 @@ public class RecoverInterruptedBackupsTask {
 			this.backups.find(backup.databaseId(), backup.id())
 				.ifPresent((failed) -> this.events.publishEvent(BackupFinished.of(failed, "interrupted")));
 			aborted += abortUploads(backup.objectKey(), Instant.MAX);
-			InterruptedJobs.markFailed(this.jobRepository, backup.jobExecutionId(), INTERRUPTED, now);
+			JobExecutions.failInterrupted(this.jobRepository, backup.jobExecutionId(), INTERRUPTED, now);
 		}
 		aborted += abortAbandonedUploads(now);
 		if (interrupted > 0 || aborted > 0) {

@@ -61,8 +61,11 @@ class PeriodicBackupJob extends QuartzJobBean {
 			log.info("Periodic backup {} of {} launched", backup.id(), databaseId);
 		}
 		catch (ApiException ex) {
-			if (ex.status() == HttpStatus.CONFLICT) {
+			if (ex.status() == HttpStatus.CONFLICT && "backup_in_progress".equals(ex.code())) {
 				this.skips.record(databaseId, due, now, "skipped: a backup of " + databaseId + " was already running");
+			}
+			else if (ex.status() == HttpStatus.CONFLICT) {
+				this.skips.record(databaseId, due, now, "skipped: " + ex.getMessage());
 			}
 			else if (ex.status() == HttpStatus.NOT_FOUND) {
 				log.info("Database {} is gone: removing its periodic backup", databaseId);

@@ -10,6 +10,7 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.provision.DatabaseRegistration;
 import io.coffer.provision.DatabaseStats;
+import io.coffer.provision.PlanChanges;
 import io.coffer.provision.RegisterRequest;
 import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
@@ -44,16 +45,19 @@ class DatabaseController {
 
 	private final ConfigChanges configChanges;
 
+	private final PlanChanges planChanges;
+
 	private final CofferProperties properties;
 
 	DatabaseController(DatabaseRepository databases, DatabaseRegistration registration,
 			DatabaseProvisioning provisioning, DatabaseStats stats, ConfigChanges configChanges,
-			CofferProperties properties) {
+			PlanChanges planChanges, CofferProperties properties) {
 		this.databases = databases;
 		this.registration = registration;
 		this.provisioning = provisioning;
 		this.stats = stats;
 		this.configChanges = configChanges;
+		this.planChanges = planChanges;
 		this.properties = properties;
 	}
 
@@ -126,7 +130,7 @@ class DatabaseController {
 		}
 	}
 
-	/** What {@code PATCH /config} answers: the job applying the change, to follow at {@code /api/v1/jobs/{job}}. */
+	/** What {@code PATCH /config} and {@code POST /plan} answer: the job making the change, to follow at {@code /api/v1/jobs/{job}}. */
 	record ConfigJobView(long job, String status) {
 	}
 
@@ -140,6 +144,20 @@ class DatabaseController {
 		caller.requireAccess(db);
 		JobExecution execution = this.configChanges.request(db, settings,
 				caller.isOperator() ? ConfigChanges.BY_OPERATOR : ConfigChanges.BY_DATABASE_TOKEN);
+		return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
+	}
+
+	/**
+	 * Moves a provisioned database to another plan ({@code {"plan": "redis-business-1024"}}), in the
+	 * background; the job is followed at {@code /api/v1/jobs/{job}} and the database is {@code updating}
+	 * meanwhile.
+	 */
+	@PostMapping("/{db}/plan")
+	@ResponseStatus(HttpStatus.ACCEPTED)
+	ConfigJobView changePlan(Caller caller, @PathVariable String db, @RequestBody(required = false) Map<String, Object> body) {
+		caller.requireAccess(db);
+		JobExecution execution = this.planChanges.request(db, body,
+				caller.isOperator() ? PlanChanges.BY_OPERATOR : PlanChanges.BY_DATABASE_TOKEN);
 		return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
 	}
 

@@ -158,9 +158,33 @@ class CofferCliTest extends IntegrationTest {
 	}
 
 	@Test
-	void whatTheServiceDoesNotOfferYetIsSaidSo() {
-		assertNotOffered(coffer().run("--app", this.app, "addons-upgrade", this.databaseId, "redis-starter-2048"),
-				"plan changes");
+	void addonsUpgradeMovesTheDatabaseToAnotherPlanAndWaits() {
+		String app = "cli-upgraded-" + Long.toString(System.nanoTime(), 36);
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"" + app + "\", \"plan\": \"redis-starter-256\"}");
+		String id = created.text("id");
+		await().atMost(Duration.ofSeconds(60)).until(() -> operator().get("/api/v1/databases/" + id).text("status"), "running"::equals);
+
+		CliRun.Result upgraded = coffer().run("--app", app, "addons-upgrade", id, "redis-starter-512");
+
+		assertThat(upgraded.exitCode()).as(upgraded.toString()).isZero();
+		assertThat(upgraded.stdout()).contains("-----> Addon " + id + " is moving from redis-starter-256 to redis-starter-512")
+			.contains("-----> Addon redis has been upgraded")
+			.contains("       Plan: redis-starter-512")
+			// within a family REDIS_URL stays as it was
+			.doesNotContain("Modified variables");
+		java.net.URI url = java.net.URI.create(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString());
+		try (Jedis jedis = new Jedis(url)) {
+			assertThat(jedis.configGet("maxmemory")).containsEntry("maxmemory", String.valueOf(512L * 1024 * 1024));
+		}
+
+		CliRun.Result same = coffer().run("--app", app, "addons-upgrade", id, "redis-starter-512");
+		assertThat(same.exitCode()).isEqualTo(1);
+		assertThat(same.stderr()).isEqualTo("coffer: database " + id + " is already on plan redis-starter-512\n");
+		CliRun.Result registered = coffer().run("--app", this.app, "addons-upgrade", this.databaseId, "redis-starter-2048");
+		assertThat(registered.exitCode()).isEqualTo(1);
+		assertThat(registered.stderr()).contains("is registered: it has no plan to change");
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 	}
 
 	@Test
@@ -254,13 +278,6 @@ class CofferCliTest extends IntegrationTest {
 
 		assertThat(result.exitCode()).isEqualTo(1);
 		assertThat(result.stderr().strip()).isEqualTo("coffer: no database for app no-such-app");
-	}
-
-	private static void assertNotOffered(CliRun.Result result, String thing) {
-		assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
-		assertThat(result.stderr()).as(result.toString())
-			.startsWith("coffer: the service does not offer " + thing + " yet")
-			.doesNotContain("Exception");
 	}
 
 	private Backup takeBackup() {

@@ -325,6 +325,40 @@ class DashboardBrowserTest extends IntegrationTest {
 	}
 
 	@Test
+	void changeThePlanOfAProvisionedDatabaseAfterConfirming() {
+		signIn(this.token);
+		open("/dashboard/databases/" + this.databaseId + "/settings");
+		assertThat(text(By.id("plan"))).contains("A registered database has no plan to change");
+		assertThat(this.browser.findElements(By.cssSelector("#plan form"))).isEmpty();
+
+		var created = operator().post("/api/v1/databases", "{\"app\": \"" + this.app + "-plan\", \"plan\": \"redis-starter-256\"}");
+		String id = created.text("id");
+		await().atMost(Duration.ofSeconds(60)).until(() -> operator().get("/api/v1/databases/" + id).text("status"), "running"::equals);
+		java.net.URI url = java.net.URI.create(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString());
+		signIn(created.text("token"));
+		open("/dashboard/databases/" + id + "/settings");
+		assertThat(text(By.id("plan"))).contains("Current plan: redis-starter-256");
+		new org.openqa.selenium.support.ui.Select(this.browser.findElement(By.id("new-plan")))
+			.selectByValue("redis-business-256");
+		assertThat(text(By.cssSelector("#new-plan option[value='redis-business-256']")))
+			.isEqualTo("redis-business-256 — 256 MB, primary + replica, 3 sentinels, 2 HAProxy");
+		new org.openqa.selenium.support.ui.Select(this.browser.findElement(By.id("new-plan"))).selectByValue("redis-starter-512");
+		this.browser.findElement(By.id("confirm-plan")).click();
+		this.browser.findElement(By.cssSelector("#plan button[type=submit]")).click();
+
+		awaitText(By.cssSelector("#plan .notice"), "The database is moving to plan redis-starter-512");
+		try (Jedis jedis = new Jedis(url)) {
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> jedis.configGet("maxmemory").get("maxmemory"), String.valueOf(512L * 1024 * 1024)::equals);
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> {
+			open("/dashboard/databases/" + id + "/settings");
+			return text(By.id("plan")).contains("Current plan: redis-starter-512");
+		});
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
+	@Test
 	void aRegisteredDatabasesPasswordIsNeverShownBack() {
 		signIn(this.token);
 		assertThat(text(By.id("env"))).contains("REDIS_URL=redis://127.0.0.1:" + this.redis.port())

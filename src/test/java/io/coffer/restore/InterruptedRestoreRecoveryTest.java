@@ -9,7 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.coffer.system.InterruptedJobs;
+import io.coffer.system.JobExecutions;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisDataset;
@@ -100,7 +100,7 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 
 		JsonNode failed = operator().get("/api/v1/databases/" + db + "/restores/" + restoreId).json();
 		assertThat(failed.path("status").asString()).isEqualTo("error");
-		assertThat(failed.path("error").asString()).isEqualTo(InterruptedJobs.REASON);
+		assertThat(failed.path("error").asString()).isEqualTo(JobExecutions.INTERRUPTED);
 		assertThat(failed.path("target_state").asString()).as(failed.toString())
 			.contains("given its role back and kept the data it had before");
 		assertThat(primary.info("replication").get("role")).isEqualTo("master");

@@ -12,21 +12,22 @@ import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 
-/**
- * Ends the Batch execution of a job whose instance stopped: it would stay {@code STARTED} forever
- * otherwise, and {@code GET /jobs/{execution}} would say it still runs.
- */
-public final class InterruptedJobs {
+/** What recovery does to the Batch execution of work whose instance stopped. */
+public final class JobExecutions {
 
-	/** The error of a backup or restore whose instance stopped while running it. */
-	public static final String REASON = "interrupted: the instance running it stopped";
+	/** The error of a backup, restore or plan change whose instance stopped while running it. */
+	public static final String INTERRUPTED = "interrupted: the instance running it stopped";
 
-	private static final Logger log = LoggerFactory.getLogger(InterruptedJobs.class);
+	private static final Logger log = LoggerFactory.getLogger(JobExecutions.class);
 
-	private InterruptedJobs() {
+	private JobExecutions() {
 	}
 
-	public static void markFailed(JobRepository jobRepository, Long executionId, String reason, Instant now) {
+	/**
+	 * Marks the execution failed with the reason, if Batch still has it running: it would stay STARTED
+	 * forever otherwise, and {@code GET /jobs/{execution}} would say so.
+	 */
+	public static void failInterrupted(JobRepository jobRepository, Long executionId, String reason, Instant now) {
 		if (executionId == null) {
 			return;
 		}

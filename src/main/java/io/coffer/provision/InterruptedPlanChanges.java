@@ -1,0 +1,115 @@
+package io.coffer.provision;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.coffer.system.CofferInstance;
+import io.coffer.system.CofferProperties;
+import io.coffer.system.JobExecutions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Plan changes whose instance stopped while they ran would leave their database {@code updating} for ever,
+ * out of the supervisor's care. At start-up, and then every {@code coffer.housekeeping.instance-timeout},
+ * those of a gone instance (the same test as for backups: this instance's own from before its start, or
+ * another's that no longer checks in to the cluster) are settled like a failed change and their execution
+ * marked failed.
+ */
+@Component
+class InterruptedPlanChanges implements DisposableBean {
+
+	static final String INTERRUPTED = JobExecutions.INTERRUPTED;
+
+	private static final Logger log = LoggerFactory.getLogger(InterruptedPlanChanges.class);
+
+	private final PlanChangeRepository changes;
+
+	private final PlanChangeFailures failures;
+
+	private final JobRepository jobRepository;
+
+	private final CofferInstance instance;
+
+	private final CofferProperties.Housekeeping settings;
+
+	private final Clock clock;
+
+	private volatile ScheduledExecutorService executor;
+
+	InterruptedPlanChanges(PlanChangeRepository changes, PlanChangeFailures failures, JobRepository jobRepository,
+			CofferInstance instance, CofferProperties properties, Clock clock) {
+		this.changes = changes;
+		this.failures = failures;
+		this.jobRepository = jobRepository;
+		this.instance = instance;
+		this.settings = properties.getHousekeeping();
+		this.clock = clock;
+	}
+
+	@EventListener(ApplicationReadyEvent.class)
+	void start() {
+		this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "plan-change-recovery");
+			thread.setDaemon(true);
+			return thread;
+		});
+		long interval = this.settings.getInstanceTimeout().toMillis();
+		this.executor.scheduleWithFixedDelay(this::recoverQuietly, 0, interval, TimeUnit.MILLISECONDS);
+	}
+
+	/** Settles every interrupted change; answers how many there were. */
+	int recover() {
+		Instant now = this.clock.instant();
+		List<PlanChangeRepository.Interrupted> interrupted = this.changes.interrupted(this.instance.id(),
+				this.instance.startedAt(), now.minus(this.settings.getInstanceTimeout()));
+		for (PlanChangeRepository.Interrupted change : interrupted) {
+			log.warn("The plan change {} of {} was interrupted: its instance stopped", change.id(), change.databaseId());
+			this.failures.settle(change.id(), change.databaseId(), INTERRUPTED, removalStarted(change.jobExecutionId()));
+			JobExecutions.failInterrupted(this.jobRepository, change.jobExecutionId(), INTERRUPTED, now);
+		}
+		return interrupted.size();
+	}
+
+	private boolean removalStarted(Long executionId) {
+		if (executionId == null) {
+			return false; // the job never started
+		}
+		try {
+			JobExecution execution = this.jobRepository.getJobExecution(executionId);
+			return execution == null || PlanChangeJobConfiguration.removalStarted(execution);
+		}
+		catch (RuntimeException ex) {
+			return true; // an execution that cannot be read may have removed anything
+		}
+	}
+
+	private void recoverQuietly() {
+		try {
+			recover();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Interrupted plan changes could not be recovered this round: {}", ex.getMessage(), ex);
+		}
+	}
+
+	@Override
+	public void destroy() {
+		ScheduledExecutorService running = this.executor;
+		if (running != null) {
+			running.shutdownNow();
+		}
+	}
+
+}
