@@ -129,7 +129,7 @@ final class SettingVerbs {
 		}
 
 		/** The first line of the job's exit description, without the exception's class name. */
-		private static String reason(JsonNode job) {
+		static String reason(JsonNode job) {
 			String description = job.path("exit_description").asString("");
 			String first = description.lines().findFirst().orElse("").replaceFirst("^[\\w.$]+(Exception|Error): ", "");
 			return first.isBlank() ? "the job ended " + job.path("status").asString() : first;
