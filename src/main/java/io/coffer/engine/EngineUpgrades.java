@@ -13,21 +13,19 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.ApiException;
+import io.coffer.system.BackgroundJobOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Service;
 
 /**
@@ -58,13 +56,9 @@ public class EngineUpgrades implements DisposableBean {
 
 	private final EngineRepository engines;
 
-	private final Job engineUpgradeJob;
-
 	private final Clock clock;
 
-	private final ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-
-	private final TaskExecutorJobOperator operator = new TaskExecutorJobOperator();
+	private final BackgroundJobOperator jobs;
 
 	EngineUpgrades(DatabaseRepository databases, ProvisioningRepository provisioning, EngineCatalogue catalogue,
 			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobRepository jobRepository,
@@ -73,21 +67,9 @@ public class EngineUpgrades implements DisposableBean {
 		this.provisioning = provisioning;
 		this.catalogue = catalogue;
 		this.engines = engines;
-		this.engineUpgradeJob = engineUpgradeJob;
 		this.clock = clock;
 		// an upgrade mostly waits on nodes restarting; one database's upgrade never waits on another's
-		this.executor.setCorePoolSize(2);
-		this.executor.setMaxPoolSize(2);
-		this.executor.setQueueCapacity(100);
-		this.executor.setThreadNamePrefix("engine-upgrade-");
-		this.executor.initialize();
-		// Not a bean: a second JobOperator bean would replace Spring Boot's, which runs jobs on the caller's thread.
-		MapJobRegistry registry = new MapJobRegistry();
-		registry.register(engineUpgradeJob);
-		this.operator.setJobRegistry(registry);
-		this.operator.setJobRepository(jobRepository);
-		this.operator.setTaskExecutor(this.executor);
-		this.operator.afterPropertiesSet();
+		this.jobs = new BackgroundJobOperator(engineUpgradeJob, jobRepository, 2, "engine-upgrade-");
 	}
 
 	/** An upgrade left unfinished by a stop of this service will not go on: it must not block the next one. */
@@ -131,7 +113,7 @@ public class EngineUpgrades implements DisposableBean {
 		}
 		JobExecution execution;
 		try {
-			execution = this.operator.start(this.engineUpgradeJob, new JobParametersBuilder()
+			execution = this.jobs.start(new JobParametersBuilder()
 				.addString(DATABASE_ID, databaseId)
 				.addLong(UPGRADE_ID, upgradeId)
 				.toJobParameters());
@@ -233,7 +215,7 @@ public class EngineUpgrades implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		this.executor.shutdown();
+		this.jobs.close();
 	}
 
 }

@@ -1,12 +1,11 @@
 package io.coffer.provision;
 
 import java.time.Clock;
-import java.util.Locale;
 
 import io.coffer.engine.EngineRepository;
 import io.coffer.engine.EngineUpgrades;
+import io.coffer.system.BackgroundJobOperator;
 
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -81,12 +80,8 @@ class EngineUpgradeJobConfiguration {
 
 		@Override
 		public void afterJob(JobExecution job) {
-			if (job.getStatus() != BatchStatus.COMPLETED) {
-				String reason = job.getAllFailureExceptions()
-					.stream()
-					.findFirst()
-					.map((failure) -> (failure.getMessage() != null) ? failure.getMessage() : failure.getClass().getSimpleName())
-					.orElse("the job ended " + job.getStatus().name().toLowerCase(Locale.ROOT));
+			String reason = BackgroundJobOperator.failureReason(job);
+			if (reason != null) {
 				this.engines.finished(job.getJobParameters().getLong(UPGRADE_ID), EngineRepository.ERROR, reason,
 						this.clock.instant());
 			}

@@ -11,18 +11,16 @@ import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;
 import io.coffer.system.ApiException;
+import io.coffer.system.BackgroundJobOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
-import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Service;
 
 /**
@@ -45,13 +43,9 @@ public class ConfigChanges implements DisposableBean {
 
 	private final ConfigChangeRepository changes;
 
-	private final Job configJob;
-
 	private final Clock clock;
 
-	private final ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-
-	private final TaskExecutorJobOperator operator = new TaskExecutorJobOperator();
+	private final BackgroundJobOperator jobs;
 
 	// a database page must not wait on an unreachable node: short timeouts, one round trip
 	private final RedisConnections quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2));
@@ -61,21 +55,9 @@ public class ConfigChanges implements DisposableBean {
 		this.databases = databases;
 		this.endpoints = endpoints;
 		this.changes = changes;
-		this.configJob = configJob;
 		this.clock = clock;
 		// changes mostly wait on Redis; a few at a time are plenty, and the queue keeps the rest
-		this.executor.setCorePoolSize(2);
-		this.executor.setMaxPoolSize(2);
-		this.executor.setQueueCapacity(100);
-		this.executor.setThreadNamePrefix("config-");
-		this.executor.initialize();
-		// Not a bean: a second JobOperator bean would replace Spring Boot's, which runs jobs on the caller's thread.
-		MapJobRegistry registry = new MapJobRegistry();
-		registry.register(configJob);
-		this.operator.setJobRegistry(registry);
-		this.operator.setJobRepository(jobRepository);
-		this.operator.setTaskExecutor(this.executor);
-		this.operator.afterPropertiesSet();
+		this.jobs = new BackgroundJobOperator(configJob, jobRepository, 2, "config-");
 	}
 
 	/**
@@ -92,10 +74,9 @@ public class ConfigChanges implements DisposableBean {
 		long changeId = this.changes.insert(databaseId, change, requestedBy, this.clock.instant());
 		JobExecution execution;
 		try {
-			execution = this.operator.start(this.configJob,
-					new JobParametersBuilder().addString(ConfigJobConfiguration.DATABASE_ID, databaseId)
-						.addLong(ConfigJobConfiguration.CHANGE_ID, changeId)
-						.toJobParameters());
+			execution = this.jobs.start(new JobParametersBuilder().addString(ConfigJobConfiguration.DATABASE_ID, databaseId)
+				.addLong(ConfigJobConfiguration.CHANGE_ID, changeId)
+				.toJobParameters());
 		}
 		catch (Exception ex) {
 			log.error("configJob could not start for {}", databaseId, ex);
@@ -136,7 +117,7 @@ public class ConfigChanges implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		this.executor.shutdown();
+		this.jobs.close();
 	}
 
 }

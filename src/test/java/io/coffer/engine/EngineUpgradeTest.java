@@ -17,13 +17,14 @@ import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import io.coffer.testsupport.TestEngines;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import static io.coffer.testsupport.ProvisionedDatabases.awaitRunning;
+import static io.coffer.testsupport.ProvisionedDatabases.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,7 +47,7 @@ class EngineUpgradeTest extends IntegrationTest {
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		String id = created.text("id");
 		ApiClient owner = withToken(created.text("token"));
-		JsonNode database = awaitRunning(id);
+		JsonNode database = awaitRunning(operator(), id);
 		assertThat(database.path("version").asString()).isEqualTo(TestEngines.INSTALLED);
 		JsonNode upgrade = database.path("upgrade");
 		assertThat(texts(upgrade.path("available"))).containsExactly(TestEngines.BROKEN, TestEngines.NEXT);
@@ -153,7 +154,7 @@ class EngineUpgradeTest extends IntegrationTest {
 				"{\"app\": \"engine-business\", \"plan\": \"redis-business-256\"}");
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		String id = created.text("id");
-		JsonNode database = awaitRunning(id);
+		JsonNode database = awaitRunning(operator(), id);
 		assertThat(database.path("upgrade").path("downtime").asString()).startsWith("no downtime");
 		URI uri = URI.create(database.path("env").path("REDIS_URL").asString());
 		String password = uri.getUserInfo().substring(id.length() + 1);
@@ -323,17 +324,6 @@ class EngineUpgradeTest extends IntegrationTest {
 		assertThat(response.text("message")).contains(message);
 	}
 
-	private JsonNode awaitRunning(String id) {
-		return await().atMost(Duration.ofSeconds(120))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> operator().get("/api/v1/databases/" + id).json(), (json) -> {
-				if ("error".equals(json.path("status").asString())) {
-					throw new AssertionError("provisioning failed: " + json.path("status_reason").asString());
-				}
-				return "running".equals(json.path("status").asString());
-			});
-	}
-
 	private static List<String> texts(JsonNode array) {
 		List<String> texts = new ArrayList<>();
 		array.forEach((item) -> texts.add(item.asString()));
@@ -342,22 +332,6 @@ class EngineUpgradeTest extends IntegrationTest {
 
 	private static Map<String, String> info(Jedis jedis, String section) {
 		return RedisInfo.fields(jedis.info(section));
-	}
-
-	private static Jedis connect(int port, String password) {
-		Jedis jedis = new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder()
-			.password(password)
-			.connectionTimeoutMillis(2000)
-			.socketTimeoutMillis(5000)
-			.build());
-		try {
-			jedis.ping();
-			return jedis;
-		}
-		catch (RuntimeException ex) {
-			jedis.close();
-			throw ex;
-		}
 	}
 
 }
