@@ -15,6 +15,7 @@ create table engine_upgrades (
     to_version        text not null,
     requested_by      text not null check (requested_by in ('operator', 'database_token')),
     requested_at      timestamptz not null,
+    instance_id       text not null,                    -- the Coffer instance that runs it
     job_execution_id  bigint,
     status            text not null check (status in ('scheduled', 'running', 'done', 'error')),
     error             text,

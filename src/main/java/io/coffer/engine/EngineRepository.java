@@ -72,12 +72,14 @@ public class EngineRepository {
 	 * Records a {@code scheduled} upgrade and answers its id.
 	 * @throws org.springframework.dao.DuplicateKeyException while another upgrade of the database is not finished
 	 */
-	public long insert(String databaseId, String from, String to, String requestedBy, Instant requestedAt) {
+	public long insert(String databaseId, String from, String to, String requestedBy, Instant requestedAt,
+			String instanceId) {
 		return this.jdbc.sql("""
-				insert into engine_upgrades (database_id, from_version, to_version, requested_by, requested_at, status)
-				values (?, ?, ?, ?, ?, 'scheduled') returning id
+				insert into engine_upgrades (database_id, from_version, to_version, requested_by, requested_at,
+				                             instance_id, status)
+				values (?, ?, ?, ?, ?, ?, 'scheduled') returning id
 				""")
-			.params(databaseId, from, to, requestedBy, Timestamp.from(requestedAt))
+			.params(databaseId, from, to, requestedBy, Timestamp.from(requestedAt), instanceId)
 			.query(Long.class)
 			.single();
 	}
@@ -109,15 +111,28 @@ public class EngineRepository {
 	}
 
 	/**
-	 * Upgrades left unfinished by an instance that stopped: they will not go on, and would refuse every
-	 * later upgrade of their database.
+	 * Marks {@code error} the unfinished upgrade of the database whose instance stopped: it will not go
+	 * on, and would refuse every later upgrade. Stopped: this very instance before its start, or another
+	 * one without a check-in to the cluster (Quartz's {@code qrtz_scheduler_state}) since {@code silentSince}.
+	 * @return whether there was one
 	 */
-	public int interruptUnfinished(Instant at) {
+	public boolean interruptAbandoned(String databaseId, String me, Instant myStart, Instant silentSince, Instant at) {
 		return this.jdbc.sql("""
-				update engine_upgrades set status = 'error', finished_at = ?,
-				    error = 'interrupted: Coffer stopped during the upgrade; look at the nodes, then ask again'
-				where status in ('scheduled', 'running')
-				""").param(Timestamp.from(at)).update();
+				update engine_upgrades u set status = 'error', finished_at = :at,
+				    error = 'interrupted: the Coffer instance running it stopped; look at the nodes, then ask again'
+				where u.database_id = :database and u.status in ('scheduled', 'running') and (
+				    (u.instance_id = :me and u.requested_at < :myStart)
+				    or (u.instance_id <> :me and u.requested_at < :silentSince and not exists (
+				        select 1 from qrtz_scheduler_state s
+				        where s.instance_name = u.instance_id and s.last_checkin_time >= :silentSinceMillis)))
+				""")
+			.param("at", Timestamp.from(at))
+			.param("database", databaseId)
+			.param("me", me)
+			.param("myStart", Timestamp.from(myStart))
+			.param("silentSince", Timestamp.from(silentSince))
+			.param("silentSinceMillis", silentSince.toEpochMilli())
+			.update() > 0;
 	}
 
 	private Upgrade upgrade(ResultSet rs, int rowNum) throws SQLException {

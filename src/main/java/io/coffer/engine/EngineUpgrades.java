@@ -1,6 +1,8 @@
 package io.coffer.engine;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +16,8 @@ import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.CofferInstance;
+import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +27,6 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
@@ -56,13 +58,19 @@ public class EngineUpgrades implements DisposableBean {
 
 	private final EngineRepository engines;
 
+	private final CofferInstance instance;
+
+	private final Duration instanceTimeout;
+
 	private final Clock clock;
 
 	private final BackgroundJobOperator jobs;
 
 	EngineUpgrades(DatabaseRepository databases, ProvisioningRepository provisioning, EngineCatalogue catalogue,
 			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobRepository jobRepository,
-			Clock clock) throws Exception {
+			CofferInstance instance, CofferProperties properties, Clock clock) throws Exception {
+		this.instance = instance;
+		this.instanceTimeout = properties.getHousekeeping().getInstanceTimeout();
 		this.databases = databases;
 		this.provisioning = provisioning;
 		this.catalogue = catalogue;
@@ -70,15 +78,6 @@ public class EngineUpgrades implements DisposableBean {
 		this.clock = clock;
 		// an upgrade mostly waits on nodes restarting; one database's upgrade never waits on another's
 		this.jobs = new BackgroundJobOperator(engineUpgradeJob, jobRepository, 2, "engine-upgrade-");
-	}
-
-	/** An upgrade left unfinished by a stop of this service will not go on: it must not block the next one. */
-	@EventListener(ApplicationReadyEvent.class)
-	void interruptUnfinished() {
-		int interrupted = this.engines.interruptUnfinished(this.clock.instant());
-		if (interrupted > 0) {
-			log.warn("{} engine upgrade(s) were interrupted by a stop of the service and are marked error", interrupted);
-		}
 	}
 
 	/**
@@ -102,15 +101,7 @@ public class EngineUpgrades implements DisposableBean {
 		this.catalogue.rules().refusal(current, target).ifPresent((refusal) -> {
 			throw ApiException.unprocessable("upgrade_refused", refusal.message());
 		});
-		long upgradeId;
-		try {
-			upgradeId = this.engines.insert(databaseId, current.toString(), target.toString(), requestedBy,
-					this.clock.instant());
-		}
-		catch (DuplicateKeyException ex) {
-			throw ApiException.conflict("upgrade_in_progress", "an engine upgrade of " + databaseId
-					+ " is already under way; wait for it to finish");
-		}
+		long upgradeId = record(databaseId, current, target, requestedBy);
 		JobExecution execution;
 		try {
 			execution = this.jobs.start(new JobParametersBuilder()
@@ -127,6 +118,28 @@ public class EngineUpgrades implements DisposableBean {
 		this.engines.jobStarted(upgradeId, execution.getId());
 		log.info("Upgrade of {} from {} to {} started (job {})", databaseId, current, target, execution.getId());
 		return execution;
+	}
+
+	/**
+	 * The upgrade's row, unless another upgrade of the database is under way; one whose instance stopped
+	 * is not: it is marked interrupted, and this one goes ahead.
+	 */
+	private long record(String databaseId, EngineVersion current, EngineVersion target, String requestedBy) {
+		try {
+			return this.engines.insert(databaseId, current.toString(), target.toString(), requestedBy,
+					this.clock.instant(), this.instance.id());
+		}
+		catch (DuplicateKeyException ex) {
+			Instant now = this.clock.instant();
+			if (this.engines.interruptAbandoned(databaseId, this.instance.id(), this.instance.startedAt(),
+					now.minus(this.instanceTimeout), now)) {
+				log.warn("The unfinished upgrade of {} was left by a Coffer instance that stopped: marked interrupted",
+						databaseId);
+				return record(databaseId, current, target, requestedBy);
+			}
+			throw ApiException.conflict("upgrade_in_progress", "an engine upgrade of " + databaseId
+					+ " is already under way; wait for it to finish");
+		}
 	}
 
 	private static EngineVersion parse(Map<String, Object> body) {

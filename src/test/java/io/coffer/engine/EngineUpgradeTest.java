@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import io.coffer.backup.RedisInfo;
+import io.coffer.system.CofferInstance;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
@@ -39,6 +40,9 @@ class EngineUpgradeTest extends IntegrationTest {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	CofferInstance instance;
 
 	@Test
 	void aStarterDatabaseIsStoppedUpgradedAndStartedWithEveryKeyAndRefusesWhatTheRulesForbid() {
@@ -91,7 +95,22 @@ class EngineUpgradeTest extends IntegrationTest {
 		assertThat(this.jdbc.sql("select count(*) from engine_upgrades where database_id = ?").param(id)
 			.query(Integer.class).single()).isZero();
 
+		// one upgrade at a time, unless the one under way was left by an instance that stopped
+		this.jdbc.sql("""
+				insert into engine_upgrades (database_id, from_version, to_version, requested_by, requested_at,
+				                             instance_id, status)
+				values (?, ?, ?, 'operator', now(), ?, 'running')
+				""").params(id, TestEngines.INSTALLED, TestEngines.NEXT, this.instance.id()).update();
+		assertRefused(owner.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"" + TestEngines.NEXT + "\"}"),
+				409, "already under way");
+		this.jdbc.sql("""
+				update engine_upgrades set instance_id = 'a-stopped-instance', requested_at = now() - interval '1 hour'
+				where database_id = ?
+				""").param(id).update();
+
 		long job = upgrade(owner, id, TestEngines.NEXT, "completed").path("execution").asLong();
+		assertThat(this.jdbc.sql("select error from engine_upgrades where instance_id = 'a-stopped-instance'")
+			.query(String.class).single()).startsWith("interrupted: the Coffer instance running it stopped");
 
 		try (Jedis jedis = connect(uri.getPort(), password)) {
 			Map<String, String> server = info(jedis, "server");
