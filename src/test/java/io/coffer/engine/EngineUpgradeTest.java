@@ -226,7 +226,9 @@ class EngineUpgradeTest extends IntegrationTest {
 			thread.join(10_000);
 		}
 		assertThat(writer.failure).isNull();
-		assertThat(writer.longestGapMillis.get()).as("longest time without a successful write").isLessThan(10_000);
+		// writes wait while the replica catches up and is promoted, then reconnect once HAProxy sees the change:
+		// about a second here, with HAProxy checking every 200 ms
+		assertThat(writer.longestGapMillis.get()).as("longest time without a successful write").isLessThan(5_000);
 		int written = writer.written.get();
 
 		database = operator().get("/api/v1/databases/" + id).json();
