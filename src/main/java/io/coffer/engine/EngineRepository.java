@@ -69,6 +69,22 @@ public class EngineRepository {
 	}
 
 	/**
+	 * What else is changing the database's nodes right now, which an upgrade restarting them would break:
+	 * a restore into it, or a configuration change.
+	 */
+	public Optional<String> busyWith(String databaseId) {
+		return this.jdbc.sql("""
+				select case
+				    when exists (select 1 from restores where status in ('scheduled', 'running')
+				                 and ((database_id = :db and target = 'in_place') or target_database = :db))
+				        then 'a restore into it'
+				    when exists (select 1 from config_changes where database_id = :db and status in ('scheduled', 'running'))
+				        then 'a configuration change'
+				end
+				""").param("db", databaseId).query(String.class).optional();
+	}
+
+	/**
 	 * Records a {@code scheduled} upgrade and answers its id.
 	 * @throws org.springframework.dao.DuplicateKeyException while another upgrade of the database is not finished
 	 */

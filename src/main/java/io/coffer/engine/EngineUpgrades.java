@@ -97,6 +97,10 @@ public class EngineUpgrades implements DisposableBean {
 			throw ApiException.conflict("database_not_running", "database " + databaseId + " is " + database.status()
 					+ ": it can be upgraded once it is running");
 		}
+		this.engines.busyWith(databaseId).ifPresent((change) -> {
+			throw ApiException.conflict("database_busy", change + " of " + databaseId + " is under way: upgrade once "
+					+ "it is finished");
+		});
 		EngineVersion current = EngineVersion.parse(availability.version());
 		this.catalogue.rules().refusal(current, target).ifPresent((refusal) -> {
 			throw ApiException.unprocessable("upgrade_refused", refusal.message());

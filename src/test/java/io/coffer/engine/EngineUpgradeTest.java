@@ -95,6 +95,15 @@ class EngineUpgradeTest extends IntegrationTest {
 		assertThat(this.jdbc.sql("select count(*) from engine_upgrades where database_id = ?").param(id)
 			.query(Integer.class).single()).isZero();
 
+		// nodes that a configuration change is working on are not restarted under it
+		this.jdbc.sql("""
+				insert into config_changes (database_id, settings, requested_by, requested_at, status)
+				values (?, '{"timeout": 300}'::jsonb, 'operator', now(), 'running')
+				""").param(id).update();
+		assertRefused(owner.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"" + TestEngines.NEXT + "\"}"),
+				409, "a configuration change of " + id + " is under way");
+		this.jdbc.sql("update config_changes set status = 'done' where database_id = ?").param(id).update();
+
 		// one upgrade at a time, unless the one under way was left by an instance that stopped
 		this.jdbc.sql("""
 				insert into engine_upgrades (database_id, from_version, to_version, requested_by, requested_at,
