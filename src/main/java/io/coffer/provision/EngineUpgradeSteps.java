@@ -106,10 +106,7 @@ class EngineUpgradeSteps {
 		});
 	}
 
-	/**
-	 * Checks that every data node runs the new engine and that a replica is in sync, then records the
-	 * database's new version.
-	 */
+	/** Checks that every data node runs the new engine, then records the database's new version. */
 	void verify(String databaseId, long upgradeId) {
 		EngineRepository.Upgrade upgrade = upgradeRow(upgradeId);
 		EngineVersion target = EngineVersion.parse(upgrade.toVersion());
@@ -179,9 +176,16 @@ class EngineUpgradeSteps {
 			awaitInSync(replica, primary, password);
 			failOver(sentinels, databaseId, replica, primary, proxies, password);
 		}
-		finally {
-			unfence(primary, password, fence);
+		catch (RuntimeException ex) {
+			try {
+				unfence(primary, password, fence);
+			}
+			catch (RuntimeException notLifted) {
+				ex.addSuppressed(notLifted);
+			}
+			throw ex;
 		}
+		unfence(primary, password, fence);
 		this.provisioning.updateRole(replica.id(), Node.PRIMARY);
 		this.provisioning.updateRole(primary.id(), Node.REPLICA);
 		log.info("{} failed over to {}, which runs engine {}", databaseId, replica.address(), target);

@@ -95,6 +95,19 @@ class EngineUpgradeTest extends IntegrationTest {
 		assertThat(this.jdbc.sql("select count(*) from engine_upgrades where database_id = ?").param(id)
 			.query(Integer.class).single()).isZero();
 
+		// a new engine that does not start: the node comes back on its old one, with its keys
+		JsonNode failed = upgrade(owner, id, TestEngines.BROKEN, "failed");
+		assertThat(failed.path("exit_description").asString()).contains("did not start on " + TestEngines.BROKEN)
+			.contains("it runs " + TestEngines.INSTALLED + " again");
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(info(jedis, "server").get("executable")).isNotEqualTo(NEXT_PROGRAM);
+			assertThat(jedis.dbSize()).isEqualTo(500);
+			// its writes are no longer held
+			assertThat(jedis.set("after-the-failed-upgrade", "written")).isEqualTo("OK");
+			jedis.del("after-the-failed-upgrade");
+		}
+		assertThat(owner.get("/api/v1/databases/" + id).json().path("version").asString()).isEqualTo(TestEngines.INSTALLED);
+
 		// nodes that a configuration change is working on are not restarted under it
 		this.jdbc.sql("""
 				insert into config_changes (database_id, settings, requested_by, requested_at, status)
@@ -114,7 +127,7 @@ class EngineUpgradeTest extends IntegrationTest {
 				409, "already under way");
 		this.jdbc.sql("""
 				update engine_upgrades set instance_id = 'a-stopped-instance', requested_at = now() - interval '1 hour'
-				where database_id = ?
+				where database_id = ? and status = 'running'
 				""").param(id).update();
 
 		long job = upgrade(owner, id, TestEngines.NEXT, "completed").path("execution").asLong();
