@@ -6,6 +6,7 @@ COPY src src
 COPY jobs jobs
 COPY schedules schedules
 COPY plans.yml plans.yml
+COPY engines.yml engines.yml
 RUN mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre

@@ -34,4 +34,22 @@ class DatabaseLocks {
 		});
 	}
 
+	/**
+	 * Runs the action under the database's lock if no one holds it; answers whether it ran. For work that
+	 * may as well wait for its next round rather than for an engine upgrade of minutes.
+	 */
+	boolean ifFree(String databaseId, Runnable action) {
+		ReentrantLock lock = this.locks.computeIfAbsent(databaseId, (id) -> new ReentrantLock());
+		if (!lock.tryLock()) {
+			return false;
+		}
+		try {
+			action.run();
+			return true;
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
 }

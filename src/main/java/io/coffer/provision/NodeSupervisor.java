@@ -106,7 +106,8 @@ class NodeSupervisor implements SmartLifecycle {
 				if (Thread.currentThread().isInterrupted()) {
 					return;
 				}
-				this.locks.withLock(databaseId, () -> supervise(databaseId));
+				// a database whose nodes someone is changing (an upgrade, a deletion) is looked at next round
+				this.locks.ifFree(databaseId, () -> supervise(databaseId));
 			}
 		}
 		catch (RuntimeException ex) {

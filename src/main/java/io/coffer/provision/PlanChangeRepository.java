@@ -110,20 +110,4 @@ class PlanChangeRepository {
 			.update();
 	}
 
-	/**
-	 * What else changes the database right now, said as a sentence: a backup, a restore into it,
-	 * a configuration change. A plan change moves and restarts nodes under them.
-	 */
-	Optional<String> otherWorkInFlight(String databaseId) {
-		return this.jdbc.sql("""
-				select 'a backup' from backups where database_id = :db and status in ('scheduled', 'running')
-				union all
-				select 'a restore' from restores where target_database = :db and status in ('scheduled', 'running')
-				union all
-				select 'a configuration change' from config_changes where database_id = :db
-					and status in ('scheduled', 'running')
-				limit 1
-				""").param("db", databaseId).query(String.class).optional();
-	}
-
 }

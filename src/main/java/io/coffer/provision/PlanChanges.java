@@ -1,6 +1,7 @@
 package io.coffer.provision;
 
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -9,6 +10,8 @@ import java.util.TreeSet;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseWork;
+import io.coffer.catalog.DatabaseWork.Kind;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
@@ -51,6 +54,8 @@ public class PlanChanges implements DisposableBean {
 
 	private final PlanChangeRepository changes;
 
+	private final DatabaseWork work;
+
 	private final PlanCatalogue plans;
 
 	private final DatabaseNodes nodes;
@@ -72,7 +77,8 @@ public class PlanChanges implements DisposableBean {
 	PlanChanges(DatabaseRepository databases, ProvisioningRepository repository, PlanChangeRepository changes,
 			PlanCatalogue plans, DatabaseNodes nodes, NodeDrivers drivers, PlanChangeSteps steps, DatabaseLocks locks,
 			TransactionTemplate transaction, @Qualifier("planChangeJob") Job planChangeJob, JobRepository jobRepository,
-			CofferInstance instance, Clock clock) throws Exception {
+			CofferInstance instance, Clock clock, DatabaseWork work) throws Exception {
+		this.work = work;
 		this.databases = databases;
 		this.repository = repository;
 		this.changes = changes;
@@ -84,7 +90,7 @@ public class PlanChanges implements DisposableBean {
 		this.transaction = transaction;
 		this.instance = instance;
 		this.clock = clock;
-		this.jobs = new BackgroundJobOperator(planChangeJob, jobRepository, "plan-change-");
+		this.jobs = new BackgroundJobOperator(planChangeJob, jobRepository, 2, "plan-change-");
 	}
 
 	/**
@@ -117,7 +123,9 @@ public class PlanChanges implements DisposableBean {
 			throw ApiException.unprocessable("plan_unavailable", reason);
 		});
 		requireRunning(database);
-		this.changes.otherWorkInFlight(databaseId).ifPresent((work) -> {
+		// a plan change moves and restarts nodes under whatever else works on them
+		this.work.inFlight(databaseId, EnumSet.of(Kind.BACKUP, Kind.RESTORE, Kind.CONFIG_CHANGE, Kind.ENGINE_UPGRADE))
+			.ifPresent((work) -> {
 			throw ApiException.conflict("database_busy", work + " of " + databaseId
 					+ " is in progress; change the plan once it is done");
 		});

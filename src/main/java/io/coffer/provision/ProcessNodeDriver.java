@@ -1,6 +1,5 @@
 package io.coffer.provision;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -23,11 +22,14 @@ import io.coffer.backup.RedisEndpoint;
 import io.coffer.backup.RedisInfo;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.engine.EngineCatalogue;
+import io.coffer.engine.NodeEngines;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.SaveMode;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 import org.springframework.stereotype.Component;
 
@@ -57,11 +59,17 @@ class ProcessNodeDriver implements NodeDriver {
 
 	private final PortAllocator ports;
 
+	private final NodeEngines engines;
+
 	// short timeouts: these connections only ask a local process whether it is up
 	private final RedisConnections probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3));
 
-	ProcessNodeDriver(CofferProperties properties, ProvisioningRepository repository) {
+	// SHUTDOWN SAVE answers once the whole dataset is on disk
+	private final RedisConnections saving = new RedisConnections(Duration.ofSeconds(1), Duration.ofMinutes(30));
+
+	ProcessNodeDriver(CofferProperties properties, ProvisioningRepository repository, NodeEngines engines) {
 		this.settings = properties.getProvisioning();
+		this.engines = engines;
 		this.nodesDir = properties.getDataDir().toAbsolutePath().normalize().resolve("nodes");
 		this.ports = new PortAllocator(this.settings.getHost(), this.settings.getFirstPort(),
 				this.settings.getLastPort(), () -> repository.portsInUse(this.settings.getHost()));
@@ -88,6 +96,8 @@ class ProcessNodeDriver implements NodeDriver {
 	@Override
 	public Reservation reserve(String databaseId, String name, String kind) {
 		Path dir = this.nodesDir.resolve(databaseId).resolve(name);
+		// the process driver chooses the engine of what it runs; a static pool runs whatever it runs
+		this.engines.chooseFor(databaseId);
 		return new Reservation(this.settings.getHost(), this.ports.allocate(),
 				new ManagedNode.DriverData(NAME, name, kind, dir.toString(), null));
 	}
@@ -197,6 +207,37 @@ class ProcessNodeDriver implements NodeDriver {
 		}
 	}
 
+	/**
+	 * Stops a data node once its data is on disk: {@code SHUTDOWN SAVE} writes the dump even when RDB
+	 * save points are off, and a node that cannot write it refuses to stop and keeps serving.
+	 * @throws IllegalStateException when the node is not running, could not save, or did not exit
+	 */
+	void stopSaving(ManagedNode node, String password) {
+		OptionalLong pid = runningPid(node, password);
+		if (pid.isEmpty()) {
+			throw new IllegalStateException(describe(node) + " is not running");
+		}
+		try (Jedis jedis = this.saving.open(new RedisEndpoint(node.host(), node.port(), password))) {
+			jedis.shutdown(SaveMode.SAVE);
+		}
+		catch (JedisDataException ex) {
+			throw new IllegalStateException(describe(node) + " could not write its data to disk, so it keeps running: "
+					+ ex.getMessage());
+		}
+		catch (RuntimeException ex) {
+			// the connection closes as Redis exits after saving
+		}
+		ProcessHandle.of(pid.getAsLong()).ifPresent((process) -> {
+			try {
+				process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(describe(node) + " did not exit within " + STOP_TIMEOUT.toSeconds()
+						+ " s of SHUTDOWN SAVE", ex);
+			}
+		});
+	}
+
 	static String describe(ManagedNode node) {
 		return node.kind() + " " + node.name() + " of " + node.databaseId() + " (" + node.address() + ")";
 	}
@@ -233,7 +274,8 @@ class ProcessNodeDriver implements NodeDriver {
 		switch (node.kind()) {
 			case ManagedNode.DriverData.SENTINEL -> command.addAll(List.of(this.settings.getRedisServer(), config, "--sentinel"));
 			case ManagedNode.DriverData.HAPROXY -> command.addAll(List.of(this.settings.getHaproxy(), "-db", "-f", config));
-			default -> command.addAll(List.of(this.settings.getRedisServer(), config));
+			// data nodes run their database's engine version; sentinels stay on the installed redis-server
+			default -> command.addAll(List.of(this.engines.redisServer(node.databaseId(), node.name()), config));
 		}
 		command.addAll(extraArguments);
 		Path dir = Path.of(node.driverData().dir());
@@ -325,12 +367,7 @@ class ProcessNodeDriver implements NodeDriver {
 	}
 
 	private static boolean onPath(String program) {
-		if (program.contains(File.separator)) {
-			return Files.isExecutable(Path.of(program));
-		}
-		String path = System.getenv("PATH");
-		return path != null && Stream.of(path.split(File.pathSeparator))
-			.anyMatch((folder) -> !folder.isEmpty() && Files.isExecutable(Path.of(folder, program)));
+		return EngineCatalogue.isInstalled(program);
 	}
 
 	private static String password(NodeSetup setup) {

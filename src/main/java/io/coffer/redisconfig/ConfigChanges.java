@@ -2,6 +2,7 @@ package io.coffer.redisconfig;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
 
 import io.coffer.backup.DatabaseEndpoints;
@@ -9,6 +10,7 @@ import io.coffer.backup.RedisConnections;
 import io.coffer.backup.RedisEndpoint;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
 import io.coffer.system.ApiException;
@@ -44,6 +46,8 @@ public class ConfigChanges implements DisposableBean {
 
 	private final ConfigChangeRepository changes;
 
+	private final DatabaseWork work;
+
 	private final Clock clock;
 
 	private final BackgroundJobOperator jobs;
@@ -52,12 +56,15 @@ public class ConfigChanges implements DisposableBean {
 	private final RedisConnections quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2));
 
 	ConfigChanges(DatabaseRepository databases, DatabaseEndpoints endpoints, ConfigChangeRepository changes,
-			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock) throws Exception {
+			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock, DatabaseWork work)
+			throws Exception {
+		this.work = work;
 		this.databases = databases;
 		this.endpoints = endpoints;
 		this.changes = changes;
 		this.clock = clock;
-		this.jobs = new BackgroundJobOperator(configJob, jobRepository, "config-");
+		// changes mostly wait on Redis; a few at a time are plenty, and the queue keeps the rest
+		this.jobs = new BackgroundJobOperator(configJob, jobRepository, 2, "config-");
 	}
 
 	/**
@@ -73,16 +80,20 @@ public class ConfigChanges implements DisposableBean {
 			throw ApiException.conflict("database_updating",
 					"the plan of " + databaseId + " is being changed; change its configuration once it is running");
 		}
+		// an upgrade restarts the nodes one by one: a change would miss the one down at that moment
+		this.work.inFlight(databaseId, EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE)).ifPresent((work) -> {
+			throw ApiException.conflict("database_busy", work + " of " + databaseId
+					+ " is in progress; change its configuration once it is done");
+		});
 		if (Boolean.TRUE.equals(change.cacheMode()) && database.plan() == null) {
 			refuseCacheModeWithoutLimit(database);
 		}
 		long changeId = this.changes.insert(databaseId, change, requestedBy, this.clock.instant());
 		JobExecution execution;
 		try {
-			execution = this.jobs.start(
-					new JobParametersBuilder().addString(ConfigJobConfiguration.DATABASE_ID, databaseId)
-						.addLong(ConfigJobConfiguration.CHANGE_ID, changeId)
-						.toJobParameters());
+			execution = this.jobs.start(new JobParametersBuilder().addString(ConfigJobConfiguration.DATABASE_ID, databaseId)
+				.addLong(ConfigJobConfiguration.CHANGE_ID, changeId)
+				.toJobParameters());
 		}
 		catch (Exception ex) {
 			log.error("configJob could not start for {}", databaseId, ex);

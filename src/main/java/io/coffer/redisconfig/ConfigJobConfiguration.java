@@ -1,6 +1,7 @@
 package io.coffer.redisconfig;
 
-import org.springframework.batch.core.BatchStatus;
+import io.coffer.system.BackgroundJobOperator;
+
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -73,18 +74,10 @@ class ConfigJobConfiguration {
 
 		@Override
 		public void afterJob(JobExecution job) {
-			if (job.getStatus() != BatchStatus.COMPLETED) {
-				String reason = job.getAllFailureExceptions()
-					.stream()
-					.findFirst()
-					.map(ConfigFailureListener::sentence)
-					.orElse("the job ended " + job.getStatus().name().toLowerCase(java.util.Locale.ROOT));
+			String reason = BackgroundJobOperator.failureReason(job);
+			if (reason != null) {
 				this.changes.status(job.getJobParameters().getLong(CHANGE_ID), ConfigChangeRepository.ERROR, reason);
 			}
-		}
-
-		private static String sentence(Throwable failure) {
-			return (failure.getMessage() != null) ? failure.getMessage() : failure.getClass().getSimpleName();
 		}
 
 	}

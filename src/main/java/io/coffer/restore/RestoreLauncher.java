@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -15,6 +16,7 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
@@ -71,11 +73,14 @@ public class RestoreLauncher {
 
 	private final CofferInstance instance;
 
+	private final DatabaseWork work;
+
 	RestoreLauncher(DatabaseRepository databases, BackupRepository backups, RestoreRepository restores,
 			RestoreTargets targets, RedisConnections redis, JobOperator jobOperator,
 			@Qualifier("restoreJob") Job restoreJob, @Qualifier("restoreExecutor") TaskExecutor executor,
 			RestoreJobConfiguration.RestoreFailures failures, CofferProperties properties, Clock clock,
-			CofferInstance instance) {
+			CofferInstance instance, DatabaseWork work) {
+		this.work = work;
 		this.databases = databases;
 		this.backups = backups;
 		this.restores = restores;
@@ -186,6 +191,11 @@ public class RestoreLauncher {
 			throw ApiException.conflict("database_updating",
 					"the plan of " + target.id() + " is being changed; restore into it once it is running");
 		}
+		// an upgrade restarts the nodes one by one, the target among them
+		this.work.inFlight(target.id(), EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE)).ifPresent((work) -> {
+			throw ApiException.conflict("database_busy", work + " of " + target.id()
+					+ " is in progress; restore into it once it is done");
+		});
 		RedisEndpoint node;
 		RedisInfo info;
 		try {

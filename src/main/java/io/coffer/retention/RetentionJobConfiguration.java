@@ -1,5 +1,6 @@
 package io.coffer.retention;
 
+import io.coffer.engine.EngineUpgrades;
 import io.coffer.restore.RecoverInterruptedRestoresTask;
 import io.coffer.schedule.ServiceJob;
 
@@ -40,13 +41,15 @@ class RetentionJobConfiguration {
 
 	@Bean
 	Step recoverInterruptedBackupsStep(JobRepository jobRepository, RecoverInterruptedBackupsTask backups,
-			RecoverInterruptedRestoresTask restores) {
+			RecoverInterruptedRestoresTask restores, EngineUpgrades upgrades) {
 		return new StepBuilder("recoverInterruptedBackupsStep", jobRepository).tasklet((contribution, chunk) -> {
 			RecoverInterruptedBackupsTask.Result result = backups.run();
 			int restoresRecorded = restores.run();
+			int upgradesRecorded = upgrades.recoverInterrupted();
 			contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription(result.interrupted()
 					+ " interrupted backups recorded, " + result.uploadsAborted() + " uploads aborted, "
-					+ restoresRecorded + " interrupted restores recorded"));
+					+ restoresRecorded + " interrupted restores and " + upgradesRecorded
+					+ " interrupted engine upgrades recorded"));
 			return RepeatStatus.FINISHED;
 		}).build();
 	}

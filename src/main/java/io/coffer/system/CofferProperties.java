@@ -38,6 +38,12 @@ public class CofferProperties {
 	/** The operator's own plans file; without it, the {@code plans.yml} packaged with the service. */
 	private Path plansFile;
 
+	/**
+	 * The operator's engine catalogue (versions and their {@code redis-server}); without it, the
+	 * {@code engines.yml} packaged with the service.
+	 */
+	private Path enginesFile;
+
 	@Valid
 	private final Database database = new Database();
 
@@ -118,6 +124,14 @@ public class CofferProperties {
 
 	public void setPlansFile(Path plansFile) {
 		this.plansFile = plansFile;
+	}
+
+	public Path getEnginesFile() {
+		return this.enginesFile;
+	}
+
+	public void setEnginesFile(Path enginesFile) {
+		this.enginesFile = enginesFile;
 	}
 
 	public Database getDatabase() {

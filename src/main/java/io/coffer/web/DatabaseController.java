@@ -7,6 +7,7 @@ import java.util.Map;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
+import io.coffer.engine.EngineUpgrades;
 import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.provision.DatabaseRegistration;
 import io.coffer.provision.DatabaseStats;
@@ -49,9 +50,12 @@ class DatabaseController {
 
 	private final CofferProperties properties;
 
+	private final EngineUpgrades engineUpgrades;
+
 	DatabaseController(DatabaseRepository databases, DatabaseRegistration registration,
 			DatabaseProvisioning provisioning, DatabaseStats stats, ConfigChanges configChanges,
-			PlanChanges planChanges, CofferProperties properties) {
+			PlanChanges planChanges, CofferProperties properties, EngineUpgrades engineUpgrades) {
+		this.engineUpgrades = engineUpgrades;
 		this.databases = databases;
 		this.registration = registration;
 		this.provisioning = provisioning;
@@ -118,7 +122,7 @@ class DatabaseController {
 	DatabaseView get(Caller caller, @PathVariable String db) {
 		caller.requireAccess(db);
 		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
-		DatabaseView view = view(database, null);
+		DatabaseView view = view(database, null).withEngine(this.engineUpgrades.availability(database));
 		if (!DatabaseStatus.RUNNING.equals(database.status())) {
 			return view.withConfig(null, "the database is " + database.status() + ": its configuration cannot be read");
 		}
@@ -130,7 +134,10 @@ class DatabaseController {
 		}
 	}
 
-	/** What {@code PATCH /config} and {@code POST /plan} answer: the job making the change, to follow at {@code /api/v1/jobs/{job}}. */
+	/**
+	 * What {@code PATCH /config}, {@code POST /plan} and {@code POST /upgrade} answer: the job making the
+	 * change, to follow at {@code /api/v1/jobs/{job}}.
+	 */
 	record ConfigJobView(long job, String status) {
 	}
 
@@ -158,6 +165,19 @@ class DatabaseController {
 		caller.requireAccess(db);
 		JobExecution execution = this.planChanges.request(db, body,
 				caller.isOperator() ? PlanChanges.BY_OPERATOR : PlanChanges.BY_DATABASE_TOKEN);
+		return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
+	}
+
+	/**
+	 * Upgrades the database's engine to {@code version}, in the background: 202 with the job, to follow at
+	 * {@code /api/v1/jobs/{job}}.
+	 */
+	@PostMapping("/{db}/upgrade")
+	@ResponseStatus(HttpStatus.ACCEPTED)
+	ConfigJobView upgrade(Caller caller, @PathVariable String db, @RequestBody(required = false) Map<String, Object> body) {
+		caller.requireAccess(db);
+		JobExecution execution = this.engineUpgrades.request(db, body,
+				caller.isOperator() ? EngineUpgrades.BY_OPERATOR : EngineUpgrades.BY_DATABASE_TOKEN);
 		return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
 	}
 

@@ -9,16 +9,20 @@ import java.util.Optional;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
+import io.coffer.engine.EngineRepository;
+import io.coffer.engine.EngineUpgrades;
 import io.coffer.redisconfig.EffectiveConfig;
 
 /**
  * A database as the API shows it. {@code token} is present once: in the answer that created it.
  * {@code config} is only read for a single database: absent from lists, {@code null} (with
- * {@code config_error}) when its primary could not be asked.
+ * {@code config_error}) when its primary could not be asked. {@code version} and {@code upgrade} too are
+ * only shown for a single database.
  */
 record DatabaseView(String id, String app, String plan, String kind, String status, String statusReason,
 		Instant createdAt, List<NodeView> nodes, String sentinelMaster, String acquisitionMode, Map<String, String> env,
-		Schedule backupSchedule, Optional<EffectiveConfig> config, String configError, String token) {
+		Schedule backupSchedule, Optional<EffectiveConfig> config, String configError, String token, String version,
+		UpgradeView upgrade) {
 
 	record NodeView(String role, String host, int port) {
 	}
@@ -44,14 +48,36 @@ record DatabaseView(String id, String app, String plan, String kind, String stat
 		Map<String, String> env = (redisUrl != null) ? env(redisUrl, platformPrefix) : env(database, platformPrefix);
 		return new DatabaseView(database.id(), database.app(), database.plan(), database.kind(), database.status(),
 				statusReason, database.createdAt(), nodes, database.sentinelMaster(), database.acquisitionMode(), env,
-				new Schedule(database.scheduleEnabled(), database.scheduleHourUtc()), null, null, token);
+				new Schedule(database.scheduleEnabled(), database.scheduleHourUtc()), null, null, token, null, null);
 	}
 
 	/** The view with the configuration in effect, or with why it could not be read. */
 	DatabaseView withConfig(EffectiveConfig config, String configError) {
 		return new DatabaseView(this.id, this.app, this.plan, this.kind, this.status, this.statusReason, this.createdAt,
 				this.nodes, this.sentinelMaster, this.acquisitionMode, this.env, this.backupSchedule,
-				Optional.ofNullable(config), configError, this.token);
+				Optional.ofNullable(config), configError, this.token, this.version, this.upgrade);
+	}
+
+	/** The view with the engine version and what it may be upgraded to. */
+	DatabaseView withEngine(EngineUpgrades.Availability engine) {
+		return new DatabaseView(this.id, this.app, this.plan, this.kind, this.status, this.statusReason, this.createdAt,
+				this.nodes, this.sentinelMaster, this.acquisitionMode, this.env, this.backupSchedule, this.config,
+				this.configError, this.token, engine.version(), UpgradeView.of(engine));
+	}
+
+	/**
+	 * What the database may be upgraded to: {@code available} now, {@code blocked} newer versions with the
+	 * version to reach {@code first}, {@code unavailable_reason} when none is available, the
+	 * {@code downtime} to expect, and the {@code last} upgrade asked.
+	 */
+	record UpgradeView(List<String> available, List<EngineUpgrades.Blocked> blocked, String unavailableReason,
+			String downtime, EngineRepository.Upgrade last) {
+
+		static UpgradeView of(EngineUpgrades.Availability engine) {
+			return new UpgradeView(engine.available(), engine.blocked(), engine.noneAvailable(), engine.downtime(),
+					engine.last());
+		}
+
 	}
 
 	private static Map<String, String> env(String redisUrl, String platformPrefix) {

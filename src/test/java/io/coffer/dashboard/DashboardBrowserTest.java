@@ -25,10 +25,12 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.schedule.BackupScheduleService;
 import io.coffer.storage.BlobStore;
+import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.Chromium;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
+import io.coffer.testsupport.TestEngines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -355,6 +357,41 @@ class DashboardBrowserTest extends IntegrationTest {
 			open("/dashboard/databases/" + id + "/settings");
 			return text(By.id("plan")).contains("Current plan: redis-starter-512");
 		});
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
+	@Test
+	void upgradeTheEngineAfterConfirmingTheDowntimeAndSeeWhyARegisteredDatabaseCannotBe() {
+		signIn(this.token);
+		open("/dashboard/databases/" + this.databaseId + "/settings");
+		assertThat(text(By.id("version"))).contains("No upgrade available: a registered database");
+		assertThat(this.browser.findElements(By.cssSelector("#version details.upgrade"))).isEmpty();
+
+		ApiClient.Response created = operator().post("/api/v1/databases", "{\"app\": \"dashboard-engine-"
+				+ UUID.randomUUID().toString().substring(0, 8) + "\", \"plan\": \"redis-starter-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+			.until(() -> operator().get("/api/v1/databases/" + id).json().path("status").asString(), "running"::equals);
+		signIn(created.text("token"));
+		open("/dashboard/databases/" + id + "/settings");
+		assertThat(text(By.cssSelector("#version .engine-version"))).isEqualTo(TestEngines.INSTALLED);
+		assertThat(text(By.id("version"))).contains(TestEngines.NEXT_MAJOR + ": ")
+			.contains("upgrade to " + TestEngines.NEXT + " first");
+		String next = "#version details[data-version='" + TestEngines.NEXT + "'] ";
+		this.browser.findElement(By.cssSelector(next + "summary")).click();
+		assertThat(text(By.cssSelector(next + ".confirm-upgrade"))).contains("Expect downtime")
+			.contains("No downgrade is possible");
+		this.browser.findElement(By.cssSelector(next + "button.confirm")).click();
+
+		awaitText(By.cssSelector("#version .notice"), "The upgrade to " + TestEngines.NEXT + " has started");
+		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+			.until(() -> operator().get("/api/v1/databases/" + id).json().path("version").asString(), TestEngines.NEXT::equals);
+		open("/dashboard/databases/" + id + "/settings");
+		assertThat(text(By.cssSelector("#version .engine-version"))).isEqualTo(TestEngines.NEXT);
+		assertThat(text(By.cssSelector("#version .last-upgrade"))).contains("to " + TestEngines.NEXT).contains("done");
+		assertThat(this.browser.findElements(By.cssSelector("#version details[data-version='" + TestEngines.NEXT_MAJOR + "']")))
+			.hasSize(1);
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 	}
 

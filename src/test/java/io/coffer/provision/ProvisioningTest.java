@@ -15,9 +15,9 @@ import io.coffer.backup.RedisInfo;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
+import io.coffer.testsupport.ProvisionedDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -209,20 +209,7 @@ class ProvisioningTest extends IntegrationTest {
 	}
 
 	static Jedis connect(URI uri, String user, String password) {
-		Jedis jedis = new Jedis(uri.getHost(), uri.getPort(), DefaultJedisClientConfig.builder()
-			.user(user)
-			.password(password)
-			.connectionTimeoutMillis(2000)
-			.socketTimeoutMillis(5000)
-			.build());
-		try {
-			jedis.ping();
-			return jedis;
-		}
-		catch (RuntimeException ex) {
-			jedis.close();
-			throw ex;
-		}
+		return ProvisionedDatabases.connect(uri.getHost(), uri.getPort(), user, password);
 	}
 
 	static Path nodesFolder() {

@@ -7,6 +7,7 @@ import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.RedisServerProcess;
 import io.coffer.testsupport.ServiceTest;
+import io.coffer.testsupport.TestEngines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -85,6 +86,14 @@ class StaticDriverTest extends ServiceTest {
 				"{\"app\": \"pool-app-3\", \"plan\": \"redis-business-256\"}");
 		assertThat(business.status()).isEqualTo(422);
 		assertThat(business.text("error")).isEqualTo("plan_unavailable");
+
+		// the pool's engine is the pool's: Coffer does not upgrade it
+		ApiClient.Response upgrade = operator().post("/api/v1/databases/" + id + "/upgrade",
+				"{\"version\": \"" + TestEngines.NEXT + "\"}");
+		assertThat(upgrade.status()).as(upgrade.body()).isEqualTo(422);
+		assertThat(upgrade.text("message")).contains("static pool");
+		assertThat(operator().get("/api/v1/databases/" + id).json().path("upgrade").path("unavailable_reason").asString())
+			.contains("static pool");
 
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 		try (Jedis jedis = pool.jedis()) {

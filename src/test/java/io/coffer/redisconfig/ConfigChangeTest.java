@@ -12,7 +12,6 @@ import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import tools.jackson.databind.JsonNode;
@@ -20,6 +19,8 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import static io.coffer.testsupport.ProvisionedDatabases.awaitRunning;
+import static io.coffer.testsupport.ProvisionedDatabases.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,7 +42,7 @@ class ConfigChangeTest extends IntegrationTest {
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		String id = created.text("id");
 		ApiClient owner = withToken(created.text("token"));
-		JsonNode database = awaitRunning(id);
+		JsonNode database = awaitRunning(operator(), id);
 		URI uri = URI.create(database.path("env").path("REDIS_URL").asString());
 		String password = uri.getUserInfo().substring(id.length() + 1);
 		assertThat(database.path("config").path("rdb").asBoolean()).isTrue();
@@ -232,33 +233,6 @@ class ConfigChangeTest extends IntegrationTest {
 				""".formatted(Long.toString(System.nanoTime(), 36), addresses, PASSWORD));
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		return created.text("id");
-	}
-
-	private JsonNode awaitRunning(String id) {
-		return await().atMost(Duration.ofSeconds(120))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> operator().get("/api/v1/databases/" + id).json(), (json) -> {
-				if ("error".equals(json.path("status").asString())) {
-					throw new AssertionError("provisioning failed: " + json.path("status_reason").asString());
-				}
-				return "running".equals(json.path("status").asString());
-			});
-	}
-
-	private static Jedis connect(int port, String password) {
-		Jedis jedis = new Jedis("127.0.0.1", port, DefaultJedisClientConfig.builder()
-			.password(password)
-			.connectionTimeoutMillis(2000)
-			.socketTimeoutMillis(5000)
-			.build());
-		try {
-			jedis.ping();
-			return jedis;
-		}
-		catch (RuntimeException ex) {
-			jedis.close();
-			throw ex;
-		}
 	}
 
 	private static Path nodesFolder() {

@@ -82,6 +82,8 @@ public final class CofferTestServices {
 		registry.add("coffer.provisioning.sentinel-failover-timeout", () -> "5s");
 		registry.add("coffer.provisioning.haproxy-check-interval", () -> "200ms");
 		registry.add("coffer.provisioning.supervise-interval", () -> "500ms");
+		// engine versions to upgrade to, all run by the one redis-server installed (see TestEngines)
+		registry.add("coffer.engines-file", () -> TestEngines.file(this.workFolder).toString());
 	}
 
 	/**

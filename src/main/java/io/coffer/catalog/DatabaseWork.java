@@ -1,0 +1,65 @@
+package io.coffer.catalog;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The work in flight on a database across the cluster, read from each kind's own rows: what a job that
+ * moves or restarts nodes must not run under, and must not be run under.
+ */
+@Repository
+public class DatabaseWork {
+
+	/** The kinds of work, each with the sentence that names it and the rows that say it is in flight. */
+	public enum Kind {
+
+		BACKUP("a backup", "select 1 from backups where database_id = :db and status in ('scheduled', 'running')"),
+
+		RESTORE("a restore into it",
+				"select 1 from restores where target_database = :db and status in ('scheduled', 'running')"),
+
+		CONFIG_CHANGE("a configuration change",
+				"select 1 from config_changes where database_id = :db and status in ('scheduled', 'running')"),
+
+		PLAN_CHANGE("a plan change",
+				"select 1 from plan_changes where database_id = :db and status in ('scheduled', 'running')"),
+
+		ENGINE_UPGRADE("an engine upgrade",
+				"select 1 from engine_upgrades where database_id = :db and status in ('scheduled', 'running')");
+
+		private final String description;
+
+		private final String rows;
+
+		Kind(String description, String rows) {
+			this.description = description;
+			this.rows = rows;
+		}
+
+	}
+
+	private final JdbcClient jdbc;
+
+	DatabaseWork(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** The first of these kinds in flight on the database, as a sentence such as "a backup". */
+	public Optional<String> inFlight(String databaseId, Set<Kind> kinds) {
+		List<String> branches = new ArrayList<>();
+		for (Kind kind : EnumSet.copyOf(kinds)) {
+			branches.add("select '" + kind.description + "' where exists (" + kind.rows + ")");
+		}
+		return this.jdbc.sql(String.join(" union all ", branches) + " limit 1")
+			.param("db", databaseId)
+			.query(String.class)
+			.optional();
+	}
+
+}

@@ -1,0 +1,82 @@
+package io.coffer.cli;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.JsonNode;
+
+/** The engine version of a database: which it runs, which it may move to, and the upgrade itself. */
+final class EngineVerbs {
+
+	private EngineVerbs() {
+	}
+
+	@Command(name = "database-upgrade", description = "Show the engine version of an app's database and the "
+			+ "versions it may be upgraded to; with --version, upgrade it.")
+	static final class DatabaseUpgrade implements Callable<Integer> {
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Option(names = "--version", paramLabel = "X.Y.Z", description = "the version to upgrade to (no downgrade)")
+		String version;
+
+		@Option(names = "--no-wait", description = "return once the upgrade is started")
+		boolean noWait;
+
+		@Override
+		public Integer call() throws InterruptedException {
+			String db = this.cli.databaseId();
+			CofferClient client = this.cli.client();
+			PrintStream out = this.cli.console.out();
+			if (this.version == null) {
+				list(client.get("/databases/" + db), out);
+				return 0;
+			}
+			CofferClient.Answer answer = client.send("/databases/" + db + "/upgrade", "POST", Map.of("version", this.version));
+			if (answer.isMissingRoute()) {
+				throw CliException.notOffered("engine upgrades", null);
+			}
+			JsonNode started = client.require(answer);
+			long execution = started.path("job").asLong();
+			out.println("-----> Upgrade of " + db + " to " + this.version + " started");
+			if (this.noWait) {
+				out.println("       Follow it with: GET /api/v1/jobs/" + execution);
+				return 0;
+			}
+			JsonNode job = client.awaitJob(execution, started);
+			if (!"completed".equals(job.path("status").asString())) {
+				throw new CliException(db + " was not upgraded to " + this.version + ": " + SettingVerbs.Config.reason(job));
+			}
+			out.println("-----> " + db + " runs " + this.version);
+			return 0;
+		}
+
+		private static void list(JsonNode database, PrintStream out) {
+			JsonNode upgrade = database.path("upgrade");
+			String version = database.path("version").asString("");
+			out.println("-----> " + database.path("id").asString() + " runs "
+					+ (version.isEmpty() ? "an engine version Coffer does not know" : "Redis " + version));
+			AsciiTable table = new AsciiTable("Version", "Upgrade");
+			upgrade.path("available").forEach((available) -> table.row(available.asString(), "available now"));
+			upgrade.path("blocked").forEach((blocked) -> table.row(blocked.path("version").asString(),
+					blocked.path("reason").asString()));
+			if (!upgrade.path("available").isEmpty() || !upgrade.path("blocked").isEmpty()) {
+				out.print(table.render());
+			}
+			String none = upgrade.path("unavailable_reason").asString("");
+			if (!none.isEmpty()) {
+				out.println("       No upgrade available: " + none);
+			}
+			else {
+				out.println("       Upgrading means " + upgrade.path("downtime").asString());
+			}
+		}
+
+	}
+
+}

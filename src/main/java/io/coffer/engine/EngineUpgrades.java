@@ -1,0 +1,261 @@
+package io.coffer.engine;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseWork;
+import io.coffer.catalog.DatabaseWork.Kind;
+import io.coffer.catalog.DatabaseStatus;
+import io.coffer.catalog.ManagedNode;
+import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.system.ApiException;
+import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.CofferInstance;
+import io.coffer.system.CofferProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+
+/**
+ * Engine upgrades of databases: what a database may move to now and why not, and each upgrade asked,
+ * recorded with who asked and when, then made by {@code engineUpgradeJob} in the background.
+ */
+@Service
+public class EngineUpgrades implements DisposableBean {
+
+	private static final Logger log = LoggerFactory.getLogger(EngineUpgrades.class);
+
+	public static final String JOB_NAME = "engineUpgradeJob";
+
+	public static final String DATABASE_ID = "databaseId";
+
+	public static final String UPGRADE_ID = "upgradeId";
+
+	/** Who asked, as {@code engine_upgrades.requested_by} keeps it. */
+	public static final String BY_OPERATOR = "operator";
+
+	public static final String BY_DATABASE_TOKEN = "database_token";
+
+	private final DatabaseRepository databases;
+
+	private final ProvisioningRepository provisioning;
+
+	private final EngineCatalogue catalogue;
+
+	private final EngineRepository engines;
+
+	private final CofferInstance instance;
+
+	private final Duration instanceTimeout;
+
+	private final Clock clock;
+
+	private final BackgroundJobOperator jobs;
+
+	private final DatabaseWork work;
+
+	EngineUpgrades(DatabaseRepository databases, ProvisioningRepository provisioning, EngineCatalogue catalogue,
+			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobRepository jobRepository,
+			CofferInstance instance, CofferProperties properties, Clock clock, DatabaseWork work) throws Exception {
+		this.work = work;
+		this.instance = instance;
+		this.instanceTimeout = properties.getHousekeeping().getInstanceTimeout();
+		this.databases = databases;
+		this.provisioning = provisioning;
+		this.catalogue = catalogue;
+		this.engines = engines;
+		this.clock = clock;
+		// an upgrade mostly waits on nodes restarting; one database's upgrade never waits on another's
+		this.jobs = new BackgroundJobOperator(engineUpgradeJob, jobRepository, 2, "engine-upgrade-");
+	}
+
+	/**
+	 * Records the upgrade and starts {@code engineUpgradeJob}; answers its execution at once.
+	 * @throws ApiException 404 for an unknown database, 400 for a body that is not {@code {"version": "x.y.z"}},
+	 * 422 for an upgrade the rules or the database do not allow, 409 while the database is busy
+	 */
+	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
+		Database database = this.databases.findLive(databaseId)
+			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+		EngineVersion target = parse(body);
+		Availability availability = availability(database);
+		if (availability.notUpgradable() != null) {
+			throw ApiException.unprocessable("upgrade_unavailable", availability.notUpgradable());
+		}
+		if (!DatabaseStatus.RUNNING.equals(database.status())) {
+			throw ApiException.conflict("database_not_running", "database " + databaseId + " is " + database.status()
+					+ ": it can be upgraded once it is running");
+		}
+		this.work.inFlight(databaseId, EnumSet.of(Kind.RESTORE, Kind.CONFIG_CHANGE, Kind.PLAN_CHANGE))
+			.ifPresent((change) -> {
+			throw ApiException.conflict("database_busy", change + " of " + databaseId + " is under way: upgrade once "
+					+ "it is finished");
+		});
+		EngineVersion current = EngineVersion.parse(availability.version());
+		this.catalogue.rules().refusal(current, target).ifPresent((refusal) -> {
+			throw ApiException.unprocessable("upgrade_refused", refusal.message());
+		});
+		long upgradeId = record(databaseId, current, target, requestedBy);
+		JobExecution execution;
+		try {
+			execution = this.jobs.start(new JobParametersBuilder()
+				.addString(DATABASE_ID, databaseId)
+				.addLong(UPGRADE_ID, upgradeId)
+				.toJobParameters());
+		}
+		catch (Exception ex) {
+			log.error("engineUpgradeJob could not start for {}", databaseId, ex);
+			this.engines.finished(upgradeId, EngineRepository.ERROR, "the job could not start: " + ex.getMessage(),
+					this.clock.instant());
+			throw ApiException.conflict("job_not_started", "the upgrade could not start: " + ex.getMessage());
+		}
+		this.engines.jobStarted(upgradeId, execution.getId());
+		log.info("Upgrade of {} from {} to {} started (job {})", databaseId, current, target, execution.getId());
+		return execution;
+	}
+
+	/**
+	 * Marks interrupted every upgrade whose instance stopped, as the recovery job does every few minutes:
+	 * until then it would keep configuration changes and restores of its database waiting.
+	 * @return how many there were
+	 */
+	public int recoverInterrupted() {
+		Instant now = this.clock.instant();
+		int interrupted = this.engines.interruptAbandoned(null, this.instance.id(), this.instance.startedAt(),
+				now.minus(this.instanceTimeout), now);
+		if (interrupted > 0) {
+			log.warn("{} unfinished engine upgrades were left by Coffer instances that stopped: marked interrupted",
+					interrupted);
+		}
+		return interrupted;
+	}
+
+	/**
+	 * The upgrade's row, unless another upgrade of the database is under way; one whose instance stopped
+	 * is not: it is marked interrupted, and this one goes ahead.
+	 */
+	private long record(String databaseId, EngineVersion current, EngineVersion target, String requestedBy) {
+		try {
+			return this.engines.insert(databaseId, current.toString(), target.toString(), requestedBy,
+					this.clock.instant(), this.instance.id());
+		}
+		catch (DuplicateKeyException ex) {
+			Instant now = this.clock.instant();
+			if (this.engines.interruptAbandoned(databaseId, this.instance.id(), this.instance.startedAt(),
+					now.minus(this.instanceTimeout), now) > 0) {
+				log.warn("The unfinished upgrade of {} was left by a Coffer instance that stopped: marked interrupted",
+						databaseId);
+				return record(databaseId, current, target, requestedBy);
+			}
+			throw ApiException.conflict("upgrade_in_progress", "an engine upgrade of " + databaseId
+					+ " is already under way; wait for it to finish");
+		}
+	}
+
+	private static EngineVersion parse(Map<String, Object> body) {
+		if (body == null || !(body.get("version") instanceof String text)) {
+			throw ApiException.badRequest("send the version to upgrade to: {\"version\": \"x.y.z\"}");
+		}
+		Set<String> unknown = new TreeSet<>(body.keySet());
+		unknown.remove("version");
+		if (!unknown.isEmpty()) {
+			throw ApiException.badRequest("an upgrade takes only \"version\", not " + String.join(", ", unknown));
+		}
+		try {
+			return EngineVersion.parse(text);
+		}
+		catch (IllegalArgumentException ex) {
+			throw ApiException.badRequest("\"version\": " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * The engine version the database runs, and what it may move to now: the versions available, the
+	 * newer ones it must reach another version for first, or why it cannot be upgraded at all.
+	 */
+	public Availability availability(Database database) {
+		Optional<EngineRepository.Upgrade> last = this.engines.of(database.id(), 1).stream().findFirst();
+		if (!"provisioned".equals(database.kind())) {
+			return Availability.none(null, "a registered database runs on nodes Coffer does not manage: its engine is "
+					+ "upgraded where it runs", last);
+		}
+		List<ManagedNode> nodes = this.provisioning.nodesOf(database.id());
+		if (nodes.stream().anyMatch((node) -> !"process".equals(node.driverData().driver()))) {
+			return Availability.none(null, "this database runs on a node of the static pool: its engine is the pool's, "
+					+ "which Coffer does not change", last);
+		}
+		Optional<EngineVersion> version = this.engines.databaseVersion(database.id())
+			.map(EngineVersion::parse)
+			.or(this.catalogue::installedVersion);
+		if (version.isEmpty()) {
+			return Availability.none(null, "the engine version of this database is not known", last);
+		}
+		EngineUpgradeRules rules = this.catalogue.rules();
+		EngineVersion current = version.get();
+		List<String> available = rules.available(current).stream().map(EngineVersion::toString).toList();
+		List<Blocked> blocked = rules.blocked(current)
+			.stream()
+			.map((refused) -> new Blocked(refused.version().toString(), refused.refusal().message(),
+					(refused.refusal().first() != null) ? refused.refusal().first().toString() : null))
+			.toList();
+		String none = available.isEmpty()
+				? (rules.isLatest(current) ? "the database runs the latest version offered" : blocked.get(0).reason())
+				: null;
+		boolean rolling = nodes.stream().anyMatch((node) -> ManagedNode.DriverData.SENTINEL.equals(node.kind()));
+		return new Availability(current.toString(), available, blocked, none, null, downtime(rolling), last.orElse(null));
+	}
+
+	private static String downtime(boolean rolling) {
+		return rolling ? "no downtime: the replica is upgraded first, the sentinels then fail over to it (clients "
+				+ "reconnect once, writes are refused for a moment rather than lost), then the former primary is upgraded"
+				: "downtime: the node is stopped once its data is written to disk, then started on the new version; "
+						+ "the database is unavailable until it has loaded its data again";
+	}
+
+	/**
+	 * What {@code GET /databases/{db}} and the dashboard show of the engine.
+	 *
+	 * @param version the version the database runs, when Coffer knows it
+	 * @param available the versions it may be upgraded to now, oldest first
+	 * @param blocked the newer versions it must first reach another version for
+	 * @param noneAvailable why {@code available} is empty, when it is
+	 * @param notUpgradable why Coffer cannot upgrade this database at all (registered, static pool)
+	 * @param downtime what an upgrade of this database costs its clients
+	 * @param last the latest upgrade asked, if any
+	 */
+	public record Availability(String version, List<String> available, List<Blocked> blocked, String noneAvailable,
+			String notUpgradable, String downtime, EngineRepository.Upgrade last) {
+
+		static Availability none(String version, String reason, Optional<EngineRepository.Upgrade> last) {
+			return new Availability(version, List.of(), List.of(), reason, reason, null, last.orElse(null));
+		}
+
+	}
+
+	/** A newer version the database cannot move to yet; {@code first} is the version to go to before it. */
+	public record Blocked(String version, String reason, String first) {
+	}
+
+	@Override
+	public void destroy() {
+		this.jobs.close();
+	}
+
+}

@@ -1,0 +1,88 @@
+package io.coffer.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.coffer.system.CofferProperties;
+import io.coffer.testsupport.TestEngines;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/** The engine catalogue as read at start-up: what it offers, and the sentences that stop a wrong file. */
+class EngineCatalogueTests {
+
+	@TempDir
+	Path folder;
+
+	@Test
+	void withoutEntriesItOffersTheInstalledRedisServerAtTheVersionItReports() {
+		EngineCatalogue catalogue = new EngineCatalogue(new CofferProperties()); // the packaged engines.yml
+		assertThat(catalogue.all()).singleElement().satisfies((engine) -> {
+			assertThat(engine.version().toString()).isEqualTo(TestEngines.INSTALLED);
+			assertThat(engine.redisServer()).isEqualTo("redis-server");
+		});
+		assertThat(catalogue.defaultVersion()).hasValue(EngineVersion.parse(TestEngines.INSTALLED));
+		assertThat(catalogue.redisServer(null)).isEqualTo("redis-server");
+	}
+
+	@Test
+	void newDatabasesGetTheLatestUnlessADefaultIsNamed() throws IOException {
+		EngineCatalogue latest = catalogue("""
+				engines:
+				  - {version: %1$s, redis-server: redis-server}
+				  - {version: 99.0.0, redis-server: redis-server}
+				""".formatted(TestEngines.INSTALLED));
+		assertThat(latest.defaultVersion()).hasValue(EngineVersion.parse("99.0.0"));
+		assertThat(latest.find(EngineVersion.parse("99.0.0"))).hasValueSatisfying(
+				(engine) -> assertThat(engine.reportedVersion().toString()).isEqualTo(TestEngines.INSTALLED));
+		EngineCatalogue named = catalogue("""
+				engines:
+				  - {version: %1$s, redis-server: redis-server}
+				  - {version: 99.0.0, redis-server: redis-server}
+				default: %1$s
+				""".formatted(TestEngines.INSTALLED));
+		assertThat(named.defaultVersion()).hasValue(EngineVersion.parse(TestEngines.INSTALLED));
+		assertThatIllegalStateException().isThrownBy(() -> named.redisServer("98.0.0"))
+			.withMessageContaining("engine 98.0.0 is no longer in the engine catalogue");
+	}
+
+	@Test
+	void aWrongFileStopsTheServiceWithItsNameAndTheEntry() throws IOException {
+		assertRefused("engines:\n  - {version: 7.2, redis-server: redis-server}\n",
+				"entry 1: '7.2' is not a version: write it major.minor.patch");
+		assertRefused("engines:\n  - {version: 7.2.4, redis-server: /no/such/redis-server}\n",
+				"entry 7.2.4 names redis-server '/no/such/redis-server', which is not an executable file");
+		assertRefused("engines:\n  - {version: 7.2.4, redis-server: no-such-redis-server}\n",
+				"which is not an executable file on the PATH");
+		assertRefused("engines:\n  - {version: 7.2.4}\n", "entry 7.2.4 names no 'redis-server'");
+		assertRefused("engines:\n  - {version: 7.2.4, redis-server: /bin/true}\n",
+				"entry 7.2.4: '/bin/true --version' does not report a Redis version");
+		assertRefused("engines:\n  - {version: 7.2.4, redis-server: redis-server}\n  - {version: 7.2.4, redis-server: redis-server}\n",
+				"version 7.2.4 is listed twice");
+		assertRefused("engines:\n  - {version: 7.2.4, redis-server: redis-server}\ndefault: 7.4.0\n",
+				"'default' is 7.4.0, which is not one of the versions listed");
+		assertRefused("engines: redis-server\n", "'engines:' must be a list");
+		CofferProperties missing = new CofferProperties();
+		missing.setEnginesFile(this.folder.resolve("absent.yml"));
+		assertThatIllegalStateException().isThrownBy(() -> new EngineCatalogue(missing))
+			.withMessageContaining("absent.yml").withMessageContaining("does not exist");
+	}
+
+	private void assertRefused(String content, String problem) throws IOException {
+		assertThatIllegalStateException().isThrownBy(() -> catalogue(content))
+			.withMessageStartingWith("the engines file ")
+			.withMessageContaining(this.folder.resolve("engines.yml").toString())
+			.withMessageContaining(problem);
+	}
+
+	private EngineCatalogue catalogue(String content) throws IOException {
+		CofferProperties properties = new CofferProperties();
+		properties.setEnginesFile(Files.writeString(this.folder.resolve("engines.yml"), content));
+		return new EngineCatalogue(properties);
+	}
+
+}

@@ -1,0 +1,380 @@
+package io.coffer.engine;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import io.coffer.backup.RedisInfo;
+import io.coffer.system.CofferInstance;
+import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.CofferTestServices;
+import io.coffer.testsupport.IntegrationTest;
+import io.coffer.testsupport.RedisServerProcess;
+import io.coffer.testsupport.TestEngines;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import static io.coffer.testsupport.ProvisionedDatabases.awaitRunning;
+import static io.coffer.testsupport.ProvisionedDatabases.connect;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Engine upgrades of provisioned databases on real nodes. This machine has one Redis version: the
+ * catalogue's newer versions are the same {@code redis-server} under other paths (see
+ * {@link TestEngines}), and a node's {@code executable} tells which entry it runs.
+ */
+class EngineUpgradeTest extends IntegrationTest {
+
+	private static final String NEXT_PROGRAM = TestEngines.program(CofferTestServices.get().workFolder(), TestEngines.NEXT);
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	CofferInstance instance;
+
+	@Test
+	void aStarterDatabaseIsStoppedUpgradedAndStartedWithEveryKeyAndRefusesWhatTheRulesForbid() {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"engine-starter\", \"plan\": \"redis-starter-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		ApiClient owner = withToken(created.text("token"));
+		JsonNode database = awaitRunning(operator(), id);
+		assertThat(database.path("version").asString()).isEqualTo(TestEngines.INSTALLED);
+		JsonNode upgrade = database.path("upgrade");
+		assertThat(texts(upgrade.path("available"))).containsExactly(TestEngines.BROKEN, TestEngines.NEXT);
+		assertThat(upgrade.path("blocked").get(0).path("version").asString()).isEqualTo(TestEngines.NEXT_MAJOR);
+		assertThat(upgrade.path("blocked").get(0).path("first").asString()).isEqualTo(TestEngines.NEXT);
+		assertThat(upgrade.path("downtime").asString()).startsWith("downtime:");
+		URI uri = URI.create(database.path("env").path("REDIS_URL").asString());
+		String password = uri.getUserInfo().substring(id.length() + 1);
+		long pid;
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			// RDB off, as PATCH /config leaves it: the upgrade must write the data to disk all the same
+			jedis.configSet("save", "");
+			jedis.configRewrite();
+			for (int i = 0; i < 500; i++) {
+				jedis.set("key-" + i, "value-" + i);
+			}
+			jedis.select(3);
+			for (int i = 0; i < 20; i++) {
+				jedis.set("other-" + i, "value-" + i);
+			}
+			pid = Long.parseLong(info(jedis, "server").get("process_id"));
+		}
+
+		// refused with a sentence, nothing started
+		assertRefused(owner.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"" + TestEngines.NEXT_MAJOR + "\"}"),
+				422, "upgrade to " + TestEngines.NEXT + " first");
+		assertRefused(owner.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"" + TestEngines.INSTALLED + "\"}"),
+				422, "already runs " + TestEngines.INSTALLED);
+		assertRefused(owner.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"99.0.0\"}"), 422,
+				"99.0.0 is not offered");
+		assertRefused(owner.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"latest\"}"), 400,
+				"'latest' is not a version");
+		assertRefused(owner.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": 7}"), 400, "\"version\": \"x.y.z\"");
+		assertRefused(owner.post("/api/v1/databases/" + id + "/upgrade", "{}"), 400, "\"version\": \"x.y.z\"");
+		assertRefused(owner.post("/api/v1/databases/" + id + "/upgrade",
+				"{\"version\": \"" + TestEngines.NEXT + "\", \"force\": true}"), 400, "only \"version\"");
+		assertThat(owner.post("/api/v1/databases/no-such-app-1/upgrade", "{\"version\": \"" + TestEngines.NEXT + "\"}")
+			.status()).isEqualTo(404);
+		assertThat(operator().post("/api/v1/databases/no-such-app-1/upgrade", "{\"version\": \"" + TestEngines.NEXT + "\"}")
+			.status()).isEqualTo(404);
+		assertThat(this.jdbc.sql("select count(*) from engine_upgrades where database_id = ?").param(id)
+			.query(Integer.class).single()).isZero();
+
+		// a new engine that does not start: the node comes back on its old one, with its keys
+		JsonNode failed = upgrade(owner, id, TestEngines.BROKEN, "failed");
+		assertThat(failed.path("exit_description").asString()).contains("did not start on " + TestEngines.BROKEN)
+			.contains("it runs " + TestEngines.INSTALLED + " again");
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(info(jedis, "server").get("executable")).isNotEqualTo(NEXT_PROGRAM);
+			assertThat(jedis.dbSize()).isEqualTo(500);
+			// its writes are no longer held
+			assertThat(jedis.set("after-the-failed-upgrade", "written")).isEqualTo("OK");
+			jedis.del("after-the-failed-upgrade");
+		}
+		assertThat(owner.get("/api/v1/databases/" + id).json().path("version").asString()).isEqualTo(TestEngines.INSTALLED);
+
+		// nodes that a configuration change is working on are not restarted under it
+		this.jdbc.sql("""
+				insert into config_changes (database_id, settings, requested_by, requested_at, status)
+				values (?, '{"timeout": 300}'::jsonb, 'operator', now(), 'running')
+				""").param(id).update();
+		assertRefused(owner.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"" + TestEngines.NEXT + "\"}"),
+				409, "a configuration change of " + id + " is under way");
+		this.jdbc.sql("update config_changes set status = 'done' where database_id = ?").param(id).update();
+
+		// one upgrade at a time, unless the one under way was left by an instance that stopped
+		this.jdbc.sql("""
+				insert into engine_upgrades (database_id, from_version, to_version, requested_by, requested_at,
+				                             instance_id, status)
+				values (?, ?, ?, 'operator', now(), ?, 'running')
+				""").params(id, TestEngines.INSTALLED, TestEngines.NEXT, this.instance.id()).update();
+		assertRefused(owner.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"" + TestEngines.NEXT + "\"}"),
+				409, "already under way");
+		this.jdbc.sql("""
+				update engine_upgrades set instance_id = 'a-stopped-instance', requested_at = now() - interval '1 hour'
+				where database_id = ? and status = 'running'
+				""").param(id).update();
+
+		long job = upgrade(owner, id, TestEngines.NEXT, "completed").path("execution").asLong();
+		assertThat(this.jdbc.sql("select error from engine_upgrades where instance_id = 'a-stopped-instance'")
+			.query(String.class).single()).startsWith("interrupted: the Coffer instance running it stopped");
+
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			Map<String, String> server = info(jedis, "server");
+			assertThat(server.get("executable")).isEqualTo(NEXT_PROGRAM);
+			assertThat(Long.parseLong(server.get("process_id"))).isNotEqualTo(pid);
+			assertThat(jedis.dbSize()).isEqualTo(500);
+			assertThat(jedis.get("key-499")).isEqualTo("value-499");
+			jedis.select(3);
+			assertThat(jedis.dbSize()).isEqualTo(20);
+			assertThat(jedis.configGet("save")).containsEntry("save", "");
+			pid = Long.parseLong(server.get("process_id"));
+		}
+		database = owner.get("/api/v1/databases/" + id).json();
+		assertThat(database.path("version").asString()).isEqualTo(TestEngines.NEXT);
+		assertThat(texts(database.path("upgrade").path("available"))).containsExactly(TestEngines.NEXT_MAJOR);
+		assertThat(database.path("upgrade").path("last").path("status").asString()).isEqualTo("done");
+		Map<String, Object> recorded = this.jdbc.sql("""
+				select requested_by, from_version, to_version, status, error from engine_upgrades where job_execution_id = ?
+				""").param(job).query().singleRow();
+		assertThat(recorded).containsEntry("requested_by", "database_token")
+			.containsEntry("from_version", TestEngines.INSTALLED)
+			.containsEntry("to_version", TestEngines.NEXT)
+			.containsEntry("status", "done");
+		assertRefused(operator().post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"" + TestEngines.INSTALLED + "\"}"),
+				422, "never downgraded");
+
+		// the supervisor brings a dead node back on its database's engine, from the dump the upgrade wrote
+		long killed = pid;
+		ProcessHandle.of(killed).orElseThrow().destroyForcibly();
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = connect(uri.getPort(), password)) {
+				Map<String, String> server = info(jedis, "server");
+				return Long.parseLong(server.get("process_id")) != killed && "0".equals(info(jedis, "persistence").get("loading"));
+			}
+		});
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(info(jedis, "server").get("executable")).isEqualTo(NEXT_PROGRAM);
+			assertThat(jedis.dbSize()).isEqualTo(500);
+		}
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
+	@Test
+	void aRegisteredDatabaseIsNotUpgradedByCoffer() {
+		try (RedisServerProcess node = RedisServerProcess.startWithPassword("engine-secret")) {
+			String id = registerDatabase("engine-registered", "engine-secret", "stream", node.port()).text("id");
+			JsonNode database = operator().get("/api/v1/databases/" + id).json();
+			assertThat(database.path("version").asString(null)).isNull();
+			assertThat(database.path("upgrade").path("unavailable_reason").asString()).contains("registered database");
+			assertRefused(operator().post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"" + TestEngines.NEXT + "\"}"),
+					422, "registered database");
+			assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void aBusinessDatabaseUpgradesReplicaFirstThenFailsOverWhileItsClientsKeepWritingAndAFailedUpgradeLeavesItServing()
+			throws Exception {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"engine-business\", \"plan\": \"redis-business-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		JsonNode database = awaitRunning(operator(), id);
+		assertThat(database.path("upgrade").path("downtime").asString()).startsWith("no downtime");
+		URI uri = URI.create(database.path("env").path("REDIS_URL").asString());
+		String password = uri.getUserInfo().substring(id.length() + 1);
+		List<Integer> dataPorts = new ArrayList<>();
+		int firstPrimary = 0;
+		for (JsonNode node : database.path("nodes")) {
+			if (node.path("role").asString().equals("primary")) {
+				firstPrimary = node.path("port").asInt();
+				dataPorts.add(firstPrimary);
+			}
+			else if (node.path("role").asString().equals("replica")) {
+				dataPorts.add(node.path("port").asInt());
+			}
+		}
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			for (int i = 0; i < 1000; i++) {
+				jedis.set("key-" + i, "value-" + i);
+			}
+		}
+
+		// a new engine that does not start: the replica comes back on the old one, the primary is not touched
+		JsonNode failed = upgrade(operator(), id, TestEngines.BROKEN, "failed");
+		assertThat(failed.path("exit_description").asString()).contains("did not start on " + TestEngines.BROKEN)
+			.contains("it runs " + TestEngines.INSTALLED + " again");
+		database = operator().get("/api/v1/databases/" + id).json();
+		assertThat(database.path("version").asString()).isEqualTo(TestEngines.INSTALLED);
+		assertThat(database.path("upgrade").path("last").path("status").asString()).isEqualTo("error");
+		assertThat(database.path("upgrade").path("last").path("error").asString())
+			.contains("did not start on " + TestEngines.BROKEN);
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(jedis.dbSize()).isEqualTo(1000);
+			assertThat(info(jedis, "server").get("tcp_port")).isEqualTo(String.valueOf(firstPrimary));
+		}
+		for (int port : dataPorts) {
+			awaitInSync(port, password, 1000);
+		}
+
+		// a client writing through REDIS_URL all along: at most a reconnect, no write lost
+		Writer writer = new Writer(uri.getPort(), password);
+		Thread thread = new Thread(writer, "engine-test-writer");
+		thread.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> writer.written.get() > 50);
+		try {
+			upgrade(operator(), id, TestEngines.NEXT, "completed");
+			int before = writer.written.get();
+			await().atMost(Duration.ofSeconds(10)).until(() -> writer.written.get() > before + 50);
+		}
+		finally {
+			writer.running.set(false);
+			thread.join(10_000);
+		}
+		assertThat(writer.failure).isNull();
+		// writes wait while the replica catches up and is promoted, then reconnect once HAProxy sees the change:
+		// about a second here, with HAProxy checking every 200 ms
+		assertThat(writer.longestGapMillis.get()).as("longest time without a successful write").isLessThan(5_000);
+		int written = writer.written.get();
+
+		database = operator().get("/api/v1/databases/" + id).json();
+		assertThat(database.path("version").asString()).isEqualTo(TestEngines.NEXT);
+		for (JsonNode node : database.path("nodes")) {
+			// the former replica is the primary now
+			if (node.path("role").asString().equals("primary")) {
+				assertThat(node.path("port").asInt()).isNotEqualTo(firstPrimary);
+			}
+		}
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(info(jedis, "server").get("tcp_port")).isNotEqualTo(String.valueOf(firstPrimary));
+			for (int i = 0; i < 1000; i++) {
+				assertThat(jedis.get("key-" + i)).isEqualTo("value-" + i);
+			}
+			for (int i = 0; i < written; i++) {
+				assertThat(jedis.get("written-" + i)).as("written-" + i).isEqualTo(String.valueOf(i));
+			}
+		}
+		for (int port : dataPorts) {
+			awaitInSync(port, password, 1000 + written);
+			try (Jedis jedis = connect(port, password)) {
+				assertThat(info(jedis, "server").get("executable")).isEqualTo(NEXT_PROGRAM);
+				assertThat(jedis.configGet("min-replicas-to-write")).containsEntry("min-replicas-to-write", "0");
+			}
+		}
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
+	/** Writes {@code written-<n>} through REDIS_URL one after another, reconnecting after any failure. */
+	private static final class Writer implements Runnable {
+
+		final AtomicBoolean running = new AtomicBoolean(true);
+
+		final AtomicInteger written = new AtomicInteger();
+
+		final AtomicLong longestGapMillis = new AtomicLong();
+
+		volatile Throwable failure;
+
+		private final int port;
+
+		private final String password;
+
+		Writer(int port, String password) {
+			this.port = port;
+			this.password = password;
+		}
+
+		@Override
+		public void run() {
+			long lastSuccess = System.nanoTime();
+			Jedis jedis = null;
+			try {
+				while (this.running.get()) {
+					int next = this.written.get();
+					try {
+						if (jedis == null) {
+							jedis = connect(this.port, this.password);
+						}
+						jedis.set("written-" + next, String.valueOf(next));
+						this.written.incrementAndGet();
+						long now = System.nanoTime();
+						this.longestGapMillis.accumulateAndGet((now - lastSuccess) / 1_000_000, Math::max);
+						lastSuccess = now;
+					}
+					catch (RuntimeException ex) {
+						// the failover cut the connection, or the fenced primary refused the write: write it again
+						if (jedis != null) {
+							jedis.close();
+							jedis = null;
+						}
+						LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+					}
+				}
+			}
+			catch (Throwable ex) {
+				this.failure = ex;
+			}
+			finally {
+				if (jedis != null) {
+					jedis.close();
+				}
+			}
+		}
+
+	}
+
+	private void awaitInSync(int port, String password, long keys) {
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = connect(port, password)) {
+				Map<String, String> replication = info(jedis, "replication");
+				boolean linked = "master".equals(replication.get("role")) || "up".equals(replication.get("master_link_status"));
+				return linked && jedis.dbSize() == keys;
+			}
+		});
+	}
+
+	private JsonNode upgrade(ApiClient client, String id, String version, String expectedStatus) {
+		ApiClient.Response accepted = client.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"" + version + "\"}");
+		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+		long job = accepted.json().path("job").asLong();
+		JsonNode ended = await().atMost(Duration.ofSeconds(180))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> client.get("/api/v1/jobs/" + job).json(),
+					(json) -> !json.path("status").asString().matches("starting|started"));
+		assertThat(ended.path("job").asString()).isEqualTo("engineUpgradeJob");
+		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo(expectedStatus);
+		return ended;
+	}
+
+	private static void assertRefused(ApiClient.Response response, int status, String message) {
+		assertThat(response.status()).as(response.body()).isEqualTo(status);
+		assertThat(response.text("message")).contains(message);
+	}
+
+	private static List<String> texts(JsonNode array) {
+		List<String> texts = new ArrayList<>();
+		array.forEach((item) -> texts.add(item.asString()));
+		return texts;
+	}
+
+	private static Map<String, String> info(Jedis jedis, String section) {
+		return RedisInfo.fields(jedis.info(section));
+	}
+
+}

@@ -1,0 +1,52 @@
+package io.coffer.testsupport;
+
+import java.time.Duration;
+
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+import tools.jackson.databind.JsonNode;
+
+import static org.awaitility.Awaitility.await;
+
+/** What tests of provisioned databases share: waiting for one to run, and connecting to its nodes. */
+public final class ProvisionedDatabases {
+
+	private ProvisionedDatabases() {
+	}
+
+	/** The database once {@code running}; a provisioning that failed fails the test with its reason. */
+	public static JsonNode awaitRunning(ApiClient operator, String id) {
+		return await().atMost(Duration.ofSeconds(120))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> operator.get("/api/v1/databases/" + id).json(), (json) -> {
+				if ("error".equals(json.path("status").asString())) {
+					throw new AssertionError("provisioning failed: " + json.path("status_reason").asString());
+				}
+				return "running".equals(json.path("status").asString());
+			});
+	}
+
+	/** A connection to a local node (or HAProxy) with the password alone, checked with a PING. */
+	public static Jedis connect(int port, String password) {
+		return connect(RedisServerProcess.HOST, port, null, password);
+	}
+
+	/** A connection as {@code user} ({@code null}: the default user), checked with a PING. */
+	public static Jedis connect(String host, int port, String user, String password) {
+		Jedis jedis = new Jedis(host, port, DefaultJedisClientConfig.builder()
+			.user(user)
+			.password(password)
+			.connectionTimeoutMillis(2000)
+			.socketTimeoutMillis(5000)
+			.build());
+		try {
+			jedis.ping();
+			return jedis;
+		}
+		catch (RuntimeException ex) {
+			jedis.close();
+			throw ex;
+		}
+	}
+
+}
