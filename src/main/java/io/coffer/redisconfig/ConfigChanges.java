@@ -131,7 +131,7 @@ public class ConfigChanges implements DisposableBean {
 	private RedisEndpoint primaryOf(Database database) {
 		Node node = database.listedPrimary()
 			.orElseThrow(() -> new IllegalStateException(database.id() + " has no data node"));
-		return new RedisEndpoint(node.host(), node.port(), this.endpoints.password(database));
+		return this.endpoints.node(database, node.host(), node.port());
 	}
 
 	@Override

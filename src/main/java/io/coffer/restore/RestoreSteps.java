@@ -146,7 +146,7 @@ class RestoreSteps {
 		Restore restore = restore(databaseId, restoreId);
 		Backup backup = backup(restore);
 		Database target = this.targets.database(restore.targetDatabase());
-		RedisEndpoint node = nodeWithoutPassword.withPassword(this.targets.password(target));
+		RedisEndpoint node = this.targets.credentials(target, nodeWithoutPassword);
 		Map<String, Object> loadChecks = this.loader.load(backup, node, this.targets.sentinels(target));
 		recordChecks(restoreId, "load", loadChecks);
 	}
@@ -156,7 +156,7 @@ class RestoreSteps {
 		Restore restore = restore(databaseId, restoreId);
 		Backup backup = backup(restore);
 		Database target = this.targets.database(restore.targetDatabase());
-		RedisEndpoint node = nodeWithoutPassword.withPassword(this.targets.password(target));
+		RedisEndpoint node = this.targets.credentials(target, nodeWithoutPassword);
 		Map<String, Long> actual = keysOf(this.redis, node);
 		if (backup.keysPerDb() == null) {
 			// an imported dump: nobody counted its keys, so there is nothing to compare with
