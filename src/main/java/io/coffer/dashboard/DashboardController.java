@@ -12,9 +12,15 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.RunStatus;
 import io.coffer.provision.DatabaseProvisioning;
+import io.coffer.provision.TlsSwitch;
 import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
+import io.coffer.tls.CaCertificateDownload;
+import io.coffer.tls.CertificateAuthority;
+import io.coffer.tls.DatabaseTls;
+
+import org.springframework.http.ResponseEntity;
 
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
@@ -32,7 +38,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class DashboardController {
 
 	private static final Map<String, String> SETTING_NAMES = Map.of("rdb", "RDB persistence", "aof",
-			"AOF persistence", "cache_mode", "Cache mode");
+			"AOF persistence", "cache_mode", "Cache mode", "force_tls", "Forced TLS");
 
 	private final DatabaseRepository databases;
 
@@ -48,9 +54,18 @@ class DashboardController {
 
 	private final ConfigChanges configChanges;
 
+	private final DatabaseTls tls;
+
+	private final TlsSwitch tlsSwitch;
+
+	private final CertificateAuthority authority;
+
 	DashboardController(DatabaseRepository databases, BackupRepository backups, DatabaseAccess access,
 			LiveNode live, CofferProperties properties, DatabaseProvisioning provisioning,
-			ConfigChanges configChanges) {
+			ConfigChanges configChanges, DatabaseTls tls, TlsSwitch tlsSwitch, CertificateAuthority authority) {
+		this.tls = tls;
+		this.tlsSwitch = tlsSwitch;
+		this.authority = authority;
 		this.databases = databases;
 		this.backups = backups;
 		this.access = access;
@@ -65,7 +80,7 @@ class DashboardController {
 	String changeSetting(@AuthenticationPrincipal DashboardUser user, @PathVariable String db,
 			@RequestParam String setting, @RequestParam boolean enabled, RedirectAttributes redirect) {
 		this.access.find(user, db);
-		if (!List.of("rdb", "aof", "cache_mode").contains(setting)) {
+		if (!SETTING_NAMES.containsKey(setting)) {
 			throw ApiException.badRequest("unknown setting " + setting);
 		}
 		try {
@@ -77,7 +92,15 @@ class DashboardController {
 		catch (ApiException ex) {
 			redirect.addFlashAttribute("problem", ex.getMessage());
 		}
-		return "redirect:/dashboard/databases/" + db + "/settings/configuration";
+		// forced TLS lives on the Internet Access tab, the other settings on the Configuration tab
+		return "redirect:/dashboard/databases/" + db + "/settings/"
+				+ ("force_tls".equals(setting) ? "internet-access" : "configuration");
+	}
+
+	/** Settings › Internet Access › Download CA certificate: the same file as the API's. */
+	@GetMapping("/databases/{db}/ca-certificate")
+	ResponseEntity<String> caCertificate(@AuthenticationPrincipal DashboardUser user, @PathVariable String db) {
+		return CaCertificateDownload.of(this.authority, this.access.find(user, db));
 	}
 
 	/** The URL with its password replaced by dots. */
@@ -143,6 +166,12 @@ class DashboardController {
 		}
 		if ("configuration".equals(shown)) {
 			model.addAttribute("config", this.live.configuration(database));
+		}
+		if ("internet-access".equals(shown)) {
+			// null when TLS cannot be forced here: the page says why instead of offering the button
+			String refusal = this.tlsSwitch.refusal(database).orElse(null);
+			model.addAttribute("tlsRefusal", refusal);
+			model.addAttribute("forceTls", (refusal == null) ? this.tls.forced(database.id()) : null);
 		}
 		return "dashboard/settings";
 	}

@@ -18,6 +18,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.coffer.backup.BackupFinished;
+import io.coffer.redisconfig.DatabaseEnvChanged;
 import io.coffer.restore.BackupDrillFailed;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
@@ -105,14 +106,30 @@ class WebhookNotifier implements DisposableBean {
 		post(type, this.json.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8), event.backupId());
 	}
 
-	private void post(String type, byte[] body, String backupId) {
+	/** A change gave a database's app a new environment (its REDIS_URL), which the platform must apply. */
+	@EventListener
+	void databaseEnvChanged(DatabaseEnvChanged event) {
+		if (this.settings.getUrls().isEmpty()) {
+			return;
+		}
+		String type = "database_env_changed";
+		Map<String, Object> fields = new LinkedHashMap<>();
+		fields.put("event", type);
+		fields.put("database_id", event.databaseId());
+		fields.put("app", event.app());
+		fields.put("env", event.env());
+		fields.put("changed_at", String.valueOf(event.changedAt()));
+		post(type, this.json.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8), event.databaseId());
+	}
+
+	private void post(String type, byte[] body, String subject) {
 		String delivery = UUID.randomUUID().toString();
 		for (String url : this.settings.getUrls()) {
 			try {
 				this.deliveries.execute(() -> deliver(url, type, delivery, body));
 			}
 			catch (RejectedExecutionException ex) {
-				log.warn("Webhook {} for backup {} dropped: too many deliveries waiting", type, backupId);
+				log.warn("Webhook {} for {} dropped: too many deliveries waiting", type, subject);
 			}
 		}
 	}

@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import io.coffer.backup.RedisConnections;
@@ -24,6 +27,8 @@ import io.coffer.backup.RedisInfo;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.CofferProperties;
+import io.coffer.tls.CertificateAuthority;
+import io.coffer.tls.NodeTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -57,10 +62,11 @@ class ProcessNodeDriver implements NodeDriver {
 
 	private final PortAllocator ports;
 
-	// short timeouts: these connections only ask a local process whether it is up
-	private final RedisConnections probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3));
+	private final RedisConnections probe;
 
-	ProcessNodeDriver(CofferProperties properties, ProvisioningRepository repository) {
+	ProcessNodeDriver(CofferProperties properties, ProvisioningRepository repository, CertificateAuthority authority) {
+		// short timeouts: these connections only ask a local process whether it is up
+		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3), authority::clientSocketFactory);
 		this.settings = properties.getProvisioning();
 		this.nodesDir = properties.getDataDir().toAbsolutePath().normalize().resolve("nodes");
 		this.ports = new PortAllocator(this.settings.getHost(), this.settings.getFirstPort(),
@@ -147,19 +153,33 @@ class ProcessNodeDriver implements NodeDriver {
 				.isPresent();
 			return (ours && accepts(node)) ? OptionalLong.of(pid) : OptionalLong.empty();
 		}
+		Optional<Map<String, String>> server = probe(node, password, (jedis) -> RedisInfo.fields(jedis.info("server")));
+		if (server.isEmpty()) {
+			return OptionalLong.empty();
+		}
+		String configFile = server.get().get("config_file");
+		if (configFile != null && Path.of(configFile).normalize().equals(configFile(node))) {
+			return OptionalLong.of(Long.parseLong(server.get().get("process_id")));
+		}
+		return OptionalLong.empty();
+	}
+
+	/**
+	 * Asks a Redis node or sentinel, in plain text or else with TLS: whichever it speaks now (while TLS
+	 * is being forced or turned off, the catalogue may not say it yet). Empty when neither answers.
+	 */
+	private <T> Optional<T> probe(ManagedNode node, String password, Function<Jedis, T> question) {
 		String secret = ManagedNode.DriverData.REDIS.equals(node.kind()) ? password : null;
-		try {
-			Map<String, String> server = this.probe.call(new RedisEndpoint(node.host(), node.port(), secret),
-					(jedis) -> RedisInfo.fields(jedis.info("server")));
-			String configFile = server.get("config_file");
-			if (configFile != null && Path.of(configFile).normalize().equals(configFile(node))) {
-				return OptionalLong.of(Long.parseLong(server.get("process_id")));
+		RedisEndpoint plain = new RedisEndpoint(node.host(), node.port(), secret);
+		for (RedisEndpoint endpoint : List.of(plain, plain.withTls(true))) {
+			try {
+				return Optional.ofNullable(this.probe.call(endpoint, question));
 			}
-			return OptionalLong.empty();
+			catch (RuntimeException ex) {
+				// not this way, or not up
+			}
 		}
-		catch (RuntimeException ex) {
-			return OptionalLong.empty();
-		}
+		return Optional.empty();
 	}
 
 	@Override
@@ -189,12 +209,64 @@ class ProcessNodeDriver implements NodeDriver {
 	}
 
 	private void shutdownWithoutSaving(ManagedNode node, String password) {
-		try (Jedis jedis = this.probe.open(new RedisEndpoint(node.host(), node.port(), password))) {
+		// the connection closes as Redis exits; if it did not exit, the signals that follow see to it
+		probe(node, password, (jedis) -> {
 			jedis.shutdown(SaveMode.NOSAVE);
+			return null;
+		});
+	}
+
+	/**
+	 * Stops the process serving the node, as SIGTERM does: a data node writes its dump first (when it
+	 * saves at all), a sentinel its state. Its folder and port stay, to start it again.
+	 */
+	void stop(ManagedNode node, String password) {
+		OptionalLong serving = runningPid(node, password);
+		Long pid = serving.isPresent() ? Long.valueOf(serving.getAsLong()) : node.driverData().pid();
+		if (pid != null) {
+			ProcessHandle.of(pid).filter((handle) -> isOurs(handle, node)).ifPresent(this::stop);
 		}
-		catch (RuntimeException ex) {
-			// the connection closes as Redis exits; if it did not exit, the signals below see to it
+	}
+
+	/**
+	 * Writes the files a node serves TLS with into {@code tls/} of its folder, the key readable by its
+	 * owner only.
+	 */
+	void writeTlsFiles(ManagedNode node, NodeTls tls) {
+		Path dir = Path.of(node.driverData().dir()).resolve(NodeConfigFiles.TLS_DIR);
+		try {
+			Files.createDirectories(dir);
+			Files.writeString(dir.resolve(NodeConfigFiles.TLS_CA_FILE), tls.authorityCertificate(), StandardCharsets.UTF_8);
+			Files.writeString(dir.resolve(NodeConfigFiles.TLS_CERT_FILE), tls.certificate(), StandardCharsets.UTF_8);
+			Path key = dir.resolve(NodeConfigFiles.TLS_KEY_FILE);
+			Files.deleteIfExists(key);
+			Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+			Files.writeString(key, tls.privateKey(), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
 		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot write the TLS files of " + describe(node) + " in " + dir, ex);
+		}
+	}
+
+	/**
+	 * Makes a sentinel listen (and reach the nodes it monitors) with TLS only, or in plain text again:
+	 * it is stopped, the settings are added at the end of its configuration (the last word wins, and the
+	 * state it wrote there is kept), and it is started again. Sentinels cannot change these while they run.
+	 */
+	ManagedNode restartSentinel(ManagedNode node, boolean tls) {
+		stop(node, null);
+		Path dir = Path.of(node.driverData().dir());
+		List<String> lines = new ArrayList<>();
+		lines.add("# Added by Coffer: TLS " + (tls ? "forced" : "no longer forced"));
+		lines.addAll(NodeConfigFiles.listening(node.port(), dir, tls));
+		try {
+			Files.writeString(configFile(node), "\n" + String.join("\n", lines) + "\n", StandardCharsets.UTF_8,
+					StandardOpenOption.APPEND);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot change the configuration of " + describe(node), ex);
+		}
+		return restart(node, null, List.of());
 	}
 
 	static String describe(ManagedNode node) {
@@ -217,6 +289,9 @@ class ProcessNodeDriver implements NodeDriver {
 	}
 
 	private void writeConfig(ManagedNode node, NodeSetup setup, Path dir) {
+		if (setup.tls() != null) {
+			writeTlsFiles(node, setup.tls());
+		}
 		try {
 			Files.createDirectories(dir);
 			Files.writeString(configFile(node), NodeConfigFiles.render(setup, node.host(), node.port(), dir),
@@ -270,13 +345,8 @@ class ProcessNodeDriver implements NodeDriver {
 		if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
 			return accepts(node);
 		}
-		String secret = ManagedNode.DriverData.REDIS.equals(node.kind()) ? password : null;
-		try (Jedis jedis = this.probe.open(new RedisEndpoint(node.host(), node.port(), secret))) {
-			return true;
-		}
-		catch (RuntimeException ex) {
-			return false; // not listening yet, or still loading its data
-		}
+		// not listening yet, or still loading its data: not ready
+		return probe(node, password, (jedis) -> Boolean.TRUE).isPresent();
 	}
 
 	private boolean accepts(ManagedNode node) {

@@ -45,8 +45,12 @@ class ProvisionSteps {
 
 	private final CofferProperties.Provisioning settings;
 
+	private final TlsSwitch tls;
+
 	ProvisionSteps(DatabaseRepository databases, ProvisioningRepository repository, DatabaseNodes nodes,
-			NodeDrivers drivers, PlanCatalogue plans, RedisConnections redis, CofferProperties properties) {
+			NodeDrivers drivers, PlanCatalogue plans, RedisConnections redis, CofferProperties properties,
+			TlsSwitch tls) {
+		this.tls = tls;
 		this.databases = databases;
 		this.repository = repository;
 		this.nodes = nodes;
@@ -66,7 +70,8 @@ class ProvisionSteps {
 		for (ManagedNode replica : this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS)) {
 			if (replica.id() != primary.id()) {
 				ManagedNode started = start(replica, new NodeSetup.Redis(databaseId, password, plan.memoryMb(), primary));
-				RedisEndpoint endpoint = new RedisEndpoint(started.host(), started.port(), password);
+				RedisEndpoint endpoint = new RedisEndpoint(started.host(), started.port(), password,
+						this.nodes.tls(databaseId));
 				await(started.name() + " of " + databaseId + " to be in sync with the primary", () -> "up"
 					.equals(replication(endpoint).get("master_link_status")));
 			}
@@ -88,7 +93,7 @@ class ProvisionSteps {
 		}
 		// a sentinel that does not know its peers cannot gather a quorum: a failover would not happen
 		for (ManagedNode sentinel : this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL)) {
-			RedisEndpoint endpoint = new RedisEndpoint(sentinel.host(), sentinel.port());
+			RedisEndpoint endpoint = new RedisEndpoint(sentinel.host(), sentinel.port(), null, this.nodes.tls(databaseId));
 			await(sentinel.name() + " of " + databaseId + " to know the other sentinels and the replica", () -> {
 				Map<String, String> master = this.redis.call(endpoint, (jedis) -> jedis.sentinelMaster(databaseId));
 				return Integer.parseInt(master.getOrDefault("num-other-sentinels", "0")) >= sentinels.size() - 1
@@ -137,8 +142,9 @@ class ProvisionSteps {
 		log.info("Database {} is running; its app connects to {}", databaseId, entry.address());
 	}
 
+	/** Starts the node; with TLS when the database has it forced (a node added later serves it like the others). */
 	private ManagedNode start(ManagedNode node, NodeSetup setup) {
-		ManagedNode started = this.drivers.of(node).start(node, setup);
+		ManagedNode started = this.drivers.of(node).start(node, this.tls.withDatabaseTls(node.databaseId(), setup));
 		this.repository.updateNode(started);
 		return started;
 	}

@@ -10,7 +10,9 @@ import io.coffer.backup.RedisEndpoint;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;
+import io.coffer.provision.TlsSwitch;
 import io.coffer.system.ApiException;
+import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,15 +51,20 @@ public class ConfigChanges implements DisposableBean {
 
 	private final Clock clock;
 
+	private final TlsSwitch tls;
+
 	private final ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 
 	private final TaskExecutorJobOperator operator = new TaskExecutorJobOperator();
 
 	// a database page must not wait on an unreachable node: short timeouts, one round trip
-	private final RedisConnections quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2));
+	private final RedisConnections quick;
 
 	ConfigChanges(DatabaseRepository databases, DatabaseEndpoints endpoints, ConfigChangeRepository changes,
-			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock) throws Exception {
+			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock, TlsSwitch tls,
+			CertificateAuthority authority) throws Exception {
+		this.tls = tls;
+		this.quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
 		this.databases = databases;
 		this.endpoints = endpoints;
 		this.changes = changes;
@@ -88,6 +95,11 @@ public class ConfigChanges implements DisposableBean {
 		ConfigChange change = ConfigChange.parse(body);
 		if (Boolean.TRUE.equals(change.cacheMode()) && database.plan() == null) {
 			refuseCacheModeWithoutLimit(database);
+		}
+		if (change.forceTls() != null) {
+			this.tls.refusal(database).ifPresent((reason) -> {
+				throw ApiException.unprocessable("tls_not_supported", reason);
+			});
 		}
 		long changeId = this.changes.insert(databaseId, change, requestedBy, this.clock.instant());
 		JobExecution execution;
