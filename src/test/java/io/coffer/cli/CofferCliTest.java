@@ -178,7 +178,7 @@ class CofferCliTest extends IntegrationTest {
 		CliRun.Result tls = coffer().run("--app", this.app, "config", "--force-tls", "on");
 
 		assertThat(tls.exitCode()).isEqualTo(1);
-		assertThat(tls.stderr()).contains("not available yet");
+		assertThat(tls.stderr()).contains("is a registered database");
 	}
 
 	@Test

@@ -185,7 +185,14 @@ class ConfigChangeTest extends IntegrationTest {
 			assertThat(operator().patch(path, "{}").status()).isEqualTo(400);
 			ApiClient.Response tls = operator().patch(path, "{\"force_tls\": true}");
 			assertThat(tls.status()).isEqualTo(422);
-			assertThat(tls.text("message")).contains("not available yet");
+			assertThat(tls.text("message")).contains("is a registered database");
+			ApiClient.Response tlsNotBoolean = operator().patch(path, "{\"force_tls\": \"on\"}");
+			assertThat(tlsNotBoolean.status()).isEqualTo(400);
+			assertThat(tlsNotBoolean.text("message")).isEqualTo("\"force_tls\" must be true or false, not \"on\"");
+			ApiClient.Response noCa = operator().get("/api/v1/databases/" + id + "/ca-certificate");
+			assertThat(noCa.status()).isEqualTo(422);
+			assertThat(noCa.text("message")).contains("registered database");
+			assertThat(operator().get("/api/v1/databases/no-such-db-4242/ca-certificate").status()).isEqualTo(404);
 			ApiClient.Response noLimit = operator().patch(path, "{\"cache_mode\": true}");
 			assertThat(noLimit.status()).isEqualTo(422);
 			assertThat(noLimit.text("message")).contains("has no maxmemory");

@@ -1,0 +1,312 @@
+package io.coffer.provision;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+import io.coffer.backup.RedisInfo;
+import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.IntegrationTest;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Forced TLS on provisioned databases, end to end: the nodes refuse plain text, a client verifies them
+ * with the CA certificate Coffer hands out (and fails without it), and backups, restores, configuration
+ * changes, node restarts and a failover behind HAProxy all keep working; turning it off gives
+ * {@code redis://} back.
+ */
+class ForceTlsTest extends IntegrationTest {
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Test
+	void aStarterDatabaseWithTlsForcedIsReachedWithItsCaOnlyAndKeepsBeingBackedUpRestoredAndChanged()
+			throws Exception {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"tls-starter\", \"plan\": \"redis-starter-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		ApiClient owner = withToken(created.text("token"));
+		JsonNode database = awaitRunning(id);
+		URI plainUrl = URI.create(database.path("env").path("REDIS_URL").asString());
+		String password = plainUrl.getUserInfo().substring(id.length() + 1);
+		assertThat(database.path("config").path("force_tls").asBoolean()).isFalse();
+		try (Jedis jedis = plain(plainUrl, id, password)) {
+			for (int i = 0; i < 100; i++) {
+				jedis.set("key-" + i, "value-" + i);
+			}
+		}
+
+		HttpResponse<byte[]> download = owner.getBytes("/api/v1/databases/" + id + "/ca-certificate");
+		assertThat(download.statusCode()).isEqualTo(200);
+		assertThat(download.headers().firstValue("Content-Disposition")).hasValueSatisfying(
+				(disposition) -> assertThat(disposition).startsWith("attachment").contains("coffer-ca.pem"));
+		String ca = new String(download.body(), StandardCharsets.US_ASCII);
+		assertThat(ca).startsWith("-----BEGIN CERTIFICATE-----");
+		SSLSocketFactory trustingCa = trusting(ca);
+
+		long forced = change(owner, id, "{\"force_tls\": true}");
+
+		database = owner.get("/api/v1/databases/" + id).json();
+		URI tlsUrl = URI.create(database.path("env").path("REDIS_URL").asString());
+		// the address stays: only the scheme changes
+		assertThat(tlsUrl.getScheme()).isEqualTo("rediss");
+		assertThat(tlsUrl.getPort()).isEqualTo(plainUrl.getPort());
+		assertThat(tlsUrl.getUserInfo()).isEqualTo(plainUrl.getUserInfo());
+		assertThat(database.path("config").path("force_tls").asBoolean()).isTrue();
+		assertThatThrownBy(() -> tls(tlsUrl, id, password, null).close()).as("a client without the CA")
+			.isInstanceOf(RuntimeException.class);
+		assertThatThrownBy(() -> plain(tlsUrl, id, password).close()).as("a plain-text client")
+			.isInstanceOf(RuntimeException.class);
+		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+			assertThat(jedis.dbSize()).isEqualTo(100);
+			assertThat(jedis.get("key-99")).isEqualTo("value-99");
+		}
+		Map<String, Object> recorded = this.jdbc
+			.sql("select requested_by, status, settings::text as settings from config_changes where job_execution_id = ?")
+			.params(forced)
+			.query()
+			.singleRow();
+		assertThat(recorded).containsEntry("requested_by", "database_token").containsEntry("status", "done");
+		assertThat((String) recorded.get("settings")).contains("\"force_tls\": true");
+
+		// a configuration change reaches the node over TLS
+		change(operator(), id, "{\"timeout\": 300}");
+		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+			assertThat(jedis.configGet("timeout")).containsEntry("timeout", "300");
+		}
+
+		// a backup streams over TLS; its archive downloads and matches its checksum
+		JsonNode backup = backUp(id);
+		assertThat(backup.path("status").asString()).as(backup.toString()).isEqualTo("done");
+		HttpResponse<byte[]> archive = owner.getBytes("/api/v1/databases/" + id + "/backups/" + backup.path("id").asString()
+				+ "/archive");
+		assertThat(archive.statusCode()).isEqualTo(200);
+		String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(archive.body()));
+		assertThat(archive.headers().firstValue("ETag").orElseThrow()).contains(sha256);
+		assertThat(entries(archive.body())).contains("dump.rdb", "backup.json");
+
+		// a restore brings the node back to the backup over TLS: the key written since is gone
+		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+			jedis.set("after-backup", "goes away");
+		}
+		ApiClient.Response restore = owner.post("/api/v1/databases/" + id + "/restores",
+				"{\"backup\": \"latest\", \"target\": \"in_place\"}");
+		assertThat(restore.status()).as(restore.body()).isEqualTo(202);
+		JsonNode restored = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+			.until(() -> owner.get("/api/v1/databases/" + id + "/restores/" + restore.text("id")).json(),
+					(json) -> json.path("status").asString().matches("done|error"));
+		assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
+		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+			assertThat(jedis.exists("after-backup")).isFalse();
+			assertThat(jedis.dbSize()).isEqualTo(100);
+		}
+
+		// the supervisor starts a killed node again from its rewritten configuration: TLS still forced
+		long pid;
+		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+			jedis.save();
+			pid = Long.parseLong(RedisInfo.fields(jedis.info("server")).get("process_id"));
+		}
+		ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+				return Long.parseLong(RedisInfo.fields(jedis.info("server")).get("process_id")) != pid
+						&& "0".equals(RedisInfo.fields(jedis.info("persistence")).get("loading"));
+			}
+		});
+		assertThatThrownBy(() -> plain(tlsUrl, id, password).close()).isInstanceOf(RuntimeException.class);
+		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+			assertThat(jedis.get("key-0")).isEqualTo("value-0");
+			assertThat(jedis.dbSize()).isEqualTo(100);
+		}
+
+		// turned off: redis:// again, plain text accepted
+		change(owner, id, "{\"force_tls\": false}");
+		database = owner.get("/api/v1/databases/" + id).json();
+		assertThat(database.path("env").path("REDIS_URL").asString()).isEqualTo(plainUrl.toString());
+		assertThat(database.path("config").path("force_tls").asBoolean()).isFalse();
+		try (Jedis jedis = plain(plainUrl, id, password)) {
+			assertThat(jedis.dbSize()).isEqualTo(100);
+		}
+		assertThatThrownBy(() -> tls(tlsUrl, id, password, trustingCa).close()).isInstanceOf(RuntimeException.class);
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
+	@Test
+	void aBusinessDatabaseWithTlsForcedIsBackedUpOnItsReplicaAndFailsOverBehindHaproxy() throws Exception {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"tls-business\", \"plan\": \"redis-business-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		JsonNode database = awaitRunning(id);
+		Map<String, Integer> ports = ProvisioningTest.portsByRole(database);
+		URI plainUrl = URI.create(database.path("env").path("REDIS_URL").asString());
+		String password = plainUrl.getUserInfo().substring(id.length() + 1);
+		try (Jedis jedis = plain(plainUrl, id, password)) {
+			jedis.set("before", "failover");
+		}
+		SSLSocketFactory trustingCa = trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
+
+		change(operator(), id, "{\"force_tls\": true}");
+
+		URI tlsUrl = URI.create(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString());
+		assertThat(tlsUrl.getScheme()).isEqualTo("rediss");
+		assertThat(tlsUrl.getPort()).isEqualTo(ports.get("haproxy"));
+		// HAProxy passes TLS through to the primary, and checks the nodes over TLS
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+				return "failover".equals(jedis.get("before"));
+			}
+		});
+		assertThatThrownBy(() -> plain(tlsUrl, id, password).close()).isInstanceOf(RuntimeException.class);
+		URI sentinel = URI.create("rediss://127.0.0.1:" + ports.get("sentinel"));
+		try (Jedis jedis = tls(sentinel, null, null, trustingCa)) {
+			assertThat(jedis.sentinelGetMasterAddrByName(id)).containsExactly("127.0.0.1",
+					String.valueOf(ports.get("primary")));
+		}
+		URI replica = URI.create("rediss://127.0.0.1:" + ports.get("replica"));
+		try (Jedis jedis = tls(replica, null, password, trustingCa)) {
+			assertThat(RedisInfo.fields(jedis.info("replication"))).containsEntry("master_link_status", "up");
+		}
+
+		// the backup asks the sentinels and streams from the replica, both over TLS
+		JsonNode backup = backUp(id);
+		assertThat(backup.path("status").asString()).as(backup.toString()).isEqualTo("done");
+		assertThat(backup.path("node").path("role").asString()).isEqualTo("replica");
+
+		URI primary = URI.create("rediss://127.0.0.1:" + ports.get("primary"));
+		long primaryPid;
+		try (Jedis jedis = tls(primary, null, password, trustingCa)) {
+			primaryPid = Long.parseLong(RedisInfo.fields(jedis.info("server")).get("process_id"));
+		}
+		ProcessHandle.of(primaryPid).orElseThrow().destroyForcibly();
+
+		// the sentinels promote the replica over TLS; REDIS_URL reaches it through HAProxy
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+				jedis.set("after", "failover");
+				return "failover".equals(jedis.get("before"));
+			}
+		});
+		// and the supervisor brings the old primary back as a replica, which syncs over TLS
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = tls(primary, null, password, trustingCa)) {
+				Map<String, String> replication = RedisInfo.fields(jedis.info("replication"));
+				return "slave".equals(replication.get("role")) && "up".equals(replication.get("master_link_status"));
+			}
+		});
+		try (Jedis jedis = tls(primary, null, password, trustingCa)) {
+			assertThat(jedis.get("after")).isEqualTo("failover");
+		}
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
+	@AfterAll
+	static void killLeftovers() {
+		ProvisioningTest.killProcessesUnder(ProvisioningTest.nodesFolder());
+	}
+
+	/** Asks for the change, waits for its job to complete, and answers the job's execution id. */
+	private static long change(ApiClient client, String id, String settings) {
+		ApiClient.Response accepted = client.patch("/api/v1/databases/" + id + "/config", settings);
+		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+		long job = accepted.json().path("job").asLong();
+		JsonNode ended = await().atMost(Duration.ofSeconds(120))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> client.get("/api/v1/jobs/" + job).json(),
+					(json) -> !json.path("status").asString().matches("starting|started"));
+		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("completed");
+		return job;
+	}
+
+	private JsonNode awaitRunning(String id) {
+		return await().atMost(Duration.ofSeconds(120))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> operator().get("/api/v1/databases/" + id).json(), (json) -> {
+				if ("error".equals(json.path("status").asString())) {
+					throw new AssertionError("provisioning failed: " + json.path("status_reason").asString());
+				}
+				return "running".equals(json.path("status").asString());
+			});
+	}
+
+	private static Jedis plain(URI uri, String user, String password) {
+		return connect(uri, DefaultJedisClientConfig.builder().user(user).password(password));
+	}
+
+	/** A TLS client trusting {@code authority}, or the JVM's usual authorities when null. */
+	private static Jedis tls(URI uri, String user, String password, SSLSocketFactory authority) {
+		DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().ssl(true).user(user).password(password);
+		if (authority != null) {
+			config.sslSocketFactory(authority);
+		}
+		return connect(uri, config);
+	}
+
+	private static Jedis connect(URI uri, DefaultJedisClientConfig.Builder config) {
+		Jedis jedis = new Jedis(uri.getHost(), uri.getPort(),
+				config.connectionTimeoutMillis(2000).socketTimeoutMillis(5000).build());
+		try {
+			jedis.ping();
+			return jedis;
+		}
+		catch (RuntimeException ex) {
+			jedis.close();
+			throw ex;
+		}
+	}
+
+	private static SSLSocketFactory trusting(String pem) throws Exception {
+		KeyStore trusted = KeyStore.getInstance("PKCS12");
+		trusted.load(null, null);
+		trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509")
+			.generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
+		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		trust.init(trusted);
+		SSLContext context = SSLContext.getInstance("TLS");
+		context.init(null, trust.getTrustManagers(), null);
+		return context.getSocketFactory();
+	}
+
+	private static List<String> entries(byte[] archive) throws Exception {
+		List<String> names = new ArrayList<>();
+		try (TarArchiveInputStream tar = new TarArchiveInputStream(
+				new GzipCompressorInputStream(new ByteArrayInputStream(archive), true))) {
+			TarArchiveEntry entry;
+			while ((entry = tar.getNextEntry()) != null) {
+				names.add(entry.getName());
+			}
+		}
+		return names;
+	}
+
+}
