@@ -1,6 +1,7 @@
 package io.coffer.provision;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,6 +17,7 @@ import io.coffer.catalog.Database;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.CofferProperties;
+import io.coffer.tls.CertificateAuthority;
 import io.coffer.tls.DatabaseTls;
 import io.coffer.tls.NodeTls;
 import org.slf4j.Logger;
@@ -56,10 +58,14 @@ public class TlsSwitch {
 
 	private final RedisConnections redis;
 
+	// a TLS client reaching a plain-text node waits for an answer that never comes: probes give up quickly
+	private final RedisConnections probe;
+
 	private final CofferProperties.Provisioning settings;
 
 	TlsSwitch(DatabaseNodes nodes, ProcessNodeDriver driver, ProvisioningRepository repository, DatabaseLocks locks,
-			DatabaseTls tls, RedisConnections redis, CofferProperties properties) {
+			DatabaseTls tls, RedisConnections redis, CofferProperties properties, CertificateAuthority authority) {
+		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
 		this.nodes = nodes;
 		this.driver = driver;
 		this.repository = repository;
@@ -144,7 +150,7 @@ public class TlsSwitch {
 				continue;
 			}
 			try {
-				this.redis.call(expected.withTls(!force), Jedis::ping);
+				this.probe.call(expected.withTls(!force), Jedis::ping);
 				problems.add(node.name() + " (" + node.address() + ") still answers " + (force ? "in plain text" : "with TLS"));
 			}
 			catch (RuntimeException ex) {
@@ -185,7 +191,7 @@ public class TlsSwitch {
 
 	private boolean reachable(RedisEndpoint endpoint) {
 		try {
-			this.redis.call(endpoint, Jedis::ping);
+			this.probe.call(endpoint, Jedis::ping);
 			return true;
 		}
 		catch (RuntimeException ex) {

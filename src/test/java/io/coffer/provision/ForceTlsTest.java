@@ -274,7 +274,8 @@ class ForceTlsTest extends IntegrationTest {
 
 	private static Jedis connect(URI uri, DefaultJedisClientConfig.Builder config) {
 		Jedis jedis = new Jedis(uri.getHost(), uri.getPort(),
-				config.connectionTimeoutMillis(2000).socketTimeoutMillis(5000).build());
+				// a TLS client of a plain-text node waits for an answer until this timeout
+				config.connectionTimeoutMillis(2000).socketTimeoutMillis(3000).build());
 		try {
 			jedis.ping();
 			return jedis;
