@@ -73,7 +73,7 @@ class ForceTlsTest extends IntegrationTest {
 		assertThat(ca).startsWith("-----BEGIN CERTIFICATE-----");
 		SSLSocketFactory trustingCa = trusting(ca);
 
-		long forced = change(owner, id, "{\"force_tls\": true}");
+		long forced = changeConfig(owner, id, "{\"force_tls\": true}");
 
 		database = owner.get("/api/v1/databases/" + id).json();
 		URI tlsUrl = URI.create(database.path("env").path("REDIS_URL").asString());
@@ -99,7 +99,7 @@ class ForceTlsTest extends IntegrationTest {
 		assertThat((String) recorded.get("settings")).contains("\"force_tls\": true");
 
 		// a configuration change reaches the node over TLS
-		change(operator(), id, "{\"timeout\": 300}");
+		changeConfig(operator(), id, "{\"timeout\": 300}");
 		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
 			assertThat(jedis.configGet("timeout")).containsEntry("timeout", "300");
 		}
@@ -150,7 +150,7 @@ class ForceTlsTest extends IntegrationTest {
 		}
 
 		// turned off: redis:// again, plain text accepted
-		change(owner, id, "{\"force_tls\": false}");
+		changeConfig(owner, id, "{\"force_tls\": false}");
 		database = owner.get("/api/v1/databases/" + id).json();
 		assertThat(database.path("env").path("REDIS_URL").asString()).isEqualTo(plainUrl.toString());
 		assertThat(database.path("config").path("force_tls").asBoolean()).isFalse();
@@ -176,7 +176,7 @@ class ForceTlsTest extends IntegrationTest {
 		}
 		SSLSocketFactory trustingCa = trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
 
-		change(operator(), id, "{\"force_tls\": true}");
+		changeConfig(operator(), id, "{\"force_tls\": true}");
 
 		URI tlsUrl = URI.create(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString());
 		assertThat(tlsUrl.getScheme()).isEqualTo("rediss");
@@ -235,32 +235,8 @@ class ForceTlsTest extends IntegrationTest {
 		ProvisioningTest.killProcessesUnder(ProvisioningTest.nodesFolder());
 	}
 
-	/** Asks for the change, waits for its job to complete, and answers the job's execution id. */
-	private static long change(ApiClient client, String id, String settings) {
-		ApiClient.Response accepted = client.patch("/api/v1/databases/" + id + "/config", settings);
-		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
-		long job = accepted.json().path("job").asLong();
-		JsonNode ended = await().atMost(Duration.ofSeconds(120))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/jobs/" + job).json(),
-					(json) -> !json.path("status").asString().matches("starting|started"));
-		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("completed");
-		return job;
-	}
-
-	private JsonNode awaitRunning(String id) {
-		return await().atMost(Duration.ofSeconds(120))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> operator().get("/api/v1/databases/" + id).json(), (json) -> {
-				if ("error".equals(json.path("status").asString())) {
-					throw new AssertionError("provisioning failed: " + json.path("status_reason").asString());
-				}
-				return "running".equals(json.path("status").asString());
-			});
-	}
-
 	private static Jedis plain(URI uri, String user, String password) {
-		return connect(uri, DefaultJedisClientConfig.builder().user(user).password(password));
+		return ProvisioningTest.connect(uri, DefaultJedisClientConfig.builder().user(user).password(password));
 	}
 
 	/** A TLS client trusting {@code authority}, or the JVM's usual authorities when null. */
@@ -269,21 +245,7 @@ class ForceTlsTest extends IntegrationTest {
 		if (authority != null) {
 			config.sslSocketFactory(authority);
 		}
-		return connect(uri, config);
-	}
-
-	private static Jedis connect(URI uri, DefaultJedisClientConfig.Builder config) {
-		Jedis jedis = new Jedis(uri.getHost(), uri.getPort(),
-				// a TLS client of a plain-text node waits for an answer until this timeout
-				config.connectionTimeoutMillis(2000).socketTimeoutMillis(3000).build());
-		try {
-			jedis.ping();
-			return jedis;
-		}
-		catch (RuntimeException ex) {
-			jedis.close();
-			throw ex;
-		}
+		return ProvisioningTest.connect(uri, config);
 	}
 
 	private static SSLSocketFactory trusting(String pem) throws Exception {

@@ -195,12 +195,13 @@ class ProvisioningTest extends IntegrationTest {
 	}
 
 	static Jedis connect(URI uri, String user, String password) {
-		Jedis jedis = new Jedis(uri.getHost(), uri.getPort(), DefaultJedisClientConfig.builder()
-			.user(user)
-			.password(password)
-			.connectionTimeoutMillis(2000)
-			.socketTimeoutMillis(5000)
-			.build());
+		return connect(uri, DefaultJedisClientConfig.builder().user(user).password(password));
+	}
+
+	/** A client that answered PING; a TLS client of a plain-text node waits until the read timeout. */
+	static Jedis connect(URI uri, DefaultJedisClientConfig.Builder config) {
+		Jedis jedis = new Jedis(uri.getHost(), uri.getPort(),
+				config.connectionTimeoutMillis(2000).socketTimeoutMillis(3000).build());
 		try {
 			jedis.ping();
 			return jedis;

@@ -54,7 +54,7 @@ class ConfigChangeTest extends IntegrationTest {
 			}
 		}
 
-		long job = change(owner, id, "{\"rdb\": false, \"aof\": true, \"cache_mode\": true, \"timeout\": 300}");
+		long job = changeConfig(owner, id, "{\"rdb\": false, \"aof\": true, \"cache_mode\": true, \"timeout\": 300}");
 
 		long pid;
 		try (Jedis jedis = connect(uri.getPort(), password)) {
@@ -105,7 +105,7 @@ class ConfigChangeTest extends IntegrationTest {
 		}
 
 		// and back to the baseline, asked by the operator this time
-		long back = change(operator(), id, "{\"rdb\": true, \"aof\": false, \"cache_mode\": false, \"timeout\": 0}");
+		long back = changeConfig(operator(), id, "{\"rdb\": true, \"aof\": false, \"cache_mode\": false, \"timeout\": 0}");
 		try (Jedis jedis = connect(uri.getPort(), password)) {
 			assertThat(jedis.configGet("save")).containsEntry("save", RedisSettings.SAVE_POINTS);
 			assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "no");
@@ -130,7 +130,7 @@ class ConfigChangeTest extends IntegrationTest {
 					.start()) {
 			String id = register(primary, replica);
 
-			change(operator(), id, "{\"cache_mode\": true, \"timeout\": 42, \"aof\": true}");
+			changeConfig(operator(), id, "{\"cache_mode\": true, \"timeout\": 42, \"aof\": true}");
 
 			for (RedisServerProcess node : new RedisServerProcess[] { primary, replica }) {
 				try (Jedis jedis = node.jedis()) {
@@ -213,21 +213,6 @@ class ConfigChangeTest extends IntegrationTest {
 		}
 	}
 
-	/** Asks for the change, waits for its job, and answers the job's execution id. */
-	private long change(ApiClient client, String id, String settings) {
-		ApiClient.Response accepted = client.patch("/api/v1/databases/" + id + "/config", settings);
-		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
-		long job = accepted.json().path("job").asLong();
-		assertThat(accepted.text("status")).isNotBlank();
-		JsonNode ended = await().atMost(Duration.ofSeconds(120))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/jobs/" + job).json(),
-					(json) -> !json.path("status").asString().matches("starting|started"));
-		assertThat(ended.path("job").asString()).isEqualTo("configJob");
-		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("completed");
-		return job;
-	}
-
 	private String register(RedisServerProcess... nodes) {
 		StringBuilder addresses = new StringBuilder();
 		for (RedisServerProcess node : nodes) {
@@ -239,17 +224,6 @@ class ConfigChangeTest extends IntegrationTest {
 				""".formatted(Long.toString(System.nanoTime(), 36), addresses, PASSWORD));
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		return created.text("id");
-	}
-
-	private JsonNode awaitRunning(String id) {
-		return await().atMost(Duration.ofSeconds(120))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> operator().get("/api/v1/databases/" + id).json(), (json) -> {
-				if ("error".equals(json.path("status").asString())) {
-					throw new AssertionError("provisioning failed: " + json.path("status_reason").asString());
-				}
-				return "running".equals(json.path("status").asString());
-			});
 	}
 
 	private static Jedis connect(int port, String password) {
