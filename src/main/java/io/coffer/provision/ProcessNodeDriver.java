@@ -171,15 +171,21 @@ class ProcessNodeDriver implements NodeDriver {
 	private <T> Optional<T> probe(ManagedNode node, String password, Function<Jedis, T> question) {
 		String secret = ManagedNode.DriverData.REDIS.equals(node.kind()) ? password : null;
 		RedisEndpoint plain = new RedisEndpoint(node.host(), node.port(), secret);
-		for (RedisEndpoint endpoint : List.of(plain, plain.withTls(true))) {
-			try {
-				return Optional.ofNullable(this.probe.call(endpoint, question));
-			}
-			catch (RuntimeException ex) {
-				// not this way, or not up
-			}
+		try {
+			return Optional.ofNullable(this.probe.call(plain, question));
 		}
-		return Optional.empty();
+		catch (RuntimeException ex) {
+			// not in plain text, or not up: TLS is worth a try only if something listens there
+		}
+		if (!accepts(node)) {
+			return Optional.empty();
+		}
+		try {
+			return Optional.ofNullable(this.probe.call(plain.withTls(true), question));
+		}
+		catch (RuntimeException ex) {
+			return Optional.empty();
+		}
 	}
 
 	@Override

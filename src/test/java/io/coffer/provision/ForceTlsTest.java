@@ -118,13 +118,7 @@ class ForceTlsTest extends IntegrationTest {
 		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
 			jedis.set("after-backup", "goes away");
 		}
-		ApiClient.Response restore = owner.post("/api/v1/databases/" + id + "/restores",
-				"{\"backup\": \"latest\", \"target\": \"in_place\"}");
-		assertThat(restore.status()).as(restore.body()).isEqualTo(202);
-		JsonNode restored = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-			.until(() -> owner.get("/api/v1/databases/" + id + "/restores/" + restore.text("id")).json(),
-					(json) -> json.path("status").asString().matches("done|error"));
-		assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
+		restoreLatest(owner, id);
 		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
 			assertThat(jedis.exists("after-backup")).isFalse();
 			assertThat(jedis.dbSize()).isEqualTo(100);
@@ -203,6 +197,22 @@ class ForceTlsTest extends IntegrationTest {
 		assertThat(backup.path("status").asString()).as(backup.toString()).isEqualTo("done");
 		assertThat(backup.path("node").path("role").asString()).isEqualTo("replica");
 
+		// a restore holds the sentinels off and loads the primary over TLS; the replica resyncs over TLS
+		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+			jedis.set("after-backup", "goes away");
+		}
+		restoreLatest(operator(), id);
+		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+			assertThat(jedis.exists("after-backup")).isFalse();
+			assertThat(jedis.get("before")).isEqualTo("failover");
+		}
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = tls(replica, null, password, trustingCa)) {
+				return "up".equals(RedisInfo.fields(jedis.info("replication")).get("master_link_status"))
+						&& !jedis.exists("after-backup") && "failover".equals(jedis.get("before"));
+			}
+		});
+
 		URI primary = URI.create("rediss://127.0.0.1:" + ports.get("primary"));
 		long primaryPid;
 		try (Jedis jedis = tls(primary, null, password, trustingCa)) {
@@ -230,9 +240,75 @@ class ForceTlsTest extends IntegrationTest {
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 	}
 
+	@Test
+	void aSwitchThatFailsMidwayIsSaidLosesNothingAndCanBeAskedAgain() throws Exception {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"tls-midway\", \"plan\": \"redis-starter-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		URI plainUrl = URI.create(awaitRunning(id).path("env").path("REDIS_URL").asString());
+		String password = plainUrl.getUserInfo().substring(id.length() + 1);
+		long pid;
+		try (Jedis jedis = plain(plainUrl, id, password)) {
+			for (int i = 0; i < 50; i++) {
+				jedis.set("key-" + i, "value-" + i);
+			}
+			pid = Long.parseLong(RedisInfo.fields(jedis.info("server")).get("process_id"));
+		}
+
+		// a node that does not answer: the job fails, says which node, and nothing is recorded as forced
+		signal("STOP", pid);
+		long job;
+		try {
+			ApiClient.Response accepted = operator().patch("/api/v1/databases/" + id + "/config", "{\"force_tls\": true}");
+			assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+			job = accepted.json().path("job").asLong();
+			JsonNode ended = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+				.until(() -> operator().get("/api/v1/jobs/" + job).json(),
+						(json) -> !json.path("status").asString().matches("starting|started"));
+			assertThat(ended.path("status").asString()).isEqualTo("failed");
+		}
+		finally {
+			signal("CONT", pid);
+		}
+		Map<String, Object> recorded = this.jdbc.sql("select status, error from config_changes where job_execution_id = ?")
+			.params(job)
+			.query()
+			.singleRow();
+		assertThat(recorded).containsEntry("status", "error");
+		assertThat((String) recorded.get("error")).contains(plainUrl.getHost() + ":" + plainUrl.getPort());
+		assertThat(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString())
+			.startsWith("redis://");
+
+		// asked again once the node answers: it takes, and every key is still there
+		changeConfig(operator(), id, "{\"force_tls\": true}");
+		URI tlsUrl = URI.create(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString());
+		assertThat(tlsUrl.getScheme()).isEqualTo("rediss");
+		SSLSocketFactory trustingCa = trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
+		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+			assertThat(jedis.dbSize()).isEqualTo(50);
+		}
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
 	@AfterAll
 	static void killLeftovers() {
 		ProvisioningTest.killProcessesUnder(ProvisioningTest.nodesFolder());
+	}
+
+	private static void restoreLatest(ApiClient client, String id) {
+		ApiClient.Response restore = client.post("/api/v1/databases/" + id + "/restores",
+				"{\"backup\": \"latest\", \"target\": \"in_place\"}");
+		assertThat(restore.status()).as(restore.body()).isEqualTo(202);
+		JsonNode restored = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+			.until(() -> client.get("/api/v1/databases/" + id + "/restores/" + restore.text("id")).json(),
+					(json) -> json.path("status").asString().matches("done|error"));
+		assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
+	}
+
+	private static void signal(String name, long pid) throws Exception {
+		Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).inheritIO().start();
+		assertThat(kill.waitFor()).as("kill -" + name + " " + pid).isZero();
 	}
 
 	private static Jedis plain(URI uri, String user, String password) {
