@@ -122,8 +122,10 @@ public class TlsSwitch {
 			}
 			for (ManagedNode proxy : this.nodes.ofKind(databaseId, ManagedNode.DriverData.HAPROXY)) {
 				this.driver.stop(proxy, null);
-				this.repository.updateNode(this.driver.start(proxy,
-						new NodeSetup.Haproxy(dataNodes, password, this.settings.getHaproxyCheckInterval(), material)));
+				ManagedNode started = this.driver.start(proxy,
+						new NodeSetup.Haproxy(dataNodes, password, this.settings.getHaproxyCheckInterval(), material));
+				this.repository.updateNode(started);
+				awaitRouting(started, password, force);
 				log.info("{} restarted with TLS {}", ProcessNodeDriver.describe(proxy), force ? "forced" : "off");
 			}
 			this.tls.recordForced(databaseId, force);
@@ -187,6 +189,19 @@ public class TlsSwitch {
 			return null;
 		});
 		log.info("{} now listens with TLS {}", ProcessNodeDriver.describe(node), force ? "forced" : "off");
+	}
+
+	/** HAProxy accepts clients at once, but routes them only once its checks found the primary. */
+	private void awaitRouting(ManagedNode proxy, String password, boolean force) {
+		RedisEndpoint endpoint = new RedisEndpoint(proxy.host(), proxy.port(), password, force);
+		long deadline = System.nanoTime() + this.settings.getStartTimeout().toNanos();
+		while (!reachable(endpoint)) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException(ProcessNodeDriver.describe(proxy) + " does not reach the primary with"
+						+ (force ? " TLS" : "out TLS") + " after " + this.settings.getStartTimeout().toSeconds() + " s");
+			}
+			ProcessNodeDriver.pause(Duration.ofMillis(100));
+		}
 	}
 
 	private boolean reachable(RedisEndpoint endpoint) {

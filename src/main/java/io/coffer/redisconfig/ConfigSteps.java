@@ -2,8 +2,8 @@ package io.coffer.redisconfig;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,16 +62,16 @@ class ConfigSteps {
 			ConfigChangeRepository changes, RedisConnections connections, TlsSwitch tls,
 			DatabaseProvisioning provisioning, ApplicationEventPublisher events, CofferProperties properties,
 			Clock clock) {
-		this.tls = tls;
-		this.provisioning = provisioning;
-		this.events = events;
-		this.platformPrefix = properties.getPlatformPrefix();
-		this.clock = clock;
 		this.databases = databases;
 		this.endpoints = endpoints;
 		this.plans = plans;
 		this.changes = changes;
 		this.connections = connections;
+		this.tls = tls;
+		this.provisioning = provisioning;
+		this.events = events;
+		this.platformPrefix = properties.getPlatformPrefix();
+		this.clock = clock;
 	}
 
 	void apply(String databaseId, long changeId) {
@@ -107,10 +107,9 @@ class ConfigSteps {
 		if (change.forceTls() != null) {
 			problems.addAll(this.tls.check(databaseId, change.forceTls()));
 		}
-		for (RedisEndpoint node : this.endpoints.nodes(database)) {
-			if (RedisSettings.parameters(change, maxmemory).isEmpty()) {
-				break;
-			}
+		// a change of TLS alone has no Redis setting to read back on the data nodes
+		boolean settings = !RedisSettings.parameters(change, maxmemory).isEmpty();
+		for (RedisEndpoint node : settings ? this.endpoints.nodes(database) : List.<RedisEndpoint>of()) {
 			Map<String, String> mismatches = this.connections.call(node,
 					(jedis) -> RedisSettings.mismatches(jedis, parameters(jedis, node, change, maxmemory)));
 			mismatches.forEach((name, problem) -> problems.add(node.address() + " has " + name + " " + problem));
