@@ -21,7 +21,6 @@ import io.coffer.tls.CertificateAuthority;
 import io.coffer.tls.DatabaseTls;
 
 import org.springframework.http.ResponseEntity;
-
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -63,9 +62,6 @@ class DashboardController {
 	DashboardController(DatabaseRepository databases, BackupRepository backups, DatabaseAccess access,
 			LiveNode live, CofferProperties properties, DatabaseProvisioning provisioning,
 			ConfigChanges configChanges, DatabaseTls tls, TlsSwitch tlsSwitch, CertificateAuthority authority) {
-		this.tls = tls;
-		this.tlsSwitch = tlsSwitch;
-		this.authority = authority;
 		this.databases = databases;
 		this.backups = backups;
 		this.access = access;
@@ -73,6 +69,9 @@ class DashboardController {
 		this.properties = properties;
 		this.provisioning = provisioning;
 		this.configChanges = configChanges;
+		this.tls = tls;
+		this.tlsSwitch = tlsSwitch;
+		this.authority = authority;
 	}
 
 	/** Enable/Disable of a setting: starts the configuration job, as {@code PATCH /config} does. */

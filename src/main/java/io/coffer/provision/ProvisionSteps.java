@@ -50,7 +50,6 @@ class ProvisionSteps {
 	ProvisionSteps(DatabaseRepository databases, ProvisioningRepository repository, DatabaseNodes nodes,
 			NodeDrivers drivers, PlanCatalogue plans, RedisConnections redis, CofferProperties properties,
 			TlsSwitch tls) {
-		this.tls = tls;
 		this.databases = databases;
 		this.repository = repository;
 		this.nodes = nodes;
@@ -58,6 +57,7 @@ class ProvisionSteps {
 		this.plans = plans;
 		this.redis = redis;
 		this.settings = properties.getProvisioning();
+		this.tls = tls;
 	}
 
 	/** Step 1: the primary, then each replica following it, until the replica is in sync. */

@@ -63,13 +63,13 @@ public class ConfigChanges implements DisposableBean {
 	ConfigChanges(DatabaseRepository databases, DatabaseEndpoints endpoints, ConfigChangeRepository changes,
 			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock, TlsSwitch tls,
 			CertificateAuthority authority) throws Exception {
-		this.tls = tls;
-		this.quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
 		this.databases = databases;
 		this.endpoints = endpoints;
 		this.changes = changes;
 		this.configJob = configJob;
 		this.clock = clock;
+		this.tls = tls;
+		this.quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
 		// changes mostly wait on Redis; a few at a time are plenty, and the queue keeps the rest
 		this.executor.setCorePoolSize(2);
 		this.executor.setMaxPoolSize(2);

@@ -55,11 +55,11 @@ class DumpLoader {
 
 	DumpLoader(ArchiveReader archives, RedisConnections redis, JsonMapper json, CofferProperties properties,
 			CertificateAuthority authority) {
-		this.authority = authority;
 		this.archives = archives;
 		this.redis = redis;
 		this.json = json;
 		this.settings = properties.getRestore();
+		this.authority = authority;
 	}
 
 	/**
