@@ -14,6 +14,7 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.CofferProperties;
+import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -47,9 +48,11 @@ class ProvisionSteps {
 
 	private final TlsSwitch tls;
 
+	private final CertificateAuthority authority;
+
 	ProvisionSteps(DatabaseRepository databases, ProvisioningRepository repository, DatabaseNodes nodes,
 			NodeDrivers drivers, PlanCatalogue plans, RedisConnections redis, CofferProperties properties,
-			TlsSwitch tls) {
+			TlsSwitch tls, CertificateAuthority authority) {
 		this.databases = databases;
 		this.repository = repository;
 		this.nodes = nodes;
@@ -58,6 +61,7 @@ class ProvisionSteps {
 		this.redis = redis;
 		this.settings = properties.getProvisioning();
 		this.tls = tls;
+		this.authority = authority;
 	}
 
 	/** Step 1: the primary, then each replica following it, until the replica is in sync. */
@@ -124,12 +128,7 @@ class ProvisionSteps {
 		ManagedNode entry = this.nodes.entryPoint(databaseId).orElseThrow();
 		// HAProxy may still be confirming its checks: a refused connection is tried again until the timeout
 		await("REDIS_URL (" + entry.address() + ") to answer as user " + databaseId, () -> {
-			try (Jedis jedis = new Jedis(entry.host(), entry.port(), DefaultJedisClientConfig.builder()
-				.user(databaseId)
-				.password(password)
-				.connectionTimeoutMillis(5000)
-				.socketTimeoutMillis(10000)
-				.build())) {
+			try (Jedis jedis = asUser(entry, databaseId, password, Duration.ofSeconds(10))) {
 				String databases = jedis.configGet("databases").get("databases");
 				if (!String.valueOf(NodeConfigFiles.BASELINE_DATABASES).equals(databases)) {
 					throw new IllegalStateException("the database answers at " + entry.address() + " with " + databases
@@ -154,14 +153,22 @@ class ProvisionSteps {
 	}
 
 	private Map<String, String> replicationAsUser(ManagedNode entry, String user, String password) {
-		try (Jedis jedis = new Jedis(entry.host(), entry.port(), DefaultJedisClientConfig.builder()
-			.user(user)
-			.password(password)
-			.connectionTimeoutMillis(2000)
-			.socketTimeoutMillis(2000)
-			.build())) {
+		try (Jedis jedis = asUser(entry, user, password, Duration.ofSeconds(2))) {
 			return RedisInfo.fields(jedis.info("replication"));
 		}
+	}
+
+	/** A client of the entry point as the app connects: with the user name, and TLS when it is forced. */
+	private Jedis asUser(ManagedNode entry, String user, String password, Duration timeout) {
+		DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+			.user(user)
+			.password(password)
+			.connectionTimeoutMillis((int) Math.min(timeout.toMillis(), 5000))
+			.socketTimeoutMillis((int) timeout.toMillis());
+		if (this.nodes.tls(entry.databaseId())) {
+			config.ssl(true).sslSocketFactory(this.authority.clientSocketFactory());
+		}
+		return new Jedis(entry.host(), entry.port(), config.build());
 	}
 
 	private void await(String what, BooleanSupplier condition) {
