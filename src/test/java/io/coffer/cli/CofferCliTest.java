@@ -201,6 +201,12 @@ class CofferCliTest extends IntegrationTest {
 		String id = added.stdout().lines().filter((line) -> line.contains("ID: ")).findFirst().orElseThrow().split("ID: ")[1].strip();
 		await().atMost(Duration.ofSeconds(60)).until(() -> operator().get("/api/v1/databases/" + id).text("status"), "running"::equals);
 
+		CliRun.Result forced = coffer().run("--app", app, "config", "--force-tls", "on");
+		assertThat(forced.exitCode()).as(forced.toString()).isZero();
+		assertThat(forced.stdout()).contains("-----> Configuration of " + id + " changed");
+		CliRun.Result env = coffer().run("--app", app, "env");
+		assertThat(env.stdout()).contains("REDIS_URL=rediss://" + id + ":");
+
 		Path ca = this.folder.resolve("ca.pem");
 		CliRun.Result saved = coffer().run("--app", app, "ca-certificate", "--output", ca.toString());
 		assertThat(saved.exitCode()).as(saved.toString()).isZero();
