@@ -50,15 +50,12 @@ class ForceTlsTest extends IntegrationTest {
 	@Test
 	void aStarterDatabaseWithTlsForcedIsReachedWithItsCaOnlyAndKeepsBeingBackedUpRestoredAndChanged()
 			throws Exception {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"tls-starter\", \"plan\": \"redis-starter-256\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		ApiClient owner = withToken(created.text("token"));
-		JsonNode database = awaitRunning(id);
-		URI plainUrl = URI.create(database.path("env").path("REDIS_URL").asString());
-		String password = plainUrl.getUserInfo().substring(id.length() + 1);
-		assertThat(database.path("config").path("force_tls").asBoolean()).isFalse();
+		Provisioned provisioned = provision("tls-starter", "redis-starter-256");
+		String id = provisioned.id();
+		ApiClient owner = withToken(provisioned.token());
+		URI plainUrl = provisioned.url();
+		String password = provisioned.password();
+		assertThat(provisioned.database().path("config").path("force_tls").asBoolean()).isFalse();
 		try (Jedis jedis = plain(plainUrl, id, password)) {
 			for (int i = 0; i < 100; i++) {
 				jedis.set("key-" + i, "value-" + i);
@@ -75,7 +72,7 @@ class ForceTlsTest extends IntegrationTest {
 
 		long forced = changeConfig(owner, id, "{\"force_tls\": true}");
 
-		database = owner.get("/api/v1/databases/" + id).json();
+		JsonNode database = owner.get("/api/v1/databases/" + id).json();
 		URI tlsUrl = URI.create(database.path("env").path("REDIS_URL").asString());
 		// the address stays: only the scheme changes
 		assertThat(tlsUrl.getScheme()).isEqualTo("rediss");
@@ -157,14 +154,11 @@ class ForceTlsTest extends IntegrationTest {
 
 	@Test
 	void aBusinessDatabaseWithTlsForcedIsBackedUpOnItsReplicaAndFailsOverBehindHaproxy() throws Exception {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"tls-business\", \"plan\": \"redis-business-256\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		JsonNode database = awaitRunning(id);
-		Map<String, Integer> ports = ProvisioningTest.portsByRole(database);
-		URI plainUrl = URI.create(database.path("env").path("REDIS_URL").asString());
-		String password = plainUrl.getUserInfo().substring(id.length() + 1);
+		Provisioned provisioned = provision("tls-business", "redis-business-256");
+		String id = provisioned.id();
+		Map<String, Integer> ports = ProvisioningTest.portsByRole(provisioned.database());
+		URI plainUrl = provisioned.url();
+		String password = provisioned.password();
 		try (Jedis jedis = plain(plainUrl, id, password)) {
 			jedis.set("before", "failover");
 		}
@@ -242,12 +236,10 @@ class ForceTlsTest extends IntegrationTest {
 
 	@Test
 	void aSwitchThatFailsMidwayIsSaidLosesNothingAndCanBeAskedAgain() throws Exception {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"tls-midway\", \"plan\": \"redis-starter-256\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		URI plainUrl = URI.create(awaitRunning(id).path("env").path("REDIS_URL").asString());
-		String password = plainUrl.getUserInfo().substring(id.length() + 1);
+		Provisioned provisioned = provision("tls-midway", "redis-starter-256");
+		String id = provisioned.id();
+		URI plainUrl = provisioned.url();
+		String password = provisioned.password();
 		long pid;
 		try (Jedis jedis = plain(plainUrl, id, password)) {
 			for (int i = 0; i < 50; i++) {
@@ -294,6 +286,25 @@ class ForceTlsTest extends IntegrationTest {
 	@AfterAll
 	static void killLeftovers() {
 		ProvisioningTest.killProcessesUnder(ProvisioningTest.nodesFolder());
+	}
+
+	/** A running database, with its token and the REDIS_URL it was given. */
+	private record Provisioned(String id, String token, JsonNode database, URI url) {
+
+		String password() {
+			return this.url.getUserInfo().substring(this.id.length() + 1);
+		}
+
+	}
+
+	private Provisioned provision(String app, String plan) {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"" + app + "\", \"plan\": \"" + plan + "\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		JsonNode database = awaitRunning(id);
+		return new Provisioned(id, created.text("token"), database,
+				URI.create(database.path("env").path("REDIS_URL").asString()));
 	}
 
 	private static void restoreLatest(ApiClient client, String id) {
