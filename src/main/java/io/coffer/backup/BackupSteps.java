@@ -90,7 +90,7 @@ class BackupSteps {
 			throws IOException {
 		Database database = database(databaseId);
 		Backup backup = this.backups.find(databaseId, backupId).orElseThrow();
-		RedisEndpoint endpoint = node.withPassword(this.endpoints.password(database));
+		RedisEndpoint endpoint = node.withPassword(this.endpoints.password(database)).withTls(this.endpoints.tls(database));
 		RedisInfo facts = RedisInfo.read(this.redis, endpoint);
 		SnapshotSource source = this.snapshotSources.get(database.acquisitionMode());
 		KeyEncryptionKey kek = this.keyring.newest();

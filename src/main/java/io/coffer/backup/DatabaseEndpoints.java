@@ -7,12 +7,14 @@ import java.util.Optional;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.crypto.Keyring;
+import io.coffer.tls.DatabaseTls;
 
 import org.springframework.stereotype.Component;
 
 /**
- * How to reach a database's Redis: its nodes with the password unsealed from the catalogue, its
- * sentinels, and (asked of them, never taken from the catalogue's roles) its primary right now.
+ * How to reach a database's Redis: its nodes with the password unsealed from the catalogue (and TLS
+ * when it is forced), its sentinels, and (asked of them, never taken from the catalogue's roles) its
+ * primary right now.
  */
 @Component
 public class DatabaseEndpoints {
@@ -23,10 +25,23 @@ public class DatabaseEndpoints {
 
 	private final NodeSelector nodeSelector;
 
-	DatabaseEndpoints(DatabaseRepository databases, Keyring keyring, NodeSelector nodeSelector) {
+	private final DatabaseTls tls;
+
+	DatabaseEndpoints(DatabaseRepository databases, Keyring keyring, NodeSelector nodeSelector, DatabaseTls tls) {
 		this.databases = databases;
 		this.keyring = keyring;
 		this.nodeSelector = nodeSelector;
+		this.tls = tls;
+	}
+
+	/** Whether the database's nodes, sentinels included, accept TLS connections only. */
+	public boolean tls(Database database) {
+		return this.tls.forced(database.id());
+	}
+
+	/** A data node of the database as the catalogue lists it, with the password and TLS. */
+	public RedisEndpoint node(Database database, String host, int port) {
+		return new RedisEndpoint(host, port, password(database), tls(database));
 	}
 
 	/** The Redis password, or null when the database has none. */
@@ -50,9 +65,10 @@ public class DatabaseEndpoints {
 	/** The data nodes the catalogue lists, with the password. */
 	public List<RedisEndpoint> nodes(Database database) {
 		String password = password(database);
+		boolean tls = tls(database);
 		return database.redisNodes()
 			.stream()
-			.map((node) -> new RedisEndpoint(node.host(), node.port(), password))
+			.map((node) -> new RedisEndpoint(node.host(), node.port(), password, tls))
 			.toList();
 	}
 
@@ -61,9 +77,10 @@ public class DatabaseEndpoints {
 		if (database.sentinels().isEmpty()) {
 			return null;
 		}
+		boolean tls = tls(database);
 		return new SentinelSet(database.sentinels()
 			.stream()
-			.map((node) -> new RedisEndpoint(node.host(), node.port(), null))
+			.map((node) -> new RedisEndpoint(node.host(), node.port(), null, tls))
 			.toList(), database.sentinelMaster());
 	}
 

@@ -70,7 +70,8 @@ public final class NodeSelector {
 	}
 
 	private Topology topologyFromSentinels(List<RedisEndpoint> knownNodes, SentinelSet sentinels) {
-		String password = knownNodes.isEmpty() ? null : knownNodes.get(0).password();
+		// the nodes the sentinels name take the password and TLS of those the catalogue knows (if none: neither)
+		RedisEndpoint known = knownNodes.isEmpty() ? new RedisEndpoint("localhost", 6379) : knownNodes.get(0);
 		List<String> failures = new ArrayList<>();
 		for (RedisEndpoint sentinel : sentinels.sentinels()) {
 			List<String> master;
@@ -87,18 +88,18 @@ public final class NodeSelector {
 				failures.add("sentinel " + sentinel.address() + " does not know " + sentinels.masterName());
 				continue;
 			}
-			RedisEndpoint primary = new RedisEndpoint(master.get(0), Integer.parseInt(master.get(1)), password);
-			return topologyNamedBy(sentinel, primary, replicas, password);
+			RedisEndpoint primary = known.at(master.get(0), Integer.parseInt(master.get(1)));
+			return topologyNamedBy(sentinel, primary, replicas, known);
 		}
 		throw new RedisAccessException(RedisAccessException.NO_PRIMARY,
 				"no sentinel named the primary of " + sentinels.masterName() + ": " + String.join("; ", failures));
 	}
 
 	private Topology topologyNamedBy(RedisEndpoint sentinel, RedisEndpoint primary, List<Map<String, String>> replicas,
-			String password) {
+			RedisEndpoint known) {
 		Topology topology = new Topology(primary, readPrimaryReplication(primary));
 		for (Map<String, String> replica : replicas) {
-			RedisEndpoint endpoint = new RedisEndpoint(replica.get("ip"), Integer.parseInt(replica.get("port")), password);
+			RedisEndpoint endpoint = known.at(replica.get("ip"), Integer.parseInt(replica.get("port")));
 			String flags = replica.getOrDefault("flags", "");
 			Optional<String> unhealthy = UNHEALTHY_SENTINEL_FLAGS.stream().filter(flags::contains).findFirst();
 			if (unhealthy.isPresent()) {
@@ -129,7 +130,7 @@ public final class NodeSelector {
 		if (reachable.isEmpty()) {
 			throw combined(failures);
 		}
-		RedisEndpoint primary = findPrimary(reachable, knownNodes.get(0).password());
+		RedisEndpoint primary = findPrimary(reachable, knownNodes.get(0));
 		Topology topology = new Topology(primary, reachable.containsKey(primary) ? reachable.get(primary)
 				: readPrimaryReplication(primary));
 		reachable.forEach((node, info) -> {
@@ -142,7 +143,7 @@ public final class NodeSelector {
 	}
 
 	/** A node reporting {@code role:master}; else the primary the replicas follow, if it answers. */
-	private RedisEndpoint findPrimary(Map<RedisEndpoint, Map<String, String>> reachable, String password) {
+	private RedisEndpoint findPrimary(Map<RedisEndpoint, Map<String, String>> reachable, RedisEndpoint known) {
 		List<RedisEndpoint> primaries = reachable.entrySet().stream()
 			.filter((entry) -> "master".equals(entry.getValue().get("role")))
 			.map(Map.Entry::getKey)
@@ -159,7 +160,7 @@ public final class NodeSelector {
 		}
 		for (Map<String, String> info : reachable.values()) {
 			if (info.get("master_host") != null) {
-				return new RedisEndpoint(info.get("master_host"), Integer.parseInt(info.get("master_port")), password);
+				return known.at(info.get("master_host"), Integer.parseInt(info.get("master_port")));
 			}
 		}
 		throw new RedisAccessException(RedisAccessException.NO_PRIMARY, "none of the nodes "

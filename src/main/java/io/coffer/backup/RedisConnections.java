@@ -9,6 +9,10 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.Supplier;
+
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -19,7 +23,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Opens connections to Redis nodes with bounded connect and read timeouts, and turns their
- * failures into {@link RedisAccessException}s that name the node.
+ * failures into {@link RedisAccessException}s that name the node. Endpoints that expect TLS are
+ * reached with the socket factory given (one trusting Coffer's certificate authority).
  */
 public final class RedisConnections {
 
@@ -31,13 +36,29 @@ public final class RedisConnections {
 
 	private final Duration socketTimeout;
 
+	private final Supplier<SSLSocketFactory> tls;
+
 	public RedisConnections() {
 		this(DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET_TIMEOUT);
 	}
 
 	public RedisConnections(Duration connectTimeout, Duration socketTimeout) {
+		this(connectTimeout, socketTimeout, null);
+	}
+
+	/**
+	 * @param tls the socket factory for endpoints that expect TLS, asked for at each such connection
+	 * (so that the authority is only loaded once a database needs it); null to refuse them
+	 */
+	public RedisConnections(Duration connectTimeout, Duration socketTimeout, Supplier<SSLSocketFactory> tls) {
 		this.connectTimeout = connectTimeout;
 		this.socketTimeout = socketTimeout;
+		this.tls = tls;
+	}
+
+	/** The same timeouts, with TLS through {@code tls}. */
+	public RedisConnections withTls(Supplier<SSLSocketFactory> tls) {
+		return new RedisConnections(this.connectTimeout, this.socketTimeout, tls);
 	}
 
 	public Duration connectTimeout() {
@@ -50,17 +71,9 @@ public final class RedisConnections {
 
 	/** A connected and authenticated client; the caller closes it. */
 	public Jedis open(RedisEndpoint endpoint) {
-		requirePlainText(endpoint);
-		DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
-			.password(endpoint.password())
-			.connectionTimeoutMillis((int) this.connectTimeout.toMillis())
-			.socketTimeoutMillis((int) this.socketTimeout.toMillis())
-			// CLIENT SETINFO only exists from Redis 7.2 on
-			.clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-			.build();
 		Jedis jedis = null;
 		try {
-			jedis = new Jedis(endpoint.host(), endpoint.port(), config);
+			jedis = connect(endpoint);
 			jedis.ping();
 			return jedis;
 		}
@@ -68,6 +81,30 @@ public final class RedisConnections {
 			if (jedis != null) {
 				closeQuietly(jedis);
 			}
+			throw describe(endpoint, ex);
+		}
+	}
+
+	/**
+	 * A connected and authenticated client that has sent no command yet: for a node loading a dump,
+	 * which answers {@code INFO} then but not {@code PING}. The caller closes it.
+	 */
+	public Jedis connect(RedisEndpoint endpoint) {
+		DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder();
+		if (endpoint.tls()) {
+			builder.ssl(true).sslSocketFactory(socketFactory(endpoint));
+		}
+		DefaultJedisClientConfig config = builder
+			.password(endpoint.password())
+			.connectionTimeoutMillis((int) this.connectTimeout.toMillis())
+			.socketTimeoutMillis((int) this.socketTimeout.toMillis())
+			// CLIENT SETINFO only exists from Redis 7.2 on
+			.clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+			.build();
+		try {
+			return new Jedis(endpoint.host(), endpoint.port(), config);
+		}
+		catch (RuntimeException ex) {
 			throw describe(endpoint, ex);
 		}
 	}
@@ -85,15 +122,23 @@ public final class RedisConnections {
 		}
 	}
 
-	/** A plain TCP connection for protocols Jedis does not speak (the replication stream). */
+	/**
+	 * A connection for protocols Jedis does not speak (the replication stream): plain TCP, or TLS with
+	 * its handshake done when the endpoint expects it.
+	 */
 	public Socket openSocket(RedisEndpoint endpoint, Duration readTimeout) {
-		requirePlainText(endpoint);
+		SSLSocketFactory factory = endpoint.tls() ? socketFactory(endpoint) : null;
 		Socket socket = new Socket();
 		try {
 			socket.setSoTimeout((int) readTimeout.toMillis());
 			socket.setKeepAlive(true);
 			socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), (int) this.connectTimeout.toMillis());
-			return socket;
+			if (factory == null) {
+				return socket;
+			}
+			SSLSocket secured = (SSLSocket) factory.createSocket(socket, endpoint.host(), endpoint.port(), true);
+			secured.startHandshake();
+			return secured;
 		}
 		catch (IOException ex) {
 			closeQuietly(socket);
@@ -151,11 +196,12 @@ public final class RedisConnections {
 		return new RedisAccessException(RedisAccessException.REFUSED, at + " refused: " + text, failure);
 	}
 
-	private static void requirePlainText(RedisEndpoint endpoint) {
-		if (endpoint.tls()) {
+	private SSLSocketFactory socketFactory(RedisEndpoint endpoint) {
+		if (this.tls == null) {
 			throw new RedisAccessException(RedisAccessException.REFUSED,
-					"Redis at " + endpoint.address() + " expects TLS, which backups do not support yet");
+					"Redis at " + endpoint.address() + " expects TLS, and this connection has no certificate to trust");
 		}
+		return this.tls.get();
 	}
 
 	/** The innermost cause; Jedis hides the socket's exception as a suppressed one when connecting. */

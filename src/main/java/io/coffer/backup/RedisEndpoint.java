@@ -8,7 +8,7 @@ import java.util.Objects;
  * @param host host name or address
  * @param port TCP port
  * @param password the {@code requirepass} password, or {@code null} when there is none
- * @param tls whether the node expects TLS (not supported yet: connections refuse it)
+ * @param tls whether the node expects TLS (verified against Coffer's certificate authority)
  */
 public record RedisEndpoint(String host, int port, String password, boolean tls) {
 
@@ -34,6 +34,15 @@ public record RedisEndpoint(String host, int port, String password, boolean tls)
 
 	public RedisEndpoint withPassword(String password) {
 		return new RedisEndpoint(this.host, this.port, password, this.tls);
+	}
+
+	public RedisEndpoint withTls(boolean tls) {
+		return new RedisEndpoint(this.host, this.port, this.password, tls);
+	}
+
+	/** Another node of the same database: the same password and TLS, at {@code host:port}. */
+	public RedisEndpoint at(String host, int port) {
+		return new RedisEndpoint(host, port, this.password, this.tls);
 	}
 
 	/** Same node, regardless of password. */

@@ -25,8 +25,8 @@ import tools.jackson.databind.JsonNode;
 		subcommands = { AddonVerbs.Plans.class, AddonVerbs.Addons.class, AddonVerbs.AddonsAdd.class,
 				AddonVerbs.AddonsUpgrade.class, AddonVerbs.Env.class, BackupVerbs.Backups.class,
 				BackupVerbs.BackupsCreate.class, BackupsDownload.class, BackupVerbs.BackupsConfig.class,
-				SettingVerbs.Restore.class, SettingVerbs.Config.class, EngineVerbs.DatabaseUpgrade.class, Decrypt.class,
-				RebuildCatalogue.class })
+				SettingVerbs.Restore.class, SettingVerbs.Config.class, SettingVerbs.CaCertificate.class,
+				EngineVerbs.DatabaseUpgrade.class, Decrypt.class, RebuildCatalogue.class })
 public final class CofferCli implements Runnable {
 
 	static final String DEFAULT_URL = "http://localhost:8080";

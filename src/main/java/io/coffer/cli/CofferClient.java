@@ -124,7 +124,8 @@ final class CofferClient {
 	HttpResponse<InputStream> download(String path, Map<String, String> headers,
 			Function<Answer, CliException> onFailure) {
 		HttpRequest.Builder request = request(path).header("Accept", "application/gzip").GET();
-		headers.forEach(request::header);
+		// the caller's headers win, Accept included
+		headers.forEach(request::setHeader);
 		HttpResponse<InputStream> response = exchange(request.build(), HttpResponse.BodyHandlers.ofInputStream());
 		if (response.statusCode() >= 200 && response.statusCode() < 300) {
 			return response;

@@ -1,6 +1,11 @@
 package io.coffer.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -139,6 +144,37 @@ final class SettingVerbs {
 			if (value != null) {
 				changes.put(name, value);
 			}
+		}
+
+	}
+
+	@Command(name = "ca-certificate",
+			description = "Save the CA certificate that a client verifies the app's database with over TLS.")
+	static final class CaCertificate implements Callable<Integer> {
+
+		/** What the service names the file, and so the default here. */
+		static final String FILE_NAME = "coffer-ca.pem";
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Option(names = { "-o", "--output" }, paramLabel = "FILE",
+				description = "where to write it (default: " + FILE_NAME + ", in the current folder)")
+		Path output;
+
+		@Override
+		public Integer call() throws IOException {
+			String db = this.cli.databaseId();
+			HttpResponse<InputStream> response = this.cli.client()
+				.download("/databases/" + db + "/ca-certificate", Map.of("Accept", "application/x-pem-file, application/json"),
+						(answer) -> answer.isMissingRoute() ? CliException.notOffered("CA certificates", null)
+								: new CliException(answer.message()));
+			Path target = (this.output != null) ? this.output : Path.of(FILE_NAME);
+			try (InputStream in = response.body()) {
+				Files.write(target, in.readAllBytes());
+			}
+			this.cli.console.out().println("===> " + target);
+			return 0;
 		}
 
 	}

@@ -15,10 +15,15 @@ import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.provision.DatabaseStats;
 import io.coffer.provision.PlanCatalogue;
 import io.coffer.provision.PlanChanges;
+import io.coffer.provision.TlsSwitch;
 import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
+import io.coffer.tls.CaCertificateDownload;
+import io.coffer.tls.CertificateAuthority;
+import io.coffer.tls.DatabaseTls;
 
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -35,7 +40,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class DashboardController {
 
 	private static final Map<String, String> SETTING_NAMES = Map.of("rdb", "RDB persistence", "aof",
-			"AOF persistence", "cache_mode", "Cache mode");
+			"AOF persistence", "cache_mode", "Cache mode", "force_tls", "Forced TLS");
 
 	private final DatabaseRepository databases;
 
@@ -57,9 +62,16 @@ class DashboardController {
 
 	private final PlanChanges planChanges;
 
+	private final DatabaseTls tls;
+
+	private final TlsSwitch tlsSwitch;
+
+	private final CertificateAuthority authority;
+
 	DashboardController(DatabaseRepository databases, BackupRepository backups, DatabaseAccess access,
 			LiveNode live, CofferProperties properties, DatabaseProvisioning provisioning,
-			ConfigChanges configChanges, DatabaseStats stats, PlanCatalogue plans, PlanChanges planChanges) {
+			ConfigChanges configChanges, DatabaseStats stats, PlanCatalogue plans, PlanChanges planChanges,
+			DatabaseTls tls, TlsSwitch tlsSwitch, CertificateAuthority authority) {
 		this.databases = databases;
 		this.backups = backups;
 		this.access = access;
@@ -70,6 +82,9 @@ class DashboardController {
 		this.stats = stats;
 		this.plans = plans;
 		this.planChanges = planChanges;
+		this.tls = tls;
+		this.tlsSwitch = tlsSwitch;
+		this.authority = authority;
 	}
 
 	/** Enable/Disable of a setting: starts the configuration job, as {@code PATCH /config} does. */
@@ -77,7 +92,7 @@ class DashboardController {
 	String changeSetting(@AuthenticationPrincipal DashboardUser user, @PathVariable String db,
 			@RequestParam String setting, @RequestParam boolean enabled, RedirectAttributes redirect) {
 		this.access.find(user, db);
-		if (!List.of("rdb", "aof", "cache_mode").contains(setting)) {
+		if (!SETTING_NAMES.containsKey(setting)) {
 			throw ApiException.badRequest("unknown setting " + setting);
 		}
 		try {
@@ -89,7 +104,15 @@ class DashboardController {
 		catch (ApiException ex) {
 			redirect.addFlashAttribute("problem", ex.getMessage());
 		}
-		return "redirect:/dashboard/databases/" + db + "/settings/configuration";
+		// forced TLS lives on the Internet Access tab, the other settings on the Configuration tab
+		return "redirect:/dashboard/databases/" + db + "/settings/"
+				+ ("force_tls".equals(setting) ? "internet-access" : "configuration");
+	}
+
+	/** Settings › Internet Access › Download CA certificate: the same file as the API's. */
+	@GetMapping("/databases/{db}/ca-certificate")
+	ResponseEntity<String> caCertificate(@AuthenticationPrincipal DashboardUser user, @PathVariable String db) {
+		return CaCertificateDownload.of(this.authority, this.access.find(user, db));
 	}
 
 	/** The Overview's container figures, or the sentence saying why they could not be read. */
@@ -198,6 +221,12 @@ class DashboardController {
 		if ("general".equals(shown) && database.plan() != null) {
 			model.addAttribute("otherPlans", this.plans.all().stream().filter((plan) -> !plan.name().equals(database.plan())).toList());
 			model.addAttribute("lastPlanChangeError", this.planChanges.lastError(db).orElse(null));
+		}
+		if ("internet-access".equals(shown)) {
+			// null when TLS cannot be forced here: the page says why instead of offering the button
+			String refusal = this.tlsSwitch.refusal(database).orElse(null);
+			model.addAttribute("tlsRefusal", refusal);
+			model.addAttribute("forceTls", (refusal == null) ? this.tls.forced(database.id()) : null);
 		}
 		return "dashboard/settings";
 	}

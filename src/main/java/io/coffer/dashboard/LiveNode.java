@@ -11,6 +11,7 @@ import io.coffer.backup.RedisEndpoint;
 import io.coffer.backup.RedisInfo;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.Node;
+import io.coffer.tls.CertificateAuthority;
 import redis.clients.jedis.Jedis;
 
 import org.springframework.stereotype.Component;
@@ -28,12 +29,13 @@ class LiveNode {
 
 	private static final Duration READ_TIMEOUT = Duration.ofSeconds(3);
 
-	private final RedisConnections redis = new RedisConnections(CONNECT_TIMEOUT, READ_TIMEOUT);
+	private final RedisConnections redis;
 
 	private final DatabaseEndpoints endpoints;
 
-	LiveNode(DatabaseEndpoints endpoints) {
+	LiveNode(DatabaseEndpoints endpoints, CertificateAuthority authority) {
 		this.endpoints = endpoints;
+		this.redis = new RedisConnections(CONNECT_TIMEOUT, READ_TIMEOUT, authority::clientSocketFactory);
 	}
 
 	/** What the Overview shows; {@code problem} is a sentence when the node could not be read. */
@@ -98,7 +100,7 @@ class LiveNode {
 	}
 
 	private RedisEndpoint endpoint(Database database, Node node) {
-		return new RedisEndpoint(node.host(), node.port(), password(database));
+		return this.endpoints.node(database, node.host(), node.port());
 	}
 
 	private static String configValue(Jedis jedis, String name) {

@@ -19,6 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import io.coffer.backup.BackupFinished;
 import io.coffer.provision.PlanChanged;
+import io.coffer.redisconfig.DatabaseEnvChanged;
 import io.coffer.restore.BackupDrillFailed;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
@@ -112,19 +113,33 @@ class WebhookNotifier implements DisposableBean {
 	 */
 	@EventListener
 	void planChanged(PlanChanged event) {
+		Map<String, Object> plans = new LinkedHashMap<>();
+		plans.put("from_plan", event.fromPlan());
+		plans.put("to_plan", event.toPlan());
+		postEnvironment("database_plan_changed", event.databaseId(), event.app(), plans, event.env(),
+				event.changedAt());
+	}
+
+	/** A change gave a database's app a new environment (its REDIS_URL), which the platform must apply. */
+	@EventListener
+	void databaseEnvChanged(DatabaseEnvChanged event) {
+		postEnvironment("database_env_changed", event.databaseId(), event.app(), Map.of(), event.env(),
+				event.changedAt());
+	}
+
+	private void postEnvironment(String type, String databaseId, String app, Map<String, Object> details,
+			Map<String, String> env, Instant changedAt) {
 		if (this.settings.getUrls().isEmpty()) {
 			return;
 		}
-		String type = "database_plan_changed";
 		Map<String, Object> fields = new LinkedHashMap<>();
 		fields.put("event", type);
-		fields.put("database_id", event.databaseId());
-		fields.put("app", event.app());
-		fields.put("from_plan", event.fromPlan());
-		fields.put("to_plan", event.toPlan());
-		fields.put("env", event.env());
-		fields.put("changed_at", String.valueOf(event.changedAt()));
-		post(type, this.json.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8), event.databaseId());
+		fields.put("database_id", databaseId);
+		fields.put("app", app);
+		fields.putAll(details);
+		fields.put("env", env);
+		fields.put("changed_at", String.valueOf(changedAt));
+		post(type, this.json.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8), databaseId);
 	}
 
 	private void post(String type, byte[] body, String subject) {

@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.Optional;
 
 import io.coffer.backup.DatabaseEndpoints;
+import io.coffer.backup.RedisEndpoint;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.tls.DatabaseTls;
 
 import org.springframework.stereotype.Component;
 
@@ -29,9 +31,25 @@ class DatabaseNodes {
 
 	private final DatabaseEndpoints endpoints;
 
-	DatabaseNodes(ProvisioningRepository repository, DatabaseEndpoints endpoints) {
+	private final DatabaseTls tls;
+
+	DatabaseNodes(ProvisioningRepository repository, DatabaseEndpoints endpoints, DatabaseTls tls) {
 		this.repository = repository;
 		this.endpoints = endpoints;
+		this.tls = tls;
+	}
+
+	/** Whether the database's nodes accept TLS connections only. */
+	boolean tls(String databaseId) {
+		return this.tls.forced(databaseId);
+	}
+
+	/**
+	 * How Coffer reaches one of the database's nodes, sentinels included: with TLS when the database has
+	 * it forced, since every node then serves TLS only.
+	 */
+	RedisEndpoint endpoint(ManagedNode node, String password) {
+		return new RedisEndpoint(node.host(), node.port(), password, tls(node.databaseId()));
 	}
 
 	List<ManagedNode> all(String databaseId) {
@@ -60,10 +78,14 @@ class DatabaseNodes {
 			.orElseThrow(() -> new IllegalStateException("database " + databaseId + " has no password recorded"));
 	}
 
-	/** {@code redis://<id>:<password>@<host>:<port>}, the REDIS_URL of a provisioned database. */
+	/**
+	 * {@code redis://<id>:<password>@<host>:<port>}, the REDIS_URL of a provisioned database;
+	 * {@code rediss://} when TLS is forced (the address stays: the same port speaks TLS).
+	 */
 	Optional<String> redisUrl(String databaseId) {
+		String scheme = tls(databaseId) ? "rediss://" : "redis://";
 		return entryPoint(databaseId).flatMap((entry) -> password(databaseId)
-			.map((password) -> "redis://" + databaseId + ":" + password + "@" + entry.host() + ":" + entry.port()));
+			.map((password) -> scheme + databaseId + ":" + password + "@" + entry.host() + ":" + entry.port()));
 	}
 
 	static String roleOf(String name) {

@@ -81,7 +81,7 @@ public class DatabaseStats {
 	public Stats of(Database database) {
 		String password = this.nodes.password(database.id()).orElse(null);
 		List<ManagedNode> managed = this.nodes.all(database.id());
-		RedisEndpoint primary = primary(database, managed, password);
+		RedisEndpoint primary = primary(database, managed, password).withTls(this.nodes.tls(database.id()));
 		Map<String, String> info;
 		try {
 			info = this.redis.call(primary, (jedis) -> RedisInfo.fields(jedis.info("everything")));

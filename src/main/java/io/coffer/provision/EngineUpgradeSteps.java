@@ -20,6 +20,7 @@ import io.coffer.engine.EngineCatalogue;
 import io.coffer.engine.EngineRepository;
 import io.coffer.engine.EngineVersion;
 import io.coffer.system.CofferProperties;
+import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -65,11 +66,13 @@ class EngineUpgradeSteps {
 
 	private final Clock clock;
 
-	private final RedisConnections connections = new RedisConnections(Duration.ofSeconds(2), Duration.ofSeconds(10));
+	private final RedisConnections connections;
 
 	EngineUpgradeSteps(DatabaseNodes nodes, ProcessNodeDriver driver, DatabaseLocks locks,
 			ProvisioningRepository provisioning, EngineRepository engines, EngineCatalogue catalogue,
-			CofferProperties properties, Clock clock) {
+			CofferProperties properties, Clock clock, CertificateAuthority authority) {
+		this.connections = new RedisConnections(Duration.ofSeconds(2), Duration.ofSeconds(10),
+				authority::clientSocketFactory);
 		this.nodes = nodes;
 		this.driver = driver;
 		this.locks = locks;
@@ -416,7 +419,8 @@ class EngineUpgradeSteps {
 				List<String> address = this.connections.call(endpoint(sentinel, null),
 						(jedis) -> jedis.sentinelGetMasterAddrByName(databaseId));
 				if (address != null && address.size() == 2) {
-					return Optional.of(new RedisEndpoint(address.get(0), Integer.parseInt(address.get(1))));
+					return Optional.of(new RedisEndpoint(address.get(0), Integer.parseInt(address.get(1)), null,
+							this.nodes.tls(databaseId)));
 				}
 			}
 			catch (RuntimeException ex) {
@@ -445,8 +449,8 @@ class EngineUpgradeSteps {
 		return nodes.stream().filter((node) -> kind.equals(node.kind())).toList();
 	}
 
-	private static RedisEndpoint endpoint(ManagedNode node, String password) {
-		return new RedisEndpoint(node.host(), node.port(), password);
+	private RedisEndpoint endpoint(ManagedNode node, String password) {
+		return this.nodes.endpoint(node, password);
 	}
 
 	private EngineRepository.Upgrade upgradeRow(long upgradeId) {

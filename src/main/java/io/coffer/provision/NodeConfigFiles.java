@@ -19,6 +19,15 @@ final class NodeConfigFiles {
 
 	static final int BASELINE_TIMEOUT = 150;
 
+	/** The node's folder for its TLS files: the authority's certificate, the database's certificate and key. */
+	static final String TLS_DIR = "tls";
+
+	static final String TLS_CA_FILE = "ca.crt";
+
+	static final String TLS_CERT_FILE = "node.crt";
+
+	static final String TLS_KEY_FILE = "node.key";
+
 	private NodeConfigFiles() {
 	}
 
@@ -37,13 +46,33 @@ final class NodeConfigFiles {
 		if (setup instanceof NodeSetup.Sentinel sentinel) {
 			return sentinel(sentinel, host, port, dir);
 		}
-		return haproxy((NodeSetup.Haproxy) setup, host, port);
+		return haproxy((NodeSetup.Haproxy) setup, host, port, dir);
+	}
+
+	/**
+	 * The settings that make a Redis node or a sentinel listen on {@code port}: in plain text, or with
+	 * TLS only (the same number, so that REDIS_URL only changes its scheme). With TLS it also reaches
+	 * the nodes it replicates from or monitors with TLS, verifying them against the authority; clients
+	 * need no certificate of their own.
+	 */
+	static List<String> listening(int port, Path dir, boolean tls) {
+		if (!tls) {
+			return List.of("port " + port, "tls-port 0", "tls-replication no");
+		}
+		Path files = dir.resolve(TLS_DIR);
+		return List.of("port 0", "tls-port " + port, "tls-cert-file " + files.resolve(TLS_CERT_FILE),
+				"tls-key-file " + files.resolve(TLS_KEY_FILE), "tls-ca-cert-file " + files.resolve(TLS_CA_FILE),
+				"tls-auth-clients no", "tls-replication yes");
+	}
+
+	private static List<String> listening(NodeSetup setup, int port, Path dir) {
+		return (setup.tls() != null) ? listening(port, dir, true) : List.of("port " + port);
 	}
 
 	private static String redis(NodeSetup.Redis setup, String host, int port, Path dir) {
 		List<String> lines = new ArrayList<>();
 		lines.add("# Written by Coffer for database " + setup.databaseId() + "; Redis and its sentinels rewrite it.");
-		lines.add("port " + port);
+		lines.addAll(listening(setup, port, dir));
 		lines.add("bind " + host);
 		lines.add("daemonize no");
 		lines.add("dir " + dir);
@@ -72,7 +101,7 @@ final class NodeConfigFiles {
 		String name = setup.masterName();
 		List<String> lines = new ArrayList<>();
 		lines.add("# Written by Coffer; the sentinel rewrites it with what it learns.");
-		lines.add("port " + port);
+		lines.addAll(listening(setup, port, dir));
 		lines.add("bind " + host);
 		lines.add("daemonize no");
 		lines.add("dir " + dir);
@@ -86,7 +115,7 @@ final class NodeConfigFiles {
 		return String.join("\n", lines) + "\n";
 	}
 
-	private static String haproxy(NodeSetup.Haproxy setup, String host, int port) {
+	private static String haproxy(NodeSetup.Haproxy setup, String host, int port, Path dir) {
 		long inter = Math.max(100, setup.checkInterval().toMillis());
 		StringBuilder config = new StringBuilder();
 		config.append("""
@@ -112,7 +141,7 @@ final class NodeConfigFiles {
 				    # first server still up, the primary at the start, never round-robin to a replica meanwhile
 				    balance first
 				    option tcp-check
-				    tcp-check connect
+				    tcp-check connect%4$s
 				    tcp-check send AUTH\\ %3$s\\r\\n
 				    tcp-check expect string +OK
 				    tcp-check send PING\\r\\n
@@ -121,11 +150,15 @@ final class NodeConfigFiles {
 				    # the check at once instead of after "timeout check" waiting for more of its answer
 				    tcp-check send info\\ replication\\r\\nQUIT\\r\\n
 				    tcp-check expect string role:master
-				""".formatted(host, port, setup.password()));
+				""".formatted(host, port, setup.password(), (setup.tls() != null) ? " ssl" : ""));
+		// with TLS, clients' connections pass through untouched (tcp mode): the nodes serve the certificate,
+		// and the checks speak TLS to them, verifying them against the authority like any client
+		String checkTls = (setup.tls() != null)
+				? " check-ssl verify required ca-file " + dir.resolve(TLS_DIR).resolve(TLS_CA_FILE) : "";
 		for (ManagedNode node : setup.dataNodes()) {
 			// a demoted primary must not keep the clients it had: their writes would be refused
-			config.append("    server %s %s:%d check inter %dms fall 2 rise 1 on-marked-down shutdown-sessions\n"
-				.formatted(node.name(), node.host(), node.port(), inter));
+			config.append("    server %s %s:%d check%s inter %dms fall 2 rise 1 on-marked-down shutdown-sessions\n"
+				.formatted(node.name(), node.host(), node.port(), checkTls, inter));
 		}
 		return config.toString();
 	}

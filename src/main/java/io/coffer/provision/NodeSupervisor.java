@@ -21,6 +21,7 @@ import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.CofferProperties;
+import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,12 +54,13 @@ class NodeSupervisor implements SmartLifecycle {
 
 	private final CofferProperties.Provisioning settings;
 
-	private final RedisConnections probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2));
+	private final RedisConnections probe;
 
 	private volatile ScheduledExecutorService executor;
 
 	NodeSupervisor(ProvisioningRepository repository, DatabaseNodes nodes, ProcessNodeDriver driver,
-			DatabaseLocks locks, CofferProperties properties) {
+			DatabaseLocks locks, CofferProperties properties, CertificateAuthority authority) {
+		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
 		this.repository = repository;
 		this.nodes = nodes;
 		this.driver = driver;
@@ -176,7 +178,8 @@ class NodeSupervisor implements SmartLifecycle {
 	}
 
 	private void recordRole(ManagedNode node, String password) {
-		Map<String, String> replication = this.probe.call(new RedisEndpoint(node.host(), node.port(), password),
+		boolean tls = this.nodes.tls(node.databaseId());
+		Map<String, String> replication = this.probe.call(new RedisEndpoint(node.host(), node.port(), password, tls),
 				(jedis) -> RedisInfo.fields(jedis.info("replication")));
 		String role = "master".equals(replication.get("role")) ? Node.PRIMARY : Node.REPLICA;
 		if (!role.equals(node.role())) {
@@ -186,12 +189,13 @@ class NodeSupervisor implements SmartLifecycle {
 	}
 
 	private Optional<RedisEndpoint> primaryNamedBySentinels(String databaseId, List<ManagedNode> all) {
+		boolean tls = this.nodes.tls(databaseId);
 		for (ManagedNode sentinel : all) {
 			if (!ManagedNode.DriverData.SENTINEL.equals(sentinel.kind())) {
 				continue;
 			}
 			try {
-				List<String> address = this.probe.call(new RedisEndpoint(sentinel.host(), sentinel.port()),
+				List<String> address = this.probe.call(new RedisEndpoint(sentinel.host(), sentinel.port(), null, tls),
 						(jedis) -> jedis.sentinelGetMasterAddrByName(databaseId));
 				if (address != null && address.size() == 2) {
 					return Optional.of(new RedisEndpoint(address.get(0), Integer.parseInt(address.get(1))));

@@ -294,8 +294,8 @@ class PlanChangeSteps {
 		return this.redis.call(endpoint(node, password), (jedis) -> RedisInfo.fields(jedis.info("replication")));
 	}
 
-	private static RedisEndpoint endpoint(ManagedNode node, String password) {
-		return new RedisEndpoint(node.host(), node.port(), password);
+	private RedisEndpoint endpoint(ManagedNode node, String password) {
+		return this.nodes.endpoint(node, password);
 	}
 
 	static long bytes(Plan plan) {

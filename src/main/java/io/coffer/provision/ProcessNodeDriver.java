@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import io.coffer.backup.RedisConnections;
@@ -25,6 +28,8 @@ import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.engine.EngineCatalogue;
 import io.coffer.engine.NodeEngines;
 import io.coffer.system.CofferProperties;
+import io.coffer.tls.CertificateAuthority;
+import io.coffer.tls.NodeTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -61,13 +66,16 @@ class ProcessNodeDriver implements NodeDriver {
 
 	private final NodeEngines engines;
 
-	// short timeouts: these connections only ask a local process whether it is up
-	private final RedisConnections probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3));
+	private final RedisConnections probe;
 
-	// SHUTDOWN SAVE answers once the whole dataset is on disk
-	private final RedisConnections saving = new RedisConnections(Duration.ofSeconds(1), Duration.ofMinutes(30));
+	private final RedisConnections saving;
 
-	ProcessNodeDriver(CofferProperties properties, ProvisioningRepository repository, NodeEngines engines) {
+	ProcessNodeDriver(CofferProperties properties, ProvisioningRepository repository, NodeEngines engines,
+			CertificateAuthority authority) {
+		// short timeouts: these connections only ask a local process whether it is up
+		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3), authority::clientSocketFactory);
+		// SHUTDOWN SAVE answers once the whole dataset is on disk
+		this.saving = new RedisConnections(Duration.ofSeconds(1), Duration.ofMinutes(30), authority::clientSocketFactory);
 		this.settings = properties.getProvisioning();
 		this.engines = engines;
 		this.nodesDir = properties.getDataDir().toAbsolutePath().normalize().resolve("nodes");
@@ -157,18 +165,49 @@ class ProcessNodeDriver implements NodeDriver {
 				.isPresent();
 			return (ours && accepts(node)) ? OptionalLong.of(pid) : OptionalLong.empty();
 		}
-		String secret = ManagedNode.DriverData.REDIS.equals(node.kind()) ? password : null;
-		try {
-			Map<String, String> server = this.probe.call(new RedisEndpoint(node.host(), node.port(), secret),
-					(jedis) -> RedisInfo.fields(jedis.info("server")));
-			String configFile = server.get("config_file");
-			if (configFile != null && Path.of(configFile).normalize().equals(configFile(node))) {
-				return OptionalLong.of(Long.parseLong(server.get("process_id")));
-			}
+		Optional<Map<String, String>> server = probe(node, password, (jedis) -> RedisInfo.fields(jedis.info("server")));
+		if (server.isEmpty()) {
 			return OptionalLong.empty();
 		}
+		String configFile = server.get().get("config_file");
+		if (configFile != null && Path.of(configFile).normalize().equals(configFile(node))) {
+			return OptionalLong.of(Long.parseLong(server.get().get("process_id")));
+		}
+		return OptionalLong.empty();
+	}
+
+	/**
+	 * Asks a Redis node or sentinel, in plain text or else with TLS: whichever it speaks now (while TLS
+	 * is being forced or turned off, the catalogue may not say it yet). Empty when neither answers.
+	 */
+	private <T> Optional<T> probe(ManagedNode node, String password, Function<Jedis, T> question) {
+		String secret = ManagedNode.DriverData.REDIS.equals(node.kind()) ? password : null;
+		RedisEndpoint plain = new RedisEndpoint(node.host(), node.port(), secret);
+		try {
+			return Optional.ofNullable(this.probe.call(plain, question));
+		}
 		catch (RuntimeException ex) {
-			return OptionalLong.empty();
+			// not in plain text, or not up: TLS is worth a try only if something listens there
+		}
+		if (!accepts(node)) {
+			return Optional.empty();
+		}
+		try {
+			return Optional.ofNullable(this.probe.call(plain.withTls(true), question));
+		}
+		catch (RuntimeException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/** A connection in plain text, or else with TLS: whichever the node speaks now. */
+	private static Jedis openEitherWay(RedisConnections connections, ManagedNode node, String password) {
+		RedisEndpoint plain = new RedisEndpoint(node.host(), node.port(), password);
+		try {
+			return connections.open(plain);
+		}
+		catch (RuntimeException ex) {
+			return connections.open(plain.withTls(true));
 		}
 	}
 
@@ -199,12 +238,64 @@ class ProcessNodeDriver implements NodeDriver {
 	}
 
 	private void shutdownWithoutSaving(ManagedNode node, String password) {
-		try (Jedis jedis = this.probe.open(new RedisEndpoint(node.host(), node.port(), password))) {
+		// the connection closes as Redis exits; if it did not exit, the signals that follow see to it
+		probe(node, password, (jedis) -> {
 			jedis.shutdown(SaveMode.NOSAVE);
+			return null;
+		});
+	}
+
+	/**
+	 * Stops the process serving the node, as SIGTERM does: a data node writes its dump first (when it
+	 * saves at all), a sentinel its state. Its folder and port stay, to start it again.
+	 */
+	void stop(ManagedNode node, String password) {
+		OptionalLong serving = runningPid(node, password);
+		Long pid = serving.isPresent() ? Long.valueOf(serving.getAsLong()) : node.driverData().pid();
+		if (pid != null) {
+			ProcessHandle.of(pid).filter((handle) -> isOurs(handle, node)).ifPresent(this::stop);
 		}
-		catch (RuntimeException ex) {
-			// the connection closes as Redis exits; if it did not exit, the signals below see to it
+	}
+
+	/**
+	 * Writes the files a node serves TLS with into {@code tls/} of its folder, the key readable by its
+	 * owner only.
+	 */
+	void writeTlsFiles(ManagedNode node, NodeTls tls) {
+		Path dir = Path.of(node.driverData().dir()).resolve(NodeConfigFiles.TLS_DIR);
+		try {
+			Files.createDirectories(dir);
+			Files.writeString(dir.resolve(NodeConfigFiles.TLS_CA_FILE), tls.authorityCertificate(), StandardCharsets.UTF_8);
+			Files.writeString(dir.resolve(NodeConfigFiles.TLS_CERT_FILE), tls.certificate(), StandardCharsets.UTF_8);
+			Path key = dir.resolve(NodeConfigFiles.TLS_KEY_FILE);
+			Files.deleteIfExists(key);
+			Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+			Files.writeString(key, tls.privateKey(), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
 		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot write the TLS files of " + describe(node) + " in " + dir, ex);
+		}
+	}
+
+	/**
+	 * Makes a sentinel listen (and reach the nodes it monitors) with TLS only, or in plain text again:
+	 * it is stopped, the settings are added at the end of its configuration (the last word wins, and the
+	 * state it wrote there is kept), and it is started again. Sentinels cannot change these while they run.
+	 */
+	ManagedNode restartSentinel(ManagedNode node, boolean tls) {
+		stop(node, null);
+		Path dir = Path.of(node.driverData().dir());
+		List<String> lines = new ArrayList<>();
+		lines.add("# Added by Coffer: TLS " + (tls ? "forced" : "no longer forced"));
+		lines.addAll(NodeConfigFiles.listening(node.port(), dir, tls));
+		try {
+			Files.writeString(configFile(node), "\n" + String.join("\n", lines) + "\n", StandardCharsets.UTF_8,
+					StandardOpenOption.APPEND);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot change the configuration of " + describe(node), ex);
+		}
+		return restart(node, null, List.of());
 	}
 
 	/**
@@ -217,7 +308,7 @@ class ProcessNodeDriver implements NodeDriver {
 		if (pid.isEmpty()) {
 			throw new IllegalStateException(describe(node) + " is not running");
 		}
-		try (Jedis jedis = this.saving.open(new RedisEndpoint(node.host(), node.port(), password))) {
+		try (Jedis jedis = openEitherWay(this.saving, node, password)) {
 			jedis.shutdown(SaveMode.SAVE);
 		}
 		catch (JedisDataException ex) {
@@ -258,6 +349,9 @@ class ProcessNodeDriver implements NodeDriver {
 	}
 
 	private void writeConfig(ManagedNode node, NodeSetup setup, Path dir) {
+		if (setup.tls() != null) {
+			writeTlsFiles(node, setup.tls());
+		}
 		try {
 			Files.createDirectories(dir);
 			Files.writeString(configFile(node), NodeConfigFiles.render(setup, node.host(), node.port(), dir),
@@ -312,13 +406,8 @@ class ProcessNodeDriver implements NodeDriver {
 		if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
 			return accepts(node);
 		}
-		String secret = ManagedNode.DriverData.REDIS.equals(node.kind()) ? password : null;
-		try (Jedis jedis = this.probe.open(new RedisEndpoint(node.host(), node.port(), secret))) {
-			return true;
-		}
-		catch (RuntimeException ex) {
-			return false; // not listening yet, or still loading its data
-		}
+		// not listening yet, or still loading its data: not ready
+		return probe(node, password, (jedis) -> Boolean.TRUE).isPresent();
 	}
 
 	private boolean accepts(ManagedNode node) {

@@ -14,6 +14,7 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.CofferProperties;
+import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -45,8 +46,13 @@ class ProvisionSteps {
 
 	private final CofferProperties.Provisioning settings;
 
+	private final TlsSwitch tls;
+
+	private final CertificateAuthority authority;
+
 	ProvisionSteps(DatabaseRepository databases, ProvisioningRepository repository, DatabaseNodes nodes,
-			NodeDrivers drivers, PlanCatalogue plans, RedisConnections redis, CofferProperties properties) {
+			NodeDrivers drivers, PlanCatalogue plans, RedisConnections redis, CofferProperties properties,
+			TlsSwitch tls, CertificateAuthority authority) {
 		this.databases = databases;
 		this.repository = repository;
 		this.nodes = nodes;
@@ -54,6 +60,8 @@ class ProvisionSteps {
 		this.plans = plans;
 		this.redis = redis;
 		this.settings = properties.getProvisioning();
+		this.tls = tls;
+		this.authority = authority;
 	}
 
 	/** Step 1: the primary, then each replica following it, until the replica is in sync. */
@@ -76,7 +84,8 @@ class ProvisionSteps {
 		for (ManagedNode replica : this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS)) {
 			if (replica.id() != primary.id()) {
 				ManagedNode started = start(replica, new NodeSetup.Redis(databaseId, password, memoryMb, primary));
-				RedisEndpoint endpoint = new RedisEndpoint(started.host(), started.port(), password);
+				RedisEndpoint endpoint = new RedisEndpoint(started.host(), started.port(), password,
+						this.nodes.tls(databaseId));
 				await(started.name() + " of " + databaseId + " to be in sync with the primary", () -> "up"
 					.equals(replication(endpoint).get("master_link_status")));
 			}
@@ -98,7 +107,7 @@ class ProvisionSteps {
 		}
 		// a sentinel that does not know its peers cannot gather a quorum: a failover would not happen
 		for (ManagedNode sentinel : this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL)) {
-			RedisEndpoint endpoint = new RedisEndpoint(sentinel.host(), sentinel.port());
+			RedisEndpoint endpoint = new RedisEndpoint(sentinel.host(), sentinel.port(), null, this.nodes.tls(databaseId));
 			await(sentinel.name() + " of " + databaseId + " to know the other sentinels and the replica", () -> {
 				Map<String, String> master = this.redis.call(endpoint, (jedis) -> jedis.sentinelMaster(databaseId));
 				return Integer.parseInt(master.getOrDefault("num-other-sentinels", "0")) >= sentinels.size() - 1
@@ -136,12 +145,7 @@ class ProvisionSteps {
 		ManagedNode entry = this.nodes.entryPoint(databaseId).orElseThrow();
 		// HAProxy may still be confirming its checks: a refused connection is tried again until the timeout
 		await("REDIS_URL (" + entry.address() + ") to answer as user " + databaseId, () -> {
-			try (Jedis jedis = new Jedis(entry.host(), entry.port(), DefaultJedisClientConfig.builder()
-				.user(databaseId)
-				.password(password)
-				.connectionTimeoutMillis(5000)
-				.socketTimeoutMillis(10000)
-				.build())) {
+			try (Jedis jedis = asUser(entry, databaseId, password, Duration.ofSeconds(10))) {
 				String databases = jedis.configGet("databases").get("databases");
 				if (!String.valueOf(NodeConfigFiles.BASELINE_DATABASES).equals(databases)) {
 					throw new IllegalStateException("the database answers at " + entry.address() + " with " + databases
@@ -153,8 +157,9 @@ class ProvisionSteps {
 		return entry;
 	}
 
+	/** Starts the node; with TLS when the database has it forced (a node added later serves it like the others). */
 	private ManagedNode start(ManagedNode node, NodeSetup setup) {
-		ManagedNode started = this.drivers.of(node).start(node, setup);
+		ManagedNode started = this.drivers.of(node).start(node, this.tls.withDatabaseTls(node.databaseId(), setup));
 		this.repository.updateNode(started);
 		return started;
 	}
@@ -164,14 +169,22 @@ class ProvisionSteps {
 	}
 
 	private Map<String, String> replicationAsUser(ManagedNode entry, String user, String password) {
-		try (Jedis jedis = new Jedis(entry.host(), entry.port(), DefaultJedisClientConfig.builder()
-			.user(user)
-			.password(password)
-			.connectionTimeoutMillis(2000)
-			.socketTimeoutMillis(2000)
-			.build())) {
+		try (Jedis jedis = asUser(entry, user, password, Duration.ofSeconds(2))) {
 			return RedisInfo.fields(jedis.info("replication"));
 		}
+	}
+
+	/** A client of the entry point as the app connects: with the user name, and TLS when it is forced. */
+	private Jedis asUser(ManagedNode entry, String user, String password, Duration timeout) {
+		DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+			.user(user)
+			.password(password)
+			.connectionTimeoutMillis((int) Math.min(timeout.toMillis(), 5000))
+			.socketTimeoutMillis((int) timeout.toMillis());
+		if (this.nodes.tls(entry.databaseId())) {
+			config.ssl(true).sslSocketFactory(this.authority.clientSocketFactory());
+		}
+		return new Jedis(entry.host(), entry.port(), config.build());
 	}
 
 	/** Polls the condition until it holds, within {@code start-timeout}; the last error says why it did not. */

@@ -7,8 +7,6 @@ import java.util.TreeSet;
 
 import io.coffer.system.ApiException;
 
-import org.springframework.http.HttpStatus;
-
 /**
  * The settings one request changes; a setting left out stays as it is.
  *
@@ -16,8 +14,9 @@ import org.springframework.http.HttpStatus;
  * @param aof the append-only file, synced every second
  * @param cacheMode evict the least recently used keys when memory is full, instead of refusing writes
  * @param timeout seconds after which an idle client is disconnected, 0 for never
+ * @param forceTls TLS only, with Coffer's certificates ({@code rediss://}); plain text refused
  */
-public record ConfigChange(Boolean rdb, Boolean aof, Boolean cacheMode, Integer timeout) {
+public record ConfigChange(Boolean rdb, Boolean aof, Boolean cacheMode, Integer timeout, Boolean forceTls) {
 
 	static final String RDB = "rdb";
 
@@ -27,35 +26,27 @@ public record ConfigChange(Boolean rdb, Boolean aof, Boolean cacheMode, Integer 
 
 	static final String TIMEOUT = "timeout";
 
+	static final String FORCE_TLS = "force_tls";
+
 	static final int MAX_TIMEOUT = 86400;
 
-	private static final Set<String> KNOWN = Set.of(RDB, AOF, CACHE_MODE, TIMEOUT);
-
-	/** Settings the platform has that Coffer does not apply yet: asked for, they get a 422, not a 400. */
-	private static final Set<String> NOT_YET = Set.of("force_tls");
+	private static final Set<String> KNOWN = Set.of(RDB, AOF, CACHE_MODE, TIMEOUT, FORCE_TLS);
 
 	/**
 	 * Reads a request body, refusing with a sentence what is not a setting or not a valid value.
-	 * @throws ApiException 400 for unknown settings and invalid values, 422 for a setting not offered yet
+	 * @throws ApiException 400 for unknown settings and invalid values
 	 */
 	public static ConfigChange parse(Map<String, Object> body) {
 		if (body == null || body.isEmpty()) {
-			throw ApiException.badRequest("send at least one of \"rdb\", \"aof\", \"cache_mode\" (true or false) "
-					+ "or \"timeout\" (seconds)");
+			throw ApiException.badRequest("send at least one of \"rdb\", \"aof\", \"cache_mode\", \"force_tls\" "
+					+ "(true or false) or \"timeout\" (seconds)");
 		}
 		Set<String> unknown = new TreeSet<>(body.keySet());
 		unknown.removeAll(KNOWN);
-		unknown.removeAll(NOT_YET);
 		if (!unknown.isEmpty()) {
 			throw ApiException.badRequest("unknown setting" + ((unknown.size() > 1) ? "s " : " ")
 					+ String.join(", ", unknown.stream().map((name) -> "\"" + name + "\"").toList())
-					+ "; the settings are \"rdb\", \"aof\", \"cache_mode\" and \"timeout\"");
-		}
-		for (String name : NOT_YET) {
-			if (body.containsKey(name)) {
-				throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "not_available_yet",
-						"\"" + name + "\" is not available yet");
-			}
+					+ "; the settings are \"rdb\", \"aof\", \"cache_mode\", \"force_tls\" and \"timeout\"");
 		}
 		Integer timeout = null;
 		if (body.containsKey(TIMEOUT)) {
@@ -66,7 +57,8 @@ public record ConfigChange(Boolean rdb, Boolean aof, Boolean cacheMode, Integer 
 			}
 			timeout = seconds;
 		}
-		return new ConfigChange(flag(body, RDB), flag(body, AOF), flag(body, CACHE_MODE), timeout);
+		return new ConfigChange(flag(body, RDB), flag(body, AOF), flag(body, CACHE_MODE), timeout,
+				flag(body, FORCE_TLS));
 	}
 
 	private static Boolean flag(Map<String, Object> body, String name) {
@@ -98,6 +90,9 @@ public record ConfigChange(Boolean rdb, Boolean aof, Boolean cacheMode, Integer 
 		if (this.timeout != null) {
 			settings.put(TIMEOUT, this.timeout);
 		}
+		if (this.forceTls != null) {
+			settings.put(FORCE_TLS, this.forceTls);
+		}
 		return settings;
 	}
 
@@ -105,7 +100,8 @@ public record ConfigChange(Boolean rdb, Boolean aof, Boolean cacheMode, Integer 
 	static ConfigChange of(Map<String, Object> settings) {
 		Object timeout = settings.get(TIMEOUT);
 		return new ConfigChange((Boolean) settings.get(RDB), (Boolean) settings.get(AOF),
-				(Boolean) settings.get(CACHE_MODE), (timeout != null) ? ((Number) timeout).intValue() : null);
+				(Boolean) settings.get(CACHE_MODE), (timeout != null) ? ((Number) timeout).intValue() : null,
+				(Boolean) settings.get(FORCE_TLS));
 	}
 
 }

@@ -13,8 +13,10 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
+import io.coffer.provision.TlsSwitch;
 import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
+import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,17 +54,21 @@ public class ConfigChanges implements DisposableBean {
 
 	private final BackgroundJobOperator jobs;
 
+	private final TlsSwitch tls;
+
 	// a database page must not wait on an unreachable node: short timeouts, one round trip
-	private final RedisConnections quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2));
+	private final RedisConnections quick;
 
 	ConfigChanges(DatabaseRepository databases, DatabaseEndpoints endpoints, ConfigChangeRepository changes,
-			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock, DatabaseWork work)
-			throws Exception {
+			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock, DatabaseWork work,
+			TlsSwitch tls, CertificateAuthority authority) throws Exception {
 		this.work = work;
 		this.databases = databases;
 		this.endpoints = endpoints;
 		this.changes = changes;
 		this.clock = clock;
+		this.tls = tls;
+		this.quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
 		// changes mostly wait on Redis; a few at a time are plenty, and the queue keeps the rest
 		this.jobs = new BackgroundJobOperator(configJob, jobRepository, 2, "config-");
 	}
@@ -87,6 +93,11 @@ public class ConfigChanges implements DisposableBean {
 		});
 		if (Boolean.TRUE.equals(change.cacheMode()) && database.plan() == null) {
 			refuseCacheModeWithoutLimit(database);
+		}
+		if (change.forceTls() != null) {
+			this.tls.refusal(database).ifPresent((reason) -> {
+				throw ApiException.unprocessable("tls_not_supported", reason);
+			});
 		}
 		long changeId = this.changes.insert(databaseId, change, requestedBy, this.clock.instant());
 		JobExecution execution;
@@ -129,7 +140,7 @@ public class ConfigChanges implements DisposableBean {
 	private RedisEndpoint primaryOf(Database database) {
 		Node node = database.listedPrimary()
 			.orElseThrow(() -> new IllegalStateException(database.id() + " has no data node"));
-		return new RedisEndpoint(node.host(), node.port(), this.endpoints.password(database));
+		return this.endpoints.node(database, node.host(), node.port());
 	}
 
 	@Override

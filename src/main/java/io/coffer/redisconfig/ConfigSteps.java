@@ -1,7 +1,9 @@
 package io.coffer.redisconfig;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,18 +12,23 @@ import io.coffer.backup.RedisConnections;
 import io.coffer.backup.RedisEndpoint;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.provision.Plan;
 import io.coffer.provision.PlanCatalogue;
+import io.coffer.provision.TlsSwitch;
+import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /**
  * What {@code configJob} does: the change goes to every data node, primary and replicas alike (a replica
  * promoted by a failover must serve with the same settings), is written to each node's configuration
- * file, then read back from each.
+ * file, then read back from each. Forcing TLS (or turning it off) comes first, on every node of the
+ * database (see {@link TlsSwitch}); the app is then told its new REDIS_URL.
  */
 @Component
 class ConfigSteps {
@@ -41,13 +48,30 @@ class ConfigSteps {
 
 	private final RedisConnections connections;
 
+	private final TlsSwitch tls;
+
+	private final DatabaseProvisioning provisioning;
+
+	private final ApplicationEventPublisher events;
+
+	private final String platformPrefix;
+
+	private final Clock clock;
+
 	ConfigSteps(DatabaseRepository databases, DatabaseEndpoints endpoints, PlanCatalogue plans,
-			ConfigChangeRepository changes, RedisConnections connections) {
+			ConfigChangeRepository changes, RedisConnections connections, TlsSwitch tls,
+			DatabaseProvisioning provisioning, ApplicationEventPublisher events, CofferProperties properties,
+			Clock clock) {
 		this.databases = databases;
 		this.endpoints = endpoints;
 		this.plans = plans;
 		this.changes = changes;
 		this.connections = connections;
+		this.tls = tls;
+		this.provisioning = provisioning;
+		this.events = events;
+		this.platformPrefix = properties.getPlatformPrefix();
+		this.clock = clock;
 	}
 
 	void apply(String databaseId, long changeId) {
@@ -55,6 +79,12 @@ class ConfigSteps {
 		ConfigChange change = change(changeId);
 		Database database = database(databaseId);
 		Long maxmemory = planMemory(database);
+		if (change.forceTls() != null) {
+			this.tls.apply(databaseId, change.forceTls());
+		}
+		if (RedisSettings.parameters(change, maxmemory).isEmpty()) {
+			return;
+		}
 		for (RedisEndpoint node : this.endpoints.nodes(database)) {
 			this.connections.call(node, (jedis) -> {
 				Map<String, String> parameters = parameters(jedis, node, change, maxmemory);
@@ -74,7 +104,12 @@ class ConfigSteps {
 		Database database = database(databaseId);
 		Long maxmemory = planMemory(database);
 		List<String> problems = new ArrayList<>();
-		for (RedisEndpoint node : this.endpoints.nodes(database)) {
+		if (change.forceTls() != null) {
+			problems.addAll(this.tls.check(databaseId, change.forceTls()));
+		}
+		// a change of TLS alone has no Redis setting to read back on the data nodes
+		boolean settings = !RedisSettings.parameters(change, maxmemory).isEmpty();
+		for (RedisEndpoint node : settings ? this.endpoints.nodes(database) : List.<RedisEndpoint>of()) {
 			Map<String, String> mismatches = this.connections.call(node,
 					(jedis) -> RedisSettings.mismatches(jedis, parameters(jedis, node, change, maxmemory)));
 			mismatches.forEach((name, problem) -> problems.add(node.address() + " has " + name + " " + problem));
@@ -83,6 +118,19 @@ class ConfigSteps {
 			throw new IllegalStateException("the change did not take: " + String.join("; ", problems));
 		}
 		this.changes.status(changeId, ConfigChangeRepository.DONE, null);
+		if (change.forceTls() != null) {
+			announceEnv(database);
+		}
+	}
+
+	/** REDIS_URL changed its scheme: the platform updates the app's environment. */
+	private void announceEnv(Database database) {
+		this.provisioning.redisUrl(database).ifPresent((url) -> {
+			Map<String, String> env = new LinkedHashMap<>();
+			env.put("REDIS_URL", url);
+			env.put(this.platformPrefix + "_REDIS_URL", url);
+			this.events.publishEvent(new DatabaseEnvChanged(database.id(), database.app(), env, this.clock.instant()));
+		});
 	}
 
 	/**

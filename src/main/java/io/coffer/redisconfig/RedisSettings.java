@@ -126,7 +126,7 @@ final class RedisSettings {
 	/** The effective configuration of one node, in one round trip. */
 	static EffectiveConfig read(RedisConnections connections, RedisEndpoint node) {
 		return connections.call(node, (jedis) -> EffectiveConfig.of(
-				jedis.configGet("save", "appendonly", "maxmemory", "maxmemory-policy", "timeout")));
+				jedis.configGet("save", "appendonly", "maxmemory", "maxmemory-policy", "timeout", "port", "tls-port")));
 	}
 
 }

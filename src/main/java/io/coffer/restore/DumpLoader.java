@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import javax.net.ServerSocketFactory;
+
 import io.coffer.backup.ArchiveReader;
 import io.coffer.backup.RedisConnections;
 import io.coffer.backup.RedisEndpoint;
@@ -16,10 +18,9 @@ import io.coffer.backup.RedisInfo;
 import io.coffer.backup.SentinelSet;
 import io.coffer.catalog.Backup;
 import io.coffer.system.CofferProperties;
+import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -65,11 +66,15 @@ class DumpLoader {
 
 	private final CofferProperties.Restore settings;
 
-	DumpLoader(ArchiveReader archives, RedisConnections redis, JsonMapper json, CofferProperties properties) {
+	private final CertificateAuthority authority;
+
+	DumpLoader(ArchiveReader archives, RedisConnections redis, JsonMapper json, CofferProperties properties,
+			CertificateAuthority authority) {
 		this.archives = archives;
 		this.redis = redis;
 		this.json = json;
 		this.settings = properties.getRestore();
+		this.authority = authority;
 	}
 
 	/**
@@ -92,10 +97,13 @@ class DumpLoader {
 		SentinelHold hold = null;
 		Phase phase = Phase.UNTOUCHED;
 		long started = System.nanoTime();
-		try (OneShotPrimary listener = new OneShotPrimary(this.settings.getListenAddress(),
+		// a node that replicates over TLS connects to its primary with TLS, this one included
+		String host = this.settings.effectiveAdvertisedHost();
+		ServerSocketFactory sockets = node.tls() ? this.authority.serverSocketFactory(host)
+				: ServerSocketFactory.getDefault();
+		try (OneShotPrimary listener = new OneShotPrimary(sockets, this.settings.getListenAddress(),
 				this.settings.getListenPort());
 				RestoreArchive archive = RestoreArchive.open(this.archives, backup, maxRdb)) {
-			String host = this.settings.effectiveAdvertisedHost();
 			undo.put(JOURNAL_LISTENER, host + ":" + listener.port());
 			if (sentinels != null) {
 				undo.put(JOURNAL_MASTER_NAME, sentinels.masterName());
@@ -189,13 +197,7 @@ class DumpLoader {
 	 * a {@code PING}, which it does not answer then.
 	 */
 	private Map<String, String> infoWhileLoading(RedisEndpoint node) {
-		DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
-			.password(node.password())
-			.connectionTimeoutMillis((int) this.redis.connectTimeout().toMillis())
-			.socketTimeoutMillis((int) this.redis.socketTimeout().toMillis())
-			.clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-			.build();
-		try (Jedis jedis = new Jedis(node.host(), node.port(), config)) {
+		try (Jedis jedis = this.redis.connect(node)) {
 			return RedisInfo.fields(jedis.info());
 		}
 		catch (RuntimeException ex) {

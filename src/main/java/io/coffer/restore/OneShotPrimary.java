@@ -19,6 +19,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
+import javax.net.ServerSocketFactory;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +54,11 @@ final class OneShotPrimary implements AutoCloseable {
 
 	private volatile boolean closed;
 
-	OneShotPrimary(String bindAddress, int port) throws IOException {
-		this.server = new ServerSocket();
+	/**
+	 * @param sockets plain TCP, or TLS for a target that replicates over TLS
+	 */
+	OneShotPrimary(ServerSocketFactory sockets, String bindAddress, int port) throws IOException {
+		this.server = sockets.createServerSocket();
 		this.server.setReuseAddress(true);
 		this.server.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 1);
 		byte[] id = new byte[20];

@@ -146,7 +146,7 @@ class RestoreSteps {
 		Restore restore = restore(databaseId, restoreId);
 		Backup backup = backup(restore);
 		Database target = this.targets.database(restore.targetDatabase());
-		RedisEndpoint node = nodeWithoutPassword.withPassword(this.targets.password(target));
+		RedisEndpoint node = this.targets.credentials(target, nodeWithoutPassword);
 		Map<String, Object> loadChecks = this.loader.load(backup, node, this.targets.sentinels(target),
 				(journal) -> this.restores.recordRecovery(restoreId, journal));
 		recordChecks(restoreId, "load", loadChecks);
@@ -157,7 +157,7 @@ class RestoreSteps {
 		Restore restore = restore(databaseId, restoreId);
 		Backup backup = backup(restore);
 		Database target = this.targets.database(restore.targetDatabase());
-		RedisEndpoint node = nodeWithoutPassword.withPassword(this.targets.password(target));
+		RedisEndpoint node = this.targets.credentials(target, nodeWithoutPassword);
 		Map<String, Long> actual = keysOf(this.redis, node);
 		if (backup.keysPerDb() == null) {
 			// an imported dump: nobody counted its keys, so there is nothing to compare with

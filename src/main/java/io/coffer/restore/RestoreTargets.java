@@ -44,4 +44,9 @@ class RestoreTargets {
 		return this.endpoints.password(database);
 	}
 
+	/** The node with the database's password, and TLS when it is forced. */
+	RedisEndpoint credentials(Database database, RedisEndpoint node) {
+		return node.withPassword(password(database)).withTls(this.endpoints.tls(database));
+	}
+
 }

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 
 import io.coffer.backup.RedisConnections;
+import io.coffer.tls.CertificateAuthority;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -44,8 +45,8 @@ class SystemConfiguration {
 	}
 
 	@Bean
-	RedisConnections redisConnections() {
-		return new RedisConnections();
+	RedisConnections redisConnections(CertificateAuthority authority) {
+		return new RedisConnections().withTls(authority::clientSocketFactory);
 	}
 
 }

@@ -202,7 +202,10 @@ class CofferCliTest extends IntegrationTest {
 		CliRun.Result tls = coffer().run("--app", this.app, "config", "--force-tls", "on");
 
 		assertThat(tls.exitCode()).isEqualTo(1);
-		assertThat(tls.stderr()).contains("not available yet");
+		assertThat(tls.stderr()).contains("is a registered database");
+		CliRun.Result ca = coffer().run("--app", this.app, "ca-certificate");
+		assertThat(ca.exitCode()).isEqualTo(1);
+		assertThat(ca.stderr()).contains("is a registered database");
 	}
 
 	@Test
@@ -221,6 +224,19 @@ class CofferCliTest extends IntegrationTest {
 			.contains("Token: cft_");
 		String id = added.stdout().lines().filter((line) -> line.contains("ID: ")).findFirst().orElseThrow().split("ID: ")[1].strip();
 		await().atMost(Duration.ofSeconds(60)).until(() -> operator().get("/api/v1/databases/" + id).text("status"), "running"::equals);
+
+		CliRun.Result forced = coffer().run("--app", app, "config", "--force-tls", "on");
+		assertThat(forced.exitCode()).as(forced.toString()).isZero();
+		assertThat(forced.stdout()).contains("-----> Configuration of " + id + " changed");
+		CliRun.Result env = coffer().run("--app", app, "env");
+		assertThat(env.stdout()).contains("REDIS_URL=rediss://" + id + ":");
+
+		Path ca = this.folder.resolve("ca.pem");
+		CliRun.Result saved = coffer().run("--app", app, "ca-certificate", "--output", ca.toString());
+		assertThat(saved.exitCode()).as(saved.toString()).isZero();
+		assertThat(saved.stdout()).contains("===> " + ca);
+		assertThat(ca).content().startsWith("-----BEGIN CERTIFICATE-----")
+			.isEqualTo(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isBetween(200, 204);
 	}
 

@@ -6,7 +6,6 @@ import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.TestEngines;
 import org.junit.jupiter.api.Test;
 
-import static io.coffer.testsupport.ProvisionedDatabases.awaitRunning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code coffer database-upgrade}: the versions listed, an upgrade waited for, a refusal said as the service says it. */
@@ -19,7 +18,7 @@ class EngineVerbsTest extends IntegrationTest {
 				"{\"app\": \"" + app + "\", \"plan\": \"redis-starter-256\"}");
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		String id = created.text("id");
-		awaitRunning(operator(), id);
+		awaitRunning(id);
 
 		CliRun.Result listed = coffer().run("--app", app, "database-upgrade");
 		assertThat(listed.exitCode()).as(listed.toString()).isZero();

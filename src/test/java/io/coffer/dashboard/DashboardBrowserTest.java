@@ -323,7 +323,40 @@ class DashboardBrowserTest extends IntegrationTest {
 		open("/dashboard/databases/" + this.databaseId + "/settings");
 		assertThat(text(By.id("version"))).contains("Redis " + this.redis.info("server").get("redis_version"));
 		open("/dashboard/databases/" + this.databaseId + "/settings/internet-access");
-		assertThat(text(By.id("force-tls"))).contains("Not available yet");
+		assertThat(text(By.id("force-tls"))).contains("is a registered database");
+		assertThat(this.browser.findElements(By.cssSelector("#force-tls button"))).isEmpty();
+	}
+
+	@Test
+	void forceTlsOnAProvisionedDatabaseAndDownloadItsCaCertificate() throws Exception {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"dashboard-tls-" + UUID.randomUUID().toString().substring(0, 8)
+						+ "\", \"plan\": \"redis-starter-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+			.until(() -> operator().get("/api/v1/databases/" + id).json().path("status").asString(), "running"::equals);
+		signIn(created.text("token"));
+		open("/dashboard/databases/" + id + "/settings/internet-access");
+		assertThat(text(By.id("force-tls"))).contains("disabled");
+
+		this.browser.findElement(By.cssSelector("#force-tls button")).click();
+
+		awaitText(By.cssSelector(".notice"), "Forced TLS is being enabled on every node");
+		await().atMost(Duration.ofSeconds(60)).until(() -> {
+			open("/dashboard/databases/" + id + "/settings/internet-access");
+			return text(By.id("force-tls")).contains("enabled") && text(By.cssSelector("#force-tls button")).equals("Disable");
+		});
+		open("/dashboard/databases/" + id);
+		assertThat(text(By.id("env"))).contains("REDIS_URL=rediss://" + id + ":");
+		open("/dashboard/databases/" + id + "/settings/internet-access");
+		this.browser.findElement(By.linkText("Download CA certificate")).click();
+		Path file = this.chromium.downloads().resolve("coffer-ca.pem");
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> Files.exists(file) && !Files.exists(file.resolveSibling("coffer-ca.pem.crdownload")));
+		assertThat(Files.readString(file)).startsWith("-----BEGIN CERTIFICATE-----")
+			.isEqualTo(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 	}
 
 	@Test

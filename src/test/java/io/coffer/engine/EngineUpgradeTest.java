@@ -24,7 +24,6 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import static io.coffer.testsupport.ProvisionedDatabases.awaitRunning;
 import static io.coffer.testsupport.ProvisionedDatabases.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,7 +50,7 @@ class EngineUpgradeTest extends IntegrationTest {
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		String id = created.text("id");
 		ApiClient owner = withToken(created.text("token"));
-		JsonNode database = awaitRunning(operator(), id);
+		JsonNode database = awaitRunning(id);
 		assertThat(database.path("version").asString()).isEqualTo(TestEngines.INSTALLED);
 		JsonNode upgrade = database.path("upgrade");
 		assertThat(texts(upgrade.path("available"))).containsExactly(TestEngines.BROKEN, TestEngines.NEXT);
@@ -195,7 +194,7 @@ class EngineUpgradeTest extends IntegrationTest {
 				"{\"app\": \"engine-business\", \"plan\": \"redis-business-256\"}");
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		String id = created.text("id");
-		JsonNode database = awaitRunning(operator(), id);
+		JsonNode database = awaitRunning(id);
 		assertThat(database.path("upgrade").path("downtime").asString()).startsWith("no downtime");
 		URI uri = URI.create(database.path("env").path("REDIS_URL").asString());
 		String password = uri.getUserInfo().substring(id.length() + 1);

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,7 +16,10 @@ import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,6 +36,8 @@ import static org.awaitility.Awaitility.await;
  */
 // its own context (webhook settings): closed afterwards, to give its connections back
 @DirtiesContext
+// the backup's deliveries are counted exactly: later events must not come first
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebhooksAndMetricsTest extends IntegrationTest {
 
 	private static final String SECRET = "webhook-secret";
@@ -85,6 +91,7 @@ class WebhooksAndMetricsTest extends IntegrationTest {
 	}
 
 	@Test
+	@Order(1)
 	void backupEventsAreSignedRetriedAndNeverFailTheBackup() {
 		try (RedisServerProcess redis = RedisServerProcess.startWithPassword("hook-secret")) {
 			String db = register(redis);
@@ -130,6 +137,32 @@ class WebhooksAndMetricsTest extends IntegrationTest {
 				.contains("coffer_backup_running")
 				.contains("coffer_backup_queued");
 		}
+	}
+
+	@Test
+	@Order(2)
+	void forcingTlsTellsThePlatformTheAppsNewRedisUrl() {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"hooks-tls\", \"plan\": \"redis-starter-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		awaitRunning(id);
+
+		changeConfig(operator(), id, "{\"force_tls\": true}");
+
+		Received changed = await().atMost(Duration.ofSeconds(30))
+			.until(() -> received.getOrDefault("ok", List.of())
+				.stream()
+				.filter((hook) -> "database_env_changed".equals(hook.event()))
+				.findFirst(), Optional::isPresent)
+			.orElseThrow();
+		assertThat(changed.signedCorrectly()).isTrue();
+		assertThat(changed.json().path("database_id").asString()).isEqualTo(id);
+		assertThat(changed.json().path("app").asString()).isEqualTo("hooks-tls");
+		String url = operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString();
+		assertThat(url).startsWith("rediss://");
+		assertThat(changed.json().path("env").path("REDIS_URL").asString()).isEqualTo(url);
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 	}
 
 	private String register(RedisServerProcess redis) {

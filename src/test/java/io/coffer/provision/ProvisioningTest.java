@@ -18,6 +18,7 @@ import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.ProvisionedDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -210,6 +211,10 @@ class ProvisioningTest extends IntegrationTest {
 
 	static Jedis connect(URI uri, String user, String password) {
 		return ProvisionedDatabases.connect(uri.getHost(), uri.getPort(), user, password);
+	}
+
+	static Jedis connect(URI uri, DefaultJedisClientConfig.Builder config) {
+		return ProvisionedDatabases.connect(uri.getHost(), uri.getPort(), config);
 	}
 
 	static Path nodesFolder() {

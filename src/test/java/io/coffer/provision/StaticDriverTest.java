@@ -77,6 +77,12 @@ class StaticDriverTest extends ServiceTest {
 		}
 		assertThatThrownBy(() -> ProvisioningTest.connect(uri, null, POOL_PASSWORD))
 			.isInstanceOf(JedisAccessControlException.class);
+		// the pool's configuration files are not Coffer's: it cannot give the node certificates
+		ApiClient.Response tls = operator().patch("/api/v1/databases/" + id + "/config", "{\"force_tls\": true}");
+		assertThat(tls.status()).isEqualTo(422);
+		assertThat(tls.text("message")).contains("static pool");
+		assertThat(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString())
+			.startsWith("redis://");
 
 		ApiClient.Response second = operator().post("/api/v1/databases",
 				"{\"app\": \"pool-app-2\", \"plan\": \"redis-starter-256\"}");

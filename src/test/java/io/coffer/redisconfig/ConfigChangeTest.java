@@ -19,7 +19,6 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import static io.coffer.testsupport.ProvisionedDatabases.awaitRunning;
 import static io.coffer.testsupport.ProvisionedDatabases.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -42,7 +41,7 @@ class ConfigChangeTest extends IntegrationTest {
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		String id = created.text("id");
 		ApiClient owner = withToken(created.text("token"));
-		JsonNode database = awaitRunning(operator(), id);
+		JsonNode database = awaitRunning(id);
 		URI uri = URI.create(database.path("env").path("REDIS_URL").asString());
 		String password = uri.getUserInfo().substring(id.length() + 1);
 		assertThat(database.path("config").path("rdb").asBoolean()).isTrue();
@@ -55,7 +54,7 @@ class ConfigChangeTest extends IntegrationTest {
 			}
 		}
 
-		long job = change(owner, id, "{\"rdb\": false, \"aof\": true, \"cache_mode\": true, \"timeout\": 300}");
+		long job = changeConfig(owner, id, "{\"rdb\": false, \"aof\": true, \"cache_mode\": true, \"timeout\": 300}");
 
 		long pid;
 		try (Jedis jedis = connect(uri.getPort(), password)) {
@@ -106,7 +105,7 @@ class ConfigChangeTest extends IntegrationTest {
 		}
 
 		// and back to the baseline, asked by the operator this time
-		long back = change(operator(), id, "{\"rdb\": true, \"aof\": false, \"cache_mode\": false, \"timeout\": 0}");
+		long back = changeConfig(operator(), id, "{\"rdb\": true, \"aof\": false, \"cache_mode\": false, \"timeout\": 0}");
 		try (Jedis jedis = connect(uri.getPort(), password)) {
 			assertThat(jedis.configGet("save")).containsEntry("save", RedisSettings.SAVE_POINTS);
 			assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "no");
@@ -131,7 +130,7 @@ class ConfigChangeTest extends IntegrationTest {
 					.start()) {
 			String id = register(primary, replica);
 
-			change(operator(), id, "{\"cache_mode\": true, \"timeout\": 42, \"aof\": true}");
+			changeConfig(operator(), id, "{\"cache_mode\": true, \"timeout\": 42, \"aof\": true}");
 
 			for (RedisServerProcess node : new RedisServerProcess[] { primary, replica }) {
 				try (Jedis jedis = node.jedis()) {
@@ -186,7 +185,14 @@ class ConfigChangeTest extends IntegrationTest {
 			assertThat(operator().patch(path, "{}").status()).isEqualTo(400);
 			ApiClient.Response tls = operator().patch(path, "{\"force_tls\": true}");
 			assertThat(tls.status()).isEqualTo(422);
-			assertThat(tls.text("message")).contains("not available yet");
+			assertThat(tls.text("message")).contains("is a registered database");
+			ApiClient.Response tlsNotBoolean = operator().patch(path, "{\"force_tls\": \"on\"}");
+			assertThat(tlsNotBoolean.status()).isEqualTo(400);
+			assertThat(tlsNotBoolean.text("message")).isEqualTo("\"force_tls\" must be true or false, not \"on\"");
+			ApiClient.Response noCa = operator().get("/api/v1/databases/" + id + "/ca-certificate");
+			assertThat(noCa.status()).isEqualTo(422);
+			assertThat(noCa.text("message")).contains("registered database");
+			assertThat(operator().get("/api/v1/databases/no-such-db-4242/ca-certificate").status()).isEqualTo(404);
 			ApiClient.Response noLimit = operator().patch(path, "{\"cache_mode\": true}");
 			assertThat(noLimit.status()).isEqualTo(422);
 			assertThat(noLimit.text("message")).contains("has no maxmemory");
@@ -205,21 +211,6 @@ class ConfigChangeTest extends IntegrationTest {
 			assertThat(database.path("config_error").asString()).startsWith("the configuration could not be read");
 			assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 		}
-	}
-
-	/** Asks for the change, waits for its job, and answers the job's execution id. */
-	private long change(ApiClient client, String id, String settings) {
-		ApiClient.Response accepted = client.patch("/api/v1/databases/" + id + "/config", settings);
-		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
-		long job = accepted.json().path("job").asLong();
-		assertThat(accepted.text("status")).isNotBlank();
-		JsonNode ended = await().atMost(Duration.ofSeconds(120))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/jobs/" + job).json(),
-					(json) -> !json.path("status").asString().matches("starting|started"));
-		assertThat(ended.path("job").asString()).isEqualTo("configJob");
-		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("completed");
-		return job;
 	}
 
 	private String register(RedisServerProcess... nodes) {

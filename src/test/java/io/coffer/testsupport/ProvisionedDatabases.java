@@ -33,12 +33,15 @@ public final class ProvisionedDatabases {
 
 	/** A connection as {@code user} ({@code null}: the default user), checked with a PING. */
 	public static Jedis connect(String host, int port, String user, String password) {
-		Jedis jedis = new Jedis(host, port, DefaultJedisClientConfig.builder()
-			.user(user)
-			.password(password)
-			.connectionTimeoutMillis(2000)
-			.socketTimeoutMillis(5000)
-			.build());
+		return connect(host, port, DefaultJedisClientConfig.builder().user(user).password(password));
+	}
+
+	/**
+	 * A connection with this configuration (TLS, a user), checked with a PING. The read timeout is short:
+	 * a TLS client of a plain-text node waits for it before it fails.
+	 */
+	public static Jedis connect(String host, int port, DefaultJedisClientConfig.Builder config) {
+		Jedis jedis = new Jedis(host, port, config.connectionTimeoutMillis(2000).socketTimeoutMillis(3000).build());
 		try {
 			jedis.ping();
 			return jedis;

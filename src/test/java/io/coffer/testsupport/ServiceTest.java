@@ -51,6 +51,29 @@ public abstract class ServiceTest {
 		return awaitFinished(operator(), databaseId, launched.text("id"));
 	}
 
+	/** Waits until a provisioned database runs; a failed provisioning fails at once, with its reason. */
+	protected JsonNode awaitRunning(String databaseId) {
+		return ProvisionedDatabases.awaitRunning(operator(), databaseId);
+	}
+
+	/** Asks for a configuration change, waits for its {@code configJob} to complete; answers the execution's id. */
+	protected static long changeConfig(ApiClient client, String databaseId, String settings) {
+		ApiClient.Response accepted = client.patch("/api/v1/databases/" + databaseId + "/config", settings);
+		if (accepted.status() != 202 || accepted.text("status").isBlank()) {
+			throw new AssertionError("the change " + settings + " was not accepted: " + accepted.body());
+		}
+		long job = accepted.json().path("job").asLong();
+		JsonNode ended = org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(120))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> client.get("/api/v1/jobs/" + job).json(),
+					(json) -> !json.path("status").asString().matches("starting|started"));
+		if (!"configJob".equals(ended.path("job").asString()) || !"completed".equals(ended.path("status").asString())) {
+			throw new AssertionError("the change " + settings + " did not complete: " + ended);
+		}
+		return job;
+	}
+
 	public static JsonNode awaitFinished(ApiClient client, String databaseId, String backupId) {
 		return org.awaitility.Awaitility.await()
 			.atMost(Duration.ofSeconds(120))

@@ -1,0 +1,39 @@
+package io.coffer.web;
+
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.system.ApiException;
+import io.coffer.tls.CaCertificateDownload;
+import io.coffer.tls.CertificateAuthority;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The certificate of Coffer's authority, which signs the certificates a provisioned database serves TLS
+ * with: what its clients verify it against.
+ */
+@RestController
+@RequestMapping("/api/v1/databases")
+class CaCertificateController {
+
+	private final DatabaseRepository databases;
+
+	private final CertificateAuthority authority;
+
+	CaCertificateController(DatabaseRepository databases, CertificateAuthority authority) {
+		this.databases = databases;
+		this.authority = authority;
+	}
+
+	@GetMapping("/{db}/ca-certificate")
+	ResponseEntity<String> caCertificate(Caller caller, @PathVariable String db) {
+		caller.requireAccess(db);
+		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
+		return CaCertificateDownload.of(this.authority, database);
+	}
+
+}
