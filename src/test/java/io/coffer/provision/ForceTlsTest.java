@@ -20,6 +20,7 @@ import javax.net.ssl.TrustManagerFactory;
 import io.coffer.backup.RedisInfo;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.IntegrationTest;
+import io.coffer.testsupport.TestEngines;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -230,6 +231,56 @@ class ForceTlsTest extends IntegrationTest {
 		});
 		try (Jedis jedis = tls(primary, null, password, trustingCa)) {
 			assertThat(jedis.get("after")).isEqualTo("failover");
+		}
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
+	@Test
+	void aStarterDatabaseWithTlsForcedBecomesBusinessAndIsUpgradedWithoutLeavingTls() throws Exception {
+		Provisioned provisioned = provision("tls-grows", "redis-starter-256");
+		String id = provisioned.id();
+		String password = provisioned.password();
+		try (Jedis jedis = plain(provisioned.url(), id, password)) {
+			for (int i = 0; i < 100; i++) {
+				jedis.set("key-" + i, "value-" + i);
+			}
+		}
+		SSLSocketFactory trustingCa = trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
+		changeConfig(operator(), id, "{\"force_tls\": true}");
+
+		// the replica, sentinels and HAProxy a plan change adds serve TLS like the node that was there
+		completeJob("planChangeJob",
+				operator().post("/api/v1/databases/" + id + "/plan", "{\"plan\": \"redis-business-256\"}"), operator());
+		JsonNode business = operator().get("/api/v1/databases/" + id).json();
+		Map<String, Integer> ports = ProvisioningTest.portsByRole(business);
+		URI tlsUrl = URI.create(business.path("env").path("REDIS_URL").asString());
+		assertThat(tlsUrl.getScheme()).isEqualTo("rediss");
+		assertThat(tlsUrl.getPort()).isEqualTo(ports.get("haproxy"));
+		URI replica = URI.create("rediss://127.0.0.1:" + ports.get("replica"));
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = tls(replica, null, password, trustingCa)) {
+				return "up".equals(RedisInfo.fields(jedis.info("replication")).get("master_link_status"))
+						&& jedis.dbSize() == 100;
+			}
+		});
+		assertThatThrownBy(() -> plain(replica, null, password).close()).isInstanceOf(RuntimeException.class);
+		try (Jedis jedis = tls(URI.create("rediss://127.0.0.1:" + ports.get("sentinel")), null, null, trustingCa)) {
+			assertThat(jedis.sentinelMaster(id)).containsEntry("num-slaves", "1");
+		}
+
+		// the rolling upgrade restarts each node from its own file, TLS included, and talks to them over TLS
+		completeJob("engineUpgradeJob", operator().post("/api/v1/databases/" + id + "/upgrade",
+				"{\"version\": \"" + TestEngines.NEXT + "\"}"), operator());
+		assertThat(operator().get("/api/v1/databases/" + id).json().path("version").asString())
+			.isEqualTo(TestEngines.NEXT);
+		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
+			assertThat(jedis.get("key-99")).isEqualTo("value-99");
+			assertThat(jedis.dbSize()).isEqualTo(100);
+		}
+		for (int port : List.of(ports.get("primary"), ports.get("replica"))) {
+			assertThatThrownBy(() -> plain(URI.create("redis://127.0.0.1:" + port), null, password).close())
+				.as("plain text on %d after the upgrade", port)
+				.isInstanceOf(RuntimeException.class);
 		}
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 	}

@@ -58,18 +58,25 @@ public abstract class ServiceTest {
 
 	/** Asks for a configuration change, waits for its {@code configJob} to complete; answers the execution's id. */
 	protected static long changeConfig(ApiClient client, String databaseId, String settings) {
-		ApiClient.Response accepted = client.patch("/api/v1/databases/" + databaseId + "/config", settings);
+		return completeJob("configJob", client.patch("/api/v1/databases/" + databaseId + "/config", settings), client);
+	}
+
+	/**
+	 * Waits for the job a request answered 202 with (a configuration change, a plan change, an engine
+	 * upgrade) to complete; answers its execution's id, or fails with what the request or the job said.
+	 */
+	protected static long completeJob(String jobName, ApiClient.Response accepted, ApiClient client) {
 		if (accepted.status() != 202 || accepted.text("status").isBlank()) {
-			throw new AssertionError("the change " + settings + " was not accepted: " + accepted.body());
+			throw new AssertionError(jobName + " was not accepted: " + accepted.body());
 		}
 		long job = accepted.json().path("job").asLong();
 		JsonNode ended = org.awaitility.Awaitility.await()
-			.atMost(Duration.ofSeconds(120))
+			.atMost(Duration.ofSeconds(180))
 			.pollInterval(Duration.ofMillis(200))
 			.until(() -> client.get("/api/v1/jobs/" + job).json(),
 					(json) -> !json.path("status").asString().matches("starting|started"));
-		if (!"configJob".equals(ended.path("job").asString()) || !"completed".equals(ended.path("status").asString())) {
-			throw new AssertionError("the change " + settings + " did not complete: " + ended);
+		if (!jobName.equals(ended.path("job").asString()) || !"completed".equals(ended.path("status").asString())) {
+			throw new AssertionError(jobName + " did not complete: " + ended);
 		}
 		return job;
 	}
