@@ -1,15 +1,17 @@
 package io.coffer.dashboard;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 
+import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.Chromium;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
-import io.coffer.testsupport.RedisServerProcess;
+import io.coffer.testsupport.ProvisionedDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
 
 /**
  * Regenerates the screenshots of the dashboard in {@code docs/screenshots/}:
@@ -29,19 +33,22 @@ class DashboardScreenshots extends IntegrationTest {
 
 	private static final Path FOLDER = Path.of("docs", "screenshots");
 
-	private RedisServerProcess redis;
-
 	private Chromium chromium;
 
 	private ChromeDriver browser;
 
 	private String databaseId;
 
+	private URI redisUrl;
+
 	@BeforeAll
 	void start() {
-		this.redis = RedisServerProcess.startWithPassword("screenshot-secret");
-		this.redis.populate(30_000, "session", 120);
-		this.databaseId = registerDatabase("my-app", "screenshot-secret", "stream", this.redis.port()).text("id");
+		// a provisioned database, so that Settings show what can be changed: plan, version, TLS
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"my-app\", \"plan\": \"redis-starter-1024\"}");
+		this.databaseId = created.text("id");
+		this.redisUrl = URI.create(awaitRunning(this.databaseId).path("env").path("REDIS_URL").asString());
+		populate(30_000, "session", 120);
 		this.chromium = Chromium.start();
 		this.browser = this.chromium.driver();
 	}
@@ -51,8 +58,8 @@ class DashboardScreenshots extends IntegrationTest {
 		if (this.chromium != null) {
 			this.chromium.close();
 		}
-		if (this.redis != null) {
-			this.redis.close();
+		if (this.databaseId != null) {
+			operator().delete("/api/v1/databases/" + this.databaseId);
 		}
 	}
 
@@ -61,7 +68,7 @@ class DashboardScreenshots extends IntegrationTest {
 		String backupId = null;
 		for (int i = 0; i < 4; i++) {
 			// a few backups of a growing dataset, for the chart
-			this.redis.populate(5_000 * (i + 1), "cart-" + i, 200);
+			populate(5_000 * (i + 1), "cart-" + i, 200);
 			backupId = backUp(this.databaseId).path("id").asString();
 		}
 		Files.createDirectories(FOLDER);
@@ -83,6 +90,18 @@ class DashboardScreenshots extends IntegrationTest {
 		shoot("settings-configuration");
 		open(database + "/settings/internet-access");
 		shoot("settings-internet-access");
+	}
+
+	private void populate(int count, String prefix, int valueSize) {
+		String password = this.redisUrl.getUserInfo().substring(this.databaseId.length() + 1);
+		String value = "v".repeat(valueSize);
+		try (Jedis jedis = ProvisionedDatabases.connect(this.redisUrl.getHost(), this.redisUrl.getPort(), null, password);
+				Pipeline pipeline = jedis.pipelined()) {
+			for (int i = 0; i < count; i++) {
+				pipeline.set(prefix + ":" + i, value);
+			}
+			pipeline.sync();
+		}
 	}
 
 	private void open(String path) {
