@@ -43,6 +43,9 @@ class EngineUpgradeTest extends IntegrationTest {
 	@Autowired
 	CofferInstance instance;
 
+	@Autowired
+	EngineUpgrades upgrades;
+
 	@Test
 	void aStarterDatabaseIsStoppedUpgradedAndStartedWithEveryKeyAndRefusesWhatTheRulesForbid() {
 		ApiClient.Response created = operator().post("/api/v1/databases",
@@ -183,6 +186,36 @@ class EngineUpgradeTest extends IntegrationTest {
 			assertThat(database.path("upgrade").path("unavailable_reason").asString()).contains("registered database");
 			assertRefused(operator().post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"" + TestEngines.NEXT + "\"}"),
 					422, "registered database");
+			assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void configurationChangesAndRestoresWaitForAnUpgradeAndOneLeftByAStoppedInstanceStopsHoldingThem() {
+		try (RedisServerProcess node = RedisServerProcess.startWithPassword("engine-secret")) {
+			String id = registerDatabase("engine-busy", "engine-secret", "stream", node.port()).text("id");
+			JsonNode backup = backUp(id);
+			assertThat(backup.path("status").asString()).as(backup.toString()).isEqualTo("done");
+			// an upgrade in flight, of an instance that has stopped checking in with the cluster
+			this.jdbc.sql("""
+					insert into engine_upgrades (database_id, from_version, to_version, requested_by, requested_at,
+					    instance_id, status)
+					values (?, ?, ?, 'operator', now() - interval '10 minutes', 'instance-that-stopped', 'running')
+					""").params(id, TestEngines.INSTALLED, TestEngines.NEXT).update();
+
+			ApiClient.Response config = operator().patch("/api/v1/databases/" + id + "/config", "{\"aof\": true}");
+			assertRefused(config, 409, "an engine upgrade of " + id + " is in progress");
+			assertThat(config.text("error")).isEqualTo("database_busy");
+			assertRefused(operator().post("/api/v1/databases/" + id + "/restores", "{\"target\": \"in_place\"}"), 409,
+					"an engine upgrade of " + id + " is in progress");
+
+			assertThat(this.upgrades.recoverInterrupted()).isEqualTo(1);
+			assertThat(this.jdbc.sql("select error from engine_upgrades where database_id = ?").param(id)
+				.query(String.class).single()).startsWith("interrupted");
+			changeConfig(operator(), id, "{\"aof\": true}");
+			try (Jedis jedis = node.jedis()) {
+				assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "yes");
+			}
 			assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 		}
 	}
