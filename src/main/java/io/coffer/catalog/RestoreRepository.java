@@ -98,19 +98,11 @@ public class RestoreRepository {
 	 * last start, or another that has not checked in with the Quartz cluster since {@code silentSince}.
 	 */
 	public List<Interrupted> findInterrupted(String me, Instant myStart, Instant silentSince) {
-		return this.jdbc.sql("""
+		return StoppedInstances.bind(this.jdbc.sql("""
 				select r.id, r.database_id, r.target_database, r.instance_id, r.job_execution_id, r.recovery
 				from restores r
-				where r.status in ('scheduled', 'running') and (
-				    (r.instance_id = :me and r.created_at < :myStart)
-				    or (r.instance_id is distinct from :me and r.created_at < :silentSince and not exists (
-				        select 1 from qrtz_scheduler_state s
-				        where s.instance_name = r.instance_id and s.last_checkin_time >= :silentSinceMillis)))
-				""")
-			.param("me", me)
-			.param("myStart", Timestamp.from(myStart))
-			.param("silentSince", Timestamp.from(silentSince))
-			.param("silentSinceMillis", silentSince.toEpochMilli())
+				where r.status in ('scheduled', 'running') and """
+				+ StoppedInstances.condition("r.instance_id", "r.created_at")), me, myStart, silentSince)
 			.query((rs, i) -> {
 				String recovery = rs.getString("recovery");
 				return new Interrupted(rs.getString("id"), rs.getString("database_id"), rs.getString("target_database"),

@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import io.coffer.catalog.StoppedInstances;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -119,22 +121,14 @@ public class EngineRepository {
 	 * @return how many there were
 	 */
 	public int interruptAbandoned(String databaseId, String me, Instant myStart, Instant silentSince, Instant at) {
-		return this.jdbc.sql("""
+		return StoppedInstances.bind(this.jdbc.sql("""
 				update engine_upgrades u set status = 'error', finished_at = :at,
 				    error = 'interrupted: the Coffer instance running it stopped; look at the nodes, then ask again'
 				where (cast(:database as text) is null or u.database_id = :database)
-				    and u.status in ('scheduled', 'running') and (
-				    (u.instance_id = :me and u.requested_at < :myStart)
-				    or (u.instance_id <> :me and u.requested_at < :silentSince and not exists (
-				        select 1 from qrtz_scheduler_state s
-				        where s.instance_name = u.instance_id and s.last_checkin_time >= :silentSinceMillis)))
-				""")
+				    and u.status in ('scheduled', 'running') and """
+				+ StoppedInstances.condition("u.instance_id", "u.requested_at")), me, myStart, silentSince)
 			.param("at", Timestamp.from(at))
 			.param("database", databaseId)
-			.param("me", me)
-			.param("myStart", Timestamp.from(myStart))
-			.param("silentSince", Timestamp.from(silentSince))
-			.param("silentSinceMillis", silentSince.toEpochMilli())
 			.update();
 	}
 

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import io.coffer.catalog.StoppedInstances;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -79,18 +81,10 @@ class PlanChangeRepository {
 	 * another's that has not checked in to the cluster ({@code qrtz_scheduler_state}) since {@code silentSince}.
 	 */
 	List<Interrupted> interrupted(String me, Instant myStart, Instant silentSince) {
-		return this.jdbc.sql("""
+		return StoppedInstances.bind(this.jdbc.sql("""
 				select c.id, c.database_id, c.job_execution_id from plan_changes c
-				where c.status in ('scheduled', 'running') and (
-				    (c.instance_id = :me and c.requested_at < :myStart)
-				    or (c.instance_id <> :me and c.requested_at < :silentSince and not exists (
-				        select 1 from qrtz_scheduler_state s
-				        where s.instance_name = c.instance_id and s.last_checkin_time >= :silentSinceMillis)))
-				""")
-			.param("me", me)
-			.param("myStart", Timestamp.from(myStart))
-			.param("silentSince", Timestamp.from(silentSince))
-			.param("silentSinceMillis", silentSince.toEpochMilli())
+				where c.status in ('scheduled', 'running') and """
+				+ StoppedInstances.condition("c.instance_id", "c.requested_at")), me, myStart, silentSince)
 			.query((rs, row) -> new Interrupted(rs.getLong("id"), rs.getString("database_id"),
 					rs.getObject("job_execution_id", Long.class)))
 			.list();

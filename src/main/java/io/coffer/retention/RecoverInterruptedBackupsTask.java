@@ -1,7 +1,6 @@
 package io.coffer.retention;
 
 import java.io.IOException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -11,6 +10,7 @@ import java.util.Set;
 import io.coffer.backup.BackupFinished;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.RunStatus;
+import io.coffer.catalog.StoppedInstances;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.PendingUpload;
 import io.coffer.system.CofferInstance;
@@ -105,18 +105,11 @@ public class RecoverInterruptedBackupsTask {
 
 	private List<Interrupted> interrupted(Instant now) {
 		Instant silentSince = now.minus(this.settings.getInstanceTimeout());
-		return this.jdbc.sql("""
+		return StoppedInstances.bind(this.jdbc.sql("""
 				select b.id, b.database_id, b.object_key, b.instance_id, b.job_execution_id from backups b
-				where b.status in ('scheduled', 'running') and (
-				    (b.instance_id = :me and b.created_at < :myStart)
-				    or (b.instance_id is distinct from :me and b.created_at < :silentSince and not exists (
-				        select 1 from qrtz_scheduler_state s
-				        where s.instance_name = b.instance_id and s.last_checkin_time >= :silentSinceMillis)))
-				""")
-			.param("me", this.instance.id())
-			.param("myStart", Timestamp.from(this.instance.startedAt()))
-			.param("silentSince", Timestamp.from(silentSince))
-			.param("silentSinceMillis", silentSince.toEpochMilli())
+				where b.status in ('scheduled', 'running') and """
+				+ StoppedInstances.condition("b.instance_id", "b.created_at")), this.instance.id(),
+				this.instance.startedAt(), silentSince)
 			.query((rs, i) -> new Interrupted(rs.getString("id"), rs.getString("database_id"),
 					rs.getString("object_key"), rs.getString("instance_id"), rs.getObject("job_execution_id", Long.class)))
 			.list();

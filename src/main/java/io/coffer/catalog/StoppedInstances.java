@@ -1,0 +1,41 @@
+package io.coffer.catalog;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Which rows in flight belong to a Coffer instance that has stopped, for the recovery of backups,
+ * restores, provisionings, plan changes and engine upgrades. Stopped: this very instance before its last
+ * start (a restart with the same id), or another one that has not checked in with the Quartz cluster
+ * ({@code qrtz_scheduler_state}) since {@code silentSince}, while its row is older than that, so that a
+ * long but live job is never cut.
+ */
+public final class StoppedInstances {
+
+	private StoppedInstances() {
+	}
+
+	/**
+	 * The SQL condition, on a row's instance column and the time it started; bind its parameters with
+	 * {@link #bind}.
+	 */
+	public static String condition(String instanceColumn, String startedColumn) {
+		return """
+				((%1$s = :me and %2$s < :myStart)
+				 or (%1$s is distinct from :me and %2$s < :silentSince and not exists (
+				     select 1 from qrtz_scheduler_state s
+				     where s.instance_name = %1$s and s.last_checkin_time >= :silentSinceMillis)))"""
+			.formatted(instanceColumn, startedColumn);
+	}
+
+	public static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement, String me, Instant myStart,
+			Instant silentSince) {
+		return statement.param("me", me)
+			.param("myStart", Timestamp.from(myStart))
+			.param("silentSince", Timestamp.from(silentSince))
+			.param("silentSinceMillis", silentSince.toEpochMilli());
+	}
+
+}
