@@ -79,6 +79,19 @@ public class ProvisioningRepository {
 				""").param(host).query(Integer.class).list());
 	}
 
+	/** Which instance runs the database's provisioning, for recovery if it stops meanwhile. */
+	public void recordProvisioningInstance(String databaseId, String instanceId) {
+		this.jdbc.sql("update databases set provisioning_instance = ? where id = ?").params(instanceId, databaseId).update();
+	}
+
+	/** Databases still {@code provisioning} whose instance has stopped (see {@link StoppedInstances}). */
+	public List<String> interruptedProvisionings(String me, Instant myStart, Instant silentSince) {
+		return StoppedInstances.bind(this.jdbc.sql("select d.id from databases d where d.status = 'provisioning' and "
+				+ StoppedInstances.condition("d.provisioning_instance", "d.created_at")), me, myStart, silentSince)
+			.query(String.class)
+			.list();
+	}
+
 	/** Addresses ({@code host:port}) of nodes that databases not yet deleted hold. */
 	public Set<String> addressesInUse() {
 		return new HashSet<>(this.jdbc.sql("""

@@ -15,6 +15,7 @@ import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.catalog.TokenRepository;
 import io.coffer.crypto.Keyring;
 import io.coffer.system.ApiException;
+import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,10 +65,13 @@ public class DatabaseProvisioning {
 
 	private final Clock clock;
 
+	private final CofferInstance instance;
+
 	DatabaseProvisioning(PlanCatalogue plans, NodeDrivers drivers, DatabaseRepository databases,
 			ProvisioningRepository repository, NodeRemoval removal, DatabaseNodes nodes, TokenRepository tokens, Keyring keyring,
 			DatabaseRegistration registration, ProvisionLauncher launcher, DatabaseLocks locks,
-			TransactionTemplate transaction, CofferProperties properties, Clock clock) {
+			TransactionTemplate transaction, CofferProperties properties, Clock clock, CofferInstance instance) {
+		this.instance = instance;
 		this.plans = plans;
 		this.drivers = drivers;
 		this.databases = databases;
@@ -128,6 +132,7 @@ public class DatabaseProvisioning {
 				this.properties.getBackup().getAcquisitionMode(), sentinels ? id : null, true, null,
 				this.clock.instant(), List.of());
 		this.databases.insert(database);
+		this.repository.recordProvisioningInstance(id, this.instance.id());
 		this.databases.saveSecret(id, DatabaseRepository.REDIS_PASSWORD, this.keyring.newest().sealText(password));
 		for (String name : nodeNames(plan)) {
 			NodeDriver.Reservation reservation = driver.reserve(id, name, kindOf(name));

@@ -57,7 +57,7 @@ class PlanChangeTest extends IntegrationTest {
 	JdbcClient jdbc;
 
 	@Autowired
-	InterruptedPlanChanges interruptedChanges;
+	InterruptedProvisioning interruptedChanges;
 
 	@DynamicPropertySource
 	static void smallPlansAndAWebhook(DynamicPropertyRegistry registry) throws IOException {

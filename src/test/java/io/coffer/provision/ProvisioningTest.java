@@ -17,6 +17,8 @@ import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.ProvisionedDatabases;
 import org.junit.jupiter.api.AfterAll;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
@@ -34,6 +36,12 @@ import static org.awaitility.Awaitility.await;
  * sentinel and supervision timings.
  */
 class ProvisioningTest extends IntegrationTest {
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	InterruptedProvisioning recovery;
 
 	@Test
 	void listsThePlans() {
@@ -187,6 +195,31 @@ class ProvisioningTest extends IntegrationTest {
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 		assertThat(all).allMatch(ProvisioningTest::isFree);
 		assertThat(nodesFolder().resolve(id)).doesNotExist();
+	}
+
+	@Test
+	void aProvisioningWhoseInstanceStoppedHasItsNodesRemovedAndCanBeDeleted() {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"orphan-app\", \"plan\": \"redis-starter-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		JsonNode database = awaitStatus(id, "running");
+		List<Integer> all = ports(database);
+		// as an instance that stopped after starting the node leaves it: still provisioning, its node up
+		this.jdbc.sql("""
+				update databases set status = 'provisioning', provisioning_instance = 'instance-that-stopped',
+				    created_at = now() - interval '10 minutes' where id = ?""").param(id).update();
+		ApiClient.Response refused = operator().delete("/api/v1/databases/" + id);
+		assertThat(refused.status()).as("a database being provisioned is not deleted under its job").isEqualTo(409);
+
+		this.recovery.recoverProvisionings();
+
+		JsonNode settled = operator().get("/api/v1/databases/" + id).json();
+		assertThat(settled.path("status").asString()).isEqualTo("error");
+		assertThat(settled.path("status_reason").asString())
+			.isEqualTo("provisioning failed: interrupted: the instance running it stopped");
+		assertThat(all).allMatch(ProvisioningTest::isFree);
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 	}
 
 	@Test

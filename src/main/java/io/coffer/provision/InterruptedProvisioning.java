@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import io.coffer.system.JobExecutions;
@@ -21,22 +22,27 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Plan changes whose instance stopped while they ran would leave their database {@code updating} for ever,
- * out of the supervisor's care. At start-up, and then every {@code coffer.housekeeping.instance-timeout},
- * those of a gone instance (the same test as for backups: this instance's own from before its start, or
- * another's that no longer checks in to the cluster) are settled like a failed change and their execution
- * marked failed.
+ * Provisionings and plan changes whose instance stopped while they ran would leave their database
+ * {@code provisioning} or {@code updating} for ever, out of the supervisor's care (and a database still
+ * provisioning cannot be deleted). At start-up, and then every {@code coffer.housekeeping.instance-timeout},
+ * those of a gone instance (see {@link io.coffer.catalog.StoppedInstances}) are settled like a failure: a
+ * provisioning's nodes are removed and the database is {@code error} with the reason, a plan change is
+ * undone or left in {@code error}, and its execution is marked failed.
  */
 @Component
-class InterruptedPlanChanges implements DisposableBean {
+class InterruptedProvisioning implements DisposableBean {
 
 	static final String INTERRUPTED = JobExecutions.INTERRUPTED;
 
-	private static final Logger log = LoggerFactory.getLogger(InterruptedPlanChanges.class);
+	private static final Logger log = LoggerFactory.getLogger(InterruptedProvisioning.class);
 
 	private final PlanChangeRepository changes;
 
 	private final PlanChangeFailures failures;
+
+	private final ProvisioningRepository provisionings;
+
+	private final ProvisionFailures provisionFailures;
 
 	private final JobRepository jobRepository;
 
@@ -48,8 +54,11 @@ class InterruptedPlanChanges implements DisposableBean {
 
 	private volatile ScheduledExecutorService executor;
 
-	InterruptedPlanChanges(PlanChangeRepository changes, PlanChangeFailures failures, JobRepository jobRepository,
-			CofferInstance instance, CofferProperties properties, Clock clock) {
+	InterruptedProvisioning(PlanChangeRepository changes, PlanChangeFailures failures, JobRepository jobRepository,
+			CofferInstance instance, CofferProperties properties, Clock clock, ProvisioningRepository provisionings,
+			ProvisionFailures provisionFailures) {
+		this.provisionings = provisionings;
+		this.provisionFailures = provisionFailures;
 		this.changes = changes;
 		this.failures = failures;
 		this.jobRepository = jobRepository;
@@ -61,12 +70,24 @@ class InterruptedPlanChanges implements DisposableBean {
 	@EventListener(ApplicationReadyEvent.class)
 	void start() {
 		this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "plan-change-recovery");
+			Thread thread = new Thread(task, "provisioning-recovery");
 			thread.setDaemon(true);
 			return thread;
 		});
 		long interval = this.settings.getInstanceTimeout().toMillis();
 		this.executor.scheduleWithFixedDelay(this::recoverQuietly, 0, interval, TimeUnit.MILLISECONDS);
+	}
+
+	/** Removes what every interrupted provisioning started; answers how many there were. */
+	int recoverProvisionings() {
+		Instant now = this.clock.instant();
+		List<String> interrupted = this.provisionings.interruptedProvisionings(this.instance.id(),
+				this.instance.startedAt(), now.minus(this.settings.getInstanceTimeout()));
+		for (String databaseId : interrupted) {
+			log.warn("The provisioning of {} was interrupted: its instance stopped", databaseId);
+			this.provisionFailures.record(databaseId, new IllegalStateException(INTERRUPTED));
+		}
+		return interrupted.size();
 	}
 
 	/** Settles every interrupted change; answers how many there were. */
@@ -97,10 +118,12 @@ class InterruptedPlanChanges implements DisposableBean {
 
 	private void recoverQuietly() {
 		try {
+			recoverProvisionings();
 			recover();
 		}
 		catch (RuntimeException ex) {
-			log.warn("Interrupted plan changes could not be recovered this round: {}", ex.getMessage(), ex);
+			log.warn("Interrupted provisionings or plan changes could not be recovered this round: {}",
+					ex.getMessage(), ex);
 		}
 	}
 
