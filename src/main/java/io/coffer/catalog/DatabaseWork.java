@@ -5,9 +5,11 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The work in flight on a database across the cluster, read from each kind's own rows: what a job that
@@ -46,8 +48,36 @@ public class DatabaseWork {
 
 	private final JdbcClient jdbc;
 
-	DatabaseWork(JdbcClient jdbc) {
+	private final TransactionTemplate transaction;
+
+	DatabaseWork(JdbcClient jdbc, TransactionTemplate transaction) {
 		this.jdbc = jdbc;
+		this.transaction = transaction;
+	}
+
+	/**
+	 * Starts a kind of work on the database unless work it must not run beside is in flight: {@code start}
+	 * records the new work (and may refuse on the database's status, which it is given) in one transaction
+	 * with the database's row locked, so that two kinds of work asked at the same moment, on two instances,
+	 * cannot both pass the check.
+	 * @param busy the refusal for the work found in flight, named as a sentence such as "a backup"
+	 * @param start records the work, given the database's status; what it answers is answered
+	 */
+	public <T> T startExclusively(String databaseId, Set<Kind> blocking, Function<String, RuntimeException> busy,
+			Function<String, T> start) {
+		return this.transaction.execute((transaction) -> {
+			String status = this.jdbc.sql("select status from databases where id = ? for update")
+				.param(databaseId)
+				.query(String.class)
+				.optional()
+				.orElse(null);
+			if (!blocking.isEmpty()) {
+				inFlight(databaseId, blocking).ifPresent((work) -> {
+					throw busy.apply(work);
+				});
+			}
+			return start.apply(status);
+		});
 	}
 
 	/** The first of these kinds in flight on the database, as a sentence such as "a backup". */
