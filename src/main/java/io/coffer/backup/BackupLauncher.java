@@ -3,12 +3,14 @@ package io.coffer.backup;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferInstance;
@@ -45,11 +47,14 @@ public class BackupLauncher {
 
 	private final Clock clock;
 
+	private final DatabaseWork work;
+
 	private final CofferInstance instance;
 
 	BackupLauncher(DatabaseRepository databases, BackupRepository backups, JobOperator jobOperator,
 			@Qualifier("backupJob") Job backupJob, @Qualifier("backupExecutor") TaskExecutor executor,
-			BackupFailures failures, Clock clock, CofferInstance instance) {
+			BackupFailures failures, Clock clock, CofferInstance instance, DatabaseWork work) {
+		this.work = work;
 		this.databases = databases;
 		this.backups = backups;
 		this.jobOperator = jobOperator;
@@ -68,21 +73,29 @@ public class BackupLauncher {
 	public Backup launch(String databaseId, String method) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
-		if (DatabaseStatus.UPDATING.equals(database.status())) {
-			// its nodes are being added or removed: the node a backup would pick may be gone the next second
-			throw ApiException.conflict("database_updating",
-					"the plan of " + databaseId + " is being changed; back it up once it is running");
-		}
 		Instant createdAt = creationSecond(databaseId);
 		String backupId = BackupNames.newId(createdAt);
-		try {
-			this.backups.insertScheduled(backupId, databaseId, createdAt, BackupNames.fileName(database, createdAt),
-					method, BackupNames.objectKey(database, createdAt), this.instance.id());
-		}
-		catch (BackupRepository.BackupInFlightException ex) {
-			throw ApiException.conflict("backup_in_progress",
-					"a backup of " + databaseId + " is already running; wait for it to finish");
-		}
+		// an upgrade restarts the node a backup reads from, a TLS switch changes how it is reached
+		this.work.startExclusively(databaseId, EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE, DatabaseWork.Kind.TLS_SWITCH),
+				(work) -> ApiException.conflict("database_busy",
+						work + " of " + databaseId + " is in progress; back it up once it is done"),
+				(status) -> {
+					if (DatabaseStatus.UPDATING.equals(status)) {
+						// its nodes are being added or removed: the node a backup would pick may be gone the next second
+						throw ApiException.conflict("database_updating",
+								"the plan of " + databaseId + " is being changed; back it up once it is running");
+					}
+					try {
+						this.backups.insertScheduled(backupId, databaseId, createdAt,
+								BackupNames.fileName(database, createdAt), method,
+								BackupNames.objectKey(database, createdAt), this.instance.id());
+					}
+					catch (BackupRepository.BackupInFlightException ex) {
+						throw ApiException.conflict("backup_in_progress",
+								"a backup of " + databaseId + " is already running; wait for it to finish");
+					}
+					return backupId;
+				});
 		try {
 			this.executor.execute(() -> run(databaseId, backupId, method));
 		}

@@ -70,8 +70,10 @@ public final class NodeSelector {
 	}
 
 	private Topology topologyFromSentinels(List<RedisEndpoint> knownNodes, SentinelSet sentinels) {
-		// the nodes the sentinels name take the password and TLS of those the catalogue knows (if none: neither)
-		RedisEndpoint known = knownNodes.isEmpty() ? new RedisEndpoint("localhost", 6379) : knownNodes.get(0);
+		// the nodes the sentinels name take the password and TLS of those the catalogue knows (if none: no
+		// password, and TLS when the sentinels speak it, as every node of a database does once it is forced)
+		RedisEndpoint known = knownNodes.isEmpty()
+				? new RedisEndpoint("localhost", 6379, null, sentinels.sentinels().get(0).tls()) : knownNodes.get(0);
 		List<String> failures = new ArrayList<>();
 		for (RedisEndpoint sentinel : sentinels.sentinels()) {
 			List<String> master;

@@ -29,6 +29,10 @@ public class DatabaseWork {
 		CONFIG_CHANGE("a configuration change",
 				"select 1 from config_changes where database_id = :db and status in ('scheduled', 'running')"),
 
+		/** A configuration change that forces TLS or turns it off: it switches every node's port. */
+		TLS_SWITCH("a TLS switch", "select 1 from config_changes where database_id = :db"
+				+ " and status in ('scheduled', 'running') and settings ->> 'force_tls' is not null"),
+
 		PLAN_CHANGE("a plan change",
 				"select 1 from plan_changes where database_id = :db and status in ('scheduled', 'running')"),
 

@@ -88,6 +88,11 @@ public class RestoreRepository {
 			.update();
 	}
 
+	/** What state a failed restore left its target in, once that is known. */
+	public void recordTargetState(String restoreId, String targetState) {
+		this.jdbc.sql("update restores set target_state = ? where id = ?").params(targetState, restoreId).update();
+	}
+
 	/** A restore whose instance stopped, with its recovery journal (null if it had not touched the target). */
 	public record Interrupted(String id, String databaseId, String targetDatabase, String instanceId,
 			Long jobExecutionId, Map<String, Object> recovery) {

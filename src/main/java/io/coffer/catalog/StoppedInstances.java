@@ -19,14 +19,16 @@ public final class StoppedInstances {
 
 	/**
 	 * The SQL condition, on a row's instance column and the time it started; bind its parameters with
-	 * {@link #bind}.
+	 * {@link #bind}. A row without an instance was written before its kind recorded one, perhaps by an
+	 * instance of an earlier version still running it: it is taken only once a day older than that.
 	 */
 	public static String condition(String instanceColumn, String startedColumn) {
 		return """
 				((%1$s = :me and %2$s < :myStart)
-				 or (%1$s is distinct from :me and %2$s < :silentSince and not exists (
+				 or (%1$s <> :me and %2$s < :silentSince and not exists (
 				     select 1 from qrtz_scheduler_state s
-				     where s.instance_name = %1$s and s.last_checkin_time >= :silentSinceMillis)))"""
+				     where s.instance_name = %1$s and s.last_checkin_time >= :silentSinceMillis))
+				 or (%1$s is null and %2$s < cast(:silentSince as timestamptz) - interval '1 day'))"""
 			.formatted(instanceColumn, startedColumn);
 	}
 

@@ -40,6 +40,9 @@ import org.springframework.stereotype.Service;
 @Service
 public class EngineUpgrades implements DisposableBean {
 
+	private static final Set<Kind> UPGRADE_WAITS_FOR = EnumSet.of(Kind.BACKUP, Kind.RESTORE, Kind.CONFIG_CHANGE,
+			Kind.PLAN_CHANGE);
+
 	private static final Logger log = LoggerFactory.getLogger(EngineUpgrades.class);
 
 	public static final String JOB_NAME = "engineUpgradeJob";
@@ -70,6 +73,7 @@ public class EngineUpgrades implements DisposableBean {
 	private final BackgroundJobOperator jobs;
 
 	private final DatabaseWork work;
+
 
 	EngineUpgrades(DatabaseRepository databases, ProvisioningRepository provisioning, EngineCatalogue catalogue,
 			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobRepository jobRepository,
@@ -103,16 +107,23 @@ public class EngineUpgrades implements DisposableBean {
 			throw ApiException.conflict("database_not_running", "database " + databaseId + " is " + database.status()
 					+ ": it can be upgraded once it is running");
 		}
-		this.work.inFlight(databaseId, EnumSet.of(Kind.RESTORE, Kind.CONFIG_CHANGE, Kind.PLAN_CHANGE))
-			.ifPresent((change) -> {
-			throw ApiException.conflict("database_busy", change + " of " + databaseId + " is under way: upgrade once "
-					+ "it is finished");
-		});
 		EngineVersion current = EngineVersion.parse(availability.version());
 		this.catalogue.rules().refusal(current, target).ifPresent((refusal) -> {
 			throw ApiException.unprocessable("upgrade_refused", refusal.message());
 		});
-		long upgradeId = record(databaseId, current, target, requestedBy);
+		interruptAbandoned(databaseId);
+		// an upgrade restarts every data node: not under a backup or a restore reading or loading one, a
+		// configuration change setting them, or a plan change moving them
+		long upgradeId = this.work.startExclusively(databaseId, UPGRADE_WAITS_FOR,
+				(change) -> ApiException.conflict("database_busy", change + " of " + databaseId
+						+ " is under way: upgrade once it is finished"),
+				(status) -> {
+					if (!DatabaseStatus.RUNNING.equals(status)) {
+						throw ApiException.conflict("database_not_running", "database " + databaseId + " is " + status
+								+ ": it can be upgraded once it is running");
+					}
+					return record(databaseId, current, target, requestedBy);
+				});
 		JobExecution execution;
 		try {
 			execution = this.jobs.start(new JobParametersBuilder()
@@ -157,15 +168,18 @@ public class EngineUpgrades implements DisposableBean {
 					this.clock.instant(), this.instance.id());
 		}
 		catch (DuplicateKeyException ex) {
-			Instant now = this.clock.instant();
-			if (this.engines.interruptAbandoned(databaseId, this.instance.id(), this.instance.startedAt(),
-					now.minus(this.instanceTimeout), now) > 0) {
-				log.warn("The unfinished upgrade of {} was left by a Coffer instance that stopped: marked interrupted",
-						databaseId);
-				return record(databaseId, current, target, requestedBy);
-			}
 			throw ApiException.conflict("upgrade_in_progress", "an engine upgrade of " + databaseId
 					+ " is already under way; wait for it to finish");
+		}
+	}
+
+	/** An upgrade of the database left by an instance that stopped will not go on: it must not refuse this one. */
+	private void interruptAbandoned(String databaseId) {
+		Instant now = this.clock.instant();
+		if (this.engines.interruptAbandoned(databaseId, this.instance.id(), this.instance.startedAt(),
+				now.minus(this.instanceTimeout), now) > 0) {
+			log.warn("The unfinished upgrade of {} was left by a Coffer instance that stopped: marked interrupted",
+					databaseId);
 		}
 	}
 

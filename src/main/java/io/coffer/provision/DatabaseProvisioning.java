@@ -4,11 +4,13 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
@@ -67,11 +69,15 @@ public class DatabaseProvisioning {
 
 	private final CofferInstance instance;
 
+	private final DatabaseWork work;
+
 	DatabaseProvisioning(PlanCatalogue plans, NodeDrivers drivers, DatabaseRepository databases,
 			ProvisioningRepository repository, NodeRemoval removal, DatabaseNodes nodes, TokenRepository tokens, Keyring keyring,
 			DatabaseRegistration registration, ProvisionLauncher launcher, DatabaseLocks locks,
-			TransactionTemplate transaction, CofferProperties properties, Clock clock, CofferInstance instance) {
+			TransactionTemplate transaction, CofferProperties properties, Clock clock, CofferInstance instance,
+			DatabaseWork work) {
 		this.instance = instance;
+		this.work = work;
 		this.plans = plans;
 		this.drivers = drivers;
 		this.databases = databases;
@@ -150,6 +156,8 @@ public class DatabaseProvisioning {
 	 * @throws ApiException 404 for an unknown database, 409 while it is being provisioned
 	 */
 	public Database deprovision(String databaseId) {
+		// said at once: an upgrade holds the database's lock while it runs
+		refuseDuringUpgrade(databaseId);
 		return this.locks.withLock(databaseId, () -> {
 			Database database = this.databases.findLive(databaseId)
 				.orElseThrow(() -> ApiException.notFound("database " + databaseId));
@@ -162,9 +170,13 @@ public class DatabaseProvisioning {
 						"the plan of database " + databaseId + " is being changed; delete it once it is running");
 			}
 			String from = database.status();
-			if (!DatabaseStatus.DELETING.equals(from)) {
-				this.repository.changeStatus(databaseId, from, DatabaseStatus.DELETING, null);
-			}
+			this.work.startExclusively(databaseId, EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE), this::upgradeInProgress,
+					(status) -> {
+						if (!DatabaseStatus.DELETING.equals(from)) {
+							this.repository.changeStatus(databaseId, from, DatabaseStatus.DELETING, null);
+						}
+						return from;
+					});
 			List<String> failures = this.removal.removeAll(databaseId);
 			if (!failures.isEmpty()) {
 				String reason = "deleting left nodes behind: " + String.join("; ", failures);
@@ -178,6 +190,16 @@ public class DatabaseProvisioning {
 					database.acquisitionMode(), database.sentinelMaster(), database.scheduleEnabled(),
 					database.scheduleHourUtc(), database.createdAt(), database.nodes());
 		});
+	}
+
+	private void refuseDuringUpgrade(String databaseId) {
+		this.work.inFlight(databaseId, EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE)).ifPresent((work) -> {
+			throw upgradeInProgress(work);
+		});
+	}
+
+	private ApiException upgradeInProgress(String work) {
+		return ApiException.conflict("database_busy", work + " is in progress; delete the database once it is done");
 	}
 
 	/**

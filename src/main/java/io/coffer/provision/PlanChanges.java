@@ -39,6 +39,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class PlanChanges implements DisposableBean {
 
+	private static final Set<Kind> PLAN_WAITS_FOR = EnumSet.of(Kind.BACKUP, Kind.RESTORE, Kind.CONFIG_CHANGE,
+			Kind.ENGINE_UPGRADE);
+
 	private static final Logger log = LoggerFactory.getLogger(PlanChanges.class);
 
 	/** Who asked, as {@code plan_changes.requested_by} keeps it. */
@@ -55,6 +58,7 @@ public class PlanChanges implements DisposableBean {
 	private final PlanChangeRepository changes;
 
 	private final DatabaseWork work;
+
 
 	private final PlanCatalogue plans;
 
@@ -124,15 +128,18 @@ public class PlanChanges implements DisposableBean {
 		});
 		requireRunning(database);
 		// a plan change moves and restarts nodes under whatever else works on them
-		this.work.inFlight(databaseId, EnumSet.of(Kind.BACKUP, Kind.RESTORE, Kind.CONFIG_CHANGE, Kind.ENGINE_UPGRADE))
-			.ifPresent((work) -> {
+		this.work.inFlight(databaseId, PLAN_WAITS_FOR).ifPresent((work) -> {
 			throw ApiException.conflict("database_busy", work + " of " + databaseId
 					+ " is in progress; change the plan once it is done");
 		});
 		if (to.memoryMb() < from.memoryMb()) {
 			requireDataFits(database, to);
 		}
-		long changeId = this.locks.withLock(databaseId, () -> record(database, from, to, requestedBy));
+		// checked again with the database's row locked as the change is recorded: nothing can slip in between
+		long changeId = this.locks.withLock(databaseId, () -> this.work.startExclusively(databaseId, PLAN_WAITS_FOR,
+				(work) -> ApiException.conflict("database_busy", work + " of " + databaseId
+						+ " is in progress; change the plan once it is done"),
+				(status) -> record(database, from, to, requestedBy)));
 		JobExecution execution;
 		try {
 			execution = this.jobs.start(

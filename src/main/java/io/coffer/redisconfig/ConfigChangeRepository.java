@@ -2,9 +2,11 @@ package io.coffer.redisconfig;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.coffer.catalog.StoppedInstances;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,15 +37,31 @@ class ConfigChangeRepository {
 		this.json = json;
 	}
 
-	/** Records a {@code scheduled} change and answers its id. */
-	long insert(String databaseId, ConfigChange change, String requestedBy, Instant requestedAt) {
+	/** Records a {@code scheduled} change, run by this instance, and answers its id. */
+	long insert(String databaseId, ConfigChange change, String requestedBy, Instant requestedAt, String instanceId) {
 		return this.jdbc.sql("""
-				insert into config_changes (database_id, settings, requested_by, requested_at, status)
-				values (?, ?::jsonb, ?, ?, 'scheduled') returning id
+				insert into config_changes (database_id, settings, requested_by, requested_at, status, instance_id)
+				values (?, ?::jsonb, ?, ?, 'scheduled', ?) returning id
 				""")
-			.params(databaseId, this.json.writeValueAsString(change.asMap()), requestedBy, Timestamp.from(requestedAt))
+			.params(databaseId, this.json.writeValueAsString(change.asMap()), requestedBy, Timestamp.from(requestedAt),
+					instanceId)
 			.query(Long.class)
 			.single();
+	}
+
+	/**
+	 * Marks {@code error} the changes in flight whose instance stopped (see {@link StoppedInstances}); answers
+	 * their job executions, to be marked failed too (null for a change whose job never started).
+	 */
+	List<Long> interruptAbandoned(String me, Instant myStart, Instant silentSince, String reason) {
+		return StoppedInstances.bind(this.jdbc.sql("""
+				update config_changes c set status = 'error', error = :reason
+				where c.status in ('scheduled', 'running') and """
+				+ StoppedInstances.condition("c.instance_id", "c.requested_at") + " returning c.job_execution_id"),
+				me, myStart, silentSince)
+			.param("reason", reason)
+			.query((rs, row) -> rs.getObject(1, Long.class))
+			.list();
 	}
 
 	void jobStarted(long id, long jobExecutionId) {

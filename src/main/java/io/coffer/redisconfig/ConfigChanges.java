@@ -2,8 +2,11 @@ package io.coffer.redisconfig;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.coffer.backup.DatabaseEndpoints;
 import io.coffer.backup.RedisConnections;
@@ -16,6 +19,9 @@ import io.coffer.catalog.Node;
 import io.coffer.provision.TlsSwitch;
 import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.CofferInstance;
+import io.coffer.system.CofferProperties;
+import io.coffer.system.JobExecutions;
 import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,12 +62,22 @@ public class ConfigChanges implements DisposableBean {
 
 	private final TlsSwitch tls;
 
+	private final CofferInstance instance;
+
+	private final Duration instanceTimeout;
+
+	private final JobRepository jobRepository;
+
 	// a database page must not wait on an unreachable node: short timeouts, one round trip
 	private final RedisConnections quick;
 
 	ConfigChanges(DatabaseRepository databases, DatabaseEndpoints endpoints, ConfigChangeRepository changes,
 			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock, DatabaseWork work,
-			TlsSwitch tls, CertificateAuthority authority) throws Exception {
+			TlsSwitch tls, CertificateAuthority authority, CofferInstance instance, CofferProperties properties)
+			throws Exception {
+		this.instance = instance;
+		this.instanceTimeout = properties.getHousekeeping().getInstanceTimeout();
+		this.jobRepository = jobRepository;
 		this.work = work;
 		this.databases = databases;
 		this.endpoints = endpoints;
@@ -82,15 +98,6 @@ public class ConfigChanges implements DisposableBean {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
 		ConfigChange change = ConfigChange.parse(body);
-		if (DatabaseStatus.UPDATING.equals(database.status())) {
-			throw ApiException.conflict("database_updating",
-					"the plan of " + databaseId + " is being changed; change its configuration once it is running");
-		}
-		// an upgrade restarts the nodes one by one: a change would miss the one down at that moment
-		this.work.inFlight(databaseId, EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE)).ifPresent((work) -> {
-			throw ApiException.conflict("database_busy", work + " of " + databaseId
-					+ " is in progress; change its configuration once it is done");
-		});
 		if (Boolean.TRUE.equals(change.cacheMode()) && database.plan() == null) {
 			refuseCacheModeWithoutLimit(database);
 		}
@@ -99,7 +106,22 @@ public class ConfigChanges implements DisposableBean {
 				throw ApiException.unprocessable("tls_not_supported", reason);
 			});
 		}
-		long changeId = this.changes.insert(databaseId, change, requestedBy, this.clock.instant());
+		// an upgrade restarts the nodes one by one: a change would miss the one down at that moment; a TLS
+		// switch changes how every node is reached, under a backup or a restore that reached them before
+		Set<DatabaseWork.Kind> blocking = (change.forceTls() != null)
+				? EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE, DatabaseWork.Kind.BACKUP, DatabaseWork.Kind.RESTORE)
+				: EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE);
+		long changeId = this.work.startExclusively(databaseId, blocking,
+				(work) -> ApiException.conflict("database_busy", work + " of " + databaseId
+						+ " is in progress; change its configuration once it is done"),
+				(status) -> {
+					if (DatabaseStatus.UPDATING.equals(status)) {
+						throw ApiException.conflict("database_updating", "the plan of " + databaseId
+								+ " is being changed; change its configuration once it is running");
+					}
+					return this.changes.insert(databaseId, change, requestedBy, this.clock.instant(),
+							this.instance.id());
+				});
 		JobExecution execution;
 		try {
 			execution = this.jobs.start(new JobParametersBuilder().addString(ConfigJobConfiguration.DATABASE_ID, databaseId)
@@ -113,6 +135,25 @@ public class ConfigChanges implements DisposableBean {
 		}
 		this.changes.jobStarted(changeId, execution.getId());
 		return execution;
+	}
+
+	/**
+	 * Marks interrupted every change whose instance stopped, as the recovery job does every few minutes:
+	 * until then it would hold plan changes and engine upgrades of its database back. A TLS switch cut
+	 * midway leaves nodes mixed until it is asked again.
+	 * @return how many there were
+	 */
+	public int recoverInterrupted() {
+		Instant now = this.clock.instant();
+		List<Long> executions = this.changes.interruptAbandoned(this.instance.id(), this.instance.startedAt(),
+				now.minus(this.instanceTimeout), JobExecutions.INTERRUPTED + "; ask for the change again");
+		executions.forEach((execution) -> JobExecutions.failInterrupted(this.jobRepository, execution,
+				JobExecutions.INTERRUPTED, now));
+		if (!executions.isEmpty()) {
+			log.warn("{} configuration changes were left by Coffer instances that stopped: marked interrupted",
+					executions.size());
+		}
+		return executions.size();
 	}
 
 	/** A registered database is evicted within its own limit: without one, cache mode cannot be set. */

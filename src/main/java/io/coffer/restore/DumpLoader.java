@@ -242,11 +242,14 @@ class DumpLoader {
 		}
 		Map<String, String> before = (Map<String, String>) journal.get(JOURNAL_ROLE_BEFORE);
 		becomePrimaryAgain(node, (before != null) ? before : Map.of());
-		return (phase == Phase.REPLICATING)
-				? "the target had not received the whole dump, which Redis then discards: it was given its role back"
-						+ " and kept the data it had before"
-				: "the target had received the dump when the instance stopped; it was given its role back, but its"
-						+ " data may be partial: restore again before using it";
+		return switch (phase) {
+			case REPLICATING -> "the target had not received the whole dump, which Redis then discards: it was given"
+					+ " its role back and kept the data it had before";
+			case LOADED -> "the target had loaded the whole dump when the instance stopped and was given its role"
+					+ " back; its keys were not counted against the backup's";
+			default -> "the target had received the dump when the instance stopped; it was given its role back, but"
+					+ " its data may be partial: restore again before using it";
+		};
 	}
 
 	/** Back to the role the target had: a primary, or a replica of the primary it followed. */

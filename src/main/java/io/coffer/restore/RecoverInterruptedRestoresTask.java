@@ -76,13 +76,26 @@ public class RecoverInterruptedRestoresTask {
 				this.instance.startedAt(), now.minus(this.settings.getInstanceTimeout()));
 		int recorded = 0;
 		for (RestoreRepository.Interrupted restore : interrupted) {
-			String state = undo(restore);
+			// claimed first: a restore that finished meanwhile, or that another instance recovers, is not touched
 			try {
-				this.restores.markError(restore.id(), JobExecutions.INTERRUPTED, state, now);
+				this.restores.markError(restore.id(), JobExecutions.INTERRUPTED, "being put back by another instance",
+						now);
 			}
 			catch (RuntimeException ex) {
-				continue; // finished meanwhile: nothing to recover
+				log.info("Restore {} finished or was recovered meanwhile: {}", restore.id(), ex.getMessage());
+				continue;
 			}
+			String state;
+			try {
+				state = undo(restore);
+			}
+			catch (RuntimeException ex) {
+				// one restore's journal or target must not keep the others (and the rest of recovery) waiting
+				log.warn("Restore {} could not be put back", restore.id(), ex);
+				state = "its target could not be put back (" + ex.getMessage() + "): check that its node reports"
+						+ " role:master and that its sentinels' down-after-milliseconds is back to normal";
+			}
+			this.restores.recordTargetState(restore.id(), state);
 			recorded++;
 			log.warn("Restore {} into {} was interrupted (instance {} stopped): {}", restore.id(),
 					restore.targetDatabase(), restore.instanceId(), state);
@@ -101,8 +114,9 @@ public class RecoverInterruptedRestoresTask {
 		if (target.isEmpty()) {
 			return "the target database was deleted meanwhile";
 		}
-		String password = this.targets.password(target.get());
-		RedisEndpoint node = endpoint(String.valueOf(journal.get(DumpLoader.JOURNAL_NODE)), password);
+		// with the password, and TLS when the database has it forced
+		RedisEndpoint node = this.targets.credentials(target.get(),
+				endpoint(String.valueOf(journal.get(DumpLoader.JOURNAL_NODE))));
 		String state;
 		try {
 			state = this.loader.undoInterrupted(node, journal);
@@ -125,9 +139,9 @@ public class RecoverInterruptedRestoresTask {
 		return SentinelHold.resume(this.redis, sentinels, (Map<String, String>) originals).release(node);
 	}
 
-	private static RedisEndpoint endpoint(String address, String password) {
+	private static RedisEndpoint endpoint(String address) {
 		int colon = address.lastIndexOf(':');
-		return new RedisEndpoint(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), password);
+		return new RedisEndpoint(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
 	}
 
 }

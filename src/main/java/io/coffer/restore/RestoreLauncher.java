@@ -148,14 +148,24 @@ public class RestoreLauncher {
 		preflight(backup, targetDatabase, kind);
 		Instant createdAt = this.clock.instant().truncatedTo(ChronoUnit.SECONDS);
 		String restoreId = newId(createdAt);
-		try {
-			this.restores.insertScheduled(restoreId, databaseId, backup.id(), kind, targetDatabase.id(), createdAt,
-					this.instance.id());
-		}
-		catch (RestoreRepository.RestoreInFlightException ex) {
-			throw ApiException.conflict("restore_in_progress", "a restore of " + databaseId + " (or into "
-					+ targetDatabase.id() + ") is already running; wait for it to finish");
-		}
+		// an upgrade restarts the nodes one by one, the target among them; a TLS switch changes how the target
+		// is reached, and a plan change moves its nodes
+		this.work.startExclusively(targetDatabase.id(),
+				EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE, DatabaseWork.Kind.TLS_SWITCH, DatabaseWork.Kind.PLAN_CHANGE),
+				(work) -> ApiException.conflict("database_busy", work + " of " + targetDatabase.id()
+						+ " is in progress; restore into it once it is done"),
+				(status) -> {
+					refuseWhileUpdating(targetDatabase.id(), status);
+					try {
+						this.restores.insertScheduled(restoreId, databaseId, backup.id(), kind, targetDatabase.id(),
+								createdAt, this.instance.id());
+					}
+					catch (RestoreRepository.RestoreInFlightException ex) {
+						throw ApiException.conflict("restore_in_progress", "a restore of " + databaseId + " (or into "
+								+ targetDatabase.id() + ") is already running; wait for it to finish");
+					}
+					return restoreId;
+				});
 		boolean verify = (verifyBeforeLoad != null) ? verifyBeforeLoad : this.verifyBeforeLoad;
 		try {
 			this.executor.execute(() -> run(databaseId, restoreId, verify));
@@ -182,20 +192,20 @@ public class RestoreLauncher {
 		return backup;
 	}
 
+	private static void refuseWhileUpdating(String targetId, String status) {
+		if (DatabaseStatus.UPDATING.equals(status)) {
+			throw ApiException.conflict("database_updating",
+					"the plan of " + targetId + " is being changed; restore into it once it is running");
+		}
+	}
+
 	/**
 	 * What can be refused before anything starts. A target that does not answer now is not refused:
 	 * the job says what it finds when it runs.
 	 */
 	private void preflight(Backup backup, Database target, String kind) {
-		if (DatabaseStatus.UPDATING.equals(target.status())) {
-			throw ApiException.conflict("database_updating",
-					"the plan of " + target.id() + " is being changed; restore into it once it is running");
-		}
-		// an upgrade restarts the nodes one by one, the target among them
-		this.work.inFlight(target.id(), EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE)).ifPresent((work) -> {
-			throw ApiException.conflict("database_busy", work + " of " + target.id()
-					+ " is in progress; restore into it once it is done");
-		});
+		// checked again when the restore is recorded; said now, before the target is asked anything
+		refuseWhileUpdating(target.id(), target.status());
 		RedisEndpoint node;
 		RedisInfo info;
 		try {

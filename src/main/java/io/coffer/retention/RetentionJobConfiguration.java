@@ -1,6 +1,7 @@
 package io.coffer.retention;
 
 import io.coffer.engine.EngineUpgrades;
+import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.restore.RecoverInterruptedRestoresTask;
 import io.coffer.schedule.ServiceJob;
 
@@ -41,15 +42,16 @@ class RetentionJobConfiguration {
 
 	@Bean
 	Step recoverInterruptedBackupsStep(JobRepository jobRepository, RecoverInterruptedBackupsTask backups,
-			RecoverInterruptedRestoresTask restores, EngineUpgrades upgrades) {
+			RecoverInterruptedRestoresTask restores, EngineUpgrades upgrades, ConfigChanges configChanges) {
 		return new StepBuilder("recoverInterruptedBackupsStep", jobRepository).tasklet((contribution, chunk) -> {
 			RecoverInterruptedBackupsTask.Result result = backups.run();
 			int restoresRecorded = restores.run();
 			int upgradesRecorded = upgrades.recoverInterrupted();
+			int changesRecorded = configChanges.recoverInterrupted();
 			contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription(result.interrupted()
 					+ " interrupted backups recorded, " + result.uploadsAborted() + " uploads aborted, "
-					+ restoresRecorded + " interrupted restores and " + upgradesRecorded
-					+ " interrupted engine upgrades recorded"));
+					+ restoresRecorded + " interrupted restores, " + upgradesRecorded + " engine upgrades and "
+					+ changesRecorded + " configuration changes recorded"));
 			return RepeatStatus.FINISHED;
 		}).build();
 	}

@@ -381,7 +381,7 @@ class DashboardBrowserTest extends IntegrationTest {
 		this.browser.findElement(By.id("confirm-plan")).click();
 		this.browser.findElement(By.cssSelector("#plan button[type=submit]")).click();
 
-		awaitText(By.cssSelector("#plan .notice"), "The database is moving to plan redis-starter-512");
+		awaitText(By.cssSelector(".notice"), "The database is moving to plan redis-starter-512");
 		try (Jedis jedis = new Jedis(url)) {
 			await().atMost(Duration.ofSeconds(60))
 				.until(() -> jedis.configGet("maxmemory").get("maxmemory"), String.valueOf(512L * 1024 * 1024)::equals);
@@ -417,7 +417,8 @@ class DashboardBrowserTest extends IntegrationTest {
 			.contains("No downgrade is possible");
 		this.browser.findElement(By.cssSelector(next + "button.confirm")).click();
 
-		awaitText(By.cssSelector("#version .notice"), "The upgrade to " + TestEngines.NEXT + " has started");
+		awaitText(By.cssSelector(".notice"), "The upgrade to " + TestEngines.NEXT + " has started");
+		assertThat(this.browser.findElements(By.xpath("//*[contains(text(), 'has started')]"))).as("said once").hasSize(1);
 		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
 			.until(() -> operator().get("/api/v1/databases/" + id).json().path("version").asString(), TestEngines.NEXT::equals);
 		open("/dashboard/databases/" + id + "/settings");

@@ -191,7 +191,7 @@ class EngineUpgradeTest extends IntegrationTest {
 	}
 
 	@Test
-	void configurationChangesAndRestoresWaitForAnUpgradeAndOneLeftByAStoppedInstanceStopsHoldingThem() {
+	void backupsRestoresConfigurationChangesAndDeletionWaitForAnUpgradeAndOneLeftByAStoppedInstanceStopsHoldingThem() {
 		try (RedisServerProcess node = RedisServerProcess.startWithPassword("engine-secret")) {
 			String id = registerDatabase("engine-busy", "engine-secret", "stream", node.port()).text("id");
 			JsonNode backup = backUp(id);
@@ -208,6 +208,9 @@ class EngineUpgradeTest extends IntegrationTest {
 			assertThat(config.text("error")).isEqualTo("database_busy");
 			assertRefused(operator().post("/api/v1/databases/" + id + "/restores", "{\"target\": \"in_place\"}"), 409,
 					"an engine upgrade of " + id + " is in progress");
+			assertRefused(operator().post("/api/v1/databases/" + id + "/backups", ""), 409,
+					"an engine upgrade of " + id + " is in progress");
+			assertRefused(operator().delete("/api/v1/databases/" + id), 409, "an engine upgrade is in progress");
 
 			assertThat(this.upgrades.recoverInterrupted()).isEqualTo(1);
 			assertThat(this.jdbc.sql("select error from engine_upgrades where database_id = ?").param(id)

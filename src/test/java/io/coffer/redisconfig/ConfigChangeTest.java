@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.coffer.backup.RedisInfo;
+import io.coffer.system.CofferInstance;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
@@ -33,6 +34,12 @@ class ConfigChangeTest extends IntegrationTest {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	CofferInstance instance;
+
+	@Autowired
+	ConfigChanges configChanges;
 
 	@Test
 	void aStarterDatabaseTakesEverySettingAndKeepsItWhenItsNodeIsRestarted() throws Exception {
@@ -164,6 +171,43 @@ class ConfigChangeTest extends IntegrationTest {
 			}
 			assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 		}
+	}
+
+	@Test
+	void aTlsSwitchAndBackupsWaitForEachOtherAndAChangeLeftByAStoppedInstanceIsMarkedInterrupted() {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"config-busy\", \"plan\": \"redis-starter-256\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String id = created.text("id");
+		awaitRunning(id);
+		// a backup this live instance runs
+		this.jdbc.sql("""
+				insert into backups (id, database_id, created_at, name, status, method, object_key, instance_id)
+				values (?, ?, now(), 'running.tar.gz', 'running', 'manual', ?, ?)""")
+			.params(id + "-running", id, id + "/running", this.instance.id())
+			.update();
+		ApiClient.Response tls = operator().patch("/api/v1/databases/" + id + "/config", "{\"force_tls\": true}");
+		assertThat(tls.status()).as(tls.body()).isEqualTo(409);
+		assertThat(tls.text("message")).isEqualTo("a backup of " + id + " is in progress; change its configuration once it is done");
+		// other settings do not change how the nodes are reached: they go ahead
+		changeConfig(operator(), id, "{\"aof\": true}");
+		this.jdbc.sql("update backups set status = 'error' where id = ?").param(id + "-running").update();
+
+		// a TLS switch left by an instance that stopped
+		this.jdbc.sql("""
+				insert into config_changes (database_id, settings, requested_by, requested_at, status, instance_id)
+				values (?, '{"force_tls": true}'::jsonb, 'operator', now() - interval '10 minutes', 'running',
+				    'instance-that-stopped')""").param(id).update();
+		ApiClient.Response backup = operator().post("/api/v1/databases/" + id + "/backups", "");
+		assertThat(backup.status()).as(backup.body()).isEqualTo(409);
+		assertThat(backup.text("message")).isEqualTo("a TLS switch of " + id + " is in progress; back it up once it is done");
+
+		assertThat(this.configChanges.recoverInterrupted()).isPositive();
+		assertThat(this.jdbc.sql("select error from config_changes where database_id = ? and instance_id = 'instance-that-stopped'")
+			.param(id).query(String.class).single()).startsWith("interrupted");
+		JsonNode done = backUp(id);
+		assertThat(done.path("status").asString()).as(done.toString()).isEqualTo("done");
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 	}
 
 	@Test
