@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -95,6 +96,7 @@ public final class RedisConnections {
 			builder.ssl(true).sslSocketFactory(socketFactory(endpoint));
 		}
 		DefaultJedisClientConfig config = builder
+			.user(endpoint.user())
 			.password(endpoint.password())
 			.connectionTimeoutMillis((int) this.connectTimeout.toMillis())
 			.socketTimeoutMillis((int) this.socketTimeout.toMillis())
@@ -120,6 +122,30 @@ public final class RedisConnections {
 		catch (RuntimeException ex) {
 			throw describe(endpoint, ex);
 		}
+	}
+
+	/** Whether the node answers {@code PING} at the endpoint, as it describes (password, TLS or not). */
+	public boolean answers(RedisEndpoint endpoint) {
+		try {
+			call(endpoint, Jedis::ping);
+			return true;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * The endpoint the node answers at now: the one given, or else the same with TLS the other way round
+	 * (while TLS is being forced or turned off, what is recorded may not say it yet). Empty when neither
+	 * answers.
+	 */
+	public Optional<RedisEndpoint> answering(RedisEndpoint endpoint) {
+		if (answers(endpoint)) {
+			return Optional.of(endpoint);
+		}
+		RedisEndpoint otherWay = endpoint.withTls(!endpoint.tls());
+		return answers(otherWay) ? Optional.of(otherWay) : Optional.empty();
 	}
 
 	/**

@@ -112,7 +112,7 @@ class DashboardController {
 	/** Settings › Internet Access › Download CA certificate: the same file as the API's. */
 	@GetMapping("/databases/{db}/ca-certificate")
 	ResponseEntity<String> caCertificate(@AuthenticationPrincipal DashboardUser user, @PathVariable String db) {
-		return CaCertificateDownload.of(this.authority, this.access.find(user, db));
+		return CaCertificateDownload.of(this.authority, this.tlsSwitch.refusal(this.access.find(user, db)));
 	}
 
 	/** The Overview's container figures, or the sentence saying why they could not be read. */

@@ -36,7 +36,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Posts {@code database_backup_succeeded} / {@code database_backup_failed} (and a restore drill's
- * {@code database_backup_drill_failed}, and {@code database_plan_changed}) to every configured URL,
+ * {@code database_backup_drill_failed}, {@code database_plan_changed} and {@code database_env_changed},
+ * the last two with the app's new REDIS_URL, password included) to every configured URL,
  * with the body's HMAC-SHA256 in {@code X-Coffer-Signature: sha256=<hex>}. Deliveries run on their
  * own small pool, retried with exponential backoff (Spring's {@link RetryTemplate}): the backup's
  * thread never waits for a receiver, and a failing receiver never fails a backup.

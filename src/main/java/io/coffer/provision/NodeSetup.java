@@ -35,6 +35,13 @@ sealed interface NodeSetup {
 			return new Redis(this.databaseId, this.password, this.memoryMb, this.replicaOf, tls);
 		}
 
+		@Override
+		public String toString() {
+			// never print the password: setups end up in logs
+			return "Redis[databaseId=" + this.databaseId + ", memoryMb=" + this.memoryMb + ", replicaOf="
+					+ ((this.replicaOf != null) ? this.replicaOf.address() : null) + ", tls=" + (this.tls != null) + "]";
+		}
+
 	}
 
 	/** A sentinel monitoring the primary under the database's id, with quorum 2. */
@@ -53,6 +60,13 @@ sealed interface NodeSetup {
 			return new Sentinel(this.masterName, this.primary, this.password, this.downAfter, this.failoverTimeout, tls);
 		}
 
+		@Override
+		public String toString() {
+			// never print the password: setups end up in logs
+			return "Sentinel[masterName=" + this.masterName + ", primary=" + this.primary.address() + ", downAfter="
+					+ this.downAfter + ", failoverTimeout=" + this.failoverTimeout + ", tls=" + (this.tls != null) + "]";
+		}
+
 	}
 
 	/**
@@ -69,6 +83,13 @@ sealed interface NodeSetup {
 		@Override
 		public Haproxy withTls(NodeTls tls) {
 			return new Haproxy(this.dataNodes, this.password, this.checkInterval, tls);
+		}
+
+		@Override
+		public String toString() {
+			// never print the password: setups end up in logs
+			return "Haproxy[dataNodes=" + this.dataNodes.stream().map(ManagedNode::address).toList() + ", checkInterval="
+					+ this.checkInterval + ", tls=" + (this.tls != null) + "]";
 		}
 
 	}

@@ -182,18 +182,9 @@ class ProcessNodeDriver implements NodeDriver {
 	 */
 	private <T> Optional<T> probe(ManagedNode node, String password, Function<Jedis, T> question) {
 		String secret = ManagedNode.DriverData.REDIS.equals(node.kind()) ? password : null;
-		RedisEndpoint plain = new RedisEndpoint(node.host(), node.port(), secret);
 		try {
-			return Optional.ofNullable(this.probe.call(plain, question));
-		}
-		catch (RuntimeException ex) {
-			// not in plain text, or not up: TLS is worth a try only if something listens there
-		}
-		if (!accepts(node)) {
-			return Optional.empty();
-		}
-		try {
-			return Optional.ofNullable(this.probe.call(plain.withTls(true), question));
+			return this.probe.answering(new RedisEndpoint(node.host(), node.port(), secret))
+				.map((endpoint) -> this.probe.call(endpoint, question));
 		}
 		catch (RuntimeException ex) {
 			return Optional.empty();
@@ -201,14 +192,9 @@ class ProcessNodeDriver implements NodeDriver {
 	}
 
 	/** A connection in plain text, or else with TLS: whichever the node speaks now. */
-	private static Jedis openEitherWay(RedisConnections connections, ManagedNode node, String password) {
+	private Jedis openEitherWay(RedisConnections connections, ManagedNode node, String password) {
 		RedisEndpoint plain = new RedisEndpoint(node.host(), node.port(), password);
-		try {
-			return connections.open(plain);
-		}
-		catch (RuntimeException ex) {
-			return connections.open(plain.withTls(true));
-		}
+		return connections.open(this.probe.answering(plain).orElse(plain));
 	}
 
 	@Override
@@ -259,13 +245,17 @@ class ProcessNodeDriver implements NodeDriver {
 
 	/**
 	 * Writes the files a node serves TLS with into {@code tls/} of its folder, the key readable by its
-	 * owner only.
+	 * owner only. HAProxy passes TLS through and only verifies the nodes: it gets the CA's certificate
+	 * alone, so that the database's key is in no more folders than it must be.
 	 */
 	void writeTlsFiles(ManagedNode node, NodeTls tls) {
 		Path dir = Path.of(node.driverData().dir()).resolve(NodeConfigFiles.TLS_DIR);
 		try {
 			Files.createDirectories(dir);
 			Files.writeString(dir.resolve(NodeConfigFiles.TLS_CA_FILE), tls.authorityCertificate(), StandardCharsets.UTF_8);
+			if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
+				return;
+			}
 			Files.writeString(dir.resolve(NodeConfigFiles.TLS_CERT_FILE), tls.certificate(), StandardCharsets.UTF_8);
 			Path key = dir.resolve(NodeConfigFiles.TLS_KEY_FILE);
 			Files.deleteIfExists(key);

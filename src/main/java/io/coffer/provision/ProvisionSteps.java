@@ -14,11 +14,8 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.CofferProperties;
-import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.Jedis;
 
 import org.springframework.stereotype.Component;
 
@@ -48,11 +45,9 @@ class ProvisionSteps {
 
 	private final TlsSwitch tls;
 
-	private final CertificateAuthority authority;
-
 	ProvisionSteps(DatabaseRepository databases, ProvisioningRepository repository, DatabaseNodes nodes,
 			NodeDrivers drivers, PlanCatalogue plans, RedisConnections redis, CofferProperties properties,
-			TlsSwitch tls, CertificateAuthority authority) {
+			TlsSwitch tls) {
 		this.databases = databases;
 		this.repository = repository;
 		this.nodes = nodes;
@@ -61,7 +56,6 @@ class ProvisionSteps {
 		this.redis = redis;
 		this.settings = properties.getProvisioning();
 		this.tls = tls;
-		this.authority = authority;
 	}
 
 	/** Step 1: the primary, then each replica following it, until the replica is in sync. */
@@ -144,15 +138,14 @@ class ProvisionSteps {
 		String password = this.nodes.requirePassword(databaseId);
 		ManagedNode entry = this.nodes.entryPoint(databaseId).orElseThrow();
 		// HAProxy may still be confirming its checks: a refused connection is tried again until the timeout
+		RedisEndpoint asApp = this.nodes.endpoint(entry, password).withUser(databaseId);
 		await("REDIS_URL (" + entry.address() + ") to answer as user " + databaseId, () -> {
-			try (Jedis jedis = asUser(entry, databaseId, password, Duration.ofSeconds(10))) {
-				String databases = jedis.configGet("databases").get("databases");
-				if (!String.valueOf(NodeConfigFiles.BASELINE_DATABASES).equals(databases)) {
-					throw new IllegalStateException("the database answers at " + entry.address() + " with " + databases
-							+ " logical databases instead of " + NodeConfigFiles.BASELINE_DATABASES);
-				}
-				return true;
+			String databases = this.redis.call(asApp, (jedis) -> jedis.configGet("databases").get("databases"));
+			if (!String.valueOf(NodeConfigFiles.BASELINE_DATABASES).equals(databases)) {
+				throw new IllegalStateException("the database answers at " + entry.address() + " with " + databases
+						+ " logical databases instead of " + NodeConfigFiles.BASELINE_DATABASES);
 			}
+			return true;
 		});
 		return entry;
 	}
@@ -168,23 +161,9 @@ class ProvisionSteps {
 		return this.redis.call(endpoint, (jedis) -> RedisInfo.fields(jedis.info("replication")));
 	}
 
+	/** What the entry point answers as the app connects: with the user name, and TLS when it is forced. */
 	private Map<String, String> replicationAsUser(ManagedNode entry, String user, String password) {
-		try (Jedis jedis = asUser(entry, user, password, Duration.ofSeconds(2))) {
-			return RedisInfo.fields(jedis.info("replication"));
-		}
-	}
-
-	/** A client of the entry point as the app connects: with the user name, and TLS when it is forced. */
-	private Jedis asUser(ManagedNode entry, String user, String password, Duration timeout) {
-		DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-			.user(user)
-			.password(password)
-			.connectionTimeoutMillis((int) Math.min(timeout.toMillis(), 5000))
-			.socketTimeoutMillis((int) timeout.toMillis());
-		if (this.nodes.tls(entry.databaseId())) {
-			config.ssl(true).sslSocketFactory(this.authority.clientSocketFactory());
-		}
-		return new Jedis(entry.host(), entry.port(), config.build());
+		return replication(this.nodes.endpoint(entry, password).withUser(user));
 	}
 
 	/** Polls the condition until it holds, within {@code start-timeout}; the last error says why it did not. */

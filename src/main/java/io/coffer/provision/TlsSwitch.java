@@ -89,6 +89,30 @@ public class TlsSwitch {
 			return Optional.of("the nodes of " + database.id() + " belong to the static pool, whose configuration "
 					+ "files Coffer does not own: TLS can only be forced on nodes Coffer runs (the process driver)");
 		}
+		return this.tls.forced(database.id()) ? Optional.empty() : withoutTlsSupport(database.id());
+	}
+
+	/**
+	 * A data node whose Redis was built without TLS (or whose engine has none) knows no {@code tls-port}
+	 * setting: forcing TLS would fail on its first {@code CONFIG SET}. A node that does not answer is not
+	 * judged here; the change then fails saying which node it could not reach.
+	 */
+	private Optional<String> withoutTlsSupport(String databaseId) {
+		String password = this.nodes.requirePassword(databaseId);
+		for (ManagedNode node : this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS)) {
+			Map<String, String> tlsPort;
+			try {
+				tlsPort = this.probe.call(new RedisEndpoint(node.host(), node.port(), password),
+						(jedis) -> jedis.configGet("tls-port"));
+			}
+			catch (RuntimeException ex) {
+				continue;
+			}
+			if (!tlsPort.containsKey("tls-port")) {
+				return Optional.of("the Redis server of " + databaseId + " (" + node.name() + " at " + node.address()
+						+ ") was built without TLS support: TLS cannot be forced on it");
+			}
+		}
 		return Optional.empty();
 	}
 
@@ -101,9 +125,10 @@ public class TlsSwitch {
 	 * Forces TLS on every node of the database, or turns it off, then records it: from then on REDIS_URL
 	 * is {@code rediss://} (or {@code redis://} again) and Coffer connects accordingly. Doing it twice
 	 * does no harm, so a change that failed midway can be asked again.
+	 * @return whether the recorded value changed, i.e. REDIS_URL has a new scheme the app must be told
 	 */
-	public void apply(String databaseId, boolean force) {
-		this.locks.withLock(databaseId, () -> {
+	public boolean apply(String databaseId, boolean force) {
+		return this.locks.withLock(databaseId, () -> {
 			String password = this.nodes.requirePassword(databaseId);
 			NodeTls material = force ? material(databaseId) : null;
 			List<ManagedNode> dataNodes = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS);
@@ -128,7 +153,7 @@ public class TlsSwitch {
 				awaitRouting(started, password, force);
 				log.info("{} restarted with TLS {}", ProcessNodeDriver.describe(proxy), force ? "forced" : "off");
 			}
-			this.tls.recordForced(databaseId, force);
+			return this.tls.recordForced(databaseId, force);
 		});
 	}
 
@@ -164,22 +189,22 @@ public class TlsSwitch {
 
 	private void switchListening(ManagedNode node, String password, boolean force) {
 		Map<String, String> target = settings(node, force);
-		RedisEndpoint plain = new RedisEndpoint(node.host(), node.port(), password);
+		RedisEndpoint before = new RedisEndpoint(node.host(), node.port(), password, !force);
 		// the node may already be switched, by an earlier attempt of this change
-		RedisEndpoint now = reachable(plain.withTls(!force)) ? plain.withTls(!force) : plain.withTls(force);
+		RedisEndpoint now = this.probe.answering(before).orElse(before);
 		this.redis.call(now, (jedis) -> {
 			String port = target.remove("port");
 			String tlsPort = target.remove("tls-port");
 			if (force) {
 				// the certificate first: the TLS listener needs it; then the number moves from one listener to the other
-				jedis.configSet(target);
-				jedis.configSet("port", port);
-				jedis.configSet("tls-port", tlsPort);
+				target.forEach((name, value) -> set(jedis, name, value));
+				set(jedis, "port", port);
+				set(jedis, "tls-port", tlsPort);
 			}
 			else {
-				jedis.configSet("tls-port", tlsPort);
-				jedis.configSet("port", port);
-				jedis.configSet(target);
+				set(jedis, "tls-port", tlsPort);
+				set(jedis, "port", port);
+				target.forEach((name, value) -> set(jedis, name, value));
 			}
 			// the node's configuration file keeps it across restarts
 			String configFile = RedisInfo.fields(jedis.info("server")).get("config_file");
@@ -191,26 +216,26 @@ public class TlsSwitch {
 		log.info("{} now listens with TLS {}", ProcessNodeDriver.describe(node), force ? "forced" : "off");
 	}
 
+	/** One parameter at a time, so that a failure names the one Redis refused. */
+	private static void set(Jedis jedis, String name, String value) {
+		try {
+			jedis.configSet(name, value);
+		}
+		catch (RuntimeException ex) {
+			throw new IllegalStateException("Redis refused " + name + " \"" + value + "\": " + ex.getMessage(), ex);
+		}
+	}
+
 	/** HAProxy accepts clients at once, but routes them only once its checks found the primary. */
 	private void awaitRouting(ManagedNode proxy, String password, boolean force) {
 		RedisEndpoint endpoint = new RedisEndpoint(proxy.host(), proxy.port(), password, force);
 		long deadline = System.nanoTime() + this.settings.getStartTimeout().toNanos();
-		while (!reachable(endpoint)) {
+		while (!this.probe.answers(endpoint)) {
 			if (System.nanoTime() > deadline) {
 				throw new IllegalStateException(ProcessNodeDriver.describe(proxy) + " does not reach the primary with"
 						+ (force ? " TLS" : "out TLS") + " after " + this.settings.getStartTimeout().toSeconds() + " s");
 			}
 			ProcessNodeDriver.pause(Duration.ofMillis(100));
-		}
-	}
-
-	private boolean reachable(RedisEndpoint endpoint) {
-		try {
-			this.probe.call(endpoint, Jedis::ping);
-			return true;
-		}
-		catch (RuntimeException ex) {
-			return false;
 		}
 	}
 

@@ -28,7 +28,8 @@ import org.springframework.stereotype.Component;
  * What {@code configJob} does: the change goes to every data node, primary and replicas alike (a replica
  * promoted by a failover must serve with the same settings), is written to each node's configuration
  * file, then read back from each. Forcing TLS (or turning it off) comes first, on every node of the
- * database (see {@link TlsSwitch}); the app is then told its new REDIS_URL.
+ * database (see {@link TlsSwitch}); the app is told its new REDIS_URL as soon as it is recorded, since
+ * the nodes then speak only the new way, whatever happens to the other settings of the change.
  */
 @Component
 class ConfigSteps {
@@ -79,8 +80,9 @@ class ConfigSteps {
 		ConfigChange change = change(changeId);
 		Database database = database(databaseId);
 		Long maxmemory = planMemory(database);
-		if (change.forceTls() != null) {
-			this.tls.apply(databaseId, change.forceTls());
+		if (change.forceTls() != null && this.tls.apply(databaseId, change.forceTls())) {
+			// told now, not after the read-back: if another setting fails, the app must still follow the nodes
+			announceEnv(database);
 		}
 		if (RedisSettings.parameters(change, maxmemory).isEmpty()) {
 			return;
@@ -118,9 +120,6 @@ class ConfigSteps {
 			throw new IllegalStateException("the change did not take: " + String.join("; ", problems));
 		}
 		this.changes.status(changeId, ConfigChangeRepository.DONE, null);
-		if (change.forceTls() != null) {
-			announceEnv(database);
-		}
 	}
 
 	/** REDIS_URL changed its scheme: the platform updates the app's environment. */

@@ -1,6 +1,7 @@
 package io.coffer.tls;
 
-import io.coffer.catalog.Database;
+import java.util.Optional;
+
 import io.coffer.system.ApiException;
 
 import org.springframework.http.ContentDisposition;
@@ -24,13 +25,14 @@ public final class CaCertificateDownload {
 
 	/**
 	 * The PEM as an attachment.
-	 * @throws ApiException 422 for a registered database: its TLS, if any, is not Coffer's to certify
+	 * @param tlsRefusal why TLS cannot be forced on the database (a registered one, whose certificates if any
+	 * do not come from Coffer's authority; one on the static pool), or empty
+	 * @throws ApiException 422 when TLS cannot be forced on the database: the CA would verify nothing
 	 */
-	public static ResponseEntity<String> of(CertificateAuthority authority, Database database) {
-		if (!"provisioned".equals(database.kind())) {
-			throw ApiException.unprocessable("not_provisioned", database.id() + " is a registered database: its "
-					+ "certificates, if it has any, do not come from Coffer's authority");
-		}
+	public static ResponseEntity<String> of(CertificateAuthority authority, Optional<String> tlsRefusal) {
+		tlsRefusal.ifPresent((reason) -> {
+			throw ApiException.unprocessable("tls_not_supported", reason);
+		});
 		return ResponseEntity.ok()
 			.contentType(PEM)
 			.header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(FILE_NAME).build().toString())

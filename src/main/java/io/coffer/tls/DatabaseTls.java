@@ -66,11 +66,17 @@ public class DatabaseTls {
 		}
 	}
 
-	/** Records that the database's nodes now do (or no longer do) require TLS. */
-	public void recordForced(String databaseId, boolean forced) {
-		this.jdbc.sql("update database_tls set force_tls = ?, changed_at = ? where database_id = ?")
-			.params(forced, Timestamp.from(this.clock.instant()), databaseId)
-			.update();
+	/**
+	 * Records that the database's nodes now do (or no longer do) require TLS.
+	 * @return whether that changed what was recorded (and so the scheme of REDIS_URL)
+	 */
+	public boolean recordForced(String databaseId, boolean forced) {
+		// a database never given a certificate has no row: it was never forced, and turning it off changes nothing
+		return this.jdbc.sql("""
+				update database_tls set force_tls = ?, changed_at = ?
+				where database_id = ? and force_tls <> ?""")
+			.params(forced, Timestamp.from(this.clock.instant()), databaseId, forced)
+			.update() > 0;
 	}
 
 	private String[] stored(String databaseId) {

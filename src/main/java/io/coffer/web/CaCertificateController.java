@@ -2,6 +2,7 @@ package io.coffer.web;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.provision.TlsSwitch;
 import io.coffer.system.ApiException;
 import io.coffer.tls.CaCertificateDownload;
 import io.coffer.tls.CertificateAuthority;
@@ -14,7 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The certificate of Coffer's authority, which signs the certificates a provisioned database serves TLS
- * with: what its clients verify it against.
+ * with: what its clients verify it against. Refused for a database TLS cannot be forced on.
  */
 @RestController
 @RequestMapping("/api/v1/databases")
@@ -24,16 +25,19 @@ class CaCertificateController {
 
 	private final CertificateAuthority authority;
 
-	CaCertificateController(DatabaseRepository databases, CertificateAuthority authority) {
+	private final TlsSwitch tls;
+
+	CaCertificateController(DatabaseRepository databases, CertificateAuthority authority, TlsSwitch tls) {
 		this.databases = databases;
 		this.authority = authority;
+		this.tls = tls;
 	}
 
 	@GetMapping("/{db}/ca-certificate")
 	ResponseEntity<String> caCertificate(Caller caller, @PathVariable String db) {
 		caller.requireAccess(db);
 		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
-		return CaCertificateDownload.of(this.authority, database);
+		return CaCertificateDownload.of(this.authority, this.tls.refusal(database));
 	}
 
 }

@@ -2,10 +2,12 @@ package io.coffer.notify;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -141,28 +145,55 @@ class WebhooksAndMetricsTest extends IntegrationTest {
 
 	@Test
 	@Order(2)
-	void forcingTlsTellsThePlatformTheAppsNewRedisUrl() {
+	void forcingTlsTellsThePlatformTheAppsNewRedisUrlEvenWhenAnotherSettingOfTheChangeFails() throws Exception {
 		ApiClient.Response created = operator().post("/api/v1/databases",
 				"{\"app\": \"hooks-tls\", \"plan\": \"redis-starter-256\"}");
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		String id = created.text("id");
-		awaitRunning(id);
+		URI plainUrl = URI.create(awaitRunning(id).path("env").path("REDIS_URL").asString());
+		String password = plainUrl.getUserInfo().substring(id.length() + 1);
+		// a file where the AOF folder goes: Redis cannot turn AOF on, after the switch to TLS has taken
+		Path blocker;
+		try (Jedis jedis = new Jedis(plainUrl.getHost(), plainUrl.getPort(),
+				DefaultJedisClientConfig.builder().user(id).password(password).build())) {
+			blocker = Path.of(jedis.configGet("dir").get("dir")).resolve("appendonlydir");
+		}
+		Files.writeString(blocker, "not a folder");
 
-		changeConfig(operator(), id, "{\"force_tls\": true}");
+		ApiClient.Response accepted = operator().patch("/api/v1/databases/" + id + "/config",
+				"{\"force_tls\": true, \"aof\": true}");
+		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+		long job = accepted.json().path("job").asLong();
+		JsonNode ended = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+			.until(() -> operator().get("/api/v1/jobs/" + job).json(),
+					(json) -> !json.path("status").asString().matches("starting|started"));
+		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("failed");
 
-		Received changed = await().atMost(Duration.ofSeconds(30))
+		// the nodes speak TLS only now: the app is told, though the change as a whole failed
+		String tlsUrl = operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString();
+		assertThat(tlsUrl).startsWith("rediss://");
+		Received forced = awaitEnvChanged(1);
+		assertThat(forced.signedCorrectly()).isTrue();
+		assertThat(forced.json().path("database_id").asString()).isEqualTo(id);
+		assertThat(forced.json().path("app").asString()).isEqualTo("hooks-tls");
+		assertThat(forced.json().path("env").path("REDIS_URL").asString()).isEqualTo(tlsUrl);
+
+		// turned off: told again, with redis:// back
+		Files.delete(blocker);
+		changeConfig(operator(), id, "{\"force_tls\": false}");
+		Received unforced = awaitEnvChanged(2);
+		assertThat(unforced.json().path("env").path("REDIS_URL").asString()).isEqualTo(plainUrl.toString());
+		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+	}
+
+	/** The {@code count}-th {@code database_env_changed} the receiver got, once it got it. */
+	private static Received awaitEnvChanged(int count) {
+		List<Received> changes = await().atMost(Duration.ofSeconds(30))
 			.until(() -> received.getOrDefault("ok", List.of())
 				.stream()
 				.filter((hook) -> "database_env_changed".equals(hook.event()))
-				.findFirst(), Optional::isPresent)
-			.orElseThrow();
-		assertThat(changed.signedCorrectly()).isTrue();
-		assertThat(changed.json().path("database_id").asString()).isEqualTo(id);
-		assertThat(changed.json().path("app").asString()).isEqualTo("hooks-tls");
-		String url = operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString();
-		assertThat(url).startsWith("rediss://");
-		assertThat(changed.json().path("env").path("REDIS_URL").asString()).isEqualTo(url);
-		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
+				.toList(), (hooks) -> hooks.size() >= count);
+		return changes.get(count - 1);
 	}
 
 	private String register(RedisServerProcess redis) {

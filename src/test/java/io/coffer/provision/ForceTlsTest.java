@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
@@ -170,6 +171,16 @@ class ForceTlsTest extends IntegrationTest {
 		URI tlsUrl = URI.create(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString());
 		assertThat(tlsUrl.getScheme()).isEqualTo("rediss");
 		assertThat(tlsUrl.getPort()).isEqualTo(ports.get("haproxy"));
+		// HAProxy only verifies the nodes: it holds the CA's certificate, not the database's key
+		List<String> proxyFolders = this.jdbc
+			.sql("select driver_data->>'dir' from nodes where database_id = ? and driver_data->>'kind' = 'haproxy'")
+			.param(id)
+			.query(String.class)
+			.list();
+		assertThat(proxyFolders).hasSize(2).allSatisfy((folder) -> {
+			assertThat(Path.of(folder, "tls", "ca.crt")).exists();
+			assertThat(Path.of(folder, "tls", "node.key")).doesNotExist();
+		});
 		// HAProxy passes TLS through to the primary, and checks the nodes over TLS
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
 			try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {

@@ -83,6 +83,10 @@ class StaticDriverTest extends ServiceTest {
 		assertThat(tls.text("message")).contains("static pool");
 		assertThat(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString())
 			.startsWith("redis://");
+		// nor is there anything for Coffer's CA certificate to verify
+		ApiClient.Response ca = operator().get("/api/v1/databases/" + id + "/ca-certificate");
+		assertThat(ca.status()).isEqualTo(422);
+		assertThat(ca.text("message")).contains("static pool");
 
 		ApiClient.Response second = operator().post("/api/v1/databases",
 				"{\"app\": \"pool-app-2\", \"plan\": \"redis-starter-256\"}");
