@@ -1,5 +1,6 @@
 package io.coffer.cli;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,14 +86,10 @@ final class AddonVerbs {
 			var out = this.cli.console.out();
 			out.println("-----> Addon redis has been provisioned");
 			out.println("       ID: " + database.path("id").asString());
-			out.println("       Modified variables: " + variableNames(database.path("env")));
+			out.println("       Modified variables: " + variableList(database.path("env").propertyNames()));
 			out.println("       REDIS_URL: " + database.path("env").path("REDIS_URL").asString(""));
 			out.println("       Token: " + database.path("token").asString("") + " (shown once: keep it)");
 			return 0;
-		}
-
-		private static String variableNames(JsonNode env) {
-			return env.propertyNames().stream().sorted().toList().toString().replace(",", "");
 		}
 
 	}
@@ -139,19 +136,24 @@ final class AddonVerbs {
 				throw new CliException("the plan of " + own + " was not changed: " + SettingVerbs.Config.reason(job));
 			}
 			JsonNode after = client.get("/databases/" + own);
-			out.println("-----> Addon redis has been upgraded");
-			out.println("       Plan: " + after.path("plan").asString());
+			// "upgraded" would be wrong for a move to a smaller plan
+			out.println("-----> Addon " + own + " moved to plan " + after.path("plan").asString());
 			List<String> modified = after.path("env").propertyNames().stream()
 				.filter((name) -> !after.path("env").path(name).equals(before.path("env").path(name)))
 				.sorted()
 				.toList();
 			if (!modified.isEmpty()) {
-				out.println("       Modified variables: " + modified.toString().replace(",", ""));
+				out.println("       Modified variables: " + variableList(modified));
 				out.println("       REDIS_URL: " + after.path("env").path("REDIS_URL").asString(""));
 			}
 			return 0;
 		}
 
+	}
+
+	/** Variable names as the platform's CLI prints them: sorted, separated by spaces, in brackets. */
+	static String variableList(Collection<String> names) {
+		return "[" + String.join(" ", names.stream().sorted().toList()) + "]";
 	}
 
 	@Command(name = "env", description = "Print the connection variables of an app's database.")

@@ -19,6 +19,7 @@ import io.coffer.provision.TlsSwitch;
 import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.RequestedBy;
 import io.coffer.tls.CaCertificateDownload;
 import io.coffer.tls.CertificateAuthority;
 import io.coffer.tls.DatabaseTls;
@@ -97,7 +98,7 @@ class DashboardController {
 		}
 		try {
 			this.configChanges.request(db, Map.of(setting, enabled),
-					user.isOperator() ? ConfigChanges.BY_OPERATOR : ConfigChanges.BY_DATABASE_TOKEN);
+					user.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
 			redirect.addFlashAttribute("notice", SETTING_NAMES.get(setting) + " is being " + (enabled ? "enabled" : "disabled")
 					+ " on every node of the database.");
 		}
@@ -143,7 +144,7 @@ class DashboardController {
 		}
 		try {
 			this.planChanges.request(db, Map.of("plan", plan),
-					user.isOperator() ? PlanChanges.BY_OPERATOR : PlanChanges.BY_DATABASE_TOKEN);
+					user.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
 			redirect.addFlashAttribute("notice", "The database is moving to plan " + plan
 					+ ": connections drop briefly, and the app restarts once it is done.");
 		}

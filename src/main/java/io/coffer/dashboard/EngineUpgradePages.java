@@ -4,6 +4,7 @@ import java.util.Map;
 
 import io.coffer.engine.EngineUpgrades;
 import io.coffer.system.ApiException;
+import io.coffer.system.RequestedBy;
 
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
@@ -36,7 +37,7 @@ class EngineUpgradePages {
 		this.access.find(user, db);
 		try {
 			this.upgrades.request(db, Map.of("version", version),
-					user.isOperator() ? EngineUpgrades.BY_OPERATOR : EngineUpgrades.BY_DATABASE_TOKEN);
+					user.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
 			redirect.addFlashAttribute("notice", "The upgrade to " + version + " has started; reload this page to "
 					+ "follow it.");
 		}

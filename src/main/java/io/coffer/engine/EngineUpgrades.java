@@ -51,11 +51,6 @@ public class EngineUpgrades implements DisposableBean {
 
 	public static final String UPGRADE_ID = "upgradeId";
 
-	/** Who asked, as {@code engine_upgrades.requested_by} keeps it. */
-	public static final String BY_OPERATOR = "operator";
-
-	public static final String BY_DATABASE_TOKEN = "database_token";
-
 	private final DatabaseRepository databases;
 
 	private final ProvisioningRepository provisioning;

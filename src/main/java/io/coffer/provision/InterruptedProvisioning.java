@@ -14,7 +14,6 @@ import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -97,23 +96,10 @@ class InterruptedProvisioning implements DisposableBean {
 				this.instance.startedAt(), now.minus(this.settings.getInstanceTimeout()));
 		for (PlanChangeRepository.Interrupted change : interrupted) {
 			log.warn("The plan change {} of {} was interrupted: its instance stopped", change.id(), change.databaseId());
-			this.failures.settle(change.id(), change.databaseId(), INTERRUPTED, removalStarted(change.jobExecutionId()));
+			this.failures.settle(change.id(), change.databaseId(), INTERRUPTED);
 			JobExecutions.failInterrupted(this.jobRepository, change.jobExecutionId(), INTERRUPTED, now);
 		}
 		return interrupted.size();
-	}
-
-	private boolean removalStarted(Long executionId) {
-		if (executionId == null) {
-			return false; // the job never started
-		}
-		try {
-			JobExecution execution = this.jobRepository.getJobExecution(executionId);
-			return execution == null || PlanChangeJobConfiguration.removalStarted(execution);
-		}
-		catch (RuntimeException ex) {
-			return true; // an execution that cannot be read may have removed anything
-		}
 	}
 
 	private void recoverQuietly() {

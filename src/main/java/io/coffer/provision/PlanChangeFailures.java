@@ -12,9 +12,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * A plan change that failed, or whose instance stopped, leaves the database as it was where that can be
- * done: the nodes it added are removed and the old memory set back, and the database is {@code running}
- * on its old plan. Once nodes were being removed it cannot: the database is left in {@code error} with
- * the reason and the nodes that remain. Either way the change's row says why.
+ * done: the nodes it added are removed and the old memory set back, or the sentinels it removed are
+ * started again, and the database is {@code running} on its old plan. Once the replica or HAProxy of a
+ * business database is gone it cannot: the database is left in {@code error} with the reason, the nodes
+ * that remain and what the operator can do. Either way the change's row says why.
  */
 @Component
 class PlanChangeFailures {
@@ -41,19 +42,23 @@ class PlanChangeFailures {
 	}
 
 	/**
-	 * @param removalStarted whether the job had reached {@code removePlanNodesStep}
+	 * Settles the change unless it is no longer in flight: one that completed (a failure after its last
+	 * write) or that another instance's recovery took is left alone.
 	 */
-	void settle(long changeId, String databaseId, String reason, boolean removalStarted) {
+	void settle(long changeId, String databaseId, String reason) {
 		this.locks.withLock(databaseId, () -> {
+			if (!this.changes.claimFailed(changeId, reason, this.clock.instant())) {
+				log.info("The plan change {} of {} is no longer in flight: nothing to settle ({})", changeId, databaseId,
+						reason);
+				return;
+			}
 			List<String> notUndone;
 			try {
-				PlanChangeRepository.PlanChange change = this.steps.change(changeId);
-				notUndone = this.steps.undo(change, removalStarted && this.steps.removesNodes(change));
+				notUndone = this.steps.undo(this.steps.change(changeId));
 			}
 			catch (RuntimeException ex) {
 				notUndone = List.of("undoing failed: " + ex.getMessage());
 			}
-			this.changes.finished(changeId, PlanChangeRepository.ERROR, reason, this.clock.instant());
 			try {
 				if (notUndone.isEmpty()) {
 					this.repository.changeStatus(databaseId, DatabaseStatus.UPDATING, DatabaseStatus.RUNNING, null);

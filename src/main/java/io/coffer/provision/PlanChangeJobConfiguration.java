@@ -1,6 +1,6 @@
 package io.coffer.provision;
 
-import java.util.Locale;
+import io.coffer.system.BackgroundJobOperator;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -31,8 +31,6 @@ class PlanChangeJobConfiguration {
 
 	static final String CHANGE_ID = "changeId";
 
-	static final String REMOVE_STEP = "removePlanNodesStep";
-
 	@Bean
 	Job planChangeJob(JobRepository jobRepository, Step preparePlanChangeStep, Step removePlanNodesStep,
 			Step resizePlanNodesStep, Step addPlanNodesStep, Step finishPlanChangeStep,
@@ -56,7 +54,7 @@ class PlanChangeJobConfiguration {
 
 	@Bean
 	Step removePlanNodesStep(JobRepository jobRepository, PlanChangeSteps steps) {
-		return new StepBuilder(REMOVE_STEP, jobRepository).tasklet((contribution, chunk) -> {
+		return new StepBuilder("removePlanNodesStep", jobRepository).tasklet((contribution, chunk) -> {
 			steps.removeNodes(changeId(chunk));
 			return RepeatStatus.FINISHED;
 		}).build();
@@ -90,7 +88,7 @@ class PlanChangeJobConfiguration {
 		return chunk.getStepContext().getStepExecution().getJobExecution().getJobParameters().getLong(CHANGE_ID);
 	}
 
-	/** Hands a failed change to {@link PlanChangeFailures}, saying whether it had begun removing nodes. */
+	/** Hands a failed change to {@link PlanChangeFailures}, which reads from the nodes what it had done. */
 	@Component
 	static class PlanChangeFailureListener implements JobExecutionListener {
 
@@ -105,20 +103,10 @@ class PlanChangeJobConfiguration {
 			if (job.getStatus() == BatchStatus.COMPLETED) {
 				return;
 			}
-			String reason = job.getAllFailureExceptions()
-				.stream()
-				.findFirst()
-				.map((failure) -> (failure.getMessage() != null) ? failure.getMessage() : failure.getClass().getSimpleName())
-				.orElse("the job ended " + job.getStatus().name().toLowerCase(Locale.ROOT));
 			this.failures.settle(job.getJobParameters().getLong(CHANGE_ID), job.getJobParameters().getString(DATABASE_ID),
-					reason, removalStarted(job));
+					BackgroundJobOperator.failureReason(job));
 		}
 
-	}
-
-	/** Whether the execution reached {@code removePlanNodesStep}: from there the old topology is gone. */
-	static boolean removalStarted(JobExecution job) {
-		return job.getStepExecutions().stream().anyMatch((step) -> REMOVE_STEP.equals(step.getStepName()));
 	}
 
 }

@@ -66,6 +66,28 @@ class PlanChangeRepository {
 		this.jdbc.sql("update plan_changes set status = 'running' where id = ?").params(id).update();
 	}
 
+	/**
+	 * Takes a change still in flight for settling it after a failure: it is {@code error} with the reason
+	 * from now on. Answers whether this call took it: a change that completed, or that another instance's
+	 * recovery already took, is not settled twice.
+	 */
+	boolean claimFailed(long id, String error, Instant at) {
+		return this.jdbc.sql("""
+				update plan_changes set status = 'error', error = ?, finished_at = ?
+				where id = ? and status in ('scheduled', 'running')
+				""").params(error, Timestamp.from(at), id).update() == 1;
+	}
+
+	/**
+	 * Marks a change still {@code running} done. Answers whether it was: one that a recovery took for
+	 * failed meanwhile is not.
+	 */
+	boolean done(long id, Instant at) {
+		return this.jdbc.sql("update plan_changes set status = 'done', finished_at = ? where id = ? and status = 'running'")
+			.params(Timestamp.from(at), id)
+			.update() == 1;
+	}
+
 	void finished(long id, String status, String error, Instant at) {
 		this.jdbc.sql("update plan_changes set status = ?, error = ?, finished_at = ? where id = ?")
 			.params(status, error, Timestamp.from(at), id)

@@ -26,6 +26,7 @@ import redis.clients.jedis.params.FailoverParams;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What each step of {@code planChangeJob} does. The steps run in one order for every change and each
@@ -60,12 +61,14 @@ class PlanChangeSteps {
 
 	private final CofferProperties properties;
 
+	private final TransactionTemplate transaction;
+
 	private final Clock clock;
 
 	PlanChangeSteps(DatabaseRepository databases, ProvisioningRepository repository, PlanChangeRepository changes,
 			DatabaseNodes nodes, NodeDrivers drivers, PlanCatalogue plans, ProvisionSteps provisionSteps,
 			DatabaseEndpoints endpoints, RedisConnections redis, ApplicationEventPublisher events,
-			CofferProperties properties, Clock clock) {
+			CofferProperties properties, TransactionTemplate transaction, Clock clock) {
 		this.databases = databases;
 		this.repository = repository;
 		this.changes = changes;
@@ -77,13 +80,16 @@ class PlanChangeSteps {
 		this.redis = redis;
 		this.events = events;
 		this.properties = properties;
+		this.transaction = transaction;
 		this.clock = clock;
 	}
 
 	/**
 	 * Step 1: the data must still fit the new plan (it may have grown since the request was accepted), and
-	 * a change that removes the replica needs {@code redis-1} up and in sync, since it is the node kept.
-	 * Nothing has changed yet when this fails.
+	 * a change that removes the replica needs {@code redis-1} up and in sync, since it is the node kept,
+	 * and exactly one primary: just after a failover the old primary says {@code master} until the sentinels
+	 * turn it into a replica, and keeping it then would drop what was written to the new one. Nothing has
+	 * changed yet when this fails.
 	 */
 	void prepare(long changeId) {
 		PlanChangeRepository.PlanChange change = change(changeId);
@@ -101,6 +107,7 @@ class PlanChangeSteps {
 				throw new IllegalStateException(kept.name() + " (" + kept.address() + "), the node a starter plan keeps, "
 						+ "is not in sync with the primary: its link is " + replication.get("master_link_status"));
 			}
+			requireOnePrimary(database.id(), this.nodes.requirePassword(database.id()));
 		}
 	}
 
@@ -132,6 +139,8 @@ class PlanChangeSteps {
 			.stream()
 			.filter((node) -> node.id() != kept.id())
 			.toList();
+		// a failover the sentinels began just before they were removed may have left two primaries
+		requireOnePrimary(databaseId, password);
 		if (!"master".equals(replication(kept, password).get("role"))) {
 			failOverTo(kept, others, password);
 		}
@@ -144,6 +153,19 @@ class PlanChangeSteps {
 			remove(replica, password);
 		}
 		log.info("{} keeps {} alone: its replica, sentinels and HAProxy are removed", databaseId, kept.address());
+	}
+
+	private void requireOnePrimary(String databaseId, String password) {
+		List<String> primaries = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS)
+			.stream()
+			.filter((node) -> "master".equals(replication(node, password).get("role")))
+			.map(ManagedNode::name)
+			.toList();
+		if (primaries.size() != 1) {
+			throw new IllegalStateException("the data nodes of " + databaseId + " do not agree on a primary ("
+					+ (primaries.isEmpty() ? "none says it is" : String.join(" and ", primaries) + " say they are")
+					+ "): a failover is under way; change the plan once it is over");
+		}
 	}
 
 	private void failOverTo(ManagedNode kept, List<ManagedNode> others, String password) {
@@ -199,16 +221,7 @@ class PlanChangeSteps {
 			return;
 		}
 		String databaseId = change.databaseId();
-		ManagedNode primary = this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow();
-		NodeDriver driver = this.drivers.of(primary);
-		Set<String> existing = Set.copyOf(this.nodes.all(databaseId).stream().map(ManagedNode::name).toList());
-		for (String name : DatabaseProvisioning.nodeNames(to)) {
-			if (!existing.contains(name)) {
-				NodeDriver.Reservation reservation = driver.reserve(databaseId, name, DatabaseProvisioning.kindOf(name));
-				this.repository.addNode(databaseId, DatabaseNodes.roleOf(name), reservation.host(), reservation.port(),
-						reservation.data());
-			}
-		}
+		reserve(databaseId, missing(databaseId, to));
 		this.provisionSteps.startReplicas(databaseId, to.memoryMb());
 		this.provisionSteps.startSentinels(databaseId);
 		this.provisionSteps.startProxies(databaseId);
@@ -217,17 +230,23 @@ class PlanChangeSteps {
 
 	/**
 	 * Step 5: REDIS_URL answers; the catalogue takes the new plan (and the sentinels' master name, which
-	 * backups ask for the primary); the database is running again and the platform is told, with the
-	 * connection variables as they are now.
+	 * backups ask for the primary), the database is running again and the change done, in one transaction:
+	 * a failure or a stop in between cannot leave a completed change to be undone. Then the platform is
+	 * told, with the connection variables as they are now.
 	 */
 	void finish(long changeId) {
 		PlanChangeRepository.PlanChange change = change(changeId);
 		String databaseId = change.databaseId();
 		this.provisionSteps.awaitEntryPoint(databaseId);
 		Plan to = plan(change.toPlan());
-		this.changes.changePlan(databaseId, to.name(), to.highlyAvailable() ? databaseId : null);
-		this.repository.changeStatus(databaseId, DatabaseStatus.UPDATING, DatabaseStatus.RUNNING, null);
-		this.changes.finished(changeId, PlanChangeRepository.DONE, null, this.clock.instant());
+		this.transaction.executeWithoutResult((status) -> {
+			if (!this.changes.done(changeId, this.clock.instant())) {
+				throw new IllegalStateException("plan change " + changeId + " of " + databaseId
+						+ " was settled as failed meanwhile");
+			}
+			this.changes.changePlan(databaseId, to.name(), to.highlyAvailable() ? databaseId : null);
+			this.repository.changeStatus(databaseId, DatabaseStatus.UPDATING, DatabaseStatus.RUNNING, null);
+		});
 		Database database = database(databaseId);
 		String url = this.nodes.redisUrl(databaseId).orElseThrow();
 		Map<String, String> env = new LinkedHashMap<>();
@@ -239,14 +258,14 @@ class PlanChangeSteps {
 	}
 
 	/**
-	 * After a failed change: the nodes the change added are removed and the old memory set back, so that
-	 * the database runs as it did. Answers what could not be undone, one sentence each; a change that had
-	 * begun removing nodes cannot be undone here.
+	 * After a failed change: the nodes the change added are removed and the old memory set back, or the
+	 * sentinels a business → starter change removed are started again (see {@link #restoreSentinels}), so
+	 * that the database runs as it did. What was done is read from the nodes themselves, not from how far
+	 * the job got. Answers what could not be undone, one sentence each.
 	 */
-	List<String> undo(PlanChangeRepository.PlanChange change, boolean nodesRemoved) {
-		if (nodesRemoved) {
-			return List.of("the replica, sentinels or HAProxy were being removed; the database has "
-					+ String.join(", ", this.nodes.all(change.databaseId()).stream().map(ManagedNode::name).toList()));
+	List<String> undo(PlanChangeRepository.PlanChange change) {
+		if (removesNodes(change)) {
+			return restoreSentinels(change);
 		}
 		String databaseId = change.databaseId();
 		Plan from = plan(change.fromPlan());
@@ -273,6 +292,104 @@ class PlanChangeSteps {
 			problems.add("the memory of " + from.name() + " could not be set back: " + ex.getMessage());
 		}
 		return problems;
+	}
+
+	/**
+	 * A business → starter change that failed while both data nodes and HAProxy remain (typically the
+	 * {@code FAILOVER} refused or timed out, after the sentinels were removed): a failover still under way
+	 * is aborted, the catalogue takes the roles the nodes have, and the sentinels are started again,
+	 * monitoring whichever node is primary now. REDIS_URL has not moved. Once HAProxy or the replica is
+	 * gone, the business topology cannot come back without moving REDIS_URL: the answer says what remains.
+	 */
+	private List<String> restoreSentinels(PlanChangeRepository.PlanChange change) {
+		String databaseId = change.databaseId();
+		List<String> missing = missing(databaseId, plan(change.fromPlan()));
+		if (missing.isEmpty()) {
+			return List.of(); // it failed before removing anything: there is nothing to start again
+		}
+		if (missing.stream().anyMatch((name) -> !name.startsWith("sentinel"))) {
+			return List.of(missing.stream().anyMatch((name) -> name.startsWith("redis")) ? notRestorable(databaseId,
+					"its replica was removed") : notRestorable(databaseId, "its HAProxy was removed"));
+		}
+		String password = this.nodes.requirePassword(databaseId);
+		List<ManagedNode> dataNodes = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS);
+		ManagedNode primary;
+		try {
+			primary = settledPrimary(databaseId, dataNodes, password);
+		}
+		catch (RuntimeException ex) {
+			return List.of(notRestorable(databaseId, "its data nodes cannot tell which is primary (" + ex.getMessage() + ")"));
+		}
+		for (ManagedNode node : dataNodes) {
+			this.repository.updateRole(node.id(), (node.id() == primary.id()) ? Node.PRIMARY : Node.REPLICA);
+		}
+		try {
+			// the sentinels left are removed too: all start again from one configuration and know each other
+			for (ManagedNode sentinel : this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL)) {
+				remove(sentinel, password);
+			}
+			reserve(databaseId, DatabaseProvisioning.nodeNames(plan(change.fromPlan()))
+				.stream()
+				.filter((name) -> name.startsWith("sentinel"))
+				.toList());
+			this.provisionSteps.startSentinels(databaseId, primary);
+			this.provisionSteps.awaitEntryPoint(databaseId);
+		}
+		catch (RuntimeException ex) {
+			return List.of("its sentinels could not be started again: " + ex.getMessage() + "; the database has "
+					+ String.join(", ", this.nodes.all(databaseId).stream().map(ManagedNode::name).toList()));
+		}
+		log.info("{} has its sentinels again, monitoring {}: it runs on plan {}", databaseId, primary.name(),
+				change.fromPlan());
+		return List.of();
+	}
+
+	/** The data node that is primary once any failover under way is aborted: exactly one must say so. */
+	private ManagedNode settledPrimary(String databaseId, List<ManagedNode> dataNodes, String password) {
+		for (ManagedNode node : dataNodes) {
+			if (!"no-failover".equals(replication(node, password).getOrDefault("master_failover_state", "no-failover"))) {
+				this.redis.call(endpoint(node, password), Jedis::failoverAbort);
+			}
+		}
+		List<ManagedNode> primaries = new ArrayList<>();
+		this.provisionSteps.await("one data node of " + databaseId + " to be primary", () -> {
+			primaries.clear();
+			for (ManagedNode node : dataNodes) {
+				Map<String, String> replication = replication(node, password);
+				if ("master".equals(replication.get("role"))
+						&& "no-failover".equals(replication.getOrDefault("master_failover_state", "no-failover"))) {
+					primaries.add(node);
+				}
+			}
+			return primaries.size() == 1;
+		});
+		return primaries.get(0);
+	}
+
+	/** Says what remains and what the operator can do: only deletion is possible from {@code error}. */
+	private String notRestorable(String databaseId, String why) {
+		List<ManagedNode> dataNodes = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS);
+		return why + ", so its old plan cannot be set back; the database has "
+				+ String.join(", ", this.nodes.all(databaseId).stream().map(ManagedNode::name).toList())
+				+ "; its data is on " + String.join(", ", dataNodes.stream().map(ManagedNode::address).toList())
+				+ ": copy it from there (e.g. redis-cli --rdb), then delete the database and load the copy into a new one";
+	}
+
+	/** The nodes the plan has and the database lacks, by name. */
+	private List<String> missing(String databaseId, Plan plan) {
+		Set<String> existing = Set.copyOf(this.nodes.all(databaseId).stream().map(ManagedNode::name).toList());
+		return DatabaseProvisioning.nodeNames(plan).stream().filter((name) -> !existing.contains(name)).toList();
+	}
+
+	/** Reserves and records the named nodes, with the primary's driver; they start later. */
+	private void reserve(String databaseId, List<String> names) {
+		ManagedNode primary = this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow();
+		NodeDriver driver = this.drivers.of(primary);
+		for (String name : names) {
+			NodeDriver.Reservation reservation = driver.reserve(databaseId, name, DatabaseProvisioning.kindOf(name));
+			this.repository.addNode(databaseId, DatabaseNodes.roleOf(name), reservation.host(), reservation.port(),
+					reservation.data());
+		}
 	}
 
 	/** Business → starter: the replica, sentinels and HAProxy go. */

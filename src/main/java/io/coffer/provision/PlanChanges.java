@@ -44,11 +44,6 @@ public class PlanChanges implements DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(PlanChanges.class);
 
-	/** Who asked, as {@code plan_changes.requested_by} keeps it. */
-	public static final String BY_OPERATOR = "operator";
-
-	public static final String BY_DATABASE_TOKEN = "database_token";
-
 	static final String PLAN = "plan";
 
 	private final DatabaseRepository databases;

@@ -88,12 +88,16 @@ class ProvisionSteps {
 
 	/** Step 2 (business plans): sentinels monitoring the primary, until each knows the others and the replica. */
 	void startSentinels(String databaseId) {
+		startSentinels(databaseId, this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow());
+	}
+
+	/** Sentinels monitoring the given data node: the primary of a database whose roles were swapped by a failover. */
+	void startSentinels(String databaseId, ManagedNode primary) {
 		List<ManagedNode> sentinels = this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL);
 		if (sentinels.isEmpty()) {
 			return;
 		}
 		String password = this.nodes.requirePassword(databaseId);
-		ManagedNode primary = this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow();
 		int replicas = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS).size() - 1;
 		for (ManagedNode sentinel : sentinels) {
 			start(sentinel, new NodeSetup.Sentinel(databaseId, primary, password, this.settings.getSentinelDownAfter(),

@@ -43,11 +43,6 @@ public class ConfigChanges implements DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(ConfigChanges.class);
 
-	/** Who asked, as {@code config_changes.requested_by} keeps it. */
-	public static final String BY_OPERATOR = "operator";
-
-	public static final String BY_DATABASE_TOKEN = "database_token";
-
 	private final DatabaseRepository databases;
 
 	private final DatabaseEndpoints endpoints;

@@ -16,6 +16,7 @@ import io.coffer.provision.RegisterRequest;
 import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.RequestedBy;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -150,7 +151,7 @@ class DatabaseController {
 	ConfigJobView changeConfig(Caller caller, @PathVariable String db, @RequestBody(required = false) Map<String, Object> settings) {
 		caller.requireAccess(db);
 		JobExecution execution = this.configChanges.request(db, settings,
-				caller.isOperator() ? ConfigChanges.BY_OPERATOR : ConfigChanges.BY_DATABASE_TOKEN);
+				caller.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
 		return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
 	}
 
@@ -164,7 +165,7 @@ class DatabaseController {
 	ConfigJobView changePlan(Caller caller, @PathVariable String db, @RequestBody(required = false) Map<String, Object> body) {
 		caller.requireAccess(db);
 		JobExecution execution = this.planChanges.request(db, body,
-				caller.isOperator() ? PlanChanges.BY_OPERATOR : PlanChanges.BY_DATABASE_TOKEN);
+				caller.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
 		return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
 	}
 
@@ -177,7 +178,7 @@ class DatabaseController {
 	ConfigJobView upgrade(Caller caller, @PathVariable String db, @RequestBody(required = false) Map<String, Object> body) {
 		caller.requireAccess(db);
 		JobExecution execution = this.engineUpgrades.request(db, body,
-				caller.isOperator() ? EngineUpgrades.BY_OPERATOR : EngineUpgrades.BY_DATABASE_TOKEN);
+				caller.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
 		return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
 	}
 

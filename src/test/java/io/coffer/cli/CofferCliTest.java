@@ -169,8 +169,8 @@ class CofferCliTest extends IntegrationTest {
 
 		assertThat(upgraded.exitCode()).as(upgraded.toString()).isZero();
 		assertThat(upgraded.stdout()).contains("-----> Addon " + id + " is moving from redis-starter-256 to redis-starter-512")
-			.contains("-----> Addon redis has been upgraded")
-			.contains("       Plan: redis-starter-512")
+			.contains("-----> Addon " + id + " moved to plan redis-starter-512")
+			.doesNotContain("has been upgraded")
 			// within a family REDIS_URL stays as it was
 			.doesNotContain("Modified variables");
 		java.net.URI url = java.net.URI.create(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString());

@@ -59,6 +59,9 @@ class PlanChangeTest extends IntegrationTest {
 	@Autowired
 	InterruptedProvisioning interruptedChanges;
 
+	@Autowired
+	PlanChangeFailures failures;
+
 	@DynamicPropertySource
 	static void smallPlansAndAWebhook(DynamicPropertyRegistry registry) throws IOException {
 		Path plans = Files.createTempFile("plans", ".yml");
@@ -204,12 +207,47 @@ class PlanChangeTest extends IntegrationTest {
 				return "master".equals(RedisInfo.fields(replica.info("replication")).get("role"));
 			}
 		});
+		// the sentinels turn redis-1, which said master until then, into redis-2's replica (a write
+		// before that may land on redis-1 and be dropped by its resync)
+		await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+			try (Jedis old = connect(URI.create("redis://127.0.0.1:" + starterUrl.getPort()), password)) {
+				return "up".equals(RedisInfo.fields(old.info("replication")).get("master_link_status"));
+			}
+		});
 		// HAProxy cut the sessions to the old primary: the app reconnects, and writes to redis-2
 		await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
 			try (Jedis jedis = connect(businessUrl, password)) {
 				return "OK".equals(jedis.set("written-to-redis-2", "kept"));
 			}
 		});
+
+		// the FAILOVER to redis-1 refused after the sentinels were removed: both data nodes remain, so the
+		// sentinels start again, monitoring redis-2, and the database runs on its old plan with every key
+		try (Jedis replica = connect(URI.create("redis://127.0.0.1:" + replicaPort), password)) {
+			replica.aclSetUser("default", "-failover");
+		}
+		ApiClient.Response refused = owner.post("/api/v1/databases/" + id + "/plan", "{\"plan\": \"redis-starter-16\"}");
+		assertThat(refused.status()).as(refused.body()).isEqualTo(202);
+		assertThat(awaitEnd(owner, refused.json().path("job").asLong()).path("status").asString()).isEqualTo("failed");
+		database = awaitStatus(id, "running");
+		assertThat(database.path("plan").asString()).isEqualTo("redis-business-64");
+		assertThat(database.path("env").path("REDIS_URL").asString()).isEqualTo(businessUrl.toString());
+		assertThat(roles(database)).containsExactlyInAnyOrder("primary", "replica", "sentinel", "sentinel",
+				"sentinel", "haproxy", "haproxy");
+		assertThat(ProvisioningTest.portsByRole(database).get("primary")).isEqualTo(replicaPort);
+		assertThat(this.jdbc.sql("select status || ': ' || error from plan_changes where database_id = ? "
+				+ "order by id desc limit 1").param(id).query(String.class).single()).startsWith("error: ").contains("NOPERM");
+		try (Jedis sentinel = new Jedis("127.0.0.1", ProvisioningTest.portsByRole(database).get("sentinel"))) {
+			assertThat(sentinel.sentinelGetMasterAddrByName(id)).element(1).isEqualTo(String.valueOf(replicaPort));
+		}
+		try (Jedis jedis = connect(businessUrl, password)) {
+			assertThat(jedis.get("written-to-redis-2")).isEqualTo("kept");
+			assertThat(jedis.dbSize()).isEqualTo(1002);
+		}
+		try (Jedis replica = connect(URI.create("redis://127.0.0.1:" + replicaPort), password)) {
+			replica.aclSetUser("default", "+failover");
+		}
+
 		List<Integer> businessPorts = ProvisioningTest.ports(database);
 		changePlan(owner, id, "redis-starter-16");
 		database = operator().get("/api/v1/databases/" + id).json();
@@ -254,10 +292,7 @@ class PlanChangeTest extends IntegrationTest {
 					"{\"plan\": \"redis-business-64\"}");
 			assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
 			long job = accepted.json().path("job").asLong();
-			ended = await().atMost(Duration.ofSeconds(120))
-				.pollInterval(Duration.ofMillis(200))
-				.until(() -> operator().get("/api/v1/jobs/" + job).json(),
-						(found) -> !found.path("status").asString().matches("starting|started"));
+			ended = awaitEnd(operator(), job);
 		}
 		finally {
 			Files.delete(haproxyFault);
@@ -309,6 +344,20 @@ class PlanChangeTest extends IntegrationTest {
 		assertThat(this.jdbc.sql("select status || ': ' || error from plan_changes where database_id = ?").param(id)
 			.query(String.class).single()).isEqualTo("error: interrupted: the instance running it stopped");
 		changePlan(operator(), id, "redis-starter-64");
+
+		// a failure reported after the change completed (or a second recovery) leaves it as it is: nothing undone
+		long done = this.jdbc.sql("select id from plan_changes where database_id = ? and status = 'done'").param(id)
+			.query(Long.class).single();
+		this.failures.settle(done, id, "a failure after the last write");
+		database = operator().get("/api/v1/databases/" + id).json();
+		assertThat(database.path("status").asString()).isEqualTo("running");
+		assertThat(database.path("plan").asString()).isEqualTo("redis-starter-64");
+		URI url = URI.create(database.path("env").path("REDIS_URL").asString());
+		try (Jedis jedis = connect(url, url.getUserInfo().substring(id.length() + 1))) {
+			assertThat(jedis.configGet("maxmemory")).containsEntry("maxmemory", String.valueOf(64 * MB));
+		}
+		assertThat(this.jdbc.sql("select status from plan_changes where id = ?").param(done).query(String.class).single())
+			.isEqualTo("done");
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 	}
 
@@ -361,12 +410,16 @@ class PlanChangeTest extends IntegrationTest {
 	}
 
 	private void awaitJob(ApiClient client, long job) {
-		JsonNode ended = await().atMost(Duration.ofSeconds(120))
+		JsonNode ended = awaitEnd(client, job);
+		assertThat(ended.path("job").asString()).isEqualTo("planChangeJob");
+		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("completed");
+	}
+
+	private static JsonNode awaitEnd(ApiClient client, long job) {
+		return await().atMost(Duration.ofSeconds(120))
 			.pollInterval(Duration.ofMillis(200))
 			.until(() -> client.get("/api/v1/jobs/" + job).json(),
 					(found) -> !found.path("status").asString().matches("starting|started"));
-		assertThat(ended.path("job").asString()).isEqualTo("planChangeJob");
-		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("completed");
 	}
 
 	private JsonNode awaitStatus(String id, String status) {
