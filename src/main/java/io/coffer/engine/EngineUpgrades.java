@@ -21,6 +21,7 @@ import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,10 +72,17 @@ public class EngineUpgrades implements DisposableBean {
 
 	private final DatabaseWork work;
 
+	private final JobRepository jobRepository;
+
+	private final WriteFences fences;
+
 	EngineUpgrades(DatabaseRepository databases, ProvisioningRepository provisioning, EngineCatalogue catalogue,
 			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobRepository jobRepository,
-			CofferInstance instance, CofferProperties properties, Clock clock, DatabaseWork work) throws Exception {
+			CofferInstance instance, CofferProperties properties, Clock clock, DatabaseWork work, WriteFences fences)
+			throws Exception {
 		this.work = work;
+		this.jobRepository = jobRepository;
+		this.fences = fences;
 		this.instance = instance;
 		this.instanceTimeout = properties.getHousekeeping().getInstanceTimeout();
 		this.databases = databases;
@@ -132,17 +140,41 @@ public class EngineUpgrades implements DisposableBean {
 	}
 
 	/**
-	 * Marks interrupted every upgrade whose instance stopped, as the recovery job does every few minutes:
-	 * until then it would keep configuration changes and restores of its database waiting.
-	 * @return how many there were
+	 * Marks interrupted every upgrade whose instance stopped, and its job execution failed, as the recovery
+	 * job does every few minutes: until then it would keep configuration changes and restores of its
+	 * database waiting. Then lifts the write fences finished upgrades left on their primaries; one that
+	 * cannot be lifted now is tried again next time.
+	 * @return how many upgrades were interrupted
 	 */
 	public int recoverInterrupted() {
+		int interrupted = interrupt(null).size();
+		for (EngineRepository.WriteFence fence : this.engines.fencesLeft(null)) {
+			try {
+				this.fences.lift(fence.databaseId(), fence.minReplicasToWrite());
+				this.engines.fenceLifted(fence.upgradeId());
+				log.warn("The write fence upgrade {} left on {} is lifted: min-replicas-to-write is {} again",
+						fence.upgradeId(), fence.databaseId(), fence.minReplicasToWrite());
+			}
+			catch (RuntimeException ex) {
+				log.warn("The write fence upgrade {} left on {} could not be lifted yet: {}", fence.upgradeId(),
+						fence.databaseId(), ex.getMessage());
+			}
+		}
+		return interrupted;
+	}
+
+	/**
+	 * Marks interrupted the unfinished upgrades (of the database, or of all with null) whose instance stopped,
+	 * and their job executions failed.
+	 */
+	private List<EngineRepository.Upgrade> interrupt(String databaseId) {
 		Instant now = this.clock.instant();
-		int interrupted = this.engines.interruptAbandoned(null, this.instance.id(), this.instance.startedAt(),
-				now.minus(this.instanceTimeout), now);
-		if (interrupted > 0) {
-			log.warn("{} unfinished engine upgrades were left by Coffer instances that stopped: marked interrupted",
-					interrupted);
+		List<EngineRepository.Upgrade> interrupted = this.engines.interruptAbandoned(databaseId, this.instance.id(),
+				this.instance.startedAt(), now.minus(this.instanceTimeout), now);
+		for (EngineRepository.Upgrade upgrade : interrupted) {
+			log.warn("The upgrade {} of {} was left by a Coffer instance that stopped: marked interrupted", upgrade.id(),
+					upgrade.databaseId());
+			JobExecutions.failInterrupted(this.jobRepository, upgrade.job(), EngineRepository.INTERRUPTED, now);
 		}
 		return interrupted;
 	}
@@ -157,11 +189,7 @@ public class EngineUpgrades implements DisposableBean {
 					this.clock.instant(), this.instance.id());
 		}
 		catch (DuplicateKeyException ex) {
-			Instant now = this.clock.instant();
-			if (this.engines.interruptAbandoned(databaseId, this.instance.id(), this.instance.startedAt(),
-					now.minus(this.instanceTimeout), now) > 0) {
-				log.warn("The unfinished upgrade of {} was left by a Coffer instance that stopped: marked interrupted",
-						databaseId);
+			if (!interrupt(databaseId).isEmpty()) {
 				return record(databaseId, current, target, requestedBy);
 			}
 			throw ApiException.conflict("upgrade_in_progress", "an engine upgrade of " + databaseId

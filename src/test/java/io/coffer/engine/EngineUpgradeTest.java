@@ -1,6 +1,8 @@
 package io.coffer.engine;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,6 +134,14 @@ class EngineUpgradeTest extends IntegrationTest {
 				where database_id = ? and status = 'running'
 				""").param(id).update();
 
+		// keys whose TTL passes while the node stops and loads again are not loaded: no reason to fail
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			jedis.select(1);
+			for (int i = 0; i < 3000; i++) {
+				jedis.psetex("expiring-" + i, 100 + i, "value-" + i);
+			}
+			jedis.set("lasting", "value");
+		}
 		long job = upgrade(owner, id, TestEngines.NEXT, "completed").path("execution").asLong();
 		assertThat(this.jdbc.sql("select error from engine_upgrades where instance_id = 'a-stopped-instance'")
 			.query(String.class).single()).startsWith("interrupted: the Coffer instance running it stopped");
@@ -144,6 +154,8 @@ class EngineUpgradeTest extends IntegrationTest {
 			assertThat(jedis.get("key-499")).isEqualTo("value-499");
 			jedis.select(3);
 			assertThat(jedis.dbSize()).isEqualTo(20);
+			jedis.select(1);
+			assertThat(jedis.get("lasting")).isEqualTo("value");
 			assertThat(jedis.configGet("save")).containsEntry("save", "");
 			pid = Long.parseLong(server.get("process_id"));
 		}
@@ -250,6 +262,7 @@ class EngineUpgradeTest extends IntegrationTest {
 
 		// a new engine that does not start: the replica comes back on the old one, the primary is not touched
 		JsonNode failed = upgrade(operator(), id, TestEngines.BROKEN, "failed");
+		long failedJob = failed.path("execution").asLong();
 		assertThat(failed.path("exit_description").asString()).contains("did not start on " + TestEngines.BROKEN)
 			.contains("it runs " + TestEngines.INSTALLED + " again");
 		database = operator().get("/api/v1/databases/" + id).json();
@@ -307,6 +320,39 @@ class EngineUpgradeTest extends IntegrationTest {
 			try (Jedis jedis = connect(port, password)) {
 				assertThat(info(jedis, "server").get("executable")).isEqualTo(NEXT_PROGRAM);
 				assertThat(jedis.configGet("min-replicas-to-write")).containsEntry("min-replicas-to-write", "0");
+			}
+		}
+
+		// an instance that stopped during the failover left its write fence, in the configuration files too:
+		// the recovery puts the value kept on the upgrade's row back, and marks its execution failed
+		this.jdbc.sql("update batch_job_execution set status = 'STARTED', exit_code = 'UNKNOWN', end_time = null "
+				+ "where job_execution_id = ?").param(failedJob).update();
+		this.jdbc.sql("""
+				update engine_upgrades set status = 'running', error = null, finished_at = null, write_fence = '0',
+				    instance_id = 'a-stopped-instance', requested_at = now() - interval '1 hour'
+				where job_execution_id = ?
+				""").param(failedJob).update();
+		for (int port : dataPorts) {
+			try (Jedis jedis = connect(port, password)) {
+				jedis.configSet("min-replicas-to-write", "1");
+				jedis.configRewrite();
+			}
+		}
+		assertThat(operator().get("/api/v1/jobs/" + failedJob).json().path("status").asString()).isEqualTo("started");
+		assertThat(this.upgrades.recoverInterrupted()).isPositive();
+		Map<String, Object> interrupted = this.jdbc.sql("""
+				select status, error, write_fence from engine_upgrades where job_execution_id = ?
+				""").param(failedJob).query().singleRow();
+		assertThat(interrupted).containsEntry("status", "error").containsEntry("write_fence", null);
+		assertThat((String) interrupted.get("error")).startsWith("interrupted");
+		JsonNode execution = operator().get("/api/v1/jobs/" + failedJob).json();
+		assertThat(execution.path("status").asString()).isEqualTo("failed");
+		assertThat(execution.path("exit_description").asString()).contains("interrupted");
+		for (int port : dataPorts) {
+			try (Jedis jedis = connect(port, password)) {
+				assertThat(jedis.configGet("min-replicas-to-write")).containsEntry("min-replicas-to-write", "0");
+				assertThat(Files.readString(Path.of(info(jedis, "server").get("config_file"))))
+					.doesNotContain("min-replicas-to-write 1");
 			}
 		}
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
