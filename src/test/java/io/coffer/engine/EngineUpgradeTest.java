@@ -3,6 +3,7 @@ package io.coffer.engine;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ class EngineUpgradeTest extends IntegrationTest {
 	EngineUpgrades upgrades;
 
 	@Test
-	void aStarterDatabaseIsStoppedUpgradedAndStartedWithEveryKeyAndRefusesWhatTheRulesForbid() {
+	void aStarterDatabaseIsStoppedUpgradedAndStartedWithEveryKeyAndRefusesWhatTheRulesForbid() throws Exception {
 		ApiClient.Response created = operator().post("/api/v1/databases",
 				"{\"app\": \"engine-starter\", \"plan\": \"redis-starter-256\"}");
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -110,6 +111,32 @@ class EngineUpgradeTest extends IntegrationTest {
 			assertThat(jedis.set("after-the-failed-upgrade", "written")).isEqualTo("OK");
 			jedis.del("after-the-failed-upgrade");
 		}
+		assertThat(owner.get("/api/v1/databases/" + id).json().path("version").asString()).isEqualTo(TestEngines.INSTALLED);
+
+		// a new engine that starts, loads the data, then is found to be another program: it may have written
+		// the data in a format the old one cannot read, so the node stays on it, serving, and says so
+		Path next = Path.of(NEXT_PROGRAM);
+		Path installed = Files.readSymbolicLink(next);
+		Files.delete(next);
+		try {
+			Files.writeString(next, "#!/bin/sh\nexec " + installed + " \"$@\"\n");
+			Files.setPosixFilePermissions(next, PosixFilePermissions.fromString("rwxr-xr-x"));
+			JsonNode stray = upgrade(owner, id, TestEngines.NEXT, "failed");
+			assertThat(stray.path("exit_description").asString()).contains("started on " + TestEngines.NEXT + ", but")
+				.contains("it stays on " + TestEngines.NEXT + ", not on " + TestEngines.INSTALLED)
+				.doesNotContain("runs " + TestEngines.INSTALLED + " again");
+		}
+		finally {
+			Files.delete(next);
+			Files.createSymbolicLink(next, installed);
+		}
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(jedis.dbSize()).isEqualTo(500);
+			assertThat(jedis.set("after-the-failed-upgrade", "written")).isEqualTo("OK");
+			jedis.del("after-the-failed-upgrade");
+		}
+		assertThat(this.jdbc.sql("select engine_version from nodes where database_id = ?")
+			.param(id).query(String.class).single()).isEqualTo(TestEngines.NEXT);
 		assertThat(owner.get("/api/v1/databases/" + id).json().path("version").asString()).isEqualTo(TestEngines.INSTALLED);
 
 		// nodes that a configuration change is working on are not restarted under it
@@ -278,6 +305,43 @@ class EngineUpgradeTest extends IntegrationTest {
 			awaitInSync(port, password, 1000);
 		}
 
+		// after the failover there is no way back: the new primary runs the new engine, whose data an older
+		// one cannot load, so a former primary that fails on the new engine stays on it, and says so
+		Path next = Path.of(NEXT_PROGRAM);
+		Path installed = Files.readSymbolicLink(next);
+		Files.delete(next);
+		JsonNode stuck;
+		try {
+			// the new engine, as Redis reports it (argv[0]), except on the first primary, where it exits at once
+			Files.writeString(next, """
+					#!/bin/bash
+					if grep -q '^port %d$' "$1"; then echo "this test engine refuses the first primary" >&2; exit 1; fi
+					exec -a "$0" %s "$@"
+					""".formatted(firstPrimary, installed));
+			Files.setPosixFilePermissions(next, PosixFilePermissions.fromString("rwxr-xr-x"));
+			stuck = upgrade(operator(), id, TestEngines.NEXT, "failed");
+		}
+		finally {
+			Files.delete(next);
+			Files.createSymbolicLink(next, installed);
+		}
+		assertThat(stuck.path("exit_description").asString()).contains("must run " + TestEngines.NEXT + " now")
+			.contains("it stays on " + TestEngines.NEXT)
+			.doesNotContain("again on " + TestEngines.INSTALLED)
+			.doesNotContain("runs " + TestEngines.INSTALLED + " again");
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(info(jedis, "server").get("tcp_port")).isNotEqualTo(String.valueOf(firstPrimary));
+			assertThat(jedis.dbSize()).isEqualTo(1000);
+		}
+		// once the engine runs, the supervisor starts the node on it, a replica of its new primary
+		for (int port : dataPorts) {
+			awaitInSync(port, password, 1000);
+			try (Jedis jedis = connect(port, password)) {
+				assertThat(info(jedis, "server").get("executable")).isEqualTo(NEXT_PROGRAM);
+			}
+		}
+		int primaryBefore = dataPorts.get(0).equals(firstPrimary) ? dataPorts.get(1) : dataPorts.get(0);
+
 		// a client writing through REDIS_URL all along: at most a reconnect, no write lost
 		Writer writer = new Writer(uri.getPort(), password);
 		Thread thread = new Thread(writer, "engine-test-writer");
@@ -303,11 +367,11 @@ class EngineUpgradeTest extends IntegrationTest {
 		for (JsonNode node : database.path("nodes")) {
 			// the former replica is the primary now
 			if (node.path("role").asString().equals("primary")) {
-				assertThat(node.path("port").asInt()).isNotEqualTo(firstPrimary);
+				assertThat(node.path("port").asInt()).isNotEqualTo(primaryBefore);
 			}
 		}
 		try (Jedis jedis = connect(uri.getPort(), password)) {
-			assertThat(info(jedis, "server").get("tcp_port")).isNotEqualTo(String.valueOf(firstPrimary));
+			assertThat(info(jedis, "server").get("tcp_port")).isNotEqualTo(String.valueOf(primaryBefore));
 			for (int i = 0; i < 1000; i++) {
 				assertThat(jedis.get("key-" + i)).isEqualTo("value-" + i);
 			}
