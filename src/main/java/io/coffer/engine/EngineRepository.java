@@ -27,6 +27,10 @@ public class EngineRepository {
 
 	public static final String ERROR = "error";
 
+	/** The error of an upgrade whose instance stopped while running it. */
+	public static final String INTERRUPTED = "interrupted: the Coffer instance running it stopped; look at the nodes, "
+			+ "then ask again";
+
 	private final JdbcClient jdbc;
 
 	EngineRepository(JdbcClient jdbc) {
@@ -118,18 +122,54 @@ public class EngineRepository {
 	 * before its start, or another one without a check-in to the cluster (Quartz's
 	 * {@code qrtz_scheduler_state}) since {@code silentSince}.
 	 * @param databaseId the database whose upgrade to look at, or null for every database's
-	 * @return how many there were
+	 * @return the upgrades marked, as they are now
 	 */
-	public int interruptAbandoned(String databaseId, String me, Instant myStart, Instant silentSince, Instant at) {
+	public List<Upgrade> interruptAbandoned(String databaseId, String me, Instant myStart, Instant silentSince,
+			Instant at) {
 		return StoppedInstances.bind(this.jdbc.sql("""
-				update engine_upgrades u set status = 'error', finished_at = :at,
-				    error = 'interrupted: the Coffer instance running it stopped; look at the nodes, then ask again'
+				update engine_upgrades u set status = 'error', finished_at = :at, error = :error
 				where (cast(:database as text) is null or u.database_id = :database)
 				    and u.status in ('scheduled', 'running') and """
-				+ StoppedInstances.condition("u.instance_id", "u.requested_at")), me, myStart, silentSince)
+				+ StoppedInstances.condition("u.instance_id", "u.requested_at") + " returning u.*"), me, myStart,
+				silentSince)
 			.param("at", Timestamp.from(at))
 			.param("database", databaseId)
-			.update();
+			.param("error", INTERRUPTED)
+			.query(this::upgrade)
+			.list();
+	}
+
+	/**
+	 * Keeps the primary's {@code min-replicas-to-write} before the upgrade fences it, so that the fence can be
+	 * lifted even when the instance running the upgrade stops before it does.
+	 */
+	public void fenced(long id, String minReplicasToWrite) {
+		this.jdbc.sql("update engine_upgrades set write_fence = ? where id = ?").params(minReplicasToWrite, id).update();
+	}
+
+	/** The fence of the upgrade is lifted on every data node. */
+	public void fenceLifted(long id) {
+		this.jdbc.sql("update engine_upgrades set write_fence = null where id = ?").param(id).update();
+	}
+
+	/**
+	 * The write fences that finished upgrades left up (their instance stopped, or lifting failed).
+	 * @param databaseId the database whose fences to answer, or null for those of every database that no
+	 * upgrade is working on (an upgrade lifts those of its database itself before it starts)
+	 */
+	public List<WriteFence> fencesLeft(String databaseId) {
+		return this.jdbc.sql("""
+				select id, database_id, write_fence from engine_upgrades u
+				where u.write_fence is not null and u.status in ('done', 'error')
+				    and (u.database_id = :database or (cast(:database as text) is null and not exists (
+				        select 1 from engine_upgrades o
+				        where o.database_id = u.database_id and o.status in ('scheduled', 'running'))))
+				order by u.id
+				""")
+			.param("database", databaseId)
+			.query((rs, rowNum) -> new WriteFence(rs.getLong("id"), rs.getString("database_id"),
+					rs.getString("write_fence")))
+			.list();
 	}
 
 	private Upgrade upgrade(ResultSet rs, int rowNum) throws SQLException {
@@ -140,6 +180,14 @@ public class EngineRepository {
 				rs.getString("to_version"), rs.getString("requested_by"), rs.getTimestamp("requested_at").toInstant(),
 				noJob ? null : job, rs.getString("status"), rs.getString("error"),
 				(finished != null) ? finished.toInstant() : null);
+	}
+
+	/**
+	 * A write fence an upgrade left up on its database's data nodes.
+	 * @param upgradeId the upgrade that put it up
+	 * @param minReplicasToWrite the value to put back
+	 */
+	public record WriteFence(long upgradeId, String databaseId, String minReplicasToWrite) {
 	}
 
 	/** An {@code engine_upgrades} row. */

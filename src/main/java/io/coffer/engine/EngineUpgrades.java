@@ -21,6 +21,7 @@ import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,11 +70,17 @@ public class EngineUpgrades implements DisposableBean {
 
 	private final DatabaseWork work;
 
+	private final JobRepository jobRepository;
+
+	private final WriteFences fences;
 
 	EngineUpgrades(DatabaseRepository databases, ProvisioningRepository provisioning, EngineCatalogue catalogue,
 			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobRepository jobRepository,
-			CofferInstance instance, CofferProperties properties, Clock clock, DatabaseWork work) throws Exception {
+			CofferInstance instance, CofferProperties properties, Clock clock, DatabaseWork work, WriteFences fences)
+			throws Exception {
 		this.work = work;
+		this.jobRepository = jobRepository;
+		this.fences = fences;
 		this.instance = instance;
 		this.instanceTimeout = properties.getHousekeeping().getInstanceTimeout();
 		this.databases = databases;
@@ -106,7 +113,8 @@ public class EngineUpgrades implements DisposableBean {
 		this.catalogue.rules().refusal(current, target).ifPresent((refusal) -> {
 			throw ApiException.unprocessable("upgrade_refused", refusal.message());
 		});
-		interruptAbandoned(databaseId);
+		// an upgrade of the database left by an instance that stopped will not go on: it must not refuse this one
+		interrupt(databaseId);
 		// an upgrade restarts every data node: not under a backup or a restore reading or loading one, a
 		// configuration change setting them, or a plan change moving them
 		long upgradeId = this.work.startExclusively(databaseId, UPGRADE_WAITS_FOR,
@@ -138,24 +146,48 @@ public class EngineUpgrades implements DisposableBean {
 	}
 
 	/**
-	 * Marks interrupted every upgrade whose instance stopped, as the recovery job does every few minutes:
-	 * until then it would keep configuration changes and restores of its database waiting.
-	 * @return how many there were
+	 * Marks interrupted every upgrade whose instance stopped, and its job execution failed, as the recovery
+	 * job does every few minutes: until then it would keep configuration changes and restores of its
+	 * database waiting. Then lifts the write fences finished upgrades left on their primaries; one that
+	 * cannot be lifted now is tried again next time.
+	 * @return how many upgrades were interrupted
 	 */
 	public int recoverInterrupted() {
-		Instant now = this.clock.instant();
-		int interrupted = this.engines.interruptAbandoned(null, this.instance.id(), this.instance.startedAt(),
-				now.minus(this.instanceTimeout), now);
-		if (interrupted > 0) {
-			log.warn("{} unfinished engine upgrades were left by Coffer instances that stopped: marked interrupted",
-					interrupted);
+		int interrupted = interrupt(null).size();
+		for (EngineRepository.WriteFence fence : this.engines.fencesLeft(null)) {
+			try {
+				this.fences.lift(fence.databaseId(), fence.minReplicasToWrite());
+				this.engines.fenceLifted(fence.upgradeId());
+				log.warn("The write fence upgrade {} left on {} is lifted: min-replicas-to-write is {} again",
+						fence.upgradeId(), fence.databaseId(), fence.minReplicasToWrite());
+			}
+			catch (RuntimeException ex) {
+				log.warn("The write fence upgrade {} left on {} could not be lifted yet: {}", fence.upgradeId(),
+						fence.databaseId(), ex.getMessage());
+			}
 		}
 		return interrupted;
 	}
 
 	/**
-	 * The upgrade's row, unless another upgrade of the database is under way; one whose instance stopped
-	 * is not: it is marked interrupted, and this one goes ahead.
+	 * Marks interrupted the unfinished upgrades (of the database, or of all with null) whose instance stopped,
+	 * and their job executions failed.
+	 */
+	private List<EngineRepository.Upgrade> interrupt(String databaseId) {
+		Instant now = this.clock.instant();
+		List<EngineRepository.Upgrade> interrupted = this.engines.interruptAbandoned(databaseId, this.instance.id(),
+				this.instance.startedAt(), now.minus(this.instanceTimeout), now);
+		for (EngineRepository.Upgrade upgrade : interrupted) {
+			log.warn("The upgrade {} of {} was left by a Coffer instance that stopped: marked interrupted", upgrade.id(),
+					upgrade.databaseId());
+			JobExecutions.failInterrupted(this.jobRepository, upgrade.job(), EngineRepository.INTERRUPTED, now);
+		}
+		return interrupted;
+	}
+
+	/**
+	 * The upgrade's row, unless another upgrade of the database is under way (one whose instance stopped was
+	 * marked interrupted before: see {@link #request}).
 	 */
 	private long record(String databaseId, EngineVersion current, EngineVersion target, String requestedBy) {
 		try {
@@ -165,16 +197,6 @@ public class EngineUpgrades implements DisposableBean {
 		catch (DuplicateKeyException ex) {
 			throw ApiException.conflict("upgrade_in_progress", "an engine upgrade of " + databaseId
 					+ " is already under way; wait for it to finish");
-		}
-	}
-
-	/** An upgrade of the database left by an instance that stopped will not go on: it must not refuse this one. */
-	private void interruptAbandoned(String databaseId) {
-		Instant now = this.clock.instant();
-		if (this.engines.interruptAbandoned(databaseId, this.instance.id(), this.instance.startedAt(),
-				now.minus(this.instanceTimeout), now) > 0) {
-			log.warn("The unfinished upgrade of {} was left by a Coffer instance that stopped: marked interrupted",
-					databaseId);
 		}
 	}
 

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 import io.coffer.backup.RedisConnections;
@@ -19,6 +21,7 @@ import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.engine.EngineCatalogue;
 import io.coffer.engine.EngineRepository;
 import io.coffer.engine.EngineVersion;
+import io.coffer.engine.WriteFences;
 import io.coffer.system.CofferProperties;
 import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
@@ -39,12 +42,21 @@ import org.springframework.stereotype.Component;
  * over to the upgraded replica; once the sentinels and HAProxy name it, the former primary, now its
  * replica, moves too. Clients through REDIS_URL see one reconnect.
  * <p>
- * A node that does not come up on the new engine is started again on its old one, and the upgrade
- * stops there with the reason: the database keeps serving on the version it had. The database's lock
- * is held throughout, so the supervisor never restarts a node the upgrade is moving.
+ * A node whose new engine never answers (it could not be run, or exited as it started) is started again
+ * on its old one, and the upgrade stops there with the reason: the database keeps serving on the version
+ * it had. Only then: a new engine that answered has loaded the data and may have written it in a format an
+ * older engine cannot read (an RDB version newer than its own), so a node that started on the new engine
+ * and failed after (it loads too long, or reports another version) stays on it, as does the former primary
+ * after the failover whatever happens to it: its primary runs the new engine, whose data an older replica
+ * cannot load. The supervisor keeps such a node on the new engine, and the upgrade fails saying so. The
+ * database's lock is held throughout, so the supervisor never restarts a node the upgrade is moving.
+ * <p>
+ * The primary's {@code min-replicas-to-write} is kept on the upgrade's row before the fence goes up, so
+ * that a fence an upgrade could not lift (its instance stopped) is put back by the recovery, or by the
+ * database's next upgrade before it starts ({@link WriteFences}).
  */
 @Component
-class EngineUpgradeSteps {
+class EngineUpgradeSteps implements WriteFences {
 
 	private static final Logger log = LoggerFactory.getLogger(EngineUpgradeSteps.class);
 
@@ -95,12 +107,18 @@ class EngineUpgradeSteps {
 			List<ManagedNode> all = this.nodes.all(databaseId);
 			List<ManagedNode> data = ofKind(all, ManagedNode.DriverData.REDIS);
 			List<ManagedNode> sentinels = ofKind(all, ManagedNode.DriverData.SENTINEL);
+			// a fence an earlier upgrade left up would be taken for the primary's own setting, and kept
+			for (EngineRepository.WriteFence left : this.engines.fencesLeft(databaseId)) {
+				unfence(data, password, left.minReplicasToWrite());
+				this.engines.fenceLifted(left.upgradeId());
+				log.info("The write fence upgrade {} left on {} is lifted", left.upgradeId(), databaseId);
+			}
 			if (data.size() == 1) {
 				upgradeAlone(data.get(0), password, target, upgrade.fromVersion());
 			}
 			else if (data.size() == 2 && !sentinels.isEmpty()) {
-				upgradeRolling(databaseId, data, sentinels, ofKind(all, ManagedNode.DriverData.HAPROXY), password, target,
-						upgrade.fromVersion());
+				upgradeRolling(databaseId, upgradeId, data, sentinels, ofKind(all, ManagedNode.DriverData.HAPROXY),
+						password, target, upgrade.fromVersion());
 			}
 			else {
 				throw new IllegalStateException(databaseId + " has " + data.size() + " data nodes and " + sentinels.size()
@@ -126,15 +144,29 @@ class EngineUpgradeSteps {
 		log.info("{} runs engine {} on every data node", databaseId, target);
 	}
 
+	/**
+	 * Puts the primary's {@code min-replicas-to-write} back on every data node of the database and lets paused
+	 * writes through, once the supervisor is done with its nodes (it holds the database's lock a moment).
+	 */
+	@Override
+	public void lift(String databaseId, String minReplicasToWrite) {
+		this.locks.withLock(databaseId, () -> {
+			List<ManagedNode> data = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS);
+			if (!data.isEmpty()) {
+				unfence(data, this.nodes.requirePassword(databaseId), minReplicasToWrite);
+			}
+		});
+	}
+
 	private void upgradeAlone(ManagedNode node, String password, EngineVersion target, String previous) {
-		Map<String, String> keys = this.connections.call(endpoint(node, password), (jedis) -> {
+		KeyCounts keys = this.connections.call(endpoint(node, password), (jedis) -> {
 			// writes wait (they are not refused) from here until the node stops, so the count below is final
 			jedis.clientPause(this.settings.getStartTimeout().toMillis(), ClientPauseMode.WRITE);
-			return keyspace(jedis);
+			return KeyCounts.of(keyspace(jedis));
 		});
 		ManagedNode moved;
 		try {
-			moved = move(node, password, target, previous, List.of());
+			moved = move(node, password, target, previous, List.of(), true);
 		}
 		catch (RuntimeException ex) {
 			// a node that refused to stop still holds its clients' writes: let them through
@@ -146,14 +178,14 @@ class EngineUpgradeSteps {
 			}
 			throw ex;
 		}
-		Map<String, String> loaded = this.connections.call(endpoint(moved, password), EngineUpgradeSteps::keyspace);
-		if (!keyCounts(loaded).equals(keyCounts(keys))) {
-			throw new IllegalStateException(ProcessNodeDriver.describe(moved) + " loaded " + keyCounts(loaded)
-					+ " keys per logical database on " + target + ", not the " + keyCounts(keys) + " it had");
-		}
+		KeyCounts loaded = KeyCounts.of(this.connections.call(endpoint(moved, password), EngineUpgradeSteps::keyspace));
+		keys.missingFrom(loaded).ifPresent((missing) -> {
+			throw new IllegalStateException(ProcessNodeDriver.describe(moved) + " lost keys on " + target + ": "
+					+ missing);
+		});
 	}
 
-	private void upgradeRolling(String databaseId, List<ManagedNode> data, List<ManagedNode> sentinels,
+	private void upgradeRolling(String databaseId, long upgradeId, List<ManagedNode> data, List<ManagedNode> sentinels,
 			List<ManagedNode> proxies, String password, EngineVersion target, String previous) {
 		RedisEndpoint named = primaryNamedBy(sentinels, databaseId)
 			.orElseThrow(() -> new IllegalStateException("no sentinel of " + databaseId + " names its primary"));
@@ -166,13 +198,13 @@ class EngineUpgradeSteps {
 		// nothing moves unless the replica can take over: in sync now, else no failover would keep the data
 		awaitInSync(replica, primary, password);
 
-		replica = move(replica, password, target, previous, replicaOf(primary));
+		replica = move(replica, password, target, previous, replicaOf(primary), true);
 		awaitInSync(replica, primary, password);
 
 		// Sentinel failovers do not wait for the replica: what the primary acknowledged after the replica's
 		// last offset would be lost. Writes wait on the primary until the replica has all of it and the
 		// primary is a replica itself (then they are refused, and clients retry on the new primary).
-		String fence = fence(primary, password);
+		String fence = fence(primary, password, upgradeId);
 		try {
 			this.connections.call(endpoint(primary, password),
 					(jedis) -> jedis.clientPause(failoverTimeout().toMillis(), ClientPauseMode.WRITE));
@@ -182,27 +214,32 @@ class EngineUpgradeSteps {
 		catch (RuntimeException ex) {
 			try {
 				unfence(primary, password, fence);
+				this.engines.fenceLifted(upgradeId);
 			}
 			catch (RuntimeException notLifted) {
+				// kept on the upgrade's row: the recovery lifts it later
 				ex.addSuppressed(notLifted);
 			}
 			throw ex;
 		}
 		unfence(primary, password, fence);
+		this.engines.fenceLifted(upgradeId);
 		this.provisioning.updateRole(replica.id(), Node.PRIMARY);
 		this.provisioning.updateRole(primary.id(), Node.REPLICA);
 		log.info("{} failed over to {}, which runs engine {}", databaseId, replica.address(), target);
 
-		ManagedNode former = move(primary, password, target, previous, replicaOf(replica));
+		// no way back from here: the former primary must replicate a primary that runs the new engine
+		ManagedNode former = move(primary, password, target, previous, replicaOf(replica), false);
 		awaitInSync(former, replica, password);
 	}
 
 	/**
-	 * Restarts the node on {@code target}, its data written to disk first; when it does not come up, on
-	 * its old engine again, and fails with the reason.
+	 * Restarts the node on {@code target}, its data written to disk first. When the new engine never answers,
+	 * the node is started again on its old engine if {@code mayGoBack}; otherwise, and when the new engine
+	 * answered but fails after, the node stays on {@code target} (see the class comment). Fails with the reason.
 	 */
 	private ManagedNode move(ManagedNode node, String password, EngineVersion target, String previous,
-			List<String> arguments) {
+			List<String> arguments, boolean mayGoBack) {
 		this.engines.nodeVersion(node.databaseId(), node.name(), target.toString());
 		try {
 			this.driver.stopSaving(node, password);
@@ -211,8 +248,19 @@ class EngineUpgradeSteps {
 			this.engines.nodeVersion(node.databaseId(), node.name(), null);
 			throw ex;
 		}
+		ManagedNode started;
 		try {
-			ManagedNode started = start(node, password, arguments);
+			started = this.driver.restart(node, password, arguments);
+		}
+		catch (RuntimeException ex) {
+			// Redis answers once it has loaded its data, and writes its files only after: this one wrote nothing
+			if (mayGoBack) {
+				throw startedAgain(node, password, target, previous, arguments, ex);
+			}
+			throw mustRun(node, target, previous, "it did not start on " + target + ": " + ex.getMessage(), ex);
+		}
+		try {
+			loaded(started, password);
 			engineProblem(started, password, target).ifPresent((problem) -> {
 				throw new IllegalStateException(problem);
 			});
@@ -220,30 +268,55 @@ class EngineUpgradeSteps {
 			return started;
 		}
 		catch (RuntimeException ex) {
-			log.warn("{} did not start on engine {}; starting it again on {}", ProcessNodeDriver.describe(node), target,
-					previous, ex);
-			this.engines.nodeVersion(node.databaseId(), node.name(), null);
-			String back;
-			try {
-				if (this.driver.runningPid(node, password).isPresent()) {
-					this.driver.stopSaving(node, password);
-				}
-				start(node, password, arguments);
-				back = "it runs " + ((previous != null) ? previous : "its former engine") + " again";
+			if (!mayGoBack) {
+				throw mustRun(node, target, previous, "it started on " + target + ", but " + ex.getMessage(), ex);
 			}
-			catch (RuntimeException notBack) {
-				back = "and it did not start again on " + previous + " either (" + notBack.getMessage()
-						+ "): the supervisor keeps trying";
-			}
-			throw new IllegalStateException(ProcessNodeDriver.describe(node) + " did not start on " + target + ": "
-					+ ex.getMessage() + "; " + back, ex);
+			throw new IllegalStateException(ProcessNodeDriver.describe(node) + " started on " + target + ", but "
+					+ ex.getMessage() + "; it stays on " + target + ", not on " + engineName(previous) + ": it has loaded "
+					+ "its data on " + target + ", which may have written it in a format " + engineName(previous)
+					+ " cannot read. Repair " + target + ", then ask the upgrade again", ex);
 		}
 	}
 
-	private ManagedNode start(ManagedNode node, String password, List<String> arguments) {
-		ManagedNode started = this.driver.restart(node, password, arguments);
+	/** The node's new engine never answered: starts it on its old one again, and answers the failure to throw. */
+	private IllegalStateException startedAgain(ManagedNode node, String password, EngineVersion target,
+			String previous, List<String> arguments, RuntimeException cause) {
+		log.warn("{} did not start on engine {}; starting it again on {}", ProcessNodeDriver.describe(node), target,
+				engineName(previous), cause);
+		this.engines.nodeVersion(node.databaseId(), node.name(), null);
+		String back;
+		try {
+			if (this.driver.runningPid(node, password).isPresent()) {
+				this.driver.stopSaving(node, password);
+			}
+			loaded(this.driver.restart(node, password, arguments), password);
+			back = "it runs " + engineName(previous) + " again";
+		}
+		catch (RuntimeException notBack) {
+			back = "and it did not start again on " + engineName(previous) + " either (" + notBack.getMessage()
+					+ "): the supervisor keeps trying";
+		}
+		return new IllegalStateException(ProcessNodeDriver.describe(node) + " did not start on " + target + ": "
+				+ cause.getMessage() + "; " + back, cause);
+	}
+
+	/** The former primary failed on the new engine after the failover: it cannot go back. */
+	private static IllegalStateException mustRun(ManagedNode node, EngineVersion target, String previous,
+			String failure, RuntimeException cause) {
+		return new IllegalStateException(ProcessNodeDriver.describe(node) + " must run " + target + " now, and "
+				+ failure + ". Its primary runs " + target + ", whose data " + engineName(previous) + " cannot load: "
+				+ "it stays on " + target + " (the supervisor keeps starting it there) and the database has no "
+				+ "replica until it runs. Repair " + target + ", then ask the upgrade again", cause);
+	}
+
+	private static String engineName(String version) {
+		return (version != null) ? version : "its former engine";
+	}
+
+	/** Records the node as started and waits until it has loaded its data. */
+	private void loaded(ManagedNode started, String password) {
 		this.provisioning.updateNode(started);
-		await(ProcessNodeDriver.describe(node) + " to load its data", this.settings.getStartTimeout(), () -> {
+		await(ProcessNodeDriver.describe(started) + " to load its data", this.settings.getStartTimeout(), () -> {
 			try {
 				return "0".equals(this.connections.call(endpoint(started, password),
 						(jedis) -> RedisInfo.fields(jedis.info("persistence"))).get("loading"));
@@ -252,7 +325,6 @@ class EngineUpgradeSteps {
 				return false;
 			}
 		});
-		return started;
 	}
 
 	/** Why the node does not run the engine's program at its version, or empty when it does. */
@@ -278,14 +350,21 @@ class EngineUpgradeSteps {
 	/**
 	 * Makes the primary refuse writes once its replica has left, should its writes be let through before
 	 * it is a replica (the pause ends after a timeout): they would land on a node about to drop them.
+	 * The value to put back is kept on the upgrade's row first, should this instance stop before it does.
 	 * @return the value to put back
 	 */
-	private String fence(ManagedNode primary, String password) {
-		return this.connections.call(endpoint(primary, password), (jedis) -> {
-			String before = jedis.configGet("min-replicas-to-write").get("min-replicas-to-write");
-			jedis.configSet("min-replicas-to-write", "1");
-			return before;
-		});
+	private String fence(ManagedNode primary, String password, long upgradeId) {
+		String before = this.connections.call(endpoint(primary, password),
+				(jedis) -> jedis.configGet("min-replicas-to-write").get("min-replicas-to-write"));
+		this.engines.fenced(upgradeId, before);
+		this.connections.call(endpoint(primary, password), (jedis) -> jedis.configSet("min-replicas-to-write", "1"));
+		return before;
+	}
+
+	private void unfence(List<ManagedNode> nodes, String password, String value) {
+		for (ManagedNode node : nodes) {
+			unfence(node, password, value);
+		}
 	}
 
 	private void unfence(ManagedNode node, String password, String value) {
@@ -438,11 +517,54 @@ class EngineUpgradeSteps {
 		return RedisInfo.fields(jedis.info("keyspace"));
 	}
 
-	/** {@code db0 → 200}: the key count of each logical database, from {@code INFO keyspace}. */
-	private static Map<String, String> keyCounts(Map<String, String> keyspace) {
-		Map<String, String> counts = new TreeMap<>();
-		keyspace.forEach((name, value) -> counts.put(name, value.replaceFirst("^keys=(\\d+).*", "$1")));
-		return counts;
+	/**
+	 * The keys of each logical database, from {@code INFO keyspace} ({@code db0:keys=200,expires=10,...}): those
+	 * without a TTL, which a restart keeps, and those with one, which it drops when their TTL passed meanwhile
+	 * (Redis loads no expired key, and counts expired keys it has not reclaimed yet).
+	 */
+	record KeyCounts(Map<String, Long> persistent, Map<String, Long> expiring) {
+
+		static KeyCounts of(Map<String, String> keyspace) {
+			Map<String, Long> persistent = new TreeMap<>();
+			Map<String, Long> expiring = new TreeMap<>();
+			keyspace.forEach((name, value) -> {
+				Map<String, String> fields = new TreeMap<>();
+				for (String field : value.split(",")) {
+					String[] pair = field.split("=", 2);
+					fields.put(pair[0], (pair.length == 2) ? pair[1] : "0");
+				}
+				long keys = Long.parseLong(fields.getOrDefault("keys", "0"));
+				long expires = Long.parseLong(fields.getOrDefault("expires", "0"));
+				persistent.put(name, keys - expires);
+				expiring.put(name, expires);
+			});
+			return new KeyCounts(persistent, expiring);
+		}
+
+		/**
+		 * What {@code loaded} lacks of these keys: it must have as many keys without a TTL in each logical
+		 * database, and may have fewer with one, never more.
+		 */
+		Optional<String> missingFrom(KeyCounts loaded) {
+			List<String> differences = new ArrayList<>();
+			Set<String> names = new TreeSet<>(this.persistent.keySet());
+			names.addAll(loaded.persistent.keySet());
+			for (String db : names) {
+				long had = this.persistent.getOrDefault(db, 0L);
+				long has = loaded.persistent.getOrDefault(db, 0L);
+				if (has != had) {
+					differences.add(db + " has " + has + " keys without a TTL, not the " + had + " it had");
+				}
+				long hadExpiring = this.expiring.getOrDefault(db, 0L);
+				long hasExpiring = loaded.expiring.getOrDefault(db, 0L);
+				if (hasExpiring > hadExpiring) {
+					differences.add(db + " has " + hasExpiring + " keys with a TTL, more than the " + hadExpiring
+							+ " it had");
+				}
+			}
+			return differences.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", differences));
+		}
+
 	}
 
 	private static List<ManagedNode> ofKind(List<ManagedNode> nodes, String kind) {

@@ -1,6 +1,9 @@
 package io.coffer.engine;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +50,7 @@ class EngineUpgradeTest extends IntegrationTest {
 	EngineUpgrades upgrades;
 
 	@Test
-	void aStarterDatabaseIsStoppedUpgradedAndStartedWithEveryKeyAndRefusesWhatTheRulesForbid() {
+	void aStarterDatabaseIsStoppedUpgradedAndStartedWithEveryKeyAndRefusesWhatTheRulesForbid() throws Exception {
 		ApiClient.Response created = operator().post("/api/v1/databases",
 				"{\"app\": \"engine-starter\", \"plan\": \"redis-starter-256\"}");
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -110,6 +113,32 @@ class EngineUpgradeTest extends IntegrationTest {
 		}
 		assertThat(owner.get("/api/v1/databases/" + id).json().path("version").asString()).isEqualTo(TestEngines.INSTALLED);
 
+		// a new engine that starts, loads the data, then is found to be another program: it may have written
+		// the data in a format the old one cannot read, so the node stays on it, serving, and says so
+		Path next = Path.of(NEXT_PROGRAM);
+		Path installed = Files.readSymbolicLink(next);
+		Files.delete(next);
+		try {
+			Files.writeString(next, "#!/bin/sh\nexec " + installed + " \"$@\"\n");
+			Files.setPosixFilePermissions(next, PosixFilePermissions.fromString("rwxr-xr-x"));
+			JsonNode stray = upgrade(owner, id, TestEngines.NEXT, "failed");
+			assertThat(stray.path("exit_description").asString()).contains("started on " + TestEngines.NEXT + ", but")
+				.contains("it stays on " + TestEngines.NEXT + ", not on " + TestEngines.INSTALLED)
+				.doesNotContain("runs " + TestEngines.INSTALLED + " again");
+		}
+		finally {
+			Files.delete(next);
+			Files.createSymbolicLink(next, installed);
+		}
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(jedis.dbSize()).isEqualTo(500);
+			assertThat(jedis.set("after-the-failed-upgrade", "written")).isEqualTo("OK");
+			jedis.del("after-the-failed-upgrade");
+		}
+		assertThat(this.jdbc.sql("select engine_version from nodes where database_id = ?")
+			.param(id).query(String.class).single()).isEqualTo(TestEngines.NEXT);
+		assertThat(owner.get("/api/v1/databases/" + id).json().path("version").asString()).isEqualTo(TestEngines.INSTALLED);
+
 		// nodes that a configuration change is working on are not restarted under it
 		this.jdbc.sql("""
 				insert into config_changes (database_id, settings, requested_by, requested_at, status)
@@ -132,6 +161,14 @@ class EngineUpgradeTest extends IntegrationTest {
 				where database_id = ? and status = 'running'
 				""").param(id).update();
 
+		// keys whose TTL passes while the node stops and loads again are not loaded: no reason to fail
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			jedis.select(1);
+			for (int i = 0; i < 3000; i++) {
+				jedis.psetex("expiring-" + i, 100 + i, "value-" + i);
+			}
+			jedis.set("lasting", "value");
+		}
 		long job = upgrade(owner, id, TestEngines.NEXT, "completed").path("execution").asLong();
 		assertThat(this.jdbc.sql("select error from engine_upgrades where instance_id = 'a-stopped-instance'")
 			.query(String.class).single()).startsWith("interrupted: the Coffer instance running it stopped");
@@ -144,6 +181,8 @@ class EngineUpgradeTest extends IntegrationTest {
 			assertThat(jedis.get("key-499")).isEqualTo("value-499");
 			jedis.select(3);
 			assertThat(jedis.dbSize()).isEqualTo(20);
+			jedis.select(1);
+			assertThat(jedis.get("lasting")).isEqualTo("value");
 			assertThat(jedis.configGet("save")).containsEntry("save", "");
 			pid = Long.parseLong(server.get("process_id"));
 		}
@@ -253,6 +292,7 @@ class EngineUpgradeTest extends IntegrationTest {
 
 		// a new engine that does not start: the replica comes back on the old one, the primary is not touched
 		JsonNode failed = upgrade(operator(), id, TestEngines.BROKEN, "failed");
+		long failedJob = failed.path("execution").asLong();
 		assertThat(failed.path("exit_description").asString()).contains("did not start on " + TestEngines.BROKEN)
 			.contains("it runs " + TestEngines.INSTALLED + " again");
 		database = operator().get("/api/v1/databases/" + id).json();
@@ -267,6 +307,43 @@ class EngineUpgradeTest extends IntegrationTest {
 		for (int port : dataPorts) {
 			awaitInSync(port, password, 1000);
 		}
+
+		// after the failover there is no way back: the new primary runs the new engine, whose data an older
+		// one cannot load, so a former primary that fails on the new engine stays on it, and says so
+		Path next = Path.of(NEXT_PROGRAM);
+		Path installed = Files.readSymbolicLink(next);
+		Files.delete(next);
+		JsonNode stuck;
+		try {
+			// the new engine, as Redis reports it (argv[0]), except on the first primary, where it exits at once
+			Files.writeString(next, """
+					#!/bin/bash
+					if grep -q '^port %d$' "$1"; then echo "this test engine refuses the first primary" >&2; exit 1; fi
+					exec -a "$0" %s "$@"
+					""".formatted(firstPrimary, installed));
+			Files.setPosixFilePermissions(next, PosixFilePermissions.fromString("rwxr-xr-x"));
+			stuck = upgrade(operator(), id, TestEngines.NEXT, "failed");
+		}
+		finally {
+			Files.delete(next);
+			Files.createSymbolicLink(next, installed);
+		}
+		assertThat(stuck.path("exit_description").asString()).contains("must run " + TestEngines.NEXT + " now")
+			.contains("it stays on " + TestEngines.NEXT)
+			.doesNotContain("again on " + TestEngines.INSTALLED)
+			.doesNotContain("runs " + TestEngines.INSTALLED + " again");
+		try (Jedis jedis = connect(uri.getPort(), password)) {
+			assertThat(info(jedis, "server").get("tcp_port")).isNotEqualTo(String.valueOf(firstPrimary));
+			assertThat(jedis.dbSize()).isEqualTo(1000);
+		}
+		// once the engine runs, the supervisor starts the node on it, a replica of its new primary
+		for (int port : dataPorts) {
+			awaitInSync(port, password, 1000);
+			try (Jedis jedis = connect(port, password)) {
+				assertThat(info(jedis, "server").get("executable")).isEqualTo(NEXT_PROGRAM);
+			}
+		}
+		int primaryBefore = dataPorts.get(0).equals(firstPrimary) ? dataPorts.get(1) : dataPorts.get(0);
 
 		// a client writing through REDIS_URL all along: at most a reconnect, no write lost
 		Writer writer = new Writer(uri.getPort(), password);
@@ -293,11 +370,11 @@ class EngineUpgradeTest extends IntegrationTest {
 		for (JsonNode node : database.path("nodes")) {
 			// the former replica is the primary now
 			if (node.path("role").asString().equals("primary")) {
-				assertThat(node.path("port").asInt()).isNotEqualTo(firstPrimary);
+				assertThat(node.path("port").asInt()).isNotEqualTo(primaryBefore);
 			}
 		}
 		try (Jedis jedis = connect(uri.getPort(), password)) {
-			assertThat(info(jedis, "server").get("tcp_port")).isNotEqualTo(String.valueOf(firstPrimary));
+			assertThat(info(jedis, "server").get("tcp_port")).isNotEqualTo(String.valueOf(primaryBefore));
 			for (int i = 0; i < 1000; i++) {
 				assertThat(jedis.get("key-" + i)).isEqualTo("value-" + i);
 			}
@@ -310,6 +387,39 @@ class EngineUpgradeTest extends IntegrationTest {
 			try (Jedis jedis = connect(port, password)) {
 				assertThat(info(jedis, "server").get("executable")).isEqualTo(NEXT_PROGRAM);
 				assertThat(jedis.configGet("min-replicas-to-write")).containsEntry("min-replicas-to-write", "0");
+			}
+		}
+
+		// an instance that stopped during the failover left its write fence, in the configuration files too:
+		// the recovery puts the value kept on the upgrade's row back, and marks its execution failed
+		this.jdbc.sql("update batch_job_execution set status = 'STARTED', exit_code = 'UNKNOWN', end_time = null "
+				+ "where job_execution_id = ?").param(failedJob).update();
+		this.jdbc.sql("""
+				update engine_upgrades set status = 'running', error = null, finished_at = null, write_fence = '0',
+				    instance_id = 'a-stopped-instance', requested_at = now() - interval '1 hour'
+				where job_execution_id = ?
+				""").param(failedJob).update();
+		for (int port : dataPorts) {
+			try (Jedis jedis = connect(port, password)) {
+				jedis.configSet("min-replicas-to-write", "1");
+				jedis.configRewrite();
+			}
+		}
+		assertThat(operator().get("/api/v1/jobs/" + failedJob).json().path("status").asString()).isEqualTo("started");
+		assertThat(this.upgrades.recoverInterrupted()).isPositive();
+		Map<String, Object> interrupted = this.jdbc.sql("""
+				select status, error, write_fence from engine_upgrades where job_execution_id = ?
+				""").param(failedJob).query().singleRow();
+		assertThat(interrupted).containsEntry("status", "error").containsEntry("write_fence", null);
+		assertThat((String) interrupted.get("error")).startsWith("interrupted");
+		JsonNode execution = operator().get("/api/v1/jobs/" + failedJob).json();
+		assertThat(execution.path("status").asString()).isEqualTo("failed");
+		assertThat(execution.path("exit_description").asString()).contains("interrupted");
+		for (int port : dataPorts) {
+			try (Jedis jedis = connect(port, password)) {
+				assertThat(jedis.configGet("min-replicas-to-write")).containsEntry("min-replicas-to-write", "0");
+				assertThat(Files.readString(Path.of(info(jedis, "server").get("config_file"))))
+					.doesNotContain("min-replicas-to-write 1");
 			}
 		}
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
