@@ -98,7 +98,7 @@ class DashboardController {
 		}
 		try {
 			this.configChanges.request(db, Map.of(setting, enabled),
-					user.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
+					RequestedBy.of(user.isOperator()));
 			redirect.addFlashAttribute("notice", SETTING_NAMES.get(setting) + " is being " + (enabled ? "enabled" : "disabled")
 					+ " on every node of the database.");
 		}
@@ -144,7 +144,7 @@ class DashboardController {
 		}
 		try {
 			this.planChanges.request(db, Map.of("plan", plan),
-					user.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
+					RequestedBy.of(user.isOperator()));
 			redirect.addFlashAttribute("notice", "The database is moving to plan " + plan
 					+ ": connections drop briefly, and the app restarts once it is done.");
 		}

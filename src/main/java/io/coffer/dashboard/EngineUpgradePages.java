@@ -37,7 +37,7 @@ class EngineUpgradePages {
 		this.access.find(user, db);
 		try {
 			this.upgrades.request(db, Map.of("version", version),
-					user.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
+					RequestedBy.of(user.isOperator()));
 			redirect.addFlashAttribute("notice", "The upgrade to " + version + " has started; reload this page to "
 					+ "follow it.");
 		}

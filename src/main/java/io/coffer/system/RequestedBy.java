@@ -15,4 +15,9 @@ public final class RequestedBy {
 	private RequestedBy() {
 	}
 
+	/** {@link #OPERATOR} or {@link #DATABASE_TOKEN}, as the caller signed in. */
+	public static String of(boolean operator) {
+		return operator ? OPERATOR : DATABASE_TOKEN;
+	}
+
 }

@@ -140,6 +140,11 @@ class DatabaseController {
 	 * change, to follow at {@code /api/v1/jobs/{job}}.
 	 */
 	record ConfigJobView(long job, String status) {
+
+		static ConfigJobView of(JobExecution execution) {
+			return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
+		}
+
 	}
 
 	/**
@@ -150,9 +155,7 @@ class DatabaseController {
 	@ResponseStatus(HttpStatus.ACCEPTED)
 	ConfigJobView changeConfig(Caller caller, @PathVariable String db, @RequestBody(required = false) Map<String, Object> settings) {
 		caller.requireAccess(db);
-		JobExecution execution = this.configChanges.request(db, settings,
-				caller.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
-		return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
+		return ConfigJobView.of(this.configChanges.request(db, settings, RequestedBy.of(caller.isOperator())));
 	}
 
 	/**
@@ -164,9 +167,7 @@ class DatabaseController {
 	@ResponseStatus(HttpStatus.ACCEPTED)
 	ConfigJobView changePlan(Caller caller, @PathVariable String db, @RequestBody(required = false) Map<String, Object> body) {
 		caller.requireAccess(db);
-		JobExecution execution = this.planChanges.request(db, body,
-				caller.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
-		return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
+		return ConfigJobView.of(this.planChanges.request(db, body, RequestedBy.of(caller.isOperator())));
 	}
 
 	/**
@@ -177,9 +178,7 @@ class DatabaseController {
 	@ResponseStatus(HttpStatus.ACCEPTED)
 	ConfigJobView upgrade(Caller caller, @PathVariable String db, @RequestBody(required = false) Map<String, Object> body) {
 		caller.requireAccess(db);
-		JobExecution execution = this.engineUpgrades.request(db, body,
-				caller.isOperator() ? RequestedBy.OPERATOR : RequestedBy.DATABASE_TOKEN);
-		return new ConfigJobView(execution.getId(), execution.getStatus().name().toLowerCase(Locale.ROOT));
+		return ConfigJobView.of(this.engineUpgrades.request(db, body, RequestedBy.of(caller.isOperator())));
 	}
 
 	private DatabaseView view(Database database, String token) {
