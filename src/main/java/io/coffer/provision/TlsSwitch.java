@@ -75,7 +75,10 @@ public class TlsSwitch {
 		this.settings = properties.getProvisioning();
 	}
 
-	/** Why TLS cannot be forced (or unforced) on the database, as a sentence; empty when it can. */
+	/**
+	 * Why Coffer does not manage TLS on the database at all, as a sentence; empty when it does. Read from the
+	 * catalogue alone: pages and the CA download ask it without reaching any node.
+	 */
 	public Optional<String> refusal(Database database) {
 		if (!"provisioned".equals(database.kind())) {
 			return Optional.of(database.id() + " is a registered database: Coffer does not run its nodes and cannot "
@@ -89,7 +92,16 @@ public class TlsSwitch {
 			return Optional.of("the nodes of " + database.id() + " belong to the static pool, whose configuration "
 					+ "files Coffer does not own: TLS can only be forced on nodes Coffer runs (the process driver)");
 		}
-		return this.tls.forced(database.id()) ? Optional.empty() : withoutTlsSupport(database.id());
+		return Optional.empty();
+	}
+
+	/**
+	 * Why {@code {"force_tls": force}} cannot be applied: {@link #refusal(Database)}, and, to force it where it
+	 * is not yet, a Redis built without TLS support (asked of the nodes).
+	 */
+	public Optional<String> refusal(Database database, boolean force) {
+		return refusal(database).or(() -> (force && !this.tls.forced(database.id()))
+				? withoutTlsSupport(database.id()) : Optional.empty());
 	}
 
 	/**

@@ -97,7 +97,7 @@ public class ConfigChanges implements DisposableBean {
 			refuseCacheModeWithoutLimit(database);
 		}
 		if (change.forceTls() != null) {
-			this.tls.refusal(database).ifPresent((reason) -> {
+			this.tls.refusal(database, change.forceTls()).ifPresent((reason) -> {
 				throw ApiException.unprocessable("tls_not_supported", reason);
 			});
 		}
