@@ -1,9 +1,5 @@
 package io.coffer.notify;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -12,7 +8,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.RejectedExecutionException;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -26,24 +21,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.event.EventListener;
-import org.springframework.core.retry.RetryException;
-import org.springframework.core.retry.RetryPolicy;
-import org.springframework.core.retry.RetryTemplate;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Posts {@code database_backup_succeeded} / {@code database_backup_failed} (and a restore drill's
  * {@code database_backup_drill_failed}, {@code database_plan_changed} and {@code database_env_changed},
  * the last two with the app's new REDIS_URL, password included) to every configured URL,
- * with the body's HMAC-SHA256 in {@code X-Coffer-Signature: sha256=<hex>}. Deliveries run on their
- * own small pool, retried with exponential backoff (Spring's {@link RetryTemplate}): the backup's
- * thread never waits for a receiver, and a failing receiver never fails a backup.
+ * with the body's HMAC-SHA256 in {@code X-Coffer-Signature: sha256=<hex>}. Each delivery is written
+ * to the {@link WebhookOutbox} and sent by the {@link WebhookDispatcher}, retried with exponential
+ * backoff across restarts: the backup's thread never waits for a receiver, and a failing receiver
+ * never fails a backup.
  */
 @Component
-class WebhookNotifier implements DisposableBean {
+class WebhookNotifier {
 
 	static final String SIGNATURE = "X-Coffer-Signature";
 
@@ -57,27 +51,15 @@ class WebhookNotifier implements DisposableBean {
 
 	private final JsonMapper json;
 
-	private final RetryTemplate retry;
+	private final WebhookOutbox outbox;
 
-	private final HttpClient http;
+	private final WebhookDispatcher dispatcher;
 
-	private final ThreadPoolTaskExecutor deliveries = new ThreadPoolTaskExecutor();
-
-	WebhookNotifier(CofferProperties properties, JsonMapper json) {
+	WebhookNotifier(CofferProperties properties, JsonMapper json, WebhookOutbox outbox, WebhookDispatcher dispatcher) {
 		this.settings = properties.getWebhooks();
 		this.json = json;
-		this.retry = new RetryTemplate(RetryPolicy.builder()
-			.maxRetries(this.settings.getMaxAttempts() - 1)
-			.delay(this.settings.getInitialBackoff())
-			.multiplier(2)
-			.maxDelay(this.settings.getInitialBackoff().multipliedBy(64))
-			.build());
-		this.http = HttpClient.newBuilder().connectTimeout(this.settings.getTimeout()).build();
-		this.deliveries.setCorePoolSize(2);
-		this.deliveries.setMaxPoolSize(2);
-		this.deliveries.setQueueCapacity(1_000);
-		this.deliveries.setThreadNamePrefix("webhook-");
-		this.deliveries.initialize();
+		this.outbox = outbox;
+		this.dispatcher = dispatcher;
 	}
 
 	@EventListener
@@ -143,42 +125,36 @@ class WebhookNotifier implements DisposableBean {
 		post(type, this.json.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8), databaseId);
 	}
 
+	/**
+	 * Queues the event for every receiver, in the publisher's transaction when there is one: the
+	 * {@link WebhookDispatcher} sends it, woken once the rows are there for every instance to see.
+	 */
 	private void post(String type, byte[] body, String subject) {
 		String delivery = UUID.randomUUID().toString();
-		for (String url : this.settings.getUrls()) {
-			try {
-				this.deliveries.execute(() -> deliver(url, type, delivery, body));
-			}
-			catch (RejectedExecutionException ex) {
-				log.warn("Webhook {} for {} dropped: too many deliveries waiting", type, subject);
-			}
-		}
-	}
-
-	private void deliver(String url, String type, String delivery, byte[] body) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-			.timeout(this.settings.getTimeout())
-			.header("Content-Type", "application/json")
-			.header(EVENT, type)
-			// the same on every attempt, so that a receiver can drop duplicates
-			.header(DELIVERY, delivery)
-			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
-		if (!this.settings.getSecret().isEmpty()) {
-			request.header(SIGNATURE, "sha256=" + sign(this.settings.getSecret(), body));
-		}
-		HttpRequest built = request.build();
+		String signature = this.settings.getSecret().isEmpty() ? null
+				: "sha256=" + sign(this.settings.getSecret(), body);
 		try {
-			this.retry.execute(() -> {
-				HttpResponse<Void> response = this.http.send(built, HttpResponse.BodyHandlers.discarding());
-				if (response.statusCode() / 100 != 2) {
-					throw new IllegalStateException(url + " answered " + response.statusCode());
+			for (String url : this.settings.getUrls()) {
+				this.outbox.add(url, type, delivery, body, signature, this.settings.getMaxAttempts());
+			}
+		}
+		catch (DataAccessException ex) {
+			// what published the event goes on: a webhook never fails it
+			log.warn("Webhook {} for {} dropped: the outbox could not be written: {}", type, subject, ex.getMessage());
+			return;
+		}
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCommit() {
+					WebhookNotifier.this.dispatcher.wake();
 				}
-				return response;
+
 			});
 		}
-		catch (RetryException ex) {
-			log.warn("Webhook {} could not be delivered to {} after {} attempts: {}", type, url,
-					this.settings.getMaxAttempts(), ex.getCause() != null ? ex.getCause().getMessage() : ex.getMessage());
+		else {
+			this.dispatcher.wake();
 		}
 	}
 
@@ -205,11 +181,6 @@ class WebhookNotifier implements DisposableBean {
 		catch (NoSuchAlgorithmException | InvalidKeyException ex) {
 			throw new IllegalStateException(ex);
 		}
-	}
-
-	@Override
-	public void destroy() {
-		this.deliveries.shutdown();
 	}
 
 }

@@ -714,6 +714,14 @@ public class CofferProperties {
 		@NotNull
 		private Duration timeout = Duration.ofSeconds(10);
 
+		/** How often the outbox is looked at for deliveries due (another instance's, or a retry). */
+		@NotNull
+		private Duration pollInterval = Duration.ofSeconds(1);
+
+		/** How long delivered and given-up deliveries are kept in the outbox. */
+		@NotNull
+		private Duration finishedRetention = Duration.ofDays(7);
+
 		public List<String> getUrls() {
 			return this.urls;
 		}
@@ -753,6 +761,22 @@ public class CofferProperties {
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+		public Duration getPollInterval() {
+			return this.pollInterval;
+		}
+
+		public void setPollInterval(Duration pollInterval) {
+			this.pollInterval = pollInterval;
+		}
+
+		public Duration getFinishedRetention() {
+			return this.finishedRetention;
+		}
+
+		public void setFinishedRetention(Duration finishedRetention) {
+			this.finishedRetention = finishedRetention;
 		}
 
 	}

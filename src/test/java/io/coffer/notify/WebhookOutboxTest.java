@@ -1,0 +1,238 @@
+package io.coffer.notify;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.coffer.redisconfig.DatabaseEnvChanged;
+import io.coffer.system.CofferInstance;
+import io.coffer.system.CofferProperties;
+import io.coffer.testsupport.FreePorts;
+import io.coffer.testsupport.TestDatabase;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The webhook outbox on a catalogue of its own, with dispatchers made by hand as several instances
+ * (or an instance and its successor after a restart) would have them: deliveries outlive a receiver
+ * that is down and an instance that stops, are given up on after their attempts, are sent by one
+ * dispatcher only, and are forgotten a while after they finished.
+ */
+class WebhookOutboxTest {
+
+	private static final String SECRET = "outbox-secret";
+
+	private static JdbcClient jdbc;
+
+	private final List<Received> received = new CopyOnWriteArrayList<>();
+
+	private final List<WebhookDispatcher> dispatchers = new ArrayList<>();
+
+	private final List<HttpServer> receivers = new ArrayList<>();
+
+	record Received(String event, String delivery, String signature, byte[] body, int answered) {
+	}
+
+	@BeforeAll
+	static void catalogue() {
+		TestDatabase database = TestDatabase.get().sibling();
+		Flyway.configure().dataSource(database.jdbcUrl(), database.username(), "").load().migrate();
+		jdbc = JdbcClient.create(new DriverManagerDataSource(database.jdbcUrl(), database.username(), ""));
+	}
+
+	@BeforeEach
+	void emptyOutbox() {
+		jdbc.sql("delete from webhook_deliveries").update();
+	}
+
+	@AfterEach
+	void stop() {
+		this.dispatchers.forEach(WebhookDispatcher::stop);
+		this.receivers.forEach((receiver) -> receiver.stop(0));
+	}
+
+	@Test
+	void anEventPostedWhileTheReceiverIsDownIsDeliveredOnceItIsBackWithTheSameDeliveryId() throws IOException {
+		int port = FreePorts.next();
+		String url = "http://127.0.0.1:" + port + "/hook";
+		CofferProperties properties = properties(url, 20);
+		WebhookNotifier notifier = notifier(properties, started(properties, "instance-a"));
+
+		notifier.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1",
+				Map.of("REDIS_URL", "redis://db-1:secret@127.0.0.1:7000"), Instant.parse("2026-01-01T00:00:00Z")));
+		await().atMost(Duration.ofSeconds(20)).until(() -> row().attempts() >= 2);
+		assertThat(row().status()).isEqualTo("pending");
+		assertThat(row().lastError()).isNotBlank();
+
+		// back, but busy once more
+		AtomicInteger calls = new AtomicInteger();
+		receiver(port, (exchange) -> (calls.incrementAndGet() == 1) ? 503 : 204);
+		await().atMost(Duration.ofSeconds(20)).until(() -> row().status().equals("delivered"));
+
+		assertThat(this.received).extracting(Received::answered).containsExactly(503, 204);
+		assertThat(this.received).extracting(Received::delivery).containsOnly(row().deliveryId());
+		assertThat(this.received).extracting(Received::event).containsOnly("database_env_changed");
+		Received delivered = this.received.get(1);
+		assertThat(delivered.signature()).isEqualTo("sha256=" + WebhookNotifier.sign(SECRET, delivered.body()));
+		assertThat(JsonMapper.builder().build().readTree(delivered.body()).path("env").path("REDIS_URL").asString())
+			.isEqualTo("redis://db-1:secret@127.0.0.1:7000");
+	}
+
+	@Test
+	void deliveriesLeftByAnInstanceThatStoppedAreSentByTheNextOne() throws IOException {
+		int port = FreePorts.next();
+		String url = "http://127.0.0.1:" + port + "/hook";
+		receiver(port, (exchange) -> 200);
+		CofferProperties properties = properties(url, 5);
+		// an instance that published two events, claimed one for an attempt and stopped before sending it
+		WebhookOutbox outbox = new WebhookOutbox(jdbc);
+		WebhookNotifier stopped = notifier(properties, new WebhookDispatcher(outbox, properties, instance("stopped")));
+		stopped.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1", Map.of("REDIS_URL", "redis://a"), Instant.now()));
+		stopped.databaseEnvChanged(new DatabaseEnvChanged("db-2", "app-2", Map.of("REDIS_URL", "redis://b"), Instant.now()));
+		assertThat(outbox.claim("stopped", 1, Duration.ofMillis(500))).hasSize(1);
+
+		started(properties, "next");
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> rows().stream().allMatch((row) -> row.status().equals("delivered")));
+
+		assertThat(rows()).extracting(Row::attempts).containsExactlyInAnyOrder(1, 2);
+		assertThat(this.received).extracting(Received::delivery)
+			.containsExactlyInAnyOrderElementsOf(rows().stream().map(Row::deliveryId).toList());
+	}
+
+	@Test
+	void aReceiverThatAlwaysFailsIsGivenUpOnAfterTheLastAttempt() throws IOException {
+		int port = FreePorts.next();
+		receiver(port, (exchange) -> 500);
+		CofferProperties properties = properties("http://127.0.0.1:" + port + "/hook", 3);
+		WebhookNotifier notifier = notifier(properties, started(properties, "instance-a"));
+
+		notifier.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1", Map.of("REDIS_URL", "redis://a"), Instant.now()));
+		await().atMost(Duration.ofSeconds(20)).until(() -> row().status().equals("failed"));
+
+		assertThat(row().attempts()).isEqualTo(3);
+		assertThat(row().lastError()).endsWith("answered 500");
+		assertThat(this.received).hasSize(3).extracting(Received::delivery).containsOnly(row().deliveryId());
+	}
+
+	@Test
+	void twoInstancesNeverBothSendOneDelivery() throws IOException {
+		int port = FreePorts.next();
+		receiver(port, (exchange) -> 200);
+		List<String> urls = new ArrayList<>();
+		for (int receiver = 0; receiver < 60; receiver++) {
+			urls.add("http://127.0.0.1:" + port + "/hook-" + receiver);
+		}
+		CofferProperties properties = properties(String.join(",", urls), 5);
+		WebhookOutbox outbox = new WebhookOutbox(jdbc);
+		WebhookNotifier notifier = notifier(properties, new WebhookDispatcher(outbox, properties, instance("publisher")));
+		notifier.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1", Map.of("REDIS_URL", "redis://a"), Instant.now()));
+
+		started(properties, "instance-a");
+		started(properties, "instance-b");
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> rows().stream().allMatch((row) -> row.status().equals("delivered")));
+
+		assertThat(rows()).hasSize(60).allMatch((row) -> row.attempts() == 1);
+		assertThat(this.received).hasSize(60);
+	}
+
+	@Test
+	void finishedDeliveriesAreForgottenAfterTheirRetention() {
+		WebhookOutbox outbox = new WebhookOutbox(jdbc);
+		for (String url : List.of("http://old-delivered", "http://recent-failed", "http://old-pending")) {
+			outbox.add(url, "database_env_changed", url, "{}".getBytes(), null, 5);
+		}
+		jdbc.sql("update webhook_deliveries set status = 'delivered', finished_at = now() - interval '8 days' where url = ?")
+			.param("http://old-delivered").update();
+		jdbc.sql("update webhook_deliveries set status = 'failed', finished_at = now() - interval '6 days' where url = ?")
+			.param("http://recent-failed").update();
+		jdbc.sql("update webhook_deliveries set created_at = now() - interval '30 days', next_attempt_at = now() + interval '1 day' where url = ?")
+			.param("http://old-pending").update();
+
+		assertThat(outbox.deleteFinishedBefore(Duration.ofDays(7))).isEqualTo(1);
+		assertThat(rows()).extracting(Row::url).containsExactlyInAnyOrder("http://recent-failed", "http://old-pending");
+	}
+
+	record Row(String url, String deliveryId, int attempts, String status, String lastError) {
+	}
+
+	private static List<Row> rows() {
+		return jdbc.sql("select url, delivery_id, attempts, status, last_error from webhook_deliveries order by id")
+			.query(Row.class)
+			.list();
+	}
+
+	private static Row row() {
+		List<Row> rows = rows();
+		assertThat(rows).hasSize(1);
+		return rows.get(0);
+	}
+
+	private static CofferProperties properties(String urls, int maxAttempts) {
+		CofferProperties properties = new CofferProperties();
+		CofferProperties.Webhooks webhooks = properties.getWebhooks();
+		webhooks.setUrls(List.of(urls.split(",")));
+		webhooks.setSecret(SECRET);
+		webhooks.setMaxAttempts(maxAttempts);
+		webhooks.setInitialBackoff(Duration.ofMillis(20));
+		webhooks.setTimeout(Duration.ofSeconds(2));
+		webhooks.setPollInterval(Duration.ofMillis(100));
+		return properties;
+	}
+
+	private static CofferInstance instance(String id) {
+		return new CofferInstance(id, Instant.now());
+	}
+
+	private static WebhookNotifier notifier(CofferProperties properties, WebhookDispatcher dispatcher) {
+		return new WebhookNotifier(properties, JsonMapper.builder().build(), new WebhookOutbox(jdbc), dispatcher);
+	}
+
+	private WebhookDispatcher started(CofferProperties properties, String instanceId) {
+		WebhookDispatcher dispatcher = new WebhookDispatcher(new WebhookOutbox(jdbc), properties, instance(instanceId));
+		this.dispatchers.add(dispatcher);
+		dispatcher.start();
+		return dispatcher;
+	}
+
+	interface Answer {
+
+		int status(HttpExchange exchange);
+
+	}
+
+	private void receiver(int port, Answer answer) throws IOException {
+		HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+		receiver.createContext("/", (exchange) -> {
+			byte[] body = exchange.getRequestBody().readAllBytes();
+			int status = answer.status(exchange);
+			this.received.add(new Received(exchange.getRequestHeaders().getFirst(WebhookNotifier.EVENT),
+					exchange.getRequestHeaders().getFirst(WebhookNotifier.DELIVERY),
+					exchange.getRequestHeaders().getFirst(WebhookNotifier.SIGNATURE), body, status));
+			exchange.sendResponseHeaders(status, -1);
+			exchange.close();
+		});
+		receiver.start();
+		this.receivers.add(receiver);
+	}
+
+}
