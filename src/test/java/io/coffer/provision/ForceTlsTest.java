@@ -20,6 +20,7 @@ import javax.net.ssl.TrustManagerFactory;
 
 import io.coffer.backup.RedisInfo;
 import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.TestEngines;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -347,7 +348,7 @@ class ForceTlsTest extends IntegrationTest {
 
 	@AfterAll
 	static void killLeftovers() {
-		ProvisioningTest.killProcessesUnder(ProvisioningTest.nodesFolder());
+		CofferTestServices.killProcessesUnder(ProvisioningTest.nodesFolder());
 	}
 
 	/** A running database, with its token and the REDIS_URL it was given. */

@@ -104,7 +104,7 @@ class ProvisionedNodesLifecycleTest {
 
 	@AfterEach
 	void killLeftovers() {
-		ProvisioningTest.killProcessesUnder(this.data);
+		CofferTestServices.killProcessesUnder(this.data);
 	}
 
 	private static long pidOf(URI uri, String password) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -272,23 +271,9 @@ class ProvisioningTest extends IntegrationTest {
 	}
 
 	/** Kills what a failed test left running in a folder of nodes (a passing test deletes its databases). */
-	static void killProcessesUnder(Path folder) {
-		ProcessHandle.allProcesses().forEach((process) -> {
-			try {
-				Path cwd = Files.readSymbolicLink(Path.of("/proc", String.valueOf(process.pid()), "cwd"));
-				if (cwd.startsWith(folder)) {
-					process.destroyForcibly();
-				}
-			}
-			catch (IOException | UnsupportedOperationException ex) {
-				// gone meanwhile, or not ours to look at
-			}
-		});
-	}
-
 	@AfterAll
 	static void killLeftovers() {
-		killProcessesUnder(nodesFolder());
+		CofferTestServices.killProcessesUnder(nodesFolder());
 	}
 
 	static List<Integer> ports(JsonNode database) {

@@ -34,6 +34,24 @@ public final class CofferTestServices {
 		this.s3 = new EmbeddedS3Server(this.workFolder.resolve("objects"), 0, "test-access", "test-secret-key")
 			.start();
 		Runtime.getRuntime().addShutdownHook(new Thread(this.s3::close));
+		// the nodes of provisioned databases outlive Coffer by design; a test that failed before deleting its
+		// database must not leave them running after the suite
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> killProcessesUnder(this.workFolder)));
+	}
+
+	/** Kills every process running in {@code folder} or below it: nodes the process driver started there. */
+	public static void killProcessesUnder(Path folder) {
+		ProcessHandle.allProcesses().forEach((process) -> {
+			try {
+				Path cwd = Files.readSymbolicLink(Path.of("/proc", String.valueOf(process.pid()), "cwd"));
+				if (cwd.startsWith(folder)) {
+					process.destroyForcibly();
+				}
+			}
+			catch (IOException | UnsupportedOperationException ex) {
+				// gone meanwhile, or not ours to look at
+			}
+		});
 	}
 
 	public static synchronized CofferTestServices get() {
