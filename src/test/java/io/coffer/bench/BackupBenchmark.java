@@ -2,10 +2,6 @@ package io.coffer.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,8 +51,6 @@ public final class BackupBenchmark {
 
 	private static final String REDIS_PASSWORD = "bench-" + UUID.randomUUID().toString().substring(0, 8);
 
-	private static final String ADMIN_TOKEN = "bench";
-
 	private static final String BUCKET = "coffer-bench";
 
 	private static final String PG_SERVER = "jdbc:postgresql://127.0.0.1:5432/";
@@ -73,8 +67,6 @@ public final class BackupBenchmark {
 	private final Settings settings;
 
 	private final Path work;
-
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	private RedisServerProcess redis;
 
@@ -96,9 +88,21 @@ public final class BackupBenchmark {
 	public static void main(String[] args) throws Exception {
 		Settings settings = Settings.parse(args);
 		BackupBenchmark bench = new BackupBenchmark(settings);
+		exitAfter(bench::run, bench::cleanUp);
+	}
+
+	/** A benchmark's run, which may fail with anything. */
+	interface Run {
+
+		void run() throws Exception;
+
+	}
+
+	/** Runs the benchmark, cleans up whatever happened, and exits with 1 when it failed. */
+	static void exitAfter(Run run, Runnable cleanUp) {
 		int status = 0;
 		try {
-			bench.run();
+			run.run();
 		}
 		catch (Exception ex) {
 			System.err.println("Benchmark failed: " + ex);
@@ -106,7 +110,7 @@ public final class BackupBenchmark {
 			status = 1;
 		}
 		finally {
-			bench.cleanUp();
+			cleanUp.run();
 		}
 		System.exit(status);
 	}
@@ -183,43 +187,16 @@ public final class BackupBenchmark {
 
 	private void runCoffer(Row row) throws Exception {
 		Path dataDir = this.work.resolve("coffer-" + row.targetMb + "-l" + row.level);
-		Files.createDirectories(dataDir);
-		Path logFile = dataDir.resolve("coffer.log");
-		int port = freePort();
-		String pgName = createPostgresDatabase();
-		List<String> command = new ArrayList<>();
-		command.add(javaBinary());
-		command.addAll(this.settings.cofferJavaOptions);
-		command.add("-jar");
-		command.add(this.settings.jar.toAbsolutePath().toString());
-		ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile())
-			.redirectErrorStream(true)
-			.redirectOutput(logFile.toFile());
-		Map<String, String> env = builder.environment();
-		env.put("COFFER_DATA_DIR", dataDir.toString());
-		env.put("COFFER_S3_ENDPOINT", this.s3.endpoint());
-		env.put("COFFER_S3_ACCESS_KEY", this.s3.accessKey());
-		env.put("COFFER_S3_SECRET_KEY", this.s3.secretKey());
-		env.put("COFFER_S3_BUCKET", BUCKET);
-		if (pgName != null) {
-			env.put("COFFER_DATABASE_URL", PG_SERVER + pgName);
-			env.put("COFFER_DATABASE_USERNAME", "postgres");
-		}
-		env.put("COFFER_ADMIN_TOKEN", ADMIN_TOKEN);
-		env.put("SERVER_PORT", String.valueOf(port));
-		env.put("COFFER_BACKUP_COMPRESSION_LEVEL", String.valueOf(row.level));
-		String base = "http://127.0.0.1:" + port;
-		Process coffer = builder.start();
-		try {
-			awaitHealthy(coffer, base, logFile);
-			String registered = call("POST", base + "/api/v1/databases",
+		try (CofferProcess coffer = CofferProcess.start(this.settings.jar, this.settings.cofferJavaOptions, dataDir,
+				this.s3, BUCKET, Map.of("COFFER_BACKUP_COMPRESSION_LEVEL", String.valueOf(row.level)))) {
+			String registered = coffer.call("POST", "/api/v1/databases",
 					"{\"app\":\"bench\",\"register\":{\"nodes\":[{\"host\":\"127.0.0.1\",\"port\":" + this.redis.port()
 							+ "}],\"password\":\"" + REDIS_PASSWORD + "\"}}",
 					201);
 			String databaseId = field(registered, "id");
 			long pid = coffer.pid();
 			row.rssBeforeMb = procStatus(pid, "VmRSS") / 1024.0;
-			Sampler sampler = new Sampler(pid, base);
+			Sampler sampler = new Sampler(coffer);
 			Thread sampling = new Thread(sampler, "bench-sampler");
 			long cpuBefore = processCpuTicks(pid);
 			long[] othersBefore = cpuOutsideCoffer();
@@ -227,23 +204,8 @@ public final class BackupBenchmark {
 			row.loadBefore = loadAverage();
 			sampling.start();
 			long started = System.nanoTime();
-			String created = call("POST", base + "/api/v1/databases/" + databaseId + "/backups", "", 202);
-			String backupId = field(created, "id");
-			String view;
-			while (true) {
-				view = call("GET", base + "/api/v1/databases/" + databaseId + "/backups/" + backupId, null, 200);
-				String status = field(view, "status");
-				if ("done".equals(status)) {
-					break;
-				}
-				if ("error".equals(status)) {
-					throw new IllegalStateException("Coffer's backup failed: " + field(view, "error") + "\n" + tail(logFile, 40));
-				}
-				if (!coffer.isAlive()) {
-					throw new IllegalStateException("Coffer exited during the backup\n" + tail(logFile, 40));
-				}
-				Thread.sleep(50);
-			}
+			String created = coffer.call("POST", "/api/v1/databases/" + databaseId + "/backups", "", 202);
+			String view = coffer.awaitDone("/api/v1/databases/" + databaseId + "/backups/" + field(created, "id"));
 			row.cofferSeconds = seconds(System.nanoTime() - started);
 			sampler.stop.set(true);
 			sampling.join();
@@ -259,15 +221,9 @@ public final class BackupBenchmark {
 			row.heapMaxMb = sampler.heapMax / (1024.0 * 1024.0);
 			row.heapSamples = sampler.heapSamples;
 			row.cofferArchiveBytes = Long.parseLong(field(view, "size"));
-			row.stepTimes = stepTimes(logFile);
+			row.stepTimes = stepTimes(coffer.logFile());
 			log(String.format(Locale.ROOT, "A: Coffer (gzip level %d) %.1f s; peak RSS %.0f MB, peak heap used %.0f MB; %s",
 					row.level, row.cofferSeconds, row.peakRssMb, row.peakHeapUsedMb, row.stepTimes));
-		}
-		finally {
-			stop(coffer);
-			if (pgName != null) {
-				dropPostgresDatabase(pgName);
-			}
 		}
 	}
 
@@ -289,9 +245,7 @@ public final class BackupBenchmark {
 
 		final AtomicBoolean stop = new AtomicBoolean();
 
-		final long pid;
-
-		final String base;
+		final CofferProcess coffer;
 
 		long maxRssKb;
 
@@ -303,9 +257,8 @@ public final class BackupBenchmark {
 
 		int heapSamples;
 
-		Sampler(long pid, String base) {
-			this.pid = pid;
-			this.base = base;
+		Sampler(CofferProcess coffer) {
+			this.coffer = coffer;
 		}
 
 		@Override
@@ -313,13 +266,13 @@ public final class BackupBenchmark {
 			long nextHeapSample = 0;
 			while (!this.stop.get()) {
 				try {
-					this.maxRssKb = Math.max(this.maxRssKb, procStatus(this.pid, "VmRSS"));
+					this.maxRssKb = Math.max(this.maxRssKb, this.coffer.procStatusKb("VmRSS"));
 					if (System.nanoTime() < nextHeapSample) {
 						Thread.sleep(SAMPLE_RSS_EVERY.toMillis());
 						continue;
 					}
 					nextHeapSample = System.nanoTime() + SAMPLE_HEAP_EVERY.toNanos();
-					String metrics = call("GET", this.base + "/actuator/prometheus", null, 200);
+					String metrics = this.coffer.call("GET", "/actuator/prometheus", null, 200);
 					long used = sumMetric(metrics, "jvm_memory_used_bytes");
 					if (used > 0) {
 						this.heapSamples++;
@@ -352,45 +305,6 @@ public final class BackupBenchmark {
 			}
 		}
 		return sum;
-	}
-
-	private void awaitHealthy(Process coffer, String base, Path logFile) throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-		while (System.nanoTime() < deadline) {
-			if (!coffer.isAlive()) {
-				throw new IllegalStateException("Coffer exited while starting:\n" + tail(logFile, 40));
-			}
-			try {
-				HttpResponse<String> health = this.http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health"))
-					.timeout(Duration.ofSeconds(5))
-					.build(), HttpResponse.BodyHandlers.ofString());
-				if (health.statusCode() == 200 && health.body().contains("\"UP\"")) {
-					return;
-				}
-			}
-			catch (IOException ex) {
-				// not listening yet
-			}
-			Thread.sleep(250);
-		}
-		throw new IllegalStateException("Coffer did not become healthy within 180 s:\n" + tail(logFile, 40));
-	}
-
-	private String call(String method, String url, String body, int expectedStatus) throws IOException, InterruptedException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-			.timeout(Duration.ofSeconds(30))
-			.header("Authorization", "Bearer " + ADMIN_TOKEN);
-		if (body != null) {
-			request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-		}
-		else {
-			request.method(method, HttpRequest.BodyPublishers.noBody());
-		}
-		HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-		if (response.statusCode() != expectedStatus) {
-			throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
-		}
-		return response.body();
 	}
 
 	/** A top-level string or number field of a flat JSON answer. */

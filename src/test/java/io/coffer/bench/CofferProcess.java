@@ -71,7 +71,13 @@ final class CofferProcess implements AutoCloseable {
 		env.put("SERVER_PORT", String.valueOf(port));
 		env.putAll(extraEnv);
 		CofferProcess coffer = new CofferProcess(builder.start(), "http://127.0.0.1:" + port, logFile, pgName);
-		coffer.awaitHealthy();
+		try {
+			coffer.awaitHealthy();
+		}
+		catch (Exception ex) {
+			coffer.close();
+			throw ex;
+		}
 		return coffer;
 	}
 
@@ -85,6 +91,31 @@ final class CofferProcess implements AutoCloseable {
 
 	long pid() {
 		return this.process.pid();
+	}
+
+	Path logFile() {
+		return this.logFile;
+	}
+
+	/**
+	 * Polls a backup or restore at {@code path} every 50 ms until it is {@code done}; answers its last view.
+	 * @throws IllegalStateException when it ends in error or Coffer exits, with the end of Coffer's log
+	 */
+	String awaitDone(String path) throws Exception {
+		while (true) {
+			String view = call("GET", path, null, 200);
+			String status = BackupBenchmark.field(view, "status");
+			if ("done".equals(status)) {
+				return view;
+			}
+			if ("error".equals(status)) {
+				throw new IllegalStateException(path + " failed: " + view + "\n" + logTail());
+			}
+			if (!this.process.isAlive()) {
+				throw new IllegalStateException("Coffer exited during " + path + "\n" + logTail());
+			}
+			Thread.sleep(50);
+		}
 	}
 
 	/** Calls the API as the operator; fails unless the answer has the expected status. */

@@ -1,10 +1,6 @@
 package io.coffer.bench;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,17 +48,11 @@ public final class RestoreBenchmark {
 
 	private static final String REDIS_PASSWORD = "bench-" + UUID.randomUUID().toString().substring(0, 8);
 
-	private static final String ADMIN_TOKEN = "bench";
-
 	private static final String BUCKET = "coffer-bench";
-
-	private static final String PG_SERVER = "jdbc:postgresql://127.0.0.1:5432/";
 
 	private static final int B_RUNS = 3;
 
 	private final Path work;
-
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	private final List<Integer> sizesMb;
 
@@ -109,19 +99,7 @@ public final class RestoreBenchmark {
 			}
 		}
 		RestoreBenchmark bench = new RestoreBenchmark(sizes, javaOptions, jar, output);
-		int status = 0;
-		try {
-			bench.run();
-		}
-		catch (Exception ex) {
-			System.err.println("Benchmark failed: " + ex);
-			ex.printStackTrace();
-			status = 1;
-		}
-		finally {
-			bench.cleanUp();
-		}
-		System.exit(status);
+		BackupBenchmark.exitAfter(bench::run, bench::cleanUp);
 	}
 
 	private void run() throws Exception {
@@ -170,79 +148,47 @@ public final class RestoreBenchmark {
 
 	/** A fresh Coffer: one backup, then the two restores; {A verified s, A streaming s, Coffer CPU s of both}. */
 	private double[] runCoffer(int sizeMb, String digest) throws Exception {
-		Path dataDir = Files.createDirectories(this.work.resolve("coffer-" + sizeMb));
-		Path logFile = dataDir.resolve("coffer.log");
-		int port = BackupBenchmark.freePort();
-		String pgName = BackupBenchmark.createPostgresDatabase();
-		List<String> command = new ArrayList<>();
-		command.add(BackupBenchmark.javaBinary());
-		command.addAll(this.cofferJavaOptions);
-		command.add("-jar");
-		command.add(this.jar.toAbsolutePath().toString());
-		ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile())
-			.redirectErrorStream(true)
-			.redirectOutput(logFile.toFile());
-		Map<String, String> env = builder.environment();
-		env.put("COFFER_DATA_DIR", dataDir.toString());
-		env.put("COFFER_S3_ENDPOINT", this.s3.endpoint());
-		env.put("COFFER_S3_ACCESS_KEY", this.s3.accessKey());
-		env.put("COFFER_S3_SECRET_KEY", this.s3.secretKey());
-		env.put("COFFER_S3_BUCKET", BUCKET);
-		if (pgName != null) {
-			env.put("COFFER_DATABASE_URL", PG_SERVER + pgName);
-			env.put("COFFER_DATABASE_USERNAME", "postgres");
-		}
-		env.put("COFFER_ADMIN_TOKEN", ADMIN_TOKEN);
-		env.put("SERVER_PORT", String.valueOf(port));
-		String base = "http://127.0.0.1:" + port;
-		Process coffer = builder.start();
-		try {
-			awaitHealthy(coffer, base, logFile);
-			String databaseId = BackupBenchmark.field(call("POST", base + "/api/v1/databases",
+		try (CofferProcess coffer = CofferProcess.start(this.jar, this.cofferJavaOptions,
+				this.work.resolve("coffer-" + sizeMb), this.s3, BUCKET, Map.of())) {
+			String databaseId = BackupBenchmark.field(coffer.call("POST", "/api/v1/databases",
 					"{\"app\":\"bench\",\"register\":{\"nodes\":[{\"host\":\"127.0.0.1\",\"port\":" + this.redis.port()
 							+ "}],\"password\":\"" + REDIS_PASSWORD + "\"}}", 201), "id");
-			String backupId = BackupBenchmark.field(call("POST", base + "/api/v1/databases/" + databaseId + "/backups",
+			String backupId = BackupBenchmark.field(coffer.call("POST", "/api/v1/databases/" + databaseId + "/backups",
 					"", 202), "id");
-			await(coffer, logFile, base + "/api/v1/databases/" + databaseId + "/backups/" + backupId);
+			coffer.awaitDone("/api/v1/databases/" + databaseId + "/backups/" + backupId);
 			log("backup " + backupId + " done");
 			long cpuBefore = BackupBenchmark.processCpuTicks(coffer.pid());
-			double verified = restore(coffer, logFile, base, databaseId, backupId, true, false, digest, sizeMb);
-			double streaming = restore(coffer, logFile, base, databaseId, backupId, false, false, digest, sizeMb);
+			double verified = restore(coffer, databaseId, backupId, true, false, digest, sizeMb);
+			double streaming = restore(coffer, databaseId, backupId, false, false, digest, sizeMb);
 			double cpu = (BackupBenchmark.processCpuTicks(coffer.pid()) - cpuBefore) / 100.0;
 			// not Coffer's doing, an experiment: the target parses the dump as it arrives instead of writing
 			// it to its disk first (swapdb keeps the old data aside meanwhile: twice the memory at worst)
 			setDisklessLoad("swapdb");
 			double diskless;
 			try {
-				diskless = restore(coffer, logFile, base, databaseId, backupId, false, true, digest, sizeMb);
+				diskless = restore(coffer, databaseId, backupId, false, true, digest, sizeMb);
 			}
 			finally {
 				setDisklessLoad("disabled");
 			}
 			return new double[] { verified, streaming, cpu, diskless };
 		}
-		finally {
-			BackupBenchmark.stop(coffer);
-			if (pgName != null) {
-				BackupBenchmark.dropPostgresDatabase(pgName);
-			}
-		}
 	}
 
-	private double restore(Process coffer, Path logFile, String base, String databaseId, String backupId,
-			boolean verifyBeforeLoad, boolean disklessTarget, String digest, int sizeMb) throws Exception {
+	private double restore(CofferProcess coffer, String databaseId, String backupId, boolean verifyBeforeLoad,
+			boolean disklessTarget, String digest, int sizeMb) throws Exception {
 		String load = BackupBenchmark.loadAverage();
 		int logLines = Files.readAllLines(this.redis.logFile(), StandardCharsets.UTF_8).size();
 		long started = System.nanoTime();
-		String restoreId = BackupBenchmark.field(call("POST", base + "/api/v1/databases/" + databaseId + "/restores",
+		String restoreId = BackupBenchmark.field(coffer.call("POST", "/api/v1/databases/" + databaseId + "/restores",
 				"{\"backup\":\"" + backupId + "\",\"target\":\"in_place\",\"verify_before_load\":" + verifyBeforeLoad + "}",
 				202), "id");
-		await(coffer, logFile, base + "/api/v1/databases/" + databaseId + "/restores/" + restoreId);
+		coffer.awaitDone("/api/v1/databases/" + databaseId + "/restores/" + restoreId);
 		double seconds = (System.nanoTime() - started) / 1e9;
 		if (!digest.equals(digest())) {
 			throw new IllegalStateException("the restored data differs from the dataset (DEBUG DIGEST)");
 		}
-		String steps = stepTimes(logFile);
+		String steps = stepTimes(coffer.logFile());
 		List<String> redisLog = Files.readAllLines(this.redis.logFile(), StandardCharsets.UTF_8);
 		String phases = replicaPhases(redisLog.subList(Math.min(logLines, redisLog.size()), redisLog.size()));
 		String run = verifyBeforeLoad ? "verify_before_load" : (disklessTarget ? "while streaming, diskless-load target"
@@ -346,62 +292,6 @@ public final class RestoreBenchmark {
 		finally {
 			BackupBenchmark.stop(process);
 		}
-	}
-
-	private void await(Process coffer, Path logFile, String url) throws Exception {
-		while (true) {
-			String view = call("GET", url, null, 200);
-			String status = BackupBenchmark.field(view, "status");
-			if ("done".equals(status)) {
-				return;
-			}
-			if ("error".equals(status)) {
-				throw new IllegalStateException(url + " failed: " + view + "\n" + BackupBenchmark.tail(logFile, 40));
-			}
-			if (!coffer.isAlive()) {
-				throw new IllegalStateException("Coffer exited\n" + BackupBenchmark.tail(logFile, 40));
-			}
-			Thread.sleep(50);
-		}
-	}
-
-	private void awaitHealthy(Process coffer, String base, Path logFile) throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-		while (System.nanoTime() < deadline) {
-			if (!coffer.isAlive()) {
-				throw new IllegalStateException("Coffer exited while starting:\n" + BackupBenchmark.tail(logFile, 40));
-			}
-			try {
-				HttpResponse<String> health = this.http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health"))
-					.timeout(Duration.ofSeconds(5))
-					.build(), HttpResponse.BodyHandlers.ofString());
-				if (health.statusCode() == 200 && health.body().contains("\"UP\"")) {
-					return;
-				}
-			}
-			catch (IOException ex) {
-				// not listening yet
-			}
-			Thread.sleep(250);
-		}
-		throw new IllegalStateException("Coffer did not become healthy within 180 s");
-	}
-
-	private String call(String method, String url, String body, int expectedStatus) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-			.timeout(Duration.ofSeconds(30))
-			.header("Authorization", "Bearer " + ADMIN_TOKEN);
-		if (body != null) {
-			request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-		}
-		else {
-			request.method(method, HttpRequest.BodyPublishers.noBody());
-		}
-		HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-		if (response.statusCode() != expectedStatus) {
-			throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
-		}
-		return response.body();
 	}
 
 	/** The restore's steps, from Spring Batch's "Step: [x] executed in …" lines: the last three. */
