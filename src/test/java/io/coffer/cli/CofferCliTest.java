@@ -160,10 +160,7 @@ class CofferCliTest extends IntegrationTest {
 	@Test
 	void addonsUpgradeMovesTheDatabaseToAnotherPlanAndWaits() {
 		String app = "cli-upgraded-" + Long.toString(System.nanoTime(), 36);
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"" + app + "\", \"plan\": \"redis-starter-256\"}");
-		String id = created.text("id");
-		await().atMost(Duration.ofSeconds(60)).until(() -> operator().get("/api/v1/databases/" + id).text("status"), "running"::equals);
+		String id = provision(app, "redis-starter-256").id();
 
 		CliRun.Result upgraded = coffer().run("--app", app, "addons-upgrade", id, "redis-starter-512");
 

@@ -1,6 +1,5 @@
 package io.coffer.cli;
 
-import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.TestEngines;
@@ -14,11 +13,7 @@ class EngineVerbsTest extends IntegrationTest {
 	@Test
 	void listsTheVersionsUpgradesAndSaysWhyADowngradeIsRefused() {
 		String app = "cli-engine-" + Long.toString(System.nanoTime(), 36);
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"" + app + "\", \"plan\": \"redis-starter-256\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		awaitRunning(id);
+		String id = provision(app, "redis-starter-256").id();
 
 		CliRun.Result listed = coffer().run("--app", app, "database-upgrade");
 		assertThat(listed.exitCode()).as(listed.toString()).isZero();

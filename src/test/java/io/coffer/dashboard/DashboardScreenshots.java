@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 
-import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.Chromium;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
@@ -44,10 +43,9 @@ class DashboardScreenshots extends IntegrationTest {
 	@BeforeAll
 	void start() {
 		// a provisioned database, so that Settings show what can be changed: plan, version, TLS
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"my-app\", \"plan\": \"redis-starter-1024\"}");
-		this.databaseId = created.text("id");
-		this.redisUrl = URI.create(awaitRunning(this.databaseId).path("env").path("REDIS_URL").asString());
+		Provisioned provisioned = provision("my-app", "redis-starter-1024");
+		this.databaseId = provisioned.id();
+		this.redisUrl = provisioned.url();
 		populate(30_000, "session", 120);
 		this.chromium = Chromium.start();
 		this.browser = this.chromium.driver();

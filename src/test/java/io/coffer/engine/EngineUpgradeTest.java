@@ -51,12 +51,10 @@ class EngineUpgradeTest extends IntegrationTest {
 
 	@Test
 	void aStarterDatabaseIsStoppedUpgradedAndStartedWithEveryKeyAndRefusesWhatTheRulesForbid() throws Exception {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"engine-starter\", \"plan\": \"redis-starter-256\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		ApiClient owner = withToken(created.text("token"));
-		JsonNode database = awaitRunning(id);
+		Provisioned provisioned = provision("engine-starter", "redis-starter-256");
+		String id = provisioned.id();
+		ApiClient owner = withToken(provisioned.token());
+		JsonNode database = provisioned.database();
 		assertThat(database.path("version").asString()).isEqualTo(TestEngines.INSTALLED);
 		JsonNode upgrade = database.path("upgrade");
 		assertThat(texts(upgrade.path("available"))).containsExactly(TestEngines.BROKEN, TestEngines.NEXT);
@@ -265,11 +263,9 @@ class EngineUpgradeTest extends IntegrationTest {
 	@Test
 	void aBusinessDatabaseUpgradesReplicaFirstThenFailsOverWhileItsClientsKeepWritingAndAFailedUpgradeLeavesItServing()
 			throws Exception {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"engine-business\", \"plan\": \"redis-business-256\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		JsonNode database = awaitRunning(id);
+		Provisioned provisioned = provision("engine-business", "redis-business-256");
+		String id = provisioned.id();
+		JsonNode database = provisioned.database();
 		assertThat(database.path("upgrade").path("downtime").asString()).startsWith("no downtime");
 		URI uri = URI.create(database.path("env").path("REDIS_URL").asString());
 		String password = uri.getUserInfo().substring(id.length() + 1);
@@ -497,11 +493,7 @@ class EngineUpgradeTest extends IntegrationTest {
 	private JsonNode upgrade(ApiClient client, String id, String version, String expectedStatus) {
 		ApiClient.Response accepted = client.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"" + version + "\"}");
 		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
-		long job = accepted.json().path("job").asLong();
-		JsonNode ended = await().atMost(Duration.ofSeconds(180))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/jobs/" + job).json(),
-					(json) -> !json.path("status").asString().matches("starting|started"));
+		JsonNode ended = awaitJobEnd(client, accepted.json().path("job").asLong());
 		assertThat(ended.path("job").asString()).isEqualTo("engineUpgradeJob");
 		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo(expectedStatus);
 		return ended;

@@ -146,12 +146,10 @@ class WebhooksAndMetricsTest extends IntegrationTest {
 	@Test
 	@Order(2)
 	void forcingTlsTellsThePlatformTheAppsNewRedisUrlEvenWhenAnotherSettingOfTheChangeFails() throws Exception {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"hooks-tls\", \"plan\": \"redis-starter-256\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		URI plainUrl = URI.create(awaitRunning(id).path("env").path("REDIS_URL").asString());
-		String password = plainUrl.getUserInfo().substring(id.length() + 1);
+		Provisioned provisioned = provision("hooks-tls", "redis-starter-256");
+		String id = provisioned.id();
+		URI plainUrl = provisioned.url();
+		String password = provisioned.password();
 		// a file where the AOF folder goes: Redis cannot turn AOF on, after the switch to TLS has taken
 		Path blocker;
 		try (Jedis jedis = new Jedis(plainUrl.getHost(), plainUrl.getPort(),
@@ -163,10 +161,7 @@ class WebhooksAndMetricsTest extends IntegrationTest {
 		ApiClient.Response accepted = operator().patch("/api/v1/databases/" + id + "/config",
 				"{\"force_tls\": true, \"aof\": true}");
 		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
-		long job = accepted.json().path("job").asLong();
-		JsonNode ended = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-			.until(() -> operator().get("/api/v1/jobs/" + job).json(),
-					(json) -> !json.path("status").asString().matches("starting|started"));
+		JsonNode ended = awaitJobEnd(operator(), accepted.json().path("job").asLong());
 		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("failed");
 
 		// the nodes speak TLS only now: the app is told, though the change as a whole failed

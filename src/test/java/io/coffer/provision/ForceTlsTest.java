@@ -318,10 +318,7 @@ class ForceTlsTest extends IntegrationTest {
 			ApiClient.Response accepted = operator().patch("/api/v1/databases/" + id + "/config", "{\"force_tls\": true}");
 			assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
 			job = accepted.json().path("job").asLong();
-			JsonNode ended = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-				.until(() -> operator().get("/api/v1/jobs/" + job).json(),
-						(json) -> !json.path("status").asString().matches("starting|started"));
-			assertThat(ended.path("status").asString()).isEqualTo("failed");
+			assertThat(awaitJobEnd(operator(), job).path("status").asString()).isEqualTo("failed");
 		}
 		finally {
 			signal("CONT", pid);
@@ -349,25 +346,6 @@ class ForceTlsTest extends IntegrationTest {
 	@AfterAll
 	static void killLeftovers() {
 		CofferTestServices.killProcessesUnder(ProvisioningTest.nodesFolder());
-	}
-
-	/** A running database, with its token and the REDIS_URL it was given. */
-	private record Provisioned(String id, String token, JsonNode database, URI url) {
-
-		String password() {
-			return this.url.getUserInfo().substring(this.id.length() + 1);
-		}
-
-	}
-
-	private Provisioned provision(String app, String plan) {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"" + app + "\", \"plan\": \"" + plan + "\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		JsonNode database = awaitRunning(id);
-		return new Provisioned(id, created.text("token"), database,
-				URI.create(database.path("env").path("REDIS_URL").asString()));
 	}
 
 	private static void restoreLatest(ApiClient client, String id) {

@@ -103,13 +103,11 @@ class PlanChangeTest extends IntegrationTest {
 
 	@Test
 	void aDatabaseChangesPlanWithinAndAcrossFamiliesKeepingItsDataAndTellingThePlatform() throws Exception {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"plan-app\", \"plan\": \"redis-starter-16\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		ApiClient owner = withToken(created.text("token"));
-		URI starterUrl = URI.create(awaitStatus(id, "running").path("env").path("REDIS_URL").asString());
-		String password = starterUrl.getUserInfo().substring(id.length() + 1);
+		Provisioned provisioned = provision("plan-app", "redis-starter-16");
+		String id = provisioned.id();
+		ApiClient owner = withToken(provisioned.token());
+		URI starterUrl = provisioned.url();
+		String password = provisioned.password();
 		try (Jedis jedis = connect(starterUrl, password)) {
 			write(jedis, "key", 1000, 100);
 		}
@@ -121,7 +119,7 @@ class PlanChangeTest extends IntegrationTest {
 				"{\"plan\": \"redis-business-64\"}");
 		assertThat(meanwhile.status()).as(meanwhile.body()).isEqualTo(409);
 		assertThat(meanwhile.text("message")).contains("already being changed");
-		awaitJob(owner, accepted.json().path("job").asLong());
+		completeJob("planChangeJob", accepted, owner);
 		JsonNode database = operator().get("/api/v1/databases/" + id).json();
 		assertThat(database.path("plan").asString()).isEqualTo("redis-starter-64");
 		assertThat(database.path("status").asString()).isEqualTo("running");
@@ -152,7 +150,7 @@ class PlanChangeTest extends IntegrationTest {
 		assertThat(configMeanwhile.status()).as(configMeanwhile.body()).isEqualTo(409);
 		assertThat(configMeanwhile.text("error")).isEqualTo("database_updating");
 		assertThat(operator().get("/api/v1/databases/" + id).text("status")).isEqualTo("updating");
-		awaitJob(operator(), toBusiness.json().path("job").asLong());
+		completeJob("planChangeJob", toBusiness, operator());
 		database = operator().get("/api/v1/databases/" + id).json();
 		assertThat(database.path("plan").asString()).isEqualTo("redis-business-64");
 		assertThat(database.path("sentinel_master").asString()).isEqualTo(id);
@@ -228,7 +226,7 @@ class PlanChangeTest extends IntegrationTest {
 		}
 		ApiClient.Response refused = owner.post("/api/v1/databases/" + id + "/plan", "{\"plan\": \"redis-starter-16\"}");
 		assertThat(refused.status()).as(refused.body()).isEqualTo(202);
-		assertThat(awaitEnd(owner, refused.json().path("job").asLong()).path("status").asString()).isEqualTo("failed");
+		assertThat(awaitJobEnd(owner, refused.json().path("job").asLong()).path("status").asString()).isEqualTo("failed");
 		database = awaitStatus(id, "running");
 		assertThat(database.path("plan").asString()).isEqualTo("redis-business-64");
 		assertThat(database.path("env").path("REDIS_URL").asString()).isEqualTo(businessUrl.toString());
@@ -277,11 +275,10 @@ class PlanChangeTest extends IntegrationTest {
 
 	@Test
 	void aChangeThatFailsMidwayIsUndoneAndTheDatabaseRunsOnItsOldPlan() throws Exception {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"plan-undone\", \"plan\": \"redis-starter-16\"}");
-		String id = created.text("id");
-		URI url = URI.create(awaitStatus(id, "running").path("env").path("REDIS_URL").asString());
-		String password = url.getUserInfo().substring(id.length() + 1);
+		Provisioned provisioned = provision("plan-undone", "redis-starter-16");
+		String id = provisioned.id();
+		URI url = provisioned.url();
+		String password = provisioned.password();
 		try (Jedis jedis = connect(url, password)) {
 			write(jedis, "key", 500, 100);
 		}
@@ -292,7 +289,7 @@ class PlanChangeTest extends IntegrationTest {
 					"{\"plan\": \"redis-business-64\"}");
 			assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
 			long job = accepted.json().path("job").asLong();
-			ended = awaitEnd(operator(), job);
+			ended = awaitJobEnd(operator(), job);
 		}
 		finally {
 			Files.delete(haproxyFault);
@@ -324,10 +321,7 @@ class PlanChangeTest extends IntegrationTest {
 
 	@Test
 	void aChangeWhoseInstanceStoppedIsSettledAndTheDatabaseRunsAgain() {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"plan-interrupted\", \"plan\": \"redis-starter-16\"}");
-		String id = created.text("id");
-		awaitStatus(id, "running");
+		String id = provision("plan-interrupted", "redis-starter-16").id();
 		// as an instance leaves it when it stops in the middle of a change: the database updating, the row running
 		this.jdbc.sql("update databases set status = 'updating' where id = ?").param(id).update();
 		this.jdbc.sql("""
@@ -387,10 +381,7 @@ class PlanChangeTest extends IntegrationTest {
 			assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 		}
 
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"plan-refusals\", \"plan\": \"redis-starter-16\"}");
-		String id = created.text("id");
-		awaitStatus(id, "running");
+		String id = provision("plan-refusals", "redis-starter-16").id();
 		String path = "/api/v1/databases/" + id + "/plan";
 		ApiClient.Response unknown = operator().post(path, "{\"plan\": \"redis-starter-99\"}");
 		assertThat(unknown.status()).isEqualTo(422);
@@ -404,22 +395,8 @@ class PlanChangeTest extends IntegrationTest {
 	}
 
 	private void changePlan(ApiClient client, String id, String plan) {
-		ApiClient.Response accepted = client.post("/api/v1/databases/" + id + "/plan", "{\"plan\": \"" + plan + "\"}");
-		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
-		awaitJob(client, accepted.json().path("job").asLong());
-	}
-
-	private void awaitJob(ApiClient client, long job) {
-		JsonNode ended = awaitEnd(client, job);
-		assertThat(ended.path("job").asString()).isEqualTo("planChangeJob");
-		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("completed");
-	}
-
-	private static JsonNode awaitEnd(ApiClient client, long job) {
-		return await().atMost(Duration.ofSeconds(120))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/jobs/" + job).json(),
-					(found) -> !found.path("status").asString().matches("starting|started"));
+		completeJob("planChangeJob", client.post("/api/v1/databases/" + id + "/plan", "{\"plan\": \"" + plan + "\"}"),
+				client);
 	}
 
 	private JsonNode awaitStatus(String id, String status) {

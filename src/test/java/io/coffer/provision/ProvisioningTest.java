@@ -126,11 +126,9 @@ class ProvisioningTest extends IntegrationTest {
 
 	@Test
 	void aBusinessDatabaseIsBackedUpOnItsReplicaAndKeepsItsUrlAcrossAFailover() throws Exception {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"business-app\", \"plan\": \"redis-business-256\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		JsonNode database = awaitStatus(id, "running");
+		Provisioned provisioned = provision("business-app", "redis-business-256");
+		String id = provisioned.id();
+		JsonNode database = provisioned.database();
 		assertThat(database.path("sentinel_master").asString()).isEqualTo(id);
 		Map<String, Integer> ports = portsByRole(database);
 		assertThat(ports).containsKeys("primary", "replica", "sentinel", "haproxy");
@@ -198,11 +196,9 @@ class ProvisioningTest extends IntegrationTest {
 
 	@Test
 	void aProvisioningWhoseInstanceStoppedHasItsNodesRemovedAndCanBeDeleted() {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"orphan-app\", \"plan\": \"redis-starter-256\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		JsonNode database = awaitStatus(id, "running");
+		Provisioned provisioned = provision("orphan-app", "redis-starter-256");
+		String id = provisioned.id();
+		JsonNode database = provisioned.database();
 		List<Integer> all = ports(database);
 		// as an instance that stopped after starting the node leaves it: still provisioning, its node up
 		this.jdbc.sql("""

@@ -43,12 +43,10 @@ class ConfigChangeTest extends IntegrationTest {
 
 	@Test
 	void aStarterDatabaseTakesEverySettingAndKeepsItWhenItsNodeIsRestarted() throws Exception {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"config-app\", \"plan\": \"redis-starter-256\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		ApiClient owner = withToken(created.text("token"));
-		JsonNode database = awaitRunning(id);
+		Provisioned provisioned = provision("config-app", "redis-starter-256");
+		String id = provisioned.id();
+		ApiClient owner = withToken(provisioned.token());
+		JsonNode database = provisioned.database();
 		URI uri = URI.create(database.path("env").path("REDIS_URL").asString());
 		String password = uri.getUserInfo().substring(id.length() + 1);
 		assertThat(database.path("config").path("rdb").asBoolean()).isTrue();
@@ -175,11 +173,7 @@ class ConfigChangeTest extends IntegrationTest {
 
 	@Test
 	void aTlsSwitchAndBackupsWaitForEachOtherAndAChangeLeftByAStoppedInstanceIsMarkedInterrupted() {
-		ApiClient.Response created = operator().post("/api/v1/databases",
-				"{\"app\": \"config-busy\", \"plan\": \"redis-starter-256\"}");
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String id = created.text("id");
-		awaitRunning(id);
+		String id = provision("config-busy", "redis-starter-256").id();
 		// a backup this live instance runs
 		this.jdbc.sql("""
 				insert into backups (id, database_id, created_at, name, status, method, object_key, instance_id)

@@ -1,5 +1,6 @@
 package io.coffer.testsupport;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -51,6 +52,29 @@ public abstract class ServiceTest {
 		return awaitFinished(operator(), databaseId, launched.text("id"));
 	}
 
+	/** A database provisioned through the API and running, with its token and the REDIS_URL it was given. */
+	public record Provisioned(String id, String token, JsonNode database, URI url) {
+
+		/** The password in REDIS_URL. */
+		public String password() {
+			return this.url.getUserInfo().substring(this.id.length() + 1);
+		}
+
+	}
+
+	/** Provisions a database of {@code plan} for {@code app} as the operator, and waits until it runs. */
+	protected Provisioned provision(String app, String plan) {
+		ApiClient.Response created = operator().post("/api/v1/databases",
+				"{\"app\": \"" + app + "\", \"plan\": \"" + plan + "\"}");
+		if (created.status() != 201) {
+			throw new AssertionError("the database was not created: " + created.body());
+		}
+		String id = created.text("id");
+		JsonNode database = awaitRunning(id);
+		return new Provisioned(id, created.text("token"), database,
+				URI.create(database.path("env").path("REDIS_URL").asString()));
+	}
+
 	/** Waits until a provisioned database runs; a failed provisioning fails at once, with its reason. */
 	protected JsonNode awaitRunning(String databaseId) {
 		return ProvisionedDatabases.awaitRunning(operator(), databaseId);
@@ -70,15 +94,20 @@ public abstract class ServiceTest {
 			throw new AssertionError(jobName + " was not accepted: " + accepted.body());
 		}
 		long job = accepted.json().path("job").asLong();
-		JsonNode ended = org.awaitility.Awaitility.await()
-			.atMost(Duration.ofSeconds(180))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/jobs/" + job).json(),
-					(json) -> !json.path("status").asString().matches("starting|started"));
+		JsonNode ended = awaitJobEnd(client, job);
 		if (!jobName.equals(ended.path("job").asString()) || !"completed".equals(ended.path("status").asString())) {
 			throw new AssertionError(jobName + " did not complete: " + ended);
 		}
 		return job;
+	}
+
+	/** The job's execution once it has ended, however it ended. */
+	protected static JsonNode awaitJobEnd(ApiClient client, long job) {
+		return org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(180))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> client.get("/api/v1/jobs/" + job).json(),
+					(json) -> !json.path("status").asString().matches("starting|started"));
 	}
 
 	public static JsonNode awaitFinished(ApiClient client, String databaseId, String backupId) {
