@@ -2,6 +2,7 @@ package io.coffer.restore;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import io.coffer.backup.RedisEndpoint;
 import io.coffer.backup.RedisInfo;
 import io.coffer.backup.SentinelSet;
 import io.coffer.catalog.Backup;
+import io.coffer.crypto.Keyring;
 import io.coffer.system.CofferProperties;
 import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
@@ -31,6 +33,10 @@ import org.springframework.stereotype.Component;
  * one-shot replication primary, the node is told {@code REPLICAOF} Coffer, receives the dump (checked
  * as it streams, its last bytes held back until the whole archive is found sound), loads it, and is
  * put back to the role it had. Used by restores and by restore drills, which load into a scratch server.
+ * <p>
+ * The listener serves only the node: before it is told to replicate, the node is given the listener's
+ * one-time secret as {@code masteruser}/{@code masterauth}, and its own values are put back afterwards
+ * (kept in the journal, the password sealed by the keyring, so that recovery can put them back too).
  */
 @Component
 class DumpLoader {
@@ -58,6 +64,13 @@ class DumpLoader {
 
 	static final String JOURNAL_SENTINELS = "held_sentinels";
 
+	/** The node's own masteruser and masterauth (sealed), while it has the listener's secret instead. */
+	static final String JOURNAL_MASTER_AUTH = "master_auth_before";
+
+	static final String JOURNAL_MASTER_USER_VALUE = "masteruser";
+
+	static final String JOURNAL_MASTER_AUTH_SEALED = "masterauth_sealed";
+
 	private final ArchiveReader archives;
 
 	private final RedisConnections redis;
@@ -68,13 +81,29 @@ class DumpLoader {
 
 	private final CertificateAuthority authority;
 
+	private final Keyring keyring;
+
+	/** Told where the listener is once it listens, before the target is told to replicate from it. */
+	private volatile Consumer<InetSocketAddress> listening = (address) -> {
+	};
+
 	DumpLoader(ArchiveReader archives, RedisConnections redis, JsonMapper json, CofferProperties properties,
-			CertificateAuthority authority) {
+			CertificateAuthority authority, Keyring keyring) {
 		this.archives = archives;
 		this.redis = redis;
 		this.json = json;
 		this.settings = properties.getRestore();
 		this.authority = authority;
+		this.keyring = keyring;
+	}
+
+	/**
+	 * Has {@code observer} told the listener's address during each load, once it listens and before the
+	 * target knows it: the moment at which the tests knock on it as an intruder on the host would.
+	 */
+	void whenListening(Consumer<InetSocketAddress> observer) {
+		this.listening = (observer != null) ? observer : (address) -> {
+		};
 	}
 
 	/**
@@ -96,13 +125,15 @@ class DumpLoader {
 		undo.put(JOURNAL_PHASE, "untouched");
 		SentinelHold hold = null;
 		Phase phase = Phase.UNTOUCHED;
+		// the node's own masteruser and masterauth, once they may have been replaced by the listener's secret
+		MasterAuth replaced = null;
 		long started = System.nanoTime();
 		// a node that replicates over TLS connects to its primary with TLS, this one included
 		String host = this.settings.effectiveAdvertisedHost();
 		ServerSocketFactory sockets = node.tls() ? this.authority.serverSocketFactory(host)
 				: ServerSocketFactory.getDefault();
 		try (OneShotPrimary listener = new OneShotPrimary(sockets, this.settings.getListenAddress(),
-				this.settings.getListenPort());
+				this.settings.getListenPort(), OneShotPrimary.addressesOf(node.host()));
 				RestoreArchive archive = RestoreArchive.open(this.archives, backup, maxRdb)) {
 			undo.put(JOURNAL_LISTENER, host + ":" + listener.port());
 			if (sentinels != null) {
@@ -113,6 +144,12 @@ class DumpLoader {
 				});
 				loadChecks.put("sentinels_held", hold.heldCount());
 			}
+			MasterAuth own = this.redis.call(node, MasterAuth::of);
+			undo.put(JOURNAL_MASTER_AUTH, own.journaled(this.keyring));
+			journal.accept(undo);
+			replaced = own;
+			this.redis.call(node, (jedis) -> new MasterAuth(OneShotPrimary.MASTER_USER, listener.secret()).set(jedis));
+			this.listening.accept(new InetSocketAddress(host, listener.port()));
 			// journaled before each change it names, so that a stop between the two errs on the side of undoing
 			journal(journal, undo, Phase.REPLICATING);
 			this.redis.call(node, (jedis) -> jedis.replicaof(host, listener.port()));
@@ -129,14 +166,14 @@ class DumpLoader {
 			phase = Phase.SENT;
 			awaitLoaded(node, listener, out);
 			phase = journal(journal, undo, Phase.LOADED);
-			becomePrimaryAgain(node, before);
+			giveBack(node, before, replaced);
 			phase = journal(journal, undo, Phase.DONE);
 			loadChecks.put("bytes_sent", archive.dumpSize());
 			loadChecks.put("seconds", (System.nanoTime() - started) / 1_000_000 / 1000.0);
 		}
 		catch (Exception ex) {
 			String failure = RestoreSteps.sentence(ex);
-			String state = recover(node, before, phase);
+			String state = recover(node, before, phase, replaced);
 			if (hold != null) {
 				releaseAfterFailure(hold, node);
 				hold = null;
@@ -230,18 +267,27 @@ class DumpLoader {
 	String undoInterrupted(RedisEndpoint node, Map<String, Object> journal) {
 		Phase phase = Phase.valueOf(String.valueOf(journal.getOrDefault(JOURNAL_PHASE, "untouched"))
 			.toUpperCase(Locale.ROOT));
-		if (phase == Phase.UNTOUCHED || phase == Phase.DONE) {
-			return (phase == Phase.DONE) ? "the target loaded the whole dump and was a primary again"
-					: RestoreFailedException.UNTOUCHED;
+		if (phase == Phase.DONE) {
+			return "the target loaded the whole dump and was a primary again";
+		}
+		MasterAuth own = MasterAuth.journaled(journal.get(JOURNAL_MASTER_AUTH), this.keyring);
+		if (phase == Phase.UNTOUCHED) {
+			if (own != null) {
+				this.redis.call(node, own::putBack);
+			}
+			return RestoreFailedException.UNTOUCHED;
 		}
 		Map<String, String> now = this.redis.call(node, (jedis) -> RedisInfo.fields(jedis.info("replication")));
 		String following = now.get("master_host") + ":" + now.get("master_port");
 		if (!"slave".equals(now.get("role")) || !following.equals(journal.get(JOURNAL_LISTENER))) {
+			if (own != null) {
+				this.redis.call(node, own::putBack);
+			}
 			return "the target no longer replicated from the stopped instance (it reports role " + now.get("role")
 					+ "): it was left as it is; check its data and restore again if needed";
 		}
 		Map<String, String> before = (Map<String, String>) journal.get(JOURNAL_ROLE_BEFORE);
-		becomePrimaryAgain(node, (before != null) ? before : Map.of());
+		giveBack(node, (before != null) ? before : Map.of(), own);
 		return switch (phase) {
 			case REPLICATING -> "the target had not received the whole dump, which Redis then discards: it was given"
 					+ " its role back and kept the data it had before";
@@ -252,25 +298,47 @@ class DumpLoader {
 		};
 	}
 
-	/** Back to the role the target had: a primary, or a replica of the primary it followed. */
-	private void becomePrimaryAgain(RedisEndpoint node, Map<String, String> before) {
-		if ("slave".equals(before.get("role")) && before.get("master_host") != null) {
-			this.redis.call(node, (jedis) -> jedis.replicaof(before.get("master_host"),
-					Integer.parseInt(before.get("master_port"))));
-		}
-		else {
-			this.redis.call(node, (jedis) -> jedis.replicaofNoOne());
-		}
+	/**
+	 * Back to the role the target had (a primary, or a replica of the primary it followed) and to its own
+	 * {@code masteruser} and {@code masterauth} when {@code own} is known. It stops following the listener
+	 * first: with its own password back, it must not offer it to whatever listens on the listener's port.
+	 */
+	private void giveBack(RedisEndpoint node, Map<String, String> before, MasterAuth own) {
+		this.redis.call(node, (jedis) -> {
+			jedis.replicaofNoOne();
+			if (own != null) {
+				own.putBack(jedis);
+			}
+			if ("slave".equals(before.get("role")) && before.get("master_host") != null) {
+				jedis.replicaof(before.get("master_host"), Integer.parseInt(before.get("master_port")));
+			}
+			return null;
+		});
 	}
 
-	/** Puts the target back to its role where it can be reached, and says what state it is in. */
-	private String recover(RedisEndpoint node, Map<String, String> before, Phase phase) {
+	/**
+	 * Puts the target back to its role and its own {@code masteruser}/{@code masterauth} where it can be
+	 * reached, and says what state it is in.
+	 */
+	private String recover(RedisEndpoint node, Map<String, String> before, Phase phase, MasterAuth own) {
 		if (phase == Phase.UNTOUCHED) {
-			return RestoreFailedException.UNTOUCHED;
+			if (own == null) {
+				return RestoreFailedException.UNTOUCHED;
+			}
+			try {
+				this.redis.call(node, own::putBack);
+				return RestoreFailedException.UNTOUCHED;
+			}
+			catch (RuntimeException ex) {
+				String reset = RedisConnections.describe(node, ex).getMessage();
+				log.warn("Could not give {} its masteruser and masterauth back: {}", node.address(), reset);
+				return "the target kept its data, but could not be given its own masteruser and masterauth back ("
+						+ reset + "): set them again to what its replication needs";
+			}
 		}
 		String reset;
 		try {
-			becomePrimaryAgain(node, before);
+			giveBack(node, before, own);
 			reset = null;
 		}
 		catch (RuntimeException ex) {
@@ -290,8 +358,8 @@ class DumpLoader {
 					: "the target stopped while loading the dump (" + reset + "); once it is back its data may be"
 							+ " partial, empty, or the restored dump, depending on its persistence: check it and"
 							+ " restore again before using it; if it reports role:slave, run REPLICAOF NO ONE on it";
-			case LOADED -> "the target loaded the whole dump, but could not be made a primary again (" + reset
-					+ "): run REPLICAOF NO ONE on it";
+			case LOADED -> "the target loaded the whole dump, but could not be made a primary again and given its own"
+					+ " masteruser and masterauth back (" + reset + "): run REPLICAOF NO ONE on it and set them again";
 			default -> "the target's state is unknown: check it";
 		};
 	}
@@ -313,6 +381,62 @@ class DumpLoader {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted while waiting for the target", ex);
 		}
+	}
+
+	/**
+	 * A node's {@code masteruser} and {@code masterauth}, as {@code CONFIG GET} answers them ({@code ""}
+	 * for none, which {@code CONFIG SET} takes back as none).
+	 */
+	record MasterAuth(String user, String password) {
+
+		static MasterAuth of(Jedis jedis) {
+			// one at a time: CONFIG GET of several parameters needs Redis 7
+			return new MasterAuth(jedis.configGet("masteruser").getOrDefault("masteruser", ""),
+					jedis.configGet("masterauth").getOrDefault("masterauth", ""));
+		}
+
+		/** What the journal keeps: the password sealed, as the catalogue keeps every Redis password. */
+		Map<String, String> journaled(Keyring keyring) {
+			return Map.of(JOURNAL_MASTER_USER_VALUE, this.user, JOURNAL_MASTER_AUTH_SEALED,
+					keyring.newest().sealText(this.password));
+		}
+
+		/** From a journal, or null when it has none (the node's were never replaced). */
+		static MasterAuth journaled(Object journaled, Keyring keyring) {
+			if (!(journaled instanceof Map<?, ?> values) || values.get(JOURNAL_MASTER_AUTH_SEALED) == null) {
+				return null;
+			}
+			try {
+				return new MasterAuth(String.valueOf(values.get(JOURNAL_MASTER_USER_VALUE)),
+						keyring.openText(String.valueOf(values.get(JOURNAL_MASTER_AUTH_SEALED))));
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException("the journal's masterauth cannot be opened with the keyring: "
+						+ ex.getMessage(), ex);
+			}
+		}
+
+		/** One at a time: setting several parameters in one command needs Redis 7. */
+		Void set(Jedis jedis) {
+			jedis.configSet("masteruser", this.user);
+			jedis.configSet("masterauth", this.password);
+			return null;
+		}
+
+		/** Sets these back, unless the node no longer has the listener's user (someone set their own since). */
+		Void putBack(Jedis jedis) {
+			if (OneShotPrimary.MASTER_USER.equals(jedis.configGet("masteruser").get("masteruser"))) {
+				set(jedis);
+			}
+			return null;
+		}
+
+		@Override
+		public String toString() {
+			// never the password
+			return "MasterAuth[user=" + this.user + "]";
+		}
+
 	}
 
 	/** How far the load got: what a failure may have left on the target. */
