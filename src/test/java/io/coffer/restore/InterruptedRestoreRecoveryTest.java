@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.coffer.crypto.Keyring;
 import io.coffer.system.JobExecutions;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.IntegrationTest;
@@ -30,9 +31,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * An instance stops in the middle of a restore: its target still replicates from a listener that is
- * gone (so it is a read-only replica of nothing) and its sentinels are held off. Another instance's
- * recovery undoes both from the restore's journal, records the restore as failed, and the database can
- * be restored again.
+ * gone (so it is a read-only replica of nothing), with the listener's secret for its masteruser and
+ * masterauth, and its sentinels are held off. Another instance's recovery undoes all of it from the
+ * restore's journal, records the restore as failed, and the database can be restored again.
  */
 class InterruptedRestoreRecoveryTest extends IntegrationTest {
 
@@ -43,6 +44,9 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	Keyring keyring;
 
 	private RedisTopology redis;
 
@@ -86,12 +90,18 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 			listenerPort = listener.getLocalPort();
 		}
 		try (Jedis jedis = primary.jedis()) {
+			assertThat(jedis.configGet("masterauth").get("masterauth")).isEqualTo(PASSWORD);
+			jedis.configSet("masteruser", OneShotPrimary.MASTER_USER);
+			jedis.configSet("masterauth", "the-stopped-listeners-one-time-secret");
 			jedis.replicaof("127.0.0.1", listenerPort);
 		}
+		Map<String, String> ownMasterAuth = Map.of(DumpLoader.JOURNAL_MASTER_USER_VALUE, "",
+				DumpLoader.JOURNAL_MASTER_AUTH_SEALED, this.keyring.newest().sealText(PASSWORD));
 		String restoreId = insertRunningRestore(db, Map.of(DumpLoader.JOURNAL_NODE, primary.address(),
 				DumpLoader.JOURNAL_ROLE_BEFORE, Map.of("role", "master"), DumpLoader.JOURNAL_LISTENER,
 				"127.0.0.1:" + listenerPort, DumpLoader.JOURNAL_PHASE, "replicating", DumpLoader.JOURNAL_MASTER_NAME,
-				RedisTopology.MASTER_NAME, DumpLoader.JOURNAL_SENTINELS, held));
+				RedisTopology.MASTER_NAME, DumpLoader.JOURNAL_SENTINELS, held, DumpLoader.JOURNAL_MASTER_AUTH,
+				ownMasterAuth));
 		ApiClient.Response blocked = RestoreSupport.start(operator(), db, "{\"target\": \"in_place\"}");
 		assertThat(blocked.status()).as("the interrupted restore still holds the target").isEqualTo(409);
 		assertThat(primary.info("replication").get("role")).isEqualTo("slave");
@@ -104,6 +114,7 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 		assertThat(failed.path("target_state").asString()).as(failed.toString())
 			.contains("given its role back and kept the data it had before");
 		assertThat(primary.info("replication").get("role")).isEqualTo("master");
+		assertOwnMasterAuth(primary);
 		try (Jedis jedis = primary.jedis()) {
 			jedis.set("writable", "again");
 			assertThat(RedisDataset.differences(data, RedisDataset.snapshot(jedis))).containsOnlyKeys("0:writable");
@@ -124,6 +135,15 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 		try (Jedis jedis = primary.jedis()) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> !jedis.exists("writable"));
 			assertThat(RedisDataset.differences(data, RedisDataset.snapshot(jedis))).isEmpty();
+		}
+		assertOwnMasterAuth(primary);
+	}
+
+	/** What the primary replicates with should a failover make it a replica: its own, not a listener's. */
+	private static void assertOwnMasterAuth(RedisServerProcess primary) {
+		try (Jedis jedis = primary.jedis()) {
+			assertThat(jedis.configGet("masteruser").get("masteruser")).isEmpty();
+			assertThat(jedis.configGet("masterauth").get("masterauth")).isEqualTo(PASSWORD);
 		}
 	}
 

@@ -59,6 +59,11 @@ final class Intruder implements AutoCloseable {
 		return this.received.get(READ_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
 	}
 
+	/** Whether the listener has not closed the connection yet. */
+	boolean stillConnected() {
+		return !this.received.isDone();
+	}
+
 	private String readToTheEnd() {
 		ByteArrayOutputStream received = new ByteArrayOutputStream();
 		try (InputStream in = this.socket.getInputStream()) {

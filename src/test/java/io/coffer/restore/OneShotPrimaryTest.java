@@ -70,6 +70,8 @@ class OneShotPrimaryTest {
 						jedis.replicaofNoOne();
 					}
 					assertThat(target.digest()).isEqualTo(source.digest());
+					assertThat(silent.stillConnected()).as("a connection that sends nothing did not hold the target up")
+						.isTrue();
 
 					assertThat(noPassword.received()).isEqualTo("+PONG\r\n" + NO_AUTH);
 					assertThat(guessed.received()).isEqualTo(WRONG_PASSWORD);
