@@ -148,7 +148,7 @@ class DumpLoader {
 			undo.put(JOURNAL_MASTER_AUTH, own.journaled(this.keyring));
 			journal.accept(undo);
 			replaced = own;
-			this.redis.call(node, (jedis) -> new MasterAuth(OneShotPrimary.MASTER_USER, listener.secret()).set(jedis));
+			this.redis.call(node, (jedis) -> new MasterAuth(OneShotPrimary.MASTER_USER, listener.secret()).replace(jedis));
 			this.listening.accept(new InetSocketAddress(host, listener.port()));
 			// journaled before each change it names, so that a stop between the two errs on the side of undoing
 			journal(journal, undo, Phase.REPLICATING);
@@ -416,8 +416,12 @@ class DumpLoader {
 			}
 		}
 
-		/** One at a time: setting several parameters in one command needs Redis 7. */
-		Void set(Jedis jedis) {
+		/**
+		 * Gives the node the listener's user and secret. The user goes first and comes back last (see
+		 * {@link #putBack}): while the node has it, its {@code masterauth} may be the secret, and is to be
+		 * put back. One at a time: setting several parameters in one command needs Redis 7.
+		 */
+		Void replace(Jedis jedis) {
 			jedis.configSet("masteruser", this.user);
 			jedis.configSet("masterauth", this.password);
 			return null;
@@ -426,7 +430,8 @@ class DumpLoader {
 		/** Sets these back, unless the node no longer has the listener's user (someone set their own since). */
 		Void putBack(Jedis jedis) {
 			if (OneShotPrimary.MASTER_USER.equals(jedis.configGet("masteruser").get("masteruser"))) {
-				set(jedis);
+				jedis.configSet("masterauth", this.password);
+				jedis.configSet("masteruser", this.user);
 			}
 			return null;
 		}

@@ -116,8 +116,14 @@ final class OneShotPrimary implements AutoCloseable {
 		random.nextBytes(secret);
 		this.secret = HexFormat.of().formatHex(secret).getBytes(StandardCharsets.US_ASCII);
 		this.server = sockets.createServerSocket();
-		this.server.setReuseAddress(true);
-		this.server.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), MAX_HANDSHAKES);
+		try {
+			this.server.setReuseAddress(true);
+			this.server.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), MAX_HANDSHAKES);
+		}
+		catch (IOException ex) {
+			closeQuietly(this.server);
+			throw ex;
+		}
 		String name = "restore-listener-" + this.server.getLocalPort();
 		this.connections = Executors.newCachedThreadPool(daemons(name));
 		this.deadlines = Executors.newSingleThreadScheduledExecutor(daemons(name + "-deadlines"));
