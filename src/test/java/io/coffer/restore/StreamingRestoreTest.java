@@ -68,6 +68,11 @@ class StreamingRestoreTest extends IntegrationTest {
 				.startsWith("the target did not receive the whole dump");
 			assertThat(redis.info("replication").get("role")).isEqualTo("master");
 			assertThat(redis.digest()).isEqualTo(digestBefore);
+			try (Jedis jedis = redis.jedis()) {
+				// a failed load gives the target its own back too, not the listener's user and secret
+				assertThat(jedis.configGet("masteruser").get("masteruser")).isEmpty();
+				assertThat(jedis.configGet("masterauth").get("masterauth")).isEqualTo(PASSWORD);
+			}
 		}
 	}
 
