@@ -127,7 +127,7 @@ public class RestoreLauncher {
 
 	/**
 	 * Schedules a restore and returns its row at once.
-	 * @param backupRef a backup id, or {@code latest} for the newest done one
+	 * @param backupRef a backup id, or {@code latest} for the latest good one (see {@link BackupRepository#findLatestGood})
 	 * @param verifyBeforeLoad whether to read the archive whole before touching the target; null for the
 	 * configured default
 	 * @throws ApiException 404 for an unknown database or backup, 409 while another restore of the
@@ -179,9 +179,9 @@ public class RestoreLauncher {
 
 	private Backup backup(String databaseId, String backupRef) {
 		if (backupRef == null || backupRef.isBlank() || LATEST.equals(backupRef)) {
-			return this.backups.findLatestDone(databaseId)
-				.orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "not_found",
-						databaseId + " has no successful backup to restore"));
+			return this.backups.findLatestGood(databaseId)
+				.orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "no_backup",
+						this.backups.noGoodBackup(databaseId) + ": there is nothing to restore"));
 		}
 		Backup backup = this.backups.find(databaseId, backupRef)
 			.orElseThrow(() -> ApiException.notFound("backup " + backupRef));
