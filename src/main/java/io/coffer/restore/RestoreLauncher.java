@@ -181,7 +181,7 @@ public class RestoreLauncher {
 		if (backupRef == null || backupRef.isBlank() || LATEST.equals(backupRef)) {
 			return this.backups.findLatestGood(databaseId)
 				.orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "no_backup",
-						this.backups.noGoodBackup(databaseId) + ": there is nothing to restore"));
+						this.backups.noGoodBackup(databaseId)));
 		}
 		Backup backup = this.backups.find(databaseId, backupRef)
 			.orElseThrow(() -> ApiException.notFound("backup " + backupRef));
