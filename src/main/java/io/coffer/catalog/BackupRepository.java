@@ -82,11 +82,33 @@ public class BackupRepository {
 			.optional();
 	}
 
-	public Optional<Backup> findLatestDone(String databaseId) {
+	/**
+	 * What {@code latest} means everywhere (downloads, restores, drills): the newest {@code done} backup that no
+	 * download, restore or drill found damaged ({@code integrity_error}). A damaged one is never chosen for the
+	 * user; it can still be named by its id.
+	 */
+	public Optional<Backup> findLatestGood(String databaseId) {
 		return this.jdbc.sql("""
-				select * from backups where database_id = ? and status = 'done' and deleting_at is null
-				order by created_at desc, id desc limit 1
+				select * from backups where database_id = ? and status = 'done' and integrity_error is null
+				and deleting_at is null order by created_at desc, id desc limit 1
 				""").param(databaseId).query(this::row).optional();
+	}
+
+	/**
+	 * Why {@link #findLatestGood} found nothing, as a sentence: no successful backup yet, or only damaged ones,
+	 * which were skipped.
+	 */
+	public String noGoodBackup(String databaseId) {
+		int damaged = this.jdbc.sql("""
+				select count(*) from backups where database_id = ? and status = 'done' and integrity_error is not null
+				and deleting_at is null
+				""").param(databaseId).query(Integer.class).single();
+		if (damaged == 0) {
+			return databaseId + " has no successful backup yet";
+		}
+		return databaseId + " has no intact backup: " + ((damaged == 1) ? "its only done backup was" : "its " + damaged
+				+ " done backups were") + " found damaged (integrity_error) and skipped; take a new backup, or name a"
+				+ " damaged one by its id to try it anyway";
 	}
 
 	public Optional<Backup> findInFlight(String databaseId) {

@@ -23,9 +23,9 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /**
- * A restore drill: the latest done backup of each database (or of a sample, those drilled longest ago
- * first) goes through the restore machinery into a scratch {@code redis-server}, then its keys per
- * logical database are compared with the backup's. The outcome is recorded on the backup; a backup that
+ * A restore drill: the latest good backup of each database (done, and not found damaged before; or of a
+ * sample, those drilled longest ago first) goes through the restore machinery into a scratch
+ * {@code redis-server}, then its keys per logical database are compared with the backup's. The outcome is recorded on the backup; a backup that
  * does not restore is announced. The databases themselves are never touched.
  */
 @Component
@@ -62,7 +62,7 @@ class RestoreDrillTask {
 	Result run() {
 		List<Backup> latest = new ArrayList<>();
 		for (Database database : this.databases.findAllLive()) {
-			this.backups.findLatestDone(database.id()).ifPresent(latest::add);
+			this.backups.findLatestGood(database.id()).ifPresent(latest::add);
 		}
 		// never drilled first, then those drilled longest ago: a sample goes round every database in turn
 		latest.sort(Comparator.comparing(Backup::integrityCheckedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
@@ -72,10 +72,10 @@ class RestoreDrillTask {
 		return drill(sample);
 	}
 
-	/** Drills the latest done backup of each of these databases; those without one are left out. */
+	/** Drills the latest good backup of each of these databases; those without one are left out. */
 	Result drillDatabases(List<String> databaseIds) {
 		return drill(databaseIds.stream()
-			.map(this.backups::findLatestDone)
+			.map(this.backups::findLatestGood)
 			.flatMap(Optional::stream)
 			.toList());
 	}

@@ -106,9 +106,8 @@ class BackupArchiveController {
 			throw ApiException.notFound("database " + db);
 		}
 		if (LATEST.equals(backup)) {
-			return this.backups.findLatestDone(db)
-				.orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "not_found",
-						db + " has no successful backup yet"));
+			return this.backups.findLatestGood(db)
+				.orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "no_backup", this.backups.noGoodBackup(db)));
 		}
 		Backup found = this.backups.find(db, backup).orElseThrow(() -> ApiException.notFound("backup " + backup));
 		if (found.status() != RunStatus.DONE) {
