@@ -19,6 +19,9 @@ public record Backup(String id, String databaseId, Instant createdAt, String nam
 
 	public static final String MANUAL = "manual";
 
+	/** Taken just before its database is deleted, and kept {@code coffer.retention.final} after. */
+	public static final String FINAL = "final";
+
 	/** An external dump uploaded through the API: no node was snapshotted, its keys were not counted. */
 	public static final String IMPORT = "import";
 

@@ -24,8 +24,13 @@ final class AddonVerbs {
 		@ParentCommand
 		CofferCli cli;
 
+		@Parameters(index = "0", arity = "0..1", paramLabel = "ADDON",
+				description = "redis, as the platform's CLI takes it (optional: there is no other)")
+		String addon;
+
 		@Override
 		public Integer call() {
+			requireAddonName(this.addon);
 			CofferClient client = this.cli.client();
 			CofferClient.Answer answer = client.send("/plans", "GET", null);
 			if (answer.isMissingRoute()) {
@@ -69,14 +74,18 @@ final class AddonVerbs {
 		@ParentCommand
 		CofferCli cli;
 
-		@Parameters(index = "0", paramLabel = "PLAN", description = "the plan, e.g. redis-starter-1024")
-		String plan;
+		@Parameters(arity = "1..2", paramLabel = "[ADDON] PLAN",
+				description = "the plan, e.g. redis-starter-1024, after the optional addon name redis as the platform's CLI takes it")
+		List<String> words;
 
 		@Override
 		public Integer call() {
+			if (this.words.size() == 2) {
+				requireAddonName(this.words.get(0));
+			}
 			Map<String, Object> request = new LinkedHashMap<>();
 			request.put("app", this.cli.requireApp());
-			request.put("plan", this.plan);
+			request.put("plan", this.words.get(this.words.size() - 1));
 			CofferClient client = this.cli.client();
 			CofferClient.Answer answer = client.send("/databases", "POST", request);
 			if (answer.isMissingRoute() || answer.errorCode().equals("provisioning_unavailable")) {
@@ -149,6 +158,12 @@ final class AddonVerbs {
 			return 0;
 		}
 
+	}
+
+	private static void requireAddonName(String word) {
+		if (word != null && !CofferCli.isAddonName(word)) {
+			throw new CliException("there is no addon " + word + " here: Coffer offers " + CofferCli.ADDON_NAME);
+		}
 	}
 
 	/** Variable names as the platform's CLI prints them: sorted, separated by spaces, in brackets. */

@@ -2,6 +2,7 @@ package io.coffer.cli;
 
 import java.io.PrintStream;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -71,7 +72,7 @@ final class BackupVerbs {
 
 	}
 
-	@Command(name = "backups-config", description = "Show or set the hour of the daily backup.")
+	@Command(name = "backups-config", description = "Show or set when periodic backups are taken.")
 	static final class BackupsConfig implements Callable<Integer> {
 
 		@ParentCommand
@@ -81,35 +82,51 @@ final class BackupVerbs {
 				description = "\"4:00 UTC\", or a local hour like \"4:00\" (converted to UTC)")
 		String scheduleAt;
 
+		@Option(names = "--every-hours", paramLabel = "N",
+				description = "a backup every N hours from that hour: 1, 2, 3, 4, 6, 8, 12 or 24 (once a day), as the plan allows")
+		Integer everyHours;
+
 		@Override
 		public Integer call() {
-			JsonNode database = this.cli.database();
+			String db = this.cli.databaseId();
+			CofferClient client = this.cli.client();
 			PrintStream out = this.cli.console.out();
-			if (this.scheduleAt == null) {
-				JsonNode schedule = database.path("backup_schedule");
-				out.println(schedule.path("enabled").asBoolean() && schedule.path("hour_utc").isNumber()
-						? "-----> Periodic backups are done daily at "
-								+ ScheduleAt.describe(schedule.path("hour_utc").asInt())
+			String path = "/databases/" + db + "/backup-schedule";
+			if (this.scheduleAt == null && this.everyHours == null) {
+				JsonNode schedule = client.get(path);
+				out.println(schedule.path("enabled").asBoolean() ? "-----> Periodic backups are done " + describe(schedule)
 						: "-----> Periodic backups are disabled");
 				return 0;
 			}
-			int hourUtc;
-			try {
-				hourUtc = ScheduleAt.hourUtc(this.scheduleAt, this.cli.console.zone(),
-						LocalDate.now(this.cli.console.clock().withZone(this.cli.console.zone())));
+			Map<String, Object> request = new LinkedHashMap<>();
+			request.put("enabled", true);
+			if (this.scheduleAt != null) {
+				try {
+					request.put("hour_utc", ScheduleAt.hourUtc(this.scheduleAt, this.cli.console.zone(),
+							LocalDate.now(this.cli.console.clock().withZone(this.cli.console.zone()))));
+				}
+				catch (IllegalArgumentException ex) {
+					throw new CliException(ex.getMessage());
+				}
 			}
-			catch (IllegalArgumentException ex) {
-				throw new CliException(ex.getMessage());
+			if (this.everyHours != null) {
+				request.put("every_hours", this.everyHours);
 			}
-			CofferClient client = this.cli.client();
-			CofferClient.Answer answer = client.send("/databases/" + database.path("id").asString() + "/backup-schedule",
-					"PUT", Map.of("enabled", true, "hour_utc", hourUtc));
+			CofferClient.Answer answer = client.send(path, "PUT", request);
 			if (answer.isMissingRoute()) {
 				throw CliException.notOffered("changing the backup schedule", null);
 			}
-			client.require(answer);
-			out.println("-----> Periodic backups will be done daily at " + ScheduleAt.describe(hourUtc));
+			JsonNode schedule = client.require(answer);
+			out.println("-----> Periodic backups will be done " + describe(schedule));
 			return 0;
+		}
+
+		/** "daily at 4:00 UTC", or "every 6 hours from 4:00 UTC": the hour chosen, else the time it starts. */
+		private static String describe(JsonNode schedule) {
+			String at = schedule.path("hour_utc").isNumber() ? ScheduleAt.describe(schedule.path("hour_utc").asInt())
+					: schedule.path("schedule_at").asString();
+			int everyHours = schedule.path("every_hours").asInt(24);
+			return (everyHours >= 24) ? "daily at " + at : "every " + everyHours + " hours from " + at;
 		}
 
 	}

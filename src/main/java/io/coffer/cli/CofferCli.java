@@ -31,6 +31,8 @@ public final class CofferCli implements Runnable {
 
 	static final String DEFAULT_URL = "http://localhost:8080";
 
+	static final String ADDON_NAME = "redis";
+
 	@Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
 			description = "Coffer's address (default: $COFFER_URL, else " + DEFAULT_URL + ")")
 	String url;
@@ -42,6 +44,12 @@ public final class CofferCli implements Runnable {
 	@Option(names = { "-a", "--app" }, scope = ScopeType.INHERIT, paramLabel = "NAME",
 			description = "the app whose database to act on")
 	String app;
+
+	// the platform's CLI takes the addon of the app in every example of its reference
+	// (`--app my-app --addon redis backups`): accepted so that the same line works here
+	@Option(names = "--addon", scope = ScopeType.INHERIT, paramLabel = "ADDON",
+			description = "the app's database: redis, or its ID (see: coffer addons)")
+	String addon;
 
 	@Spec
 	CommandSpec spec;
@@ -96,10 +104,24 @@ public final class CofferCli implements Runnable {
 		String name = requireApp();
 		for (JsonNode database : client().get("/databases")) {
 			if (name.equals(database.path("app").asString())) {
+				requireAddonIs(database.path("id").asString());
 				return database;
 			}
 		}
 		throw new CliException("no database for app " + name);
+	}
+
+	/** {@code --addon} names the app's one database: by the platform's addon name, or by its ID. */
+	private void requireAddonIs(String databaseId) {
+		if (this.addon != null && !isAddonName(this.addon) && !this.addon.equals(databaseId)) {
+			throw new CliException("app " + this.app + " has no addon " + this.addon + ": its database is "
+					+ databaseId + " (pass --addon redis or --addon " + databaseId + ")");
+		}
+	}
+
+	/** The addon name the platform uses for a Redis database, as in {@code addons-add redis PLAN}. */
+	static boolean isAddonName(String word) {
+		return ADDON_NAME.equals(word);
 	}
 
 	String databaseId() {

@@ -14,6 +14,7 @@ import io.coffer.catalog.Node;
 import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
+import io.coffer.provision.PlanCatalogue;
 import io.coffer.crypto.IntegrityException;
 import io.coffer.crypto.UnknownKeyException;
 import io.coffer.restore.RestoreLauncher;
@@ -66,9 +67,12 @@ class BackupPages {
 
 	private final Formats formats;
 
+	private final PlanCatalogue plans;
+
 	BackupPages(DatabaseAccess access, BackupRepository backups, RestoreRepository restores,
 			BackupLauncher backupLauncher, RestoreLauncher restoreLauncher, BackupScheduleService schedules,
-			ArchiveReader archives, Formats formats) {
+			ArchiveReader archives, Formats formats, PlanCatalogue plans) {
+		this.plans = plans;
 		this.access = access;
 		this.backups = backups;
 		this.restores = restores;
@@ -86,7 +90,7 @@ class BackupPages {
 		model.addAttribute("user", user);
 		model.addAttribute("database", database);
 		model.addAttribute("tab", "backups");
-		model.addAttribute("schedule", this.schedules.get(db));
+		model.addAttribute("schedule", this.schedules.get(db, this.plans.everyHoursAllowed(database.plan())));
 		model.addAttribute("backups", all);
 		model.addAttribute("running", all.stream().anyMatch((backup) -> !backup.status().isFinished()));
 		model.addAttribute("sizeChart", BackupChart.sizes(all, this.formats));
@@ -122,13 +126,15 @@ class BackupPages {
 	@PostMapping("/backup-schedule")
 	String schedule(@AuthenticationPrincipal DashboardUser user, @PathVariable String db,
 			@RequestParam(defaultValue = "false") boolean enabled, @RequestParam(required = false) Integer hour,
-			RedirectAttributes redirect) {
-		this.access.find(user, db);
+			@RequestParam(name = "every_hours", required = false) Integer everyHours, RedirectAttributes redirect) {
+		Database database = this.access.find(user, db);
 		try {
-			BackupScheduleService.Schedule schedule = this.schedules.update(db, enabled, enabled ? hour : null, null);
-			redirect.addFlashAttribute("notice", schedule.enabled()
-					? "Scheduled backups are on: every day at " + schedule.scheduleAt() + "."
-					: "Scheduled backups are off.");
+			BackupScheduleService.Schedule schedule = this.schedules.update(db, enabled, enabled ? hour : null, null,
+					enabled ? everyHours : null, this.plans.everyHoursAllowed(database.plan()));
+			redirect.addFlashAttribute("notice", !schedule.enabled() ? "Scheduled backups are off."
+					: (schedule.everyHours() >= 24) ? "Scheduled backups are on: every day at " + schedule.scheduleAt() + "."
+							: "Scheduled backups are on: every " + schedule.everyHours() + " hours from "
+									+ schedule.scheduleAt() + ".");
 		}
 		catch (ApiException ex) {
 			redirect.addFlashAttribute("problem", sentence(ex));

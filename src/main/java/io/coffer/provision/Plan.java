@@ -1,6 +1,7 @@
 package io.coffer.provision;
 
 import java.time.Period;
+import java.util.List;
 
 /**
  * A plan databases are provisioned from, as {@code plans.yml} declares it.
@@ -11,8 +12,15 @@ import java.time.Period;
  * @param sentinels sentinels that fail over to the replica
  * @param haproxy HAProxy entry points: a leader, then a backup
  * @param retention how many backups are kept
+ * @param everyHours the intervals of periodic backups the plan allows, in hours (24: once a day)
  */
-public record Plan(String name, int memoryMb, int nodes, int sentinels, int haproxy, Retention retention) {
+public record Plan(String name, int memoryMb, int nodes, int sentinels, int haproxy, Retention retention,
+		List<Integer> everyHours) {
+
+	/** A plan with only daily backups, as plans were before sub-daily schedules. */
+	public Plan(String name, int memoryMb, int nodes, int sentinels, int haproxy, Retention retention) {
+		this(name, memoryMb, nodes, sentinels, haproxy, retention, List.of(24));
+	}
 
 	/** Whether the plan runs a replica behind sentinels and HAProxy, as business plans do. */
 	public boolean highlyAvailable() {

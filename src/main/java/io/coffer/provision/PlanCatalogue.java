@@ -2,11 +2,13 @@ package io.coffer.provision;
 
 import java.time.Period;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.coffer.schedule.BackupScheduleService;
 import io.coffer.system.CofferProperties;
 
 import org.springframework.beans.factory.config.YamlMapFactoryBean;
@@ -37,6 +39,15 @@ public class PlanCatalogue {
 
 	public Optional<Plan> find(String name) {
 		return Optional.ofNullable(this.plans.get(name));
+	}
+
+	/**
+	 * The intervals of periodic backups a database of this plan may choose; a database without a plan of
+	 * ours (a registered one) may choose any: its operator runs its nodes.
+	 */
+	public List<Integer> everyHoursAllowed(String planName) {
+		return (planName == null) ? BackupScheduleService.EVERY_HOURS
+				: find(planName).map(Plan::everyHours).orElse(BackupScheduleService.EVERY_HOURS);
 	}
 
 	static Map<String, Plan> read(Resource file) {
@@ -81,7 +92,20 @@ public class PlanCatalogue {
 		return new Plan(name, number(entry, "memory-mb", name), nodes, sentinels, haproxy,
 				new Plan.Retention(number(retention, "daily", name), number(retention, "weekly", name),
 						number(retention, "monthly", name), number(retention, "manual", name),
-						Period.parse(String.valueOf(retention.get("after-deletion")))));
+						Period.parse(String.valueOf(retention.get("after-deletion")))),
+				everyHours(entry.get("every-hours"), name));
+	}
+
+	/** {@code every-hours: [24, 12]}; without it, daily backups only, as before the setting existed. */
+	private static List<Integer> everyHours(Object value, String plan) {
+		if (value == null) {
+			return List.of(24);
+		}
+		if (!(value instanceof List<?> list) || list.isEmpty() || !list.stream().allMatch(BackupScheduleService.EVERY_HOURS::contains)) {
+			throw new IllegalStateException("plan " + plan + " needs 'every-hours' to list some of " + BackupScheduleService.EVERY_HOURS
+					+ ", not " + value);
+		}
+		return list.stream().map(Integer.class::cast).distinct().sorted(Comparator.reverseOrder()).toList();
 	}
 
 	private static int number(Map<?, ?> map, String key, String plan) {

@@ -36,7 +36,8 @@ public class ExpireBackupsTask {
 	ExpireBackupsTask(RetentionRepository catalogue, BlobStore store, CofferProperties properties, Clock clock) {
 		this.catalogue = catalogue;
 		this.store = store;
-		this.policy = new RetentionPolicy(properties.getRetention().getKeepFailed());
+		this.policy = new RetentionPolicy(properties.getRetention().getKeepFailed(),
+				properties.getRetention().getFinal());
 		this.defaultFamily = properties.getRetention().getDefaultPlanFamily();
 		this.clock = clock;
 	}

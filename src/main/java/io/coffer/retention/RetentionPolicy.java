@@ -21,10 +21,13 @@ import io.coffer.catalog.RunStatus;
  * Which backups of one database to delete: a pure function of its backups, the time and its plan
  * family. Days are UTC days.
  * <ul>
- * <li>daily: the newest successful periodic backup of a day; the newest {@code daily} dailies are
- * kept, the Sunday ones among them for {@code weekly} Sundays, those of a month's first Sunday for
- * {@code monthly} months; any other periodic backup is deleted;
+ * <li>daily: the successful periodic backups of a day fill that day's one slot: the newest {@code daily}
+ * days are kept whole (a schedule every few hours keeps each of them), the newest backup of a Sunday
+ * for {@code weekly} Sundays, that of a month's first Sunday for {@code monthly} months; the other
+ * backups of a day go when its daily slot does, and any other periodic backup is deleted;
  * <li>manual backups roll: the newest {@code manual} are kept, the oldest deleted first;
+ * <li>final backups (taken just before the database is deleted) stay for {@code keepFinal} from when
+ * they were taken, whether the database lives or not, and take no manual place;
  * <li>after the database is deleted, its backups stay for the family's period, then go;
  * <li>failed backups (which have no object) stay listed for {@code keepFailed};
  * <li>the most recent good backup (done, and not found damaged by a download, restore or drill) is never
@@ -36,8 +39,11 @@ public class RetentionPolicy {
 
 	private final Duration keepFailed;
 
-	public RetentionPolicy(Duration keepFailed) {
+	private final Duration keepFinal;
+
+	public RetentionPolicy(Duration keepFailed, Duration keepFinal) {
 		this.keepFailed = keepFailed;
+		this.keepFinal = keepFinal;
 	}
 
 	/** For a live database. */
@@ -52,7 +58,7 @@ public class RetentionPolicy {
 		if (deletedAt == null) {
 			keepDailies(done, family, keep);
 			done.stream()
-				.filter((backup) -> !Backup.PERIODIC.equals(backup.method()))
+				.filter((backup) -> !Backup.PERIODIC.equals(backup.method()) && !Backup.FINAL.equals(backup.method()))
 				.sorted(newestFirst())
 				.limit(family.manual)
 				.forEach((backup) -> keep.add(backup.id()));
@@ -60,6 +66,10 @@ public class RetentionPolicy {
 		else if (now.isBefore(deletedAt.atZone(ZoneOffset.UTC).plus(family.afterDeletion).toInstant())) {
 			done.forEach((backup) -> keep.add(backup.id()));
 		}
+		done.stream()
+			.filter((backup) -> Backup.FINAL.equals(backup.method()))
+			.filter((backup) -> now.isBefore(backup.createdAt().plus(this.keepFinal)))
+			.forEach((backup) -> keep.add(backup.id()));
 		latestGood(backups).ifPresent((backup) -> keep.add(backup.id()));
 		List<BackupRef> delete = new ArrayList<>();
 		for (BackupRef backup : backups) {
@@ -77,31 +87,30 @@ public class RetentionPolicy {
 	}
 
 	private static void keepDailies(List<BackupRef> done, PlanFamily family, Set<String> keep) {
-		Map<LocalDate, BackupRef> dailies = new TreeMap<>(Comparator.reverseOrder());
-		for (BackupRef backup : done) {
-			if (Backup.PERIODIC.equals(backup.method())) {
-				dailies.merge(day(backup), backup, (a, b) -> newestFirst().compare(a, b) <= 0 ? a : b);
-			}
-		}
+		// newest day first; each day's backups newest first
+		Map<LocalDate, List<BackupRef>> days = new TreeMap<>(Comparator.reverseOrder());
+		done.stream()
+			.filter((backup) -> Backup.PERIODIC.equals(backup.method()))
+			.sorted(newestFirst())
+			.forEach((backup) -> days.computeIfAbsent(day(backup), (day) -> new ArrayList<>()).add(backup));
 		int daily = 0;
 		int weekly = 0;
 		int monthly = 0;
-		for (Map.Entry<LocalDate, BackupRef> entry : dailies.entrySet()) {
+		for (Map.Entry<LocalDate, List<BackupRef>> entry : days.entrySet()) {
 			LocalDate day = entry.getKey();
-			boolean kept = false;
+			List<BackupRef> ofTheDay = entry.getValue();
 			if (daily++ < family.daily) {
-				kept = true;
+				// the day's slot is held: every backup taken that day stays with it
+				ofTheDay.forEach((backup) -> keep.add(backup.id()));
 			}
 			if (day.getDayOfWeek() == DayOfWeek.SUNDAY) {
-				if (weekly++ < family.weekly) {
-					kept = true;
-				}
+				boolean kept = weekly++ < family.weekly;
 				if (day.getDayOfMonth() <= 7 && monthly++ < family.monthly) {
 					kept = true;
 				}
-			}
-			if (kept) {
-				keep.add(entry.getValue().id());
+				if (kept) {
+					keep.add(ofTheDay.get(0).id());
+				}
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
@@ -39,18 +40,23 @@ public class BackupScheduleService {
 		this.jdbc = jdbc;
 	}
 
+	/** The intervals a periodic backup may have, in hours: those that divide a day. */
+	public static final List<Integer> EVERY_HOURS = List.of(1, 2, 3, 4, 6, 8, 12, 24);
+
 	/**
 	 * A database's periodic backup: {@code hourUtc} is the chosen hour (null: spread over the nightly
-	 * window), {@code scheduleAt} the time it actually starts each day.
+	 * window), {@code scheduleAt} the time it actually starts each day, again every {@code everyHours}
+	 * hours after it; {@code allowedEveryHours} are the intervals its plan allows.
 	 */
-	public record Schedule(boolean enabled, Integer hourUtc, String scheduleAt, Instant nextRun,
-			List<Skipped> skipped) {
+	public record Schedule(boolean enabled, Integer hourUtc, String scheduleAt, int everyHours,
+			List<Integer> allowedEveryHours, Instant nextRun, List<Skipped> skipped) {
 	}
 
 	public record Skipped(Instant scheduledFor, String reason) {
 	}
 
-	public Schedule get(String databaseId) {
+	/** @param allowedEveryHours the intervals the database's plan allows */
+	public Schedule get(String databaseId, List<Integer> allowedEveryHours) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
 		LocalTime at = this.schedules.timeOf(database);
@@ -59,37 +65,54 @@ public class BackupScheduleService {
 			.map((skip) -> new Skipped(skip.scheduledFor(), skip.reason()))
 			.toList();
 		return new Schedule(database.scheduleEnabled(), database.scheduleHourUtc(),
-				"%d:%02d UTC".formatted(at.getHour(), at.getMinute()),
-				database.scheduleEnabled() ? this.schedules.nextRun(databaseId).orElse(null) : null, skipped);
+				"%d:%02d UTC".formatted(at.getHour(), at.getMinute()), this.schedules.everyHoursOf(databaseId),
+				allowedEveryHours, database.scheduleEnabled() ? this.schedules.nextRun(databaseId).orElse(null) : null, skipped);
 	}
 
 	/**
 	 * Changes the schedule: {@code hourUtc} or {@code scheduleAt} (like {@code "4:00 UTC"}) choose the
-	 * hour and switch the schedule on unless {@code enabled} says otherwise.
-	 * @throws ApiException 400 with a sentence for an invalid value
+	 * hour, {@code everyHours} how often after it; either switches the schedule on unless {@code enabled}
+	 * says otherwise.
+	 * @param allowedEveryHours the intervals the database's plan allows
+	 * @throws ApiException 400 with a sentence for an invalid value, 422 for an interval that is not one
+	 * of {@link #EVERY_HOURS} or that the plan does not allow
 	 */
 	@Transactional
-	public Schedule update(String databaseId, Boolean enabled, Integer hourUtc, String scheduleAt) {
+	public Schedule update(String databaseId, Boolean enabled, Integer hourUtc, String scheduleAt, Integer everyHours,
+			List<Integer> allowedEveryHours) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
 		if (hourUtc != null && scheduleAt != null) {
 			throw ApiException.badRequest("give either hour_utc or schedule_at, not both");
 		}
-		if (enabled == null && hourUtc == null && scheduleAt == null) {
+		if (enabled == null && hourUtc == null && scheduleAt == null && everyHours == null) {
 			throw ApiException.badRequest(
-					"give enabled, hour_utc (0 to 23) or schedule_at (like \"4:00 UTC\")");
+					"give enabled, hour_utc (0 to 23), schedule_at (like \"4:00 UTC\") or every_hours ("
+							+ EVERY_HOURS.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
+		}
+		if (everyHours != null && !EVERY_HOURS.contains(everyHours)) {
+			throw ApiException.unprocessable("invalid_every_hours",
+					"every_hours must divide a day: one of " + EVERY_HOURS.stream().map(String::valueOf)
+						.collect(Collectors.joining(", ")) + " (24 is once a day), not " + everyHours);
+		}
+		if (everyHours != null && !allowedEveryHours.contains(everyHours)) {
+			throw ApiException.unprocessable("every_hours_not_in_plan",
+					"the plan " + database.plan() + " allows backups every " + allowedEveryHours.stream()
+						.map(String::valueOf).collect(Collectors.joining(", ")) + " hours, not every " + everyHours
+							+ "; a larger plan allows more");
 		}
 		Integer hour = (scheduleAt != null) ? Integer.valueOf(parseScheduleAt(scheduleAt)) : hourUtc;
 		if (hour != null && (hour < 0 || hour > 23)) {
 			throw ApiException.badRequest("hour_utc must be a whole hour from 0 to 23 (UTC), not " + hour);
 		}
-		boolean on = (enabled != null) ? enabled : (hour != null || database.scheduleEnabled());
+		boolean on = (enabled != null) ? enabled : (hour != null || everyHours != null || database.scheduleEnabled());
 		Integer newHour = (hour != null) ? hour : database.scheduleHourUtc();
-		this.jdbc.sql("update databases set schedule_enabled = ?, schedule_hour_utc = ? where id = ?")
-			.params(on, newHour, databaseId)
+		int newEveryHours = (everyHours != null) ? everyHours : this.schedules.everyHoursOf(databaseId);
+		this.jdbc.sql("update databases set schedule_enabled = ?, schedule_hour_utc = ?, schedule_every_hours = ? where id = ?")
+			.params(on, newHour, newEveryHours, databaseId)
 			.update();
 		this.schedules.apply(this.databases.findLive(databaseId).orElseThrow());
-		return get(databaseId);
+		return get(databaseId, allowedEveryHours);
 	}
 
 	/** {@code "4:00 UTC"}, {@code "04:00"}, {@code "4"}: a whole hour, in UTC. */

@@ -29,13 +29,15 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * Each database's periodic backup as a Quartz cron trigger (UTC) in the clustered store: daily at
  * the database's chosen hour, or, without a choice, at a fixed point of the nightly window derived
- * from its id. Either way databases are spread (over the hour, or over the window) so that a thousand
- * of them never fork at the same second.
+ * from its id; with {@code every_hours} below 24, again every that many hours from that time. Either
+ * way databases are spread (over the hour, or over the window) so that a thousand of them never fork
+ * at the same second.
  */
 @Component
 public class DatabaseSchedules {
@@ -54,10 +56,23 @@ public class DatabaseSchedules {
 
 	private final CofferProperties.Schedule settings;
 
-	DatabaseSchedules(Scheduler scheduler, DatabaseRepository databases, CofferProperties properties) {
+	private final JdbcClient jdbc;
+
+	DatabaseSchedules(Scheduler scheduler, DatabaseRepository databases, CofferProperties properties,
+			JdbcClient jdbc) {
 		this.scheduler = scheduler;
 		this.databases = databases;
 		this.settings = properties.getSchedule();
+		this.jdbc = jdbc;
+	}
+
+	/** Every how many hours the database is backed up: 24 (once a day) unless its owner chose less. */
+	public int everyHoursOf(String databaseId) {
+		return this.jdbc.sql("select schedule_every_hours from databases where id = ?")
+			.param(databaseId)
+			.query(Integer.class)
+			.optional()
+			.orElse(24);
 	}
 
 	/** The time of day (UTC) the database's periodic backup starts. */
@@ -88,7 +103,7 @@ public class DatabaseSchedules {
 				this.scheduler.unscheduleJob(key);
 				return;
 			}
-			Trigger wanted = trigger(database.id(), timeOf(database));
+			Trigger wanted = trigger(database.id(), timeOf(database), everyHoursOf(database.id()));
 			Trigger existing = this.scheduler.getTrigger(key);
 			if (existing instanceof CronTrigger cron && cron.getCronExpression()
 				.equals(((CronTrigger) wanted).getCronExpression()) && UTC.hasSameRules(cron.getTimeZone())) {
@@ -147,13 +162,24 @@ public class DatabaseSchedules {
 		return TriggerKey.triggerKey(databaseId, GROUP);
 	}
 
-	private Trigger trigger(String databaseId, LocalTime at) {
-		String cron = at.getSecond() + " " + at.getMinute() + " " + at.getHour() + " * * ?";
+	/**
+	 * {@code s m h * * ?} once a day; every N hours, the hours of the day that are the chosen one plus a
+	 * multiple of N ({@code s m 4/6 * * ?} fires at 4, 10, 16 and 22), so the chosen hour stays one of them.
+	 */
+	static String cron(LocalTime at, int everyHours) {
+		String hours = (everyHours >= 24) ? Integer.toString(at.getHour())
+				: (at.getHour() % everyHours) + "/" + everyHours;
+		return at.getSecond() + " " + at.getMinute() + " " + hours + " * * ?";
+	}
+
+	private Trigger trigger(String databaseId, LocalTime at, int everyHours) {
+		String cron = cron(at, everyHours);
 		return TriggerBuilder.newTrigger()
 			.withIdentity(triggerKey(databaseId))
 			.forJob(JOB)
 			.usingJobData(PeriodicBackupJob.DATABASE_ID, databaseId)
-			.withDescription("daily backup of " + databaseId + " at " + at + " UTC")
+			.withDescription(((everyHours >= 24) ? "daily backup of " + databaseId
+					: "backup every " + everyHours + " hours of " + databaseId) + " from " + at + " UTC")
 			// misfired = later than the grace (the misfire threshold): not run that day, recorded as skipped
 			.withSchedule(CronScheduleBuilder.cronSchedule(cron).inTimeZone(UTC).withMisfireHandlingInstructionDoNothing())
 			.build();

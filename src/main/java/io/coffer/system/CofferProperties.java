@@ -627,6 +627,10 @@ public class CofferProperties {
 		@NotNull
 		private Duration keepFailed = Duration.ofDays(7);
 
+		/** How long the backup taken just before a database is deleted stays, from when it was taken. */
+		@NotNull
+		private Duration finalBackup = Duration.ofDays(30);
+
 		public String getDefaultPlanFamily() {
 			return this.defaultPlanFamily;
 		}
@@ -641,6 +645,14 @@ public class CofferProperties {
 
 		public void setKeepFailed(Duration keepFailed) {
 			this.keepFailed = keepFailed;
+		}
+
+		public Duration getFinal() {
+			return this.finalBackup;
+		}
+
+		public void setFinal(Duration finalBackup) {
+			this.finalBackup = finalBackup;
 		}
 
 	}

@@ -1,6 +1,11 @@
 package io.coffer.web;
 
+import java.util.List;
+
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.provision.PlanCatalogue;
 import io.coffer.schedule.BackupScheduleService;
+import io.coffer.system.ApiException;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -15,24 +20,37 @@ class BackupScheduleController {
 
 	private final BackupScheduleService schedules;
 
-	BackupScheduleController(BackupScheduleService schedules) {
+	private final DatabaseRepository databases;
+
+	private final PlanCatalogue plans;
+
+	BackupScheduleController(BackupScheduleService schedules, DatabaseRepository databases, PlanCatalogue plans) {
 		this.schedules = schedules;
+		this.databases = databases;
+		this.plans = plans;
 	}
 
-	/** {@code {"enabled": true, "hour_utc": 3}} or {@code {"schedule_at": "4:00 UTC"}}. */
-	record ScheduleRequest(Boolean enabled, Integer hourUtc, String scheduleAt) {
+	/** {@code {"enabled": true, "hour_utc": 3, "every_hours": 6}} or {@code {"schedule_at": "4:00 UTC"}}. */
+	record ScheduleRequest(Boolean enabled, Integer hourUtc, String scheduleAt, Integer everyHours) {
 	}
 
 	@GetMapping
 	BackupScheduleService.Schedule get(Caller caller, @PathVariable String db) {
 		caller.requireAccess(db);
-		return this.schedules.get(db);
+		return this.schedules.get(db, allowedEveryHours(db));
 	}
 
 	@PutMapping
 	BackupScheduleService.Schedule put(Caller caller, @PathVariable String db, @RequestBody ScheduleRequest request) {
 		caller.requireAccess(db);
-		return this.schedules.update(db, request.enabled(), request.hourUtc(), request.scheduleAt());
+		return this.schedules.update(db, request.enabled(), request.hourUtc(), request.scheduleAt(),
+				request.everyHours(), allowedEveryHours(db));
+	}
+
+	private List<Integer> allowedEveryHours(String db) {
+		return this.plans.everyHoursAllowed(this.databases.findLive(db)
+			.orElseThrow(() -> ApiException.notFound("database " + db))
+			.plan());
 	}
 
 }

@@ -20,7 +20,8 @@ class PlanController {
 		this.plans = plans;
 	}
 
-	record PlanView(String name, int memoryMb, int nodes, int sentinels, Retention retention) {
+	record PlanView(String name, int memoryMb, int nodes, int sentinels, Retention retention,
+			List<Integer> everyHours) {
 
 		record Retention(int daily, int weekly, int monthly, int manual) {
 		}
@@ -28,7 +29,7 @@ class PlanController {
 		static PlanView of(Plan plan) {
 			Plan.Retention retention = plan.retention();
 			return new PlanView(plan.name(), plan.memoryMb(), plan.nodes(), plan.sentinels(), new Retention(
-					retention.daily(), retention.weekly(), retention.monthly(), retention.manual()));
+					retention.daily(), retention.weekly(), retention.monthly(), retention.manual()), plan.everyHours());
 		}
 
 	}

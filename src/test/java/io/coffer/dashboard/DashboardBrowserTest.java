@@ -208,14 +208,14 @@ class DashboardBrowserTest extends IntegrationTest {
 		new Select(this.browser.findElement(By.id("schedule-hour"))).selectByValue("5");
 		this.browser.findElement(By.id("save-schedule")).click();
 		awaitText(By.cssSelector(".notice"), "Scheduled backups are on: every day at 5:");
-		assertThat(this.schedules.get(this.databaseId).hourUtc()).isEqualTo(5);
+		assertThat(this.schedules.get(this.databaseId, BackupScheduleService.EVERY_HOURS).hourUtc()).isEqualTo(5);
 		assertThat(new Select(this.browser.findElement(By.id("schedule-hour"))).getFirstSelectedOption().getText())
 			.isEqualTo("5:00 UTC");
 
 		this.browser.findElement(By.id("schedule-enabled")).click();
 		this.browser.findElement(By.id("save-schedule")).click();
 		awaitText(By.cssSelector(".notice"), "Scheduled backups are off.");
-		assertThat(this.schedules.get(this.databaseId).enabled()).isFalse();
+		assertThat(this.schedules.get(this.databaseId, BackupScheduleService.EVERY_HOURS).enabled()).isFalse();
 	}
 
 	@Test

@@ -28,7 +28,7 @@ class RetentionPolicyTests {
 
 	private static final Instant NOW = Instant.parse("2025-12-31T12:00:00Z");
 
-	private static final RetentionPolicy policy = new RetentionPolicy(Duration.ofDays(7));
+	private static final RetentionPolicy policy = new RetentionPolicy(Duration.ofDays(7), Duration.ofDays(30));
 
 	static Stream<Arguments> policies() {
 		Set<String> lastSevenDays = dates("2025-12-25", "2025-12-26", "2025-12-27", "2025-12-28", "2025-12-29",
@@ -134,6 +134,62 @@ class RetentionPolicyTests {
 
 		assertThat(deleted).extracting(BackupRef::id).doesNotContain("r-old");
 		assertThat(deleted).isSortedAccordingTo(java.util.Comparator.comparing(BackupRef::createdAt));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("policies")
+	void backupsEverySixHoursFillTheirDaysSlotAndGoWithIt(String name, PlanFamily family, Set<String> periodicDays,
+			int manualKept) {
+		List<BackupRef> everySixHours = new ArrayList<>();
+		for (LocalDate day = LocalDate.parse("2025-01-01"); !day.isAfter(LocalDate.parse("2025-12-31")); day = day.plusDays(1)) {
+			for (int hour = 0; hour < 24; hour += 6) {
+				Instant at = day.atTime(hour, 0).toInstant(ZoneOffset.UTC);
+				if (!at.isAfter(NOW)) {
+					everySixHours.add(new BackupRef("p-" + day + "T" + hour, at, Backup.PERIODIC, RunStatus.DONE));
+				}
+			}
+		}
+
+		Set<String> deleted = policy.toDelete(everySixHours, NOW, family).stream().map(BackupRef::id).collect(Collectors.toSet());
+
+		Set<String> kept = everySixHours.stream().map(BackupRef::id).filter((id) -> !deleted.contains(id))
+			.collect(Collectors.toCollection(TreeSet::new));
+		Set<String> expected = new TreeSet<>();
+		for (String day : periodicDays) {
+			boolean dailySlot = day.compareTo("2025-12-25") >= 0;
+			if (dailySlot) {
+				// every backup of the day stays with its daily slot: 31 December has had three so far
+				for (int hour = 0; hour < 24; hour += 6) {
+					if (!day.equals("2025-12-31") || hour <= 12) {
+						expected.add("p-" + day + "T" + hour);
+					}
+				}
+			}
+			else {
+				// a weekly or monthly slot keeps the newest of its day only
+				expected.add("p-" + day + "T18");
+			}
+		}
+		assertThat(kept).isEqualTo(expected);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("policies")
+	void aFinalBackupStaysItsOwnPeriodAndTakesNoManualPlace(String name, PlanFamily family, Set<String> periodicDays,
+			int manualKept) {
+		List<BackupRef> backups = new ArrayList<>(year());
+		BackupRef last = new BackupRef("f-final", Instant.parse("2025-12-30T20:00:00Z"), Backup.FINAL, RunStatus.DONE);
+		backups.add(last);
+
+		List<BackupRef> deletedNow = policy.toDelete(backups, NOW, family);
+		List<BackupRef> deletedLater = policy.toDelete(backups, NOW.plus(Duration.ofDays(31)), family);
+
+		assertThat(deletedNow).doesNotContain(last);
+		assertThat(backups).filteredOn((b) -> b.id().startsWith("m-") && !deletedNow.contains(b)).hasSize(manualKept);
+		assertThat(deletedLater).contains(last);
+		// a final backup that is the database's last good one stays, as any last good backup does
+		List<BackupRef> onlyFinal = List.of(last);
+		assertThat(policy.toDelete(onlyFinal, NOW.plus(Duration.ofDays(400)), family, last.createdAt())).isEmpty();
 	}
 
 	/** Periodic every day, manual every 6th day, failed every 10th day. */
