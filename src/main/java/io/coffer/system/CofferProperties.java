@@ -380,6 +380,21 @@ public class CofferProperties {
 		@Pattern(regexp = "|([^=,]+=[^=,]+)(,[^=,]+=[^=,]+)*", message = "must be comma-separated [node-host:]node-folder=local-folder entries, like redis-1:/data=/mnt/redis-1")
 		private String pathMapping = "";
 
+		/**
+		 * How long {@code DELETE /databases/{db}} waits for the database's final backup; a longer one is
+		 * left running and the database is not deleted.
+		 */
+		@NotNull
+		private Duration finalTimeout = Duration.ofMinutes(15);
+
+		public Duration getFinalTimeout() {
+			return this.finalTimeout;
+		}
+
+		public void setFinalTimeout(Duration finalTimeout) {
+			this.finalTimeout = finalTimeout;
+		}
+
 		public String getAcquisitionMode() {
 			return this.acquisitionMode;
 		}

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.coffer.backup.FinalBackups;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
@@ -17,6 +18,8 @@ import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
 import io.coffer.system.RequestedBy;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -30,6 +33,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -53,9 +57,13 @@ class DatabaseController {
 
 	private final EngineUpgrades engineUpgrades;
 
+	private final FinalBackups finalBackups;
+
 	DatabaseController(DatabaseRepository databases, DatabaseRegistration registration,
 			DatabaseProvisioning provisioning, DatabaseStats stats, ConfigChanges configChanges,
-			PlanChanges planChanges, CofferProperties properties, EngineUpgrades engineUpgrades) {
+			PlanChanges planChanges, CofferProperties properties, EngineUpgrades engineUpgrades,
+			FinalBackups finalBackups) {
+		this.finalBackups = finalBackups;
 		this.engineUpgrades = engineUpgrades;
 		this.databases = databases;
 		this.registration = registration;
@@ -96,11 +104,28 @@ class DatabaseController {
 		return view(provisioned.database(), provisioned.token());
 	}
 
-	/** Deletes the database: a provisioned one's nodes are stopped and removed; backups stay. */
+	/** The deleted database, and the id of the backup taken just before ({@code null} when none was asked). */
+	record DeletedDatabaseView(@JsonUnwrapped DatabaseView database,
+			@JsonInclude(JsonInclude.Include.ALWAYS) String finalBackup) {
+	}
+
+	/**
+	 * Deletes the database: first a final backup (unless {@code ?final_backup=false}), waited for; only once
+	 * it is done are a provisioned database's nodes stopped and removed. A failed final backup deletes
+	 * nothing. Backups stay.
+	 */
 	@DeleteMapping("/{db}")
-	DatabaseView delete(Caller caller, @PathVariable String db) {
+	DeletedDatabaseView delete(Caller caller, @PathVariable String db,
+			@RequestParam(name = "final_backup", defaultValue = "true") boolean finalBackup) {
 		caller.requireAccess(db);
-		return view(this.provisioning.deprovision(db), null);
+		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
+		String finalBackupId = null;
+		// a database still being provisioned or changed is refused by the deletion itself, with its own sentence
+		if (finalBackup && !DatabaseStatus.PROVISIONING.equals(database.status())
+				&& !DatabaseStatus.UPDATING.equals(database.status())) {
+			finalBackupId = this.finalBackups.take(db).id();
+		}
+		return new DeletedDatabaseView(view(this.provisioning.deprovision(db), null), finalBackupId);
 	}
 
 	@GetMapping("/{db}/stats")
