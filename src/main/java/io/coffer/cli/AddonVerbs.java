@@ -1,5 +1,6 @@
 package io.coffer.cli;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,6 +156,46 @@ final class AddonVerbs {
 				out.println("       Modified variables: " + variableList(modified));
 				out.println("       REDIS_URL: " + after.path("env").path("REDIS_URL").asString(""));
 			}
+			return 0;
+		}
+
+	}
+
+	@Command(name = "addons-remove",
+			description = "Delete an app's database, after a final backup that stays (coffer.retention.final).")
+	static final class AddonsRemove implements Callable<Integer> {
+
+		/** Longer than the service waits for a final backup (coffer.backup.final-timeout, 15 minutes by default). */
+		private static final Duration FINAL_BACKUP_WAIT = Duration.ofMinutes(20);
+
+		@ParentCommand
+		CofferCli cli;
+
+		@Parameters(index = "0", paramLabel = "DATABASE_ID", description = "the database's ID (see: coffer addons)")
+		String databaseId;
+
+		@Option(names = "--no-final-backup", description = "delete it without taking a last backup first")
+		boolean noFinalBackup;
+
+		@Override
+		public Integer call() {
+			String own = this.cli.databaseId();
+			if (!own.equals(this.databaseId)) {
+				throw new CliException("database " + this.databaseId + " is not the one of app " + this.cli.app
+						+ " (that is " + own + ")");
+			}
+			var out = this.cli.console.out();
+			if (!this.noFinalBackup) {
+				out.println("-----> Taking a final backup of " + own + " before deleting it");
+			}
+			CofferClient client = this.cli.client();
+			JsonNode deleted = client.require(client.send("/databases/" + own + "?final_backup=" + !this.noFinalBackup,
+					"DELETE", null, FINAL_BACKUP_WAIT));
+			JsonNode finalBackup = deleted.path("final_backup");
+			if (finalBackup.isString()) {
+				out.println("-----> Final backup " + finalBackup.asString() + " done: it is kept after the deletion");
+			}
+			out.println("-----> Addon " + own + " has been deleted");
 			return 0;
 		}
 

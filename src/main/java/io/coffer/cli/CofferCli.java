@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
 @Command(name = "coffer", mixinStandardHelpOptions = true, version = "coffer 0.1",
 		description = "Backups and restores of your Redis databases, from the command line.",
 		subcommands = { AddonVerbs.Plans.class, AddonVerbs.Addons.class, AddonVerbs.AddonsAdd.class,
-				AddonVerbs.AddonsUpgrade.class, AddonVerbs.Env.class, BackupVerbs.Backups.class,
+				AddonVerbs.AddonsUpgrade.class, AddonVerbs.AddonsRemove.class, AddonVerbs.Env.class, BackupVerbs.Backups.class,
 				BackupVerbs.BackupsCreate.class, BackupsDownload.class, BackupVerbs.BackupsConfig.class,
 				SettingVerbs.Restore.class, SettingVerbs.Config.class, SettingVerbs.CaCertificate.class,
 				EngineVerbs.DatabaseUpgrade.class, Decrypt.class, RebuildCatalogue.class })

@@ -40,6 +40,8 @@ final class CofferClient {
 		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
 		.build();
 
+	private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(1);
+
 	private final HttpClient http = HttpClient.newBuilder()
 		.connectTimeout(Duration.ofSeconds(10))
 		.followRedirects(HttpClient.Redirect.NORMAL)
@@ -105,7 +107,12 @@ final class CofferClient {
 	}
 
 	Answer send(String path, String method, Object body) {
-		HttpRequest.Builder request = request(path);
+		return send(path, method, body, REQUEST_TIMEOUT);
+	}
+
+	/** For a request the service answers only once its work is done, like a deletion's final backup. */
+	Answer send(String path, String method, Object body, Duration timeout) {
+		HttpRequest.Builder request = request(path).timeout(timeout);
 		if (body != null) {
 			request.header("Content-Type", "application/json")
 				.method(method, HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
@@ -167,7 +174,7 @@ final class CofferClient {
 		catch (IllegalArgumentException ex) {
 			throw new CliException("'" + this.baseUrl + "' is not a valid URL for Coffer");
 		}
-		HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(1));
+		HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
 		if (this.token != null && !this.token.isBlank()) {
 			builder.header("Authorization", "Bearer " + this.token);
 		}
