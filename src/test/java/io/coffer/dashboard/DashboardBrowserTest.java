@@ -219,6 +219,31 @@ class DashboardBrowserTest extends IntegrationTest {
 	}
 
 	@Test
+	void backUpEverySixHours() {
+		signIn(this.token);
+		open("/dashboard/databases/" + this.databaseId + "/backups");
+		WebElement enabled = this.browser.findElement(By.id("schedule-enabled"));
+		if (!enabled.isSelected()) {
+			enabled.click();
+		}
+		new Select(this.browser.findElement(By.id("schedule-hour"))).selectByValue("4");
+		new Select(this.browser.findElement(By.id("schedule-every-hours"))).selectByValue("6");
+		this.browser.findElement(By.id("save-schedule")).click();
+
+		awaitText(By.cssSelector(".notice"), "Scheduled backups are on: every 6 hours from 4:");
+		assertThat(this.schedules.get(this.databaseId, BackupScheduleService.EVERY_HOURS).everyHours()).isEqualTo(6);
+		assertThat(new Select(this.browser.findElement(By.id("schedule-every-hours"))).getFirstSelectedOption().getText())
+			.isEqualTo("Every 6 hours");
+		assertThat(text(By.id("schedule-summary"))).contains("A backup starts every 6 hours from 4:");
+
+		// back to once a day, as the other tests of this database expect
+		new Select(this.browser.findElement(By.id("schedule-every-hours"))).selectByValue("24");
+		this.browser.findElement(By.id("save-schedule")).click();
+		awaitText(By.cssSelector(".notice"), "Scheduled backups are on: every day at 4:");
+		assertThat(this.schedules.get(this.databaseId, BackupScheduleService.EVERY_HOURS).everyHours()).isEqualTo(24);
+	}
+
+	@Test
 	void aFormWithoutItsCsrfTokenIsRefused() throws Exception {
 		signIn(this.token);
 		String cookie = sessionCookie();
