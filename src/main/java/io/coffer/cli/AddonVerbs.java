@@ -179,13 +179,15 @@ final class AddonVerbs {
 
 		@Override
 		public Integer call() {
-			String own = this.cli.databaseId();
+			JsonNode database = this.cli.database();
+			String own = database.path("id").asString();
 			if (!own.equals(this.databaseId)) {
 				throw new CliException("database " + this.databaseId + " is not the one of app " + this.cli.app
 						+ " (that is " + own + ")");
 			}
 			var out = this.cli.console.out();
-			if (!this.noFinalBackup) {
+			// the service backs up a running database only: one in error has no node to read
+			if (!this.noFinalBackup && "running".equals(database.path("status").asString())) {
 				out.println("-----> Taking a final backup of " + own + " before deleting it");
 			}
 			CofferClient client = this.cli.client();

@@ -110,9 +110,9 @@ class DatabaseController {
 	}
 
 	/**
-	 * Deletes the database: first a final backup (unless {@code ?final_backup=false}), waited for; only once
-	 * it is done are a provisioned database's nodes stopped and removed. A failed final backup deletes
-	 * nothing. Backups stay.
+	 * Deletes the database: first, while it runs, a final backup (unless {@code ?final_backup=false}), waited
+	 * for; only once it is done are a provisioned database's nodes stopped and removed. A failed final backup
+	 * deletes nothing. Backups stay.
 	 */
 	@DeleteMapping("/{db}")
 	DeletedDatabaseView delete(Caller caller, @PathVariable String db,
@@ -120,9 +120,10 @@ class DatabaseController {
 		caller.requireAccess(db);
 		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
 		String finalBackupId = null;
-		// a database still being provisioned or changed is refused by the deletion itself, with its own sentence
-		if (finalBackup && !DatabaseStatus.PROVISIONING.equals(database.status())
-				&& !DatabaseStatus.UPDATING.equals(database.status())) {
+		// only a running database serves data to back up: one still being provisioned or changed is refused by
+		// the deletion itself, with its own sentence; one in error (its provisioning failed, or a deletion left
+		// nodes behind) has no node to read, and must stay deletable
+		if (finalBackup && DatabaseStatus.RUNNING.equals(database.status())) {
 			finalBackupId = this.finalBackups.take(db).id();
 		}
 		return new DeletedDatabaseView(view(this.provisioning.deprovision(db), null), finalBackupId);
