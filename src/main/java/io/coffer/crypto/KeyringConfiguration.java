@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.coffer.system.CofferProperties;
+import io.coffer.system.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,9 @@ class KeyringConfiguration {
 		if (properties.isKeyringConfigured()) {
 			throw new IllegalStateException("coffer.keyring (COFFER_KEYRING) points at " + file
 					+ ", which does not exist. Restore the keyring file there: without it no backup can be read.");
+		}
+		if (!Files.isDirectory(file.getParent())) {
+			PrivateFiles.folder(file.getParent());
 		}
 		Keyring keyring = Keyring.generate(file);
 		log.warn("""

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -45,9 +44,14 @@ public class AdminToken {
 			byte[] bytes = new byte[32];
 			new SecureRandom().nextBytes(bytes);
 			String token = "cfa_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-			Files.createDirectories(file.toAbsolutePath().getParent());
-			Files.writeString(file, token + "\n");
-			Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+			Path folder = file.toAbsolutePath().getParent();
+			if (!Files.isDirectory(folder)) {
+				PrivateFiles.folder(folder);
+			}
+			// readable by the owner from its first byte on; another instance sharing the folder may have won
+			if (!PrivateFiles.createNew(file, token + "\n")) {
+				return Files.readString(file).trim();
+			}
 			log.warn("""
 
 					==> Generated the operator token (shown this once; also in {}):
