@@ -36,10 +36,20 @@ public class AdminToken {
 		return MessageDigest.isEqual(this.token, candidate.getBytes(StandardCharsets.UTF_8));
 	}
 
+	private static String stored(Path file) throws IOException {
+		String token = Files.readString(file).trim();
+		if (token.isEmpty()) {
+			// an empty token would let anyone in who sends an empty one
+			throw new IllegalStateException("the operator token file " + file + " is empty: delete it to have a "
+					+ "new token generated, or set COFFER_ADMIN_TOKEN");
+		}
+		return token;
+	}
+
 	private static String storedOrGenerated(Path file) {
 		try {
 			if (Files.exists(file)) {
-				return Files.readString(file).trim();
+				return stored(file);
 			}
 			byte[] bytes = new byte[32];
 			new SecureRandom().nextBytes(bytes);
@@ -50,7 +60,7 @@ public class AdminToken {
 			}
 			// readable by the owner from its first byte on; another instance sharing the folder may have won
 			if (!PrivateFiles.createNew(file, token + "\n")) {
-				return Files.readString(file).trim();
+				return stored(file);
 			}
 			log.warn("""
 

@@ -33,13 +33,15 @@ public final class PrivateFiles {
 
 	/**
 	 * Makes {@code folder} and every folder between {@code top} and it (both included) exist, owner only:
-	 * those missing are created so, those already there (from an older version) are tightened.
+	 * those missing are created so, those already there (from an older version) are tightened. A folder
+	 * that is not under {@code top} (the data folder moved since it was made) is made private alone.
 	 */
 	public static void folders(Path top, Path folder) throws IOException {
 		Path start = top.toAbsolutePath().normalize();
 		Path end = folder.toAbsolutePath().normalize();
 		if (!end.startsWith(start)) {
-			throw new IllegalArgumentException(end + " is not under " + start);
+			folder(end);
+			return;
 		}
 		Path current = start;
 		folder(current);

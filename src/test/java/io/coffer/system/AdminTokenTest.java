@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The generated operator token: in a file of its owner only, in a folder of its owner only, and kept. */
 class AdminTokenTest {
@@ -27,6 +28,16 @@ class AdminTokenTest {
 		assertThat(token).startsWith("cfa_");
 		assertThat(new AdminToken(properties).matches(token)).isTrue();
 		assertThat(Files.readString(file).trim()).isEqualTo(token);
+	}
+
+	@Test
+	void anEmptyTokenFileStopsTheStartWithWhatToDo(@TempDir Path data) throws Exception {
+		Files.writeString(data.resolve("admin-token"), "\n");
+		CofferProperties properties = new CofferProperties();
+		properties.setDataDir(data);
+
+		assertThatThrownBy(() -> new AdminToken(properties)).isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("is empty").hasMessageContaining("COFFER_ADMIN_TOKEN");
 	}
 
 }
