@@ -3,6 +3,9 @@ package io.coffer.crypto;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 import io.coffer.system.CofferProperties;
 import io.coffer.system.PrivateFiles;
@@ -25,6 +28,7 @@ class KeyringConfiguration {
 	Keyring keyring(CofferProperties properties) throws IOException {
 		Path file = properties.getKeyring().toAbsolutePath();
 		if (Files.exists(file)) {
+			warnIfOthersMayRead(file);
 			return Keyring.load(file);
 		}
 		if (properties.isKeyringConfigured()) {
@@ -42,6 +46,18 @@ class KeyringConfiguration {
 				    Without it no backup can ever be decrypted.
 				""", file);
 		return keyring;
+	}
+
+	/** Its keys open every backup: a keyring others may read is said loudly, not changed behind one's back. */
+	private static void warnIfOthersMayRead(Path file) throws IOException {
+		if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+			return;
+		}
+		Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+		if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)) {
+			log.warn("The keyring {} may be read by other users of this machine (mode {}), and its keys open every "
+					+ "backup: chmod 600 {}", file, PosixFilePermissions.toString(mode), file);
+		}
 	}
 
 }
