@@ -30,15 +30,22 @@ class EmbeddedCatalogueRestartTest {
 
 	private final List<Process> owners = new ArrayList<>();
 
+	private Path folder;
+
 	@AfterEach
-	void killOwners() {
+	void killOwnersAndTheirServer() throws Exception {
 		this.owners.forEach(Process::destroyForcibly);
+		// a test that failed midway may have left a server running over its folder
+		if (this.folder != null && Files.isDirectory(this.folder)) {
+			LeftoverPostgres.clear(this.folder);
+		}
 	}
 
 	@Test
 	void aServerLeftRunningByAKilledCofferIsStoppedAndTheNextStartIsQuickAndKeepsTheCommittedRows(@TempDir Path data)
 			throws Exception {
 		Path folder = data.resolve("postgres");
+		this.folder = folder;
 		Process owner = startOwner(folder);
 		owner.destroyForcibly();
 		assertThat(owner.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -60,6 +67,7 @@ class EmbeddedCatalogueRestartTest {
 	@Test
 	void aPidFileNamingAProcessThatIsNoPostgresDoesNotHoldTheStartBack(@TempDir Path data) throws Exception {
 		Path folder = data.resolve("postgres");
+		this.folder = folder;
 		DatabaseConfiguration.startEmbedded(folder).close();
 		// the machine restarted, and the pid of the server that ran there belongs to another program now
 		Process other = new ProcessBuilder("cat").start();
