@@ -157,8 +157,18 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 	public InputStream read(String key, long offset, long length) throws IOException {
 		checkKey(key);
 		FileSystemBlobStore.checkRange(offset, length);
-		return call(() -> this.client.getObject(
-				GetObjectArgs.builder().bucket(bucket()).object(key).offset(offset).length(length).build()), key);
+		try {
+			return call(() -> this.client.getObject(
+					GetObjectArgs.builder().bucket(bucket()).object(key).offset(offset).length(length).build()), key);
+		}
+		catch (BlobStoreException ex) {
+			if (isInvalidRange(ex)) {
+				// the range starts at or past the end: it stops at the end, as the file system's does, so that a
+				// reader sees an object shorter than expected (a truncation) rather than a storage failure
+				return InputStream.nullInputStream();
+			}
+			throw ex;
+		}
 	}
 
 	@Override
@@ -251,6 +261,11 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 	 */
 	private static boolean isLocalProviderState(String key) {
 		return key.startsWith(LOCAL_MULTIPART_STATE_PREFIX) || LOCAL_WRITE_IN_PROGRESS.matcher(key).matches();
+	}
+
+	private static boolean isInvalidRange(BlobStoreException ex) {
+		return ex.getCause() instanceof ErrorResponseException response
+				&& "InvalidRange".equals(response.errorResponse().code());
 	}
 
 	private static boolean isNoSuchUpload(BlobStoreException ex) {
