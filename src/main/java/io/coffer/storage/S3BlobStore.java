@@ -334,7 +334,8 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 					return noSuchBucket(cause);
 				case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken":
 					return new BlobStoreException("object storage at " + this.settings.endpoint()
-							+ " rejected the credentials (access key " + this.settings.accessKey() + "): " + code, cause);
+							+ " rejected the credentials (access key " + this.settings.accessKey() + "): " + code,
+							"object storage rejected the service's credentials; the service log has the details", cause);
 				default:
 					return new BlobStoreException("object storage at " + this.settings.endpoint() + " refused the request on "
 							+ (key != null ? "'" + key + "' in " : "") + "bucket '" + bucket() + "': " + code
