@@ -132,6 +132,18 @@ class HttpSurfaceTest extends IntegrationTest {
 	}
 
 	@Test
+	void aPathTheFirewallRefusesIsAJson400OnTheApiAndAPageOnTheDashboard() {
+		assertJsonError(RawHttp.send(this.port, get("/api/v1/databases;v=1")), 400);
+		assertJsonError(RawHttp.send(this.port, get("/api/v1/databases/a%25b")), 400);
+
+		RawHttp.Answer page = RawHttp.send(this.port, "GET /dashboard/databases;v=1 HTTP/1.1\r\nHost: localhost\r\n"
+				+ "Accept: text/html\r\nConnection: close\r\n\r\n");
+		assertThat(page.status()).isEqualTo(400);
+		assertThat(page.header("Content-Type")).startsWith("text/html");
+		assertThat(page.body()).contains("This request could not be read").doesNotContain("Exception");
+	}
+
+	@Test
 	void aBodyShorterThanItsLengthIsAJson400() {
 		RawHttp.Answer answer = RawHttp.send(this.port, "POST /api/v1/databases HTTP/1.1\r\nHost: localhost\r\n"
 				+ "Authorization: Bearer test-operator-token\r\nContent-Type: application/json\r\n"
