@@ -1,6 +1,10 @@
 package io.coffer.web;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.FilterChain;
@@ -98,6 +102,13 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 				this.limited = new LimitedInputStream(super.getInputStream(), this.maxBytes, this.filter);
 			}
 			return this.limited;
+		}
+
+		@Override
+		public BufferedReader getReader() throws IOException {
+			String encoding = getCharacterEncoding();
+			return new BufferedReader(new InputStreamReader(getInputStream(),
+					(encoding != null) ? Charset.forName(encoding) : StandardCharsets.UTF_8));
 		}
 
 	}
