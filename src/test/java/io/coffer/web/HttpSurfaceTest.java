@@ -144,6 +144,15 @@ class HttpSurfaceTest extends IntegrationTest {
 	}
 
 	@Test
+	void headersTooLargeForTomcatAreAJsonError() {
+		RawHttp.Answer answer = RawHttp.send(this.port, "GET /api/v1/databases HTTP/1.1\r\nHost: localhost\r\n"
+				+ "X-Padding: " + "x".repeat(64 * 1024) + "\r\nConnection: close\r\n\r\n");
+
+		assertJsonError(answer, answer.status());
+		assertThat(answer.status()).isBetween(400, 499);
+	}
+
+	@Test
 	void aBodyShorterThanItsLengthIsAJson400() {
 		RawHttp.Answer answer = RawHttp.send(this.port, "POST /api/v1/databases HTTP/1.1\r\nHost: localhost\r\n"
 				+ "Authorization: Bearer test-operator-token\r\nContent-Type: application/json\r\n"
