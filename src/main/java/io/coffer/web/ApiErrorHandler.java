@@ -78,6 +78,8 @@ class ApiErrorHandler {
 				"the request body is not valid JSON for this call");
 	}
 
+	private static final int MAX_ECHOED_FIELD = 100;
+
 	/** Names the field by its path in the body, and the fields that are allowed there. */
 	private static String unknownField(UnrecognizedPropertyException ex) {
 		String path = ex.getPath()
@@ -88,6 +90,10 @@ class ApiErrorHandler {
 		List<String> known = (ex.getKnownPropertyIds() == null) ? List.of()
 				: ex.getKnownPropertyIds().stream().map(String::valueOf).sorted(Comparator.naturalOrder()).toList();
 		String field = path.isEmpty() ? ex.getPropertyName() : path;
+		if (field.length() > MAX_ECHOED_FIELD) {
+			// the caller chose this name: say enough to find it, not all of it back
+			field = field.substring(0, MAX_ECHOED_FIELD) + "…";
+		}
 		return "unknown field \"" + field + "\"" + (known.isEmpty() ? "" : "; this call takes " + String.join(", ", known));
 	}
 

@@ -64,6 +64,18 @@ class HttpSurfaceTest extends IntegrationTest {
 	}
 
 	@Test
+	void aLongUnknownFieldIsNotEchoedWhole() {
+		String name = "x".repeat(10_000);
+
+		ApiClient.Response response = operator().post("/api/v1/databases",
+				"{\"app\": \"long-field\", \"" + name + "\": 1}");
+
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(response.text("message")).startsWith("unknown field \"xxx");
+		assertThat(response.body().length()).isLessThan(1000);
+	}
+
+	@Test
 	void anUnknownFieldDeepInTheBodyIsNamedByItsPath() {
 		ApiClient.Response response = operator().post("/api/v1/databases", """
 				{"app": "nested-extra", "register": {"nodes": [{"host": "127.0.0.1", "port": %d}],
