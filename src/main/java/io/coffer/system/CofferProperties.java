@@ -340,6 +340,17 @@ public class CofferProperties {
 			this.adminToken = (adminToken != null) ? adminToken.trim() : "";
 		}
 
+		/** A token that may read {@code /actuator/prometheus} and nothing else; none when empty. */
+		private String metricsToken = "";
+
+		public String getMetricsToken() {
+			return this.metricsToken;
+		}
+
+		public void setMetricsToken(String metricsToken) {
+			this.metricsToken = (metricsToken != null) ? metricsToken.trim() : "";
+		}
+
 	}
 
 	public static class Backup {
