@@ -1,10 +1,11 @@
 package io.coffer.pipeline;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ExecutionException;
@@ -16,10 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
+import io.coffer.pipeline.DeflateLibrary.BlockDeflater;
+
 /**
  * Gzip on several cores: the input is cut into blocks, each compressed on a thread pool as
  * an independent gzip member (own header, CRC-32 and size), and the members are written in
- * order. Any gzip reader reads the concatenation as one stream (RFC 1952, section 2.2).
+ * order. Any gzip reader reads the concatenation as one stream (RFC 1952, section 2.2). The
+ * deflate library is the one {@link DeflateLibraries} chose (ISA-L, libdeflate or zlib); each
+ * member's header records its sizes ({@link GzipFormat}) for {@link GzipMembersInputStream}.
  * <p>
  * Memory is bounded: the writer waits once {@code 2 × threads} blocks are in flight. A
  * failure of a worker is thrown to the writer by its next {@code write} or {@code close}.
@@ -61,10 +66,19 @@ public final class ParallelGzipOutputStream extends OutputStream {
 	}
 
 	/**
-	 * @param level a {@link Deflater} level, -1 (default) or 0 to 9
+	 * Compresses with the library {@link DeflateLibraries} chose.
+	 * @param level a gzip level, -1 (default) or 0 to 9
 	 */
 	public ParallelGzipOutputStream(OutputStream out, int level, int threads, int blockSize) {
-		this(out, threads, blockSize, gzipMember(level));
+		this(out, DeflateLibraries.active(), level, threads, blockSize);
+	}
+
+	/**
+	 * @param library the deflate library that compresses the members
+	 * @param level a gzip level, -1 (default) or 0 to 9, which the library maps onto its own
+	 */
+	public ParallelGzipOutputStream(OutputStream out, DeflateLibrary library, int level, int threads, int blockSize) {
+		this(out, threads, blockSize, new MemberCompressor(library, level));
 	}
 
 	ParallelGzipOutputStream(OutputStream out, int threads, int blockSize, BlockCompressor compressor) {
@@ -142,6 +156,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
 		}
 		finally {
 			this.workers.shutdownNow();
+			this.compressor.close();
 			this.out.close();
 		}
 	}
@@ -208,35 +223,9 @@ public final class ParallelGzipOutputStream extends OutputStream {
 		};
 	}
 
+	/** Gzip members compressed by the library {@link DeflateLibraries} chose. */
 	static BlockCompressor gzipMember(int level) {
-		if (level < Deflater.DEFAULT_COMPRESSION || level > Deflater.BEST_COMPRESSION) {
-			throw new IllegalArgumentException("gzip level must be -1 or between 0 and 9, not " + level);
-		}
-		return (block, length) -> {
-			// room for stored blocks, deflate's worst case, so that the buffer never grows
-			ByteArrayOutputStream member = new ByteArrayOutputStream(length + length / 1000 + 64);
-			// ID1 ID2, CM = deflate, no flags, no mtime, no extra flags, OS = unknown
-			member.write(new byte[] { 0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff });
-			Deflater deflater = new Deflater(looksIncompressible(block, length) ? Deflater.NO_COMPRESSION : level,
-					true);
-			try {
-				deflater.setInput(block, 0, length);
-				deflater.finish();
-				byte[] buffer = new byte[64 * 1024];
-				while (!deflater.finished()) {
-					int n = deflater.deflate(buffer);
-					member.write(buffer, 0, n);
-				}
-			}
-			finally {
-				deflater.end();
-			}
-			CRC32 crc = new CRC32();
-			crc.update(block, 0, length);
-			writeIntLittleEndian(member, (int) crc.getValue());
-			writeIntLittleEndian(member, length);
-			return member.toByteArray();
-		};
+		return new MemberCompressor(DeflateLibraries.active(), level);
 	}
 
 	/**
@@ -267,17 +256,84 @@ public final class ParallelGzipOutputStream extends OutputStream {
 		}
 	}
 
-	private static void writeIntLittleEndian(ByteArrayOutputStream out, int value) {
-		out.write(value);
-		out.write(value >>> 8);
-		out.write(value >>> 16);
-		out.write(value >>> 24);
-	}
-
 	@FunctionalInterface
 	interface BlockCompressor {
 
 		byte[] compress(byte[] block, int length) throws Exception;
+
+		/** Frees what the compressor holds; a compression still running frees its own at its end. */
+		default void close() {
+		}
+
+	}
+
+	/**
+	 * One gzip member per block ({@link GzipFormat}): deflated by the library, or stored when the
+	 * level is 0 or the block looks incompressible. Deflaters are reused from block to block, one
+	 * per thread at a time, since native ones hold a few hundred KB each.
+	 */
+	static final class MemberCompressor implements BlockCompressor {
+
+		private final DeflateLibrary library;
+
+		private final int level;
+
+		private final Deque<BlockDeflater> idle = new ArrayDeque<>();
+
+		private boolean closed;
+
+		MemberCompressor(DeflateLibrary library, int level) {
+			if (level < Deflater.DEFAULT_COMPRESSION || level > Deflater.BEST_COMPRESSION) {
+				throw new IllegalArgumentException("gzip level must be -1 or between 0 and 9, not " + level);
+			}
+			this.library = Objects.requireNonNull(library, "library");
+			this.level = (level == Deflater.DEFAULT_COMPRESSION) ? 6 : level;
+		}
+
+		@Override
+		public byte[] compress(byte[] block, int length) throws IOException {
+			boolean store = this.level == Deflater.NO_COMPRESSION || looksIncompressible(block, length);
+			BlockDeflater deflater = store ? ZlibLibrary.newDeflaterAtLevel(Deflater.NO_COMPRESSION) : borrow();
+			try {
+				byte[] member = new byte[GzipFormat.HEADER_LENGTH + deflater.maxDeflatedSize(length)
+						+ GzipFormat.TRAILER_LENGTH];
+				int deflated = deflater.deflate(block, length, member, GzipFormat.HEADER_LENGTH);
+				CRC32 crc = new CRC32();
+				crc.update(block, 0, length);
+				GzipFormat.writeHeader(member, deflated, length);
+				GzipFormat.writeTrailer(member, GzipFormat.HEADER_LENGTH + deflated, (int) crc.getValue(), length);
+				return Arrays.copyOf(member, GzipFormat.HEADER_LENGTH + deflated + GzipFormat.TRAILER_LENGTH);
+			}
+			finally {
+				if (store) {
+					deflater.close();
+				}
+				else {
+					giveBack(deflater);
+				}
+			}
+		}
+
+		private synchronized BlockDeflater borrow() {
+			BlockDeflater deflater = this.idle.poll();
+			return (deflater != null) ? deflater : this.library.newDeflater(this.level);
+		}
+
+		private synchronized void giveBack(BlockDeflater deflater) {
+			if (this.closed) {
+				deflater.close();
+			}
+			else {
+				this.idle.push(deflater);
+			}
+		}
+
+		@Override
+		public synchronized void close() {
+			this.closed = true;
+			this.idle.forEach(BlockDeflater::close);
+			this.idle.clear();
+		}
 
 	}
 
