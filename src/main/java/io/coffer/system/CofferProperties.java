@@ -369,6 +369,13 @@ public class CofferProperties {
 		@Min(0)
 		private int compressionThreads = 0;
 
+		/**
+		 * The deflate library: {@code auto} takes the best installed (ISA-L, then libdeflate, then
+		 * java.util.zip); a name starts there, and falls back the same way if it is missing.
+		 */
+		@Pattern(regexp = "auto|isal|libdeflate|zlib", message = "must be auto, isal, libdeflate or zlib")
+		private String compressionLibrary = "auto";
+
 		/** Backups running at once on this instance; 0 means half the cores, at least one. */
 		@Min(0)
 		private int maxConcurrent = 0;
@@ -430,6 +437,14 @@ public class CofferProperties {
 
 		public void setCompressionThreads(int compressionThreads) {
 			this.compressionThreads = compressionThreads;
+		}
+
+		public String getCompressionLibrary() {
+			return this.compressionLibrary;
+		}
+
+		public void setCompressionLibrary(String compressionLibrary) {
+			this.compressionLibrary = compressionLibrary;
 		}
 
 		public int getMaxConcurrent() {
