@@ -136,6 +136,11 @@ final class IsalLibrary implements DeflateLibrary {
 	}
 
 	@Override
+	public String toString() {
+		return description();
+	}
+
+	@Override
 	public String description() {
 		return this.description;
 	}

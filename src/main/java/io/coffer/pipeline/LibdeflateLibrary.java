@@ -56,6 +56,11 @@ final class LibdeflateLibrary implements DeflateLibrary {
 	}
 
 	@Override
+	public String toString() {
+		return description();
+	}
+
+	@Override
 	public String description() {
 		return this.description;
 	}

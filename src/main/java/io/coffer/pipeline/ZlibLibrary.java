@@ -18,6 +18,11 @@ final class ZlibLibrary implements DeflateLibrary {
 	}
 
 	@Override
+	public String toString() {
+		return description();
+	}
+
+	@Override
 	public String description() {
 		return "zlib (java.util.zip)";
 	}
