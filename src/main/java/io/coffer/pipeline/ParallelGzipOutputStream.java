@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -229,31 +230,29 @@ public final class ParallelGzipOutputStream extends OutputStream {
 	}
 
 	/**
-	 * Whether samples from the start, middle and end of the block do not shrink even at the fastest
-	 * level. Such a block (random bytes, or values Redis already compressed) is stored as it is:
-	 * deflating it would spend most of a backup's CPU to save nothing.
+	 * Whether samples from the start, middle and end of the block do not shrink at the fastest
+	 * level of zlib. Such a block (random bytes, or values Redis already compressed) is stored as
+	 * it is: deflating it would spend most of a backup's CPU to save nothing.
 	 */
-	static boolean looksIncompressible(byte[] block, int length) {
+	static boolean looksIncompressible(byte[] block, int length) throws IOException {
+		try (BlockDeflater probe = ZlibLibrary.newDeflaterAtLevel(Deflater.BEST_SPEED)) {
+			return looksIncompressible(block, length, probe);
+		}
+	}
+
+	/** The same, with the deflater that would compress the block: ISA-L's costs far less than zlib's. */
+	static boolean looksIncompressible(byte[] block, int length, BlockDeflater probe) throws IOException {
 		if (length < 4 * SAMPLE_SIZE) {
 			return false;
 		}
-		Deflater probe = new Deflater(Deflater.BEST_SPEED, true);
-		try {
-			byte[] sink = new byte[SAMPLE_SIZE + 1024];
-			long compressed = 0;
-			for (int offset : new int[] { 0, (length - SAMPLE_SIZE) / 2, length - SAMPLE_SIZE }) {
-				probe.reset();
-				probe.setInput(block, offset, SAMPLE_SIZE);
-				probe.finish();
-				while (!probe.finished()) {
-					compressed += probe.deflate(sink);
-				}
-			}
-			return compressed >= 3L * SAMPLE_SIZE * 97 / 100;
+		byte[] sample = new byte[SAMPLE_SIZE];
+		byte[] sink = new byte[probe.maxDeflatedSize(SAMPLE_SIZE)];
+		long compressed = 0;
+		for (int offset : new int[] { 0, (length - SAMPLE_SIZE) / 2, length - SAMPLE_SIZE }) {
+			System.arraycopy(block, offset, sample, 0, SAMPLE_SIZE);
+			compressed += probe.deflate(sample, SAMPLE_SIZE, sink, 0);
 		}
-		finally {
-			probe.end();
-		}
+		return compressed >= 3L * SAMPLE_SIZE * 97 / 100;
 	}
 
 	@FunctionalInterface
@@ -269,54 +268,87 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
 	/**
 	 * One gzip member per block ({@link GzipFormat}): deflated by the library, or stored when the
-	 * level is 0 or the block looks incompressible. Deflaters are reused from block to block, one
-	 * per thread at a time, since native ones hold a few hundred KB each.
+	 * level is 0 or the block looks incompressible (probed with the library's fastest level).
+	 * Deflaters are reused from block to block, one per thread at a time, since native ones hold a
+	 * few hundred KB each.
 	 */
 	static final class MemberCompressor implements BlockCompressor {
 
-		private final DeflateLibrary library;
-
 		private final int level;
 
-		private final Deque<BlockDeflater> idle = new ArrayDeque<>();
+		private final DeflaterPool deflaters;
 
-		private boolean closed;
+		private final DeflaterPool probes;
+
+		private final DeflaterPool stored = new DeflaterPool(
+				() -> ZlibLibrary.newDeflaterAtLevel(Deflater.NO_COMPRESSION));
 
 		MemberCompressor(DeflateLibrary library, int level) {
 			if (level < Deflater.DEFAULT_COMPRESSION || level > Deflater.BEST_COMPRESSION) {
 				throw new IllegalArgumentException("gzip level must be -1 or between 0 and 9, not " + level);
 			}
-			this.library = Objects.requireNonNull(library, "library");
+			Objects.requireNonNull(library, "library");
 			this.level = (level == Deflater.DEFAULT_COMPRESSION) ? 6 : level;
+			this.deflaters = new DeflaterPool(() -> library.newDeflater(this.level));
+			this.probes = new DeflaterPool(() -> library.newDeflater(Deflater.BEST_SPEED));
 		}
 
 		@Override
 		public byte[] compress(byte[] block, int length) throws IOException {
-			boolean store = this.level == Deflater.NO_COMPRESSION || looksIncompressible(block, length);
-			BlockDeflater deflater = store ? ZlibLibrary.newDeflaterAtLevel(Deflater.NO_COMPRESSION) : borrow();
+			boolean store = this.level == Deflater.NO_COMPRESSION || this.probes.apply(
+					(probe) -> looksIncompressible(block, length, probe));
+			return (store ? this.stored : this.deflaters).apply((deflater) -> member(deflater, block, length));
+		}
+
+		private static byte[] member(BlockDeflater deflater, byte[] block, int length) throws IOException {
+			byte[] member = new byte[GzipFormat.HEADER_LENGTH + deflater.maxDeflatedSize(length)
+					+ GzipFormat.TRAILER_LENGTH];
+			int deflated = deflater.deflate(block, length, member, GzipFormat.HEADER_LENGTH);
+			CRC32 crc = new CRC32();
+			crc.update(block, 0, length);
+			GzipFormat.writeHeader(member, deflated, length);
+			GzipFormat.writeTrailer(member, GzipFormat.HEADER_LENGTH + deflated, (int) crc.getValue(), length);
+			return Arrays.copyOf(member, GzipFormat.HEADER_LENGTH + deflated + GzipFormat.TRAILER_LENGTH);
+		}
+
+		@Override
+		public void close() {
+			this.deflaters.close();
+			this.probes.close();
+			this.stored.close();
+		}
+
+	}
+
+	/**
+	 * Deflaters of one kind, lent to one thread at a time. Once closed, each is freed as soon as
+	 * it comes back: a compression still running keeps its own until its end.
+	 */
+	private static final class DeflaterPool {
+
+		private final Supplier<BlockDeflater> factory;
+
+		private final Deque<BlockDeflater> idle = new ArrayDeque<>();
+
+		private boolean closed;
+
+		DeflaterPool(Supplier<BlockDeflater> factory) {
+			this.factory = factory;
+		}
+
+		<T> T apply(DeflaterUse<T> use) throws IOException {
+			BlockDeflater deflater = borrow();
 			try {
-				byte[] member = new byte[GzipFormat.HEADER_LENGTH + deflater.maxDeflatedSize(length)
-						+ GzipFormat.TRAILER_LENGTH];
-				int deflated = deflater.deflate(block, length, member, GzipFormat.HEADER_LENGTH);
-				CRC32 crc = new CRC32();
-				crc.update(block, 0, length);
-				GzipFormat.writeHeader(member, deflated, length);
-				GzipFormat.writeTrailer(member, GzipFormat.HEADER_LENGTH + deflated, (int) crc.getValue(), length);
-				return Arrays.copyOf(member, GzipFormat.HEADER_LENGTH + deflated + GzipFormat.TRAILER_LENGTH);
+				return use.apply(deflater);
 			}
 			finally {
-				if (store) {
-					deflater.close();
-				}
-				else {
-					giveBack(deflater);
-				}
+				giveBack(deflater);
 			}
 		}
 
 		private synchronized BlockDeflater borrow() {
 			BlockDeflater deflater = this.idle.poll();
-			return (deflater != null) ? deflater : this.library.newDeflater(this.level);
+			return (deflater != null) ? deflater : this.factory.get();
 		}
 
 		private synchronized void giveBack(BlockDeflater deflater) {
@@ -328,12 +360,18 @@ public final class ParallelGzipOutputStream extends OutputStream {
 			}
 		}
 
-		@Override
-		public synchronized void close() {
+		synchronized void close() {
 			this.closed = true;
 			this.idle.forEach(BlockDeflater::close);
 			this.idle.clear();
 		}
+
+	}
+
+	@FunctionalInterface
+	private interface DeflaterUse<T> {
+
+		T apply(BlockDeflater deflater) throws IOException;
 
 	}
 
