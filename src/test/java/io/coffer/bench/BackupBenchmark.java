@@ -566,7 +566,7 @@ public final class BackupBenchmark {
 	}
 
 	/** CPU of a process and of the children it has waited for (utime, stime, cutime, cstime), in ticks. */
-	private static long processTreeCpuTicks(String pid) throws IOException {
+	static long processTreeCpuTicks(String pid) throws IOException {
 		String stat = Files.readString(Path.of("/proc", pid, "stat"));
 		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
 		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])

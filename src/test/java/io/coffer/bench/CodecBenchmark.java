@@ -69,7 +69,7 @@ public final class CodecBenchmark {
 		for (String id : List.of("isal", "libdeflate", "zlib")) {
 			DeflateLibrary library = DeflateLibraries.use(id);
 			if (!library.id().equals(id)) {
-				this.rows.add("| " + id + " | not installed | | | | | |");
+				this.rows.add("| " + id + " | not installed | | | | | | | |");
 				continue;
 			}
 			// the JIT compiles the writer and the reader before anything is timed
@@ -89,32 +89,32 @@ public final class CodecBenchmark {
 					dump.length);
 		}
 		else {
-			this.rows.add("| ISA-L (`igzip -1`) | not installed (Debian package isal) | | | | | |");
+			this.rows.add("| ISA-L (`igzip -1`) | not installed (Debian package isal) | | | | | | | |");
 		}
 		printReport(dump.length, cores);
 	}
 
 	private void measureCoffer(DeflateLibrary library, int level, int threads, byte[] dump, boolean report)
 			throws IOException {
-		ByteArrayOutputStream compressed = new ByteArrayOutputStream(dump.length);
-		long started = System.nanoTime();
+		ByteArrayOutputStream compressed = new ByteArrayOutputStream(dump.length + dump.length / 10);
+		Timing compressing = Timing.start();
 		try (OutputStream gzip = new ParallelGzipOutputStream(compressed, library, level, threads, BLOCK)) {
 			gzip.write(dump);
 		}
-		long compressNanos = System.nanoTime() - started;
+		compressing.stop();
 		byte[] archive = compressed.toByteArray();
-		started = System.nanoTime();
+		Timing decompressing = Timing.start();
 		long read;
 		try (InputStream in = new GzipMembersInputStream(new ByteArrayInputStream(archive), library)) {
 			read = in.transferTo(OutputStream.nullOutputStream());
 		}
-		long decompressNanos = System.nanoTime() - started;
+		decompressing.stop();
 		if (read != dump.length) {
 			throw new IOException("read back " + read + " bytes of " + dump.length);
 		}
-		String row = String.format(Locale.ROOT, "| %s | %d | %d | %d | %.3f | %.0f | %.0f |", library.description(),
+		String row = String.format(Locale.ROOT, "| %s | %d | %d | %d | %.3f | %s | %s |", library.description(),
 				level, library.nativeLevel(level), threads, (double) archive.length / dump.length,
-				dump.length / MB / seconds(compressNanos), dump.length / MB / seconds(decompressNanos));
+				compressing.speeds(dump.length), decompressing.speeds(dump.length));
 		if (report) {
 			log(row);
 			this.rows.add(row);
@@ -125,27 +125,64 @@ public final class CodecBenchmark {
 			long plainLength) throws Exception {
 		Path archive = this.work.resolve("dump.rdb.gz");
 		Files.deleteIfExists(archive);
-		long compressNanos = timed(append(compress, dumpFile.toString()), archive);
-		long decompressNanos = timed(append(decompress, archive.toString()), null);
-		String row = String.format(Locale.ROOT, "| %s | 1 | | | %.3f | %.0f | %.0f |", name,
-				(double) Files.size(archive) / plainLength, plainLength / MB / seconds(compressNanos),
-				plainLength / MB / seconds(decompressNanos));
+		Timing compressing = timed(append(compress, dumpFile.toString()), archive);
+		Timing decompressing = timed(append(decompress, archive.toString()), null);
+		String row = String.format(Locale.ROOT, "| %s | 1 | | | %.3f | %s | %s |", name,
+				(double) Files.size(archive) / plainLength, compressing.speeds(plainLength),
+				decompressing.speeds(plainLength));
 		log(row);
 		this.rows.add(row);
 	}
 
 	/** Runs a command to its end, its output into {@code output} (or discarded), and returns how long it took. */
-	private long timed(List<String> command, Path output) throws Exception {
+	private Timing timed(List<String> command, Path output) throws Exception {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
 		builder.redirectOutput((output != null) ? ProcessBuilder.Redirect.to(output.toFile())
 				: ProcessBuilder.Redirect.DISCARD);
-		long started = System.nanoTime();
+		Timing timing = Timing.start();
 		Process process = builder.start();
 		if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
 			process.destroyForcibly();
 			throw new IOException(String.join(" ", command) + " failed");
 		}
-		return System.nanoTime() - started;
+		timing.stop();
+		return timing;
+	}
+
+	/**
+	 * Wall time and CPU time of this process and the children it waited for. On a machine others
+	 * share, wall time says what a backup would take now; MB per CPU-second is what the code costs.
+	 */
+	private static final class Timing {
+
+		private final long startNanos;
+
+		private final long startTicks;
+
+		private long wallNanos;
+
+		private long cpuTicks;
+
+		private Timing(long startNanos, long startTicks) {
+			this.startNanos = startNanos;
+			this.startTicks = startTicks;
+		}
+
+		static Timing start() throws IOException {
+			return new Timing(System.nanoTime(), BackupBenchmark.processTreeCpuTicks("self"));
+		}
+
+		void stop() throws IOException {
+			this.wallNanos = System.nanoTime() - this.startNanos;
+			this.cpuTicks = BackupBenchmark.processTreeCpuTicks("self") - this.startTicks;
+		}
+
+		/** "MB/s | MB per CPU-s" of {@code plainLength} bytes. */
+		String speeds(long plainLength) {
+			return String.format(Locale.ROOT, "%.0f | %.0f", plainLength / MB / seconds(this.wallNanos),
+					plainLength / MB / Math.max(this.cpuTicks / 100.0, 0.01));
+		}
+
 	}
 
 	private void printReport(long dumpLength, int cores) throws IOException {
@@ -153,10 +190,12 @@ public final class CodecBenchmark {
 		report.append(String.format(Locale.ROOT,
 				"Dump: %.0f MB of RDB from redis-server (BenchDataset's mix), %d cores, load average at the end %s.%n%n",
 				dumpLength / MB, cores, BackupBenchmark.loadAverage()));
-		report.append("| library | gzip level | its level | threads | ratio | compress MB/s | decompress MB/s |\n");
-		report.append("|---|---|---|---|---|---|---|\n");
+		report.append("| library | gzip level | its level | threads | ratio | compress MB/s | compress MB/CPU-s"
+				+ " | decompress MB/s | decompress MB/CPU-s |\n");
+		report.append("|---|---|---|---|---|---|---|---|---|\n");
 		this.rows.forEach((row) -> report.append(row).append('\n'));
-		report.append("\nMB/s are of plain (RDB) bytes; ratio is compressed / plain. Decompression is one thread.\n");
+		report.append("\nMB are of plain (RDB) bytes; ratio is compressed / plain; MB/s by the wall clock, MB/CPU-s by the"
+				+ " CPU time of the JVM (or of the command). Decompression is one thread.\n");
 		System.out.println();
 		System.out.print(report);
 		if (this.settings.output != null) {
