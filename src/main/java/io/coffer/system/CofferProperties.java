@@ -360,10 +360,13 @@ public class CofferProperties {
 		@NotNull
 		private Duration snapshotTimeout = Duration.ofMinutes(10);
 
-		/** gzip level of the archive, 1 (fast) to 9 (small). */
+		/**
+		 * gzip level of the archive, 1 (fast) to 9 (small); 1 by the codec benchmark
+		 * (docs/BENCHMARKS.md): higher levels save little on Redis dumps for much more CPU.
+		 */
 		@Min(1)
 		@Max(9)
-		private int compressionLevel = 6;
+		private int compressionLevel = 1;
 
 		/** Threads compressing one archive; 0 means one per core. */
 		@Min(0)
