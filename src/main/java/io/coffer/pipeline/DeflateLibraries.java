@@ -48,7 +48,12 @@ public final class DeflateLibraries {
 		if (active != null && preference.equals(activePreference)) {
 			return active;
 		}
-		Selection selection = select(preference, installedCandidates());
+		return use(preference, installedCandidates());
+	}
+
+	/** Chooses among {@code candidates}, whatever was chosen before, and logs the choice. */
+	static synchronized DeflateLibrary use(String preference, List<Candidate> candidates) {
+		Selection selection = select(preference, candidates);
 		selection.rejected().forEach((reason) -> log.warn("gzip: {}", reason));
 		log.info("gzip: {}", selection.library().description());
 		active = selection.library();

@@ -57,6 +57,22 @@ class DeflateLibrariesTests {
 	}
 
 	@Test
+	void aForcedLibraryThatIsMissingIsLoggedAndTheNextOneRuns(CapturedOutput output) {
+		try {
+			DeflateLibrary chosen = DeflateLibraries.use("isal",
+					List.of(MISSING_ISAL, DeflateLibraries.installedCandidates().get(1), ZLIB));
+
+			assertThat(chosen.id()).isEqualTo("libdeflate");
+			assertThat(DeflateLibraries.active()).isSameAs(chosen);
+			assertThat(output.getOut()).containsPattern("WARN .*gzip: isal is not used: .*libisal\\.so\\.99")
+				.contains("gzip: libdeflate (libdeflate.so.0)");
+		}
+		finally {
+			DeflateLibraries.use("auto", DeflateLibraries.installedCandidates());
+		}
+	}
+
+	@Test
 	void aLibraryThatLoadsButFailsItsRoundTripIsNotUsed() {
 		DeflateLibrary broken = new DeflateLibrary() {
 
