@@ -106,6 +106,10 @@ final class IsalLibrary implements DeflateLibrary {
 
 	/** @throws UnsatisfiedLinkError if the library cannot be loaded */
 	IsalLibrary(String soname) {
+		if (Native.POINTER_SIZE != 8) {
+			throw new UnsupportedOperationException("the offsets Coffer uses in ISA-L's structures are those of 64-bit"
+					+ " platforms, not of this " + (Native.POINTER_SIZE * 8) + "-bit one");
+		}
 		this.isal = Native.load(soname, Isal.class);
 		this.description = describe(soname);
 	}

@@ -95,7 +95,8 @@ final class ZlibLibrary implements DeflateLibrary {
 								+ outLength + " bytes");
 					}
 				}
-				if (!inflater.finished() && inflater.inflate(new byte[1]) > 0 || !inflater.finished()) {
+				// the output is full: the stream must end here, without one byte more
+				if (!inflater.finished() && (inflater.inflate(new byte[1]) > 0 || !inflater.finished())) {
 					throw new DataFormatException("the deflate data holds more than " + outLength + " bytes");
 				}
 				if (produced != outLength) {
