@@ -150,8 +150,8 @@ final class IsalLibrary implements DeflateLibrary {
 	}
 
 	/**
-	 * ISA-L's levels 0 to 3 over gzip's 1 to 9: ISA-L 1 compresses about as well as gzip 1, ISA-L 3
-	 * about as well as gzip 6 (see docs/BENCHMARKS.md).
+	 * ISA-L's own levels over gzip's 1 to 9, by effort: 1 → 1, 2–4 → 2, 5–9 → 3. Its level 0, faster
+	 * and weaker, is not used. Ratio and cost of each: docs/BENCHMARKS.md.
 	 */
 	@Override
 	public int nativeLevel(int gzipLevel) {

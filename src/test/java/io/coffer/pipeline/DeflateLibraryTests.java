@@ -70,6 +70,16 @@ class DeflateLibraryTests {
 		assertThat(best).isLessThanOrEqualTo(fast);
 	}
 
+	@Test
+	void gzipLevelsMapOntoIsalsFourAndAreTakenAsTheyAreByTheOthers() {
+		DeflateLibrary isal = new IsalLibrary(IsalLibrary.SONAME);
+
+		assertThat(IntStream.rangeClosed(1, 9).map(isal::nativeLevel).toArray())
+			.containsExactly(1, 2, 2, 2, 3, 3, 3, 3, 3);
+		assertThat(new LibdeflateLibrary(LibdeflateLibrary.SONAME).nativeLevel(7)).isEqualTo(7);
+		assertThat(ZlibLibrary.INSTANCE.nativeLevel(7)).isEqualTo(7);
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("libraries")
 	void anEmptyInputComesBackEmpty(DeflateLibrary library) throws IOException {
