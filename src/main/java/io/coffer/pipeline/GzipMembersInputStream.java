@@ -119,12 +119,18 @@ public final class GzipMembersInputStream extends InputStream {
 			this.in.close();
 		}
 		finally {
-			if (this.blockInflater != null) {
-				this.blockInflater.close();
-			}
-			if (this.streamingInflater != null) {
-				this.streamingInflater.end();
-			}
+			releaseInflaters();
+		}
+	}
+
+	private void releaseInflaters() {
+		if (this.blockInflater != null) {
+			this.blockInflater.close();
+			this.blockInflater = null;
+		}
+		if (this.streamingInflater != null) {
+			this.streamingInflater.end();
+			this.streamingInflater = null;
 		}
 	}
 
@@ -135,6 +141,8 @@ public final class GzipMembersInputStream extends InputStream {
 				throw new EOFException("the gzip stream is empty");
 			}
 			this.ended = true;
+			// callers that read to the end but never close (a reader under a tar stream) free them here
+			releaseInflaters();
 			return;
 		}
 		if (first != GzipFormat.ID1 || readByte() != GzipFormat.ID2) {

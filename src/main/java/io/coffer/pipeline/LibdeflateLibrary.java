@@ -1,6 +1,7 @@
 package io.coffer.pipeline;
 
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.util.zip.DataFormatException;
 
 import com.sun.jna.Library;
@@ -18,6 +19,9 @@ final class LibdeflateLibrary implements DeflateLibrary {
 	static final String SONAME = "libdeflate.so.0";
 
 	private static final int SUCCESS = 0;
+
+	/** Frees what a caller forgot to close: libdeflate's own allocations are not Java memory. */
+	private static final Cleaner CLEANER = Cleaner.create();
 
 	/** The part of libdeflate.h Coffer calls; {@code size_t} is a C {@code long} on Linux. */
 	interface Libdeflate extends Library {
@@ -76,9 +80,13 @@ final class LibdeflateLibrary implements DeflateLibrary {
 		if (compressor == null) {
 			throw new IllegalStateException("libdeflate refused level " + gzipLevel + " or ran out of memory");
 		}
+		Libdeflate library = this.libdeflate;
 		return new BlockDeflater() {
 
 			private final NativeBuffers buffers = new NativeBuffers();
+
+			private final Cleaner.Cleanable freed = CLEANER.register(this,
+					() -> library.libdeflate_free_compressor(compressor));
 
 			@Override
 			public int maxDeflatedSize(int length) {
@@ -105,7 +113,7 @@ final class LibdeflateLibrary implements DeflateLibrary {
 
 			@Override
 			public void close() {
-				LibdeflateLibrary.this.libdeflate.libdeflate_free_compressor(compressor);
+				this.freed.clean();
 				this.buffers.close();
 			}
 
@@ -118,9 +126,13 @@ final class LibdeflateLibrary implements DeflateLibrary {
 		if (decompressor == null) {
 			throw new IllegalStateException("libdeflate ran out of memory");
 		}
+		Libdeflate library = this.libdeflate;
 		return new BlockInflater() {
 
 			private final NativeBuffers buffers = new NativeBuffers();
+
+			private final Cleaner.Cleanable freed = CLEANER.register(this,
+					() -> library.libdeflate_free_decompressor(decompressor));
 
 			private final Memory consumed = new Memory(Native.SIZE_T_SIZE);
 
@@ -144,7 +156,7 @@ final class LibdeflateLibrary implements DeflateLibrary {
 
 			@Override
 			public void close() {
-				LibdeflateLibrary.this.libdeflate.libdeflate_free_decompressor(decompressor);
+				this.freed.clean();
 				this.buffers.close();
 				this.consumed.close();
 			}
