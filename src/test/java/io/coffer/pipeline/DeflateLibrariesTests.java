@@ -28,7 +28,8 @@ class DeflateLibrariesTests {
 		Selection selection = DeflateLibraries.select("auto", DeflateLibraries.installedCandidates());
 
 		assertThat(selection.library().id()).isEqualTo("isal");
-		assertThat(selection.library().description()).isEqualTo("ISA-L 2.30 (libisal.so.2)");
+		// Debian bookworm's libisal2 says "ISA-L 2.30 (libisal.so.2)"
+		assertThat(selection.library().description()).matches("ISA-L \\d+\\.\\d+ \\(libisal\\.so\\.2\\)");
 		assertThat(selection.rejected()).isEmpty();
 	}
 
