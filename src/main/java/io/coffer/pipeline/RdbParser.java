@@ -88,7 +88,7 @@ public final class RdbParser {
 				}
 				case 0xfe -> {
 					long selected = length();
-					if (selected > Integer.MAX_VALUE) {
+					if (selected < 0 || selected > Integer.MAX_VALUE) {
 						throw new InvalidRdbException(at, String.format("database number %,d is out of range", selected));
 					}
 					db = (int) selected;
@@ -492,11 +492,8 @@ public final class RdbParser {
 					return this.in.be32();
 				}
 				if (b == 0x81) {
-					long value = this.in.be64();
-					if (value < 0) {
-						throw new InvalidRdbException(at, "a length beyond 2^63");
-					}
-					return value;
+					// unsigned: stream IDs use the whole range; counts are checked by count()
+					return this.in.be64();
 				}
 				throw new InvalidRdbException(at, String.format("unknown length encoding 0x%02x", b));
 			default:
@@ -509,8 +506,9 @@ public final class RdbParser {
 		long at = this.in.offset();
 		long n = length();
 		long left = this.in.remaining();
-		if (n > left / minBytes) {
-			throw new InvalidRdbException(at, String.format("%s of length %,d exceeds the %,d bytes left", what, n, left));
+		if (n < 0 || n > left / minBytes) {
+			throw new InvalidRdbException(at, String.format("%s of length %,d exceeds the %,d bytes left", what,
+					new java.math.BigInteger(Long.toUnsignedString(n)), left));
 		}
 		return n;
 	}
