@@ -164,11 +164,19 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 
 	@Override
 	public void close() throws IOException {
+		stopChecking();
+		super.close();
+	}
+
+	/**
+	 * Ends the parser's thread without closing the stream underneath, for a reader that gives up before
+	 * the end (closing, or reading to the end, does it too).
+	 */
+	public void stopChecking() {
 		if (!this.ended) {
 			this.ended = true;
 			this.full.add(ABORT);
 		}
-		super.close();
 	}
 
 	/** The dump's RDB version, known once its first 9 bytes have been read. */
