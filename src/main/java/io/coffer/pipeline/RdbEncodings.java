@@ -2,6 +2,7 @@ package io.coffer.pipeline;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -231,10 +232,10 @@ final class RdbEncodings {
 	 */
 	static long listpackTuples(byte[] lp, int size, int tupleSize, boolean unique) throws Malformed {
 		ListpackCursor cursor = new ListpackCursor(lp, size);
-		Set<ByteBuffer> seen = unique ? new HashSet<>() : null;
+		UniqueMembers seen = unique ? new UniqueMembers(lp) : null;
 		long entries = 0;
 		while (cursor.next()) {
-			if (seen != null && entries % tupleSize == 0 && !seen.add(cursor.member())) {
+			if (seen != null && entries % tupleSize == 0 && !seen.add(cursor)) {
 				throw new Malformed("listpack entry " + cursor.index() + " repeats a member");
 			}
 			entries++;
@@ -243,6 +244,55 @@ final class RdbEncodings {
 			throw new Malformed("listpack holds " + entries + " entries, not a multiple of " + tupleSize);
 		}
 		return entries / tupleSize;
+	}
+
+	/**
+	 * The members seen so far in one encoded value: compared pairwise while there are few (most
+	 * listpacks), hashed beyond, so that small values cost no allocation per member.
+	 */
+	private static final class UniqueMembers {
+
+		private static final int PAIRWISE = 24;
+
+		private final byte[] bytes;
+
+		private final int[] offsets = new int[PAIRWISE];
+
+		private final int[] lengths = new int[PAIRWISE];
+
+		private int count;
+
+		private Set<ByteBuffer> hashed;
+
+		UniqueMembers(byte[] bytes) {
+			this.bytes = bytes;
+		}
+
+		/** @return false if the cursor's entry was seen already */
+		boolean add(ListpackCursor cursor) {
+			if (this.hashed == null && !cursor.isInteger && this.count < PAIRWISE) {
+				int offset = cursor.stringOffset;
+				int length = cursor.stringLength;
+				for (int i = 0; i < this.count; i++) {
+					if (this.lengths[i] == length && Arrays.equals(this.bytes, this.offsets[i], this.offsets[i] + length,
+							this.bytes, offset, offset + length)) {
+						return false;
+					}
+				}
+				this.offsets[this.count] = offset;
+				this.lengths[this.count] = length;
+				this.count++;
+				return true;
+			}
+			if (this.hashed == null) {
+				this.hashed = new HashSet<>(64);
+				for (int i = 0; i < this.count; i++) {
+					this.hashed.add(ByteBuffer.wrap(this.bytes, this.offsets[i], this.lengths[i]));
+				}
+			}
+			return this.hashed.add(cursor.member());
+		}
+
 	}
 
 	/**
@@ -567,9 +617,15 @@ final class RdbEncodings {
 				if (op + length > outLength) {
 					throw new Malformed("LZF data expands beyond the " + outLength + " bytes declared");
 				}
-				// byte by byte: the source may overlap what is being written
-				for (int i = 0; i < length; i++) {
-					out[op++] = out[reference++];
+				if (op - reference >= length) {
+					System.arraycopy(out, reference, out, op, length);
+					op += length;
+				}
+				else {
+					// byte by byte: the source overlaps what is being written (a run)
+					for (int i = 0; i < length; i++) {
+						out[op++] = out[reference++];
+					}
 				}
 			}
 		}

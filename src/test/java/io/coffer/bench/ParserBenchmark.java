@@ -33,18 +33,23 @@ public final class ParserBenchmark {
 		int sizeMb = 200;
 		Path output = null;
 		Path existing = null;
+		Path keep = null;
 		for (int i = 0; i < args.length; i++) {
 			switch (args[i]) {
 				case "--size" -> sizeMb = Integer.parseInt(args[++i]);
 				case "--output" -> output = Path.of(args[++i]);
 				case "--dump" -> existing = Path.of(args[++i]);
+				case "--keep-dump" -> keep = Path.of(args[++i]);
 				// given to every driver by scripts/bench; the parser runs in this JVM
 				case "--jar", "--coffer-java-opts" -> i++;
 				default -> throw new IllegalArgumentException("unknown option " + args[i]
-						+ "; options: --size 200 --dump FILE (measure that dump instead of making one) --output FILE");
+						+ "; options: --size 200 --dump FILE (measure that dump instead of making one) --keep-dump FILE --output FILE");
 			}
 		}
 		byte[] dump = (existing != null) ? Files.readAllBytes(existing) : makeDump(sizeMb);
+		if (keep != null) {
+			Files.write(keep, dump);
+		}
 		System.err.printf(Locale.ROOT, "dump of %.0f MB ready; measuring%n", dump.length / MB);
 		RdbSummary summary = RdbParser.parse(new ByteArrayInputStream(dump), dump.length, 99);
 		double crc = best(() -> Crc64.of(dump));
