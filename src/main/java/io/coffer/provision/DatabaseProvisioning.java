@@ -161,14 +161,7 @@ public class DatabaseProvisioning {
 		return this.locks.withLock(databaseId, () -> {
 			Database database = this.databases.findLive(databaseId)
 				.orElseThrow(() -> ApiException.notFound("database " + databaseId));
-			if (DatabaseStatus.PROVISIONING.equals(database.status())) {
-				throw ApiException.conflict("database_provisioning",
-						"database " + databaseId + " is still being provisioned; delete it once it is running");
-			}
-			if (DatabaseStatus.UPDATING.equals(database.status())) {
-				throw ApiException.conflict("database_updating",
-						"the plan of database " + databaseId + " is being changed; delete it once it is running");
-			}
+			refuseDuringWork(database);
 			String from = database.status();
 			this.work.startExclusively(databaseId, EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE), this::upgradeInProgress,
 					(status) -> {
@@ -190,6 +183,29 @@ public class DatabaseProvisioning {
 					database.acquisitionMode(), database.sentinelMaster(), database.scheduleEnabled(),
 					database.scheduleHourUtc(), database.createdAt(), database.nodes());
 		});
+	}
+
+	/**
+	 * Refuses, as {@link #deprovision} would, a deletion that cannot be done now: said before the final
+	 * backup is taken, rather than after it.
+	 * @throws ApiException 404 for an unknown database, 409 while it is provisioned, changed or upgraded
+	 */
+	public void refuseDeletionNow(String databaseId) {
+		refuseDuringUpgrade(databaseId);
+		Database database = this.databases.findLive(databaseId)
+			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+		refuseDuringWork(database);
+	}
+
+	private void refuseDuringWork(Database database) {
+		if (DatabaseStatus.PROVISIONING.equals(database.status())) {
+			throw ApiException.conflict("database_provisioning",
+					"database " + database.id() + " is still being provisioned; delete it once it is running");
+		}
+		if (DatabaseStatus.UPDATING.equals(database.status())) {
+			throw ApiException.conflict("database_updating",
+					"the plan of database " + database.id() + " is being changed; delete it once it is running");
+		}
 	}
 
 	private void refuseDuringUpgrade(String databaseId) {

@@ -118,11 +118,12 @@ class DatabaseController {
 	DeletedDatabaseView delete(Caller caller, @PathVariable String db,
 			@RequestParam(name = "final_backup", defaultValue = "true") boolean finalBackup) {
 		caller.requireAccess(db);
+		// what would refuse the deletion is said before a final backup is taken for nothing
+		this.provisioning.refuseDeletionNow(db);
 		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
 		String finalBackupId = null;
-		// only a running database serves data to back up: one still being provisioned or changed is refused by
-		// the deletion itself, with its own sentence; one in error (its provisioning failed, or a deletion left
-		// nodes behind) has no node to read, and must stay deletable
+		// only a running database serves data to back up: one in error (its provisioning failed, or a deletion
+		// left nodes behind) has no node to read, and must stay deletable
 		if (finalBackup && DatabaseStatus.RUNNING.equals(database.status())) {
 			finalBackupId = this.finalBackups.take(db).id();
 		}
