@@ -11,6 +11,7 @@ import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.crypto.KeyEncryptionKey;
 import io.coffer.crypto.Keyring;
+import io.coffer.pipeline.GzipMembersInputStream;
 import io.coffer.pipeline.InvalidRdbException;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
@@ -21,7 +22,6 @@ import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.SerializationFeature;
@@ -107,7 +107,7 @@ public class BackupImporter {
 		TarArchiveInputStream tar;
 		TarArchiveEntry entry;
 		try {
-			tar = new TarArchiveInputStream(new GzipCompressorInputStream(gzip, true));
+			tar = new TarArchiveInputStream(new GzipMembersInputStream(gzip));
 			entry = tar.getNextEntry();
 			while (entry != null && entry.isDirectory()) {
 				entry = tar.getNextEntry();

@@ -18,12 +18,12 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.crypto.DecryptingInputStream;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.ObjectHeader;
+import io.coffer.pipeline.GzipMembersInputStream;
 import io.coffer.pipeline.RdbCheckingInputStream;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -156,7 +156,7 @@ public class CatalogueRebuild {
 		}
 		try (Measured stored = new Measured(this.store.read(object.key()))) {
 			Measured archive = new Measured(new DecryptingInputStream(stored, this.keyring));
-			GzipCompressorInputStream gzip = new GzipCompressorInputStream(archive, true);
+			GzipMembersInputStream gzip = new GzipMembersInputStream(archive);
 			TarArchiveInputStream tar = new TarArchiveInputStream(gzip);
 			TarArchiveEntry dump = next(tar, "dump.rdb");
 			RdbCheckingInputStream rdb = new RdbCheckingInputStream(tar, BackupSteps.MAX_RDB_VERSION);
