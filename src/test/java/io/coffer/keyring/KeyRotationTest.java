@@ -178,6 +178,15 @@ class KeyRotationTest extends ServiceTest {
 			try (Jedis jedis = redis.jedis()) {
 				assertThat(RedisDataset.differences(expected, RedisDataset.snapshot(jedis))).isEmpty();
 			}
+
+			// the next rotation, from the command line, waits for its re-wrap and lists the keys
+			ByteArrayOutputStream rotation = new ByteArrayOutputStream();
+			assertThat(cli(rotation, InputStream.nullInputStream(), "keyring", "rotate")).isZero();
+			String printed = rotation.toString(StandardCharsets.UTF_8);
+			String third = Keyring.load(KEYRING).keyIds().get(1);
+			assertThat(printed).contains("New backups use key " + third).contains("4 backups re-wrapped")
+				.contains(newKey).contains(third);
+			assertThat(ids).allSatisfy((id) -> assertThat(row(db, id).keyId()).isEqualTo(third));
 		}
 	}
 
