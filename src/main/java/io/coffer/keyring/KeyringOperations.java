@@ -49,6 +49,11 @@ public class KeyringOperations {
 		return keys;
 	}
 
+	/** The key new objects use. */
+	public String currentKey() {
+		return this.keyring.newest().id();
+	}
+
 	/** Adds a fresh key to the keyring file; it is the one new objects use, on every instance. */
 	public String rotate() {
 		String added = locked(() -> this.keyring.addNewKey().id());

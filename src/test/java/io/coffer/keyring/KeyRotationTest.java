@@ -6,6 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +23,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
@@ -188,6 +195,56 @@ class KeyRotationTest extends ServiceTest {
 				.contains(newKey).contains(third);
 			assertThat(ids).allSatisfy((id) -> assertThat(row(db, id).keyId()).isEqualTo(third));
 		}
+	}
+
+	@Test
+	void theOperatorRotatesFromTheDashboard() throws Exception {
+		String before = operator().get("/api/v1/keyring").text("current_key");
+		HttpResponse<String> signInPage = page("/dashboard/sign-in", null, null);
+		String cookie = cookieOf(signInPage, null);
+		HttpResponse<String> signedIn = page("/dashboard/sign-in", cookie,
+				"token=" + CofferTestServices.ADMIN_TOKEN + "&_csrf=" + csrf(signInPage));
+		assertThat(signedIn.statusCode()).isEqualTo(302);
+		cookie = cookieOf(signedIn, cookie);
+		HttpResponse<String> databases = page("/dashboard", cookie, null);
+		assertThat(databases.body()).contains("New backups use key <span class=\"mono\">" + before + "</span>")
+			.contains("Rotate keys");
+
+		HttpResponse<String> rotated = page("/dashboard/keyring/rotate", cookie, "_csrf=" + csrf(databases));
+		assertThat(rotated.statusCode()).isEqualTo(302);
+		String after = page("/dashboard", cookie, null).body();
+		String current = operator().get("/api/v1/keyring").text("current_key");
+		assertThat(current).isNotEqualTo(before);
+		Matcher notice = Pattern.compile("New backups use key " + current + "; rewrapKeysJob \\(execution (\\d+)\\)")
+			.matcher(after);
+		assertThat(notice.find()).as(after).isTrue();
+		JsonNode rewrap = awaitJobEnd(operator(), Long.parseLong(notice.group(1)));
+		assertThat(rewrap.path("status").asString()).as(rewrap.toString()).isEqualTo("completed");
+		ApiClient.Response retired = operator().delete("/api/v1/keyring/keys/" + before);
+		assertThat(retired.status()).as(retired.body()).isEqualTo(200);
+	}
+
+	private HttpResponse<String> page(String path, String cookie, String form) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.header("Accept", "text/html");
+		if (cookie != null) {
+			request.header("Cookie", cookie);
+		}
+		if (form != null) {
+			request.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(HttpRequest.BodyPublishers.ofString(form));
+		}
+		return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static String csrf(HttpResponse<String> page) {
+		Matcher field = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(page.body());
+		assertThat(field.find()).as(page.body()).isTrue();
+		return URLEncoder.encode(field.group(1), StandardCharsets.UTF_8);
+	}
+
+	private static String cookieOf(HttpResponse<?> response, String otherwise) {
+		return response.headers().firstValue("Set-Cookie").map((header) -> header.split(";", 2)[0]).orElse(otherwise);
 	}
 
 	private byte[] assertDownloads(String db, String id) {
