@@ -264,6 +264,28 @@ public class BackupRepository {
 			.update();
 	}
 
+	/**
+	 * Keys with a time to live per logical database ({@code db0 → n}), counted from the dump: kept apart
+	 * from the row's record since only restores and drills need them.
+	 */
+	public void recordExpiringKeys(String backupId, Map<String, Long> expiringKeysPerDb) {
+		this.jdbc.sql("update backups set expiring_keys_per_db = cast(? as jsonb) where id = ?")
+			.params(this.json.writeValueAsString(new java.util.TreeMap<>(expiringKeysPerDb)), backupId)
+			.update();
+	}
+
+	/** What {@link #recordExpiringKeys} recorded; empty for backups made before it was counted. */
+	public java.util.Optional<Map<String, Long>> expiringKeys(String backupId) {
+		return this.jdbc.sql("select expiring_keys_per_db from backups where id = ?")
+			.param(backupId)
+			.query((rs, rowNum) -> rs.getString(1))
+			.list()
+			.stream()
+			.filter(java.util.Objects::nonNull)
+			.findFirst()
+			.map((text) -> this.json.readValue(text, KEYS_PER_DB));
+	}
+
 	/** A done backup whose stored object was found missing: it cannot be downloaded or restored any more. */
 	public void markLost(String backupId, String error, Instant now) {
 		transition(backupId, RunStatus.DONE, RunStatus.ERROR, "error = :error", Map.of("error", error));

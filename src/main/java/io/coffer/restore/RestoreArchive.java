@@ -56,7 +56,7 @@ final class RestoreArchive implements AutoCloseable {
 					+ backup.rdbSize() + " bytes recorded for backup " + backup.id());
 		}
 		// the tar stream ends at the end of the entry; it is never closed through this wrapper
-		this.dump = new RdbCheckingInputStream(this.tar, maxRdbVersion);
+		this.dump = new RdbCheckingInputStream(this.tar, maxRdbVersion, this.dumpSize);
 	}
 
 	/** Opens the whole archive of a done backup and reads up to the start of its dump. */
@@ -184,6 +184,7 @@ final class RestoreArchive implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
+		this.dump.stopChecking();
 		this.archive.close();
 	}
 
