@@ -149,7 +149,8 @@ class DashboardBrowserTest extends IntegrationTest {
 			this.redis.thaw();
 		}
 		By status = By.cssSelector("#backup-" + backupId + " .status .badge");
-		new WebDriverWait(this.browser, Duration.ofSeconds(120))
+		// the poller re-renders the row as the backup moves on: an element read between two renders is stale
+		new WebDriverWait(this.browser, Duration.ofSeconds(120)).ignoring(StaleElementReferenceException.class)
 			.until((driver) -> "done".equals(driver.findElement(status).getText()));
 		assertThat(pageMarked()).as("the page was not reloaded").isTrue();
 
