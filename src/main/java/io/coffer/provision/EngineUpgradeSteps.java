@@ -333,15 +333,16 @@ class EngineUpgradeSteps implements WriteFences {
 			.orElseThrow(() -> new IllegalStateException("engine " + target + " is no longer in the engine catalogue"));
 		Map<String, String> server = this.connections.call(endpoint(node, password),
 				(jedis) -> RedisInfo.fields(jedis.info("server")));
-		String version = server.get("redis_version");
-		if (!engine.reportedVersion().toString().equals(version)) {
-			return Optional.of(node.address() + " reports redis_version " + version + ", not "
-					+ engine.reportedVersion() + " of engine " + target);
+		// a Valkey node reports valkey_version beside the redis_version it shows clients (7.2.4)
+		EngineVersion reported = EngineVersion.fromInfo(server);
+		if (!engine.reportedVersion().equals(reported)) {
+			return Optional.of(node.address() + " reports " + ((reported != null) ? reported.label() : "no version")
+					+ ", not " + engine.reportedVersion().label() + " of engine " + target);
 		}
 		// Redis reports the absolute path it was started by: a program named by its path is checked by
 		// path too; one found on the PATH by its version only
-		if (Path.of(engine.redisServer()).isAbsolute() && !engine.redisServer().equals(server.get("executable"))) {
-			return Optional.of(node.address() + " runs " + server.get("executable") + ", not " + engine.redisServer()
+		if (Path.of(engine.server()).isAbsolute() && !engine.server().equals(server.get("executable"))) {
+			return Optional.of(node.address() + " runs " + server.get("executable") + ", not " + engine.server()
 					+ " of engine " + target);
 		}
 		return Optional.empty();

@@ -46,7 +46,7 @@ class RestoreArchiveTests {
 
 	@ParameterizedTest
 	@CsvSource({ "2.8.24, 6", "3.2.12, 7", "4.0.14, 8", "5.0.14, 9", "6.2.14, 9", "7.0.15, 10", "7.2.4, 11",
-			"7.4.1, 12", "8.0.2, 12" })
+			"7.4.1, 12", "8.0.2, 13", "valkey 8.0.1, 11", "valkey 9.0.0, 80" })
 	void eachRedisVersionReadsTheRdbVersionsItKnows(String redisVersion, int maxRdb) {
 		assertThat(RdbVersions.maxLoadable(redisVersion)).isEqualTo(maxRdb);
 	}
