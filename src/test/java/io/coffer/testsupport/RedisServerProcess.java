@@ -423,13 +423,13 @@ public final class RedisServerProcess implements AutoCloseable {
 		private Options() {
 		}
 
-		/** {@code requirepass} and {@code masterauth}, or, for a sentinel, nothing. */
 		/** The program to run: {@code redis-server} unless told, {@code valkey-server} for Valkey. */
 		public Options server(String program) {
 			this.server = program;
 			return this;
 		}
 
+		/** {@code requirepass} and {@code masterauth}, or, for a sentinel, nothing. */
 		public Options password(String password) {
 			this.password = password;
 			return this;
