@@ -33,6 +33,15 @@ public record RedisInfo(String redisVersion, Map<Integer, Long> keysPerDatabase,
 		return parse(jedis.info());
 	}
 
+	/** The engine as a person names it: "Redis 7.0.15", "Valkey 8.0.1"; null when the node reports no version. */
+	public String engineLabel() {
+		if (this.redisVersion == null) {
+			return null;
+		}
+		return this.redisVersion.startsWith("valkey ") ? "Valkey " + this.redisVersion.substring("valkey ".length())
+				: "Redis " + this.redisVersion;
+	}
+
 	public long totalKeys() {
 		return this.keysPerDatabase.values().stream().mapToLong(Long::longValue).sum();
 	}

@@ -284,6 +284,12 @@ public class EngineUpgrades implements DisposableBean {
 	public record Availability(String version, List<String> available, List<Blocked> blocked, String noneAvailable,
 			String notUpgradable, String downtime, EngineRepository.Upgrade last) {
 
+		/** "Redis" or "Valkey"; null when the version is not known. */
+		public String engineName() {
+			return (this.version != null) ? (EngineVersion.parse(this.version).engine().equals(EngineVersion.VALKEY)
+					? "Valkey" : "Redis") : null;
+		}
+
 		static Availability none(String version, String reason, Optional<EngineRepository.Upgrade> last) {
 			return new Availability(version, List.of(), List.of(), reason, reason, null, last.orElse(null));
 		}
