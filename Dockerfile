@@ -11,9 +11,10 @@ RUN mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre
 # the process driver of provisioning runs redis-server, sentinels and HAProxy beside the service;
-# the restore drills start scratch redis-server processes
+# the restore drills start scratch redis-server processes; archives are compressed through ISA-L
+# (libisal2), libdeflate when it is missing
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends redis-server haproxy \
+    && apt-get install -y --no-install-recommends redis-server haproxy libisal2 libdeflate0 \
     && rm -rf /var/lib/apt/lists/*
 ENV PATH="${PATH}:/usr/sbin"
 WORKDIR /opt/coffer

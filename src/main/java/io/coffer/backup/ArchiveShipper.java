@@ -8,6 +8,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 
@@ -16,6 +18,7 @@ import io.coffer.crypto.KeyEncryptionKey;
 import io.coffer.pipeline.DigestingOutputStream;
 import io.coffer.pipeline.ParallelGzipOutputStream;
 import io.coffer.pipeline.RdbCheckingInputStream;
+import io.coffer.pipeline.RdbSummary;
 import io.coffer.storage.BlobUpload;
 import io.coffer.storage.StoredBlob;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -23,7 +26,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Packages an RDB and ships it, in one pass with bounded memory and no temporary file:
- * RDB (checked as it streams) → tar ({@code dump.rdb}, then {@code backup.json}) → parallel gzip →
+ * RDB (parsed as it streams: every structure, the CRC-64, its keys counted) → tar ({@code dump.rdb}, then {@code backup.json}) → parallel gzip →
  * size and SHA-256 of the archive → segmented AES-256-GCM → size and SHA-256 of the stored bytes →
  * multipart upload. Each filter's result is read after the stream has ended.
  */
@@ -45,9 +48,29 @@ final class ArchiveShipper {
 		this.maxRdbVersion = maxRdbVersion;
 	}
 
-	/** What one shipment produced: the figures the catalogue records. */
+	/**
+	 * What one shipment produced: the figures the catalogue records, and what the parse of the dump
+	 * learned (its exact keys per database).
+	 */
 	record Shipped(long rdbSize, int rdbVersion, String rdbSha256, long archiveSize, String archiveSha256,
-			long storedSize, String storedSha256, String keyId) {
+			long storedSize, String storedSha256, String keyId, RdbSummary rdb) {
+
+		/** Keys per logical database as {@code db0 → n}, the way the manifest and the catalogue name them. */
+		Map<String, Long> keysPerDb() {
+			return named(this.rdb.keysPerDb());
+		}
+
+		/** Keys with a time to live per logical database, named like {@link #keysPerDb()}. */
+		Map<String, Long> expiringKeysPerDb() {
+			return named(this.rdb.expiringKeysPerDb());
+		}
+
+		private static Map<String, Long> named(Map<Integer, Long> perDb) {
+			Map<String, Long> named = new TreeMap<>();
+			perDb.forEach((db, count) -> named.put("db" + db, count));
+			return named;
+		}
+
 	}
 
 	/**
@@ -67,7 +90,7 @@ final class ArchiveShipper {
 		DigestingOutputStream archive = new DigestingOutputStream(encrypted);
 		ParallelGzipOutputStream gzip = new ParallelGzipOutputStream(archive, this.compressionLevel,
 				this.compressionThreads, GZIP_BLOCK);
-		RdbCheckingInputStream checkedRdb = new RdbCheckingInputStream(rdb, this.maxRdbVersion);
+		RdbCheckingInputStream checkedRdb = new RdbCheckingInputStream(rdb, this.maxRdbVersion, rdbLength);
 		DigestInputStream rdbDigest = new DigestInputStream(checkedRdb, sha256());
 		TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip);
 		Shipped partial;
@@ -80,7 +103,8 @@ final class ArchiveShipper {
 				throw new IOException("the snapshot ended before its RDB could be checked");
 			}
 			tar.closeArchiveEntry();
-			partial = new Shipped(rdbLength, checkedRdb.rdbVersion(), hex(rdbDigest), 0, null, 0, null, kek.id());
+			partial = new Shipped(rdbLength, checkedRdb.rdbVersion(), hex(rdbDigest), 0, null, 0, null, kek.id(),
+					checkedRdb.summary());
 			byte[] manifest = manifestWriter.write(manifestOf.apply(partial));
 			tar.putArchiveEntry(entry("backup.json", manifest.length, createdAt));
 			tar.write(manifest);
@@ -94,6 +118,7 @@ final class ArchiveShipper {
 			// archive that decrypts fine must never be stored.
 			abortQuietly(upload, ex);
 			closeQuietly(tar);
+			checkedRdb.stopChecking();
 			throw ex;
 		}
 		StoredBlob blob = upload.complete();
@@ -102,7 +127,7 @@ final class ArchiveShipper {
 					+ " were sent");
 		}
 		return new Shipped(partial.rdbSize(), partial.rdbVersion(), partial.rdbSha256(), archive.size(),
-				archive.sha256Hex(), stored.size(), stored.sha256Hex(), kek.id());
+				archive.sha256Hex(), stored.size(), stored.sha256Hex(), kek.id(), partial.rdb());
 	}
 
 	private static TarArchiveEntry entry(String name, long size, Instant modified) {

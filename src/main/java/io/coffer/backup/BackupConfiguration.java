@@ -3,6 +3,8 @@ package io.coffer.backup;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.coffer.pipeline.DeflateLibraries;
+import io.coffer.pipeline.DeflateLibrary;
 import io.coffer.system.CofferProperties;
 
 import org.springframework.context.annotation.Bean;
@@ -26,6 +28,15 @@ class BackupConfiguration {
 		executor.setThreadNamePrefix("backup-");
 		executor.setWaitForTasksToCompleteOnShutdown(false);
 		return executor;
+	}
+
+	/**
+	 * The deflate library every archive is written and read with, chosen (and logged) once at
+	 * start-up rather than at the first backup.
+	 */
+	@Bean
+	DeflateLibrary deflateLibrary(CofferProperties properties) {
+		return DeflateLibraries.use(properties.getBackup().getCompressionLibrary());
 	}
 
 	@Bean

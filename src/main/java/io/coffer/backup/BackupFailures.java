@@ -87,8 +87,12 @@ class BackupFailures {
 			return "the backup stopped without saying why; see the service log";
 		}
 		for (Throwable current = cause; current != null; current = current.getCause()) {
-			if (current instanceof RedisAccessException || current instanceof BlobStoreException
-					|| current instanceof IntegrityException || current instanceof InvalidRdbException) {
+			if (current instanceof BlobStoreException storage) {
+				// the row is read by the database's owner: the endpoint, bucket and key stay in the log
+				return storage.publicMessage();
+			}
+			if (current instanceof RedisAccessException || current instanceof IntegrityException
+					|| current instanceof InvalidRdbException) {
 				return current.getMessage();
 			}
 			if (current instanceof SocketTimeoutException) {

@@ -11,6 +11,7 @@ import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.crypto.KeyEncryptionKey;
 import io.coffer.crypto.Keyring;
+import io.coffer.pipeline.GzipMembersInputStream;
 import io.coffer.pipeline.InvalidRdbException;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
@@ -21,7 +22,6 @@ import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.SerializationFeature;
@@ -107,14 +107,14 @@ public class BackupImporter {
 		TarArchiveInputStream tar;
 		TarArchiveEntry entry;
 		try {
-			tar = new TarArchiveInputStream(new GzipCompressorInputStream(gzip, true));
+			tar = new TarArchiveInputStream(new GzipMembersInputStream(gzip));
 			entry = tar.getNextEntry();
 			while (entry != null && entry.isDirectory()) {
 				entry = tar.getNextEntry();
 			}
 		}
 		catch (IOException ex) {
-			throw ApiException.unprocessable("invalid_archive", "the upload is not a .tar.gz: " + ex.getMessage());
+			throw ApiException.unprocessable("invalid_archive", "the upload is not a .tar.gz: " + describe(ex));
 		}
 		if (entry == null) {
 			throw ApiException.unprocessable("invalid_archive", "the archive holds no dump.rdb");
@@ -153,7 +153,8 @@ public class BackupImporter {
 			ArchiveShipper.Shipped shipped = shipper.ship(rdb, length, createdAt, kek, upload,
 					(partial) -> new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, database.id(),
 							database.app(), createdAt, new BackupManifest.NodeUsed(Backup.IMPORT, null, 0), null,
-							partial.rdbVersion(), partial.rdbSize(), partial.rdbSha256(), null, Backup.IMPORT),
+							partial.rdbVersion(), partial.rdbSize(), partial.rdbSha256(), partial.keysPerDb(), Backup.IMPORT,
+							partial.expiringKeysPerDb()),
 					(bytes) -> this.backups.recordProgress(backupId, bytes), this.json::writeValueAsBytes);
 			BlobInfo stored = this.store.stat(backup.objectKey())
 				.orElseThrow(() -> new BlobStoreException("the imported backup is missing from object storage"));
@@ -163,7 +164,8 @@ public class BackupImporter {
 			}
 			this.backups.markDone(backupId, new Backup.Outcome(shipped.archiveSize(), shipped.archiveSha256(),
 					shipped.storedSize(), shipped.storedSha256(), shipped.keyId(), null, shipped.rdbVersion(),
-					shipped.rdbSize(), null), this.clock.instant());
+					shipped.rdbSize(), shipped.keysPerDb()), this.clock.instant());
+			this.backups.recordExpiringKeys(backupId, shipped.expiringKeysPerDb());
 		}
 		catch (IOException | RuntimeException ex) {
 			discard(backup, upload, ex);
@@ -204,11 +206,22 @@ public class BackupImporter {
 		if (ex instanceof IOException) {
 			// what the shipper says of a short or long snapshot is just as true of an upload
 			return ApiException.unprocessable("invalid_upload", "the upload could not be read as a dump: "
-					+ ex.getMessage().replace("snapshot", "upload").replace("the node announced", "announced")
+					+ describe(ex).replace("snapshot", "upload").replace("the node announced", "announced")
 					+ "; nothing was kept");
 		}
 		return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
 				"the import failed unexpectedly; nothing was kept", ex);
+	}
+
+	/** What went wrong reading the upload; a cut gzip stream says nothing but EOF. */
+	private static String describe(Exception ex) {
+		if (ex.getMessage() != null) {
+			return ex.getMessage();
+		}
+		if (ex instanceof java.io.EOFException) {
+			return "it ends too early (truncated)";
+		}
+		return ex.getClass().getSimpleName();
 	}
 
 	private void checkSize(long length) {

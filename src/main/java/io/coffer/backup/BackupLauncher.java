@@ -67,8 +67,8 @@ public class BackupLauncher {
 
 	/**
 	 * Schedules a backup of the database and returns its row at once.
-	 * @throws ApiException 404 for an unknown database, 409 while another backup of it is in flight or its plan
-	 * is being changed
+	 * @throws ApiException 404 for an unknown database, 409 while another backup of it or a restore into it is in
+	 * flight, while it is still being provisioned, or while its plan is being changed
 	 */
 	public Backup launch(String databaseId, String method) {
 		Database database = this.databases.findLive(databaseId)
@@ -80,11 +80,22 @@ public class BackupLauncher {
 				(work) -> ApiException.conflict("database_busy",
 						work + " of " + databaseId + " is in progress; back it up once it is done"),
 				(status) -> {
+					if (DatabaseStatus.PROVISIONING.equals(status)) {
+						// its nodes are not up yet: there is nothing to read
+						throw ApiException.conflict("database_provisioning",
+								"database " + databaseId + " is still being provisioned; back it up once it is running");
+					}
 					if (DatabaseStatus.UPDATING.equals(status)) {
 						// its nodes are being added or removed: the node a backup would pick may be gone the next second
 						throw ApiException.conflict("database_updating",
 								"the plan of " + databaseId + " is being changed; back it up once it is running");
 					}
+					// a restore replaces the data a backup would read, and makes its node a replica of Coffer meanwhile;
+					// a restore into the database waits for a backup of it in turn (RestoreLauncher)
+					this.work.inFlight(databaseId, EnumSet.of(DatabaseWork.Kind.RESTORE)).ifPresent((restore) -> {
+						throw ApiException.conflict("restore_in_progress",
+								"a restore into " + databaseId + " is in progress; back it up once it is done");
+					});
 					try {
 						this.backups.insertScheduled(backupId, databaseId, createdAt,
 								BackupNames.fileName(database, createdAt), method,

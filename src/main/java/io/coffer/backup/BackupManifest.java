@@ -6,12 +6,14 @@ import java.util.Map;
 /**
  * {@code backup.json}, the archive's second entry: what the dump is, where it came from, and the
  * SHA-256 of {@code dump.rdb} so that the archive can be checked without the catalogue, and enough
- * to rebuild the backup's row if the catalogue is lost. {@code keysPerDb} is null for an import (its
- * keys were never counted); {@code method} is null in archives written before it was recorded.
+ * to rebuild the backup's row if the catalogue is lost. {@code keysPerDb} and {@code expiringKeysPerDb}
+ * are counted from the dump itself as it was parsed ({@code db0 → n}); {@code keysPerDb} is null in
+ * archives of imports made before dumps were parsed, {@code expiringKeysPerDb} in archives written before
+ * it was recorded, and {@code method} in archives written before it was recorded.
  */
 public record BackupManifest(int formatVersion, String backupId, String databaseId, String app, Instant createdAt,
 		NodeUsed node, String redisVersion, int rdbVersion, long rdbSize, String rdbSha256,
-		Map<String, Long> keysPerDb, String method) {
+		Map<String, Long> keysPerDb, String method, Map<String, Long> expiringKeysPerDb) {
 
 	public static final int FORMAT_VERSION = 1;
 

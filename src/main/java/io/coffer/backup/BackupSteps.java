@@ -103,9 +103,10 @@ class BackupSteps {
 					backup.createdAt(), kek, upload,
 					(partial) -> manifest(backup, database, endpoint, role, facts, partial),
 					(bytes) -> this.backups.recordProgress(backupId, bytes), this.json::writeValueAsBytes);
+			this.backups.recordExpiringKeys(backupId, shipped.expiringKeysPerDb());
 			return new Backup.Outcome(shipped.archiveSize(), shipped.archiveSha256(), shipped.storedSize(),
 					shipped.storedSha256(), shipped.keyId(), facts.redisVersion(), shipped.rdbVersion(),
-					shipped.rdbSize(), keysPerDb(facts));
+					shipped.rdbSize(), shipped.keysPerDb());
 		}
 		catch (IOException | RuntimeException ex) {
 			ArchiveShipper.abortQuietly(upload, ex);
@@ -144,14 +145,8 @@ class BackupSteps {
 			RedisInfo facts, ArchiveShipper.Shipped shipped) {
 		return new BackupManifest(BackupManifest.FORMAT_VERSION, backup.id(), database.id(), database.app(),
 				backup.createdAt(), new BackupManifest.NodeUsed(role, node.host(), node.port()), facts.redisVersion(),
-				shipped.rdbVersion(), shipped.rdbSize(), shipped.rdbSha256(), keysPerDb(facts), backup.method());
-	}
-
-	/** Keys per logical database as {@code db0 → n}, the way {@code INFO keyspace} names them. */
-	private static Map<String, Long> keysPerDb(RedisInfo info) {
-		Map<String, Long> keys = new TreeMap<>();
-		info.keysPerDatabase().forEach((index, count) -> keys.put("db" + index, count));
-		return keys;
+				shipped.rdbVersion(), shipped.rdbSize(), shipped.rdbSha256(), shipped.keysPerDb(), backup.method(),
+				shipped.expiringKeysPerDb());
 	}
 
 	private Database database(String databaseId) {

@@ -10,7 +10,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
@@ -18,12 +20,13 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.crypto.DecryptingInputStream;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.ObjectHeader;
+import io.coffer.pipeline.GzipMembersInputStream;
 import io.coffer.pipeline.RdbCheckingInputStream;
+import io.coffer.pipeline.RdbSummary;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -118,6 +121,7 @@ public class CatalogueRebuild {
 				}
 				else {
 					this.backups.insertRebuilt(row(object, recovered), object.lastModified());
+					this.backups.recordExpiringKeys(manifest.backupId(), named(recovered.rdb().expiringKeysPerDb()));
 					rebuilt.add(new Rebuilt(manifest.backupId(), manifest.databaseId(), object.key()));
 					log.info("Catalogue rebuild: backup {} of {} is back from {}", manifest.backupId(),
 							manifest.databaseId(), object.key());
@@ -141,11 +145,19 @@ public class CatalogueRebuild {
 		return new Backup(manifest.backupId(), manifest.databaseId(), manifest.createdAt(), name, null, method, node,
 				object.key(), recovered.archiveSize(), recovered.archiveSha256(), recovered.storedSize(),
 				recovered.storedSha256(), recovered.keyId(), manifest.redisVersion(), manifest.rdbVersion(),
-				manifest.rdbSize(), manifest.keysPerDb(), manifest.rdbSize(), null, null, null, null, null, null);
+				manifest.rdbSize(), named(recovered.rdb().keysPerDb()), manifest.rdbSize(), null, null, null, null, null,
+				null);
+	}
+
+	/** The dump's counts, counted again as it was read back: {@code db0 → n}. */
+	private static Map<String, Long> named(Map<Integer, Long> perDb) {
+		Map<String, Long> named = new TreeMap<>();
+		perDb.forEach((db, count) -> named.put("db" + db, count));
+		return named;
 	}
 
 	private record Recovered(BackupManifest manifest, String keyId, long storedSize, String storedSha256,
-			long archiveSize, String archiveSha256) {
+			long archiveSize, String archiveSha256, RdbSummary rdb) {
 	}
 
 	/** One pass over the object: every layer checked, every size and digest measured on the way. */
@@ -156,10 +168,10 @@ public class CatalogueRebuild {
 		}
 		try (Measured stored = new Measured(this.store.read(object.key()))) {
 			Measured archive = new Measured(new DecryptingInputStream(stored, this.keyring));
-			GzipCompressorInputStream gzip = new GzipCompressorInputStream(archive, true);
+			GzipMembersInputStream gzip = new GzipMembersInputStream(archive);
 			TarArchiveInputStream tar = new TarArchiveInputStream(gzip);
 			TarArchiveEntry dump = next(tar, "dump.rdb");
-			RdbCheckingInputStream rdb = new RdbCheckingInputStream(tar, BackupSteps.MAX_RDB_VERSION);
+			RdbCheckingInputStream rdb = new RdbCheckingInputStream(tar, BackupSteps.MAX_RDB_VERSION, dump.getSize());
 			DigestInputStream rdbDigest = new DigestInputStream(rdb, sha256());
 			long rdbSize = rdbDigest.transferTo(OutputStream.nullOutputStream());
 			if (rdbSize != dump.getSize() || !rdb.isVerified()) {
@@ -181,7 +193,8 @@ public class CatalogueRebuild {
 			// to the very end: the last segment's authentication and the archive's full digest
 			gzip.transferTo(OutputStream.nullOutputStream());
 			archive.transferTo(OutputStream.nullOutputStream());
-			return new Recovered(manifest, keyId, stored.count, stored.sha256Hex(), archive.count, archive.sha256Hex());
+			return new Recovered(manifest, keyId, stored.count, stored.sha256Hex(), archive.count, archive.sha256Hex(),
+					rdb.summary());
 		}
 	}
 

@@ -18,6 +18,9 @@ public class RedisAccessException extends RuntimeException {
 
 	public static final String SNAPSHOT_FAILED = "snapshot_failed";
 
+	/** Something answers at the address, but not in Redis's protocol. */
+	public static final String NOT_REDIS = "not_redis";
+
 	private final String code;
 
 	public RedisAccessException(String code, String message) {

@@ -197,11 +197,31 @@ public final class RedisConnections {
 		if (cause instanceof SocketTimeoutException) {
 			return new RedisAccessException(RedisAccessException.TIMEOUT, at + " did not answer in time", failure);
 		}
+		if (failure instanceof JedisConnectionException && !(cause instanceof IOException) && isUnknownReply(failure)) {
+			// what the port said stays out of the sentence: it may be another service's banner or secrets
+			return notRedis(endpoint, failure);
+		}
 		if (failure instanceof JedisConnectionException || cause instanceof IOException) {
 			return new RedisAccessException(RedisAccessException.UNREACHABLE,
 					"cannot reach " + at + ": " + cause.getMessage(), failure);
 		}
 		return new RedisAccessException(RedisAccessException.REFUSED, at + " failed: " + failure.getMessage(), failure);
+	}
+
+	/** The sentence for an address where something answered, but not Redis. */
+	public static RedisAccessException notRedis(RedisEndpoint endpoint, Throwable failure) {
+		return new RedisAccessException(RedisAccessException.NOT_REDIS, endpoint.address() + " is not a Redis server",
+				failure);
+	}
+
+	/** Jedis's words for a first byte that no Redis reply starts with. */
+	private static boolean isUnknownReply(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = (cause.getCause() == cause) ? null : cause.getCause()) {
+			if (cause.getMessage() != null && cause.getMessage().startsWith("Unknown reply")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Names what an error reply of Redis means, e.g. {@code WRONGPASS ...}. */

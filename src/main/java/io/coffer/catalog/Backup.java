@@ -19,7 +19,7 @@ public record Backup(String id, String databaseId, Instant createdAt, String nam
 
 	public static final String MANUAL = "manual";
 
-	/** An external dump uploaded through the API: no node was snapshotted, its keys were not counted. */
+	/** An external dump uploaded through the API: no node was snapshotted; its keys are counted from the dump. */
 	public static final String IMPORT = "import";
 
 	/** The node a backup was taken from, its role at that moment, and why it was chosen. */
@@ -28,7 +28,8 @@ public record Backup(String id, String databaseId, Instant createdAt, String nam
 
 	/**
 	 * What a finished backup leaves in the catalogue: sizes and digests of both forms, versions, keys
-	 * ({@code keysPerDb} and {@code redisVersion} are null when unknown, as for an import).
+	 * counted from the dump ({@code redisVersion} is null when unknown, as for an import; {@code keysPerDb}
+	 * is null only in rows written before dumps were parsed).
 	 */
 	public record Outcome(long archiveSize, String archiveSha256, long storedSize, String storedSha256, String keyId,
 			String redisVersion, int rdbVersion, long rdbSize, Map<String, Long> keysPerDb) implements Serializable {

@@ -82,11 +82,33 @@ public class BackupRepository {
 			.optional();
 	}
 
-	public Optional<Backup> findLatestDone(String databaseId) {
+	/**
+	 * What {@code latest} means everywhere (downloads, restores, drills): the newest {@code done} backup that no
+	 * download, restore or drill found damaged ({@code integrity_error}). A damaged one is never chosen for the
+	 * user; it can still be named by its id.
+	 */
+	public Optional<Backup> findLatestGood(String databaseId) {
 		return this.jdbc.sql("""
-				select * from backups where database_id = ? and status = 'done' and deleting_at is null
-				order by created_at desc, id desc limit 1
+				select * from backups where database_id = ? and status = 'done' and integrity_error is null
+				and deleting_at is null order by created_at desc, id desc limit 1
 				""").param(databaseId).query(this::row).optional();
+	}
+
+	/**
+	 * Why {@link #findLatestGood} found nothing, as a sentence: no successful backup yet, or only damaged ones,
+	 * which were skipped.
+	 */
+	public String noGoodBackup(String databaseId) {
+		int damaged = this.jdbc.sql("""
+				select count(*) from backups where database_id = ? and status = 'done' and integrity_error is not null
+				and deleting_at is null
+				""").param(databaseId).query(Integer.class).single();
+		if (damaged == 0) {
+			return databaseId + " has no successful backup yet";
+		}
+		return databaseId + " has no intact backup: " + ((damaged == 1) ? "its only done backup was" : "its " + damaged
+				+ " done backups were") + " found damaged (integrity_error) and skipped; take a new backup, or name a"
+				+ " damaged one by its id to try it anyway";
 	}
 
 	public Optional<Backup> findInFlight(String databaseId) {
@@ -240,6 +262,28 @@ public class BackupRepository {
 		this.jdbc.sql("update backups set integrity_error = ?, integrity_checked_at = ? where id = ?")
 			.params(problem, Timestamp.from(now), backupId)
 			.update();
+	}
+
+	/**
+	 * Keys with a time to live per logical database ({@code db0 → n}), counted from the dump: kept apart
+	 * from the row's record since only restores and drills need them.
+	 */
+	public void recordExpiringKeys(String backupId, Map<String, Long> expiringKeysPerDb) {
+		this.jdbc.sql("update backups set expiring_keys_per_db = cast(? as jsonb) where id = ?")
+			.params(this.json.writeValueAsString(new java.util.TreeMap<>(expiringKeysPerDb)), backupId)
+			.update();
+	}
+
+	/** What {@link #recordExpiringKeys} recorded; empty for backups made before it was counted. */
+	public java.util.Optional<Map<String, Long>> expiringKeys(String backupId) {
+		return this.jdbc.sql("select expiring_keys_per_db from backups where id = ?")
+			.param(backupId)
+			.query((rs, rowNum) -> rs.getString(1))
+			.list()
+			.stream()
+			.filter(java.util.Objects::nonNull)
+			.findFirst()
+			.map((text) -> this.json.readValue(text, KEYS_PER_DB));
 	}
 
 	/** A done backup whose stored object was found missing: it cannot be downloaded or restored any more. */

@@ -11,6 +11,12 @@ import java.util.concurrent.Callable;
 import io.coffer.crypto.DecryptingInputStream;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.UnknownKeyException;
+import io.coffer.pipeline.InvalidRdbException;
+import io.coffer.pipeline.RdbParser;
+import io.coffer.pipeline.RdbSummary;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -19,9 +25,11 @@ import picocli.CommandLine.ParentCommand;
  * Opens a stored backup object with the keyring alone, without the service: the encrypted object
  * on stdin, the {@code .tar.gz} archive on stdout. The plaintext goes to a temporary file first
  * and reaches stdout only once the whole object authenticated, so a tampered or truncated object
- * writes nothing at all.
+ * writes nothing at all. With {@code --check}, the archive's {@code dump.rdb} is parsed whole
+ * instead (every structure and the CRC-64, as a restore would) and a line says whether it is sound.
  */
-@Command(name = "decrypt", description = "Decrypt a stored backup object (stdin) into its archive (stdout), offline.")
+@Command(name = "decrypt", description = "Decrypt a stored backup object (stdin) into its archive (stdout), offline;"
+		+ " with --check, parse its dump.rdb and say whether it is a sound RDB instead.")
 final class Decrypt implements Callable<Integer> {
 
 	@ParentCommand
@@ -29,6 +37,13 @@ final class Decrypt implements Callable<Integer> {
 
 	@Option(names = "--keyring", required = true, paramLabel = "FILE", description = "the service's keyring file")
 	Path keyringFile;
+
+	@Option(names = "--check", description = "parse the archive's dump.rdb and report OK or what is wrong, "
+			+ "instead of writing the archive")
+	boolean check;
+
+	/** The newest RDB version a Redis writes today (Redis 7.4 and 8). */
+	private static final int NEWEST_RDB_VERSION = 12;
 
 	@Override
 	public Integer call() throws IOException {
@@ -46,6 +61,10 @@ final class Decrypt implements Callable<Integer> {
 			catch (IOException ex) {
 				throw new CliException("cannot decrypt: " + ex.getMessage() + "; nothing was written");
 			}
+			if (this.check) {
+				this.cli.console.out().println(checkDump(plaintext));
+				return 0;
+			}
 			OutputStream out = this.cli.console.out();
 			Files.copy(plaintext, out);
 			out.flush();
@@ -54,6 +73,28 @@ final class Decrypt implements Callable<Integer> {
 			Files.deleteIfExists(plaintext);
 		}
 		return 0;
+	}
+
+	/** Parses the archive's first entry, which must be dump.rdb. @return the report of a sound dump */
+	private static String checkDump(Path archive) {
+		try (InputStream file = Files.newInputStream(archive);
+				TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(file, true))) {
+			TarArchiveEntry entry = tar.getNextEntry();
+			if (entry == null || !"dump.rdb".equals(entry.getName())) {
+				throw new CliException("the archive's first entry is not dump.rdb");
+			}
+			RdbSummary summary = RdbParser.parse(tar, entry.getSize(), NEWEST_RDB_VERSION);
+			return String.format("OK: dump.rdb of %,d bytes, RDB version %d%s, keys %s, expiring keys %s",
+					summary.length(), summary.rdbVersion(),
+					(summary.redisVersion() != null) ? " (Redis " + summary.redisVersion() + ")" : "",
+					summary.keysPerDb(), summary.expiringKeysPerDb());
+		}
+		catch (InvalidRdbException ex) {
+			throw new CliException("the archive's dump.rdb is not a sound RDB: " + ex.getMessage());
+		}
+		catch (IOException ex) {
+			throw new CliException("cannot read the archive: " + ex.getMessage());
+		}
 	}
 
 	private Keyring loadKeyring() {

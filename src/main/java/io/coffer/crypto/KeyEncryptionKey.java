@@ -92,6 +92,23 @@ public final class KeyEncryptionKey {
 		return new String(open(blob, textAad(), "sealed text"), StandardCharsets.UTF_8);
 	}
 
+	/**
+	 * Seals a message bound to its context (what it is and where it goes): it opens only with the same
+	 * context, so that a sealed message moved to another row, or sent elsewhere, is refused. Its own
+	 * associated data keeps it from passing as a data key or a sealed text, and them as it.
+	 */
+	public byte[] sealBound(byte[] message, String context) {
+		return seal(message, boundAad(context));
+	}
+
+	public byte[] openBound(byte[] sealed, String context) throws IntegrityException {
+		return open(sealed, boundAad(context), "sealed message");
+	}
+
+	private byte[] boundAad(String context) {
+		return (this.id + "/bound/" + context).getBytes(StandardCharsets.UTF_8);
+	}
+
 	private byte[] dataKeyAad() {
 		return this.id.getBytes(StandardCharsets.US_ASCII);
 	}

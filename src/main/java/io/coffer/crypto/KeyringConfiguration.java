@@ -3,8 +3,12 @@ package io.coffer.crypto;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 import io.coffer.system.CofferProperties;
+import io.coffer.system.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +28,15 @@ class KeyringConfiguration {
 	Keyring keyring(CofferProperties properties) throws IOException {
 		Path file = properties.getKeyring().toAbsolutePath();
 		if (Files.exists(file)) {
+			warnIfOthersMayRead(file);
 			return Keyring.load(file);
 		}
 		if (properties.isKeyringConfigured()) {
 			throw new IllegalStateException("coffer.keyring (COFFER_KEYRING) points at " + file
 					+ ", which does not exist. Restore the keyring file there: without it no backup can be read.");
+		}
+		if (!Files.isDirectory(file.getParent())) {
+			PrivateFiles.folder(file.getParent());
 		}
 		Keyring keyring = Keyring.generate(file);
 		log.warn("""
@@ -38,6 +46,18 @@ class KeyringConfiguration {
 				    Without it no backup can ever be decrypted.
 				""", file);
 		return keyring;
+	}
+
+	/** Its keys open every backup: a keyring others may read is said loudly, not changed behind one's back. */
+	private static void warnIfOthersMayRead(Path file) throws IOException {
+		if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+			return;
+		}
+		Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+		if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)) {
+			log.warn("The keyring {} may be read by other users of this machine (mode {}), and its keys open every "
+					+ "backup: chmod 600 {}", file, PosixFilePermissions.toString(mode), file);
+		}
 	}
 
 }

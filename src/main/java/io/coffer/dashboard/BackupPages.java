@@ -247,8 +247,9 @@ class BackupPages {
 					"the archive of backup " + backup.id() + " is missing from the backup storage", failure);
 		}
 		if (failure instanceof BlobStoreException) {
+			// the storage's own sentence (its endpoint, bucket, key) goes to the log with the cause, not on the page
 			return ApiException.unavailable("storage_unavailable",
-					"the backup storage is unreachable just now: " + failure.getMessage(), failure);
+					"the backup storage cannot be reached just now; try again shortly", failure);
 		}
 		return (failure instanceof RuntimeException runtime) ? runtime : new IllegalStateException(failure);
 	}

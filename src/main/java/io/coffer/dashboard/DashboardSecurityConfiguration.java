@@ -12,12 +12,17 @@ import org.springframework.security.authentication.AuthenticationServiceExceptio
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 
 /**
  * The browser side: everything outside {@code /api/**} and {@code /actuator/**} (which
  * {@code WebConfiguration}'s chain leaves to the bearer-token filter). Signing in with a token makes
  * a session (a new id at sign-in, against fixation); its cookie's flags are set in
- * {@code application.yml}. Every state-changing form carries a CSRF token.
+ * {@code application.yml}. Every state-changing form carries a CSRF token. The pages load their script
+ * and style from the dashboard's own assets only, so the Content-Security-Policy allows nothing inline
+ * and nothing from elsewhere; the Referrer-Policy keeps the dashboard's paths (database ids) from other
+ * sites. Sign-in attempts are limited per client address ({@link SignInRateLimitFilter}).
  */
 @Configuration(proxyBeanMethods = false)
 class DashboardSecurityConfiguration {
@@ -25,6 +30,9 @@ class DashboardSecurityConfiguration {
 	static final String SIGN_IN = "/dashboard/sign-in";
 
 	static final String SIGN_OUT = "/dashboard/sign-out";
+
+	static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+			+ "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 	@Bean
 	TokenAuthenticationProvider dashboardTokenAuthentication(AdminToken adminToken, TokenRepository tokens) {
@@ -34,8 +42,12 @@ class DashboardSecurityConfiguration {
 	@Bean
 	@Order(Ordered.LOWEST_PRECEDENCE)
 	SecurityFilterChain dashboardSecurity(HttpSecurity http, TokenAuthenticationProvider tokens,
+			DashboardProperties properties,
 			@Value("${server.servlet.session.cookie.name:JSESSIONID}") String sessionCookie) throws Exception {
 		return http.authenticationProvider(tokens)
+			.addFilterBefore(new SignInRateLimitFilter(properties), UsernamePasswordAuthenticationFilter.class)
+			.headers((headers) -> headers.contentSecurityPolicy((csp) -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+				.referrerPolicy((referrer) -> referrer.policy(ReferrerPolicy.SAME_ORIGIN)))
 			.authorizeHttpRequests((requests) -> requests
 				.requestMatchers(SIGN_IN, "/dashboard/assets/**").permitAll()
 				.requestMatchers("/dashboard", "/dashboard/**").authenticated()

@@ -54,6 +54,8 @@ class WebhookDispatcher implements SmartLifecycle {
 
 	private Instant nextCleanup = Instant.MIN;
 
+	private boolean plainBodiesSealed;
+
 	WebhookDispatcher(WebhookOutbox outbox, CofferProperties properties, CofferInstance instance) {
 		this.outbox = outbox;
 		this.settings = properties.getWebhooks();
@@ -117,6 +119,7 @@ class WebhookDispatcher implements SmartLifecycle {
 		}
 		Duration next = this.settings.getPollInterval();
 		try {
+			sealPlainBodies();
 			while (deliverDue() == BATCH) {
 				// a full batch: more may be due
 			}
@@ -145,6 +148,10 @@ class WebhookDispatcher implements SmartLifecycle {
 	}
 
 	private CompletableFuture<Integer> send(WebhookOutbox.Delivery delivery) {
+		if (delivery.body() == null) {
+			// counted as a failed attempt: it is tried again, should the key come back to the keyring
+			return CompletableFuture.failedFuture(new IllegalStateException(delivery.unreadable()));
+		}
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(delivery.url()))
 			.timeout(this.settings.getTimeout())
 			.header("Content-Type", "application/json")
@@ -175,6 +182,18 @@ class WebhookDispatcher implements SmartLifecycle {
 	Duration backoff(int attempts) {
 		int doublings = Math.min(Math.max(attempts - 1, 0), 6);
 		return this.settings.getInitialBackoff().multipliedBy(1L << doublings);
+	}
+
+	/** Once per start: bodies queued by a version that kept them in plain text. */
+	private void sealPlainBodies() {
+		if (this.plainBodiesSealed) {
+			return;
+		}
+		int sealed = this.outbox.sealPlainBodies();
+		this.plainBodiesSealed = true;
+		if (sealed > 0) {
+			log.info("Sealed the bodies of {} webhook deliveries kept in plain text by an earlier version", sealed);
+		}
 	}
 
 	private void cleanUp() {

@@ -1,8 +1,13 @@
 package io.coffer.notify;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+
+import io.coffer.crypto.KeyEncryptionKey;
+import io.coffer.crypto.Keyring;
+import io.coffer.crypto.UnknownKeyException;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -11,6 +16,11 @@ import org.springframework.stereotype.Repository;
  * The {@code webhook_deliveries} table: deliveries written when their event is published, claimed by
  * one instance at a time for an attempt, and kept a while once delivered or given up on. Times are
  * the catalogue's ({@code now()}), so that instances with skewed clocks agree on what is due.
+ * <p>
+ * A body may hold a database's REDIS_URL with its password, so it is stored sealed by the keyring's
+ * newest key, bound to its receiver, event and delivery id: whoever reads the catalogue learns
+ * nothing from it, and a body moved to another row (to another receiver) does not open. Rows written
+ * before bodies were sealed have no key id and are sent as they are.
  */
 @Repository
 class WebhookOutbox {
@@ -23,21 +33,29 @@ class WebhookOutbox {
 
 	private final JdbcClient jdbc;
 
-	WebhookOutbox(JdbcClient jdbc) {
+	private final Keyring keyring;
+
+	WebhookOutbox(JdbcClient jdbc, Keyring keyring) {
 		this.jdbc = jdbc;
+		this.keyring = keyring;
 	}
 
-	/** A delivery of an event to one receiver, with what its request is made of. */
+	/**
+	 * A delivery of an event to one receiver, with what its request is made of: its body in plain text,
+	 * or null when the stored body could not be opened, with why in {@code unreadable}.
+	 */
 	record Delivery(long id, String url, String eventType, String deliveryId, byte[] body, String signature,
-			int attempts, int maxAttempts) {
+			int attempts, int maxAttempts, String unreadable) {
 	}
 
 	/** Queues one delivery, due at once; it joins the publisher's transaction when there is one. */
 	void add(String url, String eventType, String deliveryId, byte[] body, String signature, int maxAttempts) {
+		KeyEncryptionKey key = this.keyring.newest();
+		byte[] sealed = key.sealBound(body, context(url, eventType, deliveryId));
 		this.jdbc.sql("""
-				insert into webhook_deliveries (url, event_type, delivery_id, body, signature, max_attempts)
-				values (?, ?, ?, ?, ?, ?)
-				""").params(url, eventType, deliveryId, body, signature, maxAttempts).update();
+				insert into webhook_deliveries (url, event_type, delivery_id, body, body_key_id, signature, max_attempts)
+				values (?, ?, ?, ?, ?, ?, ?)
+				""").params(url, eventType, deliveryId, sealed, key.id(), signature, maxAttempts).update();
 	}
 
 	/**
@@ -51,12 +69,58 @@ class WebhookOutbox {
 					next_attempt_at = now() + make_interval(secs => ?)
 				where id in (select id from webhook_deliveries where status = 'pending' and next_attempt_at <= now()
 					order by next_attempt_at limit ? for update skip locked)
-				returning id, url, event_type, delivery_id, body, signature, attempts, max_attempts
+				returning id, url, event_type, delivery_id, body, body_key_id, signature, attempts, max_attempts
 				""").params(instanceId, seconds(lease), limit)
-			.query((rs, row) -> new Delivery(rs.getLong("id"), rs.getString("url"), rs.getString("event_type"),
-					rs.getString("delivery_id"), rs.getBytes("body"), rs.getString("signature"), rs.getInt("attempts"),
-					rs.getInt("max_attempts")))
+			.query((rs, row) -> opened(rs.getLong("id"), rs.getString("url"), rs.getString("event_type"),
+					rs.getString("delivery_id"), rs.getBytes("body"), rs.getString("body_key_id"), rs.getString("signature"),
+					rs.getInt("attempts"), rs.getInt("max_attempts")))
 			.list();
+	}
+
+	private Delivery opened(long id, String url, String eventType, String deliveryId, byte[] stored, String keyId,
+			String signature, int attempts, int maxAttempts) {
+		byte[] body = stored;
+		String unreadable = null;
+		if (keyId != null) {
+			Optional<KeyEncryptionKey> key = this.keyring.find(keyId);
+			try {
+				body = key.orElseThrow(() -> new UnknownKeyException(keyId))
+					.openBound(stored, context(url, eventType, deliveryId));
+			}
+			catch (IOException ex) {
+				// its key is not in the keyring (restore it), or the row was altered: nothing is sent
+				body = null;
+				unreadable = "the stored body cannot be opened: " + ex.getMessage();
+			}
+		}
+		return new Delivery(id, url, eventType, deliveryId, body, signature, attempts, maxAttempts, unreadable);
+	}
+
+	/**
+	 * Seals the bodies of rows written before bodies were sealed, so that none stays readable in the
+	 * catalogue for its retention; answers how many. A row another instance seals at the same time is
+	 * sealed once.
+	 */
+	int sealPlainBodies() {
+		KeyEncryptionKey key = this.keyring.newest();
+		List<Delivery> plain = this.jdbc.sql("""
+				select id, url, event_type, delivery_id, body from webhook_deliveries where body_key_id is null
+				""").query((rs, row) -> new Delivery(rs.getLong("id"), rs.getString("url"), rs.getString("event_type"),
+					rs.getString("delivery_id"), rs.getBytes("body"), null, 0, 0, null))
+			.list();
+		int sealed = 0;
+		for (Delivery delivery : plain) {
+			byte[] body = key.sealBound(delivery.body(), context(delivery.url(), delivery.eventType(), delivery.deliveryId()));
+			sealed += this.jdbc.sql("""
+					update webhook_deliveries set body = ?, body_key_id = ? where id = ? and body_key_id is null
+					""").params(body, key.id(), delivery.id()).update();
+		}
+		return sealed;
+	}
+
+	/** What a sealed body is bound to: sent elsewhere, or as another event or delivery, it does not open. */
+	private static String context(String url, String eventType, String deliveryId) {
+		return "webhook\n" + url + "\n" + eventType + "\n" + deliveryId;
 	}
 
 	/** The receiver took it; nothing happens if the claim was lost meanwhile (its lease ended). */

@@ -1,5 +1,9 @@
 package io.coffer.pipeline;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * The CRC-64 that Redis appends to RDB files (Redis' {@code crc64.c}): Jones polynomial
  * 0xad93d23594c935a9, reflected, initial value 0, no final xor. Check value:
@@ -9,7 +13,11 @@ public final class Crc64 {
 
 	private static final long REFLECTED_POLYNOMIAL = Long.reverse(0xad93d23594c935a9L);
 
-	private static final long[][] TABLES = slicingTables();
+	/** The eight slicing tables one after the other: table k at [k * 256]. */
+	private static final long[] TABLES = slicingTables();
+
+	private static final VarHandle LITTLE_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class,
+			ByteOrder.LITTLE_ENDIAN);
 
 	private long crc;
 
@@ -17,23 +25,24 @@ public final class Crc64 {
 		long value = this.crc;
 		int index = offset;
 		int end = offset + length;
+		long[] t = TABLES;
 		// slicing-by-8: eight table lookups per 8 bytes instead of a loop per byte
 		while (end - index >= 8) {
-			value ^= littleEndianLong(bytes, index);
-			value = TABLES[7][(int) (value & 0xff)] ^ TABLES[6][(int) ((value >>> 8) & 0xff)]
-					^ TABLES[5][(int) ((value >>> 16) & 0xff)] ^ TABLES[4][(int) ((value >>> 24) & 0xff)]
-					^ TABLES[3][(int) ((value >>> 32) & 0xff)] ^ TABLES[2][(int) ((value >>> 40) & 0xff)]
-					^ TABLES[1][(int) ((value >>> 48) & 0xff)] ^ TABLES[0][(int) (value >>> 56)];
+			value ^= (long) LITTLE_ENDIAN_LONG.get(bytes, index);
+			value = t[7 * 256 + (int) (value & 0xff)] ^ t[6 * 256 + (int) ((value >>> 8) & 0xff)]
+					^ t[5 * 256 + (int) ((value >>> 16) & 0xff)] ^ t[4 * 256 + (int) ((value >>> 24) & 0xff)]
+					^ t[3 * 256 + (int) ((value >>> 32) & 0xff)] ^ t[2 * 256 + (int) ((value >>> 40) & 0xff)]
+					^ t[256 + (int) ((value >>> 48) & 0xff)] ^ t[(int) (value >>> 56)];
 			index += 8;
 		}
 		while (index < end) {
-			value = TABLES[0][(int) ((value ^ bytes[index++]) & 0xff)] ^ (value >>> 8);
+			value = t[(int) ((value ^ bytes[index++]) & 0xff)] ^ (value >>> 8);
 		}
 		this.crc = value;
 	}
 
 	public void update(int b) {
-		this.crc = TABLES[0][(int) ((this.crc ^ b) & 0xff)] ^ (this.crc >>> 8);
+		this.crc = TABLES[(int) ((this.crc ^ b) & 0xff)] ^ (this.crc >>> 8);
 	}
 
 	public long getValue() {
@@ -46,27 +55,19 @@ public final class Crc64 {
 		return crc.getValue();
 	}
 
-	private static long littleEndianLong(byte[] bytes, int index) {
-		long value = 0;
-		for (int i = 7; i >= 0; i--) {
-			value = (value << 8) | (bytes[index + i] & 0xff);
-		}
-		return value;
-	}
-
-	private static long[][] slicingTables() {
-		long[][] tables = new long[8][256];
+	private static long[] slicingTables() {
+		long[] tables = new long[8 * 256];
 		for (int n = 0; n < 256; n++) {
 			long value = n;
 			for (int bit = 0; bit < 8; bit++) {
 				value = ((value & 1) != 0) ? (value >>> 1) ^ REFLECTED_POLYNOMIAL : value >>> 1;
 			}
-			tables[0][n] = value;
+			tables[n] = value;
 		}
 		for (int n = 0; n < 256; n++) {
 			for (int k = 1; k < 8; k++) {
-				long previous = tables[k - 1][n];
-				tables[k][n] = tables[0][(int) (previous & 0xff)] ^ (previous >>> 8);
+				long previous = tables[(k - 1) * 256 + n];
+				tables[k * 256 + n] = tables[(int) (previous & 0xff)] ^ (previous >>> 8);
 			}
 		}
 		return tables;

@@ -1,10 +1,11 @@
 package io.coffer.pipeline;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ExecutionException;
@@ -13,13 +14,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
+
+import io.coffer.pipeline.DeflateLibrary.BlockDeflater;
 
 /**
  * Gzip on several cores: the input is cut into blocks, each compressed on a thread pool as
  * an independent gzip member (own header, CRC-32 and size), and the members are written in
- * order. Any gzip reader reads the concatenation as one stream (RFC 1952, section 2.2).
+ * order. Any gzip reader reads the concatenation as one stream (RFC 1952, section 2.2). The
+ * deflate library is the one {@link DeflateLibraries} chose (ISA-L, libdeflate or zlib); each
+ * member's header records its sizes ({@link GzipFormat}) for {@link GzipMembersInputStream}.
  * <p>
  * Memory is bounded: the writer waits once {@code 2 × threads} blocks are in flight. A
  * failure of a worker is thrown to the writer by its next {@code write} or {@code close}.
@@ -61,10 +67,19 @@ public final class ParallelGzipOutputStream extends OutputStream {
 	}
 
 	/**
-	 * @param level a {@link Deflater} level, -1 (default) or 0 to 9
+	 * Compresses with the library {@link DeflateLibraries} chose.
+	 * @param level a gzip level, -1 (default) or 0 to 9
 	 */
 	public ParallelGzipOutputStream(OutputStream out, int level, int threads, int blockSize) {
-		this(out, threads, blockSize, gzipMember(level));
+		this(out, DeflateLibraries.active(), level, threads, blockSize);
+	}
+
+	/**
+	 * @param library the deflate library that compresses the members
+	 * @param level a gzip level, -1 (default) or 0 to 9, which the library maps onto its own
+	 */
+	public ParallelGzipOutputStream(OutputStream out, DeflateLibrary library, int level, int threads, int blockSize) {
+		this(out, threads, blockSize, new MemberCompressor(library, level));
 	}
 
 	ParallelGzipOutputStream(OutputStream out, int threads, int blockSize, BlockCompressor compressor) {
@@ -142,6 +157,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
 		}
 		finally {
 			this.workers.shutdownNow();
+			this.compressor.close();
 			this.out.close();
 		}
 	}
@@ -208,76 +224,154 @@ public final class ParallelGzipOutputStream extends OutputStream {
 		};
 	}
 
+	/** Gzip members compressed by the library {@link DeflateLibraries} chose. */
 	static BlockCompressor gzipMember(int level) {
-		if (level < Deflater.DEFAULT_COMPRESSION || level > Deflater.BEST_COMPRESSION) {
-			throw new IllegalArgumentException("gzip level must be -1 or between 0 and 9, not " + level);
-		}
-		return (block, length) -> {
-			// room for stored blocks, deflate's worst case, so that the buffer never grows
-			ByteArrayOutputStream member = new ByteArrayOutputStream(length + length / 1000 + 64);
-			// ID1 ID2, CM = deflate, no flags, no mtime, no extra flags, OS = unknown
-			member.write(new byte[] { 0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff });
-			Deflater deflater = new Deflater(looksIncompressible(block, length) ? Deflater.NO_COMPRESSION : level,
-					true);
-			try {
-				deflater.setInput(block, 0, length);
-				deflater.finish();
-				byte[] buffer = new byte[64 * 1024];
-				while (!deflater.finished()) {
-					int n = deflater.deflate(buffer);
-					member.write(buffer, 0, n);
-				}
-			}
-			finally {
-				deflater.end();
-			}
-			CRC32 crc = new CRC32();
-			crc.update(block, 0, length);
-			writeIntLittleEndian(member, (int) crc.getValue());
-			writeIntLittleEndian(member, length);
-			return member.toByteArray();
-		};
+		return new MemberCompressor(DeflateLibraries.active(), level);
 	}
 
 	/**
-	 * Whether samples from the start, middle and end of the block do not shrink even at the fastest
-	 * level. Such a block (random bytes, or values Redis already compressed) is stored as it is:
-	 * deflating it would spend most of a backup's CPU to save nothing.
+	 * Whether samples from the start, middle and end of the block do not shrink at the fastest
+	 * level of zlib. Such a block (random bytes, or values Redis already compressed) is stored as
+	 * it is: deflating it would spend most of a backup's CPU to save nothing.
 	 */
-	static boolean looksIncompressible(byte[] block, int length) {
-		if (length < 4 * SAMPLE_SIZE) {
-			return false;
-		}
-		Deflater probe = new Deflater(Deflater.BEST_SPEED, true);
-		try {
-			byte[] sink = new byte[SAMPLE_SIZE + 1024];
-			long compressed = 0;
-			for (int offset : new int[] { 0, (length - SAMPLE_SIZE) / 2, length - SAMPLE_SIZE }) {
-				probe.reset();
-				probe.setInput(block, offset, SAMPLE_SIZE);
-				probe.finish();
-				while (!probe.finished()) {
-					compressed += probe.deflate(sink);
-				}
-			}
-			return compressed >= 3L * SAMPLE_SIZE * 97 / 100;
-		}
-		finally {
-			probe.end();
+	static boolean looksIncompressible(byte[] block, int length) throws IOException {
+		try (BlockDeflater probe = ZlibLibrary.newDeflaterAtLevel(Deflater.BEST_SPEED)) {
+			return looksIncompressible(block, length, probe);
 		}
 	}
 
-	private static void writeIntLittleEndian(ByteArrayOutputStream out, int value) {
-		out.write(value);
-		out.write(value >>> 8);
-		out.write(value >>> 16);
-		out.write(value >>> 24);
+	/** The same, with the deflater that would compress the block: ISA-L's costs far less than zlib's. */
+	static boolean looksIncompressible(byte[] block, int length, BlockDeflater probe) throws IOException {
+		if (length < 4 * SAMPLE_SIZE) {
+			return false;
+		}
+		byte[] sample = new byte[SAMPLE_SIZE];
+		byte[] sink = new byte[probe.maxDeflatedSize(SAMPLE_SIZE)];
+		long compressed = 0;
+		for (int offset : new int[] { 0, (length - SAMPLE_SIZE) / 2, length - SAMPLE_SIZE }) {
+			System.arraycopy(block, offset, sample, 0, SAMPLE_SIZE);
+			compressed += probe.deflate(sample, SAMPLE_SIZE, sink, 0);
+		}
+		return compressed >= 3L * SAMPLE_SIZE * 97 / 100;
 	}
 
 	@FunctionalInterface
 	interface BlockCompressor {
 
 		byte[] compress(byte[] block, int length) throws Exception;
+
+		/** Frees what the compressor holds; a compression still running frees its own at its end. */
+		default void close() {
+		}
+
+	}
+
+	/**
+	 * One gzip member per block ({@link GzipFormat}): deflated by the library, or stored when the
+	 * level is 0 or the block looks incompressible (probed with the library's fastest level).
+	 * Deflaters are reused from block to block, one per thread at a time, since native ones hold a
+	 * few hundred KB each.
+	 */
+	static final class MemberCompressor implements BlockCompressor {
+
+		private final int level;
+
+		private final DeflaterPool deflaters;
+
+		private final DeflaterPool probes;
+
+		private final DeflaterPool stored = new DeflaterPool(
+				() -> ZlibLibrary.newDeflaterAtLevel(Deflater.NO_COMPRESSION));
+
+		MemberCompressor(DeflateLibrary library, int level) {
+			if (level < Deflater.DEFAULT_COMPRESSION || level > Deflater.BEST_COMPRESSION) {
+				throw new IllegalArgumentException("gzip level must be -1 or between 0 and 9, not " + level);
+			}
+			Objects.requireNonNull(library, "library");
+			this.level = (level == Deflater.DEFAULT_COMPRESSION) ? 6 : level;
+			this.deflaters = new DeflaterPool(() -> library.newDeflater(this.level));
+			this.probes = new DeflaterPool(() -> library.newDeflater(Deflater.BEST_SPEED));
+		}
+
+		@Override
+		public byte[] compress(byte[] block, int length) throws IOException {
+			boolean store = this.level == Deflater.NO_COMPRESSION || this.probes.apply(
+					(probe) -> looksIncompressible(block, length, probe));
+			return (store ? this.stored : this.deflaters).apply((deflater) -> member(deflater, block, length));
+		}
+
+		private static byte[] member(BlockDeflater deflater, byte[] block, int length) throws IOException {
+			byte[] member = new byte[GzipFormat.HEADER_LENGTH + deflater.maxDeflatedSize(length)
+					+ GzipFormat.TRAILER_LENGTH];
+			int deflated = deflater.deflate(block, length, member, GzipFormat.HEADER_LENGTH);
+			CRC32 crc = new CRC32();
+			crc.update(block, 0, length);
+			GzipFormat.writeHeader(member, deflated, length);
+			GzipFormat.writeTrailer(member, GzipFormat.HEADER_LENGTH + deflated, (int) crc.getValue(), length);
+			return Arrays.copyOf(member, GzipFormat.HEADER_LENGTH + deflated + GzipFormat.TRAILER_LENGTH);
+		}
+
+		@Override
+		public void close() {
+			this.deflaters.close();
+			this.probes.close();
+			this.stored.close();
+		}
+
+	}
+
+	/**
+	 * Deflaters of one kind, lent to one thread at a time. Once closed, each is freed as soon as
+	 * it comes back: a compression still running keeps its own until its end.
+	 */
+	private static final class DeflaterPool {
+
+		private final Supplier<BlockDeflater> factory;
+
+		private final Deque<BlockDeflater> idle = new ArrayDeque<>();
+
+		private boolean closed;
+
+		DeflaterPool(Supplier<BlockDeflater> factory) {
+			this.factory = factory;
+		}
+
+		<T> T apply(DeflaterUse<T> use) throws IOException {
+			BlockDeflater deflater = borrow();
+			try {
+				return use.apply(deflater);
+			}
+			finally {
+				giveBack(deflater);
+			}
+		}
+
+		private synchronized BlockDeflater borrow() {
+			BlockDeflater deflater = this.idle.poll();
+			return (deflater != null) ? deflater : this.factory.get();
+		}
+
+		private synchronized void giveBack(BlockDeflater deflater) {
+			if (this.closed) {
+				deflater.close();
+			}
+			else {
+				this.idle.push(deflater);
+			}
+		}
+
+		synchronized void close() {
+			this.closed = true;
+			this.idle.forEach(BlockDeflater::close);
+			this.idle.clear();
+		}
+
+	}
+
+	@FunctionalInterface
+	private interface DeflaterUse<T> {
+
+		T apply(BlockDeflater deflater) throws IOException;
 
 	}
 

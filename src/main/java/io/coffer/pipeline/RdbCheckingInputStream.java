@@ -3,18 +3,30 @@ package io.coffer.pipeline;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Checks a Redis dump while it streams through, without buffering it: the magic
- * {@code REDIS} and 4-digit version as soon as they arrive, and at the end of the stream
- * the end-of-file opcode {@code 0xFF} and, from RDB version 5, the trailing little-endian
- * CRC-64 of everything before it (0 means the server had checksums disabled). Only the
- * last 8 bytes are held back from the checksum, since they may turn out to be it.
+ * Checks a Redis dump while it streams through, without buffering it: the bytes pass to the reader
+ * as they arrive while {@link RdbParser} walks the whole structure (every opcode, type and encoding,
+ * the CRC-64) and counts the keys. The magic {@code REDIS} and the version are checked as soon as
+ * they arrive; the end of the stream (-1) is returned only once the whole dump parsed, otherwise the
+ * read throws {@link InvalidRdbException} with the offset and what was wrong. Whoever must not act
+ * on a bad dump (a restore target) holds back its last bytes until this stream has ended.
  * <p>
- * Failures are {@link InvalidRdbException}s, thrown by the read that meets them; the dump
- * is known to be whole once a read has returned -1.
+ * The parser is a plain pull parser running on a thread of its own, fed copies of the bytes through
+ * a small pool of buffers (1 MiB in all): writing it as a resumable push parser would turn every
+ * nested structure into an explicit state machine, and the second thread lets the check run on
+ * another core than the compression and encryption it sits in front of, so a backup is no slower for
+ * it. When the parser falls behind, the pool runs dry and the reader waits: memory stays bounded. A
+ * refusal found by the parser surfaces on the reader's next read.
  */
 public final class RdbCheckingInputStream extends FilterInputStream {
 
@@ -22,11 +34,13 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 
 	private static final int HEADER_LENGTH = MAGIC.length + 4;
 
-	private static final int FIRST_VERSION_WITH_CHECKSUM = 5;
+	private static final int CHUNK_SIZE = 128 * 1024;
 
-	private static final int EOF_OPCODE = 0xFF;
+	private static final int CHUNKS = 8;
 
-	private static final int CHECKSUM_LENGTH = 8;
+	private static final Chunk END = new Chunk(new byte[0], 0);
+
+	private static final Chunk ABORT = new Chunk(new byte[0], 0);
 
 	private final int maxRdbVersion;
 
@@ -36,26 +50,47 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 
 	private int rdbVersion = -1;
 
-	private final Crc64 crc = new Crc64();
-
-	private final byte[] tail = new byte[CHECKSUM_LENGTH];
-
-	private int tailBytes;
-
-	private int lastChecksummedByte = -1;
-
 	private long length;
+
+	private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
+
+	private final BlockingQueue<Chunk> full = new LinkedBlockingQueue<>();
+
+	private final Outcome outcome = new Outcome();
+
+	private byte[] current;
+
+	private int currentLength;
+
+	private boolean ended;
 
 	private boolean verified;
 
-	private InvalidRdbException failure;
+	private IOException failure;
 
 	/**
 	 * @param maxRdbVersion the newest RDB version the target Redis can load
 	 */
 	public RdbCheckingInputStream(InputStream in, int maxRdbVersion) {
+		this(in, maxRdbVersion, -1);
+	}
+
+	/**
+	 * @param maxRdbVersion the newest RDB version the target Redis can load
+	 * @param expectedLength the dump's announced length, or -1: when known, impossible lengths inside the
+	 * dump are refused as soon as they are read
+	 */
+	public RdbCheckingInputStream(InputStream in, int maxRdbVersion, long expectedLength) {
 		super(Objects.requireNonNull(in, "in"));
 		this.maxRdbVersion = maxRdbVersion;
+		for (int i = 0; i < CHUNKS; i++) {
+			this.free.add(new byte[CHUNK_SIZE]);
+		}
+		this.current = this.free.poll();
+		Thread parser = new Thread(new ParseTask(this.full, this.free, this.outcome, expectedLength, maxRdbVersion,
+				new WeakReference<>(this)), "rdb-parser");
+		parser.setDaemon(true);
+		parser.start();
 	}
 
 	@Override
@@ -66,28 +101,36 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 	}
 
 	@Override
-	public int read(byte[] bytes, int offset, int length) throws IOException {
-		Objects.checkFromIndexSize(offset, length, bytes.length);
+	public int read(byte[] bytes, int offset, int count) throws IOException {
+		Objects.checkFromIndexSize(offset, count, bytes.length);
 		if (this.failure != null) {
 			throw this.failure;
 		}
-		if (length == 0) {
+		if (this.verified) {
+			return -1;
+		}
+		if (count == 0) {
 			return 0;
 		}
-		int n = this.in.read(bytes, offset, length);
 		try {
+			int n = this.in.read(bytes, offset, count);
 			if (n == -1) {
-				verifyEnd();
+				finish();
+				return -1;
 			}
-			else {
-				inspect(bytes, offset, n);
+			this.length += n;
+			checkHeader(bytes, offset, n);
+			feed(bytes, offset, n);
+			IOException found = this.outcome.failure;
+			if (found != null) {
+				throw found;
 			}
+			return n;
 		}
-		catch (InvalidRdbException ex) {
-			this.failure = ex;
+		catch (IOException ex) {
+			fail(ex);
 			throw ex;
 		}
-		return n;
 	}
 
 	@Override
@@ -119,6 +162,23 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 		throw new IOException("mark/reset is not supported");
 	}
 
+	@Override
+	public void close() throws IOException {
+		stopChecking();
+		super.close();
+	}
+
+	/**
+	 * Ends the parser's thread without closing the stream underneath, for a reader that gives up before
+	 * the end (closing, or reading to the end, does it too).
+	 */
+	public void stopChecking() {
+		if (!this.ended) {
+			this.ended = true;
+			this.full.add(ABORT);
+		}
+	}
+
 	/** The dump's RDB version, known once its first 9 bytes have been read. */
 	public int rdbVersion() {
 		if (this.rdbVersion < 0) {
@@ -132,100 +192,243 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 		return this.length;
 	}
 
-	/** Whether the end was reached and the dump found whole. */
+	/** Whether the end was reached and the whole dump parsed. */
 	public boolean isVerified() {
 		return this.verified;
 	}
 
-	private void inspect(byte[] bytes, int offset, int count) throws InvalidRdbException {
-		this.length += count;
-		if (this.headerBytes < HEADER_LENGTH) {
-			int headerChunk = Math.min(count, HEADER_LENGTH - this.headerBytes);
-			System.arraycopy(bytes, offset, this.header, this.headerBytes, headerChunk);
-			this.headerBytes += headerChunk;
-			checkHeader();
+	/** What the parse learned: keys per database, aux fields. Only once {@link #isVerified()}. */
+	public RdbSummary summary() {
+		if (!this.verified) {
+			throw new IllegalStateException("the dump has not been read to its end and found whole");
 		}
-		int pending = this.tailBytes + count;
-		if (pending <= CHECKSUM_LENGTH) {
-			System.arraycopy(bytes, offset, this.tail, this.tailBytes, count);
-			this.tailBytes = pending;
-			return;
-		}
-		int toChecksum = pending - CHECKSUM_LENGTH;
-		int fromTail = Math.min(this.tailBytes, toChecksum);
-		if (fromTail > 0) {
-			this.crc.update(this.tail, 0, fromTail);
-			this.lastChecksummedByte = Byte.toUnsignedInt(this.tail[fromTail - 1]);
-			System.arraycopy(this.tail, fromTail, this.tail, 0, this.tailBytes - fromTail);
-			this.tailBytes -= fromTail;
-		}
-		int fromChunk = toChecksum - fromTail;
-		if (fromChunk > 0) {
-			this.crc.update(bytes, offset, fromChunk);
-			this.lastChecksummedByte = Byte.toUnsignedInt(bytes[offset + fromChunk - 1]);
-		}
-		System.arraycopy(bytes, offset + fromChunk, this.tail, this.tailBytes, count - fromChunk);
-		this.tailBytes += count - fromChunk;
+		return this.outcome.summary;
 	}
 
-	private void checkHeader() throws InvalidRdbException {
-		for (int i = 0; i < Math.min(this.headerBytes, MAGIC.length); i++) {
-			if (this.header[i] != MAGIC[i]) {
-				throw new InvalidRdbException("not an RDB file: bad magic");
+	private void feed(byte[] bytes, int offset, int count) throws IOException {
+		int done = 0;
+		while (done < count) {
+			int chunk = Math.min(count - done, CHUNK_SIZE - this.currentLength);
+			System.arraycopy(bytes, offset + done, this.current, this.currentLength, chunk);
+			this.currentLength += chunk;
+			done += chunk;
+			if (this.currentLength == CHUNK_SIZE) {
+				this.full.add(new Chunk(this.current, this.currentLength));
+				this.current = null;
+				this.currentLength = 0;
+				try {
+					// the parser gives buffers back as it consumes them, even after a refusal
+					this.current = this.free.take();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new InterruptedIOException("interrupted while the dump was being checked");
+				}
 			}
 		}
-		if (this.headerBytes < HEADER_LENGTH || this.rdbVersion >= 0) {
-			return;
-		}
-		String digits = new String(this.header, MAGIC.length, HEADER_LENGTH - MAGIC.length, StandardCharsets.US_ASCII);
-		if (!digits.chars().allMatch((c) -> c >= '0' && c <= '9')) {
-			throw new InvalidRdbException("not an RDB file: bad version '" + digits + "'");
-		}
-		int version = Integer.parseInt(digits);
-		if (version < 1) {
-			throw new InvalidRdbException("not an RDB file: bad version '" + digits + "'");
-		}
-		if (version > this.maxRdbVersion) {
-			throw new InvalidRdbException("RDB version " + version + " is newer than this Redis supports (max "
-					+ this.maxRdbVersion + ")");
-		}
-		this.rdbVersion = version;
 	}
 
-	private void verifyEnd() throws InvalidRdbException {
-		if (this.verified) {
-			return;
-		}
+	private void finish() throws IOException {
 		if (this.length == 0) {
 			throw new InvalidRdbException("dump is empty");
 		}
-		if (this.headerBytes < HEADER_LENGTH) {
-			throw new InvalidRdbException("dump is truncated: no end-of-file marker");
+		if (this.currentLength > 0) {
+			this.full.add(new Chunk(this.current, this.currentLength));
+			this.currentLength = 0;
 		}
-		if (this.rdbVersion < FIRST_VERSION_WITH_CHECKSUM) {
-			if (this.length < HEADER_LENGTH + 1 || Byte.toUnsignedInt(this.tail[this.tailBytes - 1]) != EOF_OPCODE) {
-				throw new InvalidRdbException("dump is truncated: no end-of-file marker");
-			}
+		this.ended = true;
+		this.full.add(END);
+		try {
+			this.outcome.done.await();
 		}
-		else {
-			if (this.length < HEADER_LENGTH + 1 + CHECKSUM_LENGTH || this.lastChecksummedByte != EOF_OPCODE) {
-				throw new InvalidRdbException("dump is truncated: no end-of-file marker");
-			}
-			long stored = littleEndianLong(this.tail);
-			if (stored != 0 && stored != this.crc.getValue()) {
-				throw new InvalidRdbException(String.format("RDB checksum mismatch: expected %016x got %016x", stored,
-						this.crc.getValue()));
-			}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new InterruptedIOException("interrupted while the dump was being checked");
+		}
+		if (this.outcome.failure != null) {
+			throw this.outcome.failure;
 		}
 		this.verified = true;
 	}
 
-	private static long littleEndianLong(byte[] bytes) {
-		long value = 0;
-		for (int i = 7; i >= 0; i--) {
-			value = (value << 8) | (bytes[i] & 0xff);
+	private void fail(IOException ex) {
+		this.failure = ex;
+		if (!this.ended) {
+			this.ended = true;
+			this.full.add(ABORT);
 		}
-		return value;
+	}
+
+	private void checkHeader(byte[] bytes, int offset, int count) throws InvalidRdbException {
+		if (this.headerBytes >= HEADER_LENGTH) {
+			return;
+		}
+		int headerChunk = Math.min(count, HEADER_LENGTH - this.headerBytes);
+		System.arraycopy(bytes, offset, this.header, this.headerBytes, headerChunk);
+		this.headerBytes += headerChunk;
+		for (int i = 0; i < Math.min(this.headerBytes, MAGIC.length); i++) {
+			if (this.header[i] != MAGIC[i]) {
+				throw new InvalidRdbException(0, "not an RDB file: it does not start with REDIS");
+			}
+		}
+		if (this.headerBytes < HEADER_LENGTH) {
+			return;
+		}
+		String digits = new String(this.header, MAGIC.length, HEADER_LENGTH - MAGIC.length, StandardCharsets.US_ASCII);
+		if (!digits.chars().allMatch((c) -> c >= '0' && c <= '9') || Integer.parseInt(digits) < 1) {
+			throw new InvalidRdbException(MAGIC.length, "not an RDB file: bad version '" + digits + "'");
+		}
+		int version = Integer.parseInt(digits);
+		if (version > this.maxRdbVersion) {
+			throw new InvalidRdbException(MAGIC.length, "RDB version " + version
+					+ " is newer than this Redis supports (max " + this.maxRdbVersion + ")");
+		}
+		this.rdbVersion = version;
+	}
+
+	private record Chunk(byte[] bytes, int length) {
+	}
+
+	/** What the parser thread found, published to the reader. */
+	private static final class Outcome {
+
+		private final CountDownLatch done = new CountDownLatch(1);
+
+		private volatile IOException failure;
+
+		private volatile RdbSummary summary;
+
+	}
+
+	/**
+	 * The parser thread's work. It holds the stream only weakly, so that a stream dropped without
+	 * being closed or read to its end does not keep the thread waiting forever.
+	 */
+	private static final class ParseTask implements Runnable {
+
+		private final BlockingQueue<Chunk> full;
+
+		private final BlockingQueue<byte[]> free;
+
+		private final Outcome outcome;
+
+		private final long expectedLength;
+
+		private final int maxRdbVersion;
+
+		private final WeakReference<RdbCheckingInputStream> owner;
+
+		private boolean sawEnd;
+
+		ParseTask(BlockingQueue<Chunk> full, BlockingQueue<byte[]> free, Outcome outcome, long expectedLength,
+				int maxRdbVersion, WeakReference<RdbCheckingInputStream> owner) {
+			this.full = full;
+			this.free = free;
+			this.outcome = outcome;
+			this.expectedLength = expectedLength;
+			this.maxRdbVersion = maxRdbVersion;
+			this.owner = owner;
+		}
+
+		@Override
+		public void run() {
+			Feed feed = new Feed();
+			try {
+				this.outcome.summary = RdbParser.parse(feed, this.expectedLength, this.maxRdbVersion);
+			}
+			catch (IOException ex) {
+				this.outcome.failure = ex;
+			}
+			catch (RuntimeException | Error ex) {
+				this.outcome.failure = new IOException("the dump could not be checked: " + ex, ex);
+			}
+			finally {
+				this.outcome.done.countDown();
+				feed.drain();
+			}
+		}
+
+		private Chunk next() throws IOException {
+			while (true) {
+				try {
+					Chunk chunk = this.full.poll(10, TimeUnit.SECONDS);
+					if (chunk != null) {
+						return chunk;
+					}
+				}
+				catch (InterruptedException ex) {
+					throw new InterruptedIOException("the dump check was interrupted");
+				}
+				if (this.owner.get() == null) {
+					throw new InterruptedIOException("the dump was abandoned before its end");
+				}
+			}
+		}
+
+		/** The chunks as one stream, each buffer handed back once consumed. */
+		private final class Feed extends InputStream {
+
+			private Chunk chunk;
+
+			private int position;
+
+			@Override
+			public int read() throws IOException {
+				byte[] one = new byte[1];
+				return (read(one, 0, 1) == -1) ? -1 : one[0] & 0xff;
+			}
+
+			@Override
+			public int read(byte[] bytes, int offset, int count) throws IOException {
+				if (ParseTask.this.sawEnd) {
+					return -1;
+				}
+				while (this.chunk == null) {
+					Chunk next = next();
+					if (next == END || next == ABORT) {
+						ParseTask.this.sawEnd = true;
+						if (next == ABORT) {
+							throw new InterruptedIOException("the dump was abandoned before its end");
+						}
+						return -1;
+					}
+					this.chunk = next;
+					this.position = 0;
+				}
+				int n = Math.min(count, this.chunk.length() - this.position);
+				System.arraycopy(this.chunk.bytes(), this.position, bytes, offset, n);
+				this.position += n;
+				if (this.position == this.chunk.length()) {
+					ParseTask.this.free.offer(this.chunk.bytes());
+					this.chunk = null;
+				}
+				return n;
+			}
+
+			/** After the parse: gives every remaining buffer back until the reader ends the stream. */
+			void drain() {
+				if (this.chunk != null) {
+					ParseTask.this.free.offer(this.chunk.bytes());
+					this.chunk = null;
+				}
+				try {
+					while (!ParseTask.this.sawEnd) {
+						Chunk next = next();
+						if (next == END || next == ABORT) {
+							ParseTask.this.sawEnd = true;
+						}
+						else {
+							ParseTask.this.free.offer(next.bytes());
+						}
+					}
+				}
+				catch (IOException ex) {
+					// abandoned: nothing left to give back to
+				}
+			}
+
+		}
+
 	}
 
 }

@@ -98,14 +98,20 @@ public class DatabaseRegistration {
 
 	private String roleOf(RedisEndpoint endpoint) {
 		try {
-			String role = this.redis.call(endpoint, Jedis::info).lines()
+			String info = this.redis.call(endpoint, Jedis::info);
+			if (info == null || info.lines().noneMatch((line) -> line.startsWith("redis_version:"))) {
+				// something that answers like Redis without being one (an echo, a proxy of something else)
+				throw RedisConnections.notRedis(endpoint, null);
+			}
+			String role = info.lines()
 				.filter((line) -> line.startsWith("role:"))
 				.findFirst()
 				.orElse("role:master");
 			return role.equals("role:slave") ? Node.REPLICA : Node.PRIMARY;
 		}
 		catch (RedisAccessException ex) {
-			throw ApiException.unprocessable("redis_" + ex.code(), ex.getMessage());
+			throw ApiException.unprocessable(
+					RedisAccessException.NOT_REDIS.equals(ex.code()) ? ex.code() : "redis_" + ex.code(), ex.getMessage());
 		}
 	}
 

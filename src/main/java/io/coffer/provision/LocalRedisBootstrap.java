@@ -18,8 +18,10 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * What {@code scripts/run} asks for with {@code coffer.bootstrap.redis-url}: once the service is up,
- * register the Redis at that URL as database {@code local} (if it is not yet) and take a backup of it.
+ * What {@code scripts/run} asks for with {@code coffer.bootstrap.redis-url}, which it sets as the
+ * environment variable {@code COFFER_BOOTSTRAP_REDIS_URL} (a command line, password included, is shown
+ * by {@code ps} to every user): once the service is up, register the Redis at that URL as database
+ * {@code local} (if it is not yet) and take a backup of it.
  * A Redis that cannot be used is reported in one line; the service keeps running.
  */
 @Component

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,9 @@ class NodeSupervisor implements SmartLifecycle {
 	private final CofferProperties.Provisioning settings;
 
 	private final RedisConnections probe;
+
+	// nodes whose files were made private to their owner since this instance started
+	private final Set<Long> tightened = ConcurrentHashMap.newKeySet();
 
 	private volatile ScheduledExecutorService executor;
 
@@ -145,6 +149,9 @@ class NodeSupervisor implements SmartLifecycle {
 
 	/** Adopts or restarts the node; answers whether it runs now. */
 	private boolean check(ManagedNode node, String password, List<ManagedNode> all) {
+		if (this.tightened.add(node.id())) {
+			this.driver.tighten(node);
+		}
 		OptionalLong pid = this.driver.runningPid(node, password);
 		if (pid.isPresent()) {
 			if (node.driverData().pid() == null || node.driverData().pid() != pid.getAsLong()) {

@@ -7,8 +7,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,6 +26,7 @@ import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.engine.EngineCatalogue;
 import io.coffer.engine.NodeEngines;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.PrivateFiles;
 import io.coffer.tls.CertificateAuthority;
 import io.coffer.tls.NodeTls;
 import org.slf4j.Logger;
@@ -244,26 +243,43 @@ class ProcessNodeDriver implements NodeDriver {
 	}
 
 	/**
-	 * Writes the files a node serves TLS with into {@code tls/} of its folder, the key readable by its
-	 * owner only. HAProxy passes TLS through and only verifies the nodes: it gets the CA's certificate
-	 * alone, so that the database's key is in no more folders than it must be.
+	 * Writes the files a node serves TLS with into {@code tls/} of its folder, each readable by its owner
+	 * only. HAProxy passes TLS through and only verifies the nodes: it gets the CA's certificate alone, so
+	 * that the database's key is in no more folders than it must be.
 	 */
 	void writeTlsFiles(ManagedNode node, NodeTls tls) {
 		Path dir = Path.of(node.driverData().dir()).resolve(NodeConfigFiles.TLS_DIR);
 		try {
-			Files.createDirectories(dir);
-			Files.writeString(dir.resolve(NodeConfigFiles.TLS_CA_FILE), tls.authorityCertificate(), StandardCharsets.UTF_8);
+			PrivateFiles.folders(this.nodesDir, dir);
+			PrivateFiles.write(dir.resolve(NodeConfigFiles.TLS_CA_FILE), tls.authorityCertificate());
 			if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
 				return;
 			}
-			Files.writeString(dir.resolve(NodeConfigFiles.TLS_CERT_FILE), tls.certificate(), StandardCharsets.UTF_8);
-			Path key = dir.resolve(NodeConfigFiles.TLS_KEY_FILE);
-			Files.deleteIfExists(key);
-			Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-			Files.writeString(key, tls.privateKey(), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+			PrivateFiles.write(dir.resolve(NodeConfigFiles.TLS_CERT_FILE), tls.certificate());
+			PrivateFiles.write(dir.resolve(NodeConfigFiles.TLS_KEY_FILE), tls.privateKey());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot write the TLS files of " + describe(node) + " in " + dir, ex);
+		}
+	}
+
+	/**
+	 * Makes the node's folder (and the folders above it, up to the nodes' folder) and every file in it
+	 * readable by the owner only: for nodes written by an older version, or whose process, started
+	 * before nodes ran with a private umask, loosened its files since ({@code CONFIG REWRITE} gives the
+	 * rewritten file the process's default mode).
+	 */
+	void tighten(ManagedNode node) {
+		Path dir = Path.of(node.driverData().dir());
+		if (!Files.isDirectory(dir)) {
+			return;
+		}
+		try {
+			PrivateFiles.folders(this.nodesDir, dir);
+			PrivateFiles.tighten(dir);
+		}
+		catch (IOException | UncheckedIOException ex) {
+			log.warn("Could not make the files of {} private to their owner: {}", describe(node), ex.getMessage());
 		}
 	}
 
@@ -279,8 +295,7 @@ class ProcessNodeDriver implements NodeDriver {
 		lines.add("# Added by Coffer: TLS " + (tls ? "forced" : "no longer forced"));
 		lines.addAll(NodeConfigFiles.listening(node.port(), dir, tls));
 		try {
-			Files.writeString(configFile(node), "\n" + String.join("\n", lines) + "\n", StandardCharsets.UTF_8,
-					StandardOpenOption.APPEND);
+			PrivateFiles.append(configFile(node), "\n" + String.join("\n", lines) + "\n");
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot change the configuration of " + describe(node), ex);
@@ -343,9 +358,9 @@ class ProcessNodeDriver implements NodeDriver {
 			writeTlsFiles(node, setup.tls());
 		}
 		try {
-			Files.createDirectories(dir);
-			Files.writeString(configFile(node), NodeConfigFiles.render(setup, node.host(), node.port(), dir),
-					StandardCharsets.UTF_8);
+			// the files hold the database's password: owner only, in folders of the owner only
+			PrivateFiles.folders(this.nodesDir, dir);
+			PrivateFiles.write(configFile(node), NodeConfigFiles.render(setup, node.host(), node.port(), dir));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot write the configuration of " + describe(node) + " in " + dir, ex);
@@ -362,11 +377,22 @@ class ProcessNodeDriver implements NodeDriver {
 			default -> command.addAll(List.of(this.engines.redisServer(node.databaseId(), node.name()), config));
 		}
 		command.addAll(extraArguments);
+		if (!onPath(command.get(0))) {
+			throw new NodeStartException("cannot run " + command.get(0) + " for " + describe(node) + ": not found", false);
+		}
 		Path dir = Path.of(node.driverData().dir());
 		try {
-			return new ProcessBuilder(command).directory(dir.toFile())
+			// Redis gives the files it writes (CONFIG REWRITE of its configuration, a sentinel's state, the
+			// dump) the mode its umask allows: the owner's alone, as the file holds the password. exec keeps
+			// the pid, so the process started is the node's.
+			List<String> privately = new ArrayList<>(List.of("/bin/sh", "-c", "umask 077 && exec \"$0\" \"$@\""));
+			privately.addAll(command);
+			// Redis quotes a configuration line it cannot read, password included, on its console
+			Path console = dir.resolve("console.log");
+			PrivateFiles.createNew(console, "");
+			return new ProcessBuilder(privately).directory(dir.toFile())
 				.redirectErrorStream(true)
-				.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()))
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
 				.start();
 		}
 		catch (IOException ex) {

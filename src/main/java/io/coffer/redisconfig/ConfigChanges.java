@@ -88,12 +88,14 @@ public class ConfigChanges implements DisposableBean {
 	/**
 	 * Records the change and starts {@code configJob}; answers its execution at once.
 	 * @throws ApiException 404 for an unknown database, 400 or 422 for a change that cannot be made, 409 while
-	 * its plan is being changed
+	 * it is still being provisioned or is not running, or while its plan is being changed
 	 */
 	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
 		ConfigChange change = ConfigChange.parse(body);
+		// said before its nodes are asked anything below; checked again as the change is recorded
+		requireNodesUp(databaseId, database.status());
 		if (Boolean.TRUE.equals(change.cacheMode()) && database.plan() == null) {
 			refuseCacheModeWithoutLimit(database);
 		}
@@ -111,10 +113,7 @@ public class ConfigChanges implements DisposableBean {
 				(work) -> ApiException.conflict("database_busy", work + " of " + databaseId
 						+ " is in progress; change its configuration once it is done"),
 				(status) -> {
-					if (DatabaseStatus.UPDATING.equals(status)) {
-						throw ApiException.conflict("database_updating", "the plan of " + databaseId
-								+ " is being changed; change its configuration once it is running");
-					}
+					requireNodesUp(databaseId, status);
 					return this.changes.insert(databaseId, change, requestedBy, this.clock.instant(),
 							this.instance.id());
 				});
@@ -150,6 +149,26 @@ public class ConfigChanges implements DisposableBean {
 					executions.size());
 		}
 		return executions.size();
+	}
+
+	/**
+	 * A change is set on every data node, so they must all be up: not yet while the database is provisioned
+	 * (a change then would run against nodes not started), not while its plan moves them, and not after a
+	 * failure or during a deletion, which allow nothing but deletion.
+	 */
+	private static void requireNodesUp(String databaseId, String status) {
+		if (DatabaseStatus.PROVISIONING.equals(status)) {
+			throw ApiException.conflict("database_provisioning", "database " + databaseId
+					+ " is still being provisioned; change its configuration once it is running");
+		}
+		if (DatabaseStatus.UPDATING.equals(status)) {
+			throw ApiException.conflict("database_updating", "the plan of " + databaseId
+					+ " is being changed; change its configuration once it is running");
+		}
+		if (!DatabaseStatus.RUNNING.equals(status)) {
+			throw ApiException.conflict("database_not_running", "database " + databaseId + " is " + status
+					+ ": its configuration can change once it is running");
+		}
 	}
 
 	/** A registered database is evicted within its own limit: without one, cache mode cannot be set. */

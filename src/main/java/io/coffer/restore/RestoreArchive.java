@@ -9,10 +9,10 @@ import java.util.TreeMap;
 import io.coffer.backup.ArchiveReader;
 import io.coffer.backup.BackupManifest;
 import io.coffer.catalog.Backup;
+import io.coffer.pipeline.GzipMembersInputStream;
 import io.coffer.pipeline.RdbCheckingInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -36,7 +36,7 @@ final class RestoreArchive implements AutoCloseable {
 
 	private final CountingStream archive;
 
-	private final GzipCompressorInputStream gzip;
+	private final GzipMembersInputStream gzip;
 
 	private final TarArchiveInputStream tar;
 
@@ -47,7 +47,7 @@ final class RestoreArchive implements AutoCloseable {
 	private RestoreArchive(Backup backup, CountingStream archive, int maxRdbVersion) throws IOException {
 		this.backup = backup;
 		this.archive = archive;
-		this.gzip = new GzipCompressorInputStream(archive, true);
+		this.gzip = new GzipMembersInputStream(archive);
 		this.tar = new TarArchiveInputStream(this.gzip);
 		TarArchiveEntry entry = nextEntry(DUMP);
 		this.dumpSize = entry.getSize();
@@ -56,7 +56,7 @@ final class RestoreArchive implements AutoCloseable {
 					+ backup.rdbSize() + " bytes recorded for backup " + backup.id());
 		}
 		// the tar stream ends at the end of the entry; it is never closed through this wrapper
-		this.dump = new RdbCheckingInputStream(this.tar, maxRdbVersion);
+		this.dump = new RdbCheckingInputStream(this.tar, maxRdbVersion, this.dumpSize);
 	}
 
 	/** Opens the whole archive of a done backup and reads up to the start of its dump. */
@@ -184,6 +184,7 @@ final class RestoreArchive implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
+		this.dump.stopChecking();
 		this.archive.close();
 	}
 

@@ -127,12 +127,12 @@ public class RestoreLauncher {
 
 	/**
 	 * Schedules a restore and returns its row at once.
-	 * @param backupRef a backup id, or {@code latest} for the newest done one
+	 * @param backupRef a backup id, or {@code latest} for the latest good one (see {@link BackupRepository#findLatestGood})
 	 * @param verifyBeforeLoad whether to read the archive whole before touching the target; null for the
 	 * configured default
 	 * @throws ApiException 404 for an unknown database or backup, 409 while another restore of the
-	 * database or into the target is in flight or the backup is not done, 422 when the backup cannot go
-	 * into the target
+	 * database or into the target is in flight, while a backup of the target runs, while the target is still
+	 * being provisioned, or when the backup is not done; 422 when the backup cannot go into the target
 	 */
 	public Restore launch(String databaseId, String backupRef, String target, String targetDatabaseId,
 			Boolean verifyBeforeLoad) {
@@ -155,7 +155,7 @@ public class RestoreLauncher {
 				(work) -> ApiException.conflict("database_busy", work + " of " + targetDatabase.id()
 						+ " is in progress; restore into it once it is done"),
 				(status) -> {
-					refuseWhileUpdating(targetDatabase.id(), status);
+					refuseWhileBusy(targetDatabase.id(), status);
 					try {
 						this.restores.insertScheduled(restoreId, databaseId, backup.id(), kind, targetDatabase.id(),
 								createdAt, this.instance.id());
@@ -179,9 +179,9 @@ public class RestoreLauncher {
 
 	private Backup backup(String databaseId, String backupRef) {
 		if (backupRef == null || backupRef.isBlank() || LATEST.equals(backupRef)) {
-			return this.backups.findLatestDone(databaseId)
-				.orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "not_found",
-						databaseId + " has no successful backup to restore"));
+			return this.backups.findLatestGood(databaseId)
+				.orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "no_backup",
+						this.backups.noGoodBackup(databaseId)));
 		}
 		Backup backup = this.backups.find(databaseId, backupRef)
 			.orElseThrow(() -> ApiException.notFound("backup " + backupRef));
@@ -192,11 +192,24 @@ public class RestoreLauncher {
 		return backup;
 	}
 
-	private static void refuseWhileUpdating(String targetId, String status) {
+	/**
+	 * Refuses while the target's nodes are not up yet or are being moved, and while a backup of the target runs:
+	 * the restore would replace the data under the backup, which would then store neither the old data nor the
+	 * new (a backup waits for a restore into its database in turn, in BackupLauncher).
+	 */
+	private void refuseWhileBusy(String targetId, String status) {
+		if (DatabaseStatus.PROVISIONING.equals(status)) {
+			throw ApiException.conflict("database_provisioning",
+					"database " + targetId + " is still being provisioned; restore into it once it is running");
+		}
 		if (DatabaseStatus.UPDATING.equals(status)) {
 			throw ApiException.conflict("database_updating",
 					"the plan of " + targetId + " is being changed; restore into it once it is running");
 		}
+		this.work.inFlight(targetId, EnumSet.of(DatabaseWork.Kind.BACKUP)).ifPresent((backup) -> {
+			throw ApiException.conflict("backup_in_progress",
+					"a backup of " + targetId + " is in progress; restore into it once it is done");
+		});
 	}
 
 	/**
@@ -205,7 +218,7 @@ public class RestoreLauncher {
 	 */
 	private void preflight(Backup backup, Database target, String kind) {
 		// checked again when the restore is recorded; said now, before the target is asked anything
-		refuseWhileUpdating(target.id(), target.status());
+		refuseWhileBusy(target.id(), target.status());
 		RedisEndpoint node;
 		RedisInfo info;
 		try {

@@ -27,8 +27,9 @@ import io.coffer.catalog.RunStatus;
  * <li>manual backups roll: the newest {@code manual} are kept, the oldest deleted first;
  * <li>after the database is deleted, its backups stay for the family's period, then go;
  * <li>failed backups (which have no object) stay listed for {@code keepFailed};
- * <li>the most recent successful backup is never deleted, whatever the rules above say; backups in
- * flight are never touched.
+ * <li>the most recent good backup (done, and not found damaged by a download, restore or drill) is never
+ * deleted, whatever the rules above say; a damaged backup keeps only the places the rules above give it,
+ * so that it never pushes out the last backup that restores; backups in flight are never touched.
  * </ul>
  */
 public class RetentionPolicy {
@@ -59,7 +60,7 @@ public class RetentionPolicy {
 		else if (now.isBefore(deletedAt.atZone(ZoneOffset.UTC).plus(family.afterDeletion).toInstant())) {
 			done.forEach((backup) -> keep.add(backup.id()));
 		}
-		latest(done).ifPresent((backup) -> keep.add(backup.id()));
+		latestGood(backups).ifPresent((backup) -> keep.add(backup.id()));
 		List<BackupRef> delete = new ArrayList<>();
 		for (BackupRef backup : backups) {
 			boolean expired = switch (backup.status()) {
@@ -105,8 +106,8 @@ public class RetentionPolicy {
 		}
 	}
 
-	private static Optional<BackupRef> latest(List<BackupRef> done) {
-		return done.stream().min(newestFirst());
+	private static Optional<BackupRef> latestGood(List<BackupRef> backups) {
+		return backups.stream().filter(BackupRef::isGood).min(newestFirst());
 	}
 
 	private static LocalDate day(BackupRef backup) {

@@ -36,9 +36,11 @@ class RetentionRepository {
 
 	List<BackupRef> backupsOf(String databaseId) {
 		return this.jdbc.sql("""
-				select id, created_at, method, status from backups where database_id = ? and deleting_at is null
+				select id, created_at, method, status, integrity_error is not null as damaged from backups
+				where database_id = ? and deleting_at is null
 				""").param(databaseId).query((rs, i) -> new BackupRef(rs.getString("id"),
-				rs.getTimestamp("created_at").toInstant(), rs.getString("method"), RunStatus.of(rs.getString("status"))))
+				rs.getTimestamp("created_at").toInstant(), rs.getString("method"), RunStatus.of(rs.getString("status")),
+				rs.getBoolean("damaged")))
 			.list();
 	}
 

@@ -64,6 +64,10 @@ class PeriodicBackupJob extends QuartzJobBean {
 			if (ex.status() == HttpStatus.CONFLICT && "backup_in_progress".equals(ex.code())) {
 				this.skips.record(databaseId, due, now, "skipped: a backup of " + databaseId + " was already running");
 			}
+			else if (ex.status() == HttpStatus.CONFLICT && "restore_in_progress".equals(ex.code())) {
+				// its data was being replaced: the next run backs up what the restore brought
+				this.skips.record(databaseId, due, now, "skipped: a restore into " + databaseId + " was running");
+			}
 			else if (ex.status() == HttpStatus.CONFLICT) {
 				this.skips.record(databaseId, due, now, "skipped: " + ex.getMessage());
 			}

@@ -29,7 +29,7 @@ public interface BlobStore {
 
 	/**
 	 * {@code length} bytes from {@code offset}; a range that runs past the end stops at the
-	 * end, like an HTTP range does.
+	 * end, like an HTTP range does, and one that starts there or beyond reads nothing.
 	 * @throws BlobNotFoundException when there is none under {@code key}
 	 */
 	InputStream read(String key, long offset, long length) throws IOException;

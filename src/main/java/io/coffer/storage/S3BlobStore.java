@@ -157,8 +157,18 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 	public InputStream read(String key, long offset, long length) throws IOException {
 		checkKey(key);
 		FileSystemBlobStore.checkRange(offset, length);
-		return call(() -> this.client.getObject(
-				GetObjectArgs.builder().bucket(bucket()).object(key).offset(offset).length(length).build()), key);
+		try {
+			return call(() -> this.client.getObject(
+					GetObjectArgs.builder().bucket(bucket()).object(key).offset(offset).length(length).build()), key);
+		}
+		catch (BlobStoreException ex) {
+			if (isInvalidRange(ex)) {
+				// the range starts at or past the end: it stops at the end, as the file system's does, so that a
+				// reader sees an object shorter than expected (a truncation) rather than a storage failure
+				return InputStream.nullInputStream();
+			}
+			throw ex;
+		}
 	}
 
 	@Override
@@ -253,6 +263,11 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 		return key.startsWith(LOCAL_MULTIPART_STATE_PREFIX) || LOCAL_WRITE_IN_PROGRESS.matcher(key).matches();
 	}
 
+	private static boolean isInvalidRange(BlobStoreException ex) {
+		return ex.getCause() instanceof ErrorResponseException response
+				&& "InvalidRange".equals(response.errorResponse().code());
+	}
+
 	private static boolean isNoSuchUpload(BlobStoreException ex) {
 		return ex.getCause() instanceof ErrorResponseException response
 				&& "NoSuchUpload".equals(response.errorResponse().code());
@@ -319,7 +334,8 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 					return noSuchBucket(cause);
 				case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken":
 					return new BlobStoreException("object storage at " + this.settings.endpoint()
-							+ " rejected the credentials (access key " + this.settings.accessKey() + "): " + code, cause);
+							+ " rejected the credentials (access key " + this.settings.accessKey() + "): " + code,
+							"object storage rejected the service's credentials; the service log has the details", cause);
 				default:
 					return new BlobStoreException("object storage at " + this.settings.endpoint() + " refused the request on "
 							+ (key != null ? "'" + key + "' in " : "") + "bucket '" + bucket() + "': " + code

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -37,17 +36,32 @@ public class AdminToken {
 		return MessageDigest.isEqual(this.token, candidate.getBytes(StandardCharsets.UTF_8));
 	}
 
+	private static String stored(Path file) throws IOException {
+		String token = Files.readString(file).trim();
+		if (token.isEmpty()) {
+			// an empty token would let anyone in who sends an empty one
+			throw new IllegalStateException("the operator token file " + file + " is empty: delete it to have a "
+					+ "new token generated, or set COFFER_ADMIN_TOKEN");
+		}
+		return token;
+	}
+
 	private static String storedOrGenerated(Path file) {
 		try {
 			if (Files.exists(file)) {
-				return Files.readString(file).trim();
+				return stored(file);
 			}
 			byte[] bytes = new byte[32];
 			new SecureRandom().nextBytes(bytes);
 			String token = "cfa_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-			Files.createDirectories(file.toAbsolutePath().getParent());
-			Files.writeString(file, token + "\n");
-			Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+			Path folder = file.toAbsolutePath().getParent();
+			if (!Files.isDirectory(folder)) {
+				PrivateFiles.folder(folder);
+			}
+			// readable by the owner from its first byte on; another instance sharing the folder may have won
+			if (!PrivateFiles.createNew(file, token + "\n")) {
+				return stored(file);
+			}
 			log.warn("""
 
 					==> Generated the operator token (shown this once; also in {}):

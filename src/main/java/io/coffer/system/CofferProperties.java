@@ -340,6 +340,17 @@ public class CofferProperties {
 			this.adminToken = (adminToken != null) ? adminToken.trim() : "";
 		}
 
+		/** A token that may read {@code /actuator/prometheus} and nothing else; none when empty. */
+		private String metricsToken = "";
+
+		public String getMetricsToken() {
+			return this.metricsToken;
+		}
+
+		public void setMetricsToken(String metricsToken) {
+			this.metricsToken = (metricsToken != null) ? metricsToken.trim() : "";
+		}
+
 	}
 
 	public static class Backup {
@@ -360,14 +371,24 @@ public class CofferProperties {
 		@NotNull
 		private Duration snapshotTimeout = Duration.ofMinutes(10);
 
-		/** gzip level of the archive, 1 (fast) to 9 (small). */
+		/**
+		 * gzip level of the archive, 1 (fast) to 9 (small); 1 by the codec benchmark
+		 * (docs/BENCHMARKS.md): higher levels save little on Redis dumps for much more CPU.
+		 */
 		@Min(1)
 		@Max(9)
-		private int compressionLevel = 6;
+		private int compressionLevel = 1;
 
 		/** Threads compressing one archive; 0 means one per core. */
 		@Min(0)
 		private int compressionThreads = 0;
+
+		/**
+		 * The deflate library: {@code auto} takes the best installed (ISA-L, then libdeflate, then
+		 * java.util.zip); a name starts there, and falls back the same way if it is missing.
+		 */
+		@Pattern(regexp = "auto|isal|libdeflate|zlib", message = "must be auto, isal, libdeflate or zlib")
+		private String compressionLibrary = "auto";
 
 		/** Backups running at once on this instance; 0 means half the cores, at least one. */
 		@Min(0)
@@ -430,6 +451,14 @@ public class CofferProperties {
 
 		public void setCompressionThreads(int compressionThreads) {
 			this.compressionThreads = compressionThreads;
+		}
+
+		public String getCompressionLibrary() {
+			return this.compressionLibrary;
+		}
+
+		public void setCompressionLibrary(String compressionLibrary) {
+			this.compressionLibrary = compressionLibrary;
 		}
 
 		public int getMaxConcurrent() {

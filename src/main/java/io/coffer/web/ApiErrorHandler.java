@@ -1,11 +1,17 @@
 package io.coffer.web;
 
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
+import io.coffer.storage.BlobStoreException;
 import io.coffer.system.ApiException;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpStatus;
@@ -25,12 +31,25 @@ class ApiErrorHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
 
+	/** What every answer says when object storage failed: its endpoint, bucket and keys stay in the log. */
+	static final String STORAGE_UNAVAILABLE = "the backup storage cannot be reached just now; try again shortly";
+
 	@ExceptionHandler(ApiException.class)
 	ResponseEntity<ApiError> api(ApiException ex) {
 		if (ex.status().is5xxServerError()) {
 			log.warn("{}: {}", ex.code(), ex.getMessage(), ex.getCause());
 		}
+		if (ex.getCause() instanceof BlobStoreException && ex.status().is5xxServerError()) {
+			// storage's own sentences name its endpoint, bucket and object keys, which are nobody's business here
+			return ApiError.response(ex.status(), ex.code(), STORAGE_UNAVAILABLE);
+		}
 		return ApiError.response(ex.status(), ex.code(), ex.getMessage());
+	}
+
+	@ExceptionHandler(BlobStoreException.class)
+	ResponseEntity<ApiError> storage(BlobStoreException ex) {
+		log.warn("Object storage failed: {}", ex.getMessage(), ex);
+		return ApiError.response(HttpStatus.SERVICE_UNAVAILABLE, "storage_unavailable", STORAGE_UNAVAILABLE);
 	}
 
 	@ExceptionHandler(MethodArgumentNotValidException.class)
@@ -45,8 +64,46 @@ class ApiErrorHandler {
 
 	@ExceptionHandler(HttpMessageNotReadableException.class)
 	ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException ex) {
+		RequestBodyLimitFilter.BodyTooLargeException tooLarge = causeOf(ex,
+				RequestBodyLimitFilter.BodyTooLargeException.class);
+		if (tooLarge != null) {
+			return ApiError.response(tooLarge.status(), RequestBodyLimitFilter.BodyTooLargeException.CODE,
+					tooLarge.getMessage());
+		}
+		UnrecognizedPropertyException unknown = causeOf(ex, UnrecognizedPropertyException.class);
+		if (unknown != null) {
+			return ApiError.response(HttpStatus.BAD_REQUEST, "invalid_request", unknownField(unknown));
+		}
 		return ApiError.response(HttpStatus.BAD_REQUEST, "invalid_request",
 				"the request body is not valid JSON for this call");
+	}
+
+	private static final int MAX_ECHOED_FIELD = 100;
+
+	/** Names the field by its path in the body, and the fields that are allowed there. */
+	private static String unknownField(UnrecognizedPropertyException ex) {
+		String path = ex.getPath()
+			.stream()
+			.map(JacksonException.Reference::getPropertyName)
+			.filter(Objects::nonNull)
+			.collect(Collectors.joining("."));
+		List<String> known = (ex.getKnownPropertyIds() == null) ? List.of()
+				: ex.getKnownPropertyIds().stream().map(String::valueOf).sorted(Comparator.naturalOrder()).toList();
+		String field = path.isEmpty() ? ex.getPropertyName() : path;
+		if (field.length() > MAX_ECHOED_FIELD) {
+			// the caller chose this name: say enough to find it, not all of it back
+			field = field.substring(0, MAX_ECHOED_FIELD) + "…";
+		}
+		return "unknown field \"" + field + "\"" + (known.isEmpty() ? "" : "; this call takes " + String.join(", ", known));
+	}
+
+	private static <T extends Throwable> T causeOf(Throwable failure, Class<T> type) {
+		for (Throwable cause = failure; cause != null; cause = (cause.getCause() == cause) ? null : cause.getCause()) {
+			if (type.isInstance(cause)) {
+				return type.cast(cause);
+			}
+		}
+		return null;
 	}
 
 	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -56,8 +113,9 @@ class ApiErrorHandler {
 
 	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)
 	ResponseEntity<ApiError> mediaType(HttpMediaTypeNotSupportedException ex) {
+		List<String> accepted = ex.getSupportedMediaTypes().stream().map((type) -> type.toString()).toList();
 		return ApiError.response(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-				"send the request body as application/json");
+				"send the request body as " + (accepted.isEmpty() ? "application/json" : String.join(" or ", accepted)));
 	}
 
 	@ExceptionHandler(HttpRequestMethodNotSupportedException.class)

@@ -13,6 +13,7 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.crypto.IntegrityException;
 import io.coffer.crypto.UnknownKeyException;
+import io.coffer.storage.BlobNotFoundException;
 import io.coffer.storage.BlobStoreException;
 import io.coffer.system.ApiException;
 import jakarta.servlet.http.HttpServletResponse;
@@ -106,9 +107,8 @@ class BackupArchiveController {
 			throw ApiException.notFound("database " + db);
 		}
 		if (LATEST.equals(backup)) {
-			return this.backups.findLatestDone(db)
-				.orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "not_found",
-						db + " has no successful backup yet"));
+			return this.backups.findLatestGood(db)
+				.orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "no_backup", this.backups.noGoodBackup(db)));
 		}
 		Backup found = this.backups.find(db, backup).orElseThrow(() -> ApiException.notFound("backup " + backup));
 		if (found.status() != RunStatus.DONE) {
@@ -172,8 +172,14 @@ class BackupArchiveController {
 			return ApiException.unprocessable("backup_unreadable",
 					"backup " + backup.id() + " cannot be read back: " + failure.getMessage());
 		}
+		if (failure instanceof BlobNotFoundException) {
+			log.error("The stored object of backup {} is missing: {}", backup.id(), failure.getMessage());
+			return new ApiException(HttpStatus.GONE, "archive_missing",
+					"the archive of backup " + backup.id() + " is missing from the backup storage");
+		}
 		if (failure instanceof BlobStoreException) {
-			return ApiException.unavailable("storage_unavailable", failure.getMessage(), failure);
+			// its message names the storage's endpoint, bucket and key: for the log (ApiErrorHandler), not the caller
+			return ApiException.unavailable("storage_unavailable", ApiErrorHandler.STORAGE_UNAVAILABLE, failure);
 		}
 		return (failure instanceof RuntimeException runtime) ? runtime : new UncheckedIOException((IOException) failure);
 	}
@@ -184,7 +190,7 @@ class BackupArchiveController {
 			stored = this.archives.openStored(backup);
 		}
 		catch (BlobStoreException ex) {
-			throw ApiException.unavailable("storage_unavailable", ex.getMessage(), ex);
+			throw unreadable(backup, ex);
 		}
 		try (stored) {
 			response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);

@@ -1,6 +1,7 @@
 package io.coffer.web;
 
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.restore.RestoreLauncher;
 import io.coffer.system.ApiException;
@@ -50,8 +51,10 @@ class RestoreController {
 	RestoreView create(Caller caller, @PathVariable String db, @RequestBody(required = false) CreateRequest request) {
 		requireDatabase(caller, db);
 		CreateRequest body = (request != null) ? request : new CreateRequest(null, null, null, null, null);
+		// loading into a database is acting on it: a database's token reaches only its own, and must not
+		// learn by the answer whether another tenant's app or database exists, nor its id
+		requireVisibleTarget(caller, body);
 		String target = this.launcher.targetOf(db, body.target(), body.app(), body.targetDatabase());
-		// loading into a database is acting on it: a database's token reaches only its own
 		caller.requireAccess(target);
 		return RestoreView.of(this.launcher.launch(db, body.backup(), body.target(), target, body.verifyBeforeLoad()));
 	}
@@ -62,6 +65,30 @@ class RestoreController {
 		return this.restores.find(db, restore)
 			.map(RestoreView::of)
 			.orElseThrow(() -> ApiException.notFound("restore " + restore));
+	}
+
+	/**
+	 * Refuses a {@code new_database} target the caller may not act on before anything is looked up, with
+	 * the very answer {@link RestoreLauncher#targetOf} gives for one that does not exist.
+	 */
+	private void requireVisibleTarget(Caller caller, CreateRequest body) {
+		if (caller.isOperator() || !Restore.NEW_DATABASE.equals(body.target())) {
+			return;
+		}
+		if (body.targetDatabase() != null && !body.targetDatabase().isBlank()) {
+			if (!caller.mayAccess(body.targetDatabase())) {
+				throw ApiException.notFound("database " + body.targetDatabase());
+			}
+			return;
+		}
+		if (body.app() != null && !body.app().isBlank()) {
+			boolean own = this.databases.findLive(caller.databaseId())
+				.map((database) -> database.app().equals(body.app()))
+				.orElse(false);
+			if (!own) {
+				throw ApiException.notFound("a database of app " + body.app());
+			}
+		}
 	}
 
 	private void requireDatabase(Caller caller, String db) {

@@ -29,7 +29,8 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
 
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		return !request.getRequestURI().startsWith("/api/");
+		// the decoded path, which the container mapped this filter by: /%61pi/... is the API too
+		return !RequestPaths.isApi(request);
 	}
 
 	@Override

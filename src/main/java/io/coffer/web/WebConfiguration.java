@@ -4,6 +4,17 @@ import java.util.List;
 
 import io.coffer.catalog.TokenRepository;
 import io.coffer.system.AdminToken;
+import io.coffer.system.CofferProperties;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.apache.catalina.Host;
+import org.apache.catalina.Valve;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.valves.ErrorReportValve;
+
+import org.springframework.boot.http.converter.autoconfigure.ServerHttpMessageConvertersCustomizer;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -30,7 +41,34 @@ class WebConfiguration implements WebMvcConfigurer {
 		FilterRegistrationBean<TokenAuthenticationFilter> registration = new FilterRegistrationBean<>(
 				new TokenAuthenticationFilter(adminToken, tokens));
 		registration.addUrlPatterns("/api/*");
+		registration.setOrder(Ordered.LOWEST_PRECEDENCE - 20);
 		return registration;
+	}
+
+	/** After authentication, so that an anonymous caller learns nothing but 401 whatever it sends. */
+	@Bean
+	FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimit(ApiProperties api) {
+		FilterRegistrationBean<RequestBodyLimitFilter> registration = new FilterRegistrationBean<>(
+				new RequestBodyLimitFilter(api.maxBodySize()));
+		registration.addUrlPatterns("/api/*");
+		registration.setOrder(Ordered.LOWEST_PRECEDENCE - 10);
+		return registration;
+	}
+
+	@Bean
+	FilterRegistrationBean<ActuatorAccessFilter> actuatorAccess(AdminToken adminToken, CofferProperties properties,
+			TokenRepository tokens) {
+		FilterRegistrationBean<ActuatorAccessFilter> registration = new FilterRegistrationBean<>(
+				new ActuatorAccessFilter(adminToken, properties.getSecurity().getMetricsToken(), tokens));
+		registration.addUrlPatterns("/actuator/*");
+		return registration;
+	}
+
+	/** Request bodies are read strictly; ordered after Spring Boot's own JSON converter, which it replaces. */
+	@Bean
+	@Order(1)
+	ServerHttpMessageConvertersCustomizer strictRequestBodies(JsonMapper mapper) {
+		return (converters) -> converters.withJsonConverter(new RequestBodyJsonConverter(mapper));
 	}
 
 	/**
@@ -51,6 +89,41 @@ class WebConfiguration implements WebMvcConfigurer {
 			.httpBasic((basic) -> basic.disable())
 			.logout((logout) -> logout.disable())
 			.build();
+	}
+
+	/**
+	 * Tomcat's error report, for what it refuses itself, in the API's format. Ordered after Spring Boot's
+	 * customizer, which adds Tomcat's HTML report valve: that one is replaced.
+	 */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> jsonErrorReports() {
+		return new JsonErrorReports();
+	}
+
+	static final class JsonErrorReports implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
+
+		@Override
+		public void customize(TomcatServletWebServerFactory factory) {
+			factory.addContextCustomizers((context) -> {
+				Host host = (Host) context.getParent();
+				for (Valve valve : host.getPipeline().getValves()) {
+					if (valve instanceof ErrorReportValve) {
+						host.getPipeline().removeValve(valve);
+					}
+				}
+				host.getPipeline().addValve(new ApiErrorReportValve());
+				if (host instanceof StandardHost standard) {
+					// else the host adds its own HTML report valve when it starts
+					standard.setErrorReportValveClass(ApiErrorReportValve.class.getName());
+				}
+			});
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.LOWEST_PRECEDENCE;
+		}
+
 	}
 
 	@Override

@@ -222,9 +222,16 @@ public final class BackupBenchmark {
 			row.heapSamples = sampler.heapSamples;
 			row.cofferArchiveBytes = Long.parseLong(field(view, "size"));
 			row.stepTimes = stepTimes(coffer.logFile());
+			row.library = deflateLibrary(coffer.logFile());
 			log(String.format(Locale.ROOT, "A: Coffer (gzip level %d) %.1f s; peak RSS %.0f MB, peak heap used %.0f MB; %s",
 					row.level, row.cofferSeconds, row.peakRssMb, row.peakHeapUsedMb, row.stepTimes));
 		}
+	}
+
+	/** The deflate library Coffer logged at start-up ("gzip: ISA-L 2.30 (libisal.so.2)"). */
+	private static String deflateLibrary(Path logFile) throws IOException {
+		Matcher matcher = Pattern.compile("gzip: ((?:ISA-L|libdeflate|zlib).*)").matcher(Files.readString(logFile));
+		return matcher.find() ? matcher.group(1).trim() : "?";
 	}
 
 	/** Spring Batch's own "Step: [x] executed in …" lines, which split the job into its steps. */
@@ -389,11 +396,11 @@ public final class BackupBenchmark {
 		StringBuilder out = new StringBuilder();
 		out.append("\n## Results\n\n");
 		out.append(machine()).append('\n');
-		out.append("| RDB MB | keys | gzip level | floor s | A s | B s | A/B | A/floor | A MB/s of RDB | Coffer peak heap used MB | Coffer peak RSS MB | A archive MB | B archive MB |\n");
+		out.append("| RDB MB | keys | gzip level (library) | floor s | A s | B s | A/B | A/floor | A MB/s of RDB | Coffer peak heap used MB | Coffer peak RSS MB | A archive MB | B archive MB |\n");
 		out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 		for (Row row : this.rows) {
-			out.append(String.format(Locale.ROOT, "| %.0f | %d | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.0f | %.0f | %.0f | %.0f | %.0f |\n",
-					row.floorRdbBytes / MB, row.keys, row.level, row.floorSeconds, row.cofferSeconds, row.naiveSeconds,
+			out.append(String.format(Locale.ROOT, "| %.0f | %d | %d (%s) | %.1f | %.1f | %.1f | %.2f | %.2f | %.0f | %.0f | %.0f | %.0f | %.0f |\n",
+					row.floorRdbBytes / MB, row.keys, row.level, row.library, row.floorSeconds, row.cofferSeconds, row.naiveSeconds,
 					row.cofferSeconds / row.naiveSeconds, row.cofferSeconds / row.floorSeconds,
 					row.floorRdbBytes / MB / row.cofferSeconds, row.peakHeapUsedMb, row.peakRssMb,
 					row.cofferArchiveBytes / MB, row.naiveArchiveBytes / MB));
@@ -566,7 +573,7 @@ public final class BackupBenchmark {
 	}
 
 	/** CPU of a process and of the children it has waited for (utime, stime, cutime, cstime), in ticks. */
-	private static long processTreeCpuTicks(String pid) throws IOException {
+	static long processTreeCpuTicks(String pid) throws IOException {
 		String stat = Files.readString(Path.of("/proc", pid, "stat"));
 		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
 		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
@@ -679,6 +686,8 @@ public final class BackupBenchmark {
 		long cofferArchiveBytes;
 
 		String stepTimes = "";
+
+		String library = "?";
 
 		String loadBefore = "";
 

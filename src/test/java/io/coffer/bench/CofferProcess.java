@@ -139,7 +139,9 @@ final class CofferProcess implements AutoCloseable {
 
 	/** The heap in use now, from the Prometheus endpoint (bytes). */
 	long heapUsed() throws IOException, InterruptedException {
-		String metrics = this.http.send(HttpRequest.newBuilder(URI.create(this.base + "/actuator/prometheus")).build(),
+		String metrics = this.http.send(HttpRequest.newBuilder(URI.create(this.base + "/actuator/prometheus"))
+			.header("Authorization", "Bearer " + ADMIN_TOKEN)
+			.build(),
 				HttpResponse.BodyHandlers.ofString()).body();
 		return BackupBenchmark.sumMetric(metrics, "jvm_memory_used_bytes");
 	}

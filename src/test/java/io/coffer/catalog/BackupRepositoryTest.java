@@ -43,7 +43,28 @@ class BackupRepositoryTest extends IntegrationTest {
 		assertThat(done.node().role()).isEqualTo("replica");
 		assertThat(done.archiveSize()).isEqualTo(100);
 		assertThat(done.keysPerDb()).containsEntry("db0", 3L);
-		assertThat(this.backups.findLatestDone(this.databaseId)).map(Backup::id).contains("b1");
+		assertThat(this.backups.findLatestGood(this.databaseId)).map(Backup::id).contains("b1");
+	}
+
+	@Test
+	void theLatestGoodBackupIsTheNewestDoneOneNotFoundDamaged() {
+		assertThat(this.backups.noGoodBackup(this.databaseId)).isEqualTo(this.databaseId + " has no successful backup yet");
+		for (String id : List.of("g1", "g2")) {
+			insert(id);
+			this.backups.markRunning(id, new Backup.NodeUsed("primary", "h", 1, "r"), 1, Instant.now());
+			this.backups.markDone(id, new Backup.Outcome(1, "a", 1, "b", "k", "7", 10, 1, Map.of()), Instant.now());
+		}
+		this.backups.recordIntegrityCheck("g2", "failed authentication at segment 0", Instant.now());
+
+		assertThat(this.backups.findLatestGood(this.databaseId)).map(Backup::id).contains("g1");
+
+		this.backups.recordIntegrityCheck("g1", "restore drill: keys differ", Instant.now());
+		assertThat(this.backups.findLatestGood(this.databaseId)).isEmpty();
+		assertThat(this.backups.noGoodBackup(this.databaseId)).startsWith(this.databaseId
+				+ " has no intact backup: its 2 done backups were found damaged (integrity_error) and skipped");
+		// read back whole and sound: good again
+		this.backups.recordIntegrityCheck("g1", null, Instant.now());
+		assertThat(this.backups.findLatestGood(this.databaseId)).map(Backup::id).contains("g1");
 	}
 
 	@Test

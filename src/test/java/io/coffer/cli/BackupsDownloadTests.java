@@ -231,7 +231,7 @@ class BackupsDownloadTests {
 		}
 		else if (path.equals("/api/v1/databases/empty-1/backups/latest/archive")) {
 			json(exchange, 404,
-					"{\"error\": \"not_found\", \"message\": \"database empty-1 has no successful backup yet\"}");
+					"{\"error\": \"no_backup\", \"message\": \"database empty-1 has no successful backup yet\"}");
 		}
 		else {
 			json(exchange, 404, "{\"error\": \"not_found\", \"message\": \"no such resource\"}");

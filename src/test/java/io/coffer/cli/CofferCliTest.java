@@ -98,6 +98,52 @@ class CofferCliTest extends IntegrationTest {
 	}
 
 	@Test
+	void decryptCheckParsesTheDumpAndSaysOk() throws Exception {
+		Backup backup = takeBackup();
+
+		CliRun.Result result;
+		try (InputStream stored = this.store.read(backup.objectKey())) {
+			result = coffer().stdin(stored)
+				.run("decrypt", "--check", "--keyring", CofferTestServices.get().keyring().toString());
+		}
+
+		assertThat(result.exitCode()).as(result.stderr()).isZero();
+		assertThat(result.stdout()).startsWith("OK: dump.rdb of ").contains("RDB version " + backup.rdbVersion());
+	}
+
+	@Test
+	void decryptCheckRefusesAnArchiveWhoseDumpIsNotSound() throws Exception {
+		byte[] dump = new byte[9 + 200 + 9];
+		System.arraycopy("REDIS0010".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, dump, 0, 9);
+		for (int i = 9; i < 209; i++) {
+			// noise, then the end marker and no checksum (zero): only the structure can tell
+			dump[i] = (byte) (i * 31);
+		}
+		dump[209] = (byte) 0xff;
+		java.io.ByteArrayOutputStream archive = new java.io.ByteArrayOutputStream();
+		try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+				new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(archive))) {
+			org.apache.commons.compress.archivers.tar.TarArchiveEntry entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(
+					"dump.rdb");
+			entry.setSize(dump.length);
+			tar.putArchiveEntry(entry);
+			tar.write(dump);
+			tar.closeArchiveEntry();
+		}
+		java.io.ByteArrayOutputStream object = new java.io.ByteArrayOutputStream();
+		try (io.coffer.crypto.EncryptingOutputStream encrypting = new io.coffer.crypto.EncryptingOutputStream(object,
+				Keyring.load(CofferTestServices.get().keyring()).newest())) {
+			encrypting.write(archive.toByteArray());
+		}
+
+		CliRun.Result result = coffer().stdin(new ByteArrayInputStream(object.toByteArray()))
+			.run("decrypt", "--check", "--keyring", CofferTestServices.get().keyring().toString());
+
+		assertThat(result.exitCode()).isEqualTo(1);
+		assertThat(result.stderr()).contains("the archive's dump.rdb is not a sound RDB: offset ");
+	}
+
+	@Test
 	void aWrongKeyringDecryptsNothingAndSaysWhy() throws Exception {
 		Backup backup = takeBackup();
 		Path otherKeyring = this.folder.resolve("other-keyring");

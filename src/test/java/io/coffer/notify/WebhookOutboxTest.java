@@ -1,7 +1,10 @@
 package io.coffer.notify;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.coffer.crypto.Keyring;
 import io.coffer.redisconfig.DatabaseEnvChanged;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
@@ -22,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -34,13 +39,19 @@ import static org.awaitility.Awaitility.await;
  * The webhook outbox on a catalogue of its own, with dispatchers made by hand as several instances
  * (or an instance and its successor after a restart) would have them: deliveries outlive a receiver
  * that is down and an instance that stops, are given up on after their attempts, are sent by one
- * dispatcher only, and are forgotten a while after they finished.
+ * dispatcher only, and are forgotten a while after they finished. Their bodies, which may carry a
+ * password, wait sealed by the keyring.
  */
 class WebhookOutboxTest {
 
 	private static final String SECRET = "outbox-secret";
 
 	private static JdbcClient jdbc;
+
+	private static Keyring keyring;
+
+	@TempDir
+	static Path keys;
 
 	private final List<Received> received = new CopyOnWriteArrayList<>();
 
@@ -56,6 +67,12 @@ class WebhookOutboxTest {
 		TestDatabase database = TestDatabase.get().sibling();
 		Flyway.configure().dataSource(database.jdbcUrl(), database.username(), "").load().migrate();
 		jdbc = JdbcClient.create(new DriverManagerDataSource(database.jdbcUrl(), database.username(), ""));
+		try {
+			keyring = Keyring.generate(keys.resolve("keyring"));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	@BeforeEach
@@ -103,7 +120,7 @@ class WebhookOutboxTest {
 		receiver(port, (exchange) -> 200);
 		CofferProperties properties = properties(url, 5);
 		// an instance that published two events, claimed one for an attempt and stopped before sending it
-		WebhookOutbox outbox = new WebhookOutbox(jdbc);
+		WebhookOutbox outbox = new WebhookOutbox(jdbc, keyring);
 		WebhookNotifier stopped = notifier(properties, new WebhookDispatcher(outbox, properties, instance("stopped")));
 		stopped.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1", Map.of("REDIS_URL", "redis://a"), Instant.now()));
 		stopped.databaseEnvChanged(new DatabaseEnvChanged("db-2", "app-2", Map.of("REDIS_URL", "redis://b"), Instant.now()));
@@ -142,7 +159,7 @@ class WebhookOutboxTest {
 			urls.add("http://127.0.0.1:" + port + "/hook-" + receiver);
 		}
 		CofferProperties properties = properties(String.join(",", urls), 5);
-		WebhookOutbox outbox = new WebhookOutbox(jdbc);
+		WebhookOutbox outbox = new WebhookOutbox(jdbc, keyring);
 		WebhookNotifier notifier = notifier(properties, new WebhookDispatcher(outbox, properties, instance("publisher")));
 		notifier.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1", Map.of("REDIS_URL", "redis://a"), Instant.now()));
 
@@ -156,8 +173,78 @@ class WebhookOutboxTest {
 	}
 
 	@Test
+	void aBodyWaitsSealedWithoutItsPasswordAndReachesTheReceiverExactlyAsSignedAtPublication() throws IOException {
+		int port = FreePorts.next();
+		CofferProperties properties = properties("http://127.0.0.1:" + port + "/hook", 5);
+		WebhookNotifier notifier = notifier(properties, new WebhookDispatcher(new WebhookOutbox(jdbc, keyring),
+				properties, instance("publisher")));
+		String password = "p4ssw0rd-that-must-not-rest-in-clear";
+		notifier.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1",
+				Map.of("REDIS_URL", "redis://db-1:" + password + "@127.0.0.1:7000"), Instant.now()));
+
+		Map<String, Object> stored = jdbc.sql("select body, body_key_id, signature from webhook_deliveries").query()
+			.singleRow();
+		String storedBody = new String((byte[]) stored.get("body"), StandardCharsets.ISO_8859_1);
+		assertThat(storedBody).doesNotContain(password).doesNotContain("REDIS_URL").doesNotContain("db-1");
+		assertThat(stored.get("body_key_id")).isEqualTo(keyring.newest().id());
+
+		receiver(port, (exchange) -> 200);
+		started(properties, "instance-a");
+		await().atMost(Duration.ofSeconds(20)).until(() -> row().status().equals("delivered"));
+		Received delivered = this.received.get(0);
+		assertThat(JsonMapper.builder().build().readTree(delivered.body()).path("env").path("REDIS_URL").asString())
+			.isEqualTo("redis://db-1:" + password + "@127.0.0.1:7000");
+		assertThat(delivered.signature()).isEqualTo(stored.get("signature"))
+			.isEqualTo("sha256=" + WebhookNotifier.sign(SECRET, delivered.body()));
+	}
+
+	@Test
+	void aPlainBodyQueuedBeforeBodiesWereSealedIsStillDeliveredAndThenSealed() throws IOException {
+		int port = FreePorts.next();
+		String url = "http://127.0.0.1:" + port + "/hook";
+		byte[] body = "{\"event\":\"database_env_changed\",\"env\":{\"REDIS_URL\":\"redis://a\"}}"
+			.getBytes(StandardCharsets.UTF_8);
+		String signature = "sha256=" + WebhookNotifier.sign(SECRET, body);
+		jdbc.sql("""
+				insert into webhook_deliveries (url, event_type, delivery_id, body, signature, max_attempts)
+				values (?, 'database_env_changed', 'from-before', ?, ?, 5)
+				""").params(url, body, signature).update();
+		receiver(port, (exchange) -> 200);
+
+		started(properties(url, 5), "instance-a");
+		await().atMost(Duration.ofSeconds(20)).until(() -> row().status().equals("delivered"));
+
+		assertThat(this.received).hasSize(1);
+		assertThat(this.received.get(0).body()).isEqualTo(body);
+		assertThat(this.received.get(0).signature()).isEqualTo(signature);
+		// and it no longer waits in plain text for its retention
+		Map<String, Object> stored = jdbc.sql("select body, body_key_id from webhook_deliveries").query().singleRow();
+		assertThat(stored.get("body_key_id")).isEqualTo(keyring.newest().id());
+		assertThat(new String((byte[]) stored.get("body"), StandardCharsets.ISO_8859_1)).doesNotContain("REDIS_URL");
+	}
+
+	@Test
+	void aSealedBodyMovedToAnotherReceiverIsNeverSent() throws IOException {
+		int port = FreePorts.next();
+		receiver(port, (exchange) -> 200);
+		CofferProperties properties = properties("http://127.0.0.1:" + port + "/hook", 2);
+		WebhookNotifier notifier = notifier(properties, new WebhookDispatcher(new WebhookOutbox(jdbc, keyring),
+				properties, instance("publisher")));
+		notifier.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1",
+				Map.of("REDIS_URL", "redis://db-1:secret@127.0.0.1:7000"), Instant.now()));
+		// someone who may write to the catalogue points the delivery at a receiver of theirs
+		jdbc.sql("update webhook_deliveries set url = ?").param("http://127.0.0.1:" + port + "/elsewhere").update();
+
+		started(properties, "instance-a");
+		await().atMost(Duration.ofSeconds(20)).until(() -> row().status().equals("failed"));
+
+		assertThat(this.received).isEmpty();
+		assertThat(row().lastError()).contains("cannot be opened");
+	}
+
+	@Test
 	void finishedDeliveriesAreForgottenAfterTheirRetention() {
-		WebhookOutbox outbox = new WebhookOutbox(jdbc);
+		WebhookOutbox outbox = new WebhookOutbox(jdbc, keyring);
 		for (String url : List.of("http://old-delivered", "http://recent-failed", "http://old-pending")) {
 			outbox.add(url, "database_env_changed", url, "{}".getBytes(), null, 5);
 		}
@@ -204,11 +291,11 @@ class WebhookOutboxTest {
 	}
 
 	private static WebhookNotifier notifier(CofferProperties properties, WebhookDispatcher dispatcher) {
-		return new WebhookNotifier(properties, JsonMapper.builder().build(), new WebhookOutbox(jdbc), dispatcher);
+		return new WebhookNotifier(properties, JsonMapper.builder().build(), new WebhookOutbox(jdbc, keyring), dispatcher);
 	}
 
 	private WebhookDispatcher started(CofferProperties properties, String instanceId) {
-		WebhookDispatcher dispatcher = new WebhookDispatcher(new WebhookOutbox(jdbc), properties, instance(instanceId));
+		WebhookDispatcher dispatcher = new WebhookDispatcher(new WebhookOutbox(jdbc, keyring), properties, instance(instanceId));
 		this.dispatchers.add(dispatcher);
 		dispatcher.start();
 		return dispatcher;

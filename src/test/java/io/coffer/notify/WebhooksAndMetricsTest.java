@@ -133,7 +133,7 @@ class WebhooksAndMetricsTest extends IntegrationTest {
 			assertThat(failed.json().path("error").asString()).contains("127.0.0.1:" + redis.port());
 			assertThat(failed.signedCorrectly()).isTrue();
 
-			String metrics = withToken(null).get("/actuator/prometheus").body();
+			String metrics = operator().get("/actuator/prometheus").body();
 			assertThat(metrics).contains("coffer_backup_duration_seconds_bucket")
 				.contains("coffer_backup_size_bytes_bucket")
 				.contains("coffer_backup_failures_total{reason=\"redis\"}")

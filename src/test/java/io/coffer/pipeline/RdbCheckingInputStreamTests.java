@@ -109,11 +109,25 @@ class RdbCheckingInputStreamTests {
 	}
 
 	@Test
-	void aFlippedByteIsAChecksumMismatch() {
+	void aFlippedByteInsideAValueIsAChecksumMismatchAtTheChecksum() {
 		byte[] corrupt = dump.clone();
-		corrupt[corrupt.length / 2] ^= 0x10;
+		int value = indexOf(corrupt, "value-1234".getBytes(StandardCharsets.US_ASCII));
+		corrupt[value + 6] ^= 0x01;
 
-		assertInvalid(corrupt, MAX_VERSION).withMessageMatching("RDB checksum mismatch: expected [0-9a-f]{16} got [0-9a-f]{16}");
+		assertInvalid(corrupt, MAX_VERSION).withMessageMatching(String.format("offset %,d: ", dump.length - 8).replace(",", "\\,")
+				+ "RDB checksum mismatch: the dump says [0-9a-f]{16}, its bytes give [0-9a-f]{16}")
+			.satisfies((ex) -> assertThat(ex.offset()).isEqualTo(dump.length - 8));
+	}
+
+	@Test
+	void aFlippedByteInTheStructureIsRefusedWhereItIs() {
+		byte[] corrupt = dump.clone();
+		// the length of the value of key:1234 ("value-1234", 10 bytes) claims 63 bytes
+		int value = indexOf(corrupt, "value-1234".getBytes(StandardCharsets.US_ASCII));
+		corrupt[value - 1] = 0x3f;
+
+		assertInvalid(corrupt, MAX_VERSION).satisfies((ex) -> assertThat(ex.offset()).isBetween((long) value - 1,
+				(long) dump.length));
 	}
 
 	@Test
@@ -121,7 +135,7 @@ class RdbCheckingInputStreamTests {
 		byte[] corrupt = dump.clone();
 		corrupt[corrupt.length - 1] ^= 0x01;
 
-		assertInvalid(corrupt, MAX_VERSION).withMessageStartingWith("RDB checksum mismatch");
+		assertInvalid(corrupt, MAX_VERSION).withMessageContaining("RDB checksum mismatch");
 	}
 
 	@Test
@@ -144,18 +158,19 @@ class RdbCheckingInputStreamTests {
 			cut--;
 		}
 
-		assertInvalid(Arrays.copyOf(dump, cut), MAX_VERSION).withMessage("dump is truncated: no end-of-file marker");
-		assertInvalid(Arrays.copyOf(dump, 9), MAX_VERSION).withMessage("dump is truncated: no end-of-file marker");
-		assertInvalid(Arrays.copyOf(dump, 3), MAX_VERSION).withMessage("dump is truncated: no end-of-file marker");
+		assertInvalid(Arrays.copyOf(dump, cut), MAX_VERSION).withMessageContaining("the dump ends too early");
+		assertInvalid(Arrays.copyOf(dump, 9), MAX_VERSION)
+			.withMessage("offset 9: the dump ends too early: 1 of the 1 bytes being read are missing");
+		assertInvalid(Arrays.copyOf(dump, 3), MAX_VERSION).withMessageContaining("the dump ends too early");
 		assertInvalid(new byte[0], MAX_VERSION).withMessage("dump is empty");
 	}
 
 	@Test
-	void aCutThatHappensToEndAfterAnFfByteStillFailsTheChecksum() {
+	void aCutThatHappensToEndAfterAnFfByteIsStillRefused() {
 		byte[] cut = Arrays.copyOf(dump, dump.length - 1);
 		cut[cut.length - 9] = (byte) 0xFF;
 
-		assertInvalid(cut, MAX_VERSION).withMessageStartingWith("RDB checksum mismatch");
+		assertInvalid(cut, MAX_VERSION).withMessageContaining("the dump ends too early");
 	}
 
 	@Test
@@ -173,14 +188,14 @@ class RdbCheckingInputStreamTests {
 		RdbCheckingInputStream checking = new RdbCheckingInputStream(endless, MAX_VERSION);
 
 		assertThatExceptionOfType(InvalidRdbException.class).isThrownBy(() -> checking.readNBytes(1024))
-			.withMessage("not an RDB file: bad magic");
+			.withMessage("offset 0: not an RDB file: it does not start with REDIS");
 	}
 
 	@Test
 	void aVersionNewerThanTheTargetSupportsIsRejected() {
 		int versionInFile = Integer.parseInt(new String(dump, 5, 4, StandardCharsets.US_ASCII));
 
-		assertInvalid(dump, versionInFile - 1).withMessage("RDB version " + versionInFile
+		assertInvalid(dump, versionInFile - 1).withMessage("offset 5: RDB version " + versionInFile
 				+ " is newer than this Redis supports (max " + (versionInFile - 1) + ")");
 	}
 
@@ -193,7 +208,7 @@ class RdbCheckingInputStreamTests {
 
 		assertThat(checking.rdbVersion()).isEqualTo(4);
 		assertInvalid(Arrays.copyOf(version4, version4.length - 1), MAX_VERSION)
-			.withMessage("dump is truncated: no end-of-file marker");
+			.withMessageContaining("the dump ends too early");
 	}
 
 	private static org.assertj.core.api.ThrowableAssertAlternative<InvalidRdbException> assertInvalid(byte[] bytes,
@@ -203,6 +218,18 @@ class RdbCheckingInputStreamTests {
 				in.transferTo(OutputStream.nullOutputStream());
 			}
 		});
+	}
+
+	private static int indexOf(byte[] haystack, byte[] needle) {
+		outer: for (int i = 0; i <= haystack.length - needle.length; i++) {
+			for (int j = 0; j < needle.length; j++) {
+				if (haystack[i + j] != needle[j]) {
+					continue outer;
+				}
+			}
+			return i;
+		}
+		throw new AssertionError("not found");
 	}
 
 	private static String redisCli(String input, String... arguments) throws IOException, InterruptedException {

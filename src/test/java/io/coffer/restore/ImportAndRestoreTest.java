@@ -85,7 +85,8 @@ class ImportAndRestoreTest extends IntegrationTest {
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
 			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
 			assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
-			assertThat(finished.path("checks").path("keys").path("skipped").asString()).contains("imported");
+			// the import's keys were counted from its dump: the restore compares them
+			assertThat(finished.path("checks").path("keys").path("equal").asBoolean()).as(finished.toString()).isTrue();
 			assertThat(RedisDataset.differences(expected, RestoreFaultsTest.snapshot(copy))).isEmpty();
 			assertThat(copy.digest()).isEqualTo(source.digest());
 		}

@@ -97,6 +97,19 @@ class ExpireBackupsTaskTest extends IntegrationTest {
 		assertThat(this.backups.findAll(db)).extracting(Backup::id).containsExactly(db + "-old-periodic");
 	}
 
+	@Test
+	void backupsFoundDamagedNeverMakeRetentionDeleteTheLastGoodOne() throws IOException {
+		// a starter database keeps 10 manual backups: the newest 10 were all found damaged
+		String db = databaseWithManualBackups(11);
+		this.jdbc.sql("update backups set integrity_error = 'failed authentication at segment 0' where database_id = ?"
+				+ " and id <> ?").params(db, db + "-m-0").update();
+
+		this.task.run();
+
+		assertThat(this.backups.findAll(db)).extracting(Backup::id).containsExactlyElementsOf(ids(db, 10, 0));
+		assertThat(objects(db)).contains(db + "/m-0");
+	}
+
 	/** Manual backups m-0 (oldest) … m-(count-1), one a day, each with a small object. */
 	private String databaseWithManualBackups(int count) throws IOException {
 		String db = "retention-" + UUID.randomUUID().toString().substring(0, 8);

@@ -85,6 +85,31 @@ class RetentionPolicyTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("policies")
+	void aDamagedBackupDoesNotCountAsTheLatestGoodOne(String name, PlanFamily family, Set<String> periodicDays,
+			int manualKept) {
+		// everything has expired; the newest backup was found damaged: the one before it is the last that restores
+		List<BackupRef> year = year().stream()
+			.map((b) -> b.id().equals("p-2025-12-31") ? new BackupRef(b.id(), b.createdAt(), b.method(), b.status(), true) : b)
+			.toList();
+		List<BackupRef> deleted = policy.toDelete(year, NOW.plus(Duration.ofDays(800)), family, NOW);
+
+		assertThat(year).filteredOn((b) -> !deleted.contains(b)).extracting(BackupRef::id).containsExactly("p-2025-12-30");
+
+		// a live database whose newest manual backups were all found damaged: they keep their places by the
+		// rules, and the good one they would have pushed out stays too
+		List<BackupRef> live = new ArrayList<>(List.of(manual(LocalDate.parse("2025-01-01"))));
+		for (int i = 1; i <= manualKept; i++) {
+			live.add(new BackupRef("m-damaged-" + i, NOW.minus(Duration.ofHours(i)), Backup.MANUAL, RunStatus.DONE, true));
+		}
+		assertThat(policy.toDelete(live, NOW, family)).isEmpty();
+		// a new good one: the oldest of each kind goes
+		live.add(new BackupRef("m-new", NOW.minus(Duration.ofMinutes(30)), Backup.MANUAL, RunStatus.DONE));
+		assertThat(policy.toDelete(live, NOW, family)).extracting(BackupRef::id)
+			.containsExactly("m-2025-01-01", "m-damaged-" + manualKept);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("policies")
 	void aDeletedDatabaseKeepsItsBackupsForThePlansPeriod(String name, PlanFamily family, Set<String> periodicDays,
 			int manualKept) {
 		List<BackupRef> year = year().stream().filter((b) -> b.status() == RunStatus.DONE).toList();

@@ -127,6 +127,35 @@ class BackupScheduleApiTest extends IntegrationTest {
 	}
 
 	@Test
+	void aPeriodicBackupThatFindsARestoreIntoItsDatabaseRunningIsRecordedAsSkipped() throws Exception {
+		try (RedisServerProcess restoring = RedisServerProcess.startWithPassword("schedule-secret")) {
+			restoring.populate(20_000, "key", 16);
+			String db = registerDatabase("sched-restoring", "schedule-secret", "stream", restoring.port()).text("id");
+			String backupId = backUp(db).path("id").asString();
+			try (redis.clients.jedis.Jedis jedis = restoring.jedis()) {
+				// half a millisecond per key: the restore loads for seconds, while the trigger fires
+				jedis.configSet("key-load-delay", "500");
+				jedis.configSet("loading-process-events-interval-bytes", "1024");
+			}
+			ApiClient.Response restore = operator().post("/api/v1/databases/" + db + "/restores",
+					"{\"backup\": \"" + backupId + "\"}");
+			assertThat(restore.status()).as(restore.body()).isEqualTo(202);
+			JobDataMap data = new JobDataMap();
+			data.put(PeriodicBackupJob.DATABASE_ID, db);
+			this.scheduler.triggerJob(DatabaseSchedules.JOB, data);
+
+			JsonNode skipped = await().atMost(Duration.ofSeconds(30))
+				.until(() -> operator().get(path(db)).json().path("skipped"), (list) -> !list.isEmpty());
+			assertThat(skipped.get(0).path("reason").asString()).isEqualTo("skipped: a restore into " + db + " was running");
+			String ended = await().atMost(Duration.ofSeconds(120))
+				.until(() -> operator().get("/api/v1/databases/" + db + "/restores/" + restore.text("id")).text("status"),
+						(status) -> status.matches("done|error"));
+			assertThat(ended).isEqualTo("done");
+			assertThat(operator().get("/api/v1/databases/" + db + "/backups").json().size()).isEqualTo(1);
+		}
+	}
+
+	@Test
 	void aBackupMissedWithinTheGraceRunsOnceAndALaterOneIsRecordedAsSkipped() throws Exception {
 		String db = register("sched-misfire").text("id");
 		// due ten minutes ago, as if the service had just come back: within the grace (1 h), it runs

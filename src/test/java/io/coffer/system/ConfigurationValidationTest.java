@@ -24,7 +24,8 @@ class ConfigurationValidationTest {
 			"coffer.s3.part-size=1024 | coffer.s3.partSize | 5 MiB",
 			"coffer.database.url=postgres://db/coffer | coffer.database.url | jdbc:postgresql://",
 			"coffer.backup.acquisition-mode=rsync | coffer.backup.acquisitionMode | stream",
-			"coffer.backup.compression-level=12 | coffer.backup.compressionLevel | 9" })
+			"coffer.backup.compression-level=12 | coffer.backup.compressionLevel | 9",
+			"coffer.backup.compression-library=brotli | coffer.backup.compressionLibrary | auto, isal, libdeflate or zlib" })
 	void aWrongSettingIsNamedWithWhatItMustBe(String setting, String name, String expectation,
 			CapturedOutput output) {
 		assertThatThrownBy(() -> new SpringApplicationBuilder(CofferApplication.class).run("--" + setting,

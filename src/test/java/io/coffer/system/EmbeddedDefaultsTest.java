@@ -2,6 +2,7 @@ package io.coffer.system;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
 import io.coffer.CofferApplication;
@@ -34,6 +35,13 @@ class EmbeddedDefaultsTest {
 			assertThat(data.resolve("postgres")).isDirectory();
 			assertThat(data.resolve("keyring")).isRegularFile();
 			token = Files.readString(data.resolve("admin-token")).trim();
+			// the secrets of the embedded default are its user's alone
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("admin-token"))))
+				.isEqualTo("rw-------");
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("keyring"))))
+				.isEqualTo("rw-------");
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("postgres"))))
+				.isEqualTo("rwx------");
 			ApiClient operator = new ApiClient(port(service), token);
 			assertThat(operator.get("/actuator/health").text("status")).isEqualTo("UP");
 

@@ -38,7 +38,7 @@ class ServiceStartupTest extends IntegrationTest {
 
 	@Test
 	void prometheusMetricsAreServed() {
-		ApiClient.Response metrics = withToken(null).get("/actuator/prometheus");
+		ApiClient.Response metrics = operator().get("/actuator/prometheus");
 
 		assertThat(metrics.status()).isEqualTo(200);
 		assertThat(metrics.body()).contains("jvm_memory_used_bytes");

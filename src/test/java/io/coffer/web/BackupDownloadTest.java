@@ -269,6 +269,44 @@ class BackupDownloadTest extends IntegrationTest {
 			.contains("failed authentication at segment 0");
 	}
 
+	@Test
+	void anObjectCutToItsHeaderIsAnIntegrityErrorNotAStorageOne() throws Exception {
+		Registered database = register("download-header-only");
+		Backup backup = backUp(database);
+		rewrite(backup.objectKey(), Arrays.copyOf(readStored(backup), EncryptedLayout.headerLength()));
+
+		HttpResponse<byte[]> response = download(database.token(), archivePath(database, backup.id()));
+
+		assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(422);
+		assertThat(json(response).path("error").asString()).isEqualTo("backup_unreadable");
+		assertThat(this.backups.find(database.id(), backup.id()).orElseThrow().integrityError()).isNotBlank();
+		assertNamesNoStorageDetail(response, backup);
+	}
+
+	@Test
+	void anObjectGoneFromStorageIs410AndTheAnswerNamesNoEndpointBucketOrKey() throws Exception {
+		Registered database = register("download-gone");
+		Backup backup = backUp(database);
+		this.store.delete(backup.objectKey());
+
+		HttpResponse<byte[]> response = download(database.token(), archivePath(database, backup.id()));
+		HttpResponse<byte[]> raw = download(CofferTestServices.ADMIN_TOKEN,
+				archivePath(database, backup.id()) + "?raw=true");
+
+		assertThat(response.statusCode()).isEqualTo(410);
+		assertThat(json(response).path("error").asString()).isEqualTo("archive_missing");
+		assertNamesNoStorageDetail(response, backup);
+		assertThat(raw.statusCode()).isEqualTo(410);
+		assertNamesNoStorageDetail(raw, backup);
+	}
+
+	private static void assertNamesNoStorageDetail(HttpResponse<byte[]> response, Backup backup) {
+		String body = new String(response.body(), StandardCharsets.UTF_8);
+		assertThat(body).doesNotContain(backup.objectKey())
+			.doesNotContain(CofferTestServices.BUCKET)
+			.doesNotContain(CofferTestServices.get().s3().endpoint());
+	}
+
 	private void assertAborted(Registered database, Backup backup) {
 		String path = archivePath(database, backup.id());
 		try {

@@ -1,0 +1,257 @@
+package io.coffer.pipeline;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import io.coffer.testsupport.RdbCorpus;
+import io.coffer.testsupport.RedisServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The parser over dumps written by a real {@code redis-server} (every type and encoding it writes)
+ * and over dumps written byte by byte as older and newer Redis versions write them; the synthetic
+ * dumps that the installed Redis can load are loaded into it, to prove they are what Redis writes.
+ */
+class RdbParserTests {
+
+	private static final int ANY_VERSION = 99;
+
+	@TempDir
+	static Path dir;
+
+	private static RedisServerProcess server;
+
+	private static byte[] corpus;
+
+	private static Path corpusFile;
+
+	@BeforeAll
+	static void dumpTheCorpus() throws Exception {
+		server = RedisServerProcess.start();
+		RdbCorpus.write(server, 1);
+		corpus = RdbCorpus.dump(server, dir);
+		corpusFile = Files.write(dir.resolve("corpus.rdb"), corpus);
+	}
+
+	@AfterAll
+	static void stop() {
+		if (server != null) {
+			server.close();
+		}
+	}
+
+	@Test
+	void aDumpOfEveryTypeAndEncodingParsesWithTheCountsOfRedisCheckRdbAndInfoKeyspace() throws Exception {
+		RdbSummary summary = parse(corpus);
+
+		long[] checked = RdbCorpus.redisCheckRdb(corpusFile);
+		assertThat(summary.totalKeys()).isEqualTo(checked[0]);
+		assertThat(summary.expiringKeysPerDb().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(checked[1]);
+		Map<Integer, long[]> keyspace = RdbCorpus.keyspace(server);
+		assertThat(summary.keysPerDb().keySet()).containsExactly(0, 1, 2, 3, 5);
+		keyspace.forEach((db, counts) -> {
+			assertThat(summary.keysPerDb().get(db)).as("keys of db%d", db).isEqualTo(counts[0]);
+			assertThat(summary.expiringKeysPerDb().getOrDefault(db, 0L)).as("expires of db%d", db).isEqualTo(counts[1]);
+		});
+		assertThat(summary.functionLibraries()).isEqualTo(1);
+		assertThat(summary.redisVersion()).isEqualTo(server.info("server").get("redis_version"));
+		assertThat(summary.length()).isEqualTo(corpus.length);
+	}
+
+	@Test
+	void dumpsWithoutCompressionOrChecksumParseToo() throws Exception {
+		try (RedisServerProcess plain = RedisServerProcess.options().set("rdbcompression", "no")
+			.set("rdbchecksum", "no")
+			.set("hash-max-listpack-entries", "0")
+			.set("zset-max-listpack-entries", "0")
+			.set("set-max-intset-entries", "0")
+			.set("list-max-listpack-size", "1")
+			.start()) {
+			RdbCorpus.write(plain, 1);
+			byte[] dump = RdbCorpus.dump(plain, dir);
+			Path file = Files.write(dir.resolve("plain.rdb"), dump);
+
+			RdbSummary summary = parse(dump);
+
+			assertThat(Arrays.copyOfRange(dump, dump.length - 8, dump.length)).containsOnly(0);
+			assertThat(summary.totalKeys()).isEqualTo(RdbCorpus.redisCheckRdb(file)[0]);
+		}
+	}
+
+	@Test
+	void aBigDumpParsesWithBoundedMemoryAndTheLengthKnownOrNot() throws Exception {
+		try (RedisServerProcess big = RedisServerProcess.start()) {
+			big.populate(200_000, "populated", 100);
+			try (Jedis jedis = big.jedis()) {
+				byte[] huge = new byte[20 * 1024 * 1024];
+				new Random(1).nextBytes(huge);
+				jedis.set("twenty-megabytes".getBytes(StandardCharsets.UTF_8), huge);
+				jedis.set("compressible", "z".repeat(30 * 1024 * 1024));
+			}
+			byte[] dump = RdbCorpus.dump(big, dir);
+
+			assertThat(RdbParser.parse(new ByteArrayInputStream(dump), dump.length, ANY_VERSION).totalKeys())
+				.isEqualTo(200_002);
+			assertThat(RdbParser.parse(new ByteArrayInputStream(dump), -1, ANY_VERSION).totalKeys()).isEqualTo(200_002);
+		}
+	}
+
+	@Test
+	void oldEncodingsParseAsTheRedisHereLoadsThem() throws Exception {
+		SyntheticRdb rdb = new SyntheticRdb(9).aux("redis-ver", "4.0.0").selectDb(0).resizeDb(9, 1);
+		rdb.key(9, "zipmap-hash").string(SyntheticRdb.zipmap(List.of("name", "Ada", "city", "London")));
+		rdb.key(10, "ziplist-list").string(SyntheticRdb.ziplist(List.of("a", 5L, -100L, 30000L, 5_000_000L,
+				3_000_000_000L, "x".repeat(300))));
+		rdb.key(12, "ziplist-zset").string(SyntheticRdb.ziplist(List.of("one", "1", "two", "2.5")));
+		rdb.key(13, "ziplist-hash").string(SyntheticRdb.ziplist(List.of("f1", "v1", "f2", 2L)));
+		rdb.key(1, "linked-list").length(3).string("a").intString(-7).lzfRepeated('q', 1000);
+		rdb.key(2, "plain-set").length(2).string("m1").string("m2");
+		rdb.key(3, "text-score-zset").length(3).string("a").u8(3).raw("1.5".getBytes(StandardCharsets.US_ASCII))
+			.string("b").u8(254).string("c").u8(255);
+		rdb.key(14, "quicklist-v1").length(2).string(SyntheticRdb.ziplist(List.of("a", "b")))
+			.string(SyntheticRdb.ziplist(List.of(1L, 2L, 3L)));
+		rdb.expireMs(4_102_444_800_000L).key(11, "intset").string(SyntheticRdb.intset(2, -5, 3, 700));
+		rdb.selectDb(2).key(0, "lzf-string").lzfRepeated('w', 5000);
+		byte[] dump = rdb.end();
+
+		RdbSummary summary = parse(dump);
+
+		assertThat(summary.keysPerDb()).containsExactly(Map.entry(0, 9L), Map.entry(2, 1L));
+		assertThat(summary.expiringKeysPerDb()).containsExactly(Map.entry(0, 1L));
+		assertThat(summary.redisVersion()).isEqualTo("4.0.0");
+		assertLoadedByRedis(dump, 10, 1);
+	}
+
+	@Test
+	void anRdbBeforeVersion5HasNoChecksumAndEndsAtTheMarker() throws Exception {
+		SyntheticRdb rdb = new SyntheticRdb(4).selectDb(0);
+		rdb.expireSeconds(2_000_000_000L).key(9, "zipmap").string(SyntheticRdb.zipmap(List.of("f", "v")));
+		rdb.key(0, "s").string("v");
+		byte[] dump = rdb.end();
+
+		RdbSummary summary = parse(dump);
+
+		assertThat(summary.keysPerDb()).containsExactly(Map.entry(0, 2L));
+		assertThat(summary.expiringKeysPerDb()).containsExactly(Map.entry(0, 1L));
+		assertLoadedByRedis(dump, 2, 1);
+		assertRefused(Arrays.copyOf(dump, dump.length + 1)).withMessageContaining("bytes follow the end of the dump");
+	}
+
+	@Test
+	void newerTypesOfRdb11And12Parse() throws IOException {
+		SyntheticRdb rdb = new SyntheticRdb(12).selectDb(0);
+		rdb.key(20, "set-listpack").string(SyntheticRdb.listpack(List.of("a", "b", 7L)));
+		rdb.key(24, "hash-with-field-ttls").le(1_900_000_000_000L, 8).length(2).length(0).string("f1").string("v1")
+			.length(5).string("f2").string("v2");
+		rdb.key(22, "hash-with-field-ttls-rc").length(1).length(1_900_000_000_000L).string("f").string("v");
+		rdb.key(25, "hash-listpack-ex").le(1_900_000_000_000L, 8)
+			.string(SyntheticRdb.listpack(List.of("f1", "v1", 0L, "f2", "v2", 1_900_000_000_000L)));
+		rdb.key(23, "hash-listpack-ex-rc").string(SyntheticRdb.listpack(List.of("f", "v", 0L)));
+		rdb.key(7, "module-value").length(0x1234_5678_9abcL).length(2).length(42).length(5).string("payload")
+			.length(4).le(Double.doubleToLongBits(1.5), 8).length(3).le(Float.floatToIntBits(2.5f), 4).length(0);
+		rdb.u8(0xf7).length(0x1234_5678_9abcL).length(2).length(2).length(1).length(3).length(0);
+		rdb.u8(0xf4).length(100).length(1).length(0);
+		rdb.u8(0xf8).length(5).key(0, "with-idle").string("v");
+		rdb.u8(0xf9).u8(3).key(0, "with-freq").string("v");
+		byte[] dump = rdb.end();
+
+		RdbSummary summary = parse(dump);
+
+		assertThat(summary.keysPerDb()).containsExactly(Map.entry(0, 8L));
+	}
+
+	@Test
+	void emptyCollectionsAreNotCountedSinceRedisSkipsThem() throws IOException {
+		SyntheticRdb rdb = new SyntheticRdb(10).selectDb(0);
+		rdb.key(1, "empty-list").length(0);
+		rdb.key(16, "empty-hash").string(SyntheticRdb.listpack(List.of()));
+		rdb.key(0, "s").string("v");
+
+		assertThat(parse(rdb.end()).keysPerDb()).containsExactly(Map.entry(0, 1L));
+	}
+
+	@Test
+	void theCraftedDumpOfTheIssueIsRefused() {
+		byte[] crafted = crafted(new Random(42));
+
+		assertRefused(crafted).satisfies((ex) -> assertThat(ex.offset()).isBetween(9L, 209L));
+	}
+
+	@Test
+	void anImpossibleLengthIsRefusedWithItsOffsetAndWhatIsLeft() {
+		SyntheticRdb rdb = new SyntheticRdb(10).selectDb(0);
+		rdb.key(1, "list").u8(0x81).raw(new byte[] { 0x00, 0x00, 0x00, 0x02, 0x18, 0x3e, 0x5f, 0x24 });
+		byte[] dump = rdb.end();
+		int lengthAt = 9 + 2 + 1 + 5;
+
+		assertRefused(dump).withMessage(String.format("offset %,d: list of length %,d exceeds the %,d bytes left",
+				lengthAt, 0x2183e5f24L, dump.length - lengthAt - 9));
+	}
+
+	@Test
+	void malformedEncodingsAreRefusedWithWhatIsWrong() {
+		byte[] listpack = SyntheticRdb.listpack(List.of("a", "b"));
+		listpack[listpack.length - 2] ^= 0x01;
+		assertRefused(single(16, listpack)).withMessageContaining("hash listpack of 13 bytes is malformed");
+		byte[] ziplist = SyntheticRdb.ziplist(List.of("a", "b", "c"));
+		ziplist[4] = 11;
+		assertRefused(single(10, ziplist)).withMessageContaining("ziplist tail offset");
+		assertRefused(single(11, SyntheticRdb.intset(2, 5, 3))).withMessageContaining("not greater than the one before");
+		assertRefused(single(13, SyntheticRdb.ziplist(List.of("f", "v", "f", "w")))).withMessageContaining("repeats a member");
+		assertRefused(single(9, SyntheticRdb.zipmap(List.of()))).withMessageContaining("zipmap is empty");
+		byte[] lzf = new SyntheticRdb(10).selectDb(0).key(0, "s").u8(0xc3).length(2).length(10).u8(0xe0).u8(0x05).end();
+		assertRefused(lzf).withMessageContaining("LZF data is corrupt");
+		assertRefused(new SyntheticRdb(10).u8(0x08).end()).withMessageContaining("unknown opcode or value type 0x08");
+	}
+
+	/** {@code REDIS0010}, 200 random bytes, the end marker and a valid CRC-64: the dump of the issue. */
+	static byte[] crafted(Random random) {
+		byte[] noise = new byte[200];
+		random.nextBytes(noise);
+		return new SyntheticRdb(10).raw(noise).end();
+	}
+
+	private static byte[] single(int type, byte[] encoded) {
+		return new SyntheticRdb(10).selectDb(0).key(type, "k").string(encoded).end();
+	}
+
+	private static RdbSummary parse(byte[] dump) throws IOException {
+		RdbSummary known = RdbParser.parse(new ByteArrayInputStream(dump), dump.length, ANY_VERSION);
+		RdbSummary unknown = RdbParser.parse(new ByteArrayInputStream(dump), -1, ANY_VERSION);
+		assertThat(unknown).isEqualTo(known);
+		RdbCheckingInputStream checking = new RdbCheckingInputStream(new ByteArrayInputStream(dump), ANY_VERSION,
+				dump.length);
+		assertThat(checking.readAllBytes()).isEqualTo(dump);
+		assertThat(checking.summary()).isEqualTo(known);
+		return known;
+	}
+
+	private static org.assertj.core.api.ThrowableAssertAlternative<InvalidRdbException> assertRefused(byte[] dump) {
+		return assertThatExceptionOfType(InvalidRdbException.class)
+			.isThrownBy(() -> RdbParser.parse(new ByteArrayInputStream(dump), dump.length, ANY_VERSION));
+	}
+
+	private static void assertLoadedByRedis(byte[] dump, long keys, long expires) throws IOException {
+		Path file = Files.write(dir.resolve("synthetic-" + System.nanoTime() + ".rdb"), dump);
+		try (RedisServerProcess loaded = RedisServerProcess.options().loading(file).start()) {
+			Map<Integer, long[]> keyspace = RdbCorpus.keyspace(loaded);
+			assertThat(keyspace.values().stream().mapToLong((c) -> c[0]).sum()).isEqualTo(keys);
+			assertThat(keyspace.values().stream().mapToLong((c) -> c[1]).sum()).isEqualTo(expires);
+		}
+	}
+
+}
