@@ -32,6 +32,19 @@ final class RdbVersions {
 		return engine.rdbVersionWritten();
 	}
 
+	/**
+	 * Whether the engine loads a dump of that RDB version: not only up to {@link #maxLoadable}, since Valkey 9
+	 * reads its own 80 and the formats up to 11, not Redis' 12 and 13.
+	 */
+	static boolean loads(String engineVersion, int rdbVersion) {
+		try {
+			return EngineVersion.parse(engineVersion).readsRdb(rdbVersion);
+		}
+		catch (IllegalArgumentException ex) {
+			return rdbVersion <= maxLoadable(engineVersion);
+		}
+	}
+
 	/** The engine as a person names it: "Redis 7.0.15", "Valkey 8.0.1". */
 	static String label(String engineVersion) {
 		try {

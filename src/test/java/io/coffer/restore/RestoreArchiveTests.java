@@ -51,6 +51,13 @@ class RestoreArchiveTests {
 		assertThat(RdbVersions.maxLoadable(redisVersion)).isEqualTo(maxRdb);
 	}
 
+	@ParameterizedTest
+	@CsvSource({ "7.0.15, 10, true", "7.0.15, 11, false", "valkey 8.0.1, 11, true", "valkey 8.0.1, 12, false",
+			"valkey 9.0.0, 80, true", "valkey 9.0.0, 12, false", "valkey 9.0.0, 11, true", "8.0.2, 80, false" })
+	void eachEngineLoadsTheFormatsItKnows(String engine, int rdbVersion, boolean loads) {
+		assertThat(RdbVersions.loads(engine, rdbVersion)).isEqualTo(loads);
+	}
+
 	private static TarArchiveEntry entry(String name, byte type) {
 		TarArchiveEntry entry = new TarArchiveEntry(name, type, true);
 		entry.setSize(4);
