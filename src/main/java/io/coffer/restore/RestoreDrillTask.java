@@ -114,6 +114,9 @@ class RestoreDrillTask {
 					ex.getMessage());
 			return Outcome.NOT_DRILLED;
 		}
+		if (problem != null) {
+			problem = problem + " (drilled on " + engine.name() + ")";
+		}
 		Instant now = this.clock.instant();
 		this.backups.recordIntegrityCheck(backup.id(), problem, now);
 		long millis = (System.nanoTime() - started) / 1_000_000;
@@ -122,7 +125,6 @@ class RestoreDrillTask {
 					engine.name(), millis);
 			return Outcome.PASSED;
 		}
-		problem = problem + " (drilled on " + engine.name() + ")";
 		log.error("Restore drill of backup {} of {} failed: {}", backup.id(), backup.databaseId(), problem);
 		this.events.publishEvent(new BackupDrillFailed(backup.databaseId(), backup.id(), backup.name(),
 				backup.method(), problem, backup.createdAt(), now));
