@@ -26,7 +26,8 @@ import tools.jackson.databind.JsonNode;
 				AddonVerbs.AddonsUpgrade.class, AddonVerbs.Env.class, BackupVerbs.Backups.class,
 				BackupVerbs.BackupsCreate.class, BackupsDownload.class, BackupVerbs.BackupsConfig.class,
 				SettingVerbs.Restore.class, SettingVerbs.Config.class, SettingVerbs.CaCertificate.class,
-				EngineVerbs.DatabaseUpgrade.class, Decrypt.class, RebuildCatalogue.class })
+				EngineVerbs.DatabaseUpgrade.class, Decrypt.class, RebuildCatalogue.class,
+				KeyringVerbs.class })
 public final class CofferCli implements Runnable {
 
 	static final String DEFAULT_URL = "http://localhost:8080";

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIOException;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class KeyringTests {
 
@@ -107,10 +108,60 @@ class KeyringTests {
 
 		KeyEncryptionKey added = keyring.addNewKey();
 
-		assertThat(keyring.newest()).isSameAs(added);
+		assertThat(keyring.newest().id()).isEqualTo(added.id());
 		Keyring reloaded = Keyring.load(file);
 		assertThat(reloaded.keyIds()).containsExactly("old", added.id());
 		assertThat(reloaded.find("old").orElseThrow().unwrap(wrappedByOld)).isEqualTo(filled(32, 3));
+	}
+
+	@Test
+	void anotherInstanceSharingTheFileUsesTheRotatedKeyForItsNextObject() throws IOException {
+		Path file = write("# ours\nold " + KEY_A + "\n");
+		Keyring rotating = Keyring.load(file);
+		Keyring other = Keyring.load(file);
+		assertThat(other.newest().id()).isEqualTo("old");
+
+		KeyEncryptionKey added = rotating.addNewKey();
+
+		assertThat(other.newest().id()).isEqualTo(added.id());
+		byte[] wrapped = added.wrap(filled(32, 5));
+		assertThat(other.find(added.id()).orElseThrow().unwrap(wrapped)).isEqualTo(filled(32, 5));
+		assertThat(other.keyIds()).containsExactly("old", added.id());
+		// renamed into place: owner-only like the original, the comment kept, nothing left beside it
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+		assertThat(Files.readString(file)).startsWith("# ours\nold " + KEY_A + "\n");
+		try (var files = Files.list(this.dir)) {
+			assertThat(files).containsExactly(file);
+		}
+	}
+
+	@Test
+	void aRetiredKeyLeavesTheFileAndEveryInstanceButTheNewestIsNeverRemoved() throws IOException {
+		Path file = write("# keys\nold " + KEY_A + "\nnew " + KEY_B + "\n");
+		Keyring retiring = Keyring.load(file);
+		Keyring other = Keyring.load(file);
+
+		assertThatIllegalArgumentException().isThrownBy(() -> retiring.removeKey("new"))
+			.withMessageContaining("newest");
+		assertThatExceptionOfType(UnknownKeyException.class).isThrownBy(() -> retiring.removeKey("absent"));
+		retiring.removeKey("old");
+
+		assertThat(other.keyIds()).containsExactly("new");
+		assertThat(other.find("old")).isEmpty();
+		assertThat(Files.readString(file)).isEqualTo("# keys\nnew " + KEY_B + "\n");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+	}
+
+	@Test
+	void aKeyringFileBrokenMeanwhileLeavesTheKeysAsTheyWere() throws IOException {
+		Path file = write("old " + KEY_A + "\n");
+		Keyring keyring = Keyring.load(file);
+
+		Files.writeString(file, "old " + KEY_A + "\nhalf-written");
+
+		assertThat(keyring.keyIds()).containsExactly("old");
+		Files.writeString(file, "old " + KEY_A + "\nnew " + KEY_B + "\n");
+		assertThat(keyring.newest().id()).isEqualTo("new");
 	}
 
 	@Test
