@@ -11,7 +11,9 @@ import redis.clients.jedis.Jedis;
  * What the backup manifest records about the node: its version, keys per logical database
  * and memory figures.
  *
- * @param redisVersion {@code redis_version}, e.g. {@code 7.0.15}
+ * @param redisVersion the engine and version as the catalogue records them: {@code redis_version} for Redis
+ * (e.g. {@code 7.0.15}), {@code valkey 8.0.1} for Valkey, whose {@code redis_version} (7.2.4) is only what it
+ * reports for the clients that look at it
  * @param keysPerDatabase logical database index to number of keys, databases without keys omitted
  * @param usedMemory {@code used_memory} in bytes
  * @param maxMemory {@code maxmemory} in bytes, {@code 0} when unbounded
@@ -31,6 +33,15 @@ public record RedisInfo(String redisVersion, Map<Integer, Long> keysPerDatabase,
 		return parse(jedis.info());
 	}
 
+	/** The engine as a person names it: "Redis 7.0.15", "Valkey 8.0.1"; null when the node reports no version. */
+	public String engineLabel() {
+		if (this.redisVersion == null) {
+			return null;
+		}
+		return this.redisVersion.startsWith("valkey ") ? "Valkey " + this.redisVersion.substring("valkey ".length())
+				: "Redis " + this.redisVersion;
+	}
+
 	public long totalKeys() {
 		return this.keysPerDatabase.values().stream().mapToLong(Long::longValue).sum();
 	}
@@ -43,7 +54,9 @@ public record RedisInfo(String redisVersion, Map<Integer, Long> keysPerDatabase,
 				keys.put(Integer.parseInt(name.substring(2)), Long.parseLong(subField(value, "keys")));
 			}
 		});
-		return new RedisInfo(fields.get("redis_version"), keys, longField(fields, "used_memory"),
+		String version = (fields.get("valkey_version") != null) ? "valkey " + fields.get("valkey_version")
+				: fields.get("redis_version");
+		return new RedisInfo(version, keys, longField(fields, "used_memory"),
 				longField(fields, "maxmemory"));
 	}
 

@@ -42,8 +42,8 @@ final class Decrypt implements Callable<Integer> {
 			+ "instead of writing the archive")
 	boolean check;
 
-	/** The newest RDB version a Redis writes today (Redis 7.4 and 8). */
-	private static final int NEWEST_RDB_VERSION = 12;
+	/** The newest RDB version Coffer reads: Valkey 9's 80 (13, Redis 8's, behind the REDIS magic). */
+	private static final int NEWEST_RDB_VERSION = 80;
 
 	@Override
 	public Integer call() throws IOException {

@@ -25,6 +25,10 @@ final class EngineVerbs {
 		@Option(names = "--version", paramLabel = "X.Y.Z", description = "the version to upgrade to (no downgrade)")
 		String version;
 
+		@Option(names = "--engine", paramLabel = "ENGINE", description = "redis or valkey: the engine to move to "
+				+ "(the database's own when absent)")
+		String engine;
+
 		@Option(names = "--no-wait", description = "return once the upgrade is started")
 		boolean noWait;
 
@@ -37,7 +41,9 @@ final class EngineVerbs {
 				list(client.get("/databases/" + db), out);
 				return 0;
 			}
-			CofferClient.Answer answer = client.send("/databases/" + db + "/upgrade", "POST", Map.of("version", this.version));
+			Map<String, Object> body = (this.engine != null) ? Map.of("engine", this.engine, "version", this.version)
+					: Map.of("version", this.version);
+			CofferClient.Answer answer = client.send("/databases/" + db + "/upgrade", "POST", body);
 			if (answer.isMissingRoute()) {
 				throw CliException.notOffered("engine upgrades", null);
 			}
@@ -59,8 +65,9 @@ final class EngineVerbs {
 		private static void list(JsonNode database, PrintStream out) {
 			JsonNode upgrade = database.path("upgrade");
 			String version = database.path("version").asString("");
+			String engine = "valkey".equals(database.path("engine").asString("")) ? "Valkey " : "Redis ";
 			out.println("-----> " + database.path("id").asString() + " runs "
-					+ (version.isEmpty() ? "an engine version Coffer does not know" : "Redis " + version));
+					+ (version.isEmpty() ? "an engine version Coffer does not know" : engine + version));
 			AsciiTable table = new AsciiTable("Version", "Upgrade");
 			upgrade.path("available").forEach((available) -> table.row(available.asString(), "available now"));
 			upgrade.path("blocked").forEach((blocked) -> table.row(blocked.path("version").asString(),

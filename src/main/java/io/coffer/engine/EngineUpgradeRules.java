@@ -15,6 +15,10 @@ import java.util.TreeSet;
  * offered, since patch releases of one minor share its data formats.
  * <p>
  * The "next major" is the next one the catalogue offers: a major it never offered is not a step.
+ * <p>
+ * From one engine to another (Redis to Valkey), what counts is the data: the target must load the RDB
+ * format the current engine writes, since the nodes that moved first replicate from, and load the dumps
+ * of, the ones still on it; the other way (Valkey 8 writes RDB 11, which Redis 7.0 cannot read) is refused.
  */
 public final class EngineUpgradeRules {
 
@@ -35,6 +39,15 @@ public final class EngineUpgradeRules {
 		if (target.equals(current)) {
 			return Optional.of(new Refusal("the database already runs " + current, null));
 		}
+		if (!target.sameEngine(current)) {
+			int format = current.rdbVersionWritten();
+			if (!target.readsRdb(format)) {
+				return Optional.of(new Refusal(current.label() + " writes RDB " + format + ", which " + target.label()
+						+ " cannot read (it reads up to RDB " + target.rdbVersionWritten() + "): the data could not move back",
+						null));
+			}
+			return Optional.empty();
+		}
 		if (current.isNewerThan(target)) {
 			return Optional.of(new Refusal("the database runs " + current + " and " + target
 					+ " is older: an engine is never downgraded", null));
@@ -42,14 +55,15 @@ public final class EngineUpgradeRules {
 		if (target.major() == current.major()) {
 			return Optional.empty();
 		}
-		EngineVersion latestOfMajor = latestOf(current.major()).orElse(current);
+		EngineVersion latestOfMajor = latestOf(current.engine(), current.major()).orElse(current);
 		if (latestOfMajor.isNewerThan(current) && !latestOfMajor.sameMinor(current)) {
 			return Optional.of(new Refusal("to move to " + target.major() + ".x, the database must first run the latest "
 					+ current.major() + ".x: upgrade to " + latestOfMajor + " first", latestOfMajor));
 		}
-		int nextMajor = nextMajor(current.major()).orElseThrow(); // the target's major is offered and higher
+		// the target's major is offered and higher
+		int nextMajor = nextMajor(current.engine(), current.major()).orElseThrow();
 		if (target.major() > nextMajor) {
-			EngineVersion step = latestOf(nextMajor).orElseThrow();
+			EngineVersion step = latestOf(current.engine(), nextMajor).orElseThrow();
 			return Optional.of(new Refusal("one major version at a time: upgrade to " + step + " first, then to "
 					+ target, step));
 		}
@@ -67,22 +81,28 @@ public final class EngineUpgradeRules {
 	 */
 	public List<Blocked> blocked(EngineVersion current) {
 		return this.offered.stream()
-			.filter((version) -> version.isNewerThan(current))
+			.filter((version) -> version.sameEngine(current) && version.isNewerThan(current))
 			.flatMap((version) -> refusal(current, version).map((refusal) -> new Blocked(version, refusal)).stream())
 			.toList();
 	}
 
-	/** Whether no offered version is newer than {@code current}. */
+	/** Whether no offered version of its engine is newer than {@code current}. */
 	public boolean isLatest(EngineVersion current) {
-		return this.offered.stream().noneMatch((version) -> version.isNewerThan(current));
+		return this.offered.stream().noneMatch((version) -> version.sameEngine(current) && version.isNewerThan(current));
 	}
 
-	public Optional<EngineVersion> latestOf(int major) {
-		return this.offered.stream().filter((version) -> version.major() == major).max(Comparator.naturalOrder());
+	public Optional<EngineVersion> latestOf(String engine, int major) {
+		return this.offered.stream()
+			.filter((version) -> version.engine().equals(engine) && version.major() == major)
+			.max(Comparator.naturalOrder());
 	}
 
-	private OptionalInt nextMajor(int major) {
-		return this.offered.stream().mapToInt(EngineVersion::major).filter((other) -> other > major).min();
+	private OptionalInt nextMajor(String engine, int major) {
+		return this.offered.stream()
+			.filter((version) -> version.engine().equals(engine))
+			.mapToInt(EngineVersion::major)
+			.filter((other) -> other > major)
+			.min();
 	}
 
 	private static String list(Collection<EngineVersion> versions) {

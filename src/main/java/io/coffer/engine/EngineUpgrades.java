@@ -100,11 +100,11 @@ public class EngineUpgrades implements DisposableBean {
 	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
-		EngineVersion target = parse(body);
 		Availability availability = availability(database);
 		if (availability.notUpgradable() != null) {
 			throw ApiException.unprocessable("upgrade_unavailable", availability.notUpgradable());
 		}
+		EngineVersion target = parse(body, EngineVersion.parse(availability.version()).engine());
 		if (!DatabaseStatus.RUNNING.equals(database.status())) {
 			throw ApiException.conflict("database_not_running", "database " + databaseId + " is " + database.status()
 					+ ": it can be upgraded once it is running");
@@ -200,17 +200,27 @@ public class EngineUpgrades implements DisposableBean {
 		}
 	}
 
-	private static EngineVersion parse(Map<String, Object> body) {
+	/** The target: {@code version}, of {@code engine} when named, else of the engine the database runs. */
+	private static EngineVersion parse(Map<String, Object> body, String currentEngine) {
 		if (body == null || !(body.get("version") instanceof String text)) {
-			throw ApiException.badRequest("send the version to upgrade to: {\"version\": \"x.y.z\"}");
+			throw ApiException.badRequest("send the version to upgrade to: {\"version\": \"x.y.z\"}, with "
+					+ "\"engine\": \"redis\" or \"valkey\" to change engines");
 		}
 		Set<String> unknown = new TreeSet<>(body.keySet());
 		unknown.remove("version");
+		unknown.remove("engine");
 		if (!unknown.isEmpty()) {
-			throw ApiException.badRequest("an upgrade takes only \"version\", not " + String.join(", ", unknown));
+			throw ApiException.badRequest("an upgrade takes only \"version\" and \"engine\", not " + String.join(", ", unknown));
+		}
+		if (body.get("engine") != null && !(body.get("engine") instanceof String)) {
+			throw ApiException.badRequest("\"engine\" is \"redis\" or \"valkey\"");
 		}
 		try {
-			return EngineVersion.parse(text);
+			EngineVersion version = EngineVersion.parse(text);
+			String engine = (body.get("engine") != null) ? (String) body.get("engine")
+					: EngineVersion.REDIS.equals(version.engine()) && text.strip().matches("[0-9.]+") ? currentEngine
+							: version.engine();
+			return EngineVersion.of(engine, version.number());
 		}
 		catch (IllegalArgumentException ex) {
 			throw ApiException.badRequest("\"version\": " + ex.getMessage());
@@ -273,6 +283,12 @@ public class EngineUpgrades implements DisposableBean {
 	 */
 	public record Availability(String version, List<String> available, List<Blocked> blocked, String noneAvailable,
 			String notUpgradable, String downtime, EngineRepository.Upgrade last) {
+
+		/** "Redis" or "Valkey"; null when the version is not known. */
+		public String engineName() {
+			return (this.version != null) ? (EngineVersion.parse(this.version).engine().equals(EngineVersion.VALKEY)
+					? "Valkey" : "Redis") : null;
+		}
 
 		static Availability none(String version, String reason, Optional<EngineRepository.Upgrade> last) {
 			return new Availability(version, List.of(), List.of(), reason, reason, null, last.orElse(null));

@@ -25,7 +25,7 @@ public class NodeEngines {
 	 * @throws IllegalStateException when its version is no longer in the catalogue
 	 */
 	public String redisServer(String databaseId, String nodeName) {
-		return this.catalogue.redisServer(this.repository.nodeVersion(databaseId, nodeName));
+		return this.catalogue.server(this.repository.nodeVersion(databaseId, nodeName));
 	}
 
 	/** Gives a new database the catalogue's default version, unless it has one. */

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.lang.ref.WeakReference;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -16,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Checks a Redis dump while it streams through, without buffering it: the bytes pass to the reader
  * as they arrive while {@link RdbParser} walks the whole structure (every opcode, type and encoding,
- * the CRC-64) and counts the keys. The magic {@code REDIS} and the version are checked as soon as
+ * the CRC-64) and counts the keys. The magic ({@code REDIS} or {@code VALKEY}) and the version are checked as soon as
  * they arrive; the end of the stream (-1) is returned only once the whole dump parsed, otherwise the
  * read throws {@link InvalidRdbException} with the offset and what was wrong. Whoever must not act
  * on a bad dump (a restore target) holds back its last bytes until this stream has ended.
@@ -30,9 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RdbCheckingInputStream extends FilterInputStream {
 
-	private static final byte[] MAGIC = "REDIS".getBytes(StandardCharsets.US_ASCII);
-
-	private static final int HEADER_LENGTH = MAGIC.length + 4;
+	private static final int HEADER_LENGTH = RdbHeader.LENGTH;
 
 	private static final int CHUNK_SIZE = 128 * 1024;
 
@@ -266,23 +263,11 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 		int headerChunk = Math.min(count, HEADER_LENGTH - this.headerBytes);
 		System.arraycopy(bytes, offset, this.header, this.headerBytes, headerChunk);
 		this.headerBytes += headerChunk;
-		for (int i = 0; i < Math.min(this.headerBytes, MAGIC.length); i++) {
-			if (this.header[i] != MAGIC[i]) {
-				throw new InvalidRdbException(0, "not an RDB file: it does not start with REDIS");
-			}
-		}
+		RdbHeader.checkStart(this.header, this.headerBytes);
 		if (this.headerBytes < HEADER_LENGTH) {
 			return;
 		}
-		String digits = new String(this.header, MAGIC.length, HEADER_LENGTH - MAGIC.length, StandardCharsets.US_ASCII);
-		if (!digits.chars().allMatch((c) -> c >= '0' && c <= '9') || Integer.parseInt(digits) < 1) {
-			throw new InvalidRdbException(MAGIC.length, "not an RDB file: bad version '" + digits + "'");
-		}
-		int version = Integer.parseInt(digits);
-		if (version > this.maxRdbVersion) {
-			throw new InvalidRdbException(MAGIC.length, "RDB version " + version
-					+ " is newer than this Redis supports (max " + this.maxRdbVersion + ")");
-		}
+		int version = RdbHeader.version(this.header, this.maxRdbVersion);
 		this.rdbVersion = version;
 	}
 

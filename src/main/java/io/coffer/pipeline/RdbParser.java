@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Walks a whole Redis dump (RDB versions 1 to 12) as Redis' {@code rdbLoad} would, without loading
+ * Walks a whole Redis or Valkey dump (RDB versions 1 to 13 behind the {@code REDIS} magic, 80 behind
+ * Valkey 9's {@code VALKEY}, see {@link RdbHeader}) as Redis' {@code rdbLoad} would, without loading
  * anything: every opcode, every value type and encoding, every length bounded by what the dump can
  * still hold, LZF data decompressed and checked, the inner structure of listpacks, ziplists, intsets
  * and zipmaps validated as Redis' deep {@code sanitize-dump-payload} does, and the trailing CRC-64.
@@ -151,18 +152,7 @@ public final class RdbParser {
 		this.in.require(9);
 		byte[] header = new byte[9];
 		this.in.readFully(header, 0, 9);
-		if (!new String(header, 0, 5, StandardCharsets.US_ASCII).equals("REDIS")) {
-			throw new InvalidRdbException(0, "not an RDB file: it does not start with REDIS");
-		}
-		String digits = new String(header, 5, 4, StandardCharsets.US_ASCII);
-		if (!digits.chars().allMatch((c) -> c >= '0' && c <= '9') || Integer.parseInt(digits) < 1) {
-			throw new InvalidRdbException(5, "not an RDB file: bad version '" + digits + "'");
-		}
-		this.rdbVersion = Integer.parseInt(digits);
-		if (this.rdbVersion > this.maxRdbVersion) {
-			throw new InvalidRdbException(5, "RDB version " + this.rdbVersion + " is newer than this Redis supports (max "
-					+ this.maxRdbVersion + ")");
-		}
+		this.rdbVersion = RdbHeader.version(header, this.maxRdbVersion);
 	}
 
 	private void readEnd(long at) throws IOException {

@@ -10,12 +10,15 @@ import java.util.Optional;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
+import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.catalog.TokenRepository;
 import io.coffer.crypto.Keyring;
+import io.coffer.engine.EngineCatalogue;
+import io.coffer.engine.EngineRepository;
+import io.coffer.engine.EngineVersion;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
@@ -75,7 +78,9 @@ public class DatabaseProvisioning {
 			ProvisioningRepository repository, NodeRemoval removal, DatabaseNodes nodes, TokenRepository tokens, Keyring keyring,
 			DatabaseRegistration registration, ProvisionLauncher launcher, DatabaseLocks locks,
 			TransactionTemplate transaction, CofferProperties properties, Clock clock, CofferInstance instance,
-			DatabaseWork work) {
+			DatabaseWork work, EngineCatalogue engines, EngineRepository engineVersions) {
+		this.engines = engines;
+		this.engineVersions = engineVersions;
 		this.instance = instance;
 		this.work = work;
 		this.plans = plans;
@@ -94,11 +99,24 @@ public class DatabaseProvisioning {
 		this.clock = clock;
 	}
 
+	private final EngineCatalogue engines;
+
+	private final EngineRepository engineVersions;
+
 	/** The new database (status {@code provisioning}) and its token, which is shown this once. */
 	public record Provisioned(Database database, String token) {
 	}
 
 	public Provisioned provision(String app, String planName) {
+		return provision(app, planName, null, null);
+	}
+
+	/**
+	 * Provisions the database on {@code engine} at {@code version} (each null for the catalogue's default,
+	 * see {@link EngineCatalogue#choose}).
+	 * @throws ApiException 422 for an engine not offered, or asked of a driver whose engine Coffer does not choose
+	 */
+	public Provisioned provision(String app, String planName, String engine, String version) {
 		Plan plan = this.plans.find(planName)
 			.orElseThrow(() -> ApiException.unprocessable("unknown_plan",
 					"there is no plan named " + planName + "; GET /api/v1/plans lists them"));
@@ -106,13 +124,27 @@ public class DatabaseProvisioning {
 		driver.refusal(plan).ifPresent((reason) -> {
 			throw ApiException.unprocessable("plan_unavailable", reason);
 		});
+		EngineVersion asked = null;
+		if (engine != null || version != null) {
+			if (!ProcessNodeDriver.NAME.equals(driver.name())) {
+				throw ApiException.unprocessable("engine_unavailable", "the " + driver.name() + " driver runs the "
+						+ "engine of its own nodes: Coffer chooses none, so \"engine\" and \"version\" cannot be asked");
+			}
+			try {
+				asked = this.engines.choose(engine, version).orElse(null);
+			}
+			catch (IllegalArgumentException ex) {
+				throw ApiException.unprocessable("engine_unavailable", ex.getMessage());
+			}
+		}
+		EngineVersion chosen = asked;
 		if (this.databases.liveAppExists(app)) {
 			throw ApiException.conflict("app_has_database", "the app " + app + " already has a database");
 		}
 		List<ManagedNode> reserved = new ArrayList<>();
 		Provisioned provisioned;
 		try {
-			provisioned = this.transaction.execute((status) -> record(app, plan, driver, reserved));
+			provisioned = this.transaction.execute((status) -> record(app, plan, driver, reserved, chosen));
 		}
 		catch (DuplicateKeyException ex) {
 			release(driver, reserved);
@@ -130,7 +162,8 @@ public class DatabaseProvisioning {
 		return provisioned;
 	}
 
-	private Provisioned record(String app, Plan plan, NodeDriver driver, List<ManagedNode> reserved) {
+	private Provisioned record(String app, Plan plan, NodeDriver driver, List<ManagedNode> reserved,
+			EngineVersion engine) {
 		String id = this.registration.newId(app);
 		String password = newPassword();
 		boolean sentinels = plan.sentinels() > 0;
@@ -138,6 +171,10 @@ public class DatabaseProvisioning {
 				this.properties.getBackup().getAcquisitionMode(), sentinels ? id : null, true, null,
 				this.clock.instant(), List.of());
 		this.databases.insert(database);
+		if (engine != null) {
+			// before the nodes are reserved: the driver gives the default only to a database without one
+			this.engineVersions.recordIfNone(id, engine.toString());
+		}
 		this.repository.recordProvisioningInstance(id, this.instance.id());
 		this.databases.saveSecret(id, DatabaseRepository.REDIS_PASSWORD, this.keyring.newest().sealText(password));
 		for (String name : nodeNames(plan)) {

@@ -178,8 +178,12 @@ class EngineUpgradeSteps implements WriteFences {
 			}
 			throw ex;
 		}
-		KeyCounts loaded = KeyCounts.of(this.connections.call(endpoint(moved, password), EngineUpgradeSteps::keyspace));
-		keys.missingFrom(loaded).ifPresent((missing) -> {
+		// what the node loaded from its dump, as it counted it: clients may write as soon as it answers, so the
+		// keyspace now would count their new keys too
+		Map<String, String> load = this.connections.call(endpoint(moved, password),
+				(jedis) -> RedisInfo.fields(jedis.info("persistence")));
+		keys.missingFromLoad(Long.parseLong(load.getOrDefault("rdb_last_load_keys_loaded", "-1")),
+				Long.parseLong(load.getOrDefault("rdb_last_load_keys_expired", "0"))).ifPresent((missing) -> {
 			throw new IllegalStateException(ProcessNodeDriver.describe(moved) + " lost keys on " + target + ": "
 					+ missing);
 		});
@@ -333,15 +337,16 @@ class EngineUpgradeSteps implements WriteFences {
 			.orElseThrow(() -> new IllegalStateException("engine " + target + " is no longer in the engine catalogue"));
 		Map<String, String> server = this.connections.call(endpoint(node, password),
 				(jedis) -> RedisInfo.fields(jedis.info("server")));
-		String version = server.get("redis_version");
-		if (!engine.reportedVersion().toString().equals(version)) {
-			return Optional.of(node.address() + " reports redis_version " + version + ", not "
-					+ engine.reportedVersion() + " of engine " + target);
+		// a Valkey node reports valkey_version beside the redis_version it shows clients (7.2.4)
+		EngineVersion reported = EngineVersion.fromInfo(server);
+		if (!engine.reportedVersion().equals(reported)) {
+			return Optional.of(node.address() + " reports " + ((reported != null) ? reported.label() : "no version")
+					+ ", not " + engine.reportedVersion().label() + " of engine " + target);
 		}
 		// Redis reports the absolute path it was started by: a program named by its path is checked by
 		// path too; one found on the PATH by its version only
-		if (Path.of(engine.redisServer()).isAbsolute() && !engine.redisServer().equals(server.get("executable"))) {
-			return Optional.of(node.address() + " runs " + server.get("executable") + ", not " + engine.redisServer()
+		if (Path.of(engine.server()).isAbsolute() && !engine.server().equals(server.get("executable"))) {
+			return Optional.of(node.address() + " runs " + server.get("executable") + ", not " + engine.server()
 					+ " of engine " + target);
 		}
 		return Optional.empty();
@@ -542,27 +547,23 @@ class EngineUpgradeSteps implements WriteFences {
 		}
 
 		/**
-		 * What {@code loaded} lacks of these keys: it must have as many keys without a TTL in each logical
-		 * database, and may have fewer with one, never more.
+		 * What the load of the dump lacks of these keys, from the node's own figures ({@code INFO persistence}:
+		 * {@code rdb_last_load_keys_loaded} and {@code rdb_last_load_keys_expired}, which Redis 7 and Valkey
+		 * report): every key counted before the stop is in the dump, so each must have been loaded, or dropped
+		 * as expired, and only keys with a TTL can expire.
 		 */
-		Optional<String> missingFrom(KeyCounts loaded) {
-			List<String> differences = new ArrayList<>();
-			Set<String> names = new TreeSet<>(this.persistent.keySet());
-			names.addAll(loaded.persistent.keySet());
-			for (String db : names) {
-				long had = this.persistent.getOrDefault(db, 0L);
-				long has = loaded.persistent.getOrDefault(db, 0L);
-				if (has != had) {
-					differences.add(db + " has " + has + " keys without a TTL, not the " + had + " it had");
-				}
-				long hadExpiring = this.expiring.getOrDefault(db, 0L);
-				long hasExpiring = loaded.expiring.getOrDefault(db, 0L);
-				if (hasExpiring > hadExpiring) {
-					differences.add(db + " has " + hasExpiring + " keys with a TTL, more than the " + hadExpiring
-							+ " it had");
-				}
+		Optional<String> missingFromLoad(long loaded, long expiredAtLoad) {
+			long persistentBefore = this.persistent.values().stream().mapToLong(Long::longValue).sum();
+			long expiringBefore = this.expiring.values().stream().mapToLong(Long::longValue).sum();
+			long before = persistentBefore + expiringBefore;
+			if (loaded < 0) {
+				return Optional.of("it does not say how many keys it loaded (rdb_last_load_keys_loaded)");
 			}
-			return differences.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", differences));
+			if (loaded + expiredAtLoad != before || expiredAtLoad > expiringBefore) {
+				return Optional.of("it loaded " + loaded + " keys and dropped " + expiredAtLoad + " expired ones, of the "
+						+ before + " it had (" + persistentBefore + " without a TTL, " + expiringBefore + " with one)");
+			}
+			return Optional.empty();
 		}
 
 	}

@@ -10,6 +10,7 @@ import java.util.Set;
 
 import io.coffer.backup.DatabaseEndpoints;
 import io.coffer.backup.RedisConnections;
+import io.coffer.backup.RedisInfo;
 import io.coffer.backup.RedisEndpoint;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
@@ -190,6 +191,11 @@ public class ConfigChanges implements DisposableBean {
 	/** The settings in effect on the primary the catalogue names. */
 	public EffectiveConfig effective(Database database) {
 		return RedisSettings.read(this.quick, primaryOf(database));
+	}
+
+	/** The {@code INFO server} fields of the database's primary, with the short timeouts of a page. */
+	public Map<String, String> serverInfo(Database database) {
+		return this.quick.call(primaryOf(database), (jedis) -> RedisInfo.fields(jedis.info("server")));
 	}
 
 	private RedisEndpoint primaryOf(Database database) {

@@ -15,7 +15,10 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.engine.EngineCatalogue;
+import io.coffer.engine.EngineVersion;
 import io.coffer.system.CofferProperties;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +50,12 @@ class RestoreDrillTask {
 
 	private final Clock clock;
 
+	private final EngineCatalogue engines;
+
 	RestoreDrillTask(DatabaseRepository databases, BackupRepository backups, DumpLoader loader,
-			RedisConnections redis, CofferProperties properties, ApplicationEventPublisher events, Clock clock) {
+			RedisConnections redis, CofferProperties properties, ApplicationEventPublisher events, Clock clock,
+			EngineCatalogue engines) {
+		this.engines = engines;
 		this.databases = databases;
 		this.backups = backups;
 		this.loader = loader;
@@ -98,8 +105,8 @@ class RestoreDrillTask {
 	private Outcome drill(Backup backup) {
 		long started = System.nanoTime();
 		String problem;
-		try (ScratchRedis scratch = ScratchRedis.start(this.settings.getRedisServer(),
-				this.settings.getStartTimeout())) {
+		ScratchEngine engine = scratchEngine(backup);
+		try (ScratchRedis scratch = ScratchRedis.start(engine.server(), this.settings.getStartTimeout())) {
 			problem = restoreInto(backup, scratch.endpoint());
 		}
 		catch (ScratchRedis.ScratchUnavailableException ex) {
@@ -107,17 +114,48 @@ class RestoreDrillTask {
 					ex.getMessage());
 			return Outcome.NOT_DRILLED;
 		}
+		if (problem != null) {
+			problem = problem + " (drilled on " + engine.name() + ")";
+		}
 		Instant now = this.clock.instant();
 		this.backups.recordIntegrityCheck(backup.id(), problem, now);
 		long millis = (System.nanoTime() - started) / 1_000_000;
 		if (problem == null) {
-			log.info("Restore drill of backup {} of {} passed in {} ms", backup.id(), backup.databaseId(), millis);
+			log.info("Restore drill of backup {} of {} passed on {} in {} ms", backup.id(), backup.databaseId(),
+					engine.name(), millis);
 			return Outcome.PASSED;
 		}
 		log.error("Restore drill of backup {} of {} failed: {}", backup.id(), backup.databaseId(), problem);
 		this.events.publishEvent(new BackupDrillFailed(backup.databaseId(), backup.id(), backup.name(),
 				backup.method(), problem, backup.createdAt(), now));
 		return Outcome.FAILED;
+	}
+
+	/**
+	 * The server a drill of the backup runs: one of the engine catalogue that reads its RDB version, the
+	 * backup's own engine first (a Valkey backup drills on Valkey), else {@code coffer.drill.redis-server}.
+	 */
+	private ScratchEngine scratchEngine(Backup backup) {
+		EngineVersion own = null;
+		if (backup.redisVersion() != null) {
+			try {
+				own = EngineVersion.parse(backup.redisVersion());
+			}
+			catch (IllegalArgumentException ex) {
+				// a version that is not x.y.z: any engine that reads the dump will do
+			}
+		}
+		if (backup.rdbVersion() != null) {
+			Optional<EngineCatalogue.Engine> reader = this.engines.reading(backup.rdbVersion(), own);
+			if (reader.isPresent()) {
+				return new ScratchEngine(reader.get().server(), reader.get().version().label());
+			}
+		}
+		return new ScratchEngine(this.settings.getRedisServer(), this.settings.getRedisServer());
+	}
+
+	/** The program of a drill's scratch server, and how the drill names it. */
+	private record ScratchEngine(String server, String name) {
 	}
 
 	/** Restores the backup into the scratch server: null when it restored whole, else what went wrong. */

@@ -70,11 +70,17 @@ class RestoreSteps {
 	 */
 	static void checkFits(Backup backup, RedisInfo target, RedisEndpoint node) {
 		int readable = RdbVersions.maxLoadable(target.redisVersion());
-		if (backup.rdbVersion() != null && backup.rdbVersion() > readable) {
-			throw new RestoreFailedException("the target " + node.address() + " runs Redis " + target.redisVersion()
-					+ ", which reads RDB files up to version " + readable + "; backup " + backup.id()
-					+ " is RDB version " + backup.rdbVersion() + " (from Redis " + backup.redisVersion()
-					+ "): upgrade the target first", RestoreFailedException.UNTOUCHED);
+		if (backup.rdbVersion() != null && !RdbVersions.loads(target.redisVersion(), backup.rdbVersion())) {
+			String why = (backup.rdbVersion() > readable)
+					? "RDB " + backup.rdbVersion() + " is newer than the " + readable + " that "
+							+ RdbVersions.label(target.redisVersion()) + " reads"
+					: RdbVersions.label(target.redisVersion()) + " does not read RDB " + backup.rdbVersion()
+							+ ", a format of another engine";
+			throw new RestoreFailedException("backup " + backup.id() + " is RDB " + backup.rdbVersion() + " (from "
+					+ ((backup.redisVersion() != null) ? RdbVersions.label(backup.redisVersion()) : "an import")
+					+ "): " + why + ", which the target " + node.address()
+					+ " runs: upgrade the target first, or restore into a database on an engine that reads it",
+					RestoreFailedException.UNTOUCHED);
 		}
 		// the dump is the smallest form of the data: if even that exceeds maxmemory, the dataset cannot fit
 		if (target.maxMemory() > 0 && backup.rdbSize() != null && backup.rdbSize() > target.maxMemory()) {

@@ -9,6 +9,7 @@ import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.engine.EngineUpgrades;
+import io.coffer.engine.EngineVersion;
 import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.provision.DatabaseRegistration;
 import io.coffer.provision.DatabaseStats;
@@ -76,7 +77,7 @@ class DatabaseController {
 
 	record CreateRequest(
 			@NotBlank(message = "is required") @Pattern(regexp = "[a-z0-9][a-z0-9-]{0,46}[a-z0-9]", message = "must be 2 to 48 lower-case letters, digits and dashes") String app,
-			String plan, @Valid RegisterRequest register) {
+			String plan, @Valid RegisterRequest register, String engine, String version) {
 	}
 
 	/**
@@ -92,6 +93,10 @@ class DatabaseController {
 			throw ApiException.badRequest("send either \"plan\" to provision a database or \"register\" to "
 					+ "register an existing one, not both");
 		}
+		if (request.register() != null && (request.engine() != null || request.version() != null)) {
+			throw ApiException.badRequest("a registered database runs the engine it runs: send \"engine\" and "
+					+ "\"version\" only with \"plan\"");
+		}
 		if (request.register() != null) {
 			DatabaseRegistration.Registered registered = this.registration.register(request.app(), request.register());
 			return view(registered.database(), registered.token());
@@ -100,7 +105,8 @@ class DatabaseController {
 			throw ApiException.badRequest("send \"plan\" (GET /api/v1/plans lists them) to provision a database, "
 					+ "or \"register\" with the nodes of an existing one");
 		}
-		DatabaseProvisioning.Provisioned provisioned = this.provisioning.provision(request.app(), request.plan());
+		DatabaseProvisioning.Provisioned provisioned = this.provisioning.provision(request.app(), request.plan(),
+				request.engine(), request.version());
 		return view(provisioned.database(), provisioned.token());
 	}
 
@@ -150,7 +156,9 @@ class DatabaseController {
 	DatabaseView get(Caller caller, @PathVariable String db) {
 		caller.requireAccess(db);
 		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
-		DatabaseView view = view(database, null).withEngine(this.engineUpgrades.availability(database));
+		EngineUpgrades.Availability engine = this.engineUpgrades.availability(database);
+		DatabaseView view = view(database, null).withEngine(engine,
+				(engine.version() == null) ? runningEngine(database) : null);
 		if (!DatabaseStatus.RUNNING.equals(database.status())) {
 			return view.withConfig(null, "the database is " + database.status() + ": its configuration cannot be read");
 		}
@@ -206,6 +214,19 @@ class DatabaseController {
 	ConfigJobView upgrade(Caller caller, @PathVariable String db, @RequestBody(required = false) Map<String, Object> body) {
 		caller.requireAccess(db);
 		return ConfigJobView.of(this.engineUpgrades.request(db, body, RequestedBy.of(caller.isOperator())));
+	}
+
+	/** What the primary of a database whose engine Coffer did not choose reports it runs; null when it does not answer. */
+	private EngineVersion runningEngine(Database database) {
+		if (!DatabaseStatus.RUNNING.equals(database.status())) {
+			return null;
+		}
+		try {
+			return EngineVersion.fromInfo(this.configChanges.serverInfo(database));
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
 	}
 
 	private DatabaseView view(Database database, String token) {

@@ -11,18 +11,20 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
 import io.coffer.engine.EngineRepository;
 import io.coffer.engine.EngineUpgrades;
+import io.coffer.engine.EngineVersion;
 import io.coffer.redisconfig.EffectiveConfig;
 
 /**
  * A database as the API shows it. {@code token} is present once: in the answer that created it.
  * {@code config} is only read for a single database: absent from lists, {@code null} (with
- * {@code config_error}) when its primary could not be asked. {@code version} and {@code upgrade} too are
- * only shown for a single database.
+ * {@code config_error}) when its primary could not be asked. {@code engine} ({@code redis}, {@code valkey}),
+ * {@code version} and {@code upgrade} too are only shown for a single database: for a provisioned one as the
+ * catalogue records them, for a registered one as its primary reports them in {@code INFO server}.
  */
 record DatabaseView(String id, String app, String plan, String kind, String status, String statusReason,
 		Instant createdAt, List<NodeView> nodes, String sentinelMaster, String acquisitionMode, Map<String, String> env,
-		Schedule backupSchedule, Optional<EffectiveConfig> config, String configError, String token, String version,
-		UpgradeView upgrade) {
+		Schedule backupSchedule, Optional<EffectiveConfig> config, String configError, String token, String engine,
+		String version, UpgradeView upgrade) {
 
 	record NodeView(String role, String host, int port) {
 	}
@@ -48,21 +50,26 @@ record DatabaseView(String id, String app, String plan, String kind, String stat
 		Map<String, String> env = (redisUrl != null) ? env(redisUrl, platformPrefix) : env(database, platformPrefix);
 		return new DatabaseView(database.id(), database.app(), database.plan(), database.kind(), database.status(),
 				statusReason, database.createdAt(), nodes, database.sentinelMaster(), database.acquisitionMode(), env,
-				new Schedule(database.scheduleEnabled(), database.scheduleHourUtc()), null, null, token, null, null);
+				new Schedule(database.scheduleEnabled(), database.scheduleHourUtc()), null, null, token, null, null, null);
 	}
 
 	/** The view with the configuration in effect, or with why it could not be read. */
 	DatabaseView withConfig(EffectiveConfig config, String configError) {
 		return new DatabaseView(this.id, this.app, this.plan, this.kind, this.status, this.statusReason, this.createdAt,
 				this.nodes, this.sentinelMaster, this.acquisitionMode, this.env, this.backupSchedule,
-				Optional.ofNullable(config), configError, this.token, this.version, this.upgrade);
+				Optional.ofNullable(config), configError, this.token, this.engine, this.version, this.upgrade);
 	}
 
-	/** The view with the engine version and what it may be upgraded to. */
-	DatabaseView withEngine(EngineUpgrades.Availability engine) {
+	/**
+	 * The view with the engine and what it may be upgraded to.
+	 * @param running the engine the primary reports, for a database whose engine Coffer did not choose; may be null
+	 */
+	DatabaseView withEngine(EngineUpgrades.Availability engine, EngineVersion running) {
+		EngineVersion shown = (engine.version() != null) ? EngineVersion.parse(engine.version()) : running;
 		return new DatabaseView(this.id, this.app, this.plan, this.kind, this.status, this.statusReason, this.createdAt,
 				this.nodes, this.sentinelMaster, this.acquisitionMode, this.env, this.backupSchedule, this.config,
-				this.configError, this.token, engine.version(), UpgradeView.of(engine));
+				this.configError, this.token, (shown != null) ? shown.engine() : null,
+				(shown != null) ? shown.number() : null, UpgradeView.of(engine));
 	}
 
 	/**

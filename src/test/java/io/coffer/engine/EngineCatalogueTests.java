@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** The engine catalogue as read at start-up: what it offers, and the sentences that stop a wrong file. */
@@ -19,14 +20,59 @@ class EngineCatalogueTests {
 	Path folder;
 
 	@Test
-	void withoutEntriesItOffersTheInstalledRedisServerAtTheVersionItReports() {
+	void thePackagedFileOffersTheInstalledRedisAndValkeyAtTheVersionsTheyReport() {
 		EngineCatalogue catalogue = new EngineCatalogue(new CofferProperties()); // the packaged engines.yml
-		assertThat(catalogue.all()).singleElement().satisfies((engine) -> {
+		assertThat(catalogue.all()).hasSize(2);
+		assertThat(catalogue.all().get(0)).satisfies((engine) -> {
 			assertThat(engine.version().toString()).isEqualTo(TestEngines.INSTALLED);
-			assertThat(engine.redisServer()).isEqualTo("redis-server");
+			assertThat(engine.version().engine()).isEqualTo("redis");
+			assertThat(engine.server()).isEqualTo("redis-server");
+		});
+		assertThat(catalogue.all().get(1)).satisfies((engine) -> {
+			assertThat(engine.version().toString()).isEqualTo(TestEngines.VALKEY);
+			assertThat(engine.version().number()).isEqualTo(TestEngines.VALKEY_VERSION);
+			assertThat(engine.server()).isEqualTo("valkey-server");
 		});
 		assertThat(catalogue.defaultVersion()).hasValue(EngineVersion.parse(TestEngines.INSTALLED));
-		assertThat(catalogue.redisServer(null)).isEqualTo("redis-server");
+		assertThat(catalogue.server(null)).isEqualTo("redis-server");
+		assertThat(catalogue.server(TestEngines.VALKEY)).isEqualTo("valkey-server");
+	}
+
+	@Test
+	void anEngineWhoseProgramIsMissingIsLeftOutOnlyWhenMarkedIfInstalled() throws IOException {
+		EngineCatalogue catalogue = catalogue("""
+				engines:
+				  - {engine: redis, server: redis-server}
+				  - {engine: valkey, server: /no/such/valkey-server, if-installed: true}
+				default: redis
+				""");
+		assertThat(catalogue.all()).singleElement()
+			.satisfies((engine) -> assertThat(engine.version().toString()).isEqualTo(TestEngines.INSTALLED));
+		assertRefused("engines:\n  - {engine: valkey, server: /no/such/valkey-server}\n",
+				"entry 1 names the server '/no/such/valkey-server', which is not an executable file");
+	}
+
+	@Test
+	void theDefaultNamesAnEngineAndVersionAndEachEntryMustRunTheEngineItNames() throws IOException {
+		EngineCatalogue valkey = catalogue("""
+				engines:
+				  - {engine: redis, server: redis-server}
+				  - {engine: valkey, version: %s, server: valkey-server}
+				default: %s
+				""".formatted(TestEngines.VALKEY_VERSION, TestEngines.VALKEY));
+		assertThat(valkey.defaultVersion()).hasValue(EngineVersion.of("valkey", TestEngines.VALKEY_VERSION));
+		assertThat(valkey.choose("valkey", null)).hasValue(EngineVersion.of("valkey", TestEngines.VALKEY_VERSION));
+		assertThat(valkey.choose(null, TestEngines.VALKEY_VERSION))
+			.hasValue(EngineVersion.of("valkey", TestEngines.VALKEY_VERSION));
+		assertThat(valkey.choose("redis", null)).hasValue(EngineVersion.parse(TestEngines.INSTALLED));
+		assertThatIllegalArgumentException().isThrownBy(() -> valkey.choose("valkey", "9.0.0"))
+			.withMessageContaining("Valkey 9.0.0 is not offered");
+		assertThatIllegalArgumentException().isThrownBy(() -> valkey.choose("memcached", null))
+			.withMessageContaining("'memcached' is not an engine");
+		assertRefused("engines:\n  - {engine: valkey, server: redis-server}\n",
+				"entry 1 is valkey, and 'redis-server' is Redis " + TestEngines.INSTALLED);
+		assertRefused("engines:\n  - {engine: redis, server: redis-server}\ndefault: valkey\n",
+				"'default' is valkey, and no valkey version is offered");
 	}
 
 	@Test
@@ -46,7 +92,7 @@ class EngineCatalogueTests {
 				default: %1$s
 				""".formatted(TestEngines.INSTALLED));
 		assertThat(named.defaultVersion()).hasValue(EngineVersion.parse(TestEngines.INSTALLED));
-		assertThatIllegalStateException().isThrownBy(() -> named.redisServer("98.0.0"))
+		assertThatIllegalStateException().isThrownBy(() -> named.server("98.0.0"))
 			.withMessageContaining("engine 98.0.0 is no longer in the engine catalogue");
 	}
 
@@ -55,12 +101,12 @@ class EngineCatalogueTests {
 		assertRefused("engines:\n  - {version: 7.2, redis-server: redis-server}\n",
 				"entry 1: '7.2' is not a version: write it major.minor.patch");
 		assertRefused("engines:\n  - {version: 7.2.4, redis-server: /no/such/redis-server}\n",
-				"entry 7.2.4 names redis-server '/no/such/redis-server', which is not an executable file");
+				"entry 7.2.4 names the server '/no/such/redis-server', which is not an executable file");
 		assertRefused("engines:\n  - {version: 7.2.4, redis-server: no-such-redis-server}\n",
 				"which is not an executable file on the PATH");
-		assertRefused("engines:\n  - {version: 7.2.4}\n", "entry 7.2.4 names no 'redis-server'");
+		assertRefused("engines:\n  - {version: 7.2.4}\n", "entry 7.2.4 names no 'server'");
 		assertRefused("engines:\n  - {version: 7.2.4, redis-server: /bin/true}\n",
-				"entry 7.2.4: '/bin/true --version' does not report a Redis version");
+				"entry 7.2.4: '/bin/true --version' does not report a Redis or Valkey version");
 		assertRefused("engines:\n  - {version: 7.2.4, redis-server: redis-server}\n  - {version: 7.2.4, redis-server: redis-server}\n",
 				"version 7.2.4 is listed twice");
 		assertRefused("engines:\n  - {version: 7.2.4, redis-server: redis-server}\ndefault: 7.4.0\n",

@@ -116,6 +116,41 @@ class EngineUpgradeRulesTests {
 		assertThat(EngineVersion.fromVersionOutput("command not found")).isNull();
 	}
 
+	@Test
+	void redisMovesToValkeyThatReadsItsDumpsAndNeverBackToARedisThatCannot() {
+		EngineUpgradeRules mixed = new EngineUpgradeRules(versions("7.0.15", "7.2.4", "valkey 8.0.1", "valkey 9.0.0"));
+		EngineVersion redis70 = EngineVersion.parse("7.0.15");
+		EngineVersion valkey8 = EngineVersion.parse("valkey 8.0.1");
+		assertThat(mixed.refusal(redis70, valkey8)).isEmpty();
+		assertThat(mixed.refusal(EngineVersion.parse("7.2.4"), valkey8)).isEmpty();
+		assertThat(mixed.refusal(valkey8, redis70)).hasValueSatisfying((refusal) -> assertThat(refusal.message())
+			.isEqualTo("Valkey 8.0.1 writes RDB 11, which Redis 7.0.15 cannot read (it reads up to RDB 10): "
+					+ "the data could not move back"));
+		// Redis 7.2 reads the RDB 11 that Valkey 8 writes; Valkey 9's RDB 80 no Redis reads
+		assertThat(mixed.refusal(valkey8, EngineVersion.parse("7.2.4"))).isEmpty();
+		assertThat(mixed.refusal(EngineVersion.parse("valkey 9.0.0"), EngineVersion.parse("7.2.4"))).isPresent();
+		// within Valkey, the version rules
+		assertThat(mixed.refusal(EngineVersion.parse("valkey 9.0.0"), valkey8)).hasValueSatisfying(
+				(refusal) -> assertThat(refusal.message()).contains("never downgraded"));
+		assertThat(mixed.available(redis70)).extracting(EngineVersion::toString)
+			.containsExactly("7.2.4", "valkey 8.0.1", "valkey 9.0.0");
+		assertThat(mixed.available(valkey8)).extracting(EngineVersion::toString).containsExactly("7.2.4", "valkey 9.0.0");
+	}
+
+	@Test
+	void readsTheEngineFromWhatTheProgramAndINFOReport() {
+		assertThat(EngineVersion.fromVersionOutput("Valkey server v=8.0.1 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64"))
+			.isEqualTo(EngineVersion.of("valkey", "8.0.1"));
+		// a Valkey node reports redis_version 7.2.4 for compatibility: its own version is valkey_version
+		assertThat(EngineVersion.fromInfo(java.util.Map.of("redis_version", "7.2.4", "valkey_version", "8.0.1")))
+			.isEqualTo(EngineVersion.parse("valkey 8.0.1"));
+		assertThat(EngineVersion.fromInfo(java.util.Map.of("redis_version", "7.0.15"))).isEqualTo(EngineVersion.parse("7.0.15"));
+		assertThat(EngineVersion.parse("valkey 8.0.1").toString()).isEqualTo("valkey 8.0.1");
+		assertThat(EngineVersion.parse("redis 7.0.15").toString()).isEqualTo("7.0.15");
+		assertThatIllegalArgumentException().isThrownBy(() -> EngineVersion.parse("keydb 6.3.4"))
+			.withMessageContaining("'keydb' is not an engine");
+	}
+
 	private static List<EngineVersion> versions(String... versions) {
 		return Stream.of(versions).map(EngineVersion::parse).toList();
 	}

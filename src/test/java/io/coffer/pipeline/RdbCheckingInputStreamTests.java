@@ -188,7 +188,7 @@ class RdbCheckingInputStreamTests {
 		RdbCheckingInputStream checking = new RdbCheckingInputStream(endless, MAX_VERSION);
 
 		assertThatExceptionOfType(InvalidRdbException.class).isThrownBy(() -> checking.readNBytes(1024))
-			.withMessage("offset 0: not an RDB file: it does not start with REDIS");
+			.withMessage("offset 0: not an RDB file: it does not start with REDIS or VALKEY");
 	}
 
 	@Test

@@ -175,6 +175,42 @@ class RdbParserTests {
 	}
 
 	@Test
+	void theFormatsOfRedis72To8AndValkey9Parse() throws IOException {
+		for (SyntheticRdb rdb : List.of(new SyntheticRdb(11), new SyntheticRdb(12), new SyntheticRdb(13),
+				SyntheticRdb.valkey(80))) {
+			rdb.aux("valkey-ver", "9.0.0").selectDb(0).resizeDb(4, 1);
+			rdb.key(0, "string").string("v");
+			rdb.expireMs(1_900_000_000_000L).key(20, "set-listpack").string(SyntheticRdb.listpack(List.of("a", "b", 7L)));
+			rdb.key(16, "hash-listpack").string(SyntheticRdb.listpack(List.of("f", "v")));
+			rdb.key(17, "zset-listpack").string(SyntheticRdb.listpack(List.of("m", 1L)));
+			byte[] dump = rdb.end();
+
+			RdbSummary summary = parse(dump);
+
+			assertThat(summary.keysPerDb()).containsExactly(Map.entry(0, 4L));
+			assertThat(summary.expiringKeysPerDb()).containsExactly(Map.entry(0, 1L));
+		}
+		assertThat(parse(SyntheticRdb.valkey(80).selectDb(0).key(0, "k").string("v").end()).rdbVersion()).isEqualTo(80);
+	}
+
+	@Test
+	void anUnknownMagicOrVersionIsRefusedNamingIt() {
+		assertRefused(new SyntheticRdb(14).selectDb(0).end())
+			.withMessage("offset 5: REDIS RDB version 14 is not one Coffer reads (it reads up to 13, written by Redis 8)");
+		assertRefused(SyntheticRdb.valkey(81).selectDb(0).end())
+			.withMessage("offset 6: VALKEY RDB version 81 is not one Coffer reads (it reads Valkey 9's 80)");
+		assertRefused(SyntheticRdb.valkey(11).selectDb(0).end()).withMessageContaining("VALKEY RDB version 11");
+		byte[] keydb = new SyntheticRdb(10).selectDb(0).end();
+		System.arraycopy("KEYDB".getBytes(StandardCharsets.US_ASCII), 0, keydb, 0, 5);
+		assertRefused(keydb).withMessage("offset 0: not an RDB file: it does not start with REDIS or VALKEY");
+		// Valkey 9's format into an engine that reads up to RDB 11
+		byte[] valkey9 = SyntheticRdb.valkey(80).selectDb(0).end();
+		assertThatExceptionOfType(InvalidRdbException.class)
+			.isThrownBy(() -> RdbParser.parse(new ByteArrayInputStream(valkey9), valkey9.length, 11))
+			.withMessage("offset 6: RDB version 80 is newer than this Redis supports (max 11)");
+	}
+
+	@Test
 	void emptyCollectionsAreNotCountedSinceRedisSkipsThem() throws IOException {
 		SyntheticRdb rdb = new SyntheticRdb(10).selectDb(0);
 		rdb.key(1, "empty-list").length(0);

@@ -8,7 +8,7 @@ import java.util.List;
  * Writes dumps byte by byte as Redis' {@code rdb.c}, {@code ziplist.c}, {@code zipmap.c},
  * {@code intset.c} and {@code listpack.c} write them, for the encodings today's Redis no longer
  * writes (zipmaps, ziplists, linked lists, text scores, RDB below 5 without checksum) and those newer
- * than the Redis installed here (RDB 11 and 12).
+ * than the Redis installed here (RDB 11 to 13, and Valkey 9's 80 behind its {@code VALKEY} magic).
  */
 final class SyntheticRdb {
 
@@ -17,8 +17,17 @@ final class SyntheticRdb {
 	private final int version;
 
 	SyntheticRdb(int version) {
+		this(version, String.format("REDIS%04d", version));
+	}
+
+	private SyntheticRdb(int version, String header) {
 		this.version = version;
-		raw(String.format("REDIS%04d", version).getBytes(StandardCharsets.US_ASCII));
+		raw(header.getBytes(StandardCharsets.US_ASCII));
+	}
+
+	/** A dump behind Valkey 9's magic, {@code VALKEY} and three digits ({@code rdbSaveRio}: "VALKEY%03d"). */
+	static SyntheticRdb valkey(int version) {
+		return new SyntheticRdb(version, String.format("VALKEY%03d", version));
 	}
 
 	SyntheticRdb raw(byte[] bytes) {

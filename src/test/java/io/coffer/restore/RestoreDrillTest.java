@@ -17,6 +17,7 @@ import io.coffer.storage.BlobUpload;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisDataset;
 import io.coffer.testsupport.RedisServerProcess;
+import io.coffer.testsupport.TestEngines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -101,7 +102,8 @@ class RestoreDrillTest extends IntegrationTest {
 			assertThat(passed.integrityError()).isNull();
 			assertThat(passed.integrityCheckedAt()).isNotNull();
 			Backup flagged = this.backups.find(damagedDb, damagedBackup).orElseThrow();
-			assertThat(flagged.integrityError()).startsWith("restore drill: ");
+			assertThat(flagged.integrityError()).startsWith("restore drill: ")
+				.endsWith("(drilled on Redis " + TestEngines.INSTALLED + ")");
 			assertThat(flagged.integrityCheckedAt()).isNotNull();
 			JsonNode shown = operator().get("/api/v1/databases/" + damagedDb + "/backups/" + damagedBackup).json();
 			assertThat(shown.path("integrity_error").asString()).isEqualTo(flagged.integrityError());

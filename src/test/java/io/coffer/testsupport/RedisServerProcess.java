@@ -291,7 +291,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	private synchronized void launchAndAwaitPing() {
-		List<String> command = new ArrayList<>(List.of("redis-server", this.configFile.toString()));
+		List<String> command = new ArrayList<>(List.of(this.options.server, this.configFile.toString()));
 		if (this.options.sentinel) {
 			command.add("--sentinel");
 		}
@@ -414,11 +414,19 @@ public final class RedisServerProcess implements AutoCloseable {
 
 		private Path initialData;
 
+		private String server = "redis-server";
+
 		private final Map<String, String> settings = new LinkedHashMap<>();
 
 		private final List<String> extraLines = new ArrayList<>();
 
 		private Options() {
+		}
+
+		/** The program to run: {@code redis-server} unless told, {@code valkey-server} for Valkey. */
+		public Options server(String program) {
+			this.server = program;
+			return this;
 		}
 
 		/** {@code requirepass} and {@code masterauth}, or, for a sentinel, nothing. */

@@ -157,6 +157,10 @@ public final class RedisTopology implements AutoCloseable {
 
 		private int sentinelCount;
 
+		private String dataServer = "redis-server";
+
+		private String sentinelServer = "redis-server";
+
 		private final Map<String, String> settings = new LinkedHashMap<>();
 
 		private Builder() {
@@ -170,6 +174,13 @@ public final class RedisTopology implements AutoCloseable {
 		/** A configuration directive for both data nodes. */
 		public Builder set(String directive, String value) {
 			this.settings.put(directive, value);
+			return this;
+		}
+
+		/** The programs of the data nodes and of the sentinels: {@code redis-server} unless told. */
+		public Builder servers(String dataServer, String sentinelServer) {
+			this.dataServer = dataServer;
+			this.sentinelServer = sentinelServer;
 			return this;
 		}
 
@@ -188,7 +199,10 @@ public final class RedisTopology implements AutoCloseable {
 				awaitReplicaLinkUp(replica, primary);
 				List<RedisServerProcess> sentinels = new ArrayList<>();
 				for (int i = 0; i < this.sentinelCount; i++) {
-					RedisServerProcess sentinel = RedisServerProcess.options().sentinel(sentinelLines(primary)).start();
+					RedisServerProcess sentinel = RedisServerProcess.options()
+						.server(this.sentinelServer)
+						.sentinel(sentinelLines(primary))
+						.start();
 					started.add(sentinel);
 					sentinels.add(sentinel);
 				}
@@ -203,7 +217,7 @@ public final class RedisTopology implements AutoCloseable {
 		}
 
 		private RedisServerProcess.Options node() {
-			RedisServerProcess.Options options = RedisServerProcess.options().password(this.password);
+			RedisServerProcess.Options options = RedisServerProcess.options().server(this.dataServer).password(this.password);
 			this.settings.forEach(options::set);
 			return options;
 		}

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
  * for upgrades that fail midway</li>
  * <li>{@link #NEXT} {@code x.(y+2).0}: a link to the installed {@code redis-server}</li>
  * <li>{@link #NEXT_MAJOR} {@code (x+1).0.0}: another link, reachable only from {@link #NEXT}</li>
+ * <li>{@link #VALKEY} {@code valkey x.y.z}: the installed {@code valkey-server}, a real other engine</li>
  * </ul>
  */
 public final class TestEngines {
@@ -33,6 +34,12 @@ public final class TestEngines {
 	public static final String NEXT;
 
 	public static final String NEXT_MAJOR;
+
+	/** How the catalogue records the installed Valkey: {@code valkey x.y.z}. */
+	public static final String VALKEY;
+
+	/** The installed Valkey's version, {@code x.y.z}. */
+	public static final String VALKEY_VERSION;
 
 	private static final Path REDIS_SERVER;
 
@@ -54,6 +61,17 @@ public final class TestEngines {
 		BROKEN = major + "." + (minor + 1) + ".0";
 		NEXT = major + "." + (minor + 2) + ".0";
 		NEXT_MAJOR = (major + 1) + ".0.0";
+		Path valkey = Stream.of(System.getenv("PATH").split(File.pathSeparator))
+			.map((folder) -> Path.of(folder, "valkey-server"))
+			.filter(Files::isExecutable)
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("valkey-server is not installed (scripts/test installs it)"));
+		Matcher valkeyVersion = Pattern.compile("v=(\\d+\\.\\d+\\.\\d+)").matcher(run(valkey.toString(), "--version"));
+		if (!valkeyVersion.find()) {
+			throw new IllegalStateException("valkey-server --version reports no version");
+		}
+		VALKEY_VERSION = valkeyVersion.group(1);
+		VALKEY = "valkey " + VALKEY_VERSION;
 	}
 
 	private TestEngines() {
@@ -95,6 +113,8 @@ public final class TestEngines {
 					    redis-server: %s
 					  - version: %s
 					    redis-server: %s
+					  - engine: valkey
+					    server: valkey-server
 					default: %s
 					""".formatted(INSTALLED, BROKEN, broken, NEXT, program(workFolder, NEXT), NEXT_MAJOR,
 					program(workFolder, NEXT_MAJOR), INSTALLED), StandardCharsets.UTF_8);
