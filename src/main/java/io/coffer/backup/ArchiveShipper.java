@@ -26,9 +26,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Packages an RDB and ships it, in one pass with bounded memory and no temporary file:
- * RDB (parsed as it streams: every structure, the CRC-64, its keys counted) → tar ({@code dump.rdb}, then {@code backup.json}) → parallel gzip →
- * size and SHA-256 of the archive → segmented AES-256-GCM → size and SHA-256 of the stored bytes →
- * multipart upload. Each filter's result is read after the stream has ended.
+ * RDB (parsed as it streams: every structure, the CRC-64, its keys counted) → tar ({@code dump.rdb},
+ * then {@code backup.json}) → parallel gzip → size and SHA-256 of the archive → segmented AES-256-GCM →
+ * size and SHA-256 of the stored bytes → multipart upload. Each filter's result is read after the stream has ended.
  */
 final class ArchiveShipper {
 
@@ -65,12 +65,13 @@ final class ArchiveShipper {
 			return named(this.rdb.expiringKeysPerDb());
 		}
 
-		private static Map<String, Long> named(Map<Integer, Long> perDb) {
-			Map<String, Long> named = new TreeMap<>();
-			perDb.forEach((db, count) -> named.put("db" + db, count));
-			return named;
-		}
+	}
 
+	/** Counts per logical database named as the manifest and the catalogue name them: {@code db0 → n}. */
+	static Map<String, Long> named(Map<Integer, Long> perDb) {
+		Map<String, Long> named = new TreeMap<>();
+		perDb.forEach((db, count) -> named.put("db" + db, count));
+		return named;
 	}
 
 	/**

@@ -6,7 +6,9 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import io.coffer.backup.ArchiveReader;
 import io.coffer.backup.BackupManifest;
@@ -185,7 +187,7 @@ class RestoreSteps {
 	 * most those of them that had a time to live (they may have expired since the backup).
 	 */
 	static boolean keysMatch(Map<String, Long> expected, Map<String, Long> expiring, Map<String, Long> actual) {
-		java.util.Set<String> dbs = new java.util.TreeSet<>(expected.keySet());
+		Set<String> dbs = new TreeSet<>(expected.keySet());
 		dbs.addAll(actual.keySet());
 		for (String db : dbs) {
 			long keys = expected.getOrDefault(db, 0L);
