@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 
@@ -57,21 +56,14 @@ final class ArchiveShipper {
 
 		/** Keys per logical database as {@code db0 → n}, the way the manifest and the catalogue name them. */
 		Map<String, Long> keysPerDb() {
-			return named(this.rdb.keysPerDb());
+			return BackupManifest.perDb(this.rdb.keysPerDb());
 		}
 
 		/** Keys with a time to live per logical database, named like {@link #keysPerDb()}. */
 		Map<String, Long> expiringKeysPerDb() {
-			return named(this.rdb.expiringKeysPerDb());
+			return BackupManifest.perDb(this.rdb.expiringKeysPerDb());
 		}
 
-	}
-
-	/** Counts per logical database named as the manifest and the catalogue name them: {@code db0 → n}. */
-	static Map<String, Long> named(Map<Integer, Long> perDb) {
-		Map<String, Long> named = new TreeMap<>();
-		perDb.forEach((db, count) -> named.put("db" + db, count));
-		return named;
 	}
 
 	/**

@@ -120,7 +120,7 @@ public class CatalogueRebuild {
 				else {
 					this.backups.insertRebuilt(row(object, recovered), object.lastModified());
 					this.backups.recordExpiringKeys(manifest.backupId(),
-							ArchiveShipper.named(recovered.rdb().expiringKeysPerDb()));
+							BackupManifest.perDb(recovered.rdb().expiringKeysPerDb()));
 					rebuilt.add(new Rebuilt(manifest.backupId(), manifest.databaseId(), object.key()));
 					log.info("Catalogue rebuild: backup {} of {} is back from {}", manifest.backupId(),
 							manifest.databaseId(), object.key());
@@ -144,7 +144,7 @@ public class CatalogueRebuild {
 		return new Backup(manifest.backupId(), manifest.databaseId(), manifest.createdAt(), name, null, method, node,
 				object.key(), recovered.archiveSize(), recovered.archiveSha256(), recovered.storedSize(),
 				recovered.storedSha256(), recovered.keyId(), manifest.redisVersion(), manifest.rdbVersion(),
-				manifest.rdbSize(), ArchiveShipper.named(recovered.rdb().keysPerDb()), manifest.rdbSize(), null, null,
+				manifest.rdbSize(), BackupManifest.perDb(recovered.rdb().keysPerDb()), manifest.rdbSize(), null, null,
 				null, null, null, null);
 	}
 

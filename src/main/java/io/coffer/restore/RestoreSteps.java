@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.coffer.backup.ArchiveReader;
@@ -201,9 +200,7 @@ class RestoreSteps {
 
 	/** Keys per logical database, named as the manifest names them ({@code db0}). */
 	static Map<String, Long> keysOf(RedisConnections redis, RedisEndpoint node) {
-		Map<String, Long> actual = new TreeMap<>();
-		RedisInfo.read(redis, node).keysPerDatabase().forEach((index, count) -> actual.put("db" + index, count));
-		return actual;
+		return BackupManifest.perDb(RedisInfo.read(redis, node).keysPerDatabase());
 	}
 
 	private void recordChecks(String restoreId, String name, Map<String, Object> values) {
