@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 
@@ -26,9 +25,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Packages an RDB and ships it, in one pass with bounded memory and no temporary file:
- * RDB (parsed as it streams: every structure, the CRC-64, its keys counted) → tar ({@code dump.rdb}, then {@code backup.json}) → parallel gzip →
- * size and SHA-256 of the archive → segmented AES-256-GCM → size and SHA-256 of the stored bytes →
- * multipart upload. Each filter's result is read after the stream has ended.
+ * RDB (parsed as it streams: every structure, the CRC-64, its keys counted) → tar ({@code dump.rdb},
+ * then {@code backup.json}) → parallel gzip → size and SHA-256 of the archive → segmented AES-256-GCM →
+ * size and SHA-256 of the stored bytes → multipart upload. Each filter's result is read after the stream has ended.
  */
 final class ArchiveShipper {
 
@@ -57,18 +56,12 @@ final class ArchiveShipper {
 
 		/** Keys per logical database as {@code db0 → n}, the way the manifest and the catalogue name them. */
 		Map<String, Long> keysPerDb() {
-			return named(this.rdb.keysPerDb());
+			return BackupManifest.perDb(this.rdb.keysPerDb());
 		}
 
 		/** Keys with a time to live per logical database, named like {@link #keysPerDb()}. */
 		Map<String, Long> expiringKeysPerDb() {
-			return named(this.rdb.expiringKeysPerDb());
-		}
-
-		private static Map<String, Long> named(Map<Integer, Long> perDb) {
-			Map<String, Long> named = new TreeMap<>();
-			perDb.forEach((db, count) -> named.put("db" + db, count));
-			return named;
+			return BackupManifest.perDb(this.rdb.expiringKeysPerDb());
 		}
 
 	}

@@ -1,5 +1,6 @@
 package io.coffer.backup;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -218,7 +219,7 @@ public class BackupImporter {
 		if (ex.getMessage() != null) {
 			return ex.getMessage();
 		}
-		if (ex instanceof java.io.EOFException) {
+		if (ex instanceof EOFException) {
 			return "it ends too early (truncated)";
 		}
 		return ex.getClass().getSimpleName();

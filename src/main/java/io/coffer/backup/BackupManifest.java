@@ -2,6 +2,7 @@ package io.coffer.backup;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code backup.json}, the archive's second entry: what the dump is, where it came from, and the
@@ -18,6 +19,13 @@ public record BackupManifest(int formatVersion, String backupId, String database
 	public static final int FORMAT_VERSION = 1;
 
 	public record NodeUsed(String role, String host, int port) {
+	}
+
+	/** Counts per logical database named as the manifest and the catalogue name them: {@code db0 → n}. */
+	public static Map<String, Long> perDb(Map<Integer, Long> countsByIndex) {
+		Map<String, Long> named = new TreeMap<>();
+		countsByIndex.forEach((index, count) -> named.put("db" + index, count));
+		return named;
 	}
 
 }

@@ -10,9 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
@@ -121,7 +119,8 @@ public class CatalogueRebuild {
 				}
 				else {
 					this.backups.insertRebuilt(row(object, recovered), object.lastModified());
-					this.backups.recordExpiringKeys(manifest.backupId(), named(recovered.rdb().expiringKeysPerDb()));
+					this.backups.recordExpiringKeys(manifest.backupId(),
+							BackupManifest.perDb(recovered.rdb().expiringKeysPerDb()));
 					rebuilt.add(new Rebuilt(manifest.backupId(), manifest.databaseId(), object.key()));
 					log.info("Catalogue rebuild: backup {} of {} is back from {}", manifest.backupId(),
 							manifest.databaseId(), object.key());
@@ -145,15 +144,8 @@ public class CatalogueRebuild {
 		return new Backup(manifest.backupId(), manifest.databaseId(), manifest.createdAt(), name, null, method, node,
 				object.key(), recovered.archiveSize(), recovered.archiveSha256(), recovered.storedSize(),
 				recovered.storedSha256(), recovered.keyId(), manifest.redisVersion(), manifest.rdbVersion(),
-				manifest.rdbSize(), named(recovered.rdb().keysPerDb()), manifest.rdbSize(), null, null, null, null, null,
-				null);
-	}
-
-	/** The dump's counts, counted again as it was read back: {@code db0 → n}. */
-	private static Map<String, Long> named(Map<Integer, Long> perDb) {
-		Map<String, Long> named = new TreeMap<>();
-		perDb.forEach((db, count) -> named.put("db" + db, count));
-		return named;
+				manifest.rdbSize(), BackupManifest.perDb(recovered.rdb().keysPerDb()), manifest.rdbSize(), null, null,
+				null, null, null, null);
 	}
 
 	private record Recovered(BackupManifest manifest, String keyId, long storedSize, String storedSha256,

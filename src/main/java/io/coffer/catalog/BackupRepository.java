@@ -8,8 +8,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -270,18 +272,18 @@ public class BackupRepository {
 	 */
 	public void recordExpiringKeys(String backupId, Map<String, Long> expiringKeysPerDb) {
 		this.jdbc.sql("update backups set expiring_keys_per_db = cast(? as jsonb) where id = ?")
-			.params(this.json.writeValueAsString(new java.util.TreeMap<>(expiringKeysPerDb)), backupId)
+			.params(this.json.writeValueAsString(new TreeMap<>(expiringKeysPerDb)), backupId)
 			.update();
 	}
 
 	/** What {@link #recordExpiringKeys} recorded; empty for backups made before it was counted. */
-	public java.util.Optional<Map<String, Long>> expiringKeys(String backupId) {
+	public Optional<Map<String, Long>> expiringKeys(String backupId) {
 		return this.jdbc.sql("select expiring_keys_per_db from backups where id = ?")
 			.param(backupId)
 			.query((rs, rowNum) -> rs.getString(1))
 			.list()
 			.stream()
-			.filter(java.util.Objects::nonNull)
+			.filter(Objects::nonNull)
 			.findFirst()
 			.map((text) -> this.json.readValue(text, KEYS_PER_DB));
 	}

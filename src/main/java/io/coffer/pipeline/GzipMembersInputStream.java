@@ -48,8 +48,8 @@ public final class GzipMembersInputStream extends InputStream {
 
 	private int plainLimit;
 
-	/** The member being streamed through java.util.zip, or null. */
-	private Inflater streaming;
+	/** Whether a member is being streamed through {@link #streamingInflater}. */
+	private boolean streaming;
 
 	private Inflater streamingInflater;
 
@@ -91,7 +91,7 @@ public final class GzipMembersInputStream extends InputStream {
 			if (this.ended) {
 				return -1;
 			}
-			if (this.streaming != null) {
+			if (this.streaming) {
 				inflateStreaming();
 			}
 			else {
@@ -233,7 +233,7 @@ public final class GzipMembersInputStream extends InputStream {
 		else {
 			this.streamingInflater.reset();
 		}
-		this.streaming = this.streamingInflater;
+		this.streaming = true;
 		this.crc.reset();
 		this.streamedLength = 0;
 		if (this.plain.length < BUFFER_SIZE) {
@@ -244,22 +244,22 @@ public final class GzipMembersInputStream extends InputStream {
 	/** Inflates the next bytes of a streamed member, and checks its trailer at its end. */
 	private void inflateStreaming() throws IOException {
 		int produced = 0;
-		while (produced == 0 && !this.streaming.finished()) {
-			if (this.streaming.needsInput()) {
+		while (produced == 0 && !this.streamingInflater.finished()) {
+			if (this.streamingInflater.needsInput()) {
 				if (this.bufferPosition == this.bufferLimit && !fill()) {
 					throw truncated();
 				}
-				this.streaming.setInput(this.buffer, this.bufferPosition, this.bufferLimit - this.bufferPosition);
+				this.streamingInflater.setInput(this.buffer, this.bufferPosition, this.bufferLimit - this.bufferPosition);
 				// java.util.zip holds them now; what it does not use is given back at the member's end
 				this.bufferPosition = this.bufferLimit;
 			}
 			try {
-				produced = this.streaming.inflate(this.plain, 0, this.plain.length);
+				produced = this.streamingInflater.inflate(this.plain, 0, this.plain.length);
 			}
 			catch (DataFormatException ex) {
 				throw new ZipException("gzip member " + this.members + " is corrupt: " + ex.getMessage());
 			}
-			if (produced == 0 && this.streaming.needsDictionary()) {
+			if (produced == 0 && this.streamingInflater.needsDictionary()) {
 				throw new ZipException("gzip member " + this.members + " needs a preset dictionary");
 			}
 		}
@@ -267,9 +267,9 @@ public final class GzipMembersInputStream extends InputStream {
 		this.streamedLength += produced;
 		this.plainPosition = 0;
 		this.plainLimit = produced;
-		if (this.streaming.finished()) {
-			this.bufferPosition = this.bufferLimit - this.streaming.getRemaining();
-			this.streaming = null;
+		if (this.streamingInflater.finished()) {
+			this.bufferPosition = this.bufferLimit - this.streamingInflater.getRemaining();
+			this.streaming = false;
 			checkTrailer(this.streamedLength);
 		}
 	}

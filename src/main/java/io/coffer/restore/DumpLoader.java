@@ -272,17 +272,13 @@ class DumpLoader {
 		}
 		MasterAuth own = MasterAuth.journaled(journal.get(JOURNAL_MASTER_AUTH), this.keyring);
 		if (phase == Phase.UNTOUCHED) {
-			if (own != null) {
-				this.redis.call(node, own::putBack);
-			}
+			putBack(node, own);
 			return RestoreFailedException.UNTOUCHED;
 		}
 		Map<String, String> now = this.redis.call(node, (jedis) -> RedisInfo.fields(jedis.info("replication")));
 		String following = now.get("master_host") + ":" + now.get("master_port");
 		if (!"slave".equals(now.get("role")) || !following.equals(journal.get(JOURNAL_LISTENER))) {
-			if (own != null) {
-				this.redis.call(node, own::putBack);
-			}
+			putBack(node, own);
 			return "the target no longer replicated from the stopped instance (it reports role " + now.get("role")
 					+ "): it was left as it is; check its data and restore again if needed";
 		}
@@ -296,6 +292,13 @@ class DumpLoader {
 			default -> "the target had received the dump when the instance stopped; it was given its role back, but"
 					+ " its data may be partial: restore again before using it";
 		};
+	}
+
+	/** The node's own {@code masteruser} and {@code masterauth} back, when they are known. */
+	private void putBack(RedisEndpoint node, MasterAuth own) {
+		if (own != null) {
+			this.redis.call(node, own::putBack);
+		}
 	}
 
 	/**

@@ -28,8 +28,9 @@ import org.springframework.stereotype.Component;
 /**
  * A restore drill: the latest good backup of each database (done, and not found damaged before; or of a
  * sample, those drilled longest ago first) goes through the restore machinery into a scratch
- * {@code redis-server}, then its keys per logical database are compared with the backup's. The outcome is recorded on the backup; a backup that
- * does not restore is announced. The databases themselves are never touched.
+ * {@code redis-server}, then its keys per logical database are compared with the backup's. The outcome
+ * is recorded on the backup; a backup that does not restore is announced. The databases themselves are
+ * never touched.
  */
 @Component
 class RestoreDrillTask {

@@ -6,7 +6,8 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.TreeSet;
 
 import io.coffer.backup.ArchiveReader;
 import io.coffer.backup.BackupManifest;
@@ -191,7 +192,7 @@ class RestoreSteps {
 	 * most those of them that had a time to live (they may have expired since the backup).
 	 */
 	static boolean keysMatch(Map<String, Long> expected, Map<String, Long> expiring, Map<String, Long> actual) {
-		java.util.Set<String> dbs = new java.util.TreeSet<>(expected.keySet());
+		Set<String> dbs = new TreeSet<>(expected.keySet());
 		dbs.addAll(actual.keySet());
 		for (String db : dbs) {
 			long keys = expected.getOrDefault(db, 0L);
@@ -205,9 +206,7 @@ class RestoreSteps {
 
 	/** Keys per logical database, named as the manifest names them ({@code db0}). */
 	static Map<String, Long> keysOf(RedisConnections redis, RedisEndpoint node) {
-		Map<String, Long> actual = new TreeMap<>();
-		RedisInfo.read(redis, node).keysPerDatabase().forEach((index, count) -> actual.put("db" + index, count));
-		return actual;
+		return BackupManifest.perDb(RedisInfo.read(redis, node).keysPerDatabase());
 	}
 
 	private void recordChecks(String restoreId, String name, Map<String, Object> values) {

@@ -23,8 +23,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 class ActuatorAccessFilter extends OncePerRequestFilter {
 
-	private static final String BEARER = "Bearer ";
-
 	private final AdminToken adminToken;
 
 	private final byte[] metricsToken;
@@ -46,7 +44,7 @@ class ActuatorAccessFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		String token = bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
+		String token = TokenAuthenticationFilter.bearerToken(request.getHeader(HttpHeaders.AUTHORIZATION));
 		if (token != null && (this.adminToken.matches(token) || isMetricsToken(token))) {
 			chain.doFilter(request, response);
 			return;
@@ -64,14 +62,6 @@ class ActuatorAccessFilter extends OncePerRequestFilter {
 	private boolean isMetricsToken(String token) {
 		return this.metricsToken.length > 0
 				&& MessageDigest.isEqual(this.metricsToken, token.getBytes(StandardCharsets.UTF_8));
-	}
-
-	private static String bearer(String authorization) {
-		if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-			return null;
-		}
-		String token = authorization.substring(BEARER.length()).trim();
-		return token.isEmpty() ? null : token;
 	}
 
 }

@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /** Bearer tokens on {@code /api/**}: the operator token, or a database's own token. */
@@ -38,12 +39,9 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		Optional<Caller> caller = callerOf(request.getHeader(HttpHeaders.AUTHORIZATION));
 		if (caller.isEmpty()) {
-			response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
 			response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"coffer\"");
-			response.setContentType("application/json");
-			response.getWriter()
-				.write("{\"error\":\"unauthorized\",\"message\":\"a valid token is required: "
-						+ "send it as 'Authorization: Bearer <token>'\"}");
+			ApiError.write(response, HttpStatus.UNAUTHORIZED, "unauthorized",
+					"a valid token is required: send it as 'Authorization: Bearer <token>'");
 			return;
 		}
 		request.setAttribute(Caller.ATTRIBUTE, caller.get());
@@ -51,17 +49,23 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
 	}
 
 	private Optional<Caller> callerOf(String authorization) {
-		if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-			return Optional.empty();
-		}
-		String token = authorization.substring(BEARER.length()).trim();
-		if (token.isEmpty()) {
+		String token = bearerToken(authorization);
+		if (token == null) {
 			return Optional.empty();
 		}
 		if (this.adminToken.matches(token)) {
 			return Optional.of(Caller.OPERATOR);
 		}
 		return this.tokens.databaseOf(token).map(Caller::new);
+	}
+
+	/** The token of an {@code Authorization: Bearer <token>} header, or null for any other or none. */
+	static String bearerToken(String authorization) {
+		if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+			return null;
+		}
+		String token = authorization.substring(BEARER.length()).trim();
+		return token.isEmpty() ? null : token;
 	}
 
 }

@@ -38,16 +38,16 @@ class GzipToolsTests {
 		byte[] manifest = "{\"database\":\"db-1\"}".getBytes(StandardCharsets.UTF_8);
 		Path archive = writeArchive(library, dump, manifest);
 
-		assertThat(run("gzip", "-t", archive.toString())).isZero();
+		assertThat(run(this.dir, "gzip", "-t", archive.toString())).isZero();
 		Path extracted = Files.createDirectories(this.dir.resolve("extracted"));
-		assertThat(run("tar", "xzf", archive.toString(), "-C", extracted.toString())).isZero();
+		assertThat(run(this.dir, "tar", "xzf", archive.toString(), "-C", extracted.toString())).isZero();
 		assertThat(Files.readAllBytes(extracted.resolve("dump.rdb"))).isEqualTo(dump);
 		assertThat(Files.readAllBytes(extracted.resolve("backup.json"))).isEqualTo(manifest);
 		assertThat(decompressWith(archive, "pigz", "-dc")).isEqualTo(Files.readAllBytes(plainTar(library, archive)));
 
 		Path corrupt = corrupted(archive);
-		assertThat(run("gzip", "-t", corrupt.toString())).isNotZero();
-		assertThat(run("pigz", "-t", corrupt.toString())).isNotZero();
+		assertThat(run(this.dir, "gzip", "-t", corrupt.toString())).isNotZero();
+		assertThat(run(this.dir, "pigz", "-t", corrupt.toString())).isNotZero();
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -58,7 +58,7 @@ class GzipToolsTests {
 		Path archive = writeArchive(library, DeflateLibraryTests.mixed(4 * BLOCK), new byte[] { '{', '}' });
 
 		assertThat(decompressWith(archive, "igzip", "-dc")).isEqualTo(Files.readAllBytes(plainTar(library, archive)));
-		assertThat(run("igzip", "-t", corrupted(archive).toString())).isNotZero();
+		assertThat(run(this.dir, "igzip", "-t", corrupted(archive).toString())).isNotZero();
 	}
 
 	private Path writeArchive(DeflateLibrary library, byte[] dump, byte[] manifest) throws IOException {
@@ -99,8 +99,9 @@ class GzipToolsTests {
 		return Files.readAllBytes(output);
 	}
 
-	private int run(String... command) throws IOException, InterruptedException {
-		Process process = new ProcessBuilder(command).directory(this.dir.toFile())
+	/** Runs a tool in {@code dir}, its output discarded; answers its exit status. */
+	static int run(Path dir, String... command) throws IOException, InterruptedException {
+		Process process = new ProcessBuilder(command).directory(dir.toFile())
 			.redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.start();
@@ -117,7 +118,7 @@ class GzipToolsTests {
 		return all;
 	}
 
-	private static void addEntry(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
+	static void addEntry(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
 		TarArchiveEntry entry = new TarArchiveEntry(name);
 		entry.setSize(content.length);
 		tar.putArchiveEntry(entry);

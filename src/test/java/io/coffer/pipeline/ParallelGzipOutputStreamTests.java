@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.junit.jupiter.api.Test;
@@ -76,15 +75,15 @@ class ParallelGzipOutputStreamTests {
 		Path file = this.dir.resolve("data.gz");
 		Files.write(file, compress(data, 3, BLOCK));
 
-		assertThat(run("gzip", "-t", file.toString())).isZero();
-		assertThat(run("gzip", "-dk", file.toString())).isZero();
+		assertThat(GzipToolsTests.run(this.dir, "gzip", "-t", file.toString())).isZero();
+		assertThat(GzipToolsTests.run(this.dir, "gzip", "-dk", file.toString())).isZero();
 		assertThat(Files.readAllBytes(this.dir.resolve("data"))).isEqualTo(data);
 
 		byte[] corrupt = Files.readAllBytes(file);
 		corrupt[corrupt.length / 2] ^= 0x55;
 		Path corruptFile = this.dir.resolve("corrupt.gz");
 		Files.write(corruptFile, corrupt);
-		assertThat(run("gzip", "-t", corruptFile.toString())).isNotZero();
+		assertThat(GzipToolsTests.run(this.dir, "gzip", "-t", corruptFile.toString())).isNotZero();
 	}
 
 	@Test
@@ -94,12 +93,12 @@ class ParallelGzipOutputStreamTests {
 		Path archive = this.dir.resolve("backup.tar.gz");
 		try (TarArchiveOutputStream tar = new TarArchiveOutputStream(
 				new ParallelGzipOutputStream(Files.newOutputStream(archive), 6, 4))) {
-			addEntry(tar, "dump.rdb", dump);
-			addEntry(tar, "backup.json", manifest);
+			GzipToolsTests.addEntry(tar, "dump.rdb", dump);
+			GzipToolsTests.addEntry(tar, "backup.json", manifest);
 		}
 		Path extracted = Files.createDirectories(this.dir.resolve("extracted"));
 
-		assertThat(run("tar", "xzf", archive.toString(), "-C", extracted.toString())).isZero();
+		assertThat(GzipToolsTests.run(this.dir, "tar", "xzf", archive.toString(), "-C", extracted.toString())).isZero();
 		assertThat(Files.readAllBytes(extracted.resolve("dump.rdb"))).isEqualTo(dump);
 		assertThat(Files.readAllBytes(extracted.resolve("backup.json"))).isEqualTo(manifest);
 	}
@@ -111,7 +110,7 @@ class ParallelGzipOutputStreamTests {
 		Files.write(file, gzip);
 
 		assertThat(new GZIPInputStream(new ByteArrayInputStream(gzip)).readAllBytes()).isEmpty();
-		assertThat(run("gzip", "-t", file.toString())).isZero();
+		assertThat(GzipToolsTests.run(this.dir, "gzip", "-t", file.toString())).isZero();
 	}
 
 	@Test
@@ -207,14 +206,6 @@ class ParallelGzipOutputStreamTests {
 		return sink.toByteArray();
 	}
 
-	private static void addEntry(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
-		TarArchiveEntry entry = new TarArchiveEntry(name);
-		entry.setSize(content.length);
-		tar.putArchiveEntry(entry);
-		tar.write(content);
-		tar.closeArchiveEntry();
-	}
-
 	/** Text-like bytes with some randomness, so that compression does real work. */
 	private static byte[] compressibleBytes(int length) {
 		Random random = new Random(length);
@@ -223,18 +214,6 @@ class ParallelGzipOutputStreamTests {
 			bytes[i] = (byte) ((random.nextInt(8) == 0) ? random.nextInt(256) : 'a' + (i % 26));
 		}
 		return bytes;
-	}
-
-	private int run(String... command) throws IOException, InterruptedException {
-		Process process = new ProcessBuilder(command).directory(this.dir.toFile())
-			.redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.start();
-		if (!process.waitFor(60, TimeUnit.SECONDS)) {
-			process.destroyForcibly();
-			throw new IOException(String.join(" ", command) + " did not finish");
-		}
-		return process.exitValue();
 	}
 
 }

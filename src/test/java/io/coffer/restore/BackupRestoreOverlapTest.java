@@ -23,7 +23,7 @@ class BackupRestoreOverlapTest extends IntegrationTest {
 			redis.populate(20_000, "key", 16);
 			String db = registerDatabase("overlap-restoring", PASSWORD, "stream", redis.port()).text("id");
 			String backupId = backUp(db).path("id").asString();
-			slowLoading(redis);
+			RestoreSupport.slowLoading(redis);
 
 			ApiClient.Response restore = RestoreSupport.start(operator(), db, "{\"backup\": \"" + backupId + "\"}");
 			assertThat(restore.status()).as(restore.body()).isEqualTo(202);
@@ -86,12 +86,5 @@ class BackupRestoreOverlapTest extends IntegrationTest {
 		}
 	}
 
-	/** Half a millisecond per key: a restore of the 20,000 keys loads for seconds, long enough to ask for a backup. */
-	private static void slowLoading(RedisServerProcess redis) {
-		try (Jedis jedis = redis.jedis()) {
-			jedis.configSet("key-load-delay", "500");
-			jedis.configSet("loading-process-events-interval-bytes", "1024");
-		}
-	}
 
 }

@@ -1,25 +1,17 @@
 package io.coffer.restore;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 import io.coffer.testsupport.ApiClient;
-import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RdbFiles;
 import io.coffer.testsupport.RedisDataset;
 import io.coffer.testsupport.RedisServerProcess;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -38,8 +30,6 @@ class ImportAndRestoreTest extends IntegrationTest {
 	private static final String PASSWORD = "import-secret";
 
 	private static final JsonMapper json = JsonMapper.builder().build();
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	@Test
 	void anImportedDumpRestoresIntoAnotherDatabase(@TempDir Path folder) throws Exception {
@@ -62,7 +52,7 @@ class ImportAndRestoreTest extends IntegrationTest {
 			assertThat(rawBackup.path("node").path("role").asString()).isEqualTo("import");
 
 			HttpResponse<String> archive = upload(db, "application/gzip",
-					HttpRequest.BodyPublishers.ofByteArray(tarGz(Files.readAllBytes(rdb))));
+					HttpRequest.BodyPublishers.ofByteArray(RestoreSupport.tarGz(Files.readAllBytes(rdb))));
 			assertThat(archive.statusCode()).as(archive.body()).isEqualTo(201);
 			String archiveBackup = json.readTree(archive.body()).path("id").asString();
 
@@ -94,25 +84,7 @@ class ImportAndRestoreTest extends IntegrationTest {
 
 	private HttpResponse<String> upload(String db, String contentType, HttpRequest.BodyPublisher body)
 			throws IOException, InterruptedException {
-		HttpRequest request = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/v1/databases/" + db + "/backups/import"))
-			.header("Authorization", "Bearer " + CofferTestServices.ADMIN_TOKEN)
-			.header("Content-Type", contentType)
-			.POST(body)
-			.build();
-		return this.http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-	}
-
-	private static byte[] tarGz(byte[] dump) throws IOException {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-		try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
-			TarArchiveEntry entry = new TarArchiveEntry("dump.rdb");
-			entry.setSize(dump.length);
-			tar.putArchiveEntry(entry);
-			tar.write(dump);
-			tar.closeArchiveEntry();
-		}
-		return bytes.toByteArray();
+		return RestoreSupport.importDump(this.port, db, contentType, body);
 	}
 
 }

@@ -2,8 +2,6 @@ package io.coffer.restore;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +22,6 @@ import io.coffer.pipeline.Crc64;
 import io.coffer.storage.BlobUpload;
 import io.coffer.storage.BlobStore;
 import io.coffer.testsupport.ApiClient;
-import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RdbCorpus;
 import io.coffer.testsupport.RdbFiles;
@@ -55,8 +52,6 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 	private static final String PASSWORD = "invalid-dump-secret";
 
 	private static final JsonMapper json = JsonMapper.builder().build();
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	@Autowired
 	BackupRepository backups;
@@ -95,7 +90,7 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 			}
 			byte[] dump = Files.readAllBytes(RdbFiles.redisCliRdb(source, folder.resolve("dump.rdb")));
 			String db = registerDatabase("import-cut-gzip", PASSWORD, "stream", source.port()).text("id");
-			byte[] archive = tarGz(dump);
+			byte[] archive = RestoreSupport.tarGz(dump);
 
 			HttpResponse<String> refused = upload(db, "application/gzip", Arrays.copyOf(archive, archive.length / 2));
 
@@ -239,25 +234,7 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 
 	private HttpResponse<String> upload(String db, String contentType, byte[] body)
 			throws IOException, InterruptedException {
-		HttpRequest request = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/v1/databases/" + db + "/backups/import"))
-			.header("Authorization", "Bearer " + CofferTestServices.ADMIN_TOKEN)
-			.header("Content-Type", contentType)
-			.POST(HttpRequest.BodyPublishers.ofByteArray(body))
-			.build();
-		return this.http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-	}
-
-	private static byte[] tarGz(byte[] dump) throws IOException {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-		try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
-			TarArchiveEntry entry = new TarArchiveEntry("dump.rdb");
-			entry.setSize(dump.length);
-			tar.putArchiveEntry(entry);
-			tar.write(dump);
-			tar.closeArchiveEntry();
-		}
-		return bytes.toByteArray();
+		return RestoreSupport.importDump(this.port, db, contentType, HttpRequest.BodyPublishers.ofByteArray(body));
 	}
 
 }

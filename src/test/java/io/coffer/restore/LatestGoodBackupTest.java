@@ -1,7 +1,6 @@
 package io.coffer.restore;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
@@ -10,7 +9,6 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.crypto.EncryptedLayout;
 import io.coffer.storage.BlobStore;
-import io.coffer.storage.BlobUpload;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
@@ -52,7 +50,8 @@ class LatestGoodBackupTest extends IntegrationTest {
 				jedis.set("version", "newer");
 			}
 			Backup damaged = this.backups.find(db, backUp(db).path("id").asString()).orElseThrow();
-			flipOneByte(damaged);
+			// a byte of its first segment, as bit rot would
+			RestoreSupport.flipOneByte(this.store, damaged.objectKey(), EncryptedLayout.headerLength() + 10);
 			// the user's download of the newest backup finds it damaged, and flags it
 			HttpResponse<byte[]> first = operator().getBytes(archive(db, "latest"));
 			assertThat(first.statusCode()).isEqualTo(422);
@@ -99,16 +98,5 @@ class LatestGoodBackupTest extends IntegrationTest {
 		return "/api/v1/databases/" + db + "/backups/" + backup + "/archive";
 	}
 
-	/** Rewrites the stored object with a byte of its first segment flipped, as bit rot would. */
-	private void flipOneByte(Backup backup) throws IOException {
-		byte[] stored;
-		try (InputStream in = this.store.read(backup.objectKey())) {
-			stored = in.readAllBytes();
-		}
-		stored[EncryptedLayout.headerLength() + 10] ^= 0x01;
-		BlobUpload upload = this.store.openUpload(backup.objectKey());
-		upload.write(stored);
-		upload.complete();
-	}
 
 }

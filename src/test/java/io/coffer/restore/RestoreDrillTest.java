@@ -1,7 +1,6 @@
 package io.coffer.restore;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +12,6 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.schedule.ServiceJobs;
 import io.coffer.storage.BlobStore;
-import io.coffer.storage.BlobUpload;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisDataset;
 import io.coffer.testsupport.RedisServerProcess;
@@ -91,7 +89,9 @@ class RestoreDrillTest extends IntegrationTest {
 			assertThat(damagedRow.path("status").asString()).isEqualTo("done");
 			String soundDigest = sound.digest();
 			String damagedDigest = damaged.digest();
-			flipOneByte(this.backups.find(damagedDb, damagedBackup).orElseThrow());
+			Backup rotten = this.backups.find(damagedDb, damagedBackup).orElseThrow();
+			// a byte in the middle of its encrypted body, as bit rot would
+			RestoreSupport.flipOneByte(this.store, rotten.objectKey(), rotten.storedSize() / 2);
 
 			RestoreDrillTask.Result result = this.drill.drillDatabases(List.of(soundDb, damagedDb));
 
@@ -129,16 +129,5 @@ class RestoreDrillTest extends IntegrationTest {
 		return received.stream().filter((event) -> "database_backup_drill_failed".equals(event.path("event").asString()));
 	}
 
-	/** Rewrites the stored object with one byte of its encrypted body flipped, as bit rot would. */
-	private void flipOneByte(Backup backup) throws IOException {
-		byte[] stored;
-		try (InputStream in = this.store.read(backup.objectKey())) {
-			stored = in.readAllBytes();
-		}
-		stored[stored.length / 2] ^= 0x01;
-		BlobUpload upload = this.store.openUpload(backup.objectKey());
-		upload.write(stored);
-		upload.complete();
-	}
 
 }

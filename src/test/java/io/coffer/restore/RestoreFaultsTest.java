@@ -1,13 +1,11 @@
 package io.coffer.restore;
 
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.storage.BlobStore;
-import io.coffer.storage.BlobUpload;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisDataset;
@@ -47,7 +45,7 @@ class RestoreFaultsTest extends IntegrationTest {
 			String db = registerDatabase("restore-tampered", PASSWORD, "stream", redis.port()).text("id");
 			String backupId = backUp(db).path("id").asString();
 			Backup backup = this.backups.find(db, backupId).orElseThrow();
-			flipOneByte(backup.objectKey(), backup.storedSize() / 2);
+			RestoreSupport.flipOneByte(this.store, backup.objectKey(), backup.storedSize() / 2);
 			try (Jedis jedis = redis.jedis()) {
 				jedis.flushAll();
 				jedis.set("current", "data");
@@ -73,12 +71,8 @@ class RestoreFaultsTest extends IntegrationTest {
 			redis.populate(20_000, "key", 16);
 			String db = registerDatabase("restore-dies", PASSWORD, "stream", redis.port()).text("id");
 			String backupId = backUp(db).path("id").asString();
-			try (Jedis jedis = redis.jedis()) {
-				// half a millisecond per key: the load takes seconds, long enough to die in the middle
-				jedis.configSet("key-load-delay", "500");
-				// and answer INFO while loading every KiB, not every 2 MiB (more than this whole dump)
-				jedis.configSet("loading-process-events-interval-bytes", "1024");
-			}
+			// the load takes seconds, long enough to die in the middle
+			RestoreSupport.slowLoading(redis);
 
 			ApiClient.Response launched = RestoreSupport.start(operator(), db, "{\"backup\": \"" + backupId + "\"}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
@@ -99,16 +93,6 @@ class RestoreFaultsTest extends IntegrationTest {
 		}
 	}
 
-	private void flipOneByte(String objectKey, long offset) throws Exception {
-		byte[] stored;
-		try (InputStream in = this.store.read(objectKey)) {
-			stored = in.readAllBytes();
-		}
-		stored[(int) offset] ^= 0x01;
-		BlobUpload upload = this.store.openUpload(objectKey);
-		upload.write(stored);
-		upload.complete();
-	}
 
 	/** INFO on a bare connection: a loading Redis refuses the harness client's CLIENT SETINFO. */
 	private static boolean isLoading(RedisServerProcess redis) {

@@ -1,12 +1,10 @@
 package io.coffer.restore;
 
-import java.io.InputStream;
 import java.util.Random;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.storage.BlobStore;
-import io.coffer.storage.BlobUpload;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
@@ -50,7 +48,7 @@ class StreamingRestoreTest extends IntegrationTest {
 			String backupId = backUp(db).path("id").asString();
 			Backup backup = this.backups.find(db, backupId).orElseThrow();
 			assertThat(backup.storedSize()).isGreaterThan(2L * 1024 * 1024);
-			flipOneByte(backup.objectKey(), backup.storedSize() - 100);
+			RestoreSupport.flipOneByte(this.store, backup.objectKey(), backup.storedSize() - 100);
 			try (Jedis jedis = redis.jedis()) {
 				jedis.flushAll();
 				jedis.set("current", "data");
@@ -76,15 +74,5 @@ class StreamingRestoreTest extends IntegrationTest {
 		}
 	}
 
-	private void flipOneByte(String objectKey, long offset) throws Exception {
-		byte[] stored;
-		try (InputStream in = this.store.read(objectKey)) {
-			stored = in.readAllBytes();
-		}
-		stored[(int) offset] ^= 0x01;
-		BlobUpload upload = this.store.openUpload(objectKey);
-		upload.write(stored);
-		upload.complete();
-	}
 
 }
