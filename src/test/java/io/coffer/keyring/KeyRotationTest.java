@@ -36,6 +36,7 @@ import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.RedisDataset;
 import io.coffer.testsupport.RedisServerProcess;
 import io.coffer.testsupport.ServiceTest;
+import io.coffer.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
@@ -61,6 +62,8 @@ class KeyRotationTest extends ServiceTest {
 	/** This class rotates and retires keys: a keyring of its own, not the one the other tests share. */
 	private static final Path KEYRING = keyringOfItsOwn();
 
+	private static final TestDatabase CATALOGUE = TestDatabase.get().sibling();
+
 	/** The number of the object written again after which the re-wrap stops; 0: never. */
 	private static final AtomicInteger STOP_AFTER = new AtomicInteger();
 
@@ -74,6 +77,10 @@ class KeyRotationTest extends ServiceTest {
 	static void services(DynamicPropertyRegistry registry) {
 		CofferTestServices.get().register(registry);
 		registry.add("coffer.keyring", KEYRING::toString);
+		// and a catalogue of its own: the re-wrap takes every backup of the catalogue, and retiring waits for
+		// every backup in flight, which the other classes' backups must not be
+		registry.add("coffer.database.url", CATALOGUE::jdbcUrl);
+		registry.add("coffer.database.username", CATALOGUE::username);
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)
