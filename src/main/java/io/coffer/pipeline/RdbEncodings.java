@@ -628,9 +628,15 @@ final class RdbEncodings {
 					op += length;
 				}
 				else {
-					// byte by byte: the source overlaps what is being written (a run)
-					for (int i = 0; i < length; i++) {
-						out[op++] = out[reference++];
+					// the source overlaps what is being written (a run of period op - reference): copied in
+					// chunks of one period, each copy doubling the pattern the next one reads from
+					int end = op + length;
+					int period = op - reference;
+					while (op < end) {
+						int chunk = Math.min(period, end - op);
+						System.arraycopy(out, reference, out, op, chunk);
+						op += chunk;
+						period += chunk;
 					}
 				}
 			}
