@@ -13,7 +13,12 @@ public final class Crc64 {
 
 	private static final long REFLECTED_POLYNOMIAL = Long.reverse(0xad93d23594c935a9L);
 
-	/** The eight slicing tables one after the other: table k at [k * 256]. */
+	private static final int TABLE_COUNT = 16;
+
+	/**
+	 * The sixteen slicing tables one after the other: table k at [k * 256] gives a byte's effect when k
+	 * more bytes follow it.
+	 */
 	private static final long[] TABLES = slicingTables();
 
 	private static final VarHandle LITTLE_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class,
@@ -26,14 +31,20 @@ public final class Crc64 {
 		int index = offset;
 		int end = offset + length;
 		long[] t = TABLES;
-		// slicing-by-8: eight table lookups per 8 bytes instead of a loop per byte
-		while (end - index >= 8) {
-			value ^= (long) LITTLE_ENDIAN_LONG.get(bytes, index);
-			value = t[7 * 256 + (int) (value & 0xff)] ^ t[6 * 256 + (int) ((value >>> 8) & 0xff)]
-					^ t[5 * 256 + (int) ((value >>> 16) & 0xff)] ^ t[4 * 256 + (int) ((value >>> 24) & 0xff)]
-					^ t[3 * 256 + (int) ((value >>> 32) & 0xff)] ^ t[2 * 256 + (int) ((value >>> 40) & 0xff)]
-					^ t[256 + (int) ((value >>> 48) & 0xff)] ^ t[(int) (value >>> 56)];
-			index += 8;
+		// slicing-by-16: sixteen independent table lookups per 16 bytes instead of a dependent chain per
+		// byte; twice slicing-by-8's stride lets the CPU overlap more of the loads
+		while (end - index >= 16) {
+			long low = value ^ (long) LITTLE_ENDIAN_LONG.get(bytes, index);
+			long high = (long) LITTLE_ENDIAN_LONG.get(bytes, index + 8);
+			value = t[15 * 256 + (int) (low & 0xff)] ^ t[14 * 256 + (int) ((low >>> 8) & 0xff)]
+					^ t[13 * 256 + (int) ((low >>> 16) & 0xff)] ^ t[12 * 256 + (int) ((low >>> 24) & 0xff)]
+					^ t[11 * 256 + (int) ((low >>> 32) & 0xff)] ^ t[10 * 256 + (int) ((low >>> 40) & 0xff)]
+					^ t[9 * 256 + (int) ((low >>> 48) & 0xff)] ^ t[8 * 256 + (int) (low >>> 56)]
+					^ t[7 * 256 + (int) (high & 0xff)] ^ t[6 * 256 + (int) ((high >>> 8) & 0xff)]
+					^ t[5 * 256 + (int) ((high >>> 16) & 0xff)] ^ t[4 * 256 + (int) ((high >>> 24) & 0xff)]
+					^ t[3 * 256 + (int) ((high >>> 32) & 0xff)] ^ t[2 * 256 + (int) ((high >>> 40) & 0xff)]
+					^ t[256 + (int) ((high >>> 48) & 0xff)] ^ t[(int) (high >>> 56)];
+			index += 16;
 		}
 		while (index < end) {
 			value = t[(int) ((value ^ bytes[index++]) & 0xff)] ^ (value >>> 8);
@@ -56,7 +67,7 @@ public final class Crc64 {
 	}
 
 	private static long[] slicingTables() {
-		long[] tables = new long[8 * 256];
+		long[] tables = new long[TABLE_COUNT * 256];
 		for (int n = 0; n < 256; n++) {
 			long value = n;
 			for (int bit = 0; bit < 8; bit++) {
@@ -65,7 +76,7 @@ public final class Crc64 {
 			tables[n] = value;
 		}
 		for (int n = 0; n < 256; n++) {
-			for (int k = 1; k < 8; k++) {
+			for (int k = 1; k < TABLE_COUNT; k++) {
 				long previous = tables[(k - 1) * 256 + n];
 				tables[k * 256 + n] = tables[(int) (previous & 0xff)] ^ (previous >>> 8);
 			}

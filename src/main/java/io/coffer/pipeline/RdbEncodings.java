@@ -582,16 +582,22 @@ final class RdbEncodings {
 	 * {@code out}, refusing back-references before the start and any size mismatch.
 	 */
 	static void lzfDecompress(byte[] in, int inLength, byte[] out, int outLength) throws Malformed {
-		int ip = 0;
+		lzfDecompress(in, 0, inLength, out, outLength);
+	}
+
+	/** As {@link #lzfDecompress(byte[], int, byte[], int)}, from {@code inLength} bytes at {@code inOffset}. */
+	static void lzfDecompress(byte[] in, int inOffset, int inLength, byte[] out, int outLength) throws Malformed {
+		int ip = inOffset;
+		int inEnd = inOffset + inLength;
 		int op = 0;
-		while (ip < inLength) {
+		while (ip < inEnd) {
 			int ctrl = in[ip++] & 0xff;
 			if (ctrl < 32) {
 				int run = ctrl + 1;
 				if (op + run > outLength) {
 					throw new Malformed("LZF data expands beyond the " + outLength + " bytes declared");
 				}
-				if (ip + run > inLength) {
+				if (ip + run > inEnd) {
 					throw new Malformed("LZF literal run passes the end of the compressed data");
 				}
 				System.arraycopy(in, ip, out, op, run);
@@ -601,12 +607,12 @@ final class RdbEncodings {
 			else {
 				int length = ctrl >>> 5;
 				if (length == 7) {
-					if (ip >= inLength) {
+					if (ip >= inEnd) {
 						throw new Malformed("LZF back-reference passes the end of the compressed data");
 					}
 					length += in[ip++] & 0xff;
 				}
-				if (ip >= inLength) {
+				if (ip >= inEnd) {
 					throw new Malformed("LZF back-reference passes the end of the compressed data");
 				}
 				int reference = op - ((ctrl & 0x1f) << 8) - (in[ip++] & 0xff) - 1;
@@ -622,9 +628,15 @@ final class RdbEncodings {
 					op += length;
 				}
 				else {
-					// byte by byte: the source overlaps what is being written (a run)
-					for (int i = 0; i < length; i++) {
-						out[op++] = out[reference++];
+					// the source overlaps what is being written (a run of period op - reference): copied in
+					// chunks of one period, each copy doubling the pattern the next one reads from
+					int end = op + length;
+					int period = op - reference;
+					while (op < end) {
+						int chunk = Math.min(period, end - op);
+						System.arraycopy(out, reference, out, op, chunk);
+						op += chunk;
+						period += chunk;
 					}
 				}
 			}
@@ -632,6 +644,49 @@ final class RdbEncodings {
 		if (op != outLength) {
 			throw new Malformed("LZF data expands to " + op + " bytes, not the " + outLength + " declared");
 		}
+	}
+
+	/**
+	 * Walks {@code length} bytes of LZF data at {@code from} without expanding it, as the parser's
+	 * streaming check does: each run and back-reference must stay inside the compressed data, inside
+	 * what was produced before it and inside {@code plainLength}.
+	 * @return the number of bytes the data expands to, or {@code -1 - produced} at the first run or
+	 * back-reference out of bounds ({@code produced}: the bytes expanded before it)
+	 */
+	static long lzfExpandedLength(byte[] in, int from, int length, long plainLength) {
+		int ip = from;
+		int end = from + length;
+		long produced = 0;
+		while (ip < end) {
+			int ctrl = in[ip++] & 0xff;
+			if (ctrl < 32) {
+				int run = ctrl + 1;
+				if (run > end - ip || produced + run > plainLength) {
+					return -1 - produced;
+				}
+				ip += run;
+				produced += run;
+			}
+			else {
+				int referenceLength = ctrl >>> 5;
+				if (referenceLength == 7) {
+					if (end - ip < 2) {
+						return -1 - produced;
+					}
+					referenceLength += in[ip++] & 0xff;
+				}
+				else if (end - ip < 1) {
+					return -1 - produced;
+				}
+				int distance = ((ctrl & 0x1f) << 8) + (in[ip++] & 0xff) + 1;
+				referenceLength += 2;
+				if (distance > produced || produced + referenceLength > plainLength) {
+					return -1 - produced;
+				}
+				produced += referenceLength;
+			}
+		}
+		return produced;
 	}
 
 	static long le(byte[] bytes, int offset, int count) {

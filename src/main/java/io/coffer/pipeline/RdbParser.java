@@ -551,6 +551,15 @@ public final class RdbParser {
 		long plainLength = lengths[1];
 		long produced = 0;
 		RdbReader r = this.in;
+		if (r.limit() - r.position() >= compressedLeft) {
+			// already buffered whole (most strings): walked in place, without a reader call per byte
+			produced = RdbEncodings.lzfExpandedLength(r.buffer(), r.position(), (int) compressedLeft, plainLength);
+			if (produced < 0) {
+				throw lzfFault(what, at, -1 - produced, plainLength);
+			}
+			r.advance((int) compressedLeft);
+			compressedLeft = 0;
+		}
 		while (compressedLeft > 0) {
 			int ctrl = r.u8();
 			compressedLeft--;
@@ -654,6 +663,21 @@ public final class RdbParser {
 		checkLimit(what, at, lengths[0], limit);
 		int compressedLength = (int) lengths[0];
 		int plainLength = (int) lengths[1];
+		RdbReader r = this.in;
+		if (r.limit() - r.position() >= compressedLength) {
+			// already buffered whole (most values): expanded from the reader's buffer, without a copy first
+			if (this.blob.length < plainLength) {
+				this.blob = new byte[Math.max(plainLength, Math.min(limit, this.blob.length * 2))];
+			}
+			try {
+				RdbEncodings.lzfDecompress(r.buffer(), r.position(), compressedLength, this.blob, plainLength);
+			}
+			catch (RdbEncodings.Malformed ex) {
+				throw new InvalidRdbException(at, what + ": " + ex.getMessage());
+			}
+			r.advance(compressedLength);
+			return plainLength;
+		}
 		// read into blob first (growing as bytes arrive), then swap it with the compressed buffer
 		readGrowing(compressedLength);
 		byte[] input = this.blob;
