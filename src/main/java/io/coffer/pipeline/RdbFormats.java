@@ -28,7 +28,7 @@ final class RdbFormats {
 		return rdbVersion >= 12;
 	}
 
-	/** {@code RDB_OPCODE_KEY_META} (0xf3): Redis 8.6's RDB 13; Valkey 9 gives 0xf3 another meaning. */
+	/** {@code RDB_OPCODE_KEY_META} (0xf3): Redis 8.6's RDB 13; Valkey 9's 0xf3 is its slot-import state. */
 	static boolean hasKeyMetadata(int rdbVersion) {
 		return rdbVersion == 13;
 	}

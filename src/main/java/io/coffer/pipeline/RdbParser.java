@@ -40,6 +40,11 @@ public final class RdbParser {
 
 	private static final int FIRST_VERSION_WITH_CHECKSUM = 5;
 
+	/** {@code CLUSTER_NAMELEN}: a cluster node's (and a slot migration job's) name. */
+	private static final int CLUSTER_NAME_LENGTH = 40;
+
+	private static final int CLUSTER_SLOTS = 16384;
+
 	private static final int STREAM_ID_SIZE = 16;
 
 	private final RdbReader in;
@@ -133,13 +138,14 @@ public final class RdbParser {
 					length();
 				}
 				case 0xf3 -> {
+					// the same opcode, two meanings: Valkey 9's slot-import state, Redis 8.6's key metadata
 					if (this.rdbVersion >= RdbHeader.VALKEY_9) {
-						// Valkey's slot-import state: its layout is not one Coffer has checked, so it is not guessed at
-						throw new InvalidRdbException(at, "the dump holds Valkey's slot-import state (opcode 0xf3), "
-								+ "which Coffer does not read");
+						readSlotImport(at);
 					}
-					requireFormat(RdbFormats.hasKeyMetadata(this.rdbVersion), at, "key metadata (opcode 0xf3)");
-					readKeyMetadata();
+					else {
+						requireFormat(RdbFormats.hasKeyMetadata(this.rdbVersion), at, "key metadata (opcode 0xf3)");
+						readKeyMetadata();
+					}
 				}
 				default -> {
 					if (type == 26 && this.rdbVersion == 13) {
@@ -365,6 +371,28 @@ public final class RdbParser {
 			long classAt = this.in.offset();
 			this.in.le(4);
 			moduleValue(classAt);
+		}
+	}
+
+	/**
+	 * Valkey 9's state of a slot import under way ({@code clusterRDBSaveSlotImports}): the job's name, a
+	 * cluster node name of 40 bytes, then a count of slot ranges, each its first and last slot.
+	 */
+	private void readSlotImport(long at) throws IOException {
+		int nameLength = readBlob("slot import job name", MAX_ENCODED_VALUE);
+		if (nameLength != CLUSTER_NAME_LENGTH) {
+			throw new InvalidRdbException(at, String.format("slot import job name is %,d bytes, not %d",
+					nameLength, CLUSTER_NAME_LENGTH));
+		}
+		long ranges = count("slot import ranges", 2);
+		for (long i = 0; i < ranges; i++) {
+			long rangeAt = this.in.offset();
+			long first = length();
+			long last = length();
+			if (first < 0 || last < first || last >= CLUSTER_SLOTS) {
+				throw new InvalidRdbException(rangeAt, String.format("slot import range %s-%s is not one of slots 0 to %d",
+						Long.toUnsignedString(first), Long.toUnsignedString(last), CLUSTER_SLOTS - 1));
+			}
 		}
 	}
 

@@ -194,10 +194,12 @@ class RdbParserTests {
 	}
 
 	@Test
-	void valkey9HashesWithFieldExpiryAndSlotInfoParse() throws IOException {
+	void valkey9HashesWithFieldExpiryAndSlotStateParse() throws IOException {
 		// rdbSaveObject for RDB_TYPE_HASH_2: the count, then field, value and the field's expiry in ms (-1: none)
 		SyntheticRdb rdb = SyntheticRdb.valkey(80).selectDb(0);
 		rdb.u8(0xf4).length(1234).length(2).length(1);
+		// clusterRDBSaveSlotImports: the job's 40-byte name, the number of slot ranges, each first and last slot
+		rdb.u8(0xf3).string("a".repeat(40)).length(2).length(0).length(99).length(5000).length(16383);
 		rdb.expireMs(1_900_000_000_000L).key(22, "hash-with-field-ttls").length(2).string("f1").string("v1").le(-1L, 8)
 			.string("f2").string("v2").le(1_900_000_000_000L, 8);
 		rdb.key(22, "hash-without-ttls").length(1).string("f").string("v").le(-1L, 8);
@@ -242,13 +244,16 @@ class RdbParserTests {
 					+ "which Coffer does not read yet");
 		assertRefused(new SyntheticRdb(13).selectDb(0).key(27, "stream").length(0).end())
 			.withMessage("offset 11: unknown opcode or value type 0x1b in RDB 13");
-		// Valkey 9 has its own 22 and none of Redis' 23 to 25; its 0xf3 is slot-import state, not key metadata
+		// Valkey 9 has its own 22 and none of Redis' 23 to 25
 		for (int type : new int[] { 23, 24, 25 }) {
 			assertRefused(SyntheticRdb.valkey(80).selectDb(0).key(type, "h").le(0, 8).length(0).end())
 				.withMessage(String.format("offset 11: unknown opcode or value type 0x%02x in RDB 80", type));
 		}
-		assertRefused(SyntheticRdb.valkey(80).selectDb(0).u8(0xf3).length(0).end())
-			.withMessage("offset 11: the dump holds Valkey's slot-import state (opcode 0xf3), which Coffer does not read");
+		// Valkey 9's 0xf3 is slot-import state, not key metadata
+		assertRefused(SyntheticRdb.valkey(80).selectDb(0).u8(0xf3).length(1).le(0x0102_0304L, 4).length(0).end())
+			.withMessage("offset 11: slot import job name is 1 bytes, not 40");
+		assertRefused(SyntheticRdb.valkey(80).selectDb(0).u8(0xf3).string("j".repeat(40)).length(1).length(9)
+			.length(16384).end()).withMessage("offset 54: slot import range 9-16384 is not one of slots 0 to 16383");
 	}
 
 	@Test
