@@ -36,7 +36,7 @@ class BackupSteps {
 
 	/**
 	 * The newest RDB format this build of Coffer knows how to check: Valkey 9's 80; behind the {@code REDIS}
-	 * magic, 13 of Redis 8 (the parser refuses the versions it does not know whatever this bound).
+	 * magic, 13 of Redis 8.6 (the parser refuses the versions it does not know whatever this bound).
 	 */
 	static final int MAX_RDB_VERSION = 80;
 

@@ -57,14 +57,29 @@ final class AddonVerbs {
 		@Override
 		public Integer call() {
 			JsonNode database = this.cli.database();
-			AsciiTable table = new AsciiTable("Addon", "ID", "Plan", "Status");
+			AsciiTable table = new AsciiTable("Addon", "ID", "Plan", "Status", "Engine");
 			JsonNode plan = database.path("plan");
 			// a registered database was brought by its operator and has no plan of ours
 			String planShown = (plan.isString() && !plan.asString().isBlank()) ? plan.asString()
 					: "(" + database.path("kind").asString("no plan") + ")";
-			table.row("Redis", database.path("id").asString(), planShown, database.path("status").asString(""));
+			// the list does not say which engine each database runs (for a registered one that takes asking its
+			// primary): the database's own answer does
+			JsonNode detail = this.cli.client().get("/databases/" + database.path("id").asString());
+			table.row("Redis", database.path("id").asString(), planShown, database.path("status").asString(""),
+					engineShown(detail));
 			this.cli.console.out().print(table.render());
 			return 0;
+		}
+
+		/**
+		 * The engine as {@code GET /databases/{db}} names it, {@code redis 7.0.15}; its name alone while its
+		 * version is unknown (a registered database whose primary does not answer).
+		 */
+		private static String engineShown(JsonNode database) {
+			String engine = database.path("engine").asString("");
+			String version = database.path("version").asString("");
+			String shown = (engine + " " + version).trim();
+			return shown.isEmpty() ? "-" : shown;
 		}
 
 	}

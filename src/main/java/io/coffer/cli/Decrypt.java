@@ -42,7 +42,7 @@ final class Decrypt implements Callable<Integer> {
 			+ "instead of writing the archive")
 	boolean check;
 
-	/** The newest RDB version Coffer reads: Valkey 9's 80 (13, Redis 8's, behind the REDIS magic). */
+	/** The newest RDB version Coffer reads: Valkey 9's 80 (13, Redis 8.6's, behind the REDIS magic). */
 	private static final int NEWEST_RDB_VERSION = 80;
 
 	@Override

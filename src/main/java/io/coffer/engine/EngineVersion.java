@@ -106,7 +106,7 @@ public record EngineVersion(String engine, int major, int minor, int patch) impl
 
 	/**
 	 * The RDB format version this engine writes (each project's {@code rdb.h}, {@code RDB_VERSION}): Redis 7.0
-	 * writes 10, 7.2 11, 7.4 12 and 8.x 13; Valkey 7.2 and 8.x write 11, Valkey 9 80 (behind its own
+	 * writes 10, 7.2 11, 7.4 to 8.4 12 and 8.6 13; Valkey 7.2 and 8.x write 11, Valkey 9 80 (behind its own
 	 * {@code VALKEY} magic).
 	 */
 	public int rdbVersionWritten() {
@@ -114,7 +114,8 @@ public record EngineVersion(String engine, int major, int minor, int patch) impl
 			return (this.major >= 9) ? 80 : 11;
 		}
 		if (this.major >= 8) {
-			return 13;
+			// Redis 8.0 to 8.4 keep 7.4's RDB 12; 8.6 is the first to write 13 (redis/redis rdb.h)
+			return (this.major > 8 || this.minor >= 6) ? 13 : 12;
 		}
 		if (this.major == 7) {
 			return (this.minor >= 4) ? 12 : (this.minor >= 2) ? 11 : 10;

@@ -12,7 +12,7 @@ final class RdbHeader {
 
 	static final int LENGTH = 9;
 
-	/** The newest RDB version of the {@code REDIS} magic: 13, written by Redis 8. */
+	/** The newest RDB version of the {@code REDIS} magic: 13, written by Redis 8.6 (Redis 7.4 to 8.4 write 12). */
 	static final int NEWEST_REDIS = 13;
 
 	/** The one {@code VALKEY} format Coffer reads: 80, written by Valkey 9. */
@@ -53,7 +53,7 @@ final class RdbHeader {
 		}
 		if (!valkey && version > NEWEST_REDIS) {
 			throw new InvalidRdbException(at, "REDIS RDB version " + version + " is not one Coffer reads (it reads up to "
-					+ NEWEST_REDIS + ", written by Redis 8)");
+					+ NEWEST_REDIS + ", written by Redis 8.6)");
 		}
 		if (version > maxRdbVersion) {
 			throw new InvalidRdbException(at, "RDB version " + version + " is newer than this Redis supports (max "

@@ -13,7 +13,7 @@ final class RdbVersions {
 
 	/**
 	 * The newest RDB version that the engine (like {@code 7.0.15} for Redis, or {@code valkey 8.0.1}) loads:
-	 * Redis 2.6 and 2.8 read 6, 3.x 7, 4.0 8, 5.0 to 6.2 9, 7.0 10, 7.2 11, 7.4 12, 8.x 13; Valkey 7.2 and
+	 * Redis 2.6 and 2.8 read 6, 3.x 7, 4.0 8, 5.0 to 6.2 9, 7.0 10, 7.2 11, 7.4 to 8.4 12, 8.6 13; Valkey 7.2 and
 	 * 8.x 11, Valkey 9 80.
 	 */
 	static int maxLoadable(String engineVersion) {

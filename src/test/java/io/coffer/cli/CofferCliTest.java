@@ -200,7 +200,13 @@ class CofferCliTest extends IntegrationTest {
 		CliRun.Result result = coffer().run("--app", this.app, "addons");
 
 		assertThat(result.exitCode()).as(result.toString()).isZero();
-		assertThat(result.stdout()).contains("| Redis | " + this.databaseId + " | (registered) | running |");
+		// the engine the database runs, as the API names it: the redis-server started here
+		ApiClient.Response database = operator().get("/api/v1/databases/" + this.databaseId);
+		assertThat(database.text("engine")).isEqualTo("redis");
+		assertThat(result.stdout()).contains("| Redis | " + this.databaseId + " | (registered) | running | redis "
+				+ database.text("version") + " |");
+		assertThat(database.text("version")).matches("\\d+\\.\\d+\\.\\d+");
+		assertThat(result.stdout()).contains("| STATUS  |    ENGINE    |");
 	}
 
 	@Test

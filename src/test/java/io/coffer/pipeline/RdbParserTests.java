@@ -194,9 +194,72 @@ class RdbParserTests {
 	}
 
 	@Test
+	void valkey9HashesWithFieldExpiryAndSlotStateParse() throws IOException {
+		// rdbSaveObject for RDB_TYPE_HASH_2: the count, then field, value and the field's expiry in ms (-1: none)
+		SyntheticRdb rdb = SyntheticRdb.valkey(80).selectDb(0);
+		rdb.u8(0xf4).length(1234).length(2).length(1);
+		// clusterRDBSaveSlotImports: the job's 40-byte name, the number of slot ranges, each first and last slot
+		rdb.u8(0xf3).string("a".repeat(40)).length(2).length(0).length(99).length(5000).length(16383);
+		rdb.expireMs(1_900_000_000_000L).key(22, "hash-with-field-ttls").length(2).string("f1").string("v1").le(-1L, 8)
+			.string("f2").string("v2").le(1_900_000_000_000L, 8);
+		rdb.key(22, "hash-without-ttls").length(1).string("f").string("v").le(-1L, 8);
+		rdb.key(0, "string").string("v");
+
+		RdbSummary summary = parse(rdb.end());
+
+		assertThat(summary.keysPerDb()).containsExactly(Map.entry(0, 3L));
+		assertThat(summary.expiringKeysPerDb()).containsExactly(Map.entry(0, 1L));
+		// Redis 7.4 RC's layout of the same type number is not Valkey's
+		SyntheticRdb redisLayout = SyntheticRdb.valkey(80).selectDb(0);
+		redisLayout.key(22, "h").length(1).length(1_900_000_000_000L).string("f").string("v");
+		assertThatExceptionOfType(InvalidRdbException.class).isThrownBy(() -> parse(redisLayout.end()));
+	}
+
+	@Test
+	void redis86KeyMetadataParsesBeforeItsKey() throws IOException {
+		// rdbSaveKeyMetadata: the opcode, the number of classes, each class' 32-bit spec and its module value
+		SyntheticRdb rdb = new SyntheticRdb(13).selectDb(0);
+		rdb.expireMs(1_900_000_000_000L).u8(0xf3).length(2).le(0x0102_0304L, 4).length(2).length(7).length(0)
+			.le(0x0a0b_0c0dL, 4).length(5).string("meta").length(0);
+		rdb.key(0, "with-metadata").string("v");
+		rdb.key(0, "without").string("v");
+
+		RdbSummary summary = parse(rdb.end());
+
+		assertThat(summary.keysPerDb()).containsExactly(Map.entry(0, 2L));
+		assertThat(summary.expiringKeysPerDb()).containsExactly(Map.entry(0, 1L));
+		assertThat(summary.rdbVersion()).isEqualTo(13);
+	}
+
+	@Test
+	void aTypeOrOpcodeTheVersionCannotHoldIsRefusedWithItsOffset() {
+		assertRefused(new SyntheticRdb(11).selectDb(0).key(24, "h").le(0, 8).length(0).end())
+			.withMessage("offset 11: unknown opcode or value type 0x18 in RDB 11");
+		assertRefused(new SyntheticRdb(11).selectDb(0).u8(0xf4).length(1).length(0).length(0).end())
+			.withMessage("offset 11: slot info (opcode 0xf4) is not part of this RDB version");
+		assertRefused(new SyntheticRdb(12).selectDb(0).u8(0xf3).length(0).key(0, "k").string("v").end())
+			.withMessage("offset 11: key metadata (opcode 0xf3) is not part of this RDB version");
+		assertRefused(new SyntheticRdb(13).selectDb(0).key(26, "stream").length(0).end())
+			.withMessage("offset 11: the dump holds a stream with idempotent producers (type 0x1a of Redis 8.6), "
+					+ "which Coffer does not read yet");
+		assertRefused(new SyntheticRdb(13).selectDb(0).key(27, "stream").length(0).end())
+			.withMessage("offset 11: unknown opcode or value type 0x1b in RDB 13");
+		// Valkey 9 has its own 22 and none of Redis' 23 to 25
+		for (int type : new int[] { 23, 24, 25 }) {
+			assertRefused(SyntheticRdb.valkey(80).selectDb(0).key(type, "h").le(0, 8).length(0).end())
+				.withMessage(String.format("offset 11: unknown opcode or value type 0x%02x in RDB 80", type));
+		}
+		// Valkey 9's 0xf3 is slot-import state, not key metadata
+		assertRefused(SyntheticRdb.valkey(80).selectDb(0).u8(0xf3).length(1).le(0x0102_0304L, 4).length(0).end())
+			.withMessage("offset 11: slot import job name is 1 bytes, not 40");
+		assertRefused(SyntheticRdb.valkey(80).selectDb(0).u8(0xf3).string("j".repeat(40)).length(1).length(9)
+			.length(16384).end()).withMessage("offset 54: slot import range 9-16384 is not one of slots 0 to 16383");
+	}
+
+	@Test
 	void anUnknownMagicOrVersionIsRefusedNamingIt() {
 		assertRefused(new SyntheticRdb(14).selectDb(0).end())
-			.withMessage("offset 5: REDIS RDB version 14 is not one Coffer reads (it reads up to 13, written by Redis 8)");
+			.withMessage("offset 5: REDIS RDB version 14 is not one Coffer reads (it reads up to 13, written by Redis 8.6)");
 		assertRefused(SyntheticRdb.valkey(81).selectDb(0).end())
 			.withMessage("offset 6: VALKEY RDB version 81 is not one Coffer reads (it reads Valkey 9's 80)");
 		assertRefused(SyntheticRdb.valkey(11).selectDb(0).end()).withMessageContaining("VALKEY RDB version 11");

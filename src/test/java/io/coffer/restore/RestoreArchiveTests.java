@@ -46,14 +46,14 @@ class RestoreArchiveTests {
 
 	@ParameterizedTest
 	@CsvSource({ "2.8.24, 6", "3.2.12, 7", "4.0.14, 8", "5.0.14, 9", "6.2.14, 9", "7.0.15, 10", "7.2.4, 11",
-			"7.4.1, 12", "8.0.2, 13", "valkey 8.0.1, 11", "valkey 9.0.0, 80" })
+			"7.4.1, 12", "8.0.2, 12", "8.2.1, 12", "8.4.0, 12", "8.6.0, 13", "valkey 8.0.1, 11", "valkey 9.0.0, 80" })
 	void eachRedisVersionReadsTheRdbVersionsItKnows(String redisVersion, int maxRdb) {
 		assertThat(RdbVersions.maxLoadable(redisVersion)).isEqualTo(maxRdb);
 	}
 
 	@ParameterizedTest
 	@CsvSource({ "7.0.15, 10, true", "7.0.15, 11, false", "valkey 8.0.1, 11, true", "valkey 8.0.1, 12, false",
-			"valkey 9.0.0, 80, true", "valkey 9.0.0, 12, false", "valkey 9.0.0, 11, true", "8.0.2, 80, false" })
+			"valkey 9.0.0, 80, true", "valkey 9.0.0, 12, false", "valkey 9.0.0, 11, true", "8.0.2, 80, false", "8.2.1, 13, false", "8.6.0, 13, true" })
 	void eachEngineLoadsTheFormatsItKnows(String engine, int rdbVersion, boolean loads) {
 		assertThat(RdbVersions.loads(engine, rdbVersion)).isEqualTo(loads);
 	}
