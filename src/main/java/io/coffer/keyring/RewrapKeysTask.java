@@ -1,17 +1,14 @@
 package io.coffer.keyring;
 
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 import io.coffer.crypto.KeyEncryptionKey;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.ObjectHeader;
+import io.coffer.pipeline.DigestingOutputStream;
 import io.coffer.storage.BlobNotFoundException;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobUpload;
@@ -153,21 +150,23 @@ class RewrapKeysTask {
 		KeyEncryptionKey target = this.keyring.newest();
 		if (header.keyId().equals(target.id())) {
 			// written again by a run that ended before recording it: its digest is read from the object
-			StoredDigest digest = new StoredDigest(OutputStream.nullOutputStream());
+			DigestingOutputStream digest = new DigestingOutputStream(OutputStream.nullOutputStream());
 			try (InputStream in = this.store.read(row.objectKey())) {
 				in.transferTo(digest);
 			}
+			digest.finish();
 			return record(row, target.id(), digest.sha256Hex()) ? Outcome.RECORDED : Outcome.GONE;
 		}
 		byte[] rewrapped = header.rewrap(this.keyring, target);
 		BlobUpload upload = this.store.openUpload(row.objectKey());
-		StoredDigest digest = new StoredDigest(upload);
+		DigestingOutputStream digest = new DigestingOutputStream(upload);
 		try {
 			digest.write(rewrapped);
 			try (InputStream segments = this.store.read(row.objectKey(), ObjectHeader.LENGTH,
 					row.storedSize() - ObjectHeader.LENGTH)) {
 				segments.transferTo(digest);
 			}
+			digest.finish();
 			if (digest.size() != row.storedSize()) {
 				throw new IOException("read " + digest.size() + " bytes of the object, the catalogue records "
 						+ row.storedSize() + ": left as it was");
@@ -247,45 +246,6 @@ class RewrapKeysTask {
 			}
 		}
 		return resealed;
-	}
-
-	/** The size and SHA-256 of the bytes on their way to storage, known at any moment (the upload is not closed). */
-	private static final class StoredDigest extends FilterOutputStream {
-
-		private final MessageDigest sha256;
-
-		private long size;
-
-		StoredDigest(OutputStream next) {
-			super(next);
-			try {
-				this.sha256 = MessageDigest.getInstance("SHA-256");
-			}
-			catch (NoSuchAlgorithmException ex) {
-				throw new IllegalStateException("SHA-256 is not available in this JVM", ex);
-			}
-		}
-
-		@Override
-		public void write(int b) throws IOException {
-			write(new byte[] { (byte) b }, 0, 1);
-		}
-
-		@Override
-		public void write(byte[] bytes, int offset, int length) throws IOException {
-			this.out.write(bytes, offset, length);
-			this.sha256.update(bytes, offset, length);
-			this.size += length;
-		}
-
-		long size() {
-			return this.size;
-		}
-
-		String sha256Hex() {
-			return HexFormat.of().formatHex(this.sha256.digest());
-		}
-
 	}
 
 	/** A listener stopped the run (what a crash at that point would leave behind). */

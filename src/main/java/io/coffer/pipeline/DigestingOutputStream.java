@@ -51,17 +51,27 @@ public final class DigestingOutputStream extends FilterOutputStream {
 		if (this.sha256Hex != null) {
 			return;
 		}
-		this.sha256Hex = HexFormat.of().formatHex(this.sha256.digest());
+		finish();
 		super.close();
 	}
 
-	/** Bytes that passed through; valid after {@link #close()}. */
+	/**
+	 * Ends the digest without closing the next stream, for a caller that completes it otherwise (an upload
+	 * is completed or aborted, not closed); further writes fail.
+	 */
+	public void finish() {
+		if (this.sha256Hex == null) {
+			this.sha256Hex = HexFormat.of().formatHex(this.sha256.digest());
+		}
+	}
+
+	/** Bytes that passed through; valid after {@link #close()} or {@link #finish()}. */
 	public long size() {
 		requireClosed();
 		return this.size;
 	}
 
-	/** Lower-case hex SHA-256 of the bytes that passed through; valid after {@link #close()}. */
+	/** Lower-case hex SHA-256 of the bytes that passed through; valid after {@link #close()} or {@link #finish()}. */
 	public String sha256Hex() {
 		requireClosed();
 		return this.sha256Hex;
@@ -69,7 +79,7 @@ public final class DigestingOutputStream extends FilterOutputStream {
 
 	private void requireClosed() {
 		if (this.sha256Hex == null) {
-			throw new IllegalStateException("size and digest are known once the stream is closed");
+			throw new IllegalStateException("size and digest are known once the stream is finished or closed");
 		}
 	}
 
