@@ -35,7 +35,7 @@ class KeyringPages {
 		}
 		try {
 			String added = this.keyring.rotate();
-			JobExecution rewrap = this.jobs.launch("rewrapKeysJob", "dashboard");
+			JobExecution rewrap = this.jobs.launch(KeyringOperations.REWRAP_JOB, "dashboard");
 			redirect.addFlashAttribute("notice", "New backups use key " + added + "; rewrapKeysJob (execution "
 					+ rewrap.getId() + ") re-wraps the stored ones. Back up the keyring file again.");
 		}

@@ -21,6 +21,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class KeyringOperations {
 
+	/** The job that moves every stored object and sealed secret onto the current key. */
+	public static final String REWRAP_JOB = "rewrapKeysJob";
+
 	private static final Logger log = LoggerFactory.getLogger(KeyringOperations.class);
 
 	private final Keyring keyring;

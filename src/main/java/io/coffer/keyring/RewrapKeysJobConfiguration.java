@@ -23,7 +23,7 @@ class RewrapKeysJobConfiguration {
 	@Bean
 	@ServiceJob
 	Job rewrapKeysJob(JobRepository jobRepository, Step rewrapKeysStep) {
-		return new JobBuilder("rewrapKeysJob", jobRepository).start(rewrapKeysStep).build();
+		return new JobBuilder(KeyringOperations.REWRAP_JOB, jobRepository).start(rewrapKeysStep).build();
 	}
 
 	@Bean

@@ -21,8 +21,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/keyring")
 class KeyringController {
 
-	static final String REWRAP_JOB = "rewrapKeysJob";
-
 	private final KeyringOperations keyring;
 
 	private final ServiceJobs jobs;
@@ -53,7 +51,7 @@ class KeyringController {
 	Rotated rotate(Caller caller, @RequestParam(defaultValue = "true") boolean rewrap) {
 		caller.requireOperator();
 		String added = this.keyring.rotate();
-		JobExecution job = rewrap ? this.jobs.launch(REWRAP_JOB, "api") : null;
+		JobExecution job = rewrap ? this.jobs.launch(KeyringOperations.REWRAP_JOB, "api") : null;
 		return new Rotated(added, this.keyring.keys(), (job != null) ? JobController.JobView.of(job) : null);
 	}
 
