@@ -1,5 +1,9 @@
 package io.coffer.backup;
 
+import io.coffer.redis.NodeSelector;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.ReplicaLagLimit;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,5 +1,7 @@
 package io.coffer.backup;
 
+import io.coffer.redis.RedisAccessException;
+
 import java.net.SocketTimeoutException;
 import java.time.Clock;
 

@@ -1,5 +1,8 @@
 package io.coffer.backup;
 
+import io.coffer.archive.ArchiveShipper;
+import io.coffer.archive.BackupManifest;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,8 @@
 package io.coffer.backup;
 
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.SelectedNode;
+
 import io.coffer.catalog.Backup;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;

@@ -1,5 +1,13 @@
 package io.coffer.backup;
 
+import io.coffer.archive.ArchiveShipper;
+import io.coffer.archive.BackupManifest;
+import io.coffer.redis.DatabaseEndpoints;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
+import io.coffer.redis.SelectedNode;
+
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;

@@ -1,5 +1,11 @@
 package io.coffer.backup;
 
+import io.coffer.redis.RedisAccessException;
+import io.coffer.redis.RedisInfo;
+
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

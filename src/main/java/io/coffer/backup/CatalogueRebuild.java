@@ -1,5 +1,7 @@
 package io.coffer.backup;
 
+import io.coffer.archive.BackupManifest;
+
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package io.coffer.backup;
 
+import io.coffer.redis.RedisEndpoint;
+
 import java.io.IOException;
 
 /**

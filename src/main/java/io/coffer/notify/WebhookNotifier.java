@@ -13,7 +13,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.coffer.backup.BackupFinished;
-import io.coffer.provision.PlanChanged;
+import io.coffer.planchange.PlanChanged;
 import io.coffer.redisconfig.DatabaseEnvChanged;
 import io.coffer.restore.BackupDrillFailed;
 import io.coffer.system.CofferProperties;

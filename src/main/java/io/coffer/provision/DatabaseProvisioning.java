@@ -1,5 +1,14 @@
 package io.coffer.provision;
 
+import io.coffer.node.DatabaseLocks;
+import io.coffer.node.DatabaseNodes;
+import io.coffer.node.NodeDriver;
+import io.coffer.node.NodeDrivers;
+import io.coffer.node.NodeRemoval;
+import io.coffer.node.Plan;
+import io.coffer.node.PlanCatalogue;
+import io.coffer.node.ProcessNodeDriver;
+
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -283,7 +292,7 @@ public class DatabaseProvisioning {
 		}
 	}
 
-	static List<String> nodeNames(Plan plan) {
+	public static List<String> nodeNames(Plan plan) {
 		List<String> names = new ArrayList<>();
 		names.add(DatabaseNodes.PRIMARY);
 		for (int i = 2; i <= plan.nodes(); i++) {
@@ -302,7 +311,7 @@ public class DatabaseProvisioning {
 	}
 
 	/** The driver's kind of a node by its name: {@code redis}, {@code sentinel} or {@code haproxy}. */
-	static String kindOf(String name) {
+	public static String kindOf(String name) {
 		return name.startsWith("sentinel") ? ManagedNode.DriverData.SENTINEL
 				: name.startsWith("haproxy") ? ManagedNode.DriverData.HAPROXY : ManagedNode.DriverData.REDIS;
 	}

@@ -5,9 +5,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.coffer.backup.RedisAccessException;
-import io.coffer.backup.RedisConnections;
-import io.coffer.backup.RedisEndpoint;
+import io.coffer.redis.RedisAccessException;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;

@@ -1,5 +1,8 @@
 package io.coffer.provision;
 
+import io.coffer.planchange.PlanChangeFailures;
+import io.coffer.planchange.PlanChangeRepository;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +32,7 @@ import org.springframework.stereotype.Component;
  * undone or left in {@code error}, and its execution is marked failed.
  */
 @Component
-class InterruptedProvisioning implements DisposableBean {
+public class InterruptedProvisioning implements DisposableBean {
 
 	static final String INTERRUPTED = JobExecutions.INTERRUPTED;
 
@@ -90,7 +93,7 @@ class InterruptedProvisioning implements DisposableBean {
 	}
 
 	/** Settles every interrupted change; answers how many there were. */
-	int recover() {
+	public int recover() {
 		Instant now = this.clock.instant();
 		List<PlanChangeRepository.Interrupted> interrupted = this.changes.interrupted(this.instance.id(),
 				this.instance.startedAt(), now.minus(this.settings.getInstanceTimeout()));

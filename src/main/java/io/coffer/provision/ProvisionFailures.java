@@ -1,5 +1,8 @@
 package io.coffer.provision;
 
+import io.coffer.node.DatabaseLocks;
+import io.coffer.node.NodeRemoval;
+
 import java.util.List;
 
 import io.coffer.catalog.DatabaseStatus;

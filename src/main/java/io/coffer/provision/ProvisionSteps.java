@@ -1,13 +1,23 @@
 package io.coffer.provision;
 
+import io.coffer.node.NodeConfigFiles;
+import io.coffer.node.ProcessNodeDriver;
+
+import io.coffer.node.DatabaseNodes;
+import io.coffer.node.NodeDrivers;
+import io.coffer.node.NodeSetup;
+import io.coffer.node.Plan;
+import io.coffer.node.PlanCatalogue;
+import io.coffer.tls.TlsSwitch;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
-import io.coffer.backup.RedisConnections;
-import io.coffer.backup.RedisEndpoint;
-import io.coffer.backup.RedisInfo;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
@@ -25,7 +35,7 @@ import org.springframework.stereotype.Component;
  * was started.
  */
 @Component
-class ProvisionSteps {
+public class ProvisionSteps {
 
 	private static final Logger log = LoggerFactory.getLogger(ProvisionSteps.class);
 
@@ -72,7 +82,7 @@ class ProvisionSteps {
 	 * Each replica the catalogue lists that is not running yet, following {@code redis-1}, until it is in
 	 * sync: at provisioning, and when a plan change adds a replica to a running primary.
 	 */
-	void startReplicas(String databaseId, int memoryMb) {
+	public void startReplicas(String databaseId, int memoryMb) {
 		String password = this.nodes.requirePassword(databaseId);
 		ManagedNode primary = this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow();
 		for (ManagedNode replica : this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS)) {
@@ -87,12 +97,12 @@ class ProvisionSteps {
 	}
 
 	/** Step 2 (business plans): sentinels monitoring the primary, until each knows the others and the replica. */
-	void startSentinels(String databaseId) {
+	public void startSentinels(String databaseId) {
 		startSentinels(databaseId, this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow());
 	}
 
 	/** Sentinels monitoring the given data node: the primary of a database whose roles were swapped by a failover. */
-	void startSentinels(String databaseId, ManagedNode primary) {
+	public void startSentinels(String databaseId, ManagedNode primary) {
 		List<ManagedNode> sentinels = this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL);
 		if (sentinels.isEmpty()) {
 			return;
@@ -115,7 +125,7 @@ class ProvisionSteps {
 	}
 
 	/** Step 3 (business plans): the HAProxy leader and backup, until each routes to the primary. */
-	void startProxies(String databaseId) {
+	public void startProxies(String databaseId) {
 		List<ManagedNode> proxies = this.nodes.ofKind(databaseId, ManagedNode.DriverData.HAPROXY);
 		if (proxies.isEmpty()) {
 			return;
@@ -138,7 +148,7 @@ class ProvisionSteps {
 	}
 
 	/** Waits until REDIS_URL answers as the database's own user with the baseline; answers where it points. */
-	ManagedNode awaitEntryPoint(String databaseId) {
+	public ManagedNode awaitEntryPoint(String databaseId) {
 		String password = this.nodes.requirePassword(databaseId);
 		ManagedNode entry = this.nodes.entryPoint(databaseId).orElseThrow();
 		// HAProxy may still be confirming its checks: a refused connection is tried again until the timeout
@@ -171,7 +181,7 @@ class ProvisionSteps {
 	}
 
 	/** Polls the condition until it holds, within {@code start-timeout}; the last error says why it did not. */
-	void await(String what, BooleanSupplier condition) {
+	public void await(String what, BooleanSupplier condition) {
 		Duration timeout = this.settings.getStartTimeout();
 		long deadline = System.nanoTime() + timeout.toNanos();
 		RuntimeException last = null;

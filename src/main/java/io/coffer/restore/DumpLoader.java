@@ -1,5 +1,7 @@
 package io.coffer.restore;
 
+import io.coffer.archive.RestoreArchive;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -12,11 +14,11 @@ import java.util.function.Consumer;
 
 import javax.net.ServerSocketFactory;
 
-import io.coffer.backup.ArchiveReader;
-import io.coffer.backup.RedisConnections;
-import io.coffer.backup.RedisEndpoint;
-import io.coffer.backup.RedisInfo;
-import io.coffer.backup.SentinelSet;
+import io.coffer.archive.ArchiveReader;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
+import io.coffer.redis.SentinelSet;
 import io.coffer.catalog.Backup;
 import io.coffer.crypto.Keyring;
 import io.coffer.system.CofferProperties;

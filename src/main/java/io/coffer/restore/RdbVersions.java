@@ -6,7 +6,7 @@ import io.coffer.engine.EngineVersion;
  * Which RDB versions an engine version can load: each release reads the format it writes and every older
  * one, never a newer one (see {@link EngineVersion#readsRdb}).
  */
-final class RdbVersions {
+public final class RdbVersions {
 
 	private RdbVersions() {
 	}
@@ -16,7 +16,7 @@ final class RdbVersions {
 	 * Redis 2.6 and 2.8 read 6, 3.x 7, 4.0 8, 5.0 to 6.2 9, 7.0 10, 7.2 11, 7.4 to 8.4 12, 8.6 13; Valkey 7.2 and
 	 * 8.x 11, Valkey 9 80.
 	 */
-	static int maxLoadable(String engineVersion) {
+	public static int maxLoadable(String engineVersion) {
 		EngineVersion engine;
 		try {
 			engine = EngineVersion.parse(engineVersion);
@@ -36,7 +36,7 @@ final class RdbVersions {
 	 * Whether the engine loads a dump of that RDB version: not only up to {@link #maxLoadable}, since Valkey 9
 	 * reads its own 80 and the formats up to 11, not Redis' 12 and 13.
 	 */
-	static boolean loads(String engineVersion, int rdbVersion) {
+	public static boolean loads(String engineVersion, int rdbVersion) {
 		try {
 			return EngineVersion.parse(engineVersion).readsRdb(rdbVersion);
 		}

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.coffer.backup.RedisAccessException;
-import io.coffer.backup.RedisConnections;
-import io.coffer.backup.RedisEndpoint;
-import io.coffer.backup.SentinelSet;
+import io.coffer.redis.RedisAccessException;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.SentinelSet;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.RestoreRepository;

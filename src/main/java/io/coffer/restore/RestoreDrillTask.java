@@ -1,5 +1,7 @@
 package io.coffer.restore;
 
+import io.coffer.archive.RestoreArchive;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.coffer.backup.RedisConnections;
-import io.coffer.backup.RedisEndpoint;
-import io.coffer.backup.RedisInfo;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;

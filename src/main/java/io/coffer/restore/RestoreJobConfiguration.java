@@ -2,7 +2,7 @@ package io.coffer.restore;
 
 import java.time.Clock;
 
-import io.coffer.backup.RedisEndpoint;
+import io.coffer.redis.RedisEndpoint;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.system.CofferProperties;

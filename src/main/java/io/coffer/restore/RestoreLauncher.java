@@ -8,10 +8,10 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.concurrent.RejectedExecutionException;
 
-import io.coffer.backup.RedisAccessException;
-import io.coffer.backup.RedisConnections;
-import io.coffer.backup.RedisEndpoint;
-import io.coffer.backup.RedisInfo;
+import io.coffer.redis.RedisAccessException;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;

@@ -1,5 +1,7 @@
 package io.coffer.restore;
 
+import io.coffer.archive.RestoreArchive;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
@@ -9,12 +11,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.coffer.backup.ArchiveReader;
-import io.coffer.backup.BackupManifest;
-import io.coffer.backup.RedisAccessException;
-import io.coffer.backup.RedisConnections;
-import io.coffer.backup.RedisEndpoint;
-import io.coffer.backup.RedisInfo;
+import io.coffer.archive.ArchiveReader;
+import io.coffer.archive.BackupManifest;
+import io.coffer.redis.RedisAccessException;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;

@@ -1,8 +1,8 @@
 package io.coffer.restore;
 
-import io.coffer.backup.DatabaseEndpoints;
-import io.coffer.backup.RedisEndpoint;
-import io.coffer.backup.SentinelSet;
+import io.coffer.redis.DatabaseEndpoints;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.SentinelSet;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 

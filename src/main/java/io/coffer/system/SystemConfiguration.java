@@ -6,7 +6,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
 
-import io.coffer.backup.RedisConnections;
+import io.coffer.redis.RedisConnections;
 import io.coffer.tls.CertificateAuthority;
 
 import org.springframework.context.annotation.Bean;

@@ -6,7 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 
-import io.coffer.backup.ArchiveReader;
+import io.coffer.archive.ArchiveReader;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.DatabaseRepository;

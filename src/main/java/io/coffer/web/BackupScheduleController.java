@@ -3,7 +3,7 @@ package io.coffer.web;
 import java.util.List;
 
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.provision.PlanCatalogue;
+import io.coffer.node.PlanCatalogue;
 import io.coffer.schedule.BackupScheduleService;
 import io.coffer.system.ApiException;
 

@@ -2,7 +2,7 @@ package io.coffer.web;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.provision.TlsSwitch;
+import io.coffer.tls.TlsSwitch;
 import io.coffer.system.ApiException;
 import io.coffer.tls.CaCertificateDownload;
 import io.coffer.tls.CertificateAuthority;

@@ -2,8 +2,8 @@ package io.coffer.web;
 
 import java.util.List;
 
-import io.coffer.provision.Plan;
-import io.coffer.provision.PlanCatalogue;
+import io.coffer.node.Plan;
+import io.coffer.node.PlanCatalogue;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;

@@ -1,5 +1,9 @@
 package io.coffer.backup;
 
+import io.coffer.redis.RedisAccessException;
+
+import io.coffer.redis.RedisConnections;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

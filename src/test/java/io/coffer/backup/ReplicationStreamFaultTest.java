@@ -1,5 +1,7 @@
 package io.coffer.backup;
 
+import io.coffer.redis.RedisConnections;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;

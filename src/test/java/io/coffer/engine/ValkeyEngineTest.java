@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.coffer.backup.RedisInfo;
+import io.coffer.redis.RedisInfo;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.TestEngines;

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.coffer.CofferApplication;
-import io.coffer.backup.RedisInfo;
+import io.coffer.redis.RedisInfo;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import org.junit.jupiter.api.AfterEach;

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.coffer.backup.RedisInfo;
+import io.coffer.redis.RedisInfo;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  * REDIS_URL, across a failover, backed up, and deleted without a trace. The shared services set short
  * sentinel and supervision timings.
  */
-class ProvisioningTest extends IntegrationTest {
+public class ProvisioningTest extends IntegrationTest {
 
 	@Autowired
 	JdbcClient jdbc;
@@ -237,19 +237,19 @@ class ProvisioningTest extends IntegrationTest {
 			});
 	}
 
-	static Jedis connect(URI uri, String user, String password) {
+	public static Jedis connect(URI uri, String user, String password) {
 		return ProvisionedDatabases.connect(uri.getHost(), uri.getPort(), user, password);
 	}
 
-	static Jedis connect(URI uri, DefaultJedisClientConfig.Builder config) {
+	public static Jedis connect(URI uri, DefaultJedisClientConfig.Builder config) {
 		return ProvisionedDatabases.connect(uri.getHost(), uri.getPort(), config);
 	}
 
-	static Path nodesFolder() {
+	public static Path nodesFolder() {
 		return CofferTestServices.get().workFolder().resolve("data").resolve("nodes");
 	}
 
-	static boolean isFree(int port) {
+	public static boolean isFree(int port) {
 		try (ServerSocket socket = new ServerSocket()) {
 			socket.bind(new InetSocketAddress("127.0.0.1", port));
 			return true;
@@ -260,7 +260,7 @@ class ProvisioningTest extends IntegrationTest {
 	}
 
 	/** The first node's port of each role. */
-	static Map<String, Integer> portsByRole(JsonNode database) {
+	public static Map<String, Integer> portsByRole(JsonNode database) {
 		Map<String, Integer> ports = new java.util.LinkedHashMap<>();
 		database.path("nodes").forEach((node) -> ports.putIfAbsent(node.path("role").asString(), node.path("port").asInt()));
 		return ports;
@@ -272,7 +272,7 @@ class ProvisioningTest extends IntegrationTest {
 		CofferTestServices.killProcessesUnder(nodesFolder());
 	}
 
-	static List<Integer> ports(JsonNode database) {
+	public static List<Integer> ports(JsonNode database) {
 		List<Integer> ports = new ArrayList<>();
 		database.path("nodes").forEach((node) -> ports.add(node.path("port").asInt()));
 		return ports;

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.coffer.CofferApplication;
-import io.coffer.retention.RecoverInterruptedBackupsTask;
+import io.coffer.housekeeping.RecoverInterruptedBackupsTask;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.RedisServerProcess;

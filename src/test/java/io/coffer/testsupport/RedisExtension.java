@@ -3,7 +3,7 @@ package io.coffer.testsupport;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.coffer.backup.RedisEndpoint;
+import io.coffer.redis.RedisEndpoint;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

@@ -1,0 +1,271 @@
+package io.coffer.archive;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Objects;
+
+import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.RunStatus;
+import io.coffer.crypto.DecryptingInputStream;
+import io.coffer.crypto.EncryptedLayout;
+import io.coffer.crypto.IntegrityException;
+import io.coffer.crypto.Keyring;
+import io.coffer.crypto.ObjectHeader;
+import io.coffer.crypto.UnknownKeyException;
+import io.coffer.storage.BlobStore;
+import org.apache.commons.io.input.ReadAheadInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads a done backup's archive (the plain {@code .tar.gz}) back from object storage, whole or a
+ * byte range, without a temporary file: only the segments that cover the range are fetched and
+ * decrypted, and memory stays at one segment whatever the size.
+ * <p>
+ * Bytes are handed out only once they have been authenticated. When the stored object fails
+ * authentication (tampered, truncated, encrypted with a key the keyring lacks), the stream throws an
+ * {@link IntegrityException} or {@link UnknownKeyException} before the failing part, and the backup
+ * is flagged in the catalogue. A whole read is also checked against the archive's SHA-256 before its
+ * last bytes are released, so a well-formed object that is not this backup's is refused too.
+ */
+@Component
+public class ArchiveReader {
+
+	/** Bytes of the stored object read ahead of the decrypter: one segment and its tag. */
+	private static final int READ_AHEAD = 1024 * 1024 + 16;
+
+	private static final Logger log = LoggerFactory.getLogger(ArchiveReader.class);
+
+	private final BlobStore store;
+
+	private final Keyring keyring;
+
+	private final BackupRepository backups;
+
+	ArchiveReader(BlobStore store, Keyring keyring, BackupRepository backups) {
+		this.store = store;
+		this.keyring = keyring;
+		this.backups = backups;
+	}
+
+	/**
+	 * Exactly the bytes of {@code range} of the backup's archive. Close the stream when done: an
+	 * unfinished read of storage is abandoned then.
+	 * @throws IntegrityException if the object's header fails authentication
+	 * @throws UnknownKeyException if the key named by the header is not in the keyring
+	 * @throws IllegalArgumentException if the backup is not done or the range is not within the archive
+	 */
+	public InputStream open(Backup backup, Range range) throws IOException {
+		requireDone(backup);
+		if (range.offset() + range.length() > backup.archiveSize()) {
+			throw new IllegalArgumentException("range " + range + " is not within the archive of backup "
+					+ backup.id() + " (" + backup.archiveSize() + " bytes)");
+		}
+		long firstSegment = EncryptedLayout.segmentIndexOf(range.offset());
+		long storedOffset = EncryptedLayout.storedOffsetOfSegment(firstSegment);
+		DecryptingInputStream plain;
+		try {
+			ObjectHeader header;
+			try (InputStream headerBytes = this.store.read(backup.objectKey(), 0, ObjectHeader.LENGTH)) {
+				header = ObjectHeader.read(headerBytes);
+			}
+			// open-ended: the decrypter knows the last segment by the end of the object. Read ahead on a
+			// thread of its own, so that storage sends the next segment while this one is decrypted.
+			InputStream stored = ReadAheadInputStream.builder()
+				.setInputStream(this.store.read(backup.objectKey(), storedOffset, backup.storedSize() - storedOffset))
+				.setBufferSize(READ_AHEAD)
+				.get();
+			try {
+				plain = DecryptingInputStream.fromSegment(header, firstSegment, stored, this.keyring);
+			}
+			catch (IOException | RuntimeException ex) {
+				stored.close();
+				throw ex;
+			}
+		}
+		catch (IntegrityException | UnknownKeyException ex) {
+			throw recordFailure(backup, ex);
+		}
+		try {
+			plain.skipNBytes(range.offset() - EncryptedLayout.plaintextOffsetOfSegment(firstSegment));
+		}
+		catch (IntegrityException | UnknownKeyException ex) {
+			plain.close();
+			throw recordFailure(backup, ex);
+		}
+		catch (IOException | RuntimeException ex) {
+			plain.close();
+			throw ex;
+		}
+		boolean whole = range.offset() == 0 && range.length() == backup.archiveSize();
+		return new RangeStream(plain, backup, range.length(), whole ? backup.archiveSha256() : null);
+	}
+
+	/** The stored object as it is, still encrypted: {@link Backup#storedSize()} bytes. */
+	public InputStream openStored(Backup backup) throws IOException {
+		requireDone(backup);
+		return this.store.read(backup.objectKey());
+	}
+
+	private static void requireDone(Backup backup) {
+		if (backup.status() != RunStatus.DONE) {
+			throw new IllegalArgumentException(
+					"backup " + backup.id() + " is " + backup.status().value() + ", not done: it has no archive");
+		}
+	}
+
+	private <E extends IOException> E recordFailure(Backup backup, E failure) {
+		log.error("The stored object of backup {} of {} ({}) failed authentication: {}", backup.id(),
+				backup.databaseId(), backup.objectKey(), failure.getMessage());
+		try {
+			this.backups.recordIntegrityCheck(backup.id(), failure.getMessage(), Instant.now());
+		}
+		catch (RuntimeException ex) {
+			log.error("Could not flag backup {} in the catalogue", backup.id(), ex);
+		}
+		return failure;
+	}
+
+	private void recordPass(Backup backup) {
+		try {
+			this.backups.recordIntegrityCheck(backup.id(), null, Instant.now());
+		}
+		catch (RuntimeException ex) {
+			log.warn("Could not record the integrity check of backup {} in the catalogue", backup.id(), ex);
+		}
+	}
+
+	private static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is not available in this JVM", ex);
+		}
+	}
+
+	/**
+	 * A byte range of an archive: {@code length} bytes from {@code offset}.
+	 */
+	public record Range(long offset, long length) {
+
+		public Range {
+			if (offset < 0 || length < 0) {
+				throw new IllegalArgumentException("a range has a non-negative offset and length");
+			}
+		}
+
+		public static Range whole(Backup backup) {
+			return new Range(0, Objects.requireNonNull(backup.archiveSize(), "archive size"));
+		}
+
+		/** From {@code first} to {@code last}, both included, like HTTP's {@code bytes=first-last}. */
+		public static Range between(long first, long last) {
+			return new Range(first, last - first + 1);
+		}
+
+		public long last() {
+			return this.offset + this.length - 1;
+		}
+
+		@Override
+		public String toString() {
+			return "bytes " + this.offset + "-" + last();
+		}
+
+	}
+
+	/**
+	 * Ends after exactly {@code length} bytes; flags the backup if the object fails on the way, or if it
+	 * ends early. With a digest to match, holds back the last bytes until the digest is checked.
+	 */
+	private final class RangeStream extends InputStream {
+
+		private final DecryptingInputStream plain;
+
+		private final Backup backup;
+
+		private final MessageDigest digest;
+
+		private final String expectedSha256;
+
+		private long remaining;
+
+		private boolean failed;
+
+		RangeStream(DecryptingInputStream plain, Backup backup, long length, String expectedSha256) {
+			this.plain = plain;
+			this.backup = backup;
+			this.remaining = length;
+			this.expectedSha256 = expectedSha256;
+			this.digest = (expectedSha256 != null) ? sha256() : null;
+		}
+
+		@Override
+		public int read() throws IOException {
+			byte[] one = new byte[1];
+			return (read(one, 0, 1) == -1) ? -1 : Byte.toUnsignedInt(one[0]);
+		}
+
+		@Override
+		public int read(byte[] bytes, int offset, int length) throws IOException {
+			Objects.checkFromIndexSize(offset, length, bytes.length);
+			if (this.failed) {
+				throw new IOException("the archive of backup " + this.backup.id() + " failed to read; see the error before");
+			}
+			if (this.remaining == 0) {
+				return -1;
+			}
+			if (length == 0) {
+				return 0;
+			}
+			try {
+				int read = this.plain.read(bytes, offset, (int) Math.min(length, this.remaining));
+				if (read == -1) {
+					throw new IntegrityException("the archive of backup " + this.backup.id() + " ends "
+							+ this.remaining + " bytes short of the " + this.backup.archiveSize()
+							+ " bytes in the catalogue");
+				}
+				this.remaining -= read;
+				if (this.digest != null) {
+					this.digest.update(bytes, offset, read);
+					if (this.remaining == 0) {
+						checkDigest();
+					}
+				}
+				return read;
+			}
+			catch (IntegrityException | UnknownKeyException ex) {
+				this.failed = true;
+				throw recordFailure(this.backup, ex);
+			}
+			catch (IOException | RuntimeException ex) {
+				this.failed = true;
+				throw ex;
+			}
+		}
+
+		private void checkDigest() throws IntegrityException {
+			String actual = HexFormat.of().formatHex(this.digest.digest());
+			if (!actual.equals(this.expectedSha256)) {
+				throw new IntegrityException("the archive of backup " + this.backup.id() + " has SHA-256 " + actual
+						+ ", not the " + this.expectedSha256 + " recorded when it was taken");
+			}
+			recordPass(this.backup);
+		}
+
+		@Override
+		public void close() throws IOException {
+			this.plain.close();
+		}
+
+	}
+
+}

@@ -1,0 +1,235 @@
+package io.coffer.archive;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.coffer.archive.ArchiveReader;
+import io.coffer.archive.BackupManifest;
+import io.coffer.catalog.Backup;
+import io.coffer.pipeline.GzipMembersInputStream;
+import io.coffer.pipeline.RdbCheckingInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One read of a backup's archive, in the order it was written and without a file on disk: the
+ * {@code dump.rdb} entry (its size known from the tar header before its bytes), then
+ * {@code backup.json}, then the end of the archive, at which point {@link ArchiveReader} has checked
+ * the archive's SHA-256 against the catalogue.
+ * <p>
+ * Only these two entries, in this order, as plain files, are accepted: a name with {@code ../}, an
+ * absolute path, a link or anything else fails the read. Nothing is ever written under an entry's name.
+ */
+public final class RestoreArchive implements AutoCloseable {
+
+	public static final String DUMP = "dump.rdb";
+
+	public static final String MANIFEST = "backup.json";
+
+	private static final int MAX_MANIFEST_SIZE = 1024 * 1024;
+
+	private final Backup backup;
+
+	private final CountingStream archive;
+
+	private final GzipMembersInputStream gzip;
+
+	private final TarArchiveInputStream tar;
+
+	private final long dumpSize;
+
+	private final RdbCheckingInputStream dump;
+
+	private RestoreArchive(Backup backup, CountingStream archive, int maxRdbVersion) throws IOException {
+		this.backup = backup;
+		this.archive = archive;
+		this.gzip = new GzipMembersInputStream(archive);
+		this.tar = new TarArchiveInputStream(this.gzip);
+		TarArchiveEntry entry = nextEntry(DUMP);
+		this.dumpSize = entry.getSize();
+		if (backup.rdbSize() != null && this.dumpSize != backup.rdbSize()) {
+			throw new ArchiveCheckException("the archive's dump.rdb is " + this.dumpSize + " bytes, not the "
+					+ backup.rdbSize() + " bytes recorded for backup " + backup.id());
+		}
+		// the tar stream ends at the end of the entry; it is never closed through this wrapper
+		this.dump = new RdbCheckingInputStream(this.tar, maxRdbVersion, this.dumpSize);
+	}
+
+	/** Opens the whole archive of a done backup and reads up to the start of its dump. */
+	public static RestoreArchive open(ArchiveReader reader, Backup backup, int maxRdbVersion) throws IOException {
+		InputStream stream = reader.open(backup, ArchiveReader.Range.whole(backup));
+		try {
+			return new RestoreArchive(backup, new CountingStream(stream), maxRdbVersion);
+		}
+		catch (IOException | RuntimeException ex) {
+			stream.close();
+			throw ex;
+		}
+	}
+
+	/** Reads an archive already in the clear, as {@link #open} does after decryption. */
+	static RestoreArchive of(InputStream plainArchive, Backup backup, int maxRdbVersion) throws IOException {
+		return new RestoreArchive(backup, new CountingStream(plainArchive), maxRdbVersion);
+	}
+
+	public long dumpSize() {
+		return this.dumpSize;
+	}
+
+	/**
+	 * Copies the dump into {@code out}, all but its last {@code holdBack} bytes, which are returned:
+	 * whoever receives the dump gets them only once {@link #finish} has found the archive sound.
+	 */
+	public byte[] copyDump(OutputStream out, int holdBack) throws IOException {
+		long toSend = this.dumpSize - holdBack;
+		if (toSend < 0) {
+			throw new ArchiveCheckException("the archive's dump.rdb is too short to be an RDB");
+		}
+		byte[] buffer = new byte[256 * 1024];
+		long sent = 0;
+		while (sent < toSend) {
+			int read = this.dump.read(buffer, 0, (int) Math.min(buffer.length, toSend - sent));
+			if (read < 0) {
+				throw new ArchiveCheckException("the archive's dump.rdb ends after " + sent + " of "
+						+ this.dumpSize + " bytes");
+			}
+			out.write(buffer, 0, read);
+			sent += read;
+		}
+		byte[] last = this.dump.readNBytes(holdBack);
+		if (last.length != holdBack || this.dump.read() != -1 || !this.dump.isVerified()) {
+			throw new ArchiveCheckException("the archive's dump.rdb does not end where its tar header says");
+		}
+		return last;
+	}
+
+	/** The dump's RDB version, once its header has been read. */
+	public int rdbVersion() {
+		return this.dump.rdbVersion();
+	}
+
+	/**
+	 * Reads the manifest and the rest of the archive, which checks the archive as a whole; then checks
+	 * the manifest against the catalogue.
+	 * @return the manifest
+	 */
+	public BackupManifest finish(JsonMapper json) throws IOException {
+		nextEntry(MANIFEST);
+		byte[] manifestBytes = this.tar.readNBytes(MAX_MANIFEST_SIZE + 1);
+		if (manifestBytes.length > MAX_MANIFEST_SIZE) {
+			throw new ArchiveCheckException("the archive's backup.json is larger than " + MAX_MANIFEST_SIZE + " bytes");
+		}
+		TarArchiveEntry extra = this.tar.getNextEntry();
+		if (extra != null) {
+			throw new ArchiveCheckException("the archive holds an unexpected entry \"" + extra.getName()
+					+ "\" after backup.json");
+		}
+		// the rest of the compressed stream, to its very end: that last read is where the SHA-256 of
+		// the whole archive is compared with the catalogue's
+		this.gzip.transferTo(OutputStream.nullOutputStream());
+		this.archive.transferTo(OutputStream.nullOutputStream());
+		if (this.archive.count != this.backup.archiveSize()) {
+			throw new ArchiveCheckException("the archive of backup " + this.backup.id() + " is " + this.archive.count
+					+ " bytes, not the " + this.backup.archiveSize() + " bytes in the catalogue");
+		}
+		BackupManifest manifest;
+		try {
+			manifest = json.readValue(manifestBytes, BackupManifest.class);
+		}
+		catch (RuntimeException ex) {
+			throw new ArchiveCheckException("the archive's backup.json cannot be read: " + ex.getMessage());
+		}
+		check(manifest);
+		return manifest;
+	}
+
+	private void check(BackupManifest manifest) throws ArchiveCheckException {
+		if (manifest.rdbSize() != this.dumpSize) {
+			throw new ArchiveCheckException("backup.json says the dump is " + manifest.rdbSize()
+					+ " bytes; the archive's dump.rdb is " + this.dumpSize);
+		}
+		if (this.backup.keysPerDb() != null && manifest.keysPerDb() != null
+				&& !new TreeMap<>(this.backup.keysPerDb()).equals(new TreeMap<>(manifest.keysPerDb()))) {
+			throw new ArchiveCheckException("backup.json counts keys " + manifest.keysPerDb()
+					+ " where the catalogue has " + this.backup.keysPerDb());
+		}
+	}
+
+	/** Keys per logical database that the target must hold after the restore. */
+	public static Map<String, Long> expectedKeys(Backup backup) {
+		return (backup.keysPerDb() != null) ? new TreeMap<>(backup.keysPerDb()) : new TreeMap<>();
+	}
+
+	private TarArchiveEntry nextEntry(String expected) throws IOException {
+		TarArchiveEntry entry = this.tar.getNextEntry();
+		if (entry == null) {
+			throw new ArchiveCheckException("the archive ends before its " + expected);
+		}
+		String name = entry.getName();
+		if (name.startsWith("/") || name.contains("..") || name.contains("\\")) {
+			throw new ArchiveCheckException("the archive holds an entry with an unsafe path \"" + name + "\"");
+		}
+		if (entry.isSymbolicLink() || entry.isLink() || !entry.isFile()) {
+			throw new ArchiveCheckException("the archive's entry \"" + name + "\" is not a plain file");
+		}
+		if (!expected.equals(name)) {
+			throw new ArchiveCheckException("the archive holds \"" + name + "\" where " + expected + " was expected");
+		}
+		return entry;
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.dump.stopChecking();
+		this.archive.close();
+	}
+
+	/** The archive does not hold what a backup's archive holds. */
+	public static class ArchiveCheckException extends IOException {
+
+		ArchiveCheckException(String message) {
+			super(message);
+		}
+
+	}
+
+	private static final class CountingStream extends java.io.FilterInputStream {
+
+		private long count;
+
+		CountingStream(InputStream in) {
+			super(in);
+		}
+
+		@Override
+		public int read() throws IOException {
+			int read = super.read();
+			if (read >= 0) {
+				this.count++;
+			}
+			return read;
+		}
+
+		@Override
+		public int read(byte[] bytes, int offset, int length) throws IOException {
+			int read = super.read(bytes, offset, length);
+			if (read > 0) {
+				this.count += read;
+			}
+			return read;
+		}
+
+		@Override
+		public long skip(long n) throws IOException {
+			long skipped = super.skip(n);
+			this.count += skipped;
+			return skipped;
+		}
+
+	}
+
+}

@@ -1,0 +1,92 @@
+package io.coffer.housekeeping;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+import io.coffer.storage.BlobStore;
+import io.coffer.system.CofferProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Applies each database's retention policy. A backup goes in an order that cannot lose track of
+ * data: its row is marked, its object deleted, then its row. A crash between two steps leaves a
+ * marked row, which the next run finishes first.
+ */
+@Component
+public class ExpireBackupsTask {
+
+	private static final Logger log = LoggerFactory.getLogger(ExpireBackupsTask.class);
+
+	private final RetentionRepository catalogue;
+
+	private final BlobStore store;
+
+	private final RetentionPolicy policy;
+
+	private final String defaultFamily;
+
+	private final Clock clock;
+
+	ExpireBackupsTask(RetentionRepository catalogue, BlobStore store, CofferProperties properties, Clock clock) {
+		this.catalogue = catalogue;
+		this.store = store;
+		this.policy = new RetentionPolicy(properties.getRetention().getKeepFailed(),
+				properties.getRetention().getFinal());
+		this.defaultFamily = properties.getRetention().getDefaultPlanFamily();
+		this.clock = clock;
+	}
+
+	/** What one run did. */
+	public record Result(int marked, int deleted, int failed) {
+	}
+
+	public Result run() {
+		Result leftOver = deleteMarked();
+		int marked = markExpired();
+		Result now = deleteMarked();
+		Result result = new Result(marked, leftOver.deleted() + now.deleted(), now.failed());
+		log.info("Retention: {} backups expired, {} deleted, {} could not be deleted yet", result.marked(),
+				result.deleted(), result.failed());
+		return result;
+	}
+
+	/** Step 1 for every database: marks what its policy expires. */
+	int markExpired() {
+		Instant now = this.clock.instant();
+		int marked = 0;
+		for (RetentionRepository.DatabaseOfBackups database : this.catalogue.databasesWithBackups()) {
+			List<BackupRef> expired = this.policy.toDelete(this.catalogue.backupsOf(database.id()), now,
+					PlanFamily.of(database.plan(), this.defaultFamily), database.deletedAt());
+			for (BackupRef backup : expired) {
+				marked += this.catalogue.mark(backup.id(), now);
+			}
+		}
+		return marked;
+	}
+
+	/** Steps 2 and 3 for every marked row: the object, then the row. */
+	Result deleteMarked() {
+		int deleted = 0;
+		int failed = 0;
+		for (RetentionRepository.Marked backup : this.catalogue.marked()) {
+			try {
+				this.store.delete(backup.objectKey());
+				this.catalogue.deleteRow(backup.id());
+				deleted++;
+			}
+			catch (IOException | DataIntegrityViolationException ex) {
+				// left marked: the next run tries again
+				failed++;
+				log.warn("Backup {} could not be deleted yet: {}", backup.id(), ex.getMessage());
+			}
+		}
+		return new Result(0, deleted, failed);
+	}
+
+}

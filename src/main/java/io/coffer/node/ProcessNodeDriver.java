@@ -1,0 +1,516 @@
+package io.coffer.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
+import io.coffer.catalog.ManagedNode;
+import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.engine.EngineCatalogue;
+import io.coffer.engine.NodeEngines;
+import io.coffer.system.CofferProperties;
+import io.coffer.system.PrivateFiles;
+import io.coffer.tls.CertificateAuthority;
+import io.coffer.tls.NodeTls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.SaveMode;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs each node as a process of this machine: {@code redis-server} for data nodes, {@code redis-server
+ * --sentinel} for sentinels, {@code haproxy} for entry points, each in
+ * {@code <data-dir>/nodes/<database>/<node>/} with the configuration file written there.
+ * <p>
+ * The processes outlive Coffer: on start-up, the {@link NodeSupervisor} finds each one again by the
+ * pid recorded in the catalogue, and a node is only taken for running when the process on its port
+ * says it runs from the node's own configuration file, so a reused pid or port is never mistaken for it.
+ */
+@Component
+public class ProcessNodeDriver implements NodeDriver {
+
+	public static final String NAME = "process";
+
+	private static final Logger log = LoggerFactory.getLogger(ProcessNodeDriver.class);
+
+	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+	private static final int START_ATTEMPTS = 3;
+
+	private final CofferProperties.Provisioning settings;
+
+	private final Path nodesDir;
+
+	private final PortAllocator ports;
+
+	private final NodeEngines engines;
+
+	private final RedisConnections probe;
+
+	private final RedisConnections saving;
+
+	ProcessNodeDriver(CofferProperties properties, ProvisioningRepository repository, NodeEngines engines,
+			CertificateAuthority authority) {
+		// short timeouts: these connections only ask a local process whether it is up
+		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3), authority::clientSocketFactory);
+		// SHUTDOWN SAVE answers once the whole dataset is on disk
+		this.saving = new RedisConnections(Duration.ofSeconds(1), Duration.ofMinutes(30), authority::clientSocketFactory);
+		this.settings = properties.getProvisioning();
+		this.engines = engines;
+		this.nodesDir = properties.getDataDir().toAbsolutePath().normalize().resolve("nodes");
+		this.ports = new PortAllocator(this.settings.getHost(), this.settings.getFirstPort(),
+				this.settings.getLastPort(), () -> repository.portsInUse(this.settings.getHost()));
+	}
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public Optional<String> refusal(Plan plan) {
+		if (plan.haproxy() > 0 && !onPath(this.settings.getHaproxy())) {
+			return Optional.of("plan " + plan.name() + " needs HAProxy, and '" + this.settings.getHaproxy()
+					+ "' is not installed here: install it (apt-get install haproxy) or set coffer.provisioning.haproxy");
+		}
+		if (!onPath(this.settings.getRedisServer())) {
+			return Optional.of("'" + this.settings.getRedisServer() + "' is not installed here: install redis-server "
+					+ "or set coffer.provisioning.redis-server");
+		}
+		return Optional.empty();
+	}
+
+	@Override
+	public Reservation reserve(String databaseId, String name, String kind) {
+		Path dir = this.nodesDir.resolve(databaseId).resolve(name);
+		// the process driver chooses the engine of what it runs; a static pool runs whatever it runs
+		this.engines.chooseFor(databaseId);
+		return new Reservation(this.settings.getHost(), this.ports.allocate(),
+				new ManagedNode.DriverData(NAME, name, kind, dir.toString(), null));
+	}
+
+	@Override
+	public ManagedNode start(ManagedNode node, NodeSetup setup) {
+		Path dir = Path.of(node.driverData().dir());
+		ManagedNode current = node;
+		for (int attempt = 1;; attempt++) {
+			writeConfig(current, setup, dir);
+			Process process = launch(current, List.of());
+			try {
+				awaitReady(current, process, password(setup));
+				return current.with(current.port(), current.driverData().withPid(process.pid()));
+			}
+			catch (NodeStartException ex) {
+				stop(process.toHandle());
+				// another program took the port between its reservation and now: take another one
+				if (!ex.addressInUse || attempt == START_ATTEMPTS) {
+					throw ex;
+				}
+				log.info("Port {} of {} was taken meanwhile; trying another", current.port(), describe(current));
+				this.ports.release(current.port());
+				current = current.with(this.ports.allocate(), current.driverData());
+			}
+		}
+	}
+
+	/**
+	 * Starts a node again from the configuration it has (which Redis and its sentinels may have
+	 * rewritten since), with extra command-line settings such as {@code --replicaof host port}.
+	 */
+	public ManagedNode restart(ManagedNode node, String password, List<String> extraArguments) {
+		Process process = launch(node, extraArguments);
+		try {
+			awaitReady(node, process, password);
+		}
+		catch (NodeStartException ex) {
+			stop(process.toHandle());
+			throw ex;
+		}
+		return node.with(node.port(), node.driverData().withPid(process.pid()));
+	}
+
+	/**
+	 * The pid of the process that serves this node right now: the one listening on its port and running
+	 * from its configuration file. Empty when nothing, or something else, answers there.
+	 */
+	public OptionalLong runningPid(ManagedNode node, String password) {
+		if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
+			// HAProxy cannot be asked who it is: its recorded process must be alive, be HAProxy, and accept connections
+			Long pid = node.driverData().pid();
+			boolean ours = pid != null && ProcessHandle.of(pid)
+				.filter(ProcessHandle::isAlive)
+				.flatMap((handle) -> handle.info().commandLine())
+				.filter((line) -> line.contains(configFile(node).toString()))
+				.isPresent();
+			return (ours && accepts(node)) ? OptionalLong.of(pid) : OptionalLong.empty();
+		}
+		Optional<Map<String, String>> server = probe(node, password, (jedis) -> RedisInfo.fields(jedis.info("server")));
+		if (server.isEmpty()) {
+			return OptionalLong.empty();
+		}
+		String configFile = server.get().get("config_file");
+		if (configFile != null && Path.of(configFile).normalize().equals(configFile(node))) {
+			return OptionalLong.of(Long.parseLong(server.get().get("process_id")));
+		}
+		return OptionalLong.empty();
+	}
+
+	/**
+	 * Asks a Redis node or sentinel, in plain text or else with TLS: whichever it speaks now (while TLS
+	 * is being forced or turned off, the catalogue may not say it yet). Empty when neither answers.
+	 */
+	private <T> Optional<T> probe(ManagedNode node, String password, Function<Jedis, T> question) {
+		String secret = ManagedNode.DriverData.REDIS.equals(node.kind()) ? password : null;
+		try {
+			return this.probe.answering(new RedisEndpoint(node.host(), node.port(), secret))
+				.map((endpoint) -> this.probe.call(endpoint, question));
+		}
+		catch (RuntimeException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/** A connection in plain text, or else with TLS: whichever the node speaks now. */
+	private Jedis openEitherWay(RedisConnections connections, ManagedNode node, String password) {
+		RedisEndpoint plain = new RedisEndpoint(node.host(), node.port(), password);
+		return connections.open(this.probe.answering(plain).orElse(plain));
+	}
+
+	@Override
+	public void remove(ManagedNode node, String password) {
+		// a process started but not yet recorded (provisioning failed right then) still runs from our config
+		OptionalLong serving = runningPid(node, password);
+		if (serving.isPresent() && ManagedNode.DriverData.REDIS.equals(node.kind())) {
+			// its data is about to be deleted: writing it to disk first (what SIGTERM does) is wasted time
+			shutdownWithoutSaving(node, password);
+		}
+		Long pid = node.driverData().pid();
+		if (pid != null) {
+			ProcessHandle.of(pid).filter((handle) -> isOurs(handle, node)).ifPresent(this::stop);
+		}
+		if (serving.isPresent()) {
+			ProcessHandle.of(serving.getAsLong()).ifPresent(this::stop);
+		}
+		Path dir = Path.of(node.driverData().dir());
+		deleteRecursively(dir);
+		try {
+			Files.deleteIfExists(dir.getParent());
+		}
+		catch (IOException ex) {
+			// other nodes of the database are still there; the last one removed takes the folder
+		}
+		this.ports.release(node.port());
+	}
+
+	private void shutdownWithoutSaving(ManagedNode node, String password) {
+		// the connection closes as Redis exits; if it did not exit, the signals that follow see to it
+		probe(node, password, (jedis) -> {
+			jedis.shutdown(SaveMode.NOSAVE);
+			return null;
+		});
+	}
+
+	/**
+	 * Stops the process serving the node, as SIGTERM does: a data node writes its dump first (when it
+	 * saves at all), a sentinel its state. Its folder and port stay, to start it again.
+	 */
+	public void stop(ManagedNode node, String password) {
+		OptionalLong serving = runningPid(node, password);
+		Long pid = serving.isPresent() ? Long.valueOf(serving.getAsLong()) : node.driverData().pid();
+		if (pid != null) {
+			ProcessHandle.of(pid).filter((handle) -> isOurs(handle, node)).ifPresent(this::stop);
+		}
+	}
+
+	/**
+	 * Writes the files a node serves TLS with into {@code tls/} of its folder, each readable by its owner
+	 * only. HAProxy passes TLS through and only verifies the nodes: it gets the CA's certificate alone, so
+	 * that the database's key is in no more folders than it must be.
+	 */
+	public void writeTlsFiles(ManagedNode node, NodeTls tls) {
+		Path dir = Path.of(node.driverData().dir()).resolve(NodeConfigFiles.TLS_DIR);
+		try {
+			PrivateFiles.folders(this.nodesDir, dir);
+			PrivateFiles.write(dir.resolve(NodeConfigFiles.TLS_CA_FILE), tls.authorityCertificate());
+			if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
+				return;
+			}
+			PrivateFiles.write(dir.resolve(NodeConfigFiles.TLS_CERT_FILE), tls.certificate());
+			PrivateFiles.write(dir.resolve(NodeConfigFiles.TLS_KEY_FILE), tls.privateKey());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot write the TLS files of " + describe(node) + " in " + dir, ex);
+		}
+	}
+
+	/**
+	 * Makes the node's folder (and the folders above it, up to the nodes' folder) and every file in it
+	 * readable by the owner only: for nodes written by an older version, or whose process, started
+	 * before nodes ran with a private umask, loosened its files since ({@code CONFIG REWRITE} gives the
+	 * rewritten file the process's default mode).
+	 */
+	void tighten(ManagedNode node) {
+		Path dir = Path.of(node.driverData().dir());
+		if (!Files.isDirectory(dir)) {
+			return;
+		}
+		try {
+			PrivateFiles.folders(this.nodesDir, dir);
+			PrivateFiles.tighten(dir);
+		}
+		catch (IOException | UncheckedIOException ex) {
+			log.warn("Could not make the files of {} private to their owner: {}", describe(node), ex.getMessage());
+		}
+	}
+
+	/**
+	 * Makes a sentinel listen (and reach the nodes it monitors) with TLS only, or in plain text again:
+	 * it is stopped, the settings are added at the end of its configuration (the last word wins, and the
+	 * state it wrote there is kept), and it is started again. Sentinels cannot change these while they run.
+	 */
+	public ManagedNode restartSentinel(ManagedNode node, boolean tls) {
+		stop(node, null);
+		Path dir = Path.of(node.driverData().dir());
+		List<String> lines = new ArrayList<>();
+		lines.add("# Added by Coffer: TLS " + (tls ? "forced" : "no longer forced"));
+		lines.addAll(NodeConfigFiles.listening(node.port(), dir, tls));
+		try {
+			PrivateFiles.append(configFile(node), "\n" + String.join("\n", lines) + "\n");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot change the configuration of " + describe(node), ex);
+		}
+		return restart(node, null, List.of());
+	}
+
+	/**
+	 * Stops a data node once its data is on disk: {@code SHUTDOWN SAVE} writes the dump even when RDB
+	 * save points are off, and a node that cannot write it refuses to stop and keeps serving.
+	 * @throws IllegalStateException when the node is not running, could not save, or did not exit
+	 */
+	public void stopSaving(ManagedNode node, String password) {
+		OptionalLong pid = runningPid(node, password);
+		if (pid.isEmpty()) {
+			throw new IllegalStateException(describe(node) + " is not running");
+		}
+		try (Jedis jedis = openEitherWay(this.saving, node, password)) {
+			jedis.shutdown(SaveMode.SAVE);
+		}
+		catch (JedisDataException ex) {
+			throw new IllegalStateException(describe(node) + " could not write its data to disk, so it keeps running: "
+					+ ex.getMessage());
+		}
+		catch (RuntimeException ex) {
+			// the connection closes as Redis exits after saving
+		}
+		ProcessHandle.of(pid.getAsLong()).ifPresent((process) -> {
+			try {
+				process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(describe(node) + " did not exit within " + STOP_TIMEOUT.toSeconds()
+						+ " s of SHUTDOWN SAVE", ex);
+			}
+		});
+	}
+
+	public static String describe(ManagedNode node) {
+		return node.kind() + " " + node.name() + " of " + node.databaseId() + " (" + node.address() + ")";
+	}
+
+	private boolean isOurs(ProcessHandle handle, ManagedNode node) {
+		if (!handle.isAlive()) {
+			return false;
+		}
+		// Redis rewrites its command line into its title; HAProxy keeps it. Either way the program name is there.
+		String program = ManagedNode.DriverData.HAPROXY.equals(node.kind()) ? "haproxy" : "redis";
+		// when its command cannot be read, remove() still finds the node by asking who serves its port
+		return handle.info().commandLine().or(() -> handle.info().command()).map((line) -> line.contains(program))
+			.orElse(false);
+	}
+
+	private Path configFile(ManagedNode node) {
+		return Path.of(node.driverData().dir()).resolve(NodeConfigFiles.fileName(node.kind())).normalize();
+	}
+
+	private void writeConfig(ManagedNode node, NodeSetup setup, Path dir) {
+		if (setup.tls() != null) {
+			writeTlsFiles(node, setup.tls());
+		}
+		try {
+			// the files hold the database's password: owner only, in folders of the owner only
+			PrivateFiles.folders(this.nodesDir, dir);
+			PrivateFiles.write(configFile(node), NodeConfigFiles.render(setup, node.host(), node.port(), dir));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot write the configuration of " + describe(node) + " in " + dir, ex);
+		}
+	}
+
+	private Process launch(ManagedNode node, List<String> extraArguments) {
+		String config = configFile(node).toString();
+		List<String> command = new ArrayList<>();
+		switch (node.kind()) {
+			case ManagedNode.DriverData.SENTINEL -> command.addAll(List.of(this.settings.getRedisServer(), config, "--sentinel"));
+			case ManagedNode.DriverData.HAPROXY -> command.addAll(List.of(this.settings.getHaproxy(), "-db", "-f", config));
+			// data nodes run their database's engine version; sentinels stay on the installed redis-server
+			default -> command.addAll(List.of(this.engines.redisServer(node.databaseId(), node.name()), config));
+		}
+		command.addAll(extraArguments);
+		if (!onPath(command.get(0))) {
+			throw new NodeStartException("cannot run " + command.get(0) + " for " + describe(node) + ": not found", false);
+		}
+		Path dir = Path.of(node.driverData().dir());
+		try {
+			// Redis gives the files it writes (CONFIG REWRITE of its configuration, a sentinel's state, the
+			// dump) the mode its umask allows: the owner's alone, as the file holds the password. exec keeps
+			// the pid, so the process started is the node's.
+			List<String> privately = new ArrayList<>(List.of("/bin/sh", "-c", "umask 077 && exec \"$0\" \"$@\""));
+			privately.addAll(command);
+			// Redis quotes a configuration line it cannot read, password included, on its console
+			Path console = dir.resolve("console.log");
+			PrivateFiles.createNew(console, "");
+			return new ProcessBuilder(privately).directory(dir.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
+				.start();
+		}
+		catch (IOException ex) {
+			throw new NodeStartException("cannot run " + command.get(0) + " for " + describe(node) + ": "
+					+ ex.getMessage(), false);
+		}
+	}
+
+	private void awaitReady(ManagedNode node, Process process, String password) {
+		long deadline = System.nanoTime() + this.settings.getStartTimeout().toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!process.isAlive()) {
+				String tail = logTail(node);
+				throw new NodeStartException(describe(node) + " exited with status " + process.exitValue()
+						+ " as it started: " + tail, tail.contains("Address already in use") || tail.contains("cannot bind"));
+			}
+			if (answers(node, password)) {
+				return;
+			}
+			pause(Duration.ofMillis(50));
+		}
+		throw new NodeStartException(describe(node) + " did not answer within "
+				+ this.settings.getStartTimeout().toSeconds() + " s: " + logTail(node), false);
+	}
+
+	private boolean answers(ManagedNode node, String password) {
+		if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
+			return accepts(node);
+		}
+		// not listening yet, or still loading its data: not ready
+		return probe(node, password, (jedis) -> Boolean.TRUE).isPresent();
+	}
+
+	private boolean accepts(ManagedNode node) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(node.host(), node.port()), 1000);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private void stop(ProcessHandle process) {
+		// SIGTERM first: Redis shuts down in order; SIGKILL if it does not within the timeout
+		process.destroy();
+		try {
+			process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (Exception ex) {
+			process.destroyForcibly();
+			try {
+				process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (Exception notDead) {
+				throw new IllegalStateException("process " + process.pid() + " did not exit after SIGKILL", notDead);
+			}
+		}
+	}
+
+	private String logTail(ManagedNode node) {
+		Path dir = Path.of(node.driverData().dir());
+		StringBuilder tail = new StringBuilder();
+		for (String name : List.of("redis.log", "sentinel.log", "console.log")) {
+			Path file = dir.resolve(name);
+			if (Files.isRegularFile(file)) {
+				try {
+					List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+					lines.subList(Math.max(0, lines.size() - 5), lines.size()).forEach((line) -> tail.append(line.strip()).append(" | "));
+				}
+				catch (IOException | UncheckedIOException ex) {
+					// the log is only there to explain; without it the status says enough
+				}
+			}
+		}
+		return (tail.length() > 0) ? "its log ends with: " + tail : "it wrote no log";
+	}
+
+	private static boolean onPath(String program) {
+		return EngineCatalogue.isInstalled(program);
+	}
+
+	private static String password(NodeSetup setup) {
+		return (setup instanceof NodeSetup.Redis redis) ? redis.password() : null;
+	}
+
+	private static void deleteRecursively(Path root) {
+		if (!Files.exists(root)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(root)) {
+			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot remove " + root, ex);
+		}
+	}
+
+	public static void pause(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while waiting for a node", ex);
+		}
+	}
+
+	/** A node that did not come up; {@code addressInUse} when another program holds its port. */
+	static final class NodeStartException extends RuntimeException {
+
+		private final boolean addressInUse;
+
+		NodeStartException(String message, boolean addressInUse) {
+			super(message);
+			this.addressInUse = addressInUse;
+		}
+
+	}
+
+}
