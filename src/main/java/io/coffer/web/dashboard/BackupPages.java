@@ -1,11 +1,8 @@
 package io.coffer.web.dashboard;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.List;
 
-import io.coffer.archive.ArchiveReader;
 import io.coffer.backup.BackupLauncher;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
@@ -15,20 +12,12 @@ import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.node.PlanCatalogue;
-import io.coffer.crypto.IntegrityException;
-import io.coffer.crypto.UnknownKeyException;
 import io.coffer.restore.RestoreLauncher;
 import io.coffer.schedule.BackupScheduleService;
-import io.coffer.storage.BlobNotFoundException;
-import io.coffer.storage.BlobStoreException;
 import io.coffer.system.ApiException;
+import io.coffer.web.ArchiveDownload;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -47,10 +36,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @RequestMapping("/dashboard/databases/{db}")
 class BackupPages {
 
-	private static final Logger log = LoggerFactory.getLogger(BackupPages.class);
-
-	private static final int BUFFER_SIZE = 64 * 1024;
-
 	private final DatabaseAccess access;
 
 	private final BackupRepository backups;
@@ -63,7 +48,7 @@ class BackupPages {
 
 	private final BackupScheduleService schedules;
 
-	private final ArchiveReader archives;
+	private final ArchiveDownload download;
 
 	private final Formats formats;
 
@@ -71,7 +56,7 @@ class BackupPages {
 
 	BackupPages(DatabaseAccess access, BackupRepository backups, RestoreRepository restores,
 			BackupLauncher backupLauncher, RestoreLauncher restoreLauncher, BackupScheduleService schedules,
-			ArchiveReader archives, Formats formats, PlanCatalogue plans) {
+			ArchiveDownload download, Formats formats, PlanCatalogue plans) {
 		this.plans = plans;
 		this.access = access;
 		this.backups = backups;
@@ -79,7 +64,7 @@ class BackupPages {
 		this.backupLauncher = backupLauncher;
 		this.restoreLauncher = restoreLauncher;
 		this.schedules = schedules;
-		this.archives = archives;
+		this.download = download;
 		this.formats = formats;
 	}
 
@@ -143,7 +128,7 @@ class BackupPages {
 	}
 
 	/**
-	 * The archive of a done backup, as the API's {@code .../archive} sends it: decrypted while it
+	 * The archive of a done backup, sent by the API's own {@link ArchiveDownload}: decrypted while it
 	 * streams, with its exact length. A failure once bytes are sent cuts the download short of that
 	 * length, so that the browser never keeps a damaged archive as a complete one.
 	 */
@@ -151,48 +136,7 @@ class BackupPages {
 	void download(@AuthenticationPrincipal DashboardUser user, @PathVariable String db, @PathVariable String backup,
 			HttpServletResponse response) throws IOException {
 		this.access.find(user, db);
-		Backup found = doneBackup(db, backup);
-		InputStream archive;
-		try {
-			archive = this.archives.open(found, ArchiveReader.Range.whole(found));
-		}
-		catch (IOException ex) {
-			throw unreadable(found, ex);
-		}
-		try (archive) {
-			response.setContentType("application/gzip");
-			response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
-					ContentDisposition.attachment().filename(found.name()).build().toString());
-			response.setHeader(HttpHeaders.ETAG, "\"" + found.archiveSha256() + "\"");
-			response.setContentLengthLong(found.archiveSize());
-			OutputStream out = response.getOutputStream();
-			byte[] buffer = new byte[BUFFER_SIZE];
-			while (true) {
-				int read;
-				try {
-					read = archive.read(buffer);
-				}
-				catch (IOException | RuntimeException ex) {
-					if (!response.isCommitted()) {
-						response.reset();
-						throw unreadable(found, ex);
-					}
-					log.warn("Download of backup {} from the dashboard cut short: {}", found.id(), ex.getMessage());
-					out.close();
-					return;
-				}
-				if (read == -1) {
-					return;
-				}
-				try {
-					out.write(buffer, 0, read);
-				}
-				catch (IOException ex) {
-					log.debug("The browser stopped downloading backup {}: {}", found.id(), ex.getMessage());
-					return;
-				}
-			}
-		}
+		this.download.send(doneBackup(db, backup), null, response);
 	}
 
 	/** Asks before overwriting: names the database and the node whose data the backup replaces. */
@@ -241,23 +185,6 @@ class BackupPages {
 					"backup " + backup + " is " + found.status().value() + ": only a done backup has an archive");
 		}
 		return found;
-	}
-
-	private static RuntimeException unreadable(Backup backup, Exception failure) {
-		if (failure instanceof IntegrityException || failure instanceof UnknownKeyException) {
-			return ApiException.unprocessable("backup_unreadable",
-					"backup " + backup.id() + " cannot be read back: " + failure.getMessage());
-		}
-		if (failure instanceof BlobNotFoundException) {
-			return new ApiException(HttpStatus.GONE, "archive_missing",
-					"the archive of backup " + backup.id() + " is missing from the backup storage", failure);
-		}
-		if (failure instanceof BlobStoreException) {
-			// the storage's own sentence (its endpoint, bucket, key) goes to the log with the cause, not on the page
-			return ApiException.unavailable("storage_unavailable",
-					"the backup storage cannot be reached just now; try again shortly", failure);
-		}
-		return (failure instanceof RuntimeException runtime) ? runtime : new IllegalStateException(failure);
 	}
 
 	/** The API's message, as a sentence for the page. */
