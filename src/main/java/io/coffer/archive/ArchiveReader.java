@@ -3,7 +3,6 @@ package io.coffer.archive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -142,15 +141,6 @@ public class ArchiveReader {
 		}
 	}
 
-	private static MessageDigest sha256() {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is not available in this JVM", ex);
-		}
-	}
-
 	/**
 	 * A byte range of an archive: {@code length} bytes from {@code offset}.
 	 */
@@ -205,7 +195,7 @@ public class ArchiveReader {
 			this.backup = backup;
 			this.remaining = length;
 			this.expectedSha256 = expectedSha256;
-			this.digest = (expectedSha256 != null) ? sha256() : null;
+			this.digest = (expectedSha256 != null) ? MeasuringInputStream.sha256() : null;
 		}
 
 		@Override

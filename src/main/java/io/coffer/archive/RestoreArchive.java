@@ -3,14 +3,15 @@ package io.coffer.archive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.coffer.archive.ArchiveReader;
-import io.coffer.archive.BackupManifest;
 import io.coffer.catalog.Backup;
 import io.coffer.pipeline.GzipMembersInputStream;
 import io.coffer.pipeline.RdbCheckingInputStream;
+import io.coffer.pipeline.RdbSummary;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,18 +24,23 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>
  * Only these two entries, in this order, as plain files, are accepted: a name with {@code ../}, an
  * absolute path, a link or anything else fails the read. Nothing is ever written under an entry's name.
+ * <p>
+ * The one reader of the format ({@link ArchiveFormat}): restores and drills read a done backup's archive
+ * against its row; the catalogue's rebuild reads an object no row describes ({@link #read}), and learns
+ * from it what the row must say.
  */
 public final class RestoreArchive implements AutoCloseable {
 
-	public static final String DUMP = "dump.rdb";
+	public static final String DUMP = ArchiveFormat.DUMP;
 
-	public static final String MANIFEST = "backup.json";
+	public static final String MANIFEST = ArchiveFormat.MANIFEST;
 
-	private static final int MAX_MANIFEST_SIZE = 1024 * 1024;
+	private static final int MAX_MANIFEST_SIZE = ArchiveFormat.MAX_MANIFEST_SIZE;
 
+	/** The catalogue's row that the archive must match, or null when the archive is read to rebuild it. */
 	private final Backup backup;
 
-	private final CountingStream archive;
+	private final MeasuringInputStream archive;
 
 	private final GzipMembersInputStream gzip;
 
@@ -44,26 +50,30 @@ public final class RestoreArchive implements AutoCloseable {
 
 	private final RdbCheckingInputStream dump;
 
-	private RestoreArchive(Backup backup, CountingStream archive, int maxRdbVersion) throws IOException {
+	/** The dump as it is read: hashed on its way to whoever receives it. */
+	private final DigestInputStream hashedDump;
+
+	private RestoreArchive(Backup backup, MeasuringInputStream archive, int maxRdbVersion) throws IOException {
 		this.backup = backup;
 		this.archive = archive;
 		this.gzip = new GzipMembersInputStream(archive);
 		this.tar = new TarArchiveInputStream(this.gzip);
 		TarArchiveEntry entry = nextEntry(DUMP);
 		this.dumpSize = entry.getSize();
-		if (backup.rdbSize() != null && this.dumpSize != backup.rdbSize()) {
+		if (backup != null && backup.rdbSize() != null && this.dumpSize != backup.rdbSize()) {
 			throw new ArchiveCheckException("the archive's dump.rdb is " + this.dumpSize + " bytes, not the "
 					+ backup.rdbSize() + " bytes recorded for backup " + backup.id());
 		}
 		// the tar stream ends at the end of the entry; it is never closed through this wrapper
 		this.dump = new RdbCheckingInputStream(this.tar, maxRdbVersion, this.dumpSize);
+		this.hashedDump = new DigestInputStream(this.dump, MeasuringInputStream.sha256());
 	}
 
 	/** Opens the whole archive of a done backup and reads up to the start of its dump. */
 	public static RestoreArchive open(ArchiveReader reader, Backup backup, int maxRdbVersion) throws IOException {
 		InputStream stream = reader.open(backup, ArchiveReader.Range.whole(backup));
 		try {
-			return new RestoreArchive(backup, new CountingStream(stream), maxRdbVersion);
+			return new RestoreArchive(backup, MeasuringInputStream.counting(stream), maxRdbVersion);
 		}
 		catch (IOException | RuntimeException ex) {
 			stream.close();
@@ -73,7 +83,15 @@ public final class RestoreArchive implements AutoCloseable {
 
 	/** Reads an archive already in the clear, as {@link #open} does after decryption. */
 	static RestoreArchive of(InputStream plainArchive, Backup backup, int maxRdbVersion) throws IOException {
-		return new RestoreArchive(backup, new CountingStream(plainArchive), maxRdbVersion);
+		return new RestoreArchive(backup, MeasuringInputStream.counting(plainArchive), maxRdbVersion);
+	}
+
+	/**
+	 * Reads an archive in the clear that no row describes, up to the start of its dump: only the format
+	 * and the manifest's own figures are checked then.
+	 */
+	public static RestoreArchive read(InputStream plainArchive) throws IOException {
+		return new RestoreArchive(null, MeasuringInputStream.counting(plainArchive), ArchiveFormat.NEWEST_RDB_VERSION);
 	}
 
 	public long dumpSize() {
@@ -92,7 +110,7 @@ public final class RestoreArchive implements AutoCloseable {
 		byte[] buffer = new byte[256 * 1024];
 		long sent = 0;
 		while (sent < toSend) {
-			int read = this.dump.read(buffer, 0, (int) Math.min(buffer.length, toSend - sent));
+			int read = this.hashedDump.read(buffer, 0, (int) Math.min(buffer.length, toSend - sent));
 			if (read < 0) {
 				throw new ArchiveCheckException("the archive's dump.rdb ends after " + sent + " of "
 						+ this.dumpSize + " bytes");
@@ -100,7 +118,7 @@ public final class RestoreArchive implements AutoCloseable {
 			out.write(buffer, 0, read);
 			sent += read;
 		}
-		byte[] last = this.dump.readNBytes(holdBack);
+		byte[] last = this.hashedDump.readNBytes(holdBack);
 		if (last.length != holdBack || this.dump.read() != -1 || !this.dump.isVerified()) {
 			throw new ArchiveCheckException("the archive's dump.rdb does not end where its tar header says");
 		}
@@ -110,6 +128,16 @@ public final class RestoreArchive implements AutoCloseable {
 	/** The dump's RDB version, once its header has been read. */
 	public int rdbVersion() {
 		return this.dump.rdbVersion();
+	}
+
+	/** What the parse of the dump found (its keys per database), once {@link #copyDump} has copied it. */
+	public RdbSummary rdbSummary() {
+		return this.dump.summary();
+	}
+
+	/** The SHA-256 of the dump, once {@link #copyDump} has copied it. */
+	public String dumpSha256() {
+		return HexFormat.of().formatHex(this.hashedDump.getMessageDigest().digest());
 	}
 
 	/**
@@ -132,8 +160,8 @@ public final class RestoreArchive implements AutoCloseable {
 		// the whole archive is compared with the catalogue's
 		this.gzip.transferTo(OutputStream.nullOutputStream());
 		this.archive.transferTo(OutputStream.nullOutputStream());
-		if (this.archive.count != this.backup.archiveSize()) {
-			throw new ArchiveCheckException("the archive of backup " + this.backup.id() + " is " + this.archive.count
+		if (this.backup != null && this.archive.count() != this.backup.archiveSize()) {
+			throw new ArchiveCheckException("the archive of backup " + this.backup.id() + " is " + this.archive.count()
 					+ " bytes, not the " + this.backup.archiveSize() + " bytes in the catalogue");
 		}
 		BackupManifest manifest;
@@ -152,7 +180,7 @@ public final class RestoreArchive implements AutoCloseable {
 			throw new ArchiveCheckException("backup.json says the dump is " + manifest.rdbSize()
 					+ " bytes; the archive's dump.rdb is " + this.dumpSize);
 		}
-		if (this.backup.keysPerDb() != null && manifest.keysPerDb() != null
+		if (this.backup != null && this.backup.keysPerDb() != null && manifest.keysPerDb() != null
 				&& !new TreeMap<>(this.backup.keysPerDb()).equals(new TreeMap<>(manifest.keysPerDb()))) {
 			throw new ArchiveCheckException("backup.json counts keys " + manifest.keysPerDb()
 					+ " where the catalogue has " + this.backup.keysPerDb());
@@ -182,6 +210,34 @@ public final class RestoreArchive implements AutoCloseable {
 		return entry;
 	}
 
+	/**
+	 * The first file of an uploaded {@code .tar.gz}, which must be {@code dump.rdb}, in a folder or not
+	 * (what a backup's download holds, or an archive someone made of a dump): folders before it are
+	 * passed over, nothing after it is read.
+	 * @throws ArchiveCheckException if the archive holds no file, or another one first
+	 * @throws IOException if the upload is not a {@code .tar.gz}
+	 */
+	public static UploadedDump firstDump(InputStream gzip) throws IOException {
+		TarArchiveInputStream tar = new TarArchiveInputStream(new GzipMembersInputStream(gzip));
+		TarArchiveEntry entry = tar.getNextEntry();
+		while (entry != null && entry.isDirectory()) {
+			entry = tar.getNextEntry();
+		}
+		if (entry == null) {
+			throw new ArchiveCheckException("the archive holds no dump.rdb");
+		}
+		String name = entry.getName().substring(entry.getName().lastIndexOf('/') + 1);
+		if (!entry.isFile() || !DUMP.equals(name)) {
+			throw new ArchiveCheckException("the archive's first file is \"" + entry.getName()
+					+ "\": it must be dump.rdb");
+		}
+		return new UploadedDump(tar, entry.getSize());
+	}
+
+	/** An uploaded dump: its stream ends at the end of its tar entry, after exactly {@code size} bytes. */
+	public record UploadedDump(InputStream stream, long size) {
+	}
+
 	@Override
 	public void close() throws IOException {
 		this.dump.stopChecking();
@@ -193,41 +249,6 @@ public final class RestoreArchive implements AutoCloseable {
 
 		ArchiveCheckException(String message) {
 			super(message);
-		}
-
-	}
-
-	private static final class CountingStream extends java.io.FilterInputStream {
-
-		private long count;
-
-		CountingStream(InputStream in) {
-			super(in);
-		}
-
-		@Override
-		public int read() throws IOException {
-			int read = super.read();
-			if (read >= 0) {
-				this.count++;
-			}
-			return read;
-		}
-
-		@Override
-		public int read(byte[] bytes, int offset, int length) throws IOException {
-			int read = super.read(bytes, offset, length);
-			if (read > 0) {
-				this.count += read;
-			}
-			return read;
-		}
-
-		@Override
-		public long skip(long n) throws IOException {
-			long skipped = super.skip(n);
-			this.count += skipped;
-			return skipped;
 		}
 
 	}

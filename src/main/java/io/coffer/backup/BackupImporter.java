@@ -1,7 +1,9 @@
 package io.coffer.backup;
 
-import io.coffer.archive.ArchiveShipper;
+import io.coffer.archive.ArchiveShipment;
+import io.coffer.archive.ArchiveWriter;
 import io.coffer.archive.BackupManifest;
+import io.coffer.archive.RestoreArchive;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -13,23 +15,14 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.crypto.KeyEncryptionKey;
-import io.coffer.crypto.Keyring;
-import io.coffer.pipeline.GzipMembersInputStream;
 import io.coffer.pipeline.InvalidRdbException;
-import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobStoreException;
-import io.coffer.storage.BlobUpload;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
@@ -37,7 +30,7 @@ import org.springframework.stereotype.Service;
 
 /**
  * Imports an external dump as a backup of a database: the uploaded bytes go through the same one-pass
- * pipeline as a backup's snapshot ({@link ArchiveShipper}: RDB checked, tar, gzip, encryption, upload),
+ * pipeline as a backup's snapshot ({@link ArchiveShipment}: RDB checked, tar, gzip, encryption, upload, commit),
  * while the request streams them, with no temporary file. The tar header needs the dump's size first:
  * a raw RDB's is the request's {@code Content-Length}, a {@code .tar.gz}'s is in its entry header.
  * <p>
@@ -49,8 +42,6 @@ public class BackupImporter {
 
 	private static final Logger log = LoggerFactory.getLogger(BackupImporter.class);
 
-	static final String DUMP = "dump.rdb";
-
 	private final DatabaseRepository databases;
 
 	private final BackupRepository backups;
@@ -59,9 +50,7 @@ public class BackupImporter {
 
 	private final BlobStore store;
 
-	private final Keyring keyring;
-
-	private final JsonMapper json;
+	private final ArchiveShipment shipment;
 
 	private final CofferProperties properties;
 
@@ -72,14 +61,13 @@ public class BackupImporter {
 	private final Clock clock;
 
 	BackupImporter(DatabaseRepository databases, BackupRepository backups, BackupLauncher launcher, BlobStore store,
-			Keyring keyring, JsonMapper json, CofferProperties properties, CofferInstance instance,
+			ArchiveShipment shipment, CofferProperties properties, CofferInstance instance,
 			ApplicationEventPublisher events, Clock clock) {
 		this.databases = databases;
 		this.backups = backups;
 		this.launcher = launcher;
 		this.store = store;
-		this.keyring = keyring;
-		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
+		this.shipment = shipment;
 		this.properties = properties;
 		this.instance = instance;
 		this.events = events;
@@ -108,29 +96,18 @@ public class BackupImporter {
 	 */
 	public Backup importArchive(String databaseId, InputStream gzip) {
 		Database database = database(databaseId);
-		TarArchiveInputStream tar;
-		TarArchiveEntry entry;
+		RestoreArchive.UploadedDump dump;
 		try {
-			tar = new TarArchiveInputStream(new GzipMembersInputStream(gzip));
-			entry = tar.getNextEntry();
-			while (entry != null && entry.isDirectory()) {
-				entry = tar.getNextEntry();
-			}
+			dump = RestoreArchive.firstDump(gzip);
+		}
+		catch (RestoreArchive.ArchiveCheckException ex) {
+			throw ApiException.unprocessable("invalid_archive", ex.getMessage());
 		}
 		catch (IOException ex) {
 			throw ApiException.unprocessable("invalid_archive", "the upload is not a .tar.gz: " + describe(ex));
 		}
-		if (entry == null) {
-			throw ApiException.unprocessable("invalid_archive", "the archive holds no dump.rdb");
-		}
-		String name = entry.getName().substring(entry.getName().lastIndexOf('/') + 1);
-		if (!entry.isFile() || !DUMP.equals(name)) {
-			throw ApiException.unprocessable("invalid_archive", "the archive's first file is \"" + entry.getName()
-					+ "\": it must be dump.rdb");
-		}
-		checkSize(entry.getSize());
-		// the tar stream ends at the end of the entry: exactly the dump's bytes
-		return ship(database, tar, entry.getSize());
+		checkSize(dump.size());
+		return ship(database, dump.stream(), dump.size());
 	}
 
 	private Backup ship(Database database, InputStream rdb, long length) {
@@ -147,32 +124,18 @@ public class BackupImporter {
 		Backup backup = this.backups.find(database.id(), backupId).orElseThrow();
 		this.backups.markImporting(backupId, new Backup.NodeUsed(Backup.IMPORT, null, 0, "an uploaded dump"),
 				this.clock.instant());
-		CofferProperties.Backup settings = this.properties.getBackup();
-		ArchiveShipper shipper = new ArchiveShipper(settings.getCompressionLevel(),
-				settings.effectiveCompressionThreads(), BackupSteps.MAX_RDB_VERSION);
-		KeyEncryptionKey kek = this.keyring.newest();
-		BlobUpload upload = null;
 		try {
-			upload = this.store.openUpload(backup.objectKey());
-			ArchiveShipper.Shipped shipped = shipper.ship(rdb, length, createdAt, kek, upload,
+			ArchiveWriter.Shipped shipped = this.shipment.ship(backup, rdb, length,
 					(partial) -> new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, database.id(),
 							database.app(), createdAt, new BackupManifest.NodeUsed(Backup.IMPORT, null, 0), null,
 							partial.rdbVersion(), partial.rdbSize(), partial.rdbSha256(), partial.keysPerDb(), Backup.IMPORT,
-							partial.expiringKeysPerDb()),
-					(bytes) -> this.backups.recordProgress(backupId, bytes), this.json::writeValueAsBytes);
-			BlobInfo stored = this.store.stat(backup.objectKey())
-				.orElseThrow(() -> new BlobStoreException("the imported backup is missing from object storage"));
-			if (stored.size() != shipped.storedSize()) {
-				throw new BlobStoreException("object storage holds " + stored.size() + " bytes of the import where "
-						+ shipped.storedSize() + " were written");
-			}
-			this.backups.markDone(backupId, new Backup.Outcome(shipped.archiveSize(), shipped.archiveSha256(),
+							partial.expiringKeysPerDb()));
+			this.shipment.commit(backup, new Backup.Outcome(shipped.archiveSize(), shipped.archiveSha256(),
 					shipped.storedSize(), shipped.storedSha256(), shipped.keyId(), null, shipped.rdbVersion(),
-					shipped.rdbSize(), shipped.keysPerDb()), this.clock.instant());
-			this.backups.recordExpiringKeys(backupId, shipped.expiringKeysPerDb());
+					shipped.rdbSize(), shipped.keysPerDb()));
 		}
 		catch (IOException | RuntimeException ex) {
-			discard(backup, upload, ex);
+			discard(backup, ex);
 			throw refusal(ex);
 		}
 		Backup done = this.backups.find(database.id(), backupId).orElseThrow();
@@ -182,11 +145,8 @@ public class BackupImporter {
 		return done;
 	}
 
-	/** Nothing of a refused import is kept: no object, no row. */
-	private void discard(Backup backup, BlobUpload upload, Exception cause) {
-		if (upload != null) {
-			ArchiveShipper.abortQuietly(upload, cause);
-		}
+	/** Nothing of a refused import is kept: no object (its upload was aborted already), no row. */
+	private void discard(Backup backup, Exception cause) {
 		try {
 			this.store.delete(backup.objectKey());
 		}

@@ -1,16 +1,14 @@
 package io.coffer.backup;
 
+import io.coffer.archive.ArchiveFormat;
 import io.coffer.archive.BackupManifest;
+import io.coffer.archive.MeasuringInputStream;
+import io.coffer.archive.RestoreArchive;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -20,13 +18,9 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.crypto.DecryptingInputStream;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.ObjectHeader;
-import io.coffer.pipeline.GzipMembersInputStream;
-import io.coffer.pipeline.RdbCheckingInputStream;
 import io.coffer.pipeline.RdbSummary;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,9 +44,7 @@ public class CatalogueRebuild {
 
 	private static final Logger log = LoggerFactory.getLogger(CatalogueRebuild.class);
 
-	private static final String SUFFIX = ".tar.gz.enc";
-
-	private static final int MAX_MANIFEST_SIZE = 1024 * 1024;
+	private static final String SUFFIX = ArchiveFormat.OBJECT_SUFFIX;
 
 	private final BlobStore store;
 
@@ -160,105 +152,22 @@ public class CatalogueRebuild {
 		try (InputStream header = this.store.read(object.key(), 0, ObjectHeader.LENGTH)) {
 			keyId = ObjectHeader.read(header).keyId();
 		}
-		try (Measured stored = new Measured(this.store.read(object.key()))) {
-			Measured archive = new Measured(new DecryptingInputStream(stored, this.keyring));
-			GzipMembersInputStream gzip = new GzipMembersInputStream(archive);
-			TarArchiveInputStream tar = new TarArchiveInputStream(gzip);
-			TarArchiveEntry dump = next(tar, "dump.rdb");
-			RdbCheckingInputStream rdb = new RdbCheckingInputStream(tar, BackupSteps.MAX_RDB_VERSION, dump.getSize());
-			DigestInputStream rdbDigest = new DigestInputStream(rdb, sha256());
-			long rdbSize = rdbDigest.transferTo(OutputStream.nullOutputStream());
-			if (rdbSize != dump.getSize() || !rdb.isVerified()) {
-				throw new IOException("its dump.rdb is not a whole, sound RDB");
-			}
-			next(tar, "backup.json");
-			byte[] manifestBytes = tar.readNBytes(MAX_MANIFEST_SIZE + 1);
-			if (manifestBytes.length > MAX_MANIFEST_SIZE) {
-				throw new IOException("its backup.json is larger than " + MAX_MANIFEST_SIZE + " bytes");
-			}
-			BackupManifest manifest = this.json.readValue(manifestBytes, BackupManifest.class);
-			String rdbSha256 = HexFormat.of().formatHex(rdbDigest.getMessageDigest().digest());
-			if (manifest.backupId() == null || manifest.databaseId() == null || manifest.createdAt() == null) {
-				throw new IOException("its backup.json does not name the backup, its database and its date");
-			}
-			if (manifest.rdbSize() != rdbSize || !rdbSha256.equals(manifest.rdbSha256())) {
-				throw new IOException("its dump.rdb is not the one its backup.json describes (size or SHA-256)");
-			}
-			// to the very end: the last segment's authentication and the archive's full digest
-			gzip.transferTo(OutputStream.nullOutputStream());
-			archive.transferTo(OutputStream.nullOutputStream());
-			return new Recovered(manifest, keyId, stored.count, stored.sha256Hex(), archive.count, archive.sha256Hex(),
-					rdb.summary());
-		}
-	}
-
-	private static TarArchiveEntry next(TarArchiveInputStream tar, String expected) throws IOException {
-		TarArchiveEntry entry = tar.getNextEntry();
-		if (entry == null || !entry.isFile() || !expected.equals(entry.getName())) {
-			throw new IOException("its archive does not hold " + expected + " where a backup's archive does");
-		}
-		return entry;
-	}
-
-	private static MessageDigest sha256() {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	/** Counts and hashes what is read through it. */
-	private static final class Measured extends FilterInputStream {
-
-		private final MessageDigest digest = CatalogueRebuild.sha256();
-
-		private long count;
-
-		Measured(InputStream in) {
-			super(in);
-		}
-
-		@Override
-		public int read() throws IOException {
-			int read = super.read();
-			if (read >= 0) {
-				this.digest.update((byte) read);
-				this.count++;
-			}
-			return read;
-		}
-
-		@Override
-		public int read(byte[] bytes, int offset, int length) throws IOException {
-			int read = super.read(bytes, offset, length);
-			if (read > 0) {
-				this.digest.update(bytes, offset, read);
-				this.count += read;
-			}
-			return read;
-		}
-
-		@Override
-		public long skip(long n) throws IOException {
-			// every byte must be hashed: skip by reading
-			byte[] buffer = new byte[(int) Math.min(Math.max(n, 1), 64 * 1024)];
-			long skipped = 0;
-			while (skipped < n) {
-				int read = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
-				if (read < 0) {
-					break;
+		try (MeasuringInputStream stored = MeasuringInputStream.hashing(this.store.read(object.key()))) {
+			MeasuringInputStream archive = MeasuringInputStream.hashing(new DecryptingInputStream(stored, this.keyring));
+			try (RestoreArchive entries = RestoreArchive.read(archive)) {
+				entries.copyDump(OutputStream.nullOutputStream(), 0);
+				// to the very end: the last segment's authentication and the archive's full digest
+				BackupManifest manifest = entries.finish(this.json);
+				if (manifest.backupId() == null || manifest.databaseId() == null || manifest.createdAt() == null) {
+					throw new IOException("its backup.json does not name the backup, its database and its date");
 				}
-				skipped += read;
+				if (!entries.dumpSha256().equals(manifest.rdbSha256())) {
+					throw new IOException("its dump.rdb is not the one its backup.json describes (size or SHA-256)");
+				}
+				return new Recovered(manifest, keyId, stored.count(), stored.sha256Hex(), archive.count(),
+						archive.sha256Hex(), entries.rdbSummary());
 			}
-			return skipped;
 		}
-
-		String sha256Hex() {
-			return HexFormat.of().formatHex(this.digest.digest());
-		}
-
 	}
 
 }

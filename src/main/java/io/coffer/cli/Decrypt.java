@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import io.coffer.archive.ArchiveFormat;
 import io.coffer.crypto.DecryptingInputStream;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.UnknownKeyException;
@@ -41,9 +42,6 @@ final class Decrypt implements Callable<Integer> {
 	@Option(names = "--check", description = "parse the archive's dump.rdb and report OK or what is wrong, "
 			+ "instead of writing the archive")
 	boolean check;
-
-	/** The newest RDB version Coffer reads: Valkey 9's 80 (13, Redis 8.6's, behind the REDIS magic). */
-	private static final int NEWEST_RDB_VERSION = 80;
 
 	@Override
 	public Integer call() throws IOException {
@@ -80,10 +78,10 @@ final class Decrypt implements Callable<Integer> {
 		try (InputStream file = Files.newInputStream(archive);
 				TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(file, true))) {
 			TarArchiveEntry entry = tar.getNextEntry();
-			if (entry == null || !"dump.rdb".equals(entry.getName())) {
+			if (entry == null || !ArchiveFormat.DUMP.equals(entry.getName())) {
 				throw new CliException("the archive's first entry is not dump.rdb");
 			}
-			RdbSummary summary = RdbParser.parse(tar, entry.getSize(), NEWEST_RDB_VERSION);
+			RdbSummary summary = RdbParser.parse(tar, entry.getSize(), ArchiveFormat.NEWEST_RDB_VERSION);
 			return String.format("OK: dump.rdb of %,d bytes, RDB version %d%s, keys %s, expiring keys %s",
 					summary.length(), summary.rdbVersion(),
 					(summary.redisVersion() != null) ? " (Redis " + summary.redisVersion() + ")" : "",

@@ -3,8 +3,6 @@ package io.coffer.archive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
@@ -24,12 +22,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Packages an RDB and ships it, in one pass with bounded memory and no temporary file:
+ * The one writer of the archive format ({@link ArchiveFormat}): packages an RDB and ships it, in one pass with bounded memory and no temporary file:
  * RDB (parsed as it streams: every structure, the CRC-64, its keys counted) → tar ({@code dump.rdb},
  * then {@code backup.json}) → parallel gzip → size and SHA-256 of the archive → segmented AES-256-GCM →
  * size and SHA-256 of the stored bytes → multipart upload. Each filter's result is read after the stream has ended.
  */
-public final class ArchiveShipper {
+public final class ArchiveWriter {
 
 	private static final int COPY_BUFFER = 256 * 1024;
 
@@ -41,7 +39,7 @@ public final class ArchiveShipper {
 
 	private final int maxRdbVersion;
 
-	public ArchiveShipper(int compressionLevel, int compressionThreads, int maxRdbVersion) {
+	ArchiveWriter(int compressionLevel, int compressionThreads, int maxRdbVersion) {
 		this.compressionLevel = compressionLevel;
 		this.compressionThreads = compressionThreads;
 		this.maxRdbVersion = maxRdbVersion;
@@ -72,7 +70,7 @@ public final class ArchiveShipper {
 	 * @param manifestOf builds the manifest once the dump's version, size and digest are known
 	 * @param progress told the number of RDB bytes read so far, now and then
 	 */
-	public Shipped ship(InputStream rdb, long rdbLength, Instant createdAt, KeyEncryptionKey kek, BlobUpload upload,
+	Shipped write(InputStream rdb, long rdbLength, Instant createdAt, KeyEncryptionKey kek, BlobUpload upload,
 			Function<Shipped, BackupManifest> manifestOf, LongConsumer progress, ManifestWriter manifestWriter)
 			throws IOException {
 		if (rdbLength < 0) {
@@ -84,13 +82,13 @@ public final class ArchiveShipper {
 		ParallelGzipOutputStream gzip = new ParallelGzipOutputStream(archive, this.compressionLevel,
 				this.compressionThreads, GZIP_BLOCK);
 		RdbCheckingInputStream checkedRdb = new RdbCheckingInputStream(rdb, this.maxRdbVersion, rdbLength);
-		DigestInputStream rdbDigest = new DigestInputStream(checkedRdb, sha256());
+		DigestInputStream rdbDigest = new DigestInputStream(checkedRdb, MeasuringInputStream.sha256());
 		TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip);
 		Shipped partial;
 		try {
 			tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
 			tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-			tar.putArchiveEntry(entry("dump.rdb", rdbLength, createdAt));
+			tar.putArchiveEntry(entry(ArchiveFormat.DUMP, rdbLength, createdAt));
 			copy(rdbDigest, tar, rdbLength, progress);
 			if (!checkedRdb.isVerified()) {
 				throw new IOException("the snapshot ended before its RDB could be checked");
@@ -99,7 +97,7 @@ public final class ArchiveShipper {
 			partial = new Shipped(rdbLength, checkedRdb.rdbVersion(), hex(rdbDigest), 0, null, 0, null, kek.id(),
 					checkedRdb.summary());
 			byte[] manifest = manifestWriter.write(manifestOf.apply(partial));
-			tar.putArchiveEntry(entry("backup.json", manifest.length, createdAt));
+			tar.putArchiveEntry(entry(ArchiveFormat.MANIFEST, manifest.length, createdAt));
 			tar.write(manifest);
 			tar.closeArchiveEntry();
 			tar.finish();
@@ -155,7 +153,7 @@ public final class ArchiveShipper {
 	}
 
 	/** Serializes the manifest; kept apart so that the JSON mapper is the application's. */
-	public interface ManifestWriter {
+	interface ManifestWriter {
 
 		byte[] write(BackupManifest manifest) throws IOException;
 
@@ -165,7 +163,7 @@ public final class ArchiveShipper {
 		return HexFormat.of().formatHex(digest.getMessageDigest().digest());
 	}
 
-	public static void abortQuietly(BlobUpload upload, Exception cause) {
+	static void abortQuietly(BlobUpload upload, Exception cause) {
 		try {
 			upload.abort();
 		}
@@ -180,15 +178,6 @@ public final class ArchiveShipper {
 		}
 		catch (IOException | RuntimeException ex) {
 			// expected: the upload under it is aborted
-		}
-	}
-
-	private static MessageDigest sha256() {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
 		}
 	}
 

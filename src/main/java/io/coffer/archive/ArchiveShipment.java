@@ -1,0 +1,99 @@
+package io.coffer.archive;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.function.Function;
+
+import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupRepository;
+import io.coffer.crypto.KeyEncryptionKey;
+import io.coffer.crypto.Keyring;
+import io.coffer.storage.BlobInfo;
+import io.coffer.storage.BlobStore;
+import io.coffer.storage.BlobStoreException;
+import io.coffer.storage.BlobUpload;
+import io.coffer.system.CofferProperties;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Ships a dump into object storage as a backup's archive, then commits it: the one way for a backup's
+ * snapshot and an imported dump alike. The row becomes {@code done} only once the upload is complete and
+ * the stored object's size checked; a shipment that fails aborts its multipart upload, so that no part
+ * of it is ever stored. What becomes of the row after a failure is the caller's to say.
+ */
+@Component
+public class ArchiveShipment {
+
+	private final BackupRepository backups;
+
+	private final BlobStore store;
+
+	private final Keyring keyring;
+
+	private final JsonMapper json;
+
+	private final CofferProperties properties;
+
+	private final Clock clock;
+
+	ArchiveShipment(BackupRepository backups, BlobStore store, Keyring keyring, JsonMapper json,
+			CofferProperties properties, Clock clock) {
+		this.backups = backups;
+		this.store = store;
+		this.keyring = keyring;
+		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	/**
+	 * Streams {@code rdb} (of {@code rdbLength} bytes) through the archive pipeline into the backup's
+	 * object, encrypted with the newest key, and records how far it got on the way and the keys with a
+	 * time to live it counted.
+	 * @param manifestOf builds the manifest once the dump's version, size and digest are known
+	 */
+	public ArchiveWriter.Shipped ship(Backup backup, InputStream rdb, long rdbLength,
+			Function<ArchiveWriter.Shipped, BackupManifest> manifestOf) throws IOException {
+		CofferProperties.Backup settings = this.properties.getBackup();
+		ArchiveWriter writer = new ArchiveWriter(settings.getCompressionLevel(), settings.effectiveCompressionThreads(),
+				ArchiveFormat.NEWEST_RDB_VERSION);
+		KeyEncryptionKey kek = this.keyring.newest();
+		BlobUpload upload = this.store.openUpload(backup.objectKey());
+		try {
+			ArchiveWriter.Shipped shipped = writer.write(rdb, rdbLength, backup.createdAt(), kek, upload, manifestOf,
+					(bytes) -> this.backups.recordProgress(backup.id(), bytes), this.json::writeValueAsBytes);
+			this.backups.recordExpiringKeys(backup.id(), shipped.expiringKeysPerDb());
+			return shipped;
+		}
+		catch (IOException | RuntimeException ex) {
+			ArchiveWriter.abortQuietly(upload, ex);
+			throw ex;
+		}
+	}
+
+	/**
+	 * The row becomes {@code done} only once the stored object is there, whole; an object of another size
+	 * is removed.
+	 * @throws BlobStoreException if the object is missing or not the size that was written
+	 */
+	public void commit(Backup backup, Backup.Outcome outcome) throws IOException {
+		BlobInfo stored = this.store.stat(backup.objectKey())
+			.orElseThrow(() -> storageLost("the uploaded backup is missing from object storage"));
+		if (stored.size() != outcome.storedSize()) {
+			this.store.delete(backup.objectKey());
+			throw storageLost("object storage holds " + stored.size() + " bytes of the backup where "
+					+ outcome.storedSize() + " were written; the object was removed");
+		}
+		this.backups.markDone(backup.id(), outcome, this.clock.instant());
+	}
+
+	/** Names no endpoint, bucket or key: the sentence may be shown as it is. */
+	private static BlobStoreException storageLost(String sentence) {
+		return new BlobStoreException(sentence, sentence, null);
+	}
+
+}
