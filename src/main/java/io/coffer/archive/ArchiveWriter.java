@@ -22,8 +22,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * The one writer of the archive format ({@link ArchiveFormat}): packages an RDB and ships it, in one pass with bounded memory and no temporary file:
- * RDB (parsed as it streams: every structure, the CRC-64, its keys counted) → tar ({@code dump.rdb},
+ * The one writer of the archive format ({@link ArchiveFormat}): packages an RDB and ships it, in one
+ * pass with bounded memory and no temporary file: RDB (parsed as it streams: every structure, the CRC-64, its keys counted) → tar ({@code dump.rdb},
  * then {@code backup.json}) → parallel gzip → size and SHA-256 of the archive → segmented AES-256-GCM →
  * size and SHA-256 of the stored bytes → multipart upload. Each filter's result is read after the stream has ended.
  */
@@ -66,7 +66,7 @@ public final class ArchiveWriter {
 
 	/**
 	 * Streams {@code rdb} (of {@code rdbLength} bytes, which the tar header needs before the data) into
-	 * {@code upload} and completes it. The caller aborts the upload if this throws.
+	 * {@code upload} and completes it; a failure aborts the upload before the pipeline is closed.
 	 * @param manifestOf builds the manifest once the dump's version, size and digest are known
 	 * @param progress told the number of RDB bytes read so far, now and then
 	 */

@@ -8,16 +8,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import io.coffer.archive.ArchiveFormat;
+import io.coffer.archive.RestoreArchive;
 import io.coffer.crypto.DecryptingInputStream;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.UnknownKeyException;
 import io.coffer.pipeline.InvalidRdbException;
-import io.coffer.pipeline.RdbParser;
 import io.coffer.pipeline.RdbSummary;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -75,23 +71,36 @@ final class Decrypt implements Callable<Integer> {
 
 	/** Parses the archive's first entry, which must be dump.rdb. @return the report of a sound dump */
 	private static String checkDump(Path archive) {
-		try (InputStream file = Files.newInputStream(archive);
-				TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(file, true))) {
-			TarArchiveEntry entry = tar.getNextEntry();
-			if (entry == null || !ArchiveFormat.DUMP.equals(entry.getName())) {
-				throw new CliException("the archive's first entry is not dump.rdb");
-			}
-			RdbSummary summary = RdbParser.parse(tar, entry.getSize(), ArchiveFormat.NEWEST_RDB_VERSION);
-			return String.format("OK: dump.rdb of %,d bytes, RDB version %d%s, keys %s, expiring keys %s",
-					summary.length(), summary.rdbVersion(),
-					(summary.redisVersion() != null) ? " (Redis " + summary.redisVersion() + ")" : "",
-					summary.keysPerDb(), summary.expiringKeysPerDb());
+		RdbSummary summary;
+		try (RestoreArchive entries = openDump(archive)) {
+			entries.copyDump(OutputStream.nullOutputStream(), 0);
+			summary = entries.rdbSummary();
 		}
 		catch (InvalidRdbException ex) {
 			throw new CliException("the archive's dump.rdb is not a sound RDB: " + ex.getMessage());
 		}
 		catch (IOException ex) {
 			throw new CliException("cannot read the archive: " + ex.getMessage());
+		}
+		return String.format("OK: dump.rdb of %,d bytes, RDB version %d%s, keys %s, expiring keys %s",
+				summary.length(), summary.rdbVersion(),
+				(summary.redisVersion() != null) ? " (Redis " + summary.redisVersion() + ")" : "",
+				summary.keysPerDb(), summary.expiringKeysPerDb());
+	}
+
+	/** The archive read up to the start of its dump, by the reader a restore uses. */
+	private static RestoreArchive openDump(Path archive) throws IOException {
+		InputStream file = Files.newInputStream(archive);
+		try {
+			return RestoreArchive.read(file);
+		}
+		catch (RestoreArchive.ArchiveCheckException ex) {
+			file.close();
+			throw new CliException("the archive's first entry is not dump.rdb");
+		}
+		catch (IOException | RuntimeException ex) {
+			file.close();
+			throw ex;
 		}
 	}
 
