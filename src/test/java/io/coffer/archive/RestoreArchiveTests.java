@@ -46,6 +46,20 @@ class RestoreArchiveTests {
 			.withMessageContaining("not a plain file");
 	}
 
+	@Test
+	void anUploadsFirstFileIsItsDumpInWhateverFolderAndNothingElseIs() throws IOException {
+		byte[] inFolder = archive(entry("exported/dump.rdb", TarArchiveEntry.LF_NORMAL));
+		byte[] other = archive(entry("notes.txt", TarArchiveEntry.LF_NORMAL));
+
+		RestoreArchive.UploadedDump dump = RestoreArchive.firstDump(new ByteArrayInputStream(inFolder));
+
+		assertThat(dump.size()).isEqualTo(4);
+		assertThat(new String(dump.stream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("REDI");
+		assertThatExceptionOfType(RestoreArchive.ArchiveCheckException.class)
+			.isThrownBy(() -> RestoreArchive.firstDump(new ByteArrayInputStream(other)))
+			.withMessage("the archive's first file is \"notes.txt\": it must be dump.rdb");
+	}
+
 	@ParameterizedTest
 	@CsvSource({ "2.8.24, 6", "3.2.12, 7", "4.0.14, 8", "5.0.14, 9", "6.2.14, 9", "7.0.15, 10", "7.2.4, 11",
 			"7.4.1, 12", "8.0.2, 12", "8.2.1, 12", "8.4.0, 12", "8.6.0, 13", "valkey 8.0.1, 11", "valkey 9.0.0, 80" })
