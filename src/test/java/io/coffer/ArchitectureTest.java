@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.tngtech.archunit.base.DescribedPredicate;
@@ -25,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The map of packages that docs/DESIGN.md opens with, checked against the compiled service: no two
  * packages import each other (even through others), the building blocks never reach up into a
- * capability, {@code system/} reaches nobody, and HTTP stays in {@code web/}. Source files stay short
- * enough to read, or say why not.
+ * capability, {@code system/} reaches nobody, and HTTP stays in {@code web/}; the map names every
+ * package. Source files stay short enough to read, or say why not.
  */
 class ArchitectureTest {
 
@@ -122,6 +124,25 @@ class ArchitectureTest {
 		}
 		assertThat(unexplained).as("source files over %d lines without a line '%s…' near the top", MAX_LINES, REASON)
 			.isEmpty();
+	}
+
+	@Test
+	void theMapInDesignNotesNamesEveryPackage() throws IOException {
+		// the table's first column: | `web/` (`dashboard/` inside) | ...
+		Set<String> mapped = Files.readAllLines(Path.of("docs/DESIGN.md"))
+			.stream()
+			.dropWhile((line) -> !line.equals("## The map of packages"))
+			.skip(1)
+			.takeWhile((line) -> !line.startsWith("## "))
+			.filter((line) -> line.startsWith("| `"))
+			.map((line) -> line.substring(3, line.indexOf('/')))
+			.collect(Collectors.toSet());
+		Set<String> packages = SERVICE.stream()
+			.map(JavaClass::getPackageName)
+			.filter((name) -> name.startsWith("io.coffer."))
+			.map((name) -> name.substring("io.coffer.".length()).split("\\.")[0])
+			.collect(Collectors.toSet());
+		assertThat(mapped).as("packages in the map that opens docs/DESIGN.md").isEqualTo(packages);
 	}
 
 	@Test
