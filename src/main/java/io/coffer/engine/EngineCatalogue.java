@@ -3,15 +3,12 @@ package io.coffer.engine;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
@@ -22,6 +19,8 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 import org.springframework.stereotype.Component;
+
+import static io.coffer.node.ServerPrograms.isInstalled;
 
 /**
  * The engines of {@code engines.yml} (Redis, Valkey), each a version with the server program that runs
@@ -290,16 +289,6 @@ public class EngineCatalogue {
 			Thread.currentThread().interrupt();
 			return null;
 		}
-	}
-
-	/** Whether the program is an executable file, as a path or found on the PATH. */
-	public static boolean isInstalled(String program) {
-		if (program.contains(File.separator)) {
-			return Files.isExecutable(Path.of(program));
-		}
-		String path = System.getenv("PATH");
-		return path != null && Stream.of(path.split(File.pathSeparator))
-			.anyMatch((folder) -> !folder.isEmpty() && Files.isExecutable(Path.of(folder, program)));
 	}
 
 	private static IllegalStateException invalid(Resource file, String problem) {

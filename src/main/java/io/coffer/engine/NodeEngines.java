@@ -1,5 +1,7 @@
 package io.coffer.engine;
 
+import io.coffer.node.ServerPrograms;
+
 import org.springframework.stereotype.Component;
 
 /**
@@ -9,7 +11,7 @@ import org.springframework.stereotype.Component;
  * a node never comes back on another engine than its database's.
  */
 @Component
-public class NodeEngines {
+public class NodeEngines implements ServerPrograms {
 
 	private final EngineCatalogue catalogue;
 
@@ -20,15 +22,12 @@ public class NodeEngines {
 		this.repository = repository;
 	}
 
-	/**
-	 * The program for the node.
-	 * @throws IllegalStateException when its version is no longer in the catalogue
-	 */
+	@Override
 	public String redisServer(String databaseId, String nodeName) {
 		return this.catalogue.server(this.repository.nodeVersion(databaseId, nodeName));
 	}
 
-	/** Gives a new database the catalogue's default version, unless it has one. */
+	@Override
 	public void chooseFor(String databaseId) {
 		this.catalogue.defaultVersion()
 			.ifPresent((version) -> this.repository.recordIfNone(databaseId, version.toString()));

@@ -5,10 +5,10 @@ import java.util.Optional;
 
 import io.coffer.redis.DatabaseEndpoints;
 import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.TlsRequirement;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.tls.DatabaseTls;
 
 import org.springframework.stereotype.Component;
 
@@ -31,9 +31,9 @@ public class DatabaseNodes {
 
 	private final DatabaseEndpoints endpoints;
 
-	private final DatabaseTls tls;
+	private final TlsRequirement tls;
 
-	DatabaseNodes(ProvisioningRepository repository, DatabaseEndpoints endpoints, DatabaseTls tls) {
+	DatabaseNodes(ProvisioningRepository repository, DatabaseEndpoints endpoints, TlsRequirement tls) {
 		this.repository = repository;
 		this.endpoints = endpoints;
 		this.tls = tls;

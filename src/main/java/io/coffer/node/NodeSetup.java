@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 
 import io.coffer.catalog.ManagedNode;
-import io.coffer.tls.NodeTls;
 
 /**
  * How a node of a provisioned database is configured, by kind. {@code tls} is null for a database

@@ -17,12 +17,12 @@ import java.util.concurrent.TimeUnit;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
 import io.coffer.redis.RedisInfo;
+import io.coffer.redis.TlsTrust;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.CofferProperties;
-import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +63,7 @@ class NodeSupervisor implements SmartLifecycle {
 	private volatile ScheduledExecutorService executor;
 
 	NodeSupervisor(ProvisioningRepository repository, DatabaseNodes nodes, ProcessNodeDriver driver,
-			DatabaseLocks locks, CofferProperties properties, CertificateAuthority authority) {
+			DatabaseLocks locks, CofferProperties properties, TlsTrust authority) {
 		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
 		this.repository = repository;
 		this.nodes = nodes;

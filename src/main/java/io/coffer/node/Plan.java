@@ -17,6 +17,9 @@ import java.util.List;
 public record Plan(String name, int memoryMb, int nodes, int sentinels, int haproxy, Retention retention,
 		List<Integer> everyHours) {
 
+	/** The intervals a periodic backup may have, in hours: those that divide a day; a plan allows some of them. */
+	public static final List<Integer> EVERY_HOURS = List.of(1, 2, 3, 4, 6, 8, 12, 24);
+
 	/** A plan with only daily backups, as plans were before sub-daily schedules. */
 	public Plan(String name, int memoryMb, int nodes, int sentinels, int haproxy, Retention retention) {
 		this(name, memoryMb, nodes, sentinels, haproxy, retention, List.of(24));

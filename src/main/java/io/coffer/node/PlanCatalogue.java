@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.coffer.schedule.BackupScheduleService;
 import io.coffer.system.CofferProperties;
 
 import org.springframework.beans.factory.config.YamlMapFactoryBean;
@@ -46,8 +45,8 @@ public class PlanCatalogue {
 	 * ours (a registered one) may choose any: its operator runs its nodes.
 	 */
 	public List<Integer> everyHoursAllowed(String planName) {
-		return (planName == null) ? BackupScheduleService.EVERY_HOURS
-				: find(planName).map(Plan::everyHours).orElse(BackupScheduleService.EVERY_HOURS);
+		return (planName == null) ? Plan.EVERY_HOURS
+				: find(planName).map(Plan::everyHours).orElse(Plan.EVERY_HOURS);
 	}
 
 	static Map<String, Plan> read(Resource file) {
@@ -101,8 +100,8 @@ public class PlanCatalogue {
 		if (value == null) {
 			return List.of(24);
 		}
-		if (!(value instanceof List<?> list) || list.isEmpty() || !list.stream().allMatch(BackupScheduleService.EVERY_HOURS::contains)) {
-			throw new IllegalStateException("plan " + plan + " needs 'every-hours' to list some of " + BackupScheduleService.EVERY_HOURS
+		if (!(value instanceof List<?> list) || list.isEmpty() || !list.stream().allMatch(Plan.EVERY_HOURS::contains)) {
+			throw new IllegalStateException("plan " + plan + " needs 'every-hours' to list some of " + Plan.EVERY_HOURS
 					+ ", not " + value);
 		}
 		return list.stream().map(Integer.class::cast).distinct().sorted(Comparator.reverseOrder()).toList();

@@ -21,14 +21,11 @@ import java.util.stream.Stream;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
 import io.coffer.redis.RedisInfo;
+import io.coffer.redis.TlsTrust;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.engine.EngineCatalogue;
-import io.coffer.engine.NodeEngines;
 import io.coffer.system.CofferProperties;
 import io.coffer.system.PrivateFiles;
-import io.coffer.tls.CertificateAuthority;
-import io.coffer.tls.NodeTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -63,14 +60,14 @@ public class ProcessNodeDriver implements NodeDriver {
 
 	private final PortAllocator ports;
 
-	private final NodeEngines engines;
+	private final ServerPrograms engines;
 
 	private final RedisConnections probe;
 
 	private final RedisConnections saving;
 
-	ProcessNodeDriver(CofferProperties properties, ProvisioningRepository repository, NodeEngines engines,
-			CertificateAuthority authority) {
+	ProcessNodeDriver(CofferProperties properties, ProvisioningRepository repository, ServerPrograms engines,
+			TlsTrust authority) {
 		// short timeouts: these connections only ask a local process whether it is up
 		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3), authority::clientSocketFactory);
 		// SHUTDOWN SAVE answers once the whole dataset is on disk
@@ -472,7 +469,7 @@ public class ProcessNodeDriver implements NodeDriver {
 	}
 
 	private static boolean onPath(String program) {
-		return EngineCatalogue.isInstalled(program);
+		return ServerPrograms.isInstalled(program);
 	}
 
 	private static String password(NodeSetup setup) {

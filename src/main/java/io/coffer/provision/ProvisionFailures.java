@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  * and the database says why in its status.
  */
 @Component
-class ProvisionFailures {
+public class ProvisionFailures {
 
 	private static final Logger log = LoggerFactory.getLogger(ProvisionFailures.class);
 
@@ -33,7 +33,7 @@ class ProvisionFailures {
 		this.locks = locks;
 	}
 
-	void record(String databaseId, Throwable cause) {
+	public void record(String databaseId, Throwable cause) {
 		String reason = "provisioning failed: " + ((cause != null && cause.getMessage() != null) ? cause.getMessage()
 				: "the job stopped without saying why");
 		log.warn("Provisioning of {} failed; removing what it started. {}", databaseId, reason, cause);

@@ -7,7 +7,6 @@ import java.util.Optional;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.crypto.Keyring;
-import io.coffer.tls.DatabaseTls;
 
 import org.springframework.stereotype.Component;
 
@@ -25,9 +24,9 @@ public class DatabaseEndpoints {
 
 	private final NodeSelector nodeSelector;
 
-	private final DatabaseTls tls;
+	private final TlsRequirement tls;
 
-	DatabaseEndpoints(DatabaseRepository databases, Keyring keyring, NodeSelector nodeSelector, DatabaseTls tls) {
+	DatabaseEndpoints(DatabaseRepository databases, Keyring keyring, NodeSelector nodeSelector, TlsRequirement tls) {
 		this.databases = databases;
 		this.keyring = keyring;
 		this.nodeSelector = nodeSelector;

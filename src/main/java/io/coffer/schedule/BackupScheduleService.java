@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.node.Plan;
 import io.coffer.system.ApiException;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -39,9 +40,6 @@ public class BackupScheduleService {
 		this.skips = skips;
 		this.jdbc = jdbc;
 	}
-
-	/** The intervals a periodic backup may have, in hours: those that divide a day. */
-	public static final List<Integer> EVERY_HOURS = List.of(1, 2, 3, 4, 6, 8, 12, 24);
 
 	/**
 	 * A database's periodic backup: {@code hourUtc} is the chosen hour (null: spread over the nightly
@@ -75,7 +73,7 @@ public class BackupScheduleService {
 	 * says otherwise.
 	 * @param allowedEveryHours the intervals the database's plan allows
 	 * @throws ApiException 400 with a sentence for an invalid value, 422 for an interval that is not one
-	 * of {@link #EVERY_HOURS} or that the plan does not allow
+	 * of {@link Plan#EVERY_HOURS} or that the plan does not allow
 	 */
 	@Transactional
 	public Schedule update(String databaseId, Boolean enabled, Integer hourUtc, String scheduleAt, Integer everyHours,
@@ -88,11 +86,11 @@ public class BackupScheduleService {
 		if (enabled == null && hourUtc == null && scheduleAt == null && everyHours == null) {
 			throw ApiException.badRequest(
 					"give enabled, hour_utc (0 to 23), schedule_at (like \"4:00 UTC\") or every_hours ("
-							+ EVERY_HOURS.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
+							+ Plan.EVERY_HOURS.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
 		}
-		if (everyHours != null && !EVERY_HOURS.contains(everyHours)) {
+		if (everyHours != null && !Plan.EVERY_HOURS.contains(everyHours)) {
 			throw ApiException.unprocessable("invalid_every_hours",
-					"every_hours must divide a day: one of " + EVERY_HOURS.stream().map(String::valueOf)
+					"every_hours must divide a day: one of " + Plan.EVERY_HOURS.stream().map(String::valueOf)
 						.collect(Collectors.joining(", ")) + " (24 is once a day), not " + everyHours);
 		}
 		if (everyHours != null && !allowedEveryHours.contains(everyHours)) {

@@ -6,9 +6,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
 
-import io.coffer.redis.RedisConnections;
-import io.coffer.tls.CertificateAuthority;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -42,11 +39,6 @@ class SystemConfiguration {
 		catch (UnknownHostException ex) {
 			return "coffer";
 		}
-	}
-
-	@Bean
-	RedisConnections redisConnections(CertificateAuthority authority) {
-		return new RedisConnections().withTls(authority::clientSocketFactory);
 	}
 
 }

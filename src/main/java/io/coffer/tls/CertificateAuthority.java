@@ -19,6 +19,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 import io.coffer.crypto.Keyring;
+import io.coffer.redis.TlsTrust;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ import org.springframework.stereotype.Component;
  * it, the first insert wins and everyone reads that one.
  */
 @Component
-public class CertificateAuthority {
+public class CertificateAuthority implements TlsTrust {
 
 	private static final Logger log = LoggerFactory.getLogger(CertificateAuthority.class);
 
@@ -66,7 +67,7 @@ public class CertificateAuthority {
 		return new Issued(Pem.certificate(certificate), Pem.privateKey(keys.getPrivate()));
 	}
 
-	/** Connects to TLS nodes, trusting the authority's certificates and no other. */
+	@Override
 	public SSLSocketFactory clientSocketFactory() {
 		return loaded().clientContext.getSocketFactory();
 	}

@@ -6,6 +6,8 @@ import java.time.Clock;
 import java.util.Collection;
 
 import io.coffer.crypto.Keyring;
+import io.coffer.node.NodeTls;
+import io.coffer.redis.TlsRequirement;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -16,7 +18,7 @@ import org.springframework.stereotype.Component;
  * {@link #forced} first.
  */
 @Component
-public class DatabaseTls {
+public class DatabaseTls implements TlsRequirement {
 
 	private final JdbcClient jdbc;
 
@@ -33,7 +35,7 @@ public class DatabaseTls {
 		this.clock = clock;
 	}
 
-	/** Whether the database's nodes accept TLS connections only. */
+	@Override
 	public boolean forced(String databaseId) {
 		return this.jdbc.sql("select force_tls from database_tls where database_id = ?")
 			.param(databaseId)

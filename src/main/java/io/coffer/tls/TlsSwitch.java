@@ -27,7 +27,7 @@ import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.CofferProperties;
 import io.coffer.tls.CertificateAuthority;
 import io.coffer.tls.DatabaseTls;
-import io.coffer.tls.NodeTls;
+import io.coffer.node.NodeTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;

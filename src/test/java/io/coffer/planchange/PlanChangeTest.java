@@ -2,7 +2,7 @@ package io.coffer.planchange;
 
 import io.coffer.provision.ProvisioningTest;
 
-import io.coffer.provision.InterruptedProvisioning;
+import io.coffer.housekeeping.InterruptedProvisioning;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

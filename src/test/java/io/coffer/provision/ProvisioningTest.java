@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.coffer.housekeeping.InterruptedProvisioning;
 import io.coffer.redis.RedisInfo;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;

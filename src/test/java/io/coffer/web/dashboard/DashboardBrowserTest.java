@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
+import io.coffer.node.Plan;
 import io.coffer.schedule.BackupScheduleService;
 import io.coffer.storage.BlobStore;
 import io.coffer.testsupport.ApiClient;
@@ -209,14 +210,14 @@ class DashboardBrowserTest extends IntegrationTest {
 		new Select(this.browser.findElement(By.id("schedule-hour"))).selectByValue("5");
 		this.browser.findElement(By.id("save-schedule")).click();
 		awaitText(By.cssSelector(".notice"), "Scheduled backups are on: every day at 5:");
-		assertThat(this.schedules.get(this.databaseId, BackupScheduleService.EVERY_HOURS).hourUtc()).isEqualTo(5);
+		assertThat(this.schedules.get(this.databaseId, Plan.EVERY_HOURS).hourUtc()).isEqualTo(5);
 		assertThat(new Select(this.browser.findElement(By.id("schedule-hour"))).getFirstSelectedOption().getText())
 			.isEqualTo("5:00 UTC");
 
 		this.browser.findElement(By.id("schedule-enabled")).click();
 		this.browser.findElement(By.id("save-schedule")).click();
 		awaitText(By.cssSelector(".notice"), "Scheduled backups are off.");
-		assertThat(this.schedules.get(this.databaseId, BackupScheduleService.EVERY_HOURS).enabled()).isFalse();
+		assertThat(this.schedules.get(this.databaseId, Plan.EVERY_HOURS).enabled()).isFalse();
 	}
 
 	@Test
@@ -232,7 +233,7 @@ class DashboardBrowserTest extends IntegrationTest {
 		this.browser.findElement(By.id("save-schedule")).click();
 
 		awaitText(By.cssSelector(".notice"), "Scheduled backups are on: every 6 hours from 4:");
-		assertThat(this.schedules.get(this.databaseId, BackupScheduleService.EVERY_HOURS).everyHours()).isEqualTo(6);
+		assertThat(this.schedules.get(this.databaseId, Plan.EVERY_HOURS).everyHours()).isEqualTo(6);
 		assertThat(new Select(this.browser.findElement(By.id("schedule-every-hours"))).getFirstSelectedOption().getText())
 			.isEqualTo("Every 6 hours");
 		assertThat(text(By.id("schedule-summary"))).contains("A backup starts every 6 hours from 4:");
@@ -241,7 +242,7 @@ class DashboardBrowserTest extends IntegrationTest {
 		new Select(this.browser.findElement(By.id("schedule-every-hours"))).selectByValue("24");
 		this.browser.findElement(By.id("save-schedule")).click();
 		awaitText(By.cssSelector(".notice"), "Scheduled backups are on: every day at 4:");
-		assertThat(this.schedules.get(this.databaseId, BackupScheduleService.EVERY_HOURS).everyHours()).isEqualTo(24);
+		assertThat(this.schedules.get(this.databaseId, Plan.EVERY_HOURS).everyHours()).isEqualTo(24);
 	}
 
 	@Test

@@ -1,7 +1,8 @@
-package io.coffer.provision;
+package io.coffer.housekeeping;
 
 import io.coffer.planchange.PlanChangeFailures;
 import io.coffer.planchange.PlanChangeRepository;
+import io.coffer.provision.ProvisionFailures;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -81,7 +82,7 @@ public class InterruptedProvisioning implements DisposableBean {
 	}
 
 	/** Removes what every interrupted provisioning started; answers how many there were. */
-	int recoverProvisionings() {
+	public int recoverProvisionings() {
 		Instant now = this.clock.instant();
 		List<String> interrupted = this.provisionings.interruptedProvisionings(this.instance.id(),
 				this.instance.startedAt(), now.minus(this.settings.getInstanceTimeout()));

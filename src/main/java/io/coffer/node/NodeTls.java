@@ -1,4 +1,4 @@
-package io.coffer.tls;
+package io.coffer.node;
 
 /**
  * What a node of a database needs to serve TLS, all PEM: the authority's certificate (to verify the
