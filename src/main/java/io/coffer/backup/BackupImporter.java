@@ -21,7 +21,10 @@ import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobStoreException;
 import io.coffer.storage.BlobUpload;
-import io.coffer.system.ApiException;
+import io.coffer.storage.StorageUnavailable;
+import io.coffer.system.CofferException;
+import io.coffer.catalog.BackupInProgress;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -32,7 +35,6 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -89,13 +91,13 @@ public class BackupImporter {
 	/**
 	 * Imports a raw RDB of {@code length} bytes (the request's {@code Content-Length}).
 	 * @return the {@code done} backup
-	 * @throws ApiException 404, 409 while a backup runs, 411 without a length, 413 beyond the limit, 422
+	 * @throws CofferException 404, 409 while a backup runs, 411 without a length, 413 beyond the limit, 422
 	 * for a dump that is not a sound RDB (nothing is kept then)
 	 */
 	public Backup importRdb(String databaseId, InputStream rdb, long length) {
 		Database database = database(databaseId);
 		if (length < 0) {
-			throw new ApiException(HttpStatus.LENGTH_REQUIRED, "length_required",
+			throw new ImportLengthUnknown(
 					"send the dump with a Content-Length: the archive records its size before its bytes");
 		}
 		checkSize(length);
@@ -118,14 +120,14 @@ public class BackupImporter {
 			}
 		}
 		catch (IOException ex) {
-			throw ApiException.unprocessable("invalid_archive", "the upload is not a .tar.gz: " + describe(ex));
+			throw new ImportRefused("invalid_archive", "the upload is not a .tar.gz: " + describe(ex));
 		}
 		if (entry == null) {
-			throw ApiException.unprocessable("invalid_archive", "the archive holds no dump.rdb");
+			throw new ImportRefused("invalid_archive", "the archive holds no dump.rdb");
 		}
 		String name = entry.getName().substring(entry.getName().lastIndexOf('/') + 1);
 		if (!entry.isFile() || !DUMP.equals(name)) {
-			throw ApiException.unprocessable("invalid_archive", "the archive's first file is \"" + entry.getName()
+			throw new ImportRefused("invalid_archive", "the archive's first file is \"" + entry.getName()
 					+ "\": it must be dump.rdb");
 		}
 		checkSize(entry.getSize());
@@ -141,7 +143,7 @@ public class BackupImporter {
 					Backup.IMPORT, BackupNames.objectKey(database, createdAt), this.instance.id());
 		}
 		catch (BackupRepository.BackupInFlightException ex) {
-			throw ApiException.conflict("backup_in_progress", "a backup of " + database.id()
+			throw new BackupInProgress("a backup of " + database.id()
 					+ " is running; import once it has finished");
 		}
 		Backup backup = this.backups.find(database.id(), backupId).orElseThrow();
@@ -196,24 +198,24 @@ public class BackupImporter {
 		this.backups.deleteUnfinished(backup.id());
 	}
 
-	private static ApiException refusal(Exception ex) {
+	private static CofferException refusal(Exception ex) {
 		if (ex instanceof InvalidRdbException) {
-			return ApiException.unprocessable("invalid_rdb", "the dump is not a sound RDB file: " + ex.getMessage()
+			return new ImportRefused("invalid_rdb", "the dump is not a sound RDB file: " + ex.getMessage()
 					+ "; nothing was kept");
 		}
-		if (ex instanceof BlobStoreException) {
-			return ApiException.unavailable("storage_unavailable", ex.getMessage(), ex);
+		if (ex instanceof BlobStoreException storageFailure) {
+			return new StorageUnavailable(storageFailure);
 		}
-		if (ex instanceof ApiException api) {
-			return api;
+		if (ex instanceof CofferException refused) {
+			return refused;
 		}
 		if (ex instanceof IOException) {
 			// what the shipper says of a short or long snapshot is just as true of an upload
-			return ApiException.unprocessable("invalid_upload", "the upload could not be read as a dump: "
+			return new ImportRefused("invalid_upload", "the upload could not be read as a dump: "
 					+ describe(ex).replace("snapshot", "upload").replace("the node announced", "announced")
 					+ "; nothing was kept");
 		}
-		return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+		return new ImportFailed(
 				"the import failed unexpectedly; nothing was kept", ex);
 	}
 
@@ -231,13 +233,13 @@ public class BackupImporter {
 	private void checkSize(long length) {
 		long max = this.properties.getImport().getMaxSize().toBytes();
 		if (length > max) {
-			throw new ApiException(HttpStatus.valueOf(413), "dump_too_large", "the dump is " + length
+			throw new ImportTooLarge("the dump is " + length
 					+ " bytes, more than the " + max + " bytes an import may be (coffer.import.max-size)");
 		}
 	}
 
 	private Database database(String databaseId) {
-		return this.databases.findLive(databaseId).orElseThrow(() -> ApiException.notFound("database " + databaseId));
+		return this.databases.findLive(databaseId).orElseThrow(() -> new DatabaseNotFound(databaseId));
 	}
 
 }

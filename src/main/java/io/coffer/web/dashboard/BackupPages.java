@@ -21,7 +21,8 @@ import io.coffer.restore.RestoreLauncher;
 import io.coffer.schedule.BackupScheduleService;
 import io.coffer.storage.BlobNotFoundException;
 import io.coffer.storage.BlobStoreException;
-import io.coffer.system.ApiException;
+import io.coffer.system.CofferException;
+import io.coffer.web.ApiException;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,7 +118,7 @@ class BackupPages {
 			Backup started = this.backupLauncher.launch(db, Backup.MANUAL);
 			redirect.addFlashAttribute("notice", "Backup " + started.id() + " has started.");
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			redirect.addFlashAttribute("problem", sentence(ex));
 		}
 		return "redirect:/dashboard/databases/" + db + "/backups";
@@ -136,7 +137,7 @@ class BackupPages {
 							: "Scheduled backups are on: every " + schedule.everyHours() + " hours from "
 									+ schedule.scheduleAt() + ".");
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			redirect.addFlashAttribute("problem", sentence(ex));
 		}
 		return "redirect:/dashboard/databases/" + db + "/backups";
@@ -216,7 +217,7 @@ class BackupPages {
 			Restore started = this.restoreLauncher.launch(db, backup, Restore.IN_PLACE, db, null);
 			return "redirect:/dashboard/databases/" + db + "/restores/" + started.id();
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			redirect.addFlashAttribute("problem", sentence(ex));
 			return "redirect:/dashboard/databases/" + db + "/backups";
 		}
@@ -261,7 +262,7 @@ class BackupPages {
 	}
 
 	/** The API's message, as a sentence for the page. */
-	static String sentence(ApiException ex) {
+	static String sentence(CofferException ex) {
 		String message = ex.getMessage();
 		if (message == null || message.isEmpty()) {
 			return "That did not work.";
