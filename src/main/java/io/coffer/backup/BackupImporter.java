@@ -10,8 +10,10 @@ import java.time.Clock;
 import java.time.Instant;
 
 import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupInProgress;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.crypto.KeyEncryptionKey;
 import io.coffer.crypto.Keyring;
@@ -23,8 +25,6 @@ import io.coffer.storage.BlobStoreException;
 import io.coffer.storage.BlobUpload;
 import io.coffer.storage.StorageUnavailable;
 import io.coffer.system.CofferException;
-import io.coffer.catalog.BackupInProgress;
-import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -91,7 +91,8 @@ public class BackupImporter {
 	/**
 	 * Imports a raw RDB of {@code length} bytes (the request's {@code Content-Length}).
 	 * @return the {@code done} backup
-	 * @throws CofferException 404, 409 while a backup runs, 411 without a length, 413 beyond the limit, 422
+	 * @throws CofferException {@code DatabaseNotFound}, {@code BackupInProgress} while a backup runs,
+	 * {@link ImportLengthUnknown} without a length, {@link ImportTooLarge} beyond the limit, {@link ImportRefused}
 	 * for a dump that is not a sound RDB (nothing is kept then)
 	 */
 	public Backup importRdb(String databaseId, InputStream rdb, long length) {

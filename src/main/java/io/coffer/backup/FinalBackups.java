@@ -41,9 +41,9 @@ public class FinalBackups {
 
 	/**
 	 * Takes the database's final backup and returns it once it is {@code done}.
-	 * @throws CofferException 422 {@code final_backup_failed} with the backup's error when it failed, 503
-	 * {@code final_backup_pending} when it takes longer than {@code coffer.backup.final-timeout}, or
-	 * what {@link BackupLauncher#launch} refuses with (a backup already running: 409)
+	 * @throws CofferException {@link FinalBackupFailed} with the backup's error when it failed,
+	 * {@link FinalBackupPending} when it takes longer than {@code coffer.backup.final-timeout}, or
+	 * what {@link BackupLauncher#launch} refuses with (a backup already running: {@code BackupInProgress})
 	 */
 	public Backup take(String databaseId) {
 		Backup started = this.launcher.launch(databaseId, Backup.FINAL);

@@ -11,22 +11,22 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseBusy;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.DatabaseNotRunning;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseWork.Kind;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.CofferException;
-import io.coffer.catalog.DatabaseBusy;
-import io.coffer.catalog.DatabaseNotFound;
-import io.coffer.catalog.DatabaseNotRunning;
-import io.coffer.system.InvalidRequest;
-import io.coffer.system.JobNotStarted;
 import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.InvalidRequest;
 import io.coffer.system.JobExecutions;
+import io.coffer.system.JobNotStarted;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,8 +99,9 @@ public class EngineUpgrades implements DisposableBean {
 
 	/**
 	 * Records the upgrade and starts {@code engineUpgradeJob}; answers its execution at once.
-	 * @throws CofferException 404 for an unknown database, 400 for a body that is not {@code {"version": "x.y.z"}},
-	 * 422 for an upgrade the rules or the database do not allow, 409 while the database is busy
+	 * @throws CofferException {@code DatabaseNotFound}; {@code InvalidRequest} for a body that is not
+	 * {@code {"version": "x.y.z"}}; {@link EngineUpgradeRefused} for an upgrade the rules or the database do not
+	 * allow; {@code DatabaseBusy} or {@code DatabaseNotRunning} while the database is busy
 	 */
 	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
 		Database database = this.databases.findLive(databaseId)
@@ -215,7 +216,8 @@ public class EngineUpgrades implements DisposableBean {
 		unknown.remove("version");
 		unknown.remove("engine");
 		if (!unknown.isEmpty()) {
-			throw new InvalidRequest("an upgrade takes only \"version\" and \"engine\", not " + String.join(", ", unknown));
+			throw new InvalidRequest(
+					"an upgrade takes only \"version\" and \"engine\", not " + String.join(", ", unknown));
 		}
 		if (body.get("engine") != null && !(body.get("engine") instanceof String)) {
 			throw new InvalidRequest("\"engine\" is \"redis\" or \"valkey\"");

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import io.coffer.catalog.NoNodes;
 import io.coffer.redis.RedisAccessException;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
@@ -18,7 +19,6 @@ import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.Node;
-import io.coffer.catalog.NoNodes;
 import io.coffer.redis.RedisUnavailable;
 
 import org.springframework.stereotype.Service;

@@ -1,10 +1,10 @@
 package io.coffer.planchange;
 
+import io.coffer.catalog.DatabaseBusy;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.DatabaseNotRunning;
+import io.coffer.catalog.NoNodes;
 import io.coffer.node.DatabaseLocks;
-import io.coffer.node.DatabaseNodes;
-import io.coffer.node.NodeDrivers;
-import io.coffer.node.Plan;
-import io.coffer.node.PlanCatalogue;
 
 import java.time.Clock;
 import java.util.EnumSet;
@@ -14,6 +14,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.coffer.node.DatabaseNodes;
+import io.coffer.node.NodeDrivers;
+import io.coffer.node.Plan;
+import io.coffer.node.PlanCatalogue;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseWork;
@@ -21,18 +25,14 @@ import io.coffer.catalog.DatabaseWork.Kind;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.CofferException;
-import io.coffer.catalog.DatabaseBusy;
-import io.coffer.catalog.DatabaseNotFound;
-import io.coffer.catalog.DatabaseNotRunning;
-import io.coffer.catalog.NoNodes;
 import io.coffer.node.PlanUnavailable;
 import io.coffer.node.UnknownPlan;
 import io.coffer.redis.RedisUnavailable;
+import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.CofferException;
+import io.coffer.system.CofferInstance;
 import io.coffer.system.InvalidRequest;
 import io.coffer.system.JobNotStarted;
-import io.coffer.system.BackgroundJobOperator;
-import io.coffer.system.CofferInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,9 +110,11 @@ public class PlanChanges implements DisposableBean {
 	/**
 	 * Checks and records the change, marks the database {@code updating} and starts {@code planChangeJob};
 	 * answers its execution at once.
-	 * @throws CofferException 404 for an unknown database, 400 for a request without a plan, 422 for a change
-	 * that cannot be made (unknown or same plan, registered database, data too big for the plan), 409 while
-	 * the database is not running or something else changes it, 503 when its primary cannot be asked
+	 * @throws CofferException {@code DatabaseNotFound}; {@code InvalidRequest} for a request without a plan;
+	 * {@link PlanChangeRefused}, {@code UnknownPlan} or {@code PlanUnavailable} for a change that cannot be made
+	 * (unknown or same plan, registered database, data too big for the plan); {@code DatabaseBusy} or
+	 * {@code DatabaseNotRunning} while the database is not running or something else changes it;
+	 * {@code RedisUnavailable} when its primary cannot be asked
 	 */
 	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
 		Database database = this.databases.findLive(databaseId)
@@ -182,10 +184,12 @@ public class PlanChanges implements DisposableBean {
 
 	private static void requireRunning(Database database) {
 		if (DatabaseStatus.UPDATING.equals(database.status())) {
-			throw DatabaseBusy.changingPlan("the plan of " + database.id() + " is already being changed; wait for it to finish");
+			throw DatabaseBusy.changingPlan(
+					"the plan of " + database.id() + " is already being changed; wait for it to finish");
 		}
 		if (!DatabaseStatus.RUNNING.equals(database.status())) {
-			throw new DatabaseNotRunning("database " + database.id() + " is " + database.status() + ": its plan can change once it is running");
+			throw new DatabaseNotRunning(
+					"database " + database.id() + " is " + database.status() + ": its plan can change once it is running");
 		}
 	}
 
@@ -209,7 +213,7 @@ public class PlanChanges implements DisposableBean {
 				+ "delete keys or choose a larger plan", databaseId, usedBytes / (1024.0 * 1024.0), to.name(), to.memoryMb());
 	}
 
-	/** The row and the {@code updating} status together: a second change, on any instance, gets a 409. */
+	/** The row and the {@code updating} status together: a second change, on any instance, is refused as busy. */
 	private long record(Database database, Plan from, Plan to, String requestedBy) {
 		try {
 			return this.transaction.execute((status) -> {

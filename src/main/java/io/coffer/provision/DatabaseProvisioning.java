@@ -1,13 +1,13 @@
 package io.coffer.provision;
 
+import io.coffer.catalog.DatabaseBusy;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.engine.EngineUnavailable;
 import io.coffer.node.DatabaseLocks;
 import io.coffer.node.DatabaseNodes;
 import io.coffer.node.NodeDriver;
 import io.coffer.node.NodeDrivers;
 import io.coffer.node.NodeRemoval;
-import io.coffer.node.Plan;
-import io.coffer.node.PlanCatalogue;
-import io.coffer.node.ProcessNodeDriver;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -17,6 +17,10 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 
+import io.coffer.node.Plan;
+import io.coffer.node.PlanCatalogue;
+import io.coffer.node.PlanUnavailable;
+import io.coffer.node.ProcessNodeDriver;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
@@ -28,12 +32,8 @@ import io.coffer.crypto.Keyring;
 import io.coffer.engine.EngineCatalogue;
 import io.coffer.engine.EngineRepository;
 import io.coffer.engine.EngineVersion;
-import io.coffer.system.CofferException;
-import io.coffer.catalog.DatabaseBusy;
-import io.coffer.catalog.DatabaseNotFound;
-import io.coffer.engine.EngineUnavailable;
-import io.coffer.node.PlanUnavailable;
 import io.coffer.node.UnknownPlan;
+import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
@@ -127,7 +127,8 @@ public class DatabaseProvisioning {
 	/**
 	 * Provisions the database on {@code engine} at {@code version} (each null for the catalogue's default,
 	 * see {@link EngineCatalogue#choose}).
-	 * @throws CofferException 422 for an engine not offered, or asked of a driver whose engine Coffer does not choose
+	 * @throws CofferException {@code EngineUnavailable} for an engine not offered, or asked of a driver whose engine
+	 * Coffer does not choose; {@code UnknownPlan}, {@code PlanUnavailable}; {@link DatabaseExists} when the app has one
 	 */
 	public Provisioned provision(String app, String planName, String engine, String version) {
 		Plan plan = this.plans.find(planName)
@@ -202,7 +203,7 @@ public class DatabaseProvisioning {
 
 	/**
 	 * Stops and removes the database's nodes, then marks it deleted; its backups stay.
-	 * @throws CofferException 404 for an unknown database, 409 while it is being provisioned
+	 * @throws CofferException {@code DatabaseNotFound}; {@code DatabaseBusy} while it is being provisioned
 	 */
 	public Database deprovision(String databaseId) {
 		// said at once: an upgrade holds the database's lock while it runs
@@ -237,7 +238,8 @@ public class DatabaseProvisioning {
 	/**
 	 * Refuses, as {@link #deprovision} would, a deletion that cannot be done now: said before the final
 	 * backup is taken, rather than after it.
-	 * @throws CofferException 404 for an unknown database, 409 while it is provisioned, changed or upgraded
+	 * @throws CofferException {@code DatabaseNotFound}; {@code DatabaseBusy} while it is provisioned, changed or
+	 * upgraded
 	 */
 	public void refuseDeletionNow(String databaseId) {
 		refuseDuringUpgrade(databaseId);
@@ -248,10 +250,12 @@ public class DatabaseProvisioning {
 
 	private void refuseDuringWork(Database database) {
 		if (DatabaseStatus.PROVISIONING.equals(database.status())) {
-			throw DatabaseBusy.provisioning("database " + database.id() + " is still being provisioned; delete it once it is running");
+			throw DatabaseBusy.provisioning(
+					"database " + database.id() + " is still being provisioned; delete it once it is running");
 		}
 		if (DatabaseStatus.UPDATING.equals(database.status())) {
-			throw DatabaseBusy.updating("the plan of database " + database.id() + " is being changed; delete it once it is running");
+			throw DatabaseBusy.updating(
+					"the plan of database " + database.id() + " is being changed; delete it once it is running");
 		}
 	}
 

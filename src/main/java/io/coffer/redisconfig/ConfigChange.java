@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.coffer.system.CofferException;
 import io.coffer.system.InvalidRequest;
 
 /**
@@ -35,7 +34,7 @@ public record ConfigChange(Boolean rdb, Boolean aof, Boolean cacheMode, Integer 
 
 	/**
 	 * Reads a request body, refusing with a sentence what is not a setting or not a valid value.
-	 * @throws CofferException 400 for unknown settings and invalid values
+	 * @throws io.coffer.system.InvalidRequest for unknown settings and invalid values
 	 */
 	public static ConfigChange parse(Map<String, Object> body) {
 		if (body == null || body.isEmpty()) {

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.coffer.catalog.DatabaseBusy;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.DatabaseNotRunning;
 import io.coffer.redis.DatabaseEndpoints;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisInfo;
@@ -17,14 +20,11 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
-import io.coffer.tls.TlsSwitch;
-import io.coffer.system.CofferException;
-import io.coffer.catalog.DatabaseBusy;
-import io.coffer.catalog.DatabaseNotFound;
-import io.coffer.catalog.DatabaseNotRunning;
 import io.coffer.redis.RedisUnavailable;
+import io.coffer.system.CofferException;
 import io.coffer.system.JobNotStarted;
 import io.coffer.tls.TlsNotSupported;
+import io.coffer.tls.TlsSwitch;
 import io.coffer.system.BackgroundJobOperator;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
@@ -93,8 +93,9 @@ public class ConfigChanges implements DisposableBean {
 
 	/**
 	 * Records the change and starts {@code configJob}; answers its execution at once.
-	 * @throws CofferException 404 for an unknown database, 400 or 422 for a change that cannot be made, 409 while
-	 * it is still being provisioned or is not running, or while its plan is being changed
+	 * @throws CofferException {@code DatabaseNotFound}; {@code InvalidRequest}, {@link NoMemoryLimit} or
+	 * {@code TlsNotSupported} for a change that cannot be made; {@code DatabaseBusy} or {@code DatabaseNotRunning}
+	 * while it is still being provisioned or is not running, or while its plan is being changed
 	 */
 	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
 		Database database = this.databases.findLive(databaseId)

@@ -8,6 +8,12 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.concurrent.RejectedExecutionException;
 
+import io.coffer.catalog.BackupInProgress;
+import io.coffer.catalog.BackupNotDone;
+import io.coffer.catalog.BackupNotFound;
+import io.coffer.catalog.DatabaseBusy;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.RestoreInProgress;
 import io.coffer.redis.RedisAccessException;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
@@ -22,15 +28,9 @@ import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.system.CofferException;
-import io.coffer.catalog.BackupInProgress;
-import io.coffer.catalog.BackupNotDone;
-import io.coffer.catalog.BackupNotFound;
-import io.coffer.catalog.DatabaseBusy;
-import io.coffer.catalog.DatabaseNotFound;
-import io.coffer.catalog.RestoreInProgress;
-import io.coffer.system.InvalidRequest;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.InvalidRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
@@ -105,7 +105,8 @@ public class RestoreLauncher {
 	 * The database a restore would load into: the database itself for {@code in_place}; for
 	 * {@code new_database}, the registered database named by {@code targetDatabase} (its id) or by
 	 * {@code app}. Until provisioning exists, a new database is one registered beforehand, empty.
-	 * @throws CofferException 400 for an incomplete request, 404 when the target does not exist
+	 * @throws CofferException {@code InvalidRequest} for an incomplete request, {@code DatabaseNotFound} when the
+	 * target does not exist
 	 */
 	public String targetOf(String databaseId, String target, String app, String targetDatabase) {
 		if (target == null || Restore.IN_PLACE.equals(target)) {
@@ -136,9 +137,10 @@ public class RestoreLauncher {
 	 * @param backupRef a backup id, or {@code latest} for the latest good one (see {@link BackupRepository#findLatestGood})
 	 * @param verifyBeforeLoad whether to read the archive whole before touching the target; null for the
 	 * configured default
-	 * @throws CofferException 404 for an unknown database or backup, 409 while another restore of the
-	 * database or into the target is in flight, while a backup of the target runs, while the target is still
-	 * being provisioned, or when the backup is not done; 422 when the backup cannot go into the target
+	 * @throws CofferException {@code DatabaseNotFound} or {@code BackupNotFound}; {@code RestoreInProgress} while
+	 * another restore of the database or into the target is in flight, {@code BackupInProgress} while a backup
+	 * of the target runs, {@code DatabaseBusy} while the target is still being provisioned or otherwise busy,
+	 * {@code BackupNotDone}; {@link RestoreRefused} when the backup cannot go into the target
 	 */
 	public Restore launch(String databaseId, String backupRef, String target, String targetDatabaseId,
 			Boolean verifyBeforeLoad) {
@@ -204,10 +206,12 @@ public class RestoreLauncher {
 	 */
 	private void refuseWhileBusy(String targetId, String status) {
 		if (DatabaseStatus.PROVISIONING.equals(status)) {
-			throw DatabaseBusy.provisioning("database " + targetId + " is still being provisioned; restore into it once it is running");
+			throw DatabaseBusy.provisioning(
+					"database " + targetId + " is still being provisioned; restore into it once it is running");
 		}
 		if (DatabaseStatus.UPDATING.equals(status)) {
-			throw DatabaseBusy.updating("the plan of " + targetId + " is being changed; restore into it once it is running");
+			throw DatabaseBusy.updating(
+					"the plan of " + targetId + " is being changed; restore into it once it is running");
 		}
 		this.work.inFlight(targetId, EnumSet.of(DatabaseWork.Kind.BACKUP)).ifPresent((backup) -> {
 			throw new BackupInProgress("a backup of " + targetId + " is in progress; restore into it once it is done");

@@ -9,9 +9,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.system.CofferException;
-import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.system.InvalidRequest;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -76,8 +76,8 @@ public class BackupScheduleService {
 	 * hour, {@code everyHours} how often after it; either switches the schedule on unless {@code enabled}
 	 * says otherwise.
 	 * @param allowedEveryHours the intervals the database's plan allows
-	 * @throws CofferException 400 with a sentence for an invalid value, 422 for an interval that is not one
-	 * of {@link #EVERY_HOURS} or that the plan does not allow
+	 * @throws CofferException {@code InvalidRequest} with a sentence for an invalid value, {@link ScheduleRefused}
+	 * for an interval that is not one of {@link #EVERY_HOURS} or that the plan does not allow
 	 */
 	@Transactional
 	public Schedule update(String databaseId, Boolean enabled, Integer hourUtc, String scheduleAt, Integer everyHours,
@@ -121,7 +121,8 @@ public class BackupScheduleService {
 	static int parseScheduleAt(String value) {
 		Matcher matcher = SCHEDULE_AT.matcher(value);
 		if (!matcher.matches()) {
-			throw new InvalidRequest("schedule_at must be a whole hour in UTC, like \"4:00 UTC\", not \"" + value + "\"");
+			throw new InvalidRequest(
+					"schedule_at must be a whole hour in UTC, like \"4:00 UTC\", not \"" + value + "\"");
 		}
 		String zone = matcher.group(3);
 		if (zone != null && !zone.toUpperCase(Locale.ROOT).equals("UTC") && !zone.toUpperCase(Locale.ROOT).equals("GMT")) {

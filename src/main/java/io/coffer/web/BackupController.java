@@ -6,10 +6,10 @@ import java.util.List;
 import io.coffer.backup.BackupImporter;
 import io.coffer.backup.BackupLauncher;
 import io.coffer.catalog.Backup;
-import io.coffer.catalog.BackupRepository;
-import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.BackupNotFound;
+import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.DatabaseRepository;
 
 import jakarta.servlet.http.HttpServletRequest;
 

@@ -2,10 +2,10 @@ package io.coffer.web;
 
 import java.util.List;
 
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.node.PlanCatalogue;
 import io.coffer.schedule.BackupScheduleService;
-import io.coffer.catalog.DatabaseNotFound;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;

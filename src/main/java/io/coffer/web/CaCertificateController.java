@@ -1,9 +1,9 @@
 package io.coffer.web;
 
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.tls.TlsSwitch;
-import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.tls.CertificateAuthority;
 
 import org.springframework.http.ResponseEntity;

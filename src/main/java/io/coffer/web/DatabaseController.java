@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.coffer.backup.FinalBackups;
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.engine.EngineUpgrades;
@@ -16,9 +17,8 @@ import io.coffer.node.DatabaseStats;
 import io.coffer.planchange.PlanChanges;
 import io.coffer.provision.RegisterRequest;
 import io.coffer.redisconfig.ConfigChanges;
-import io.coffer.catalog.DatabaseNotFound;
-import io.coffer.system.InvalidRequest;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.InvalidRequest;
 import io.coffer.system.RequestedBy;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;

@@ -1,10 +1,10 @@
 package io.coffer.web;
 
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.restore.RestoreLauncher;
-import io.coffer.catalog.DatabaseNotFound;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;

@@ -1,8 +1,8 @@
 package io.coffer.web.dashboard;
 
 import io.coffer.catalog.Database;
-import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.DatabaseRepository;
 
 import org.springframework.stereotype.Component;
 
