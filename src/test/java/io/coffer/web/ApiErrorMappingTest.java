@@ -1,5 +1,7 @@
 package io.coffer.web;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -16,12 +18,15 @@ import io.coffer.catalog.BackupInProgress;
 import io.coffer.catalog.BackupNotDone;
 import io.coffer.catalog.BackupNotFound;
 import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseBusy;
 import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseNotRunning;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.NoNodes;
 import io.coffer.catalog.RestoreInProgress;
+import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.TokenRepository;
 import io.coffer.engine.EngineUnavailable;
 import io.coffer.engine.EngineUpgradeRefused;
@@ -30,6 +35,7 @@ import io.coffer.keyring.KeyInUse;
 import io.coffer.keyring.KeyNotFound;
 import io.coffer.keyring.KeyringUnwritable;
 import io.coffer.node.DatabaseStats;
+import io.coffer.node.PlanCatalogue;
 import io.coffer.node.PlanUnavailable;
 import io.coffer.node.PoolExhausted;
 import io.coffer.node.UnknownPlan;
@@ -43,7 +49,9 @@ import io.coffer.provision.RegistrationRefused;
 import io.coffer.redis.RedisUnavailable;
 import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.redisconfig.NoMemoryLimit;
+import io.coffer.restore.RestoreLauncher;
 import io.coffer.restore.RestoreRefused;
+import io.coffer.schedule.BackupScheduleService;
 import io.coffer.schedule.JobNotFound;
 import io.coffer.schedule.ScheduleRefused;
 import io.coffer.schedule.ServiceJobs;
@@ -51,7 +59,6 @@ import io.coffer.storage.BlobStoreException;
 import io.coffer.storage.StorageUnavailable;
 import io.coffer.system.AdminToken;
 import io.coffer.system.CofferException;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.InvalidRequest;
 import io.coffer.system.JobNotStarted;
 import io.coffer.tls.TlsNotSupported;
@@ -63,12 +70,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.batch.core.repository.JobRepository;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration;
-import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration;
-import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
@@ -91,11 +92,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * The web layer alone: what each domain exception is answered with, and what malformed requests get
  * before any service is asked. The services are stand-ins here; the end-to-end tests run them for real.
  */
-@WebMvcTest(controllers = { BackupController.class, DatabaseController.class, JobController.class })
-@Import(ApiErrorMappingTest.Settings.class)
-// the API's own filter chain (WebConfiguration) is built with Spring Security, which this slice does not bring
-@ImportAutoConfiguration({ SecurityAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class,
-		SecurityFilterAutoConfiguration.class })
+@WebMvcTest(controllers = { BackupController.class, BackupScheduleController.class, DatabaseController.class,
+		JobController.class, RestoreController.class })
+@Import(WebSliceSettings.class)
 class ApiErrorMappingTest {
 
 	private static final String OPERATOR = "Bearer operator-token";
@@ -150,12 +149,17 @@ class ApiErrorMappingTest {
 	@MockitoBean
 	private JobRepository jobRepository;
 
-	/** The settings the web layer reads, at their defaults: the slice does not scan for them. */
-	@TestConfiguration(proxyBeanMethods = false)
-	@EnableConfigurationProperties({ CofferProperties.class, ApiProperties.class })
-	static class Settings {
+	@MockitoBean
+	private RestoreRepository restores;
 
-	}
+	@MockitoBean
+	private RestoreLauncher restoreLauncher;
+
+	@MockitoBean
+	private BackupScheduleService schedules;
+
+	@MockitoBean
+	private PlanCatalogue plans;
 
 	@BeforeEach
 	void tokens() {
@@ -351,6 +355,60 @@ class ApiErrorMappingTest {
 			.andExpect(status().isNotFound())
 			.andExpect(jsonPath("$.error").value("not_found"))
 			.andExpect(jsonPath("$.message").value("job execution 42 was not found"));
+	}
+
+	@Test
+	void aTenantNamingAnotherDatabaseAsItsRestoreTargetGetsTheAnswerOfOneThatDoesNotExist() throws Exception {
+		given(this.databases.findLive("their-app-1234")).willReturn(Optional.of(database("their-app-1234")));
+		this.mvc.perform(post("/api/v1/databases/their-app-1234/restores").header("Authorization", TENANT)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"target\": \"new_database\", \"target_database\": \"my-app-3030\"}"))
+			.andExpect(status().isNotFound())
+			.andExpect(jsonPath("$.error").value("not_found"))
+			.andExpect(jsonPath("$.message").value("database my-app-3030 was not found"));
+		verifyNoInteractions(this.restoreLauncher);
+	}
+
+	@Test
+	void anUnknownFieldOfARestoreIsNamedInTheBodysOwnSpelling() throws Exception {
+		given(this.databases.findLive("my-app-3030")).willReturn(Optional.of(database("my-app-3030")));
+		this.mvc.perform(post("/api/v1/databases/my-app-3030/restores").header("Authorization", OPERATOR)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"backup\": \"latest\", \"targetDatabase\": \"x\"}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.error").value("invalid_request"))
+			.andExpect(jsonPath("$.message").value("unknown field \"targetDatabase\"; this call takes app, backup, "
+					+ "target, target_database, verify_before_load"));
+		verifyNoInteractions(this.restoreLauncher);
+	}
+
+	@Test
+	void aValueOfTheWrongTypeIs400() throws Exception {
+		this.mvc.perform(put("/api/v1/databases/my-app-3030/backup-schedule").header("Authorization", OPERATOR)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"enabled\": true, \"hour_utc\": \"three\"}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.error").value("invalid_request"))
+			.andExpect(jsonPath("$.message").value("the request body is not valid JSON for this call"));
+		verifyNoInteractions(this.schedules);
+	}
+
+	@Test
+	void aScheduleThePlanRefusesIs422WithTheServicesCode() throws Exception {
+		given(this.databases.findLive("my-app-3030")).willReturn(Optional.of(database("my-app-3030")));
+		given(this.schedules.update(any(), any(), any(), any(), any(), any())).willThrow(
+				new ScheduleRefused("every_hours_not_in_plan", "plan redis-starter-16 backs up every 24 hours"));
+		this.mvc.perform(put("/api/v1/databases/my-app-3030/backup-schedule").header("Authorization", OPERATOR)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"enabled\": true, \"every_hours\": 6}"))
+			.andExpect(status().is(422))
+			.andExpect(jsonPath("$.error").value("every_hours_not_in_plan"))
+			.andExpect(jsonPath("$.message").value("plan redis-starter-16 backs up every 24 hours"));
+	}
+
+	private static Database database(String id) {
+		return new Database(id, id.substring(0, id.lastIndexOf('-')), "redis-starter-16", "provisioned",
+				DatabaseStatus.RUNNING, "stream", null, true, null, Instant.EPOCH, List.of());
 	}
 
 	@Test
