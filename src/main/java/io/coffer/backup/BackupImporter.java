@@ -12,20 +12,22 @@ import java.time.Clock;
 import java.time.Instant;
 
 import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupInProgress;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.pipeline.InvalidRdbException;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobStoreException;
-import io.coffer.system.ApiException;
+import io.coffer.storage.StorageUnavailable;
+import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -77,13 +79,14 @@ public class BackupImporter {
 	/**
 	 * Imports a raw RDB of {@code length} bytes (the request's {@code Content-Length}).
 	 * @return the {@code done} backup
-	 * @throws ApiException 404, 409 while a backup runs, 411 without a length, 413 beyond the limit, 422
+	 * @throws CofferException {@code DatabaseNotFound}, {@code BackupInProgress} while a backup runs,
+	 * {@link ImportLengthUnknown} without a length, {@link ImportTooLarge} beyond the limit, {@link ImportRefused}
 	 * for a dump that is not a sound RDB (nothing is kept then)
 	 */
 	public Backup importRdb(String databaseId, InputStream rdb, long length) {
 		Database database = database(databaseId);
 		if (length < 0) {
-			throw new ApiException(HttpStatus.LENGTH_REQUIRED, "length_required",
+			throw new ImportLengthUnknown(
 					"send the dump with a Content-Length: the archive records its size before its bytes");
 		}
 		checkSize(length);
@@ -101,10 +104,10 @@ public class BackupImporter {
 			dump = RestoreArchive.firstDump(gzip);
 		}
 		catch (RestoreArchive.ArchiveCheckException ex) {
-			throw ApiException.unprocessable("invalid_archive", ex.getMessage());
+			throw new ImportRefused("invalid_archive", ex.getMessage());
 		}
 		catch (IOException ex) {
-			throw ApiException.unprocessable("invalid_archive", "the upload is not a .tar.gz: " + describe(ex));
+			throw new ImportRefused("invalid_archive", "the upload is not a .tar.gz: " + describe(ex));
 		}
 		checkSize(dump.size());
 		return ship(database, dump.stream(), dump.size());
@@ -118,7 +121,7 @@ public class BackupImporter {
 					Backup.IMPORT, BackupNames.objectKey(database, createdAt), this.instance.id());
 		}
 		catch (BackupRepository.BackupInFlightException ex) {
-			throw ApiException.conflict("backup_in_progress", "a backup of " + database.id()
+			throw new BackupInProgress("a backup of " + database.id()
 					+ " is running; import once it has finished");
 		}
 		Backup backup = this.backups.find(database.id(), backupId).orElseThrow();
@@ -156,24 +159,24 @@ public class BackupImporter {
 		this.backups.deleteUnfinished(backup.id());
 	}
 
-	private static ApiException refusal(Exception ex) {
+	private static CofferException refusal(Exception ex) {
 		if (ex instanceof InvalidRdbException) {
-			return ApiException.unprocessable("invalid_rdb", "the dump is not a sound RDB file: " + ex.getMessage()
+			return new ImportRefused("invalid_rdb", "the dump is not a sound RDB file: " + ex.getMessage()
 					+ "; nothing was kept");
 		}
-		if (ex instanceof BlobStoreException) {
-			return ApiException.unavailable("storage_unavailable", ex.getMessage(), ex);
+		if (ex instanceof BlobStoreException storageFailure) {
+			return new StorageUnavailable(storageFailure);
 		}
-		if (ex instanceof ApiException api) {
-			return api;
+		if (ex instanceof CofferException refused) {
+			return refused;
 		}
 		if (ex instanceof IOException) {
 			// what the shipper says of a short or long snapshot is just as true of an upload
-			return ApiException.unprocessable("invalid_upload", "the upload could not be read as a dump: "
+			return new ImportRefused("invalid_upload", "the upload could not be read as a dump: "
 					+ describe(ex).replace("snapshot", "upload").replace("the node announced", "announced")
 					+ "; nothing was kept");
 		}
-		return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+		return new ImportFailed(
 				"the import failed unexpectedly; nothing was kept", ex);
 	}
 
@@ -191,13 +194,13 @@ public class BackupImporter {
 	private void checkSize(long length) {
 		long max = this.properties.getImport().getMaxSize().toBytes();
 		if (length > max) {
-			throw new ApiException(HttpStatus.valueOf(413), "dump_too_large", "the dump is " + length
+			throw new ImportTooLarge("the dump is " + length
 					+ " bytes, more than the " + max + " bytes an import may be (coffer.import.max-size)");
 		}
 	}
 
 	private Database database(String databaseId) {
-		return this.databases.findLive(databaseId).orElseThrow(() -> ApiException.notFound("database " + databaseId));
+		return this.databases.findLive(databaseId).orElseThrow(() -> new DatabaseNotFound(databaseId));
 	}
 
 }

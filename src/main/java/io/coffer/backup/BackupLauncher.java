@@ -7,12 +7,16 @@ import java.util.EnumSet;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupInProgress;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseBusy;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
-import io.coffer.system.ApiException;
+import io.coffer.catalog.RestoreInProgress;
+import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,33 +71,34 @@ public class BackupLauncher {
 
 	/**
 	 * Schedules a backup of the database and returns its row at once.
-	 * @throws ApiException 404 for an unknown database, 409 while another backup of it or a restore into it is in
-	 * flight, while it is still being provisioned, or while its plan is being changed
+	 * @throws CofferException {@code DatabaseNotFound}; {@code BackupInProgress} while another backup of it is in
+	 * flight, {@code RestoreInProgress} while a restore into it is, {@code DatabaseBusy} while it is still being
+	 * provisioned, while its plan is being changed, or while an upgrade or a TLS switch runs
 	 */
 	public Backup launch(String databaseId, String method) {
 		Database database = this.databases.findLive(databaseId)
-			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+			.orElseThrow(() -> new DatabaseNotFound(databaseId));
 		Instant createdAt = creationSecond(databaseId);
 		String backupId = BackupNames.newId(createdAt);
 		// an upgrade restarts the node a backup reads from, a TLS switch changes how it is reached
 		this.work.startExclusively(databaseId, EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE, DatabaseWork.Kind.TLS_SWITCH),
-				(work) -> ApiException.conflict("database_busy",
+				(work) -> DatabaseBusy.working(
 						work + " of " + databaseId + " is in progress; back it up once it is done"),
 				(status) -> {
 					if (DatabaseStatus.PROVISIONING.equals(status)) {
 						// its nodes are not up yet: there is nothing to read
-						throw ApiException.conflict("database_provisioning",
+						throw DatabaseBusy.provisioning(
 								"database " + databaseId + " is still being provisioned; back it up once it is running");
 					}
 					if (DatabaseStatus.UPDATING.equals(status)) {
 						// its nodes are being added or removed: the node a backup would pick may be gone the next second
-						throw ApiException.conflict("database_updating",
+						throw DatabaseBusy.updating(
 								"the plan of " + databaseId + " is being changed; back it up once it is running");
 					}
 					// a restore replaces the data a backup would read, and makes its node a replica of Coffer meanwhile;
 					// a restore into the database waits for a backup of it in turn (RestoreLauncher)
 					this.work.inFlight(databaseId, EnumSet.of(DatabaseWork.Kind.RESTORE)).ifPresent((restore) -> {
-						throw ApiException.conflict("restore_in_progress",
+						throw new RestoreInProgress(
 								"a restore into " + databaseId + " is in progress; back it up once it is done");
 					});
 					try {
@@ -102,7 +107,7 @@ public class BackupLauncher {
 								BackupNames.objectKey(database, createdAt), this.instance.id());
 					}
 					catch (BackupRepository.BackupInFlightException ex) {
-						throw ApiException.conflict("backup_in_progress",
+						throw new BackupInProgress(
 								"a backup of " + databaseId + " is already running; wait for it to finish");
 					}
 					return backupId;

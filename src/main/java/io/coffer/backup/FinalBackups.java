@@ -11,11 +11,10 @@ import java.util.concurrent.TimeoutException;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.RunStatus;
-import io.coffer.system.ApiException;
+import io.coffer.system.CofferException;
 import io.coffer.system.CofferProperties;
 
 import org.springframework.context.event.EventListener;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -42,9 +41,9 @@ public class FinalBackups {
 
 	/**
 	 * Takes the database's final backup and returns it once it is {@code done}.
-	 * @throws ApiException 422 {@code final_backup_failed} with the backup's error when it failed, 503
-	 * {@code final_backup_pending} when it takes longer than {@code coffer.backup.final-timeout}, or
-	 * what {@link BackupLauncher#launch} refuses with (a backup already running: 409)
+	 * @throws CofferException {@link FinalBackupFailed} with the backup's error when it failed,
+	 * {@link FinalBackupPending} when it takes longer than {@code coffer.backup.final-timeout}, or
+	 * what {@link BackupLauncher#launch} refuses with (a backup already running: {@code BackupInProgress})
 	 */
 	public Backup take(String databaseId) {
 		Backup started = this.launcher.launch(databaseId, Backup.FINAL);
@@ -57,10 +56,9 @@ public class FinalBackups {
 			}
 		}
 		catch (TimeoutException ex) {
-			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "final_backup_pending",
+			throw new FinalBackupPending(
 					"the final backup " + started.id() + " is still running after " + this.timeout.toMinutes()
-							+ " minutes; the database was not deleted: delete it again once that backup is done",
-					null);
+							+ " minutes; the database was not deleted: delete it again once that backup is done");
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -74,7 +72,7 @@ public class FinalBackups {
 		}
 		Backup backup = current(started);
 		if (backup.status() != RunStatus.DONE) {
-			throw ApiException.unprocessable("final_backup_failed", "the final backup " + backup.id() + " failed: "
+			throw new FinalBackupFailed("the final backup " + backup.id() + " failed: "
 					+ backup.error() + "; the database was not deleted. Try again once the cause is fixed, or delete it"
 					+ " without a final backup (?final_backup=false)");
 		}

@@ -11,17 +11,22 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseBusy;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.DatabaseNotRunning;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseWork.Kind;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.InvalidRequest;
 import io.coffer.system.JobExecutions;
+import io.coffer.system.JobNotStarted;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,35 +99,36 @@ public class EngineUpgrades implements DisposableBean {
 
 	/**
 	 * Records the upgrade and starts {@code engineUpgradeJob}; answers its execution at once.
-	 * @throws ApiException 404 for an unknown database, 400 for a body that is not {@code {"version": "x.y.z"}},
-	 * 422 for an upgrade the rules or the database do not allow, 409 while the database is busy
+	 * @throws CofferException {@code DatabaseNotFound}; {@code InvalidRequest} for a body that is not
+	 * {@code {"version": "x.y.z"}}; {@link EngineUpgradeRefused} for an upgrade the rules or the database do not
+	 * allow; {@code DatabaseBusy} or {@code DatabaseNotRunning} while the database is busy
 	 */
 	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
 		Database database = this.databases.findLive(databaseId)
-			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+			.orElseThrow(() -> new DatabaseNotFound(databaseId));
 		Availability availability = availability(database);
 		if (availability.notUpgradable() != null) {
-			throw ApiException.unprocessable("upgrade_unavailable", availability.notUpgradable());
+			throw new EngineUpgradeRefused("upgrade_unavailable", availability.notUpgradable());
 		}
 		EngineVersion target = parse(body, EngineVersion.parse(availability.version()).engine());
 		if (!DatabaseStatus.RUNNING.equals(database.status())) {
-			throw ApiException.conflict("database_not_running", "database " + databaseId + " is " + database.status()
+			throw new DatabaseNotRunning("database " + databaseId + " is " + database.status()
 					+ ": it can be upgraded once it is running");
 		}
 		EngineVersion current = EngineVersion.parse(availability.version());
 		this.catalogue.rules().refusal(current, target).ifPresent((refusal) -> {
-			throw ApiException.unprocessable("upgrade_refused", refusal.message());
+			throw new EngineUpgradeRefused("upgrade_refused", refusal.message());
 		});
 		// an upgrade of the database left by an instance that stopped will not go on: it must not refuse this one
 		interrupt(databaseId);
 		// an upgrade restarts every data node: not under a backup or a restore reading or loading one, a
 		// configuration change setting them, or a plan change moving them
 		long upgradeId = this.work.startExclusively(databaseId, UPGRADE_WAITS_FOR,
-				(change) -> ApiException.conflict("database_busy", change + " of " + databaseId
+				(change) -> DatabaseBusy.working(change + " of " + databaseId
 						+ " is under way: upgrade once it is finished"),
 				(status) -> {
 					if (!DatabaseStatus.RUNNING.equals(status)) {
-						throw ApiException.conflict("database_not_running", "database " + databaseId + " is " + status
+						throw new DatabaseNotRunning("database " + databaseId + " is " + status
 								+ ": it can be upgraded once it is running");
 					}
 					return record(databaseId, current, target, requestedBy);
@@ -138,7 +144,7 @@ public class EngineUpgrades implements DisposableBean {
 			log.error("engineUpgradeJob could not start for {}", databaseId, ex);
 			this.engines.finished(upgradeId, EngineRepository.ERROR, "the job could not start: " + ex.getMessage(),
 					this.clock.instant());
-			throw ApiException.conflict("job_not_started", "the upgrade could not start: " + ex.getMessage());
+			throw new JobNotStarted("the upgrade", ex);
 		}
 		this.engines.jobStarted(upgradeId, execution.getId());
 		log.info("Upgrade of {} from {} to {} started (job {})", databaseId, current, target, execution.getId());
@@ -195,7 +201,7 @@ public class EngineUpgrades implements DisposableBean {
 					this.clock.instant(), this.instance.id());
 		}
 		catch (DuplicateKeyException ex) {
-			throw ApiException.conflict("upgrade_in_progress", "an engine upgrade of " + databaseId
+			throw DatabaseBusy.upgrading("an engine upgrade of " + databaseId
 					+ " is already under way; wait for it to finish");
 		}
 	}
@@ -203,17 +209,18 @@ public class EngineUpgrades implements DisposableBean {
 	/** The target: {@code version}, of {@code engine} when named, else of the engine the database runs. */
 	private static EngineVersion parse(Map<String, Object> body, String currentEngine) {
 		if (body == null || !(body.get("version") instanceof String text)) {
-			throw ApiException.badRequest("send the version to upgrade to: {\"version\": \"x.y.z\"}, with "
+			throw new InvalidRequest("send the version to upgrade to: {\"version\": \"x.y.z\"}, with "
 					+ "\"engine\": \"redis\" or \"valkey\" to change engines");
 		}
 		Set<String> unknown = new TreeSet<>(body.keySet());
 		unknown.remove("version");
 		unknown.remove("engine");
 		if (!unknown.isEmpty()) {
-			throw ApiException.badRequest("an upgrade takes only \"version\" and \"engine\", not " + String.join(", ", unknown));
+			throw new InvalidRequest(
+					"an upgrade takes only \"version\" and \"engine\", not " + String.join(", ", unknown));
 		}
 		if (body.get("engine") != null && !(body.get("engine") instanceof String)) {
-			throw ApiException.badRequest("\"engine\" is \"redis\" or \"valkey\"");
+			throw new InvalidRequest("\"engine\" is \"redis\" or \"valkey\"");
 		}
 		try {
 			EngineVersion version = EngineVersion.parse(text);
@@ -223,7 +230,7 @@ public class EngineUpgrades implements DisposableBean {
 			return EngineVersion.of(engine, version.number());
 		}
 		catch (IllegalArgumentException ex) {
-			throw ApiException.badRequest("\"version\": " + ex.getMessage());
+			throw new InvalidRequest("\"version\": " + ex.getMessage());
 		}
 	}
 

@@ -6,7 +6,7 @@ import java.util.List;
 
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.UnknownKeyException;
-import io.coffer.system.ApiException;
+import io.coffer.system.CofferException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,17 +73,17 @@ public class KeyringOperations {
 		locked(() -> {
 			List<String> ids = this.keyring.keyIds();
 			if (!ids.contains(id)) {
-				throw ApiException.notFound("key " + id + " (keys of the keyring: " + String.join(", ", ids) + ")");
+				throw new KeyNotFound("key " + id + " (keys of the keyring: " + String.join(", ", ids) + ")");
 			}
 			if (ids.get(ids.size() - 1).equals(id)) {
-				throw ApiException.conflict("key_in_use", "key " + id
+				throw new KeyInUse("key " + id
 						+ " is the current key, the one new backups use: rotate first (POST /api/v1/keyring/rotate), "
 						+ "let rewrapKeysJob finish, then retire it");
 			}
 			long backups = backupsUsing(id);
 			long secrets = secretsUsing(id);
 			if (backups > 0 || secrets > 0) {
-				throw ApiException.conflict("key_in_use", "key " + id + " still wraps the data key of " + backups
+				throw new KeyInUse("key " + id + " still wraps the data key of " + backups
 						+ " backups and seals " + secrets + " secrets of the catalogue: run rewrapKeysJob "
 						+ "(POST /api/v1/jobs/rewrapKeysJob) and retire the key once it has completed");
 			}
@@ -92,21 +92,21 @@ public class KeyringOperations {
 					     + (select count(*) from restores where status in ('scheduled', 'running'))
 					""").query(Long.class).single();
 			if (inFlight > 0) {
-				throw ApiException.conflict("key_in_use", inFlight + " backups or restores are running and may have "
+				throw new KeyInUse(inFlight + " backups or restores are running and may have "
 						+ "started with key " + id + ": retire it once they have finished");
 			}
 			long webhooks = this.jdbc.sql("""
 					select count(*) from webhook_deliveries where status = 'pending' and body_key_id = ?
 					""").param(id).query(Long.class).single();
 			if (webhooks > 0) {
-				throw ApiException.conflict("key_in_use", webhooks + " webhook deliveries waiting to be sent are "
+				throw new KeyInUse(webhooks + " webhook deliveries waiting to be sent are "
 						+ "sealed with key " + id + ": retire it once they have been sent or given up");
 			}
 			try {
 				this.keyring.removeKey(id);
 			}
 			catch (UnknownKeyException ex) {
-				throw ApiException.notFound("key " + id);
+				throw new KeyNotFound("key " + id);
 			}
 			return null;
 		});
@@ -134,11 +134,11 @@ public class KeyringOperations {
 		try {
 			return this.lock.holding(KeyringLock.KEYRING_FILE, work);
 		}
-		catch (ApiException | IllegalArgumentException ex) {
+		catch (CofferException | IllegalArgumentException ex) {
 			throw ex;
 		}
 		catch (IOException ex) {
-			throw ApiException.unavailable("keyring_unwritable", "the keyring file could not be changed: "
+			throw new KeyringUnwritable("the keyring file could not be changed: "
 					+ ex.getMessage() + " (every instance must share it, writable by the service)", ex);
 		}
 		catch (Exception ex) {

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import io.coffer.catalog.NoNodes;
 import io.coffer.redis.RedisAccessException;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
@@ -18,7 +19,7 @@ import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.Node;
-import io.coffer.system.ApiException;
+import io.coffer.redis.RedisUnavailable;
 
 import org.springframework.stereotype.Service;
 
@@ -87,7 +88,7 @@ public class DatabaseStats {
 			info = this.redis.call(primary, (jedis) -> RedisInfo.fields(jedis.info("everything")));
 		}
 		catch (RedisAccessException ex) {
-			throw ApiException.unavailable("redis_" + ex.code(), "the database does not answer: " + ex.getMessage(), ex);
+			throw new RedisUnavailable("redis_" + ex.code(), "the database does not answer: " + ex.getMessage(), ex);
 		}
 		// through HAProxy, the node that answered says which one it is by its own port
 		int port = Integer.parseInt(info.getOrDefault("tcp_port", String.valueOf(primary.port())));
@@ -124,7 +125,7 @@ public class DatabaseStats {
 			return new RedisEndpoint(entry.get().host(), entry.get().port(), password);
 		}
 		Node node = database.listedPrimary()
-			.orElseThrow(() -> ApiException.unprocessable("no_nodes", "database " + database.id() + " has no node"));
+			.orElseThrow(() -> new NoNodes("database " + database.id() + " has no node"));
 		return new RedisEndpoint(node.host(), node.port(), password);
 	}
 

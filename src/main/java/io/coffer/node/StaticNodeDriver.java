@@ -11,7 +11,6 @@ import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
 import redis.clients.jedis.Jedis;
 
@@ -72,7 +71,7 @@ class StaticNodeDriver implements NodeDriver {
 						new ManagedNode.DriverData(NAME, name, kind, null, null));
 			}
 		}
-		throw ApiException.unprocessable("pool_exhausted", "every node of the static pool is in use: add nodes "
+		throw new PoolExhausted("every node of the static pool is in use: add nodes "
 				+ "to coffer.provisioning.static-nodes or delete a database");
 	}
 

@@ -1,10 +1,10 @@
 package io.coffer.planchange;
 
+import io.coffer.catalog.DatabaseBusy;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.DatabaseNotRunning;
+import io.coffer.catalog.NoNodes;
 import io.coffer.node.DatabaseLocks;
-import io.coffer.node.DatabaseNodes;
-import io.coffer.node.NodeDrivers;
-import io.coffer.node.Plan;
-import io.coffer.node.PlanCatalogue;
 
 import java.time.Clock;
 import java.util.EnumSet;
@@ -14,6 +14,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.coffer.node.DatabaseNodes;
+import io.coffer.node.NodeDrivers;
+import io.coffer.node.Plan;
+import io.coffer.node.PlanCatalogue;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseWork;
@@ -21,9 +25,14 @@ import io.coffer.catalog.DatabaseWork.Kind;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.ApiException;
+import io.coffer.node.PlanUnavailable;
+import io.coffer.node.UnknownPlan;
+import io.coffer.redis.RedisUnavailable;
 import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
+import io.coffer.system.InvalidRequest;
+import io.coffer.system.JobNotStarted;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,36 +110,37 @@ public class PlanChanges implements DisposableBean {
 	/**
 	 * Checks and records the change, marks the database {@code updating} and starts {@code planChangeJob};
 	 * answers its execution at once.
-	 * @throws ApiException 404 for an unknown database, 400 for a request without a plan, 422 for a change
-	 * that cannot be made (unknown or same plan, registered database, data too big for the plan), 409 while
-	 * the database is not running or something else changes it, 503 when its primary cannot be asked
+	 * @throws CofferException {@code DatabaseNotFound}; {@code InvalidRequest} for a request without a plan;
+	 * {@link PlanChangeRefused}, {@code UnknownPlan} or {@code PlanUnavailable} for a change that cannot be made
+	 * (unknown or same plan, registered database, data too big for the plan); {@code DatabaseBusy} or
+	 * {@code DatabaseNotRunning} while the database is not running or something else changes it;
+	 * {@code RedisUnavailable} when its primary cannot be asked
 	 */
 	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
 		Database database = this.databases.findLive(databaseId)
-			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+			.orElseThrow(() -> new DatabaseNotFound(databaseId));
 		String toName = requestedPlan(body);
 		if (database.plan() == null) {
-			throw ApiException.unprocessable("no_plan", "database " + databaseId + " is registered: it has no plan "
+			throw new PlanChangeRefused("no_plan", "database " + databaseId + " is registered: it has no plan "
 					+ "to change (its nodes and their memory are its operator's)");
 		}
 		Plan to = this.plans.find(toName)
-			.orElseThrow(() -> ApiException.unprocessable("unknown_plan",
-					"there is no plan named " + toName + "; GET /api/v1/plans lists them"));
+			.orElseThrow(() -> new UnknownPlan("there is no plan named " + toName + "; GET /api/v1/plans lists them"));
 		if (to.name().equals(database.plan())) {
-			throw ApiException.unprocessable("same_plan", "database " + databaseId + " is already on plan " + to.name());
+			throw new PlanChangeRefused("same_plan", "database " + databaseId + " is already on plan " + to.name());
 		}
 		Plan from = this.plans.find(database.plan())
-			.orElseThrow(() -> ApiException.unprocessable("plan_not_offered", "the plan of " + databaseId + ", "
+			.orElseThrow(() -> new PlanChangeRefused("plan_not_offered", "the plan of " + databaseId + ", "
 					+ database.plan() + ", is no longer offered: its size cannot be compared"));
 		ManagedNode primary = this.nodes.named(databaseId, DatabaseNodes.PRIMARY)
-			.orElseThrow(() -> ApiException.unprocessable("no_nodes", "database " + databaseId + " has no nodes"));
+			.orElseThrow(() -> new NoNodes("database " + databaseId + " has no nodes"));
 		this.drivers.of(primary).refusal(to).ifPresent((reason) -> {
-			throw ApiException.unprocessable("plan_unavailable", reason);
+			throw new PlanUnavailable(reason);
 		});
 		requireRunning(database);
 		// a plan change moves and restarts nodes under whatever else works on them
 		this.work.inFlight(databaseId, PLAN_WAITS_FOR).ifPresent((work) -> {
-			throw ApiException.conflict("database_busy", work + " of " + databaseId
+			throw DatabaseBusy.working(work + " of " + databaseId
 					+ " is in progress; change the plan once it is done");
 		});
 		if (to.memoryMb() < from.memoryMb()) {
@@ -138,7 +148,7 @@ public class PlanChanges implements DisposableBean {
 		}
 		// checked again with the database's row locked as the change is recorded: nothing can slip in between
 		long changeId = this.locks.withLock(databaseId, () -> this.work.startExclusively(databaseId, PLAN_WAITS_FOR,
-				(work) -> ApiException.conflict("database_busy", work + " of " + databaseId
+				(work) -> DatabaseBusy.working(work + " of " + databaseId
 						+ " is in progress; change the plan once it is done"),
 				(status) -> record(database, from, to, requestedBy)));
 		JobExecution execution;
@@ -153,7 +163,7 @@ public class PlanChanges implements DisposableBean {
 			this.changes.finished(changeId, PlanChangeRepository.ERROR, "the job could not start: " + ex.getMessage(),
 					this.clock.instant());
 			this.repository.changeStatus(databaseId, DatabaseStatus.UPDATING, DatabaseStatus.RUNNING, null);
-			throw ApiException.conflict("job_not_started", "the plan change could not start: " + ex.getMessage());
+			throw new JobNotStarted("the plan change", ex);
 		}
 		this.changes.jobStarted(changeId, execution.getId());
 		return execution;
@@ -161,12 +171,12 @@ public class PlanChanges implements DisposableBean {
 
 	private static String requestedPlan(Map<String, Object> body) {
 		if (body == null || !(body.get(PLAN) instanceof String name) || name.isBlank()) {
-			throw ApiException.badRequest("send \"plan\": the name of the new plan (GET /api/v1/plans lists them)");
+			throw new InvalidRequest("send \"plan\": the name of the new plan (GET /api/v1/plans lists them)");
 		}
 		Set<String> unknown = new TreeSet<>(body.keySet());
 		unknown.remove(PLAN);
 		if (!unknown.isEmpty()) {
-			throw ApiException.badRequest("unknown field" + ((unknown.size() > 1) ? "s " : " ") + String.join(", ",
+			throw new InvalidRequest("unknown field" + ((unknown.size() > 1) ? "s " : " ") + String.join(", ",
 					unknown.stream().map((field) -> "\"" + field + "\"").toList()) + "; send only \"plan\"");
 		}
 		return name.strip();
@@ -174,11 +184,11 @@ public class PlanChanges implements DisposableBean {
 
 	private static void requireRunning(Database database) {
 		if (DatabaseStatus.UPDATING.equals(database.status())) {
-			throw ApiException.conflict("plan_change_in_progress",
+			throw DatabaseBusy.changingPlan(
 					"the plan of " + database.id() + " is already being changed; wait for it to finish");
 		}
 		if (!DatabaseStatus.RUNNING.equals(database.status())) {
-			throw ApiException.conflict("database_not_running",
+			throw new DatabaseNotRunning(
 					"database " + database.id() + " is " + database.status() + ": its plan can change once it is running");
 		}
 	}
@@ -190,11 +200,11 @@ public class PlanChanges implements DisposableBean {
 			used = this.steps.usedMemory(database);
 		}
 		catch (RuntimeException ex) {
-			throw ApiException.unavailable("redis_unreachable",
+			throw new RedisUnavailable("redis_unreachable",
 					"cannot measure the data of " + database.id() + ": " + ex.getMessage(), ex);
 		}
 		if (used > PlanChangeSteps.bytes(to)) {
-			throw ApiException.unprocessable("plan_too_small", tooBig(database.id(), used, to));
+			throw new PlanChangeRefused("plan_too_small", tooBig(database.id(), used, to));
 		}
 	}
 
@@ -203,7 +213,7 @@ public class PlanChanges implements DisposableBean {
 				+ "delete keys or choose a larger plan", databaseId, usedBytes / (1024.0 * 1024.0), to.name(), to.memoryMb());
 	}
 
-	/** The row and the {@code updating} status together: a second change, on any instance, gets a 409. */
+	/** The row and the {@code updating} status together: a second change, on any instance, is refused as busy. */
 	private long record(Database database, Plan from, Plan to, String requestedBy) {
 		try {
 			return this.transaction.execute((status) -> {
@@ -214,7 +224,7 @@ public class PlanChanges implements DisposableBean {
 			});
 		}
 		catch (DuplicateKeyException | IllegalStateException ex) {
-			throw ApiException.conflict("plan_change_in_progress", "the plan of " + database.id()
+			throw DatabaseBusy.changingPlan("the plan of " + database.id()
 					+ " is already being changed, or the database stopped running; try again once it is running");
 		}
 	}

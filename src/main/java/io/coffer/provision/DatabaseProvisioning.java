@@ -1,13 +1,13 @@
 package io.coffer.provision;
 
+import io.coffer.catalog.DatabaseBusy;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.engine.EngineUnavailable;
 import io.coffer.node.DatabaseLocks;
 import io.coffer.node.DatabaseNodes;
 import io.coffer.node.NodeDriver;
 import io.coffer.node.NodeDrivers;
 import io.coffer.node.NodeRemoval;
-import io.coffer.node.Plan;
-import io.coffer.node.PlanCatalogue;
-import io.coffer.node.ProcessNodeDriver;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -17,6 +17,10 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 
+import io.coffer.node.Plan;
+import io.coffer.node.PlanCatalogue;
+import io.coffer.node.PlanUnavailable;
+import io.coffer.node.ProcessNodeDriver;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
@@ -28,14 +32,14 @@ import io.coffer.crypto.Keyring;
 import io.coffer.engine.EngineCatalogue;
 import io.coffer.engine.EngineRepository;
 import io.coffer.engine.EngineVersion;
-import io.coffer.system.ApiException;
+import io.coffer.node.UnknownPlan;
+import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -123,32 +127,32 @@ public class DatabaseProvisioning {
 	/**
 	 * Provisions the database on {@code engine} at {@code version} (each null for the catalogue's default,
 	 * see {@link EngineCatalogue#choose}).
-	 * @throws ApiException 422 for an engine not offered, or asked of a driver whose engine Coffer does not choose
+	 * @throws CofferException {@code EngineUnavailable} for an engine not offered, or asked of a driver whose engine
+	 * Coffer does not choose; {@code UnknownPlan}, {@code PlanUnavailable}; {@link DatabaseExists} when the app has one
 	 */
 	public Provisioned provision(String app, String planName, String engine, String version) {
 		Plan plan = this.plans.find(planName)
-			.orElseThrow(() -> ApiException.unprocessable("unknown_plan",
-					"there is no plan named " + planName + "; GET /api/v1/plans lists them"));
+			.orElseThrow(() -> new UnknownPlan("there is no plan named " + planName + "; GET /api/v1/plans lists them"));
 		NodeDriver driver = this.drivers.current();
 		driver.refusal(plan).ifPresent((reason) -> {
-			throw ApiException.unprocessable("plan_unavailable", reason);
+			throw new PlanUnavailable(reason);
 		});
 		EngineVersion asked = null;
 		if (engine != null || version != null) {
 			if (!ProcessNodeDriver.NAME.equals(driver.name())) {
-				throw ApiException.unprocessable("engine_unavailable", "the " + driver.name() + " driver runs the "
+				throw new EngineUnavailable("the " + driver.name() + " driver runs the "
 						+ "engine of its own nodes: Coffer chooses none, so \"engine\" and \"version\" cannot be asked");
 			}
 			try {
 				asked = this.engines.choose(engine, version).orElse(null);
 			}
 			catch (IllegalArgumentException ex) {
-				throw ApiException.unprocessable("engine_unavailable", ex.getMessage());
+				throw new EngineUnavailable(ex.getMessage());
 			}
 		}
 		EngineVersion chosen = asked;
 		if (this.databases.liveAppExists(app)) {
-			throw ApiException.conflict("app_has_database", "the app " + app + " already has a database");
+			throw DatabaseExists.forApp(app);
 		}
 		List<ManagedNode> reserved = new ArrayList<>();
 		Provisioned provisioned;
@@ -157,14 +161,14 @@ public class DatabaseProvisioning {
 		}
 		catch (DuplicateKeyException ex) {
 			release(driver, reserved);
-			throw ApiException.conflict("app_has_database", "the app " + app + " already has a database");
+			throw DatabaseExists.forApp(app);
 		}
 		catch (RuntimeException ex) {
 			release(driver, reserved);
-			if (ex instanceof ApiException) {
+			if (ex instanceof CofferException) {
 				throw ex;
 			}
-			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "provisioning_failed",
+			throw new ProvisioningFailed("provisioning_failed",
 					"the database could not be recorded: " + ex.getMessage(), ex);
 		}
 		this.launcher.launch(provisioned.database().id());
@@ -199,14 +203,14 @@ public class DatabaseProvisioning {
 
 	/**
 	 * Stops and removes the database's nodes, then marks it deleted; its backups stay.
-	 * @throws ApiException 404 for an unknown database, 409 while it is being provisioned
+	 * @throws CofferException {@code DatabaseNotFound}; {@code DatabaseBusy} while it is being provisioned
 	 */
 	public Database deprovision(String databaseId) {
 		// said at once: an upgrade holds the database's lock while it runs
 		refuseDuringUpgrade(databaseId);
 		return this.locks.withLock(databaseId, () -> {
 			Database database = this.databases.findLive(databaseId)
-				.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+				.orElseThrow(() -> new DatabaseNotFound(databaseId));
 			refuseDuringWork(database);
 			String from = database.status();
 			this.work.startExclusively(databaseId, EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE), this::upgradeInProgress,
@@ -220,7 +224,7 @@ public class DatabaseProvisioning {
 			if (!failures.isEmpty()) {
 				String reason = "deleting left nodes behind: " + String.join("; ", failures);
 				this.repository.changeStatus(databaseId, DatabaseStatus.DELETING, DatabaseStatus.ERROR, reason);
-				throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "deprovision_failed",
+				throw new ProvisioningFailed("deprovision_failed",
 						reason + "; try again", null);
 			}
 			this.repository.markDeleted(databaseId, this.clock.instant());
@@ -234,22 +238,23 @@ public class DatabaseProvisioning {
 	/**
 	 * Refuses, as {@link #deprovision} would, a deletion that cannot be done now: said before the final
 	 * backup is taken, rather than after it.
-	 * @throws ApiException 404 for an unknown database, 409 while it is provisioned, changed or upgraded
+	 * @throws CofferException {@code DatabaseNotFound}; {@code DatabaseBusy} while it is provisioned, changed or
+	 * upgraded
 	 */
 	public void refuseDeletionNow(String databaseId) {
 		refuseDuringUpgrade(databaseId);
 		Database database = this.databases.findLive(databaseId)
-			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+			.orElseThrow(() -> new DatabaseNotFound(databaseId));
 		refuseDuringWork(database);
 	}
 
 	private void refuseDuringWork(Database database) {
 		if (DatabaseStatus.PROVISIONING.equals(database.status())) {
-			throw ApiException.conflict("database_provisioning",
+			throw DatabaseBusy.provisioning(
 					"database " + database.id() + " is still being provisioned; delete it once it is running");
 		}
 		if (DatabaseStatus.UPDATING.equals(database.status())) {
-			throw ApiException.conflict("database_updating",
+			throw DatabaseBusy.updating(
 					"the plan of database " + database.id() + " is being changed; delete it once it is running");
 		}
 	}
@@ -260,8 +265,8 @@ public class DatabaseProvisioning {
 		});
 	}
 
-	private ApiException upgradeInProgress(String work) {
-		return ApiException.conflict("database_busy", work + " is in progress; delete the database once it is done");
+	private DatabaseBusy upgradeInProgress(String work) {
+		return DatabaseBusy.working(work + " is in progress; delete the database once it is done");
 	}
 
 	/**

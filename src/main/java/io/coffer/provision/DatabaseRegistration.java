@@ -14,7 +14,6 @@ import io.coffer.catalog.Node;
 import io.coffer.catalog.TokenRepository;
 import io.coffer.crypto.Keyring;
 import io.coffer.schedule.DatabaseSchedules;
-import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
 import redis.clients.jedis.Jedis;
 
@@ -77,11 +76,11 @@ public class DatabaseRegistration {
 			}
 		}
 		if (this.databases.liveAppExists(app)) {
-			throw ApiException.conflict("app_has_database", "the app " + app + " already has a database");
+			throw DatabaseExists.forApp(app);
 		}
 		String id = (request.id() != null) ? request.id() : newId(app);
 		if (this.databases.idExists(id)) {
-			throw ApiException.conflict("database_exists", "a database with the id " + id + " already exists");
+			throw DatabaseExists.withId(id);
 		}
 		String mode = (request.acquisitionMode() != null) ? request.acquisitionMode()
 				: this.properties.getBackup().getAcquisitionMode();
@@ -110,7 +109,7 @@ public class DatabaseRegistration {
 			return role.equals("role:slave") ? Node.REPLICA : Node.PRIMARY;
 		}
 		catch (RedisAccessException ex) {
-			throw ApiException.unprocessable(
+			throw new RegistrationRefused(
 					RedisAccessException.NOT_REDIS.equals(ex.code()) ? ex.code() : "redis_" + ex.code(), ex.getMessage());
 		}
 	}
@@ -123,13 +122,13 @@ public class DatabaseRegistration {
 		catch (RedisAccessException ex) {
 			// a sentinel protected by a password usually shares the nodes' one
 			if (!RedisAccessException.AUTH_FAILED.equals(ex.code()) || password == null) {
-				throw ApiException.unprocessable("sentinel_" + ex.code(), ex.getMessage());
+				throw new RegistrationRefused("sentinel_" + ex.code(), ex.getMessage());
 			}
 			address = this.redis.call(sentinel.withPassword(password),
 					(jedis) -> jedis.sentinelGetMasterAddrByName(master));
 		}
 		if (address == null || address.isEmpty()) {
-			throw ApiException.unprocessable("sentinel_unknown_master",
+			throw new RegistrationRefused("sentinel_unknown_master",
 					"the sentinel at " + sentinel.address() + " does not monitor a master named " + master);
 		}
 	}

@@ -8,7 +8,7 @@ import java.util.List;
 import io.coffer.backup.BackupLauncher;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.system.ApiException;
+import io.coffer.system.CofferException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +64,7 @@ class LocalRedisBootstrap {
 			Backup backup = this.launcher.launch(DATABASE_ID, Backup.MANUAL);
 			log.info("Started backup {} of database '{}'", backup.id(), DATABASE_ID);
 		}
-		catch (ApiException | IllegalArgumentException ex) {
+		catch (CofferException | IllegalArgumentException ex) {
 			log.error("Cannot back up the Redis at REDIS_URL ({}): {}", redactedUrl(), ex.getMessage());
 		}
 	}

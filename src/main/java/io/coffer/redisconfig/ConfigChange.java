@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.coffer.system.ApiException;
+import io.coffer.system.InvalidRequest;
 
 /**
  * The settings one request changes; a setting left out stays as it is.
@@ -34,17 +34,17 @@ public record ConfigChange(Boolean rdb, Boolean aof, Boolean cacheMode, Integer 
 
 	/**
 	 * Reads a request body, refusing with a sentence what is not a setting or not a valid value.
-	 * @throws ApiException 400 for unknown settings and invalid values
+	 * @throws io.coffer.system.InvalidRequest for unknown settings and invalid values
 	 */
 	public static ConfigChange parse(Map<String, Object> body) {
 		if (body == null || body.isEmpty()) {
-			throw ApiException.badRequest("send at least one of \"rdb\", \"aof\", \"cache_mode\", \"force_tls\" "
+			throw new InvalidRequest("send at least one of \"rdb\", \"aof\", \"cache_mode\", \"force_tls\" "
 					+ "(true or false) or \"timeout\" (seconds)");
 		}
 		Set<String> unknown = new TreeSet<>(body.keySet());
 		unknown.removeAll(KNOWN);
 		if (!unknown.isEmpty()) {
-			throw ApiException.badRequest("unknown setting" + ((unknown.size() > 1) ? "s " : " ")
+			throw new InvalidRequest("unknown setting" + ((unknown.size() > 1) ? "s " : " ")
 					+ String.join(", ", unknown.stream().map((name) -> "\"" + name + "\"").toList())
 					+ "; the settings are \"rdb\", \"aof\", \"cache_mode\", \"force_tls\" and \"timeout\"");
 		}
@@ -52,7 +52,7 @@ public record ConfigChange(Boolean rdb, Boolean aof, Boolean cacheMode, Integer 
 		if (body.containsKey(TIMEOUT)) {
 			Object value = body.get(TIMEOUT);
 			if (!(value instanceof Integer seconds) || seconds < 0 || seconds > MAX_TIMEOUT) {
-				throw ApiException.badRequest("\"timeout\" must be a whole number of seconds from 0 (never) to "
+				throw new InvalidRequest("\"timeout\" must be a whole number of seconds from 0 (never) to "
 						+ MAX_TIMEOUT + ", not " + describe(value));
 			}
 			timeout = seconds;
@@ -68,7 +68,7 @@ public record ConfigChange(Boolean rdb, Boolean aof, Boolean cacheMode, Integer 
 		if (body.get(name) instanceof Boolean value) {
 			return value;
 		}
-		throw ApiException.badRequest("\"" + name + "\" must be true or false, not " + describe(body.get(name)));
+		throw new InvalidRequest("\"" + name + "\" must be true or false, not " + describe(body.get(name)));
 	}
 
 	private static String describe(Object value) {

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.coffer.catalog.DatabaseBusy;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.DatabaseNotRunning;
 import io.coffer.redis.DatabaseEndpoints;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisInfo;
@@ -17,8 +20,11 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
+import io.coffer.redis.RedisUnavailable;
+import io.coffer.system.CofferException;
+import io.coffer.system.JobNotStarted;
+import io.coffer.tls.TlsNotSupported;
 import io.coffer.tls.TlsSwitch;
-import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
@@ -87,12 +93,13 @@ public class ConfigChanges implements DisposableBean {
 
 	/**
 	 * Records the change and starts {@code configJob}; answers its execution at once.
-	 * @throws ApiException 404 for an unknown database, 400 or 422 for a change that cannot be made, 409 while
-	 * it is still being provisioned or is not running, or while its plan is being changed
+	 * @throws CofferException {@code DatabaseNotFound}; {@code InvalidRequest}, {@link NoMemoryLimit} or
+	 * {@code TlsNotSupported} for a change that cannot be made; {@code DatabaseBusy} or {@code DatabaseNotRunning}
+	 * while it is still being provisioned or is not running, or while its plan is being changed
 	 */
 	public JobExecution request(String databaseId, Map<String, Object> body, String requestedBy) {
 		Database database = this.databases.findLive(databaseId)
-			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+			.orElseThrow(() -> new DatabaseNotFound(databaseId));
 		ConfigChange change = ConfigChange.parse(body);
 		// said before its nodes are asked anything below; checked again as the change is recorded
 		requireNodesUp(databaseId, database.status());
@@ -101,7 +108,7 @@ public class ConfigChanges implements DisposableBean {
 		}
 		if (change.forceTls() != null) {
 			this.tls.refusal(database, change.forceTls()).ifPresent((reason) -> {
-				throw ApiException.unprocessable("tls_not_supported", reason);
+				throw new TlsNotSupported(reason);
 			});
 		}
 		// an upgrade restarts the nodes one by one: a change would miss the one down at that moment; a TLS
@@ -110,7 +117,7 @@ public class ConfigChanges implements DisposableBean {
 				? EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE, DatabaseWork.Kind.BACKUP, DatabaseWork.Kind.RESTORE)
 				: EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE);
 		long changeId = this.work.startExclusively(databaseId, blocking,
-				(work) -> ApiException.conflict("database_busy", work + " of " + databaseId
+				(work) -> DatabaseBusy.working(work + " of " + databaseId
 						+ " is in progress; change its configuration once it is done"),
 				(status) -> {
 					requireNodesUp(databaseId, status);
@@ -126,7 +133,7 @@ public class ConfigChanges implements DisposableBean {
 		catch (Exception ex) {
 			log.error("configJob could not start for {}", databaseId, ex);
 			this.changes.status(changeId, ConfigChangeRepository.ERROR, "the job could not start: " + ex.getMessage());
-			throw ApiException.conflict("job_not_started", "the configuration change could not start: " + ex.getMessage());
+			throw new JobNotStarted("the configuration change", ex);
 		}
 		this.changes.jobStarted(changeId, execution.getId());
 		return execution;
@@ -158,15 +165,15 @@ public class ConfigChanges implements DisposableBean {
 	 */
 	private static void requireNodesUp(String databaseId, String status) {
 		if (DatabaseStatus.PROVISIONING.equals(status)) {
-			throw ApiException.conflict("database_provisioning", "database " + databaseId
+			throw DatabaseBusy.provisioning("database " + databaseId
 					+ " is still being provisioned; change its configuration once it is running");
 		}
 		if (DatabaseStatus.UPDATING.equals(status)) {
-			throw ApiException.conflict("database_updating", "the plan of " + databaseId
+			throw DatabaseBusy.updating("the plan of " + databaseId
 					+ " is being changed; change its configuration once it is running");
 		}
 		if (!DatabaseStatus.RUNNING.equals(status)) {
-			throw ApiException.conflict("database_not_running", "database " + databaseId + " is " + status
+			throw new DatabaseNotRunning("database " + databaseId + " is " + status
 					+ ": its configuration can change once it is running");
 		}
 	}
@@ -179,11 +186,11 @@ public class ConfigChanges implements DisposableBean {
 					(jedis) -> Long.parseLong(jedis.configGet("maxmemory").get("maxmemory")));
 		}
 		catch (RuntimeException ex) {
-			throw ApiException.unavailable("redis_unreachable",
+			throw new RedisUnavailable("redis_unreachable",
 					"cannot check the memory limit of " + database.id() + ": " + ex.getMessage(), ex);
 		}
 		if (maxmemory == 0) {
-			throw ApiException.unprocessable("no_memory_limit", database.id() + " has no maxmemory: cache mode "
+			throw new NoMemoryLimit(database.id() + " has no maxmemory: cache mode "
 					+ "would never evict; set maxmemory on its nodes first");
 		}
 	}

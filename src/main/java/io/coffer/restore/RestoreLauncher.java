@@ -8,6 +8,12 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.concurrent.RejectedExecutionException;
 
+import io.coffer.catalog.BackupInProgress;
+import io.coffer.catalog.BackupNotDone;
+import io.coffer.catalog.BackupNotFound;
+import io.coffer.catalog.DatabaseBusy;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.RestoreInProgress;
 import io.coffer.redis.RedisAccessException;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
@@ -21,9 +27,10 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
-import io.coffer.system.ApiException;
+import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.InvalidRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
@@ -32,7 +39,6 @@ import org.springframework.batch.core.launch.JobOperator;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.task.TaskExecutor;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -99,22 +105,23 @@ public class RestoreLauncher {
 	 * The database a restore would load into: the database itself for {@code in_place}; for
 	 * {@code new_database}, the registered database named by {@code targetDatabase} (its id) or by
 	 * {@code app}. Until provisioning exists, a new database is one registered beforehand, empty.
-	 * @throws ApiException 400 for an incomplete request, 404 when the target does not exist
+	 * @throws CofferException {@code InvalidRequest} for an incomplete request, {@code DatabaseNotFound} when the
+	 * target does not exist
 	 */
 	public String targetOf(String databaseId, String target, String app, String targetDatabase) {
 		if (target == null || Restore.IN_PLACE.equals(target)) {
 			return databaseId;
 		}
 		if (!Restore.NEW_DATABASE.equals(target)) {
-			throw ApiException.badRequest("target must be \"in_place\" or \"new_database\"");
+			throw new InvalidRequest("target must be \"in_place\" or \"new_database\"");
 		}
 		if (targetDatabase != null && !targetDatabase.isBlank()) {
 			return this.databases.findLive(targetDatabase)
 				.map(Database::id)
-				.orElseThrow(() -> ApiException.notFound("database " + targetDatabase));
+				.orElseThrow(() -> new DatabaseNotFound(targetDatabase));
 		}
 		if (app == null || app.isBlank()) {
-			throw ApiException.badRequest("a restore to a new database names it: send \"app\" (the app of a"
+			throw new InvalidRequest("a restore to a new database names it: send \"app\" (the app of a"
 					+ " registered, empty database) or \"target_database\" (its id)");
 		}
 		return this.databases.findAllLive()
@@ -122,7 +129,7 @@ public class RestoreLauncher {
 			.filter((database) -> database.app().equals(app))
 			.map(Database::id)
 			.findFirst()
-			.orElseThrow(() -> ApiException.notFound("a database of app " + app));
+			.orElseThrow(() -> DatabaseNotFound.ofApp(app));
 	}
 
 	/**
@@ -130,21 +137,22 @@ public class RestoreLauncher {
 	 * @param backupRef a backup id, or {@code latest} for the latest good one (see {@link BackupRepository#findLatestGood})
 	 * @param verifyBeforeLoad whether to read the archive whole before touching the target; null for the
 	 * configured default
-	 * @throws ApiException 404 for an unknown database or backup, 409 while another restore of the
-	 * database or into the target is in flight, while a backup of the target runs, while the target is still
-	 * being provisioned, or when the backup is not done; 422 when the backup cannot go into the target
+	 * @throws CofferException {@code DatabaseNotFound} or {@code BackupNotFound}; {@code RestoreInProgress} while
+	 * another restore of the database or into the target is in flight, {@code BackupInProgress} while a backup
+	 * of the target runs, {@code DatabaseBusy} while the target is still being provisioned or otherwise busy,
+	 * {@code BackupNotDone}; {@link RestoreRefused} when the backup cannot go into the target
 	 */
 	public Restore launch(String databaseId, String backupRef, String target, String targetDatabaseId,
 			Boolean verifyBeforeLoad) {
-		this.databases.findLive(databaseId).orElseThrow(() -> ApiException.notFound("database " + databaseId));
+		this.databases.findLive(databaseId).orElseThrow(() -> new DatabaseNotFound(databaseId));
 		String kind = (target != null) ? target : Restore.IN_PLACE;
 		if (Restore.NEW_DATABASE.equals(kind) && databaseId.equals(targetDatabaseId)) {
-			throw ApiException.unprocessable("same_database",
+			throw new RestoreRefused("same_database",
 					"the new database is the backup's own database: restore in_place instead");
 		}
 		Backup backup = backup(databaseId, backupRef);
 		Database targetDatabase = this.databases.findLive(targetDatabaseId)
-			.orElseThrow(() -> ApiException.notFound("database " + targetDatabaseId));
+			.orElseThrow(() -> new DatabaseNotFound(targetDatabaseId));
 		preflight(backup, targetDatabase, kind);
 		Instant createdAt = this.clock.instant().truncatedTo(ChronoUnit.SECONDS);
 		String restoreId = newId(createdAt);
@@ -152,7 +160,7 @@ public class RestoreLauncher {
 		// is reached, and a plan change moves its nodes
 		this.work.startExclusively(targetDatabase.id(),
 				EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE, DatabaseWork.Kind.TLS_SWITCH, DatabaseWork.Kind.PLAN_CHANGE),
-				(work) -> ApiException.conflict("database_busy", work + " of " + targetDatabase.id()
+				(work) -> DatabaseBusy.working(work + " of " + targetDatabase.id()
 						+ " is in progress; restore into it once it is done"),
 				(status) -> {
 					refuseWhileBusy(targetDatabase.id(), status);
@@ -161,7 +169,7 @@ public class RestoreLauncher {
 								createdAt, this.instance.id());
 					}
 					catch (RestoreRepository.RestoreInFlightException ex) {
-						throw ApiException.conflict("restore_in_progress", "a restore of " + databaseId + " (or into "
+						throw new RestoreInProgress("a restore of " + databaseId + " (or into "
 								+ targetDatabase.id() + ") is already running; wait for it to finish");
 					}
 					return restoreId;
@@ -180,13 +188,12 @@ public class RestoreLauncher {
 	private Backup backup(String databaseId, String backupRef) {
 		if (backupRef == null || backupRef.isBlank() || LATEST.equals(backupRef)) {
 			return this.backups.findLatestGood(databaseId)
-				.orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "no_backup",
-						this.backups.noGoodBackup(databaseId)));
+				.orElseThrow(() -> BackupNotFound.noGoodBackup(this.backups.noGoodBackup(databaseId)));
 		}
 		Backup backup = this.backups.find(databaseId, backupRef)
-			.orElseThrow(() -> ApiException.notFound("backup " + backupRef));
+			.orElseThrow(() -> new BackupNotFound(backupRef));
 		if (backup.status() != RunStatus.DONE) {
-			throw ApiException.conflict("backup_not_done", "backup " + backupRef + " is " + backup.status().value()
+			throw new BackupNotDone("backup " + backupRef + " is " + backup.status().value()
 					+ ": only a done backup can be restored");
 		}
 		return backup;
@@ -199,16 +206,15 @@ public class RestoreLauncher {
 	 */
 	private void refuseWhileBusy(String targetId, String status) {
 		if (DatabaseStatus.PROVISIONING.equals(status)) {
-			throw ApiException.conflict("database_provisioning",
+			throw DatabaseBusy.provisioning(
 					"database " + targetId + " is still being provisioned; restore into it once it is running");
 		}
 		if (DatabaseStatus.UPDATING.equals(status)) {
-			throw ApiException.conflict("database_updating",
+			throw DatabaseBusy.updating(
 					"the plan of " + targetId + " is being changed; restore into it once it is running");
 		}
 		this.work.inFlight(targetId, EnumSet.of(DatabaseWork.Kind.BACKUP)).ifPresent((backup) -> {
-			throw ApiException.conflict("backup_in_progress",
-					"a backup of " + targetId + " is in progress; restore into it once it is done");
+			throw new BackupInProgress("a backup of " + targetId + " is in progress; restore into it once it is done");
 		});
 	}
 
@@ -234,10 +240,10 @@ public class RestoreLauncher {
 			RestoreSteps.checkFits(backup, info, node);
 		}
 		catch (RestoreFailedException ex) {
-			throw ApiException.unprocessable("target_incompatible", ex.getMessage());
+			throw new RestoreRefused("target_incompatible", ex.getMessage());
 		}
 		if (Restore.NEW_DATABASE.equals(kind) && info.totalKeys() > 0) {
-			throw ApiException.unprocessable("target_not_empty", "the new database " + target.id() + " holds "
+			throw new RestoreRefused("target_not_empty", "the new database " + target.id() + " holds "
 					+ info.totalKeys() + " keys: a restore to a new database only fills an empty one");
 		}
 	}

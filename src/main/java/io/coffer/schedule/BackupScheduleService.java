@@ -9,9 +9,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.node.Plan;
-import io.coffer.system.ApiException;
+import io.coffer.system.CofferException;
+import io.coffer.system.InvalidRequest;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -56,7 +58,7 @@ public class BackupScheduleService {
 	/** @param allowedEveryHours the intervals the database's plan allows */
 	public Schedule get(String databaseId, List<Integer> allowedEveryHours) {
 		Database database = this.databases.findLive(databaseId)
-			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+			.orElseThrow(() -> new DatabaseNotFound(databaseId));
 		LocalTime at = this.schedules.timeOf(database);
 		List<Skipped> skipped = this.skips.recent(databaseId, SKIPS_SHOWN)
 			.stream()
@@ -72,36 +74,36 @@ public class BackupScheduleService {
 	 * hour, {@code everyHours} how often after it; either switches the schedule on unless {@code enabled}
 	 * says otherwise.
 	 * @param allowedEveryHours the intervals the database's plan allows
-	 * @throws ApiException 400 with a sentence for an invalid value, 422 for an interval that is not one
-	 * of {@link Plan#EVERY_HOURS} or that the plan does not allow
+	 * @throws CofferException {@code InvalidRequest} with a sentence for an invalid value, {@link ScheduleRefused}
+	 * for an interval that is not one of {@link Plan#EVERY_HOURS} or that the plan does not allow
 	 */
 	@Transactional
 	public Schedule update(String databaseId, Boolean enabled, Integer hourUtc, String scheduleAt, Integer everyHours,
 			List<Integer> allowedEveryHours) {
 		Database database = this.databases.findLive(databaseId)
-			.orElseThrow(() -> ApiException.notFound("database " + databaseId));
+			.orElseThrow(() -> new DatabaseNotFound(databaseId));
 		if (hourUtc != null && scheduleAt != null) {
-			throw ApiException.badRequest("give either hour_utc or schedule_at, not both");
+			throw new InvalidRequest("give either hour_utc or schedule_at, not both");
 		}
 		if (enabled == null && hourUtc == null && scheduleAt == null && everyHours == null) {
-			throw ApiException.badRequest(
+			throw new InvalidRequest(
 					"give enabled, hour_utc (0 to 23), schedule_at (like \"4:00 UTC\") or every_hours ("
 							+ Plan.EVERY_HOURS.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
 		}
 		if (everyHours != null && !Plan.EVERY_HOURS.contains(everyHours)) {
-			throw ApiException.unprocessable("invalid_every_hours",
+			throw new ScheduleRefused("invalid_every_hours",
 					"every_hours must divide a day: one of " + Plan.EVERY_HOURS.stream().map(String::valueOf)
 						.collect(Collectors.joining(", ")) + " (24 is once a day), not " + everyHours);
 		}
 		if (everyHours != null && !allowedEveryHours.contains(everyHours)) {
-			throw ApiException.unprocessable("every_hours_not_in_plan",
+			throw new ScheduleRefused("every_hours_not_in_plan",
 					"the plan " + database.plan() + " allows backups every " + allowedEveryHours.stream()
 						.map(String::valueOf).collect(Collectors.joining(", ")) + " hours, not every " + everyHours
 							+ "; a larger plan allows more");
 		}
 		Integer hour = (scheduleAt != null) ? Integer.valueOf(parseScheduleAt(scheduleAt)) : hourUtc;
 		if (hour != null && (hour < 0 || hour > 23)) {
-			throw ApiException.badRequest("hour_utc must be a whole hour from 0 to 23 (UTC), not " + hour);
+			throw new InvalidRequest("hour_utc must be a whole hour from 0 to 23 (UTC), not " + hour);
 		}
 		boolean on = (enabled != null) ? enabled : (hour != null || everyHours != null || database.scheduleEnabled());
 		Integer newHour = (hour != null) ? hour : database.scheduleHourUtc();
@@ -117,19 +119,20 @@ public class BackupScheduleService {
 	static int parseScheduleAt(String value) {
 		Matcher matcher = SCHEDULE_AT.matcher(value);
 		if (!matcher.matches()) {
-			throw ApiException.badRequest("schedule_at must be a whole hour in UTC, like \"4:00 UTC\", not \"" + value + "\"");
+			throw new InvalidRequest(
+					"schedule_at must be a whole hour in UTC, like \"4:00 UTC\", not \"" + value + "\"");
 		}
 		String zone = matcher.group(3);
 		if (zone != null && !zone.toUpperCase(Locale.ROOT).equals("UTC") && !zone.toUpperCase(Locale.ROOT).equals("GMT")) {
-			throw ApiException.badRequest("schedule_at is in UTC; write it like \"4:00 UTC\", not in " + zone);
+			throw new InvalidRequest("schedule_at is in UTC; write it like \"4:00 UTC\", not in " + zone);
 		}
 		if (matcher.group(2) != null && !matcher.group(2).equals("00")) {
-			throw ApiException.badRequest("schedule_at must be a whole hour, like \"4:00 UTC\": backups start "
+			throw new InvalidRequest("schedule_at must be a whole hour, like \"4:00 UTC\": backups start "
 					+ "at a point of that hour chosen to spread the load");
 		}
 		int hour = Integer.parseInt(matcher.group(1));
 		if (hour > 23) {
-			throw ApiException.badRequest("schedule_at must be an hour from 0:00 to 23:00 UTC, not \"" + value + "\"");
+			throw new InvalidRequest("schedule_at must be an hour from 0:00 to 23:00 UTC, not \"" + value + "\"");
 		}
 		return hour;
 	}

@@ -6,13 +6,15 @@ import java.time.Instant;
 
 import io.coffer.backup.BackupLauncher;
 import io.coffer.catalog.Backup;
-import io.coffer.system.ApiException;
+import io.coffer.catalog.BackupInProgress;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.RestoreInProgress;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.Conflict;
 import org.quartz.JobExecutionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.scheduling.quartz.QuartzJobBean;
 
 /**
@@ -60,24 +62,19 @@ class PeriodicBackupJob extends QuartzJobBean {
 			Backup backup = this.launcher.launch(databaseId, Backup.PERIODIC);
 			log.info("Periodic backup {} of {} launched", backup.id(), databaseId);
 		}
-		catch (ApiException ex) {
-			if (ex.status() == HttpStatus.CONFLICT && "backup_in_progress".equals(ex.code())) {
-				this.skips.record(databaseId, due, now, "skipped: a backup of " + databaseId + " was already running");
-			}
-			else if (ex.status() == HttpStatus.CONFLICT && "restore_in_progress".equals(ex.code())) {
-				// its data was being replaced: the next run backs up what the restore brought
-				this.skips.record(databaseId, due, now, "skipped: a restore into " + databaseId + " was running");
-			}
-			else if (ex.status() == HttpStatus.CONFLICT) {
-				this.skips.record(databaseId, due, now, "skipped: " + ex.getMessage());
-			}
-			else if (ex.status() == HttpStatus.NOT_FOUND) {
-				log.info("Database {} is gone: removing its periodic backup", databaseId);
-				this.schedules.remove(databaseId);
-			}
-			else {
-				throw ex;
-			}
+		catch (BackupInProgress ex) {
+			this.skips.record(databaseId, due, now, "skipped: a backup of " + databaseId + " was already running");
+		}
+		catch (RestoreInProgress ex) {
+			// its data was being replaced: the next run backs up what the restore brought
+			this.skips.record(databaseId, due, now, "skipped: a restore into " + databaseId + " was running");
+		}
+		catch (Conflict ex) {
+			this.skips.record(databaseId, due, now, "skipped: " + ex.getMessage());
+		}
+		catch (DatabaseNotFound ex) {
+			log.info("Database {} is gone: removing its periodic backup", databaseId);
+			this.schedules.remove(databaseId);
 		}
 	}
 

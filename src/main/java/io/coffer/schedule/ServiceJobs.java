@@ -8,7 +8,8 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import io.coffer.system.ApiException;
+import io.coffer.system.CofferException;
+import io.coffer.system.JobNotStarted;
 
 import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.job.Job;
@@ -79,16 +80,16 @@ public class ServiceJobs implements DisposableBean {
 		try {
 			return this.backgroundOperator.start(job(name), parameters(launchedBy));
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			throw ex;
 		}
 		catch (Exception ex) {
-			throw ApiException.conflict("job_not_started", "the job " + name + " could not start: " + ex.getMessage());
+			throw new JobNotStarted("the job " + name, ex);
 		}
 	}
 
 	private Job job(String name) {
-		return find(name).orElseThrow(() -> ApiException.notFound(
+		return find(name).orElseThrow(() -> new JobNotFound(
 				"job " + name + " (service-wide jobs: " + String.join(", ", names()) + ")"));
 	}
 

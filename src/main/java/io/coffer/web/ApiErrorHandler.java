@@ -6,7 +6,8 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 import io.coffer.storage.BlobStoreException;
-import io.coffer.system.ApiException;
+import io.coffer.storage.StorageUnavailable;
+import io.coffer.system.CofferException;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,18 +33,20 @@ class ApiErrorHandler {
 	private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
 
 	/** What every answer says when object storage failed: its endpoint, bucket and keys stay in the log. */
-	static final String STORAGE_UNAVAILABLE = "the backup storage cannot be reached just now; try again shortly";
+	static final String STORAGE_UNAVAILABLE = StorageUnavailable.SENTENCE;
 
-	@ExceptionHandler(ApiException.class)
-	ResponseEntity<ApiError> api(ApiException ex) {
-		if (ex.status().is5xxServerError()) {
+	/** What a capability refused or failed at, as {@link ErrorStatus} maps it. */
+	@ExceptionHandler(CofferException.class)
+	ResponseEntity<ApiError> domain(CofferException ex) {
+		HttpStatus status = ErrorStatus.of(ex);
+		if (status.is5xxServerError()) {
 			log.warn("{}: {}", ex.code(), ex.getMessage(), ex.getCause());
 		}
-		if (ex.getCause() instanceof BlobStoreException && ex.status().is5xxServerError()) {
+		if (ex.getCause() instanceof BlobStoreException && status.is5xxServerError()) {
 			// storage's own sentences name its endpoint, bucket and object keys, which are nobody's business here
-			return ApiError.response(ex.status(), ex.code(), STORAGE_UNAVAILABLE);
+			return ApiError.response(status, ex.code(), STORAGE_UNAVAILABLE);
 		}
-		return ApiError.response(ex.status(), ex.code(), ex.getMessage());
+		return ApiError.response(status, ex.code(), ex.getMessage());
 	}
 
 	@ExceptionHandler(BlobStoreException.class)

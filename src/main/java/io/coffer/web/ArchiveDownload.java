@@ -11,7 +11,6 @@ import io.coffer.crypto.IntegrityException;
 import io.coffer.crypto.UnknownKeyException;
 import io.coffer.storage.BlobNotFoundException;
 import io.coffer.storage.BlobStoreException;
-import io.coffer.system.ApiException;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

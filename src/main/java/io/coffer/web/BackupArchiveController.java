@@ -8,7 +8,6 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.RunStatus;
-import io.coffer.system.ApiException;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;

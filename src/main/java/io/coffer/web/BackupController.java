@@ -6,9 +6,10 @@ import java.util.List;
 import io.coffer.backup.BackupImporter;
 import io.coffer.backup.BackupLauncher;
 import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupNotFound;
 import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.system.ApiException;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -76,13 +77,13 @@ class BackupController {
 		requireDatabase(caller, db);
 		return this.backups.find(db, backup)
 			.map(BackupView::of)
-			.orElseThrow(() -> ApiException.notFound("backup " + backup));
+			.orElseThrow(() -> new BackupNotFound(backup));
 	}
 
 	private void requireDatabase(Caller caller, String db) {
 		caller.requireAccess(db);
 		if (this.databases.findLive(db).isEmpty()) {
-			throw ApiException.notFound("database " + db);
+			throw new DatabaseNotFound(db);
 		}
 	}
 

@@ -2,10 +2,10 @@ package io.coffer.web;
 
 import java.util.List;
 
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.node.PlanCatalogue;
 import io.coffer.schedule.BackupScheduleService;
-import io.coffer.system.ApiException;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -49,7 +49,7 @@ class BackupScheduleController {
 
 	private List<Integer> allowedEveryHours(String db) {
 		return this.plans.everyHoursAllowed(this.databases.findLive(db)
-			.orElseThrow(() -> ApiException.notFound("database " + db))
+			.orElseThrow(() -> new DatabaseNotFound(db))
 			.plan());
 	}
 

@@ -1,10 +1,9 @@
 package io.coffer.web;
 
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.tls.TlsSwitch;
-import io.coffer.system.ApiException;
-import io.coffer.tls.CaCertificateDownload;
 import io.coffer.tls.CertificateAuthority;
 
 import org.springframework.http.ResponseEntity;
@@ -36,7 +35,7 @@ class CaCertificateController {
 	@GetMapping("/{db}/ca-certificate")
 	ResponseEntity<String> caCertificate(Caller caller, @PathVariable String db) {
 		caller.requireAccess(db);
-		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
+		Database database = this.databases.findLive(db).orElseThrow(() -> new DatabaseNotFound(db));
 		return CaCertificateDownload.of(this.authority, this.tls.refusal(database));
 	}
 

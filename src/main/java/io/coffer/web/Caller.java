@@ -1,6 +1,6 @@
 package io.coffer.web;
 
-import io.coffer.system.ApiException;
+import io.coffer.catalog.DatabaseNotFound;
 
 import org.springframework.http.HttpStatus;
 
@@ -24,7 +24,7 @@ record Caller(String databaseId) {
 
 	void requireAccess(String database) {
 		if (!mayAccess(database)) {
-			throw ApiException.notFound("database " + database);
+			throw new DatabaseNotFound(database);
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.coffer.backup.FinalBackups;
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.engine.EngineUpgrades;
@@ -16,8 +17,8 @@ import io.coffer.node.DatabaseStats;
 import io.coffer.planchange.PlanChanges;
 import io.coffer.provision.RegisterRequest;
 import io.coffer.redisconfig.ConfigChanges;
-import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
+import io.coffer.system.InvalidRequest;
 import io.coffer.system.RequestedBy;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
@@ -90,11 +91,11 @@ class DatabaseController {
 	DatabaseView create(Caller caller, @Valid @RequestBody CreateRequest request) {
 		caller.requireOperator();
 		if (request.register() != null && request.plan() != null) {
-			throw ApiException.badRequest("send either \"plan\" to provision a database or \"register\" to "
+			throw new InvalidRequest("send either \"plan\" to provision a database or \"register\" to "
 					+ "register an existing one, not both");
 		}
 		if (request.register() != null && (request.engine() != null || request.version() != null)) {
-			throw ApiException.badRequest("a registered database runs the engine it runs: send \"engine\" and "
+			throw new InvalidRequest("a registered database runs the engine it runs: send \"engine\" and "
 					+ "\"version\" only with \"plan\"");
 		}
 		if (request.register() != null) {
@@ -102,7 +103,7 @@ class DatabaseController {
 			return view(registered.database(), registered.token());
 		}
 		if (request.plan() == null || request.plan().isBlank()) {
-			throw ApiException.badRequest("send \"plan\" (GET /api/v1/plans lists them) to provision a database, "
+			throw new InvalidRequest("send \"plan\" (GET /api/v1/plans lists them) to provision a database, "
 					+ "or \"register\" with the nodes of an existing one");
 		}
 		DatabaseProvisioning.Provisioned provisioned = this.provisioning.provision(request.app(), request.plan(),
@@ -126,7 +127,7 @@ class DatabaseController {
 		caller.requireAccess(db);
 		// what would refuse the deletion is said before a final backup is taken for nothing
 		this.provisioning.refuseDeletionNow(db);
-		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
+		Database database = this.databases.findLive(db).orElseThrow(() -> new DatabaseNotFound(db));
 		String finalBackupId = null;
 		// only a running database serves data to back up: one in error (its provisioning failed, or a deletion
 		// left nodes behind) has no node to read, and must stay deletable
@@ -139,7 +140,7 @@ class DatabaseController {
 	@GetMapping("/{db}/stats")
 	DatabaseStats.Stats stats(Caller caller, @PathVariable String db) {
 		caller.requireAccess(db);
-		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
+		Database database = this.databases.findLive(db).orElseThrow(() -> new DatabaseNotFound(db));
 		return this.stats.of(database);
 	}
 
@@ -155,7 +156,7 @@ class DatabaseController {
 	@GetMapping("/{db}")
 	DatabaseView get(Caller caller, @PathVariable String db) {
 		caller.requireAccess(db);
-		Database database = this.databases.findLive(db).orElseThrow(() -> ApiException.notFound("database " + db));
+		Database database = this.databases.findLive(db).orElseThrow(() -> new DatabaseNotFound(db));
 		EngineUpgrades.Availability engine = this.engineUpgrades.availability(database);
 		DatabaseView view = view(database, null).withEngine(engine,
 				(engine.version() == null) ? runningEngine(database) : null);

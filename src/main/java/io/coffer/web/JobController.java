@@ -4,7 +4,6 @@ import java.time.LocalDateTime;
 import java.time.Instant;
 
 import io.coffer.schedule.ServiceJobs;
-import io.coffer.system.ApiException;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;

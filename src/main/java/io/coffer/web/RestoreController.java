@@ -1,10 +1,10 @@
 package io.coffer.web;
 
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.restore.RestoreLauncher;
-import io.coffer.system.ApiException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -77,7 +77,7 @@ class RestoreController {
 		}
 		if (body.targetDatabase() != null && !body.targetDatabase().isBlank()) {
 			if (!caller.mayAccess(body.targetDatabase())) {
-				throw ApiException.notFound("database " + body.targetDatabase());
+				throw new DatabaseNotFound(body.targetDatabase());
 			}
 			return;
 		}
@@ -86,7 +86,7 @@ class RestoreController {
 				.map((database) -> database.app().equals(body.app()))
 				.orElse(false);
 			if (!own) {
-				throw ApiException.notFound("a database of app " + body.app());
+				throw DatabaseNotFound.ofApp(body.app());
 			}
 		}
 	}
@@ -94,7 +94,7 @@ class RestoreController {
 	private void requireDatabase(Caller caller, String db) {
 		caller.requireAccess(db);
 		if (this.databases.findLive(db).isEmpty()) {
-			throw ApiException.notFound("database " + db);
+			throw new DatabaseNotFound(db);
 		}
 	}
 

@@ -14,7 +14,8 @@ import io.coffer.catalog.RunStatus;
 import io.coffer.node.PlanCatalogue;
 import io.coffer.restore.RestoreLauncher;
 import io.coffer.schedule.BackupScheduleService;
-import io.coffer.system.ApiException;
+import io.coffer.system.CofferException;
+import io.coffer.web.ApiException;
 import io.coffer.web.ArchiveDownload;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -102,7 +103,7 @@ class BackupPages {
 			Backup started = this.backupLauncher.launch(db, Backup.MANUAL);
 			redirect.addFlashAttribute("notice", "Backup " + started.id() + " has started.");
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			redirect.addFlashAttribute("problem", sentence(ex));
 		}
 		return "redirect:/dashboard/databases/" + db + "/backups";
@@ -121,7 +122,7 @@ class BackupPages {
 							: "Scheduled backups are on: every " + schedule.everyHours() + " hours from "
 									+ schedule.scheduleAt() + ".");
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			redirect.addFlashAttribute("problem", sentence(ex));
 		}
 		return "redirect:/dashboard/databases/" + db + "/backups";
@@ -160,7 +161,7 @@ class BackupPages {
 			Restore started = this.restoreLauncher.launch(db, backup, Restore.IN_PLACE, db, null);
 			return "redirect:/dashboard/databases/" + db + "/restores/" + started.id();
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			redirect.addFlashAttribute("problem", sentence(ex));
 			return "redirect:/dashboard/databases/" + db + "/backups";
 		}
@@ -188,7 +189,7 @@ class BackupPages {
 	}
 
 	/** The API's message, as a sentence for the page. */
-	static String sentence(ApiException ex) {
+	static String sentence(CofferException ex) {
 		String message = ex.getMessage();
 		if (message == null || message.isEmpty()) {
 			return "That did not work.";

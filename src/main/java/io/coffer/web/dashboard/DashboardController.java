@@ -15,14 +15,16 @@ import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.node.DatabaseStats;
 import io.coffer.node.PlanCatalogue;
 import io.coffer.planchange.PlanChanges;
+import io.coffer.system.CofferException;
+import io.coffer.system.InvalidRequest;
 import io.coffer.tls.TlsSwitch;
 import io.coffer.redisconfig.ConfigChanges;
-import io.coffer.system.ApiException;
 import io.coffer.system.CofferProperties;
 import io.coffer.system.RequestedBy;
-import io.coffer.tls.CaCertificateDownload;
 import io.coffer.tls.CertificateAuthority;
 import io.coffer.tls.DatabaseTls;
+import io.coffer.web.ApiException;
+import io.coffer.web.CaCertificateDownload;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -94,7 +96,7 @@ class DashboardController {
 			@RequestParam String setting, @RequestParam boolean enabled, RedirectAttributes redirect) {
 		this.access.find(user, db);
 		if (!SETTING_NAMES.containsKey(setting)) {
-			throw ApiException.badRequest("unknown setting " + setting);
+			throw new InvalidRequest("unknown setting " + setting);
 		}
 		try {
 			this.configChanges.request(db, Map.of(setting, enabled),
@@ -102,7 +104,7 @@ class DashboardController {
 			redirect.addFlashAttribute("notice", SETTING_NAMES.get(setting) + " is being " + (enabled ? "enabled" : "disabled")
 					+ " on every node of the database.");
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			redirect.addFlashAttribute("problem", ex.getMessage());
 		}
 		// forced TLS lives on the Internet Access tab, the other settings on the Configuration tab
@@ -124,7 +126,7 @@ class DashboardController {
 		try {
 			return new Usage(this.stats.of(database), null);
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			return new Usage(null, ex.getMessage());
 		}
 	}
@@ -148,7 +150,7 @@ class DashboardController {
 			redirect.addFlashAttribute("notice", "The database is moving to plan " + plan
 					+ ": connections drop briefly, and the app restarts once it is done.");
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			redirect.addFlashAttribute("problem", ex.getMessage());
 		}
 		return "redirect:/dashboard/databases/" + db + "/settings";

@@ -1,6 +1,7 @@
 package io.coffer.web.dashboard;
 
-import io.coffer.system.ApiException;
+import io.coffer.system.CofferException;
+import io.coffer.web.ErrorStatus;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,15 +24,17 @@ class DashboardErrors {
 
 	private static final Logger log = LoggerFactory.getLogger(DashboardErrors.class);
 
-	@ExceptionHandler(ApiException.class)
-	ModelAndView api(ApiException ex, HttpServletResponse response) {
-		if (ex.status().is5xxServerError()) {
+	/** A capability's refusal or failure, with the status the API would answer it with. */
+	@ExceptionHandler(CofferException.class)
+	ModelAndView domain(CofferException ex, HttpServletResponse response) {
+		HttpStatus status = ErrorStatus.of(ex);
+		if (status.is5xxServerError()) {
 			log.warn("{}: {}", ex.code(), ex.getMessage(), ex.getCause());
 		}
-		String sentence = (ex.status() == HttpStatus.NOT_FOUND)
+		String sentence = (status == HttpStatus.NOT_FOUND)
 				? "There is nothing here, or your token does not give access to it."
 				: BackupPages.sentence(ex);
-		return page(ex.status(), sentence, response);
+		return page(status, sentence, response);
 	}
 
 	@ExceptionHandler(DataAccessResourceFailureException.class)

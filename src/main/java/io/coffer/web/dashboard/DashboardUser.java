@@ -2,7 +2,7 @@ package io.coffer.web.dashboard;
 
 import java.io.Serializable;
 
-import io.coffer.system.ApiException;
+import io.coffer.catalog.DatabaseNotFound;
 
 /**
  * Who is signed in to the dashboard: the operator (every database) or the holder of one database's
@@ -23,7 +23,7 @@ record DashboardUser(String databaseId) implements Serializable {
 	/** The same 404 as for a database that does not exist: a page never tells that another one exists. */
 	void requireAccess(String database) {
 		if (!mayAccess(database)) {
-			throw ApiException.notFound("database " + database);
+			throw new DatabaseNotFound(database);
 		}
 	}
 

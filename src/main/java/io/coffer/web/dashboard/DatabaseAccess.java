@@ -1,8 +1,8 @@
 package io.coffer.web.dashboard;
 
 import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.system.ApiException;
 
 import org.springframework.stereotype.Component;
 
@@ -18,7 +18,7 @@ class DatabaseAccess {
 
 	Database find(DashboardUser user, String databaseId) {
 		user.requireAccess(databaseId);
-		return this.databases.findLive(databaseId).orElseThrow(() -> ApiException.notFound("database " + databaseId));
+		return this.databases.findLive(databaseId).orElseThrow(() -> new DatabaseNotFound(databaseId));
 	}
 
 }

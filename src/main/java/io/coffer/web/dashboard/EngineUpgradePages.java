@@ -3,7 +3,7 @@ package io.coffer.web.dashboard;
 import java.util.Map;
 
 import io.coffer.engine.EngineUpgrades;
-import io.coffer.system.ApiException;
+import io.coffer.system.CofferException;
 import io.coffer.system.RequestedBy;
 
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -41,7 +41,7 @@ class EngineUpgradePages {
 			redirect.addFlashAttribute("notice", "The upgrade to " + version + " has started; reload this page to "
 					+ "follow it.");
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			redirect.addFlashAttribute("problem", ex.getMessage());
 		}
 		return "redirect:/dashboard/databases/" + db + "/settings";

@@ -2,7 +2,8 @@ package io.coffer.web.dashboard;
 
 import io.coffer.keyring.KeyringOperations;
 import io.coffer.schedule.ServiceJobs;
-import io.coffer.system.ApiException;
+import io.coffer.system.CofferException;
+import io.coffer.web.ApiException;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -39,7 +40,7 @@ class KeyringPages {
 			redirect.addFlashAttribute("notice", "New backups use key " + added + "; rewrapKeysJob (execution "
 					+ rewrap.getId() + ") re-wraps the stored ones. Back up the keyring file again.");
 		}
-		catch (ApiException ex) {
+		catch (CofferException ex) {
 			redirect.addFlashAttribute("problem", ex.getMessage());
 		}
 		return "redirect:/dashboard";

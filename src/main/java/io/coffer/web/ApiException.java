@@ -1,41 +1,33 @@
-package io.coffer.system;
+package io.coffer.web;
+
+import io.coffer.system.CofferException;
 
 import org.springframework.http.HttpStatus;
 
 /**
- * An error the API answers as {@code {"error": code, "message": sentence}} with a fitting status.
- * The message is read by people: say what went wrong and, where it helps, what to do.
+ * An error that only the web layer knows of (a range not satisfiable, an archive gone from storage,
+ * an operator-only call): answered with its own status. The capabilities throw their own exceptions,
+ * which {@link ErrorStatus} maps.
  */
-public class ApiException extends RuntimeException {
+public class ApiException extends CofferException {
 
 	private final HttpStatus status;
-
-	private final String code;
 
 	public ApiException(HttpStatus status, String code, String message) {
 		this(status, code, message, null);
 	}
 
 	public ApiException(HttpStatus status, String code, String message, Throwable cause) {
-		super(message, cause);
+		super(code, message, cause);
 		this.status = status;
-		this.code = code;
 	}
 
 	public HttpStatus status() {
 		return this.status;
 	}
 
-	public String code() {
-		return this.code;
-	}
-
 	public static ApiException notFound(String what) {
 		return new ApiException(HttpStatus.NOT_FOUND, "not_found", what + " was not found");
-	}
-
-	public static ApiException badRequest(String message) {
-		return new ApiException(HttpStatus.BAD_REQUEST, "invalid_request", message);
 	}
 
 	public static ApiException conflict(String code, String message) {

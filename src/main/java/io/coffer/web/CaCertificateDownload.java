@@ -1,8 +1,9 @@
-package io.coffer.tls;
+package io.coffer.web;
 
 import java.util.Optional;
 
-import io.coffer.system.ApiException;
+import io.coffer.tls.CertificateAuthority;
+import io.coffer.tls.TlsNotSupported;
 
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -27,11 +28,11 @@ public final class CaCertificateDownload {
 	 * The PEM as an attachment.
 	 * @param tlsRefusal why TLS cannot be forced on the database (a registered one, whose certificates if any
 	 * do not come from Coffer's authority; one on the static pool), or empty
-	 * @throws ApiException 422 when TLS cannot be forced on the database: the CA would verify nothing
+	 * @throws TlsNotSupported when TLS cannot be forced on the database: the CA would verify nothing
 	 */
 	public static ResponseEntity<String> of(CertificateAuthority authority, Optional<String> tlsRefusal) {
 		tlsRefusal.ifPresent((reason) -> {
-			throw ApiException.unprocessable("tls_not_supported", reason);
+			throw new TlsNotSupported(reason);
 		});
 		return ResponseEntity.ok()
 			.contentType(PEM)
