@@ -10,7 +10,7 @@ import io.coffer.archive.ArchiveReader;
 import io.coffer.archive.BackupManifest;
 import io.coffer.catalog.Backup;
 import io.coffer.pipeline.GzipMembersInputStream;
-import io.coffer.pipeline.RdbCheckingInputStream;
+import io.coffer.pipeline.rdb.RdbCheckingInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import tools.jackson.databind.json.JsonMapper;

@@ -16,7 +16,7 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.crypto.KeyEncryptionKey;
 import io.coffer.crypto.Keyring;
 import io.coffer.pipeline.GzipMembersInputStream;
-import io.coffer.pipeline.InvalidRdbException;
+import io.coffer.pipeline.rdb.InvalidRdbException;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobStoreException;

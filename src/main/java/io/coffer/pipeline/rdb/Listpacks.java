@@ -1,4 +1,4 @@
-package io.coffer.pipeline;
+package io.coffer.pipeline.rdb;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
-import io.coffer.pipeline.RdbEncodings.Malformed;
+import io.coffer.pipeline.rdb.RdbEncodings.Malformed;
 
 /**
  * Listpacks, the compact encoding of small hashes, sets, sorted sets and quicklist nodes since Redis 7
