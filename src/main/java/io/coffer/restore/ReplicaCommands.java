@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * The commands a replica sends its primary during the handshake, read as Redis reads a client's: RESP
- * arrays of bulk strings, or inline lines. Every size is bounded, so that a peer that is not the
- * target cannot make {@link OneShotPrimary} buffer more than a few kilobytes.
+ * arrays of bulk strings, or inline lines. Every size is bounded (lines and arguments of 4 KiB, 16
+ * arguments), so that a peer that is not the target cannot make {@link OneShotPrimary} buffer more.
  */
 final class ReplicaCommands {
 
