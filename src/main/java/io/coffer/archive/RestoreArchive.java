@@ -10,8 +10,8 @@ import java.util.TreeMap;
 
 import io.coffer.catalog.Backup;
 import io.coffer.pipeline.GzipMembersInputStream;
-import io.coffer.pipeline.RdbCheckingInputStream;
-import io.coffer.pipeline.RdbSummary;
+import io.coffer.pipeline.rdb.RdbCheckingInputStream;
+import io.coffer.pipeline.rdb.RdbSummary;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import tools.jackson.databind.json.JsonMapper;

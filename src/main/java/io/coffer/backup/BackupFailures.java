@@ -8,7 +8,7 @@ import java.time.Clock;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.crypto.IntegrityException;
-import io.coffer.pipeline.InvalidRdbException;
+import io.coffer.pipeline.rdb.InvalidRdbException;
 import io.coffer.storage.BlobStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +67,7 @@ class BackupFailures {
 			if (current instanceof RedisAccessException) {
 				return "redis";
 			}
-			if (current instanceof io.coffer.pipeline.InvalidRdbException) {
+			if (current instanceof io.coffer.pipeline.rdb.InvalidRdbException) {
 				return "invalid_rdb";
 			}
 			if (current instanceof io.coffer.storage.BlobStoreException) {

@@ -17,7 +17,7 @@ import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.pipeline.InvalidRdbException;
+import io.coffer.pipeline.rdb.InvalidRdbException;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobStoreException;
 import io.coffer.storage.StorageUnavailable;

@@ -18,7 +18,7 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.crypto.DecryptingInputStream;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.ObjectHeader;
-import io.coffer.pipeline.RdbSummary;
+import io.coffer.pipeline.rdb.RdbSummary;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import org.slf4j.Logger;

@@ -2,7 +2,6 @@ package io.coffer.restore;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -60,11 +58,6 @@ final class OneShotPrimary implements AutoCloseable {
 	static final String MASTER_USER = "coffer-restore";
 
 	private static final Logger log = LoggerFactory.getLogger(OneShotPrimary.class);
-
-	/** No command of the replication handshake comes near these: a peer cannot make us buffer more. */
-	private static final int MAX_LINE = 4096;
-
-	private static final int MAX_ARGUMENTS = 16;
 
 	private static final int SECRET_BYTES = 32;
 
@@ -246,7 +239,7 @@ final class OneShotPrimary implements AutoCloseable {
 	private boolean handshake(InputStream in, OutputStream out, long length, String peer) throws IOException {
 		boolean authenticated = false;
 		while (true) {
-			List<String> command = readCommand(in);
+			List<String> command = ReplicaCommands.read(in);
 			if (command == null) {
 				return false;
 			}
@@ -358,72 +351,6 @@ final class OneShotPrimary implements AutoCloseable {
 	private static void reply(OutputStream out, String reply) throws IOException {
 		out.write(reply.getBytes(StandardCharsets.US_ASCII));
 		out.flush();
-	}
-
-	/** One command, as a RESP array of bulk strings or an inline line; null at the end of the stream. */
-	private static List<String> readCommand(InputStream in) throws IOException {
-		String line = readLine(in);
-		if (line == null) {
-			return null;
-		}
-		List<String> arguments = new ArrayList<>();
-		if (!line.startsWith("*")) {
-			for (String part : line.trim().split("\\s+")) {
-				if (!part.isEmpty()) {
-					arguments.add(part);
-				}
-			}
-			return arguments;
-		}
-		int count = parseLength(line);
-		if (count > MAX_ARGUMENTS) {
-			throw new IOException("a command of " + count + " arguments from the replica");
-		}
-		for (int i = 0; i < count; i++) {
-			String header = readLine(in);
-			if (header == null || !header.startsWith("$")) {
-				throw new IOException("malformed command from the replica: " + header);
-			}
-			int size = parseLength(header);
-			byte[] argument = in.readNBytes(size);
-			if (argument.length != size || in.read() != '\r' || in.read() != '\n') {
-				throw new IOException("the replica's command ended early");
-			}
-			arguments.add(new String(argument, StandardCharsets.UTF_8));
-		}
-		return arguments;
-	}
-
-	private static int parseLength(String line) throws IOException {
-		try {
-			int length = Integer.parseInt(line.substring(1));
-			if (length < 0 || length > MAX_LINE) {
-				throw new IOException("a length of " + length + " in the replica's command");
-			}
-			return length;
-		}
-		catch (NumberFormatException ex) {
-			throw new IOException("malformed length in the replica's command: " + line);
-		}
-	}
-
-	private static String readLine(InputStream in) throws IOException {
-		ByteArrayOutputStream line = new ByteArrayOutputStream();
-		while (true) {
-			int next = in.read();
-			if (next == -1) {
-				return (line.size() == 0) ? null : line.toString(StandardCharsets.UTF_8);
-			}
-			if (next == '\n') {
-				return line.toString(StandardCharsets.UTF_8);
-			}
-			if (next != '\r') {
-				line.write(next);
-			}
-			if (line.size() > MAX_LINE) {
-				throw new IOException("a line longer than " + MAX_LINE + " bytes from the replica");
-			}
-		}
 	}
 
 	@Override

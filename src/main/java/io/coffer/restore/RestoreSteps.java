@@ -248,7 +248,7 @@ class RestoreSteps {
 					|| current instanceof io.coffer.storage.BlobStoreException
 					|| current instanceof io.coffer.crypto.IntegrityException
 					|| current instanceof io.coffer.crypto.UnknownKeyException
-					|| current instanceof io.coffer.pipeline.InvalidRdbException
+					|| current instanceof io.coffer.pipeline.rdb.InvalidRdbException
 					|| current instanceof RestoreArchive.ArchiveCheckException) {
 				return current.getMessage();
 			}

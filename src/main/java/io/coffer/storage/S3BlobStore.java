@@ -1,13 +1,11 @@
 package io.coffer.storage;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -24,16 +22,13 @@ import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
-import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
-import io.minio.UploadPartResponse;
 import io.minio.errors.ErrorResponseException;
 import io.minio.messages.Item;
 import io.minio.messages.ListMultipartUploadsResult;
-import io.minio.messages.Part;
 import io.minio.messages.Upload;
 import okhttp3.OkHttpClient;
 
@@ -45,7 +40,8 @@ import okhttp3.OkHttpClient;
  * {@code putObject(stream, -1, partSize)}: that way this class holds the upload id, so it
  * can abort the multipart upload whatever failed, and memory stays at two part buffers
  * (the part being sent and the part being filled). A blob smaller than one part is stored
- * with a single PUT and never starts a multipart upload.
+ * with a single PUT and never starts a multipart upload. The upload itself is
+ * {@link S3MultipartUpload}.
  */
 public class S3BlobStore implements BlobStore, AutoCloseable {
 
@@ -57,8 +53,6 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 	 * Redis dump we serve, while two buffers of them stay small next to the heap.
 	 */
 	public static final int DEFAULT_PART_SIZE = 16 * 1024 * 1024;
-
-	private static final int MAXIMUM_PART_COUNT = 10_000;
 
 	private static final long CONNECT_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
@@ -129,7 +123,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 	@Override
 	public BlobUpload openUpload(String key) {
 		checkKey(key);
-		return new MultipartUpload(key);
+		return new S3MultipartUpload(this, key);
 	}
 
 	@Override
@@ -243,7 +237,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 		}
 	}
 
-	private void abortMultipartUpload(String key, String uploadId) throws IOException {
+	void abortMultipartUpload(String key, String uploadId) throws IOException {
 		try {
 			await(() -> this.asyncClient.abortMultipartUploadAsync(bucket(), region(), key, uploadId, null, null), null);
 		}
@@ -273,12 +267,20 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 				&& "NoSuchUpload".equals(response.errorResponse().code());
 	}
 
-	private String bucket() {
+	String bucket() {
 		return this.settings.bucket();
 	}
 
-	private String region() {
+	String region() {
 		return this.settings.region();
+	}
+
+	MinioClient client() {
+		return this.client;
+	}
+
+	UploadListingClient asyncClient() {
+		return this.asyncClient;
 	}
 
 	private static void checkKey(String key) {
@@ -287,14 +289,14 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 		}
 	}
 
-	private static String unquote(String etag) {
+	static String unquote(String etag) {
 		if (etag != null && etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")) {
 			return etag.substring(1, etag.length() - 1);
 		}
 		return etag;
 	}
 
-	private <T> T call(StorageCall<T> call, String key) throws IOException {
+	<T> T call(StorageCall<T> call, String key) throws IOException {
 		try {
 			return call.call();
 		}
@@ -303,7 +305,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 		}
 	}
 
-	private <T> T await(StorageCall<CompletableFuture<T>> call, String key) throws IOException {
+	<T> T await(StorageCall<CompletableFuture<T>> call, String key) throws IOException {
 		try {
 			return call.call().get();
 		}
@@ -356,7 +358,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 	}
 
 	@FunctionalInterface
-	private interface StorageCall<T> {
+	interface StorageCall<T> {
 
 		T call() throws Exception;
 
@@ -415,236 +417,6 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 			return "Settings[endpoint=" + this.endpoint + ", accessKey=" + this.accessKey + ", bucket=" + this.bucket
 					+ ", region=" + this.region + ", partSize=" + this.partSize + ", createBucket=" + this.createBucket + "]";
 		}
-
-	}
-
-	/**
-	 * Fills one part buffer while the previous part is being sent. The multipart upload is
-	 * started only when the first buffer is full.
-	 */
-	private final class MultipartUpload extends BlobUpload {
-
-		private final String key;
-
-		private final List<Part> parts = new ArrayList<>();
-
-		private byte[] buffer;
-
-		private int filled;
-
-		/** The buffer of the part in flight, reused for the part after next. */
-		private byte[] spare;
-
-		private CompletableFuture<UploadPartResponse> inFlight;
-
-		private String uploadId;
-
-		private long written;
-
-		private StoredBlob stored;
-
-		private BlobStoreException failure;
-
-		private boolean aborted;
-
-		MultipartUpload(String key) {
-			this.key = key;
-		}
-
-		@Override
-		public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
-			Objects.checkFromIndexSize(offset, length, bytes.length);
-			checkWritable();
-			int position = offset;
-			int remaining = length;
-			while (remaining > 0) {
-				if (this.buffer == null) {
-					this.buffer = new byte[S3BlobStore.this.settings.partSize()];
-				}
-				int chunk = Math.min(remaining, this.buffer.length - this.filled);
-				System.arraycopy(bytes, position, this.buffer, this.filled, chunk);
-				this.filled += chunk;
-				this.written += chunk;
-				position += chunk;
-				remaining -= chunk;
-				if (this.filled == this.buffer.length) {
-					guarded(this::sendFullPart);
-				}
-			}
-		}
-
-		private void sendFullPart() throws IOException {
-			if (this.parts.size() + 1 >= MAXIMUM_PART_COUNT) {
-				throw new BlobStoreException("'" + this.key + "' is larger than " + MAXIMUM_PART_COUNT + " parts of "
-						+ S3BlobStore.this.settings.partSize() + " bytes: raise the part size");
-			}
-			if (this.uploadId == null) {
-				this.uploadId = await(() -> S3BlobStore.this.asyncClient.createMultipartUploadAsync(bucket(), region(),
-						this.key, null, null), this.key)
-					.result()
-					.uploadId();
-			}
-			awaitInFlight();
-			byte[] sending = this.buffer;
-			int partNumber = this.parts.size() + 1;
-			this.inFlight = uploadPart(partNumber, sending);
-			this.buffer = this.spare;
-			this.spare = sending;
-			this.filled = 0;
-		}
-
-		private CompletableFuture<UploadPartResponse> uploadPart(int partNumber, byte[] content) throws IOException {
-			try {
-				return S3BlobStore.this.asyncClient.uploadPartAsync(bucket(), region(), this.key, content, content.length,
-						this.uploadId, partNumber, null, null);
-			}
-			catch (Exception ex) {
-				throw translate(ex, this.key);
-			}
-		}
-
-		private void awaitInFlight() throws IOException {
-			if (this.inFlight != null) {
-				CompletableFuture<UploadPartResponse> sent = this.inFlight;
-				this.inFlight = null;
-				UploadPartResponse response = await(() -> sent, this.key);
-				this.parts.add(new Part(response.partNumber(), response.etag()));
-			}
-		}
-
-		/**
-		 * Wait until the part in flight is stored. What is still in the buffer stays there:
-		 * S3 accepts a part smaller than 5 MiB only as the last one.
-		 */
-		@Override
-		public synchronized void flush() throws IOException {
-			checkWritable();
-			guarded(this::awaitInFlight);
-		}
-
-		@Override
-		public synchronized StoredBlob complete() throws IOException {
-			if (this.stored != null) {
-				return this.stored;
-			}
-			checkWritable();
-			guarded(() -> {
-				if (this.uploadId == null) {
-					putSinglePart();
-				}
-				else {
-					completeMultipart();
-				}
-				StatObjectResponse response = call(() -> S3BlobStore.this.client
-					.statObject(StatObjectArgs.builder().bucket(bucket()).object(this.key).build()), this.key);
-				if (response.size() != this.written) {
-					throw new BlobStoreException("object storage at " + S3BlobStore.this.settings.endpoint() + " stored "
-							+ response.size() + " bytes for '" + this.key + "' instead of " + this.written);
-				}
-				this.stored = new StoredBlob(this.key, response.size(), unquote(response.etag()));
-			});
-			this.buffer = null;
-			this.spare = null;
-			return this.stored;
-		}
-
-		private void putSinglePart() throws IOException {
-			byte[] content = (this.buffer != null) ? this.buffer : new byte[0];
-			int size = this.filled;
-			call(() -> S3BlobStore.this.client.putObject(PutObjectArgs.builder()
-				.bucket(bucket())
-				.object(this.key)
-				.stream(new ByteArrayInputStream(content, 0, size), size, -1)
-				.build()), this.key);
-		}
-
-		private void completeMultipart() throws IOException {
-			awaitInFlight();
-			if (this.filled > 0) {
-				UploadPartResponse last = await(
-						() -> uploadPart(this.parts.size() + 1, Arrays.copyOf(this.buffer, this.filled)), this.key);
-				this.parts.add(new Part(last.partNumber(), last.etag()));
-			}
-			Part[] completed = this.parts.toArray(new Part[0]);
-			await(() -> S3BlobStore.this.asyncClient.completeMultipartUploadAsync(bucket(), region(), this.key,
-					this.uploadId, completed, null, null), this.key);
-		}
-
-		/** Run a step; if it fails, remember why, discard what was sent, and report it. */
-		private void guarded(StorageStep step) throws IOException {
-			try {
-				step.run();
-			}
-			catch (IOException | RuntimeException ex) {
-				this.failure = translate(ex, this.key);
-				try {
-					discard();
-				}
-				catch (IOException discardFailure) {
-					// The storage is probably still unreachable: abort() retries, pendingUploads lists it.
-					this.failure.addSuppressed(discardFailure);
-				}
-				throw this.failure;
-			}
-		}
-
-		@Override
-		public synchronized void abort() throws IOException {
-			this.aborted = true;
-			this.buffer = null;
-			this.spare = null;
-			discard();
-		}
-
-		private void discard() throws IOException {
-			// Let the part in flight land first: aborting while it is still being received could
-			// leave that part stored after the abort on some servers.
-			if (this.inFlight != null) {
-				this.inFlight.handle((response, ex) -> null).join();
-				this.inFlight = null;
-			}
-			if (this.uploadId != null) {
-				abortMultipartUpload(this.key, this.uploadId);
-				this.uploadId = null;
-			}
-			if (this.stored != null) {
-				delete(this.key);
-			}
-		}
-
-		private void checkWritable() throws IOException {
-			if (this.aborted) {
-				throw new IOException("upload of '" + this.key + "' was aborted");
-			}
-			if (this.failure != null) {
-				throw this.failure;
-			}
-			if (this.stored != null) {
-				throw new IOException("upload of '" + this.key + "' is already complete");
-			}
-		}
-
-		@Override
-		public String key() {
-			return this.key;
-		}
-
-		@Override
-		public synchronized long bytesWritten() {
-			return this.written;
-		}
-
-		@Override
-		public synchronized boolean isAborted() {
-			return this.aborted;
-		}
-
-	}
-
-	@FunctionalInterface
-	private interface StorageStep {
-
-		void run() throws IOException;
 
 	}
 

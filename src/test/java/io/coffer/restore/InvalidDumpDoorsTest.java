@@ -18,7 +18,7 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.crypto.EncryptingOutputStream;
 import io.coffer.crypto.Keyring;
-import io.coffer.pipeline.Crc64;
+import io.coffer.pipeline.rdb.Crc64;
 import io.coffer.storage.BlobUpload;
 import io.coffer.storage.BlobStore;
 import io.coffer.testsupport.ApiClient;

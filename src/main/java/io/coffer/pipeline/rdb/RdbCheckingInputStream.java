@@ -1,4 +1,4 @@
-package io.coffer.pipeline;
+package io.coffer.pipeline.rdb;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -8,9 +8,7 @@ import java.lang.ref.WeakReference;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Checks a Redis dump while it streams through, without buffering it: the bytes pass to the reader
@@ -20,11 +18,11 @@ import java.util.concurrent.TimeUnit;
  * read throws {@link InvalidRdbException} with the offset and what was wrong. Whoever must not act
  * on a bad dump (a restore target) holds back its last bytes until this stream has ended.
  * <p>
- * The parser is a plain pull parser running on a thread of its own, fed copies of the bytes through
- * a small pool of buffers (1 MiB in all): writing it as a resumable push parser would turn every
- * nested structure into an explicit state machine, and the second thread lets the check run on
- * another core than the compression and encryption it sits in front of, so a backup is no slower for
- * it. When the parser falls behind, the pool runs dry and the reader waits: memory stays bounded. A
+ * The parser is a plain pull parser running on a thread of its own ({@link RdbParseTask}), fed copies
+ * of the bytes through a small pool of buffers (1 MiB in all): writing it as a resumable push parser
+ * would turn every nested structure into an explicit state machine, and the second thread lets the
+ * check run on another core than the compression and encryption it sits in front of, so a backup is
+ * no slower for it. When the parser falls behind, the pool runs dry and the reader waits: memory stays bounded. A
  * refusal found by the parser surfaces on the reader's next read.
  */
 public final class RdbCheckingInputStream extends FilterInputStream {
@@ -34,10 +32,6 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 	private static final int CHUNK_SIZE = 128 * 1024;
 
 	private static final int CHUNKS = 8;
-
-	private static final Chunk END = new Chunk(new byte[0], 0);
-
-	private static final Chunk ABORT = new Chunk(new byte[0], 0);
 
 	private final int maxRdbVersion;
 
@@ -51,9 +45,9 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 
 	private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
 
-	private final BlockingQueue<Chunk> full = new LinkedBlockingQueue<>();
+	private final BlockingQueue<RdbParseTask.Chunk> full = new LinkedBlockingQueue<>();
 
-	private final Outcome outcome = new Outcome();
+	private final RdbParseTask.Outcome outcome = new RdbParseTask.Outcome();
 
 	private byte[] current;
 
@@ -84,7 +78,7 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 			this.free.add(new byte[CHUNK_SIZE]);
 		}
 		this.current = this.free.poll();
-		Thread parser = new Thread(new ParseTask(this.full, this.free, this.outcome, expectedLength, maxRdbVersion,
+		Thread parser = new Thread(new RdbParseTask(this.full, this.free, this.outcome, expectedLength, maxRdbVersion,
 				new WeakReference<>(this)), "rdb-parser");
 		parser.setDaemon(true);
 		parser.start();
@@ -172,7 +166,7 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 	public void stopChecking() {
 		if (!this.ended) {
 			this.ended = true;
-			this.full.add(ABORT);
+			this.full.add(RdbParseTask.ABORT);
 		}
 	}
 
@@ -210,7 +204,7 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 			this.currentLength += chunk;
 			done += chunk;
 			if (this.currentLength == CHUNK_SIZE) {
-				this.full.add(new Chunk(this.current, this.currentLength));
+				this.full.add(new RdbParseTask.Chunk(this.current, this.currentLength));
 				this.current = null;
 				this.currentLength = 0;
 				try {
@@ -230,11 +224,11 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 			throw new InvalidRdbException("dump is empty");
 		}
 		if (this.currentLength > 0) {
-			this.full.add(new Chunk(this.current, this.currentLength));
+			this.full.add(new RdbParseTask.Chunk(this.current, this.currentLength));
 			this.currentLength = 0;
 		}
 		this.ended = true;
-		this.full.add(END);
+		this.full.add(RdbParseTask.END);
 		try {
 			this.outcome.done.await();
 		}
@@ -252,7 +246,7 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 		this.failure = ex;
 		if (!this.ended) {
 			this.ended = true;
-			this.full.add(ABORT);
+			this.full.add(RdbParseTask.ABORT);
 		}
 	}
 
@@ -269,151 +263,6 @@ public final class RdbCheckingInputStream extends FilterInputStream {
 		}
 		int version = RdbHeader.version(this.header, this.maxRdbVersion);
 		this.rdbVersion = version;
-	}
-
-	private record Chunk(byte[] bytes, int length) {
-	}
-
-	/** What the parser thread found, published to the reader. */
-	private static final class Outcome {
-
-		private final CountDownLatch done = new CountDownLatch(1);
-
-		private volatile IOException failure;
-
-		private volatile RdbSummary summary;
-
-	}
-
-	/**
-	 * The parser thread's work. It holds the stream only weakly, so that a stream dropped without
-	 * being closed or read to its end does not keep the thread waiting forever.
-	 */
-	private static final class ParseTask implements Runnable {
-
-		private final BlockingQueue<Chunk> full;
-
-		private final BlockingQueue<byte[]> free;
-
-		private final Outcome outcome;
-
-		private final long expectedLength;
-
-		private final int maxRdbVersion;
-
-		private final WeakReference<RdbCheckingInputStream> owner;
-
-		private boolean sawEnd;
-
-		ParseTask(BlockingQueue<Chunk> full, BlockingQueue<byte[]> free, Outcome outcome, long expectedLength,
-				int maxRdbVersion, WeakReference<RdbCheckingInputStream> owner) {
-			this.full = full;
-			this.free = free;
-			this.outcome = outcome;
-			this.expectedLength = expectedLength;
-			this.maxRdbVersion = maxRdbVersion;
-			this.owner = owner;
-		}
-
-		@Override
-		public void run() {
-			Feed feed = new Feed();
-			try {
-				this.outcome.summary = RdbParser.parse(feed, this.expectedLength, this.maxRdbVersion);
-			}
-			catch (IOException ex) {
-				this.outcome.failure = ex;
-			}
-			catch (RuntimeException | Error ex) {
-				this.outcome.failure = new IOException("the dump could not be checked: " + ex, ex);
-			}
-			finally {
-				this.outcome.done.countDown();
-				feed.drain();
-			}
-		}
-
-		private Chunk next() throws IOException {
-			while (true) {
-				try {
-					Chunk chunk = this.full.poll(10, TimeUnit.SECONDS);
-					if (chunk != null) {
-						return chunk;
-					}
-				}
-				catch (InterruptedException ex) {
-					throw new InterruptedIOException("the dump check was interrupted");
-				}
-				if (this.owner.get() == null) {
-					throw new InterruptedIOException("the dump was abandoned before its end");
-				}
-			}
-		}
-
-		/** The chunks as one stream, each buffer handed back once consumed. */
-		private final class Feed extends InputStream {
-
-			private Chunk chunk;
-
-			private int position;
-
-			@Override
-			public int read() throws IOException {
-				byte[] one = new byte[1];
-				return (read(one, 0, 1) == -1) ? -1 : one[0] & 0xff;
-			}
-
-			@Override
-			public int read(byte[] bytes, int offset, int count) throws IOException {
-				if (ParseTask.this.sawEnd) {
-					return -1;
-				}
-				while (this.chunk == null) {
-					Chunk next = next();
-					if (next == END || next == ABORT) {
-						ParseTask.this.sawEnd = true;
-						if (next == ABORT) {
-							throw new InterruptedIOException("the dump was abandoned before its end");
-						}
-						return -1;
-					}
-					this.chunk = next;
-					this.position = 0;
-				}
-				int n = Math.min(count, this.chunk.length() - this.position);
-				System.arraycopy(this.chunk.bytes(), this.position, bytes, offset, n);
-				this.position += n;
-				if (this.position == this.chunk.length()) {
-					ParseTask.this.free.offer(this.chunk.bytes());
-					this.chunk = null;
-				}
-				return n;
-			}
-
-			/** After the parse: gives every remaining buffer back until the reader ends the stream. */
-			void drain() {
-				if (this.chunk != null) {
-					ParseTask.this.free.offer(this.chunk.bytes());
-					this.chunk = null;
-				}
-				try {
-					while (!ParseTask.this.sawEnd) {
-						Chunk next = next();
-						if (next == END || next == ABORT) {
-							ParseTask.this.sawEnd = true;
-						}
-						else {
-							ParseTask.this.free.offer(next.bytes());
-						}
-					}
-				}
-				catch (IOException ex) {
-					// abandoned: nothing left to give back to
-				}
-			}
-
-		}
-
 	}
 
 }

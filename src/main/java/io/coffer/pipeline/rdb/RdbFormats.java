@@ -1,4 +1,4 @@
-package io.coffer.pipeline;
+package io.coffer.pipeline.rdb;
 
 /**
  * Which value types and opcodes each RDB version can hold, from the {@code rdb.h} of redis/redis and

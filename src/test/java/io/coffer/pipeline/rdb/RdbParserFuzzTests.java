@@ -1,4 +1,4 @@
-package io.coffer.pipeline;
+package io.coffer.pipeline.rdb;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

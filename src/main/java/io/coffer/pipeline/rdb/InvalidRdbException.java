@@ -1,4 +1,4 @@
-package io.coffer.pipeline;
+package io.coffer.pipeline.rdb;
 
 import java.io.IOException;
 

@@ -7,10 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-import io.coffer.pipeline.Crc64;
-import io.coffer.pipeline.RdbCheckingInputStream;
-import io.coffer.pipeline.RdbParser;
-import io.coffer.pipeline.RdbSummary;
+import io.coffer.pipeline.rdb.Crc64;
+import io.coffer.pipeline.rdb.RdbCheckingInputStream;
+import io.coffer.pipeline.rdb.RdbParser;
+import io.coffer.pipeline.rdb.RdbSummary;
 import io.coffer.testsupport.RdbCorpus;
 import io.coffer.testsupport.RedisServerProcess;
 
