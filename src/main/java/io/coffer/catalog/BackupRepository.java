@@ -288,6 +288,38 @@ public class BackupRepository {
 			.map((text) -> this.json.readValue(text, KEYS_PER_DB));
 	}
 
+	/** A backup left in flight by an instance that stopped, with what recovery must undo. */
+	public record Interrupted(String id, String databaseId, String objectKey, String instanceId,
+			Long jobExecutionId) {
+	}
+
+	/** Backups still {@code scheduled} or {@code running} whose instance has stopped. */
+	public List<Interrupted> findInterrupted(StoppedInstances stopped) {
+		return stopped.bind(this.jdbc.sql("""
+				select b.id, b.database_id, b.object_key, b.instance_id, b.job_execution_id from backups b
+				where b.status in ('scheduled', 'running') and """
+				+ StoppedInstances.condition("b.instance_id", "b.created_at")))
+			.query((rs, i) -> new Interrupted(rs.getString("id"), rs.getString("database_id"),
+					rs.getString("object_key"), rs.getString("instance_id"),
+					rs.getObject("job_execution_id", Long.class)))
+			.list();
+	}
+
+	/** The object keys that backups in flight are writing. */
+	public Set<String> objectKeysInFlight() {
+		return new HashSet<>(this.jdbc.sql("select object_key from backups where status in ('scheduled', 'running')")
+			.query(String.class)
+			.list());
+	}
+
+	/** Whether a backup that failed was writing this object (which must then never appear). */
+	public boolean failedWithObject(String objectKey) {
+		return this.jdbc.sql("select count(*) from backups where object_key = ? and status = 'error'")
+			.param(objectKey)
+			.query(Integer.class)
+			.single() > 0;
+	}
+
 	/** A done backup whose stored object was found missing: it cannot be downloaded or restored any more. */
 	public void markLost(String backupId, String error, Instant now) {
 		transition(backupId, RunStatus.DONE, RunStatus.ERROR, "error = :error", Map.of("error", error));

@@ -102,12 +102,12 @@ public class RestoreRepository {
 	 * Restores still {@code scheduled} or {@code running} whose instance is gone: this instance before its
 	 * last start, or another that has not checked in with the Quartz cluster since {@code silentSince}.
 	 */
-	public List<Interrupted> findInterrupted(String me, Instant myStart, Instant silentSince) {
-		return StoppedInstances.bind(this.jdbc.sql("""
+	public List<Interrupted> findInterrupted(StoppedInstances stopped) {
+		return stopped.bind(this.jdbc.sql("""
 				select r.id, r.database_id, r.target_database, r.instance_id, r.job_execution_id, r.recovery
 				from restores r
 				where r.status in ('scheduled', 'running') and """
-				+ StoppedInstances.condition("r.instance_id", "r.created_at")), me, myStart, silentSince)
+				+ StoppedInstances.condition("r.instance_id", "r.created_at")))
 			.query((rs, i) -> {
 				String recovery = rs.getString("recovery");
 				return new Interrupted(rs.getString("id"), rs.getString("database_id"), rs.getString("target_database"),

@@ -124,14 +124,12 @@ public class EngineRepository {
 	 * @param databaseId the database whose upgrade to look at, or null for every database's
 	 * @return the upgrades marked, as they are now
 	 */
-	public List<Upgrade> interruptAbandoned(String databaseId, String me, Instant myStart, Instant silentSince,
-			Instant at) {
-		return StoppedInstances.bind(this.jdbc.sql("""
+	public List<Upgrade> interruptAbandoned(String databaseId, StoppedInstances stopped, Instant at) {
+		return stopped.bind(this.jdbc.sql("""
 				update engine_upgrades u set status = 'error', finished_at = :at, error = :error
 				where (cast(:database as text) is null or u.database_id = :database)
 				    and u.status in ('scheduled', 'running') and """
-				+ StoppedInstances.condition("u.instance_id", "u.requested_at") + " returning u.*"), me, myStart,
-				silentSince)
+				+ StoppedInstances.condition("u.instance_id", "u.requested_at") + " returning u.*"))
 			.param("at", Timestamp.from(at))
 			.param("database", databaseId)
 			.param("error", INTERRUPTED)

@@ -17,10 +17,12 @@ import io.coffer.catalog.DatabaseWork.Kind;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.catalog.StoppedInstances;
+import io.coffer.housekeeping.InstanceTimeout;
+import io.coffer.housekeeping.InterruptedWork;
 import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,7 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.annotation.Order;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
@@ -39,7 +42,8 @@ import org.springframework.stereotype.Service;
  * recorded with who asked and when, then made by {@code engineUpgradeJob} in the background.
  */
 @Service
-public class EngineUpgrades implements DisposableBean {
+@Order(5)
+public class EngineUpgrades implements InterruptedWork, DisposableBean {
 
 	private static final Set<Kind> UPGRADE_WAITS_FOR = EnumSet.of(Kind.BACKUP, Kind.RESTORE, Kind.CONFIG_CHANGE,
 			Kind.PLAN_CHANGE);
@@ -62,7 +66,7 @@ public class EngineUpgrades implements DisposableBean {
 
 	private final CofferInstance instance;
 
-	private final Duration instanceTimeout;
+	private final InstanceTimeout instanceTimeout;
 
 	private final Clock clock;
 
@@ -76,13 +80,13 @@ public class EngineUpgrades implements DisposableBean {
 
 	EngineUpgrades(DatabaseRepository databases, ProvisioningRepository provisioning, EngineCatalogue catalogue,
 			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobRepository jobRepository,
-			CofferInstance instance, CofferProperties properties, Clock clock, DatabaseWork work, WriteFences fences)
-			throws Exception {
+			CofferInstance instance, InstanceTimeout instanceTimeout, Clock clock, DatabaseWork work,
+			WriteFences fences) throws Exception {
 		this.work = work;
 		this.jobRepository = jobRepository;
 		this.fences = fences;
 		this.instance = instance;
-		this.instanceTimeout = properties.getHousekeeping().getInstanceTimeout();
+		this.instanceTimeout = instanceTimeout;
 		this.databases = databases;
 		this.provisioning = provisioning;
 		this.catalogue = catalogue;
@@ -114,7 +118,7 @@ public class EngineUpgrades implements DisposableBean {
 			throw ApiException.unprocessable("upgrade_refused", refusal.message());
 		});
 		// an upgrade of the database left by an instance that stopped will not go on: it must not refuse this one
-		interrupt(databaseId);
+		interrupt(databaseId, this.instanceTimeout.stoppedNow());
 		// an upgrade restarts every data node: not under a backup or a restore reading or loading one, a
 		// configuration change setting them, or a plan change moving them
 		long upgradeId = this.work.startExclusively(databaseId, UPGRADE_WAITS_FOR,
@@ -152,8 +156,14 @@ public class EngineUpgrades implements DisposableBean {
 	 * cannot be lifted now is tried again next time.
 	 * @return how many upgrades were interrupted
 	 */
-	public int recoverInterrupted() {
-		int interrupted = interrupt(null).size();
+	@Override
+	public String kind() {
+		return "engine upgrades";
+	}
+
+	@Override
+	public int recover(StoppedInstances stopped) {
+		int interrupted = interrupt(null, stopped).size();
 		for (EngineRepository.WriteFence fence : this.engines.fencesLeft(null)) {
 			try {
 				this.fences.lift(fence.databaseId(), fence.minReplicasToWrite());
@@ -173,10 +183,9 @@ public class EngineUpgrades implements DisposableBean {
 	 * Marks interrupted the unfinished upgrades (of the database, or of all with null) whose instance stopped,
 	 * and their job executions failed.
 	 */
-	private List<EngineRepository.Upgrade> interrupt(String databaseId) {
+	private List<EngineRepository.Upgrade> interrupt(String databaseId, StoppedInstances stopped) {
 		Instant now = this.clock.instant();
-		List<EngineRepository.Upgrade> interrupted = this.engines.interruptAbandoned(databaseId, this.instance.id(),
-				this.instance.startedAt(), now.minus(this.instanceTimeout), now);
+		List<EngineRepository.Upgrade> interrupted = this.engines.interruptAbandoned(databaseId, stopped, now);
 		for (EngineRepository.Upgrade upgrade : interrupted) {
 			log.warn("The upgrade {} of {} was left by a Coffer instance that stopped: marked interrupted", upgrade.id(),
 					upgrade.databaseId());

@@ -102,11 +102,11 @@ public class PlanChangeRepository {
 	 * Changes in flight whose instance is gone: this instance's own from before its start (a restart), or
 	 * another's that has not checked in to the cluster ({@code qrtz_scheduler_state}) since {@code silentSince}.
 	 */
-	public List<Interrupted> interrupted(String me, Instant myStart, Instant silentSince) {
-		return StoppedInstances.bind(this.jdbc.sql("""
+	public List<Interrupted> interrupted(StoppedInstances stopped) {
+		return stopped.bind(this.jdbc.sql("""
 				select c.id, c.database_id, c.job_execution_id from plan_changes c
 				where c.status in ('scheduled', 'running') and """
-				+ StoppedInstances.condition("c.instance_id", "c.requested_at")), me, myStart, silentSince)
+				+ StoppedInstances.condition("c.instance_id", "c.requested_at")))
 			.query((rs, row) -> new Interrupted(rs.getLong("id"), rs.getString("database_id"),
 					rs.getObject("job_execution_id", Long.class)))
 			.list();

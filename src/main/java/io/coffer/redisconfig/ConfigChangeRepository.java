@@ -53,12 +53,11 @@ class ConfigChangeRepository {
 	 * Marks {@code error} the changes in flight whose instance stopped (see {@link StoppedInstances}); answers
 	 * their job executions, to be marked failed too (null for a change whose job never started).
 	 */
-	List<Long> interruptAbandoned(String me, Instant myStart, Instant silentSince, String reason) {
-		return StoppedInstances.bind(this.jdbc.sql("""
+	List<Long> interruptAbandoned(StoppedInstances stopped, String reason) {
+		return stopped.bind(this.jdbc.sql("""
 				update config_changes c set status = 'error', error = :reason
 				where c.status in ('scheduled', 'running') and """
-				+ StoppedInstances.condition("c.instance_id", "c.requested_at") + " returning c.job_execution_id"),
-				me, myStart, silentSince)
+				+ StoppedInstances.condition("c.instance_id", "c.requested_at") + " returning c.job_execution_id"))
 			.param("reason", reason)
 			.query((rs, row) -> rs.getObject(1, Long.class))
 			.list();

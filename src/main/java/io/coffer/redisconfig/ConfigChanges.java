@@ -17,11 +17,12 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
+import io.coffer.catalog.StoppedInstances;
+import io.coffer.housekeeping.InterruptedWork;
 import io.coffer.tls.TlsSwitch;
 import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.JobExecutions;
 import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
@@ -33,6 +34,7 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Service;
 
 /**
@@ -40,7 +42,8 @@ import org.springframework.stereotype.Service;
  * by {@code configJob} in the background; and the settings in effect, read from the primary.
  */
 @Service
-public class ConfigChanges implements DisposableBean {
+@Order(6)
+public class ConfigChanges implements InterruptedWork, DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(ConfigChanges.class);
 
@@ -60,8 +63,6 @@ public class ConfigChanges implements DisposableBean {
 
 	private final CofferInstance instance;
 
-	private final Duration instanceTimeout;
-
 	private final JobRepository jobRepository;
 
 	// a database page must not wait on an unreachable node: short timeouts, one round trip
@@ -69,10 +70,9 @@ public class ConfigChanges implements DisposableBean {
 
 	ConfigChanges(DatabaseRepository databases, DatabaseEndpoints endpoints, ConfigChangeRepository changes,
 			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock, DatabaseWork work,
-			TlsSwitch tls, CertificateAuthority authority, CofferInstance instance, CofferProperties properties)
+			TlsSwitch tls, CertificateAuthority authority, CofferInstance instance)
 			throws Exception {
 		this.instance = instance;
-		this.instanceTimeout = properties.getHousekeeping().getInstanceTimeout();
 		this.jobRepository = jobRepository;
 		this.work = work;
 		this.databases = databases;
@@ -138,10 +138,16 @@ public class ConfigChanges implements DisposableBean {
 	 * midway leaves nodes mixed until it is asked again.
 	 * @return how many there were
 	 */
-	public int recoverInterrupted() {
+	@Override
+	public String kind() {
+		return "configuration changes";
+	}
+
+	@Override
+	public int recover(StoppedInstances stopped) {
 		Instant now = this.clock.instant();
-		List<Long> executions = this.changes.interruptAbandoned(this.instance.id(), this.instance.startedAt(),
-				now.minus(this.instanceTimeout), JobExecutions.INTERRUPTED + "; ask for the change again");
+		List<Long> executions = this.changes.interruptAbandoned(stopped,
+				JobExecutions.INTERRUPTED + "; ask for the change again");
 		executions.forEach((execution) -> JobExecutions.failInterrupted(this.jobRepository, execution,
 				JobExecutions.INTERRUPTED, now));
 		if (!executions.isEmpty()) {

@@ -11,6 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
+import io.coffer.backup.InterruptedBackups;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
@@ -34,7 +35,10 @@ import static org.awaitility.Awaitility.await;
 class HousekeepingTest extends IntegrationTest {
 
 	@Autowired
-	RecoverInterruptedBackupsTask recover;
+	InterruptedBackups recover;
+
+	@Autowired
+	InstanceTimeout instanceTimeout;
 
 	@Autowired
 	SweepOrphanObjectsTask sweep;
@@ -75,9 +79,9 @@ class HousekeepingTest extends IntegrationTest {
 		String alive = insert(db2, "alive", "running", "instance-alive", Instant.now().minus(10, ChronoUnit.MINUTES));
 		String mine = insert(database(), "mine", "running", this.instance.id(), Instant.now());
 		try {
-			this.recover.run();
+			this.recover.recover(this.instanceTimeout.stoppedNow());
 			await().atMost(Duration.ofSeconds(30)).until(() -> {
-				this.recover.run();
+				this.recover.recover(this.instanceTimeout.stoppedNow());
 				return this.store.pendingUploads(db + "/").isEmpty();
 			});
 
