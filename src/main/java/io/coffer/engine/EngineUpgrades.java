@@ -21,7 +21,7 @@ import io.coffer.catalog.StoppedInstances;
 import io.coffer.housekeeping.InstanceTimeout;
 import io.coffer.housekeeping.InterruptedWork;
 import io.coffer.system.ApiException;
-import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.JobLaunches;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
@@ -31,8 +31,8 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.task.TaskExecutor;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -43,7 +43,7 @@ import org.springframework.stereotype.Service;
  */
 @Service
 @Order(5)
-public class EngineUpgrades implements InterruptedWork, DisposableBean {
+public class EngineUpgrades implements InterruptedWork {
 
 	private static final Set<Kind> UPGRADE_WAITS_FOR = EnumSet.of(Kind.BACKUP, Kind.RESTORE, Kind.CONFIG_CHANGE,
 			Kind.PLAN_CHANGE);
@@ -70,7 +70,11 @@ public class EngineUpgrades implements InterruptedWork, DisposableBean {
 
 	private final Clock clock;
 
-	private final BackgroundJobOperator jobs;
+	private final JobLaunches jobs;
+
+	private final Job engineUpgradeJob;
+
+	private final TaskExecutor pool;
 
 	private final DatabaseWork work;
 
@@ -79,9 +83,10 @@ public class EngineUpgrades implements InterruptedWork, DisposableBean {
 	private final WriteFences fences;
 
 	EngineUpgrades(DatabaseRepository databases, ProvisioningRepository provisioning, EngineCatalogue catalogue,
-			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobRepository jobRepository,
+			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobLaunches jobs,
+			@Qualifier("engineUpgradeExecutor") TaskExecutor pool, JobRepository jobRepository,
 			CofferInstance instance, InstanceTimeout instanceTimeout, Clock clock, DatabaseWork work,
-			WriteFences fences) throws Exception {
+			WriteFences fences) {
 		this.work = work;
 		this.jobRepository = jobRepository;
 		this.fences = fences;
@@ -92,8 +97,9 @@ public class EngineUpgrades implements InterruptedWork, DisposableBean {
 		this.catalogue = catalogue;
 		this.engines = engines;
 		this.clock = clock;
-		// an upgrade mostly waits on nodes restarting; one database's upgrade never waits on another's
-		this.jobs = new BackgroundJobOperator(engineUpgradeJob, jobRepository, 2, "engine-upgrade-");
+		this.jobs = jobs;
+		this.engineUpgradeJob = engineUpgradeJob;
+		this.pool = pool;
 	}
 
 	/**
@@ -133,7 +139,7 @@ public class EngineUpgrades implements InterruptedWork, DisposableBean {
 				});
 		JobExecution execution;
 		try {
-			execution = this.jobs.start(new JobParametersBuilder()
+			execution = this.jobs.start(this.pool, this.engineUpgradeJob, new JobParametersBuilder()
 				.addString(DATABASE_ID, databaseId)
 				.addLong(UPGRADE_ID, upgradeId)
 				.toJobParameters());
@@ -309,9 +315,5 @@ public class EngineUpgrades implements InterruptedWork, DisposableBean {
 	public record Blocked(String version, String reason, String first) {
 	}
 
-	@Override
-	public void destroy() {
-		this.jobs.close();
-	}
 
 }

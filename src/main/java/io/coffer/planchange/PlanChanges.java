@@ -22,7 +22,7 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.ApiException;
-import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.JobLaunches;
 import io.coffer.system.CofferInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +31,8 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.task.TaskExecutor;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -43,7 +43,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * background while the database is {@code updating}.
  */
 @Service
-public class PlanChanges implements DisposableBean {
+public class PlanChanges {
 
 	private static final Set<Kind> PLAN_WAITS_FOR = EnumSet.of(Kind.BACKUP, Kind.RESTORE, Kind.CONFIG_CHANGE,
 			Kind.ENGINE_UPGRADE);
@@ -77,12 +77,17 @@ public class PlanChanges implements DisposableBean {
 
 	private final Clock clock;
 
-	private final BackgroundJobOperator jobs;
+	private final JobLaunches jobs;
+
+	private final Job planChangeJob;
+
+	private final TaskExecutor pool;
 
 	PlanChanges(DatabaseRepository databases, ProvisioningRepository repository, PlanChangeRepository changes,
 			PlanCatalogue plans, DatabaseNodes nodes, NodeDrivers drivers, PlanChangeSteps steps, DatabaseLocks locks,
-			TransactionTemplate transaction, @Qualifier("planChangeJob") Job planChangeJob, JobRepository jobRepository,
-			CofferInstance instance, Clock clock, DatabaseWork work) throws Exception {
+			TransactionTemplate transaction, @Qualifier("planChangeJob") Job planChangeJob, JobLaunches jobs,
+			@Qualifier("planChangeExecutor") TaskExecutor pool,
+			CofferInstance instance, Clock clock, DatabaseWork work) {
 		this.work = work;
 		this.databases = databases;
 		this.repository = repository;
@@ -95,7 +100,9 @@ public class PlanChanges implements DisposableBean {
 		this.transaction = transaction;
 		this.instance = instance;
 		this.clock = clock;
-		this.jobs = new BackgroundJobOperator(planChangeJob, jobRepository, 2, "plan-change-");
+		this.jobs = jobs;
+		this.planChangeJob = planChangeJob;
+		this.pool = pool;
 	}
 
 	/**
@@ -143,7 +150,7 @@ public class PlanChanges implements DisposableBean {
 				(status) -> record(database, from, to, requestedBy)));
 		JobExecution execution;
 		try {
-			execution = this.jobs.start(
+			execution = this.jobs.start(this.pool, this.planChangeJob, 
 					new JobParametersBuilder().addString(PlanChangeJobConfiguration.DATABASE_ID, databaseId)
 						.addLong(PlanChangeJobConfiguration.CHANGE_ID, changeId)
 						.toJobParameters());
@@ -224,9 +231,5 @@ public class PlanChanges implements DisposableBean {
 		return this.changes.lastError(databaseId);
 	}
 
-	@Override
-	public void destroy() {
-		this.jobs.close();
-	}
 
 }

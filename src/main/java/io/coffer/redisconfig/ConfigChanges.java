@@ -21,7 +21,7 @@ import io.coffer.catalog.StoppedInstances;
 import io.coffer.housekeeping.InterruptedWork;
 import io.coffer.tls.TlsSwitch;
 import io.coffer.system.ApiException;
-import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.JobLaunches;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.JobExecutions;
 import io.coffer.tls.CertificateAuthority;
@@ -32,8 +32,8 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.task.TaskExecutor;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Service;
 
@@ -43,7 +43,7 @@ import org.springframework.stereotype.Service;
  */
 @Service
 @Order(6)
-public class ConfigChanges implements InterruptedWork, DisposableBean {
+public class ConfigChanges implements InterruptedWork {
 
 	private static final Logger log = LoggerFactory.getLogger(ConfigChanges.class);
 
@@ -57,7 +57,11 @@ public class ConfigChanges implements InterruptedWork, DisposableBean {
 
 	private final Clock clock;
 
-	private final BackgroundJobOperator jobs;
+	private final JobLaunches jobs;
+
+	private final Job configJob;
+
+	private final TaskExecutor pool;
 
 	private final TlsSwitch tls;
 
@@ -69,9 +73,9 @@ public class ConfigChanges implements InterruptedWork, DisposableBean {
 	private final RedisConnections quick;
 
 	ConfigChanges(DatabaseRepository databases, DatabaseEndpoints endpoints, ConfigChangeRepository changes,
-			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock, DatabaseWork work,
-			TlsSwitch tls, CertificateAuthority authority, CofferInstance instance)
-			throws Exception {
+			@Qualifier("configJob") Job configJob, JobLaunches jobs, @Qualifier("configExecutor") TaskExecutor pool,
+			JobRepository jobRepository, Clock clock, DatabaseWork work,
+			TlsSwitch tls, CertificateAuthority authority, CofferInstance instance) {
 		this.instance = instance;
 		this.jobRepository = jobRepository;
 		this.work = work;
@@ -81,8 +85,9 @@ public class ConfigChanges implements InterruptedWork, DisposableBean {
 		this.clock = clock;
 		this.tls = tls;
 		this.quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
-		// changes mostly wait on Redis; a few at a time are plenty, and the queue keeps the rest
-		this.jobs = new BackgroundJobOperator(configJob, jobRepository, 2, "config-");
+		this.jobs = jobs;
+		this.configJob = configJob;
+		this.pool = pool;
 	}
 
 	/**
@@ -119,7 +124,7 @@ public class ConfigChanges implements InterruptedWork, DisposableBean {
 				});
 		JobExecution execution;
 		try {
-			execution = this.jobs.start(new JobParametersBuilder().addString(ConfigJobConfiguration.DATABASE_ID, databaseId)
+			execution = this.jobs.start(this.pool, this.configJob, new JobParametersBuilder().addString(ConfigJobConfiguration.DATABASE_ID, databaseId)
 				.addLong(ConfigJobConfiguration.CHANGE_ID, changeId)
 				.toJobParameters());
 		}
@@ -210,9 +215,5 @@ public class ConfigChanges implements InterruptedWork, DisposableBean {
 		return this.endpoints.node(database, node.host(), node.port());
 	}
 
-	@Override
-	public void destroy() {
-		this.jobs.close();
-	}
 
 }
