@@ -24,6 +24,10 @@ import org.springframework.stereotype.Repository;
  * Backup rows. Every status change goes through {@link #transition}: it checks the change against
  * {@link RunStatus} and applies it only if the row still has the status the caller saw, so that two
  * instances racing on one backup cannot both win.
+ * <p>
+ * Longer than most classes on purpose: every statement on the {@code backups} table lives here (the
+ * launcher's, recovery's, retention's, the orphan sweep's, the re-wrap's, the metrics'), so that a change
+ * of the table, or of what a status means, is made and reviewed in one file.
  */
 @Repository
 public class BackupRepository {
@@ -286,6 +290,107 @@ public class BackupRepository {
 			.filter(Objects::nonNull)
 			.findFirst()
 			.map((text) -> this.json.readValue(text, KEYS_PER_DB));
+	}
+
+	/** Each live database's last successful backup, when it finished, by database id. */
+	public Map<String, Instant> lastSuccessOfEachLiveDatabase() {
+		Map<String, Instant> last = new HashMap<>();
+		this.jdbc.sql("""
+				select b.database_id, max(b.finished_at) as finished_at from backups b
+				join databases d on d.id = b.database_id and d.deleted_at is null
+				where b.status = 'done' and b.finished_at is not null group by b.database_id
+				""").query((rs) -> {
+			last.put(rs.getString("database_id"), rs.getTimestamp("finished_at").toInstant());
+		});
+		return last;
+	}
+
+	/** Backups in flight, across the cluster. */
+	public long countInFlight() {
+		return this.jdbc.sql("select count(*) from backups where status in ('scheduled', 'running')")
+			.query(Long.class)
+			.single();
+	}
+
+	/** Done backups, not being deleted, whose data key the key does not wrap (or none does), oldest first. */
+	public List<Backup> findDoneNotWrappedBy(String keyId) {
+		return this.jdbc.sql("""
+				select * from backups
+				where status = 'done' and deleting_at is null and key_id is distinct from ?
+				order by created_at
+				""").param(keyId).query(this::row).list();
+	}
+
+	/** Done backups, not being deleted, whose data key this key wraps. */
+	public long countDoneWrappedBy(String keyId) {
+		return this.jdbc.sql("""
+				select count(*) from backups where key_id = ? and status = 'done' and deleting_at is null
+				""").param(keyId).query(Long.class).single();
+	}
+
+	/**
+	 * Records a re-wrap of the data key, if the row still names the key it was read with and is kept.
+	 * @return whether it was recorded
+	 */
+	public boolean recordRewrapped(String backupId, String fromKeyId, String toKeyId, String storedSha256) {
+		return this.jdbc.sql("""
+				update backups set key_id = ?, stored_sha256 = ?
+				where id = ? and key_id = ? and status = 'done' and deleting_at is null
+				""").params(toKeyId, storedSha256, backupId, fromKeyId).update() == 1;
+	}
+
+	/** Whether the row still exists and retention has not marked it for deletion. */
+	public boolean isKept(String backupId) {
+		return this.jdbc.sql("select count(*) from backups where id = ? and deleting_at is null")
+			.param(backupId)
+			.query(Long.class)
+			.single() > 0;
+	}
+
+	/** Every backup that retention has not marked for deletion, whatever its status. */
+	public List<Backup> findAllKept() {
+		return this.jdbc.sql("select * from backups where deleting_at is null").query(this::row).list();
+	}
+
+	/** A database that has backups, deleted or not, with what its retention depends on. */
+	public record DatabaseOfBackups(String id, String plan, Instant deletedAt) {
+	}
+
+	/** Databases that have backups, deleted ones included. */
+	public List<DatabaseOfBackups> databasesWithBackups() {
+		return this.jdbc.sql("""
+				select id, plan, deleted_at from databases d
+				where exists (select 1 from backups b where b.database_id = d.id) order by id
+				""").query((rs, i) -> new DatabaseOfBackups(rs.getString("id"), rs.getString("plan"),
+				instant(rs, "deleted_at"))).list();
+	}
+
+	/** A backup that retention marked for deletion, with its object to delete first. */
+	public record MarkedForDeletion(String id, String objectKey) {
+	}
+
+	/**
+	 * Retention's step 1: the row is marked, which hides it from the API. Only finished backups that no
+	 * restore in flight reads.
+	 * @return 1 when marked, 0 when not (in flight, read by a restore, or marked already)
+	 */
+	public int markForDeletion(String backupId, Instant now) {
+		return this.jdbc.sql("""
+				update backups set deleting_at = ? where id = ? and status in ('done', 'error') and deleting_at is null
+				and not exists (select 1 from restores r where r.backup_id = backups.id and r.status in ('scheduled', 'running'))
+				""").params(Timestamp.from(now), backupId).update();
+	}
+
+	/** Rows marked for deletion, oldest marks first. */
+	public List<MarkedForDeletion> findMarkedForDeletion() {
+		return this.jdbc.sql("select id, object_key from backups where deleting_at is not null order by deleting_at, id")
+			.query((rs, i) -> new MarkedForDeletion(rs.getString("id"), rs.getString("object_key")))
+			.list();
+	}
+
+	/** Retention's step 3, once the object is gone. */
+	public void deleteMarked(String backupId) {
+		this.jdbc.sql("delete from backups where id = ? and deleting_at is not null").param(backupId).update();
 	}
 
 	/** A backup left in flight by an instance that stopped, with what recovery must undo. */

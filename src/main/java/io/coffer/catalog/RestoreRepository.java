@@ -117,6 +117,13 @@ public class RestoreRepository {
 			.list();
 	}
 
+	/** Restores in flight, across the cluster. */
+	public long countInFlight() {
+		return this.jdbc.sql("select count(*) from restores where status in ('scheduled', 'running')")
+			.query(Long.class)
+			.single();
+	}
+
 	public void markDone(String restoreId, Instant now) {
 		transition(restoreId, RunStatus.RUNNING, RunStatus.DONE, "finished_at = :now",
 				Map.of("now", Timestamp.from(now)));

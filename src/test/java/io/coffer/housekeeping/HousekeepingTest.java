@@ -124,7 +124,7 @@ class HousekeepingTest extends IntegrationTest {
 
 		// two days later, the object without a row is older than the grace
 		Clock later = Clock.fixed(Instant.now().plus(Duration.ofDays(2)), ZoneOffset.UTC);
-		new SweepOrphanObjectsTask(this.jdbc, this.backups, this.store, this.properties, later, new SimpleMeterRegistry())
+		new SweepOrphanObjectsTask(this.backups, this.store, this.properties, later, new SimpleMeterRegistry())
 			.run();
 
 		assertThat(objects(db)).containsExactly(db + "/kept");
