@@ -432,18 +432,7 @@ public class BackupRepository {
 
 	private void transition(String backupId, RunStatus from, RunStatus to, String assignments,
 			Map<String, Object> values) {
-		from.checkCanBecome(to);
-		int updated = this.jdbc
-			.sql("update backups set status = :to, " + assignments + " where id = :id and status = :from")
-			.params(values)
-			.param("to", to.value())
-			.param("id", backupId)
-			.param("from", from.value())
-			.update();
-		if (updated != 1) {
-			throw new RunStatus.IllegalStateTransitionException(
-					"backup " + backupId + " is no longer " + from.value() + ": another change came first");
-		}
+		RunTransition.apply(this.jdbc, "backups", backupId, "backup " + backupId, from, to, assignments, values);
 	}
 
 	private Backup row(ResultSet rs, int rowNum) throws SQLException {

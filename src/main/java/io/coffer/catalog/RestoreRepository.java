@@ -142,18 +142,7 @@ public class RestoreRepository {
 
 	private void transition(String restoreId, RunStatus from, RunStatus to, String assignments,
 			Map<String, Object> values) {
-		from.checkCanBecome(to);
-		int updated = this.jdbc
-			.sql("update restores set status = :to, " + assignments + " where id = :id and status = :from")
-			.params(values)
-			.param("to", to.value())
-			.param("id", restoreId)
-			.param("from", from.value())
-			.update();
-		if (updated != 1) {
-			throw new RunStatus.IllegalStateTransitionException(
-					"restore " + restoreId + " is no longer " + from.value() + ": another change came first");
-		}
+		RunTransition.apply(this.jdbc, "restores", restoreId, "restore " + restoreId, from, to, assignments, values);
 	}
 
 	private Restore row(ResultSet rs, int rowNum) throws SQLException {

@@ -93,8 +93,7 @@ class EngineUpgradeJobConfiguration {
 		public void afterJob(JobExecution job) {
 			String reason = JobExecutions.failureReason(job);
 			if (reason != null) {
-				this.engines.finished(job.getJobParameters().getLong(UPGRADE_ID), EngineRepository.ERROR, reason,
-						this.clock.instant());
+				this.engines.failed(job.getJobParameters().getLong(UPGRADE_ID), reason, this.clock.instant());
 			}
 		}
 

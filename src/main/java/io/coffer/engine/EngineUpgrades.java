@@ -146,7 +146,7 @@ public class EngineUpgrades implements InterruptedWork {
 		}
 		catch (Exception ex) {
 			log.error("engineUpgradeJob could not start for {}", databaseId, ex);
-			this.engines.finished(upgradeId, EngineRepository.ERROR, "the job could not start: " + ex.getMessage(),
+			this.engines.failed(upgradeId, "the job could not start: " + ex.getMessage(),
 					this.clock.instant());
 			throw ApiException.conflict("job_not_started", "the upgrade could not start: " + ex.getMessage());
 		}

@@ -157,7 +157,7 @@ public class PlanChanges {
 		}
 		catch (Exception ex) {
 			log.error("planChangeJob could not start for {}", databaseId, ex);
-			this.changes.finished(changeId, PlanChangeRepository.ERROR, "the job could not start: " + ex.getMessage(),
+			this.changes.notStarted(changeId, "the job could not start: " + ex.getMessage(),
 					this.clock.instant());
 			this.repository.changeStatus(databaseId, DatabaseStatus.UPDATING, DatabaseStatus.RUNNING, null);
 			throw ApiException.conflict("job_not_started", "the plan change could not start: " + ex.getMessage());

@@ -130,7 +130,7 @@ public class ConfigChanges implements InterruptedWork {
 		}
 		catch (Exception ex) {
 			log.error("configJob could not start for {}", databaseId, ex);
-			this.changes.status(changeId, ConfigChangeRepository.ERROR, "the job could not start: " + ex.getMessage());
+			this.changes.failed(changeId, "the job could not start: " + ex.getMessage());
 			throw ApiException.conflict("job_not_started", "the configuration change could not start: " + ex.getMessage());
 		}
 		this.changes.jobStarted(changeId, execution.getId());

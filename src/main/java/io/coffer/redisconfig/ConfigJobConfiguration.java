@@ -87,7 +87,7 @@ class ConfigJobConfiguration {
 		public void afterJob(JobExecution job) {
 			String reason = JobExecutions.failureReason(job);
 			if (reason != null) {
-				this.changes.status(job.getJobParameters().getLong(CHANGE_ID), ConfigChangeRepository.ERROR, reason);
+				this.changes.failed(job.getJobParameters().getLong(CHANGE_ID), reason);
 			}
 		}
 
