@@ -72,8 +72,8 @@ class BackupJobConfiguration {
 			JobExecution job = job(chunk);
 			ExecutionContext context = job.getExecutionContext();
 			RedisEndpoint node = new RedisEndpoint(context.getString(NODE_HOST), context.getInt(NODE_PORT));
-			Backup.Outcome outcome = steps.snapshotAndShip(param(job, BACKUP_ID), param(job, DATABASE_ID), node,
-					context.getString(NODE_ROLE));
+			Backup.Outcome outcome = steps.snapshotAndShip(job.getId(), param(job, BACKUP_ID), param(job, DATABASE_ID),
+					node, context.getString(NODE_ROLE));
 			context.put(OUTCOME, outcome);
 			return RepeatStatus.FINISHED;
 		}).build();
@@ -84,7 +84,7 @@ class BackupJobConfiguration {
 		return new StepBuilder("commitStep", jobRepository).tasklet((contribution, chunk) -> {
 			JobExecution job = job(chunk);
 			Backup.Outcome outcome = (Backup.Outcome) job.getExecutionContext().get(OUTCOME);
-			steps.commit(param(job, BACKUP_ID), param(job, DATABASE_ID), outcome);
+			steps.commit(job.getId(), param(job, BACKUP_ID), param(job, DATABASE_ID), outcome);
 			return RepeatStatus.FINISHED;
 		}).build();
 	}
@@ -103,12 +103,16 @@ class BackupJobConfiguration {
 
 		private final BackupFailures failures;
 
-		BackupFailureListener(BackupFailures failures) {
+		private final BackupSteps steps;
+
+		BackupFailureListener(BackupFailures failures, BackupSteps steps) {
 			this.failures = failures;
+			this.steps = steps;
 		}
 
 		@Override
 		public void afterJob(JobExecution job) {
+			this.steps.forget(job.getId());
 			if (job.getStatus() != BatchStatus.COMPLETED) {
 				Throwable cause = job.getAllFailureExceptions().stream().findFirst().orElse(null);
 				this.failures.record(param(job, DATABASE_ID), param(job, BACKUP_ID), cause);

@@ -18,11 +18,11 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.RestoreInProgress;
 import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
+import io.coffer.system.JobLaunches;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.JobOperator;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.task.TaskExecutor;
@@ -41,7 +41,7 @@ public class BackupLauncher {
 
 	private final BackupRepository backups;
 
-	private final JobOperator jobOperator;
+	private final JobLaunches jobs;
 
 	private final Job backupJob;
 
@@ -55,13 +55,13 @@ public class BackupLauncher {
 
 	private final CofferInstance instance;
 
-	BackupLauncher(DatabaseRepository databases, BackupRepository backups, JobOperator jobOperator,
+	BackupLauncher(DatabaseRepository databases, BackupRepository backups, JobLaunches jobs,
 			@Qualifier("backupJob") Job backupJob, @Qualifier("backupExecutor") TaskExecutor executor,
 			BackupFailures failures, Clock clock, CofferInstance instance, DatabaseWork work) {
 		this.work = work;
 		this.databases = databases;
 		this.backups = backups;
-		this.jobOperator = jobOperator;
+		this.jobs = jobs;
 		this.backupJob = backupJob;
 		this.executor = executor;
 		this.failures = failures;
@@ -113,7 +113,15 @@ public class BackupLauncher {
 					return backupId;
 				});
 		try {
-			this.executor.execute(() -> run(databaseId, backupId, method));
+			this.jobs.submit(this.executor, this.backupJob,
+					new JobParametersBuilder().addString(BackupJobConfiguration.DATABASE_ID, databaseId)
+						.addString(BackupJobConfiguration.BACKUP_ID, backupId)
+						.addString(BackupJobConfiguration.METHOD, method)
+						.toJobParameters(),
+					(ex) -> {
+						log.error("backupJob could not start for backup {}", backupId, ex);
+						this.failures.record(databaseId, backupId, ex);
+					});
 		}
 		catch (RejectedExecutionException ex) {
 			this.failures.record(databaseId, backupId, new IllegalStateException(
@@ -132,20 +140,6 @@ public class BackupLauncher {
 			.map((latest) -> latest.plusSeconds(1))
 			.filter((next) -> next.isAfter(now))
 			.orElse(now);
-	}
-
-	private void run(String databaseId, String backupId, String method) {
-		try {
-			this.jobOperator.start(this.backupJob,
-					new JobParametersBuilder().addString(BackupJobConfiguration.DATABASE_ID, databaseId)
-						.addString(BackupJobConfiguration.BACKUP_ID, backupId)
-						.addString(BackupJobConfiguration.METHOD, method)
-						.toJobParameters());
-		}
-		catch (Exception ex) {
-			log.error("backupJob could not start for backup {}", backupId, ex);
-			this.failures.record(databaseId, backupId, ex);
-		}
 	}
 
 }

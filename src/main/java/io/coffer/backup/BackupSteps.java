@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import io.coffer.catalog.Backup;
@@ -53,6 +55,17 @@ class BackupSteps {
 
 	private final ApplicationEventPublisher events;
 
+	/**
+	 * What step 1 resolved, by job execution, for the later steps: the database's row, the backup's row, and
+	 * the node with its password (unsealed once) and TLS. Kept in memory, not in the execution context, which
+	 * Batch writes to the catalogue: the password must never be stored there. An execution runs on the
+	 * instance that started it to its end (recovery fails it otherwise), so memory is enough.
+	 */
+	private final Map<Long, Resolved> resolved = new ConcurrentHashMap<>();
+
+	private record Resolved(Database database, Backup backup, SelectedNode node) {
+	}
+
 	BackupSteps(DatabaseRepository databases, BackupRepository backups, DatabaseEndpoints endpoints,
 			List<SnapshotSource> snapshotSources, RedisConnections redis, BlobStore store, ArchiveShipment shipment,
 			Clock clock, ApplicationEventPublisher events) {
@@ -70,19 +83,41 @@ class BackupSteps {
 
 	/** Step 1: the node to snapshot, from the live topology; the row becomes {@code running}. */
 	SelectedNode selectNode(String backupId, String databaseId, long jobExecutionId) {
-		SelectedNode selected = this.endpoints.nodeToBackUp(database(databaseId));
+		Database database = database(databaseId);
+		SelectedNode selected = this.endpoints.nodeToBackUp(database);
 		log.info("Backup {} of {}: {}", backupId, databaseId, selected.reason());
 		this.backups.markRunning(backupId, new Backup.NodeUsed(selected.role(), selected.endpoint().host(),
 				selected.endpoint().port(), selected.reason()), jobExecutionId, this.clock.instant());
+		this.resolved.put(jobExecutionId,
+				new Resolved(database, this.backups.find(databaseId, backupId).orElseThrow(), selected));
 		return selected;
 	}
 
-	/** Step 2: the snapshot, streamed through the archive pipeline into object storage. */
-	Backup.Outcome snapshotAndShip(String backupId, String databaseId, RedisEndpoint node, String role)
-			throws IOException {
+	/** What step 1 resolved for the execution, or the same resolved again if this instance does not have it. */
+	private Resolved resolved(long jobExecutionId, String backupId, String databaseId, RedisEndpoint node,
+			String role) {
+		Resolved run = this.resolved.get(jobExecutionId);
+		if (run != null) {
+			return run;
+		}
 		Database database = database(databaseId);
-		Backup backup = this.backups.find(databaseId, backupId).orElseThrow();
-		RedisEndpoint endpoint = node.withPassword(this.endpoints.password(database)).withTls(this.endpoints.tls(database));
+		return new Resolved(database, this.backups.find(databaseId, backupId).orElseThrow(),
+				new SelectedNode(node.withPassword(this.endpoints.password(database))
+					.withTls(this.endpoints.tls(database)), role, null));
+	}
+
+	/** The execution has ended: what step 1 resolved for it is dropped. */
+	void forget(long jobExecutionId) {
+		this.resolved.remove(jobExecutionId);
+	}
+
+	/** Step 2: the snapshot, streamed through the archive pipeline into object storage. */
+	Backup.Outcome snapshotAndShip(long jobExecutionId, String backupId, String databaseId, RedisEndpoint node,
+			String role) throws IOException {
+		Resolved run = resolved(jobExecutionId, backupId, databaseId, node, role);
+		Database database = run.database();
+		Backup backup = run.backup();
+		RedisEndpoint endpoint = run.node().endpoint();
 		RedisInfo facts = RedisInfo.read(this.redis, endpoint);
 		SnapshotSource source = this.snapshotSources.get(database.acquisitionMode());
 		try (Snapshot snapshot = source.open(endpoint)) {
@@ -95,8 +130,10 @@ class BackupSteps {
 	}
 
 	/** Step 3: the row becomes {@code done} only once the stored object is there, whole. */
-	void commit(String backupId, String databaseId, Backup.Outcome outcome) throws IOException {
-		this.shipment.commit(this.backups.find(databaseId, backupId).orElseThrow(), outcome);
+	void commit(long jobExecutionId, String backupId, String databaseId, Backup.Outcome outcome) throws IOException {
+		Resolved run = this.resolved.get(jobExecutionId);
+		Backup backup = (run != null) ? run.backup() : this.backups.find(databaseId, backupId).orElseThrow();
+		this.shipment.commit(backup, outcome);
 		this.backups.find(databaseId, backupId)
 			.ifPresent((done) -> this.events.publishEvent(BackupFinished.of(done, null)));
 	}

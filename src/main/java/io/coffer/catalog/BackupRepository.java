@@ -20,6 +20,9 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+// Longer than 400 lines because every statement on the backups table lives here (the launcher's,
+// recovery's, retention's, the orphan sweep's, the re-wrap's, the metrics'), so that a change of the
+// table, or of what a status means, is made and reviewed in one file.
 /**
  * Backup rows. Every status change goes through {@link #transition}: it checks the change against
  * {@link RunStatus} and applies it only if the row still has the status the caller saw, so that two
@@ -288,6 +291,139 @@ public class BackupRepository {
 			.map((text) -> this.json.readValue(text, KEYS_PER_DB));
 	}
 
+	/** Each live database's last successful backup, when it finished, by database id. */
+	public Map<String, Instant> lastSuccessOfEachLiveDatabase() {
+		Map<String, Instant> last = new HashMap<>();
+		this.jdbc.sql("""
+				select b.database_id, max(b.finished_at) as finished_at from backups b
+				join databases d on d.id = b.database_id and d.deleted_at is null
+				where b.status = 'done' and b.finished_at is not null group by b.database_id
+				""").query((rs) -> {
+			last.put(rs.getString("database_id"), rs.getTimestamp("finished_at").toInstant());
+		});
+		return last;
+	}
+
+	/** Backups in flight, across the cluster. */
+	public long countInFlight() {
+		return this.jdbc.sql("select count(*) from backups where status in ('scheduled', 'running')")
+			.query(Long.class)
+			.single();
+	}
+
+	/** Done backups, not being deleted, whose data key the key does not wrap (or none does), oldest first. */
+	public List<Backup> findDoneNotWrappedBy(String keyId) {
+		return this.jdbc.sql("""
+				select * from backups
+				where status = 'done' and deleting_at is null and key_id is distinct from ?
+				order by created_at
+				""").param(keyId).query(this::row).list();
+	}
+
+	/** Done backups, not being deleted, whose data key this key wraps. */
+	public long countDoneWrappedBy(String keyId) {
+		return this.jdbc.sql("""
+				select count(*) from backups where key_id = ? and status = 'done' and deleting_at is null
+				""").param(keyId).query(Long.class).single();
+	}
+
+	/**
+	 * Records a re-wrap of the data key, if the row still names the key it was read with and is kept.
+	 * @return whether it was recorded
+	 */
+	public boolean recordRewrapped(String backupId, String fromKeyId, String toKeyId, String storedSha256) {
+		return this.jdbc.sql("""
+				update backups set key_id = ?, stored_sha256 = ?
+				where id = ? and key_id = ? and status = 'done' and deleting_at is null
+				""").params(toKeyId, storedSha256, backupId, fromKeyId).update() == 1;
+	}
+
+	/** Whether the row still exists and retention has not marked it for deletion. */
+	public boolean isKept(String backupId) {
+		return this.jdbc.sql("select count(*) from backups where id = ? and deleting_at is null")
+			.param(backupId)
+			.query(Long.class)
+			.single() > 0;
+	}
+
+	/** Every backup that retention has not marked for deletion, whatever its status. */
+	public List<Backup> findAllKept() {
+		return this.jdbc.sql("select * from backups where deleting_at is null").query(this::row).list();
+	}
+
+	/** A database that has backups, deleted or not, with what its retention depends on. */
+	public record DatabaseOfBackups(String id, String plan, Instant deletedAt) {
+	}
+
+	/** Databases that have backups, deleted ones included. */
+	public List<DatabaseOfBackups> databasesWithBackups() {
+		return this.jdbc.sql("""
+				select id, plan, deleted_at from databases d
+				where exists (select 1 from backups b where b.database_id = d.id) order by id
+				""").query((rs, i) -> new DatabaseOfBackups(rs.getString("id"), rs.getString("plan"),
+				instant(rs, "deleted_at"))).list();
+	}
+
+	/** A backup that retention marked for deletion, with its object to delete first. */
+	public record MarkedForDeletion(String id, String objectKey) {
+	}
+
+	/**
+	 * Retention's step 1: the row is marked, which hides it from the API. Only finished backups that no
+	 * restore in flight reads.
+	 * @return 1 when marked, 0 when not (in flight, read by a restore, or marked already)
+	 */
+	public int markForDeletion(String backupId, Instant now) {
+		return this.jdbc.sql("""
+				update backups set deleting_at = ? where id = ? and status in ('done', 'error') and deleting_at is null
+				and not exists (select 1 from restores r where r.backup_id = backups.id and r.status in ('scheduled', 'running'))
+				""").params(Timestamp.from(now), backupId).update();
+	}
+
+	/** Rows marked for deletion, oldest marks first. */
+	public List<MarkedForDeletion> findMarkedForDeletion() {
+		return this.jdbc.sql("select id, object_key from backups where deleting_at is not null order by deleting_at, id")
+			.query((rs, i) -> new MarkedForDeletion(rs.getString("id"), rs.getString("object_key")))
+			.list();
+	}
+
+	/** Retention's step 3, once the object is gone. */
+	public void deleteMarked(String backupId) {
+		this.jdbc.sql("delete from backups where id = ? and deleting_at is not null").param(backupId).update();
+	}
+
+	/** A backup left in flight by an instance that stopped, with what recovery must undo. */
+	public record Interrupted(String id, String databaseId, String objectKey, String instanceId,
+			Long jobExecutionId) {
+	}
+
+	/** Backups still {@code scheduled} or {@code running} whose instance has stopped. */
+	public List<Interrupted> findInterrupted(StoppedInstances stopped) {
+		return stopped.bind(this.jdbc.sql("""
+				select b.id, b.database_id, b.object_key, b.instance_id, b.job_execution_id from backups b
+				where b.status in ('scheduled', 'running') and """
+				+ StoppedInstances.condition("b.instance_id", "b.created_at")))
+			.query((rs, i) -> new Interrupted(rs.getString("id"), rs.getString("database_id"),
+					rs.getString("object_key"), rs.getString("instance_id"),
+					rs.getObject("job_execution_id", Long.class)))
+			.list();
+	}
+
+	/** The object keys that backups in flight are writing. */
+	public Set<String> objectKeysInFlight() {
+		return new HashSet<>(this.jdbc.sql("select object_key from backups where status in ('scheduled', 'running')")
+			.query(String.class)
+			.list());
+	}
+
+	/** Whether a backup that failed was writing this object (which must then never appear). */
+	public boolean failedWithObject(String objectKey) {
+		return this.jdbc.sql("select count(*) from backups where object_key = ? and status = 'error'")
+			.param(objectKey)
+			.query(Integer.class)
+			.single() > 0;
+	}
+
 	/** A done backup whose stored object was found missing: it cannot be downloaded or restored any more. */
 	public void markLost(String backupId, String error, Instant now) {
 		transition(backupId, RunStatus.DONE, RunStatus.ERROR, "error = :error", Map.of("error", error));
@@ -295,18 +431,7 @@ public class BackupRepository {
 
 	private void transition(String backupId, RunStatus from, RunStatus to, String assignments,
 			Map<String, Object> values) {
-		from.checkCanBecome(to);
-		int updated = this.jdbc
-			.sql("update backups set status = :to, " + assignments + " where id = :id and status = :from")
-			.params(values)
-			.param("to", to.value())
-			.param("id", backupId)
-			.param("from", from.value())
-			.update();
-		if (updated != 1) {
-			throw new RunStatus.IllegalStateTransitionException(
-					"backup " + backupId + " is no longer " + from.value() + ": another change came first");
-		}
+		RunTransition.apply(this.jdbc, "backups", backupId, "backup " + backupId, from, to, assignments, values);
 	}
 
 	private Backup row(ResultSet rs, int rowNum) throws SQLException {

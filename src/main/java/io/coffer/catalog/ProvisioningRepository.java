@@ -85,9 +85,9 @@ public class ProvisioningRepository {
 	}
 
 	/** Databases still {@code provisioning} whose instance has stopped (see {@link StoppedInstances}). */
-	public List<String> interruptedProvisionings(String me, Instant myStart, Instant silentSince) {
-		return StoppedInstances.bind(this.jdbc.sql("select d.id from databases d where d.status = 'provisioning' and "
-				+ StoppedInstances.condition("d.provisioning_instance", "d.created_at")), me, myStart, silentSince)
+	public List<String> interruptedProvisionings(StoppedInstances stopped) {
+		return stopped.bind(this.jdbc.sql("select d.id from databases d where d.status = 'provisioning' and "
+				+ StoppedInstances.condition("d.provisioning_instance", "d.created_at")))
 			.query(String.class)
 			.list();
 	}

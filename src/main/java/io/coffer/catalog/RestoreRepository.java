@@ -102,12 +102,12 @@ public class RestoreRepository {
 	 * Restores still {@code scheduled} or {@code running} whose instance is gone: this instance before its
 	 * last start, or another that has not checked in with the Quartz cluster since {@code silentSince}.
 	 */
-	public List<Interrupted> findInterrupted(String me, Instant myStart, Instant silentSince) {
-		return StoppedInstances.bind(this.jdbc.sql("""
+	public List<Interrupted> findInterrupted(StoppedInstances stopped) {
+		return stopped.bind(this.jdbc.sql("""
 				select r.id, r.database_id, r.target_database, r.instance_id, r.job_execution_id, r.recovery
 				from restores r
 				where r.status in ('scheduled', 'running') and """
-				+ StoppedInstances.condition("r.instance_id", "r.created_at")), me, myStart, silentSince)
+				+ StoppedInstances.condition("r.instance_id", "r.created_at")))
 			.query((rs, i) -> {
 				String recovery = rs.getString("recovery");
 				return new Interrupted(rs.getString("id"), rs.getString("database_id"), rs.getString("target_database"),
@@ -115,6 +115,13 @@ public class RestoreRepository {
 						(recovery != null) ? this.json.readValue(recovery, CHECKS) : null);
 			})
 			.list();
+	}
+
+	/** Restores in flight, across the cluster. */
+	public long countInFlight() {
+		return this.jdbc.sql("select count(*) from restores where status in ('scheduled', 'running')")
+			.query(Long.class)
+			.single();
 	}
 
 	public void markDone(String restoreId, Instant now) {
@@ -135,18 +142,7 @@ public class RestoreRepository {
 
 	private void transition(String restoreId, RunStatus from, RunStatus to, String assignments,
 			Map<String, Object> values) {
-		from.checkCanBecome(to);
-		int updated = this.jdbc
-			.sql("update restores set status = :to, " + assignments + " where id = :id and status = :from")
-			.params(values)
-			.param("to", to.value())
-			.param("id", restoreId)
-			.param("from", from.value())
-			.update();
-		if (updated != 1) {
-			throw new RunStatus.IllegalStateTransitionException(
-					"restore " + restoreId + " is no longer " + from.value() + ": another change came first");
-		}
+		RunTransition.apply(this.jdbc, "restores", restoreId, "restore " + restoreId, from, to, assignments, values);
 	}
 
 	private Restore row(ResultSet rs, int rowNum) throws SQLException {

@@ -7,15 +7,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Which rows in flight belong to a Coffer instance that has stopped, for the recovery of backups,
- * restores, provisionings, plan changes and engine upgrades. Stopped: this very instance before its last
- * start (a restart with the same id), or another one that has not checked in with the Quartz cluster
- * ({@code qrtz_scheduler_state}) since {@code silentSince}, while its row is older than that, so that a
- * long but live job is never cut.
+ * restores, provisionings, plan changes, engine upgrades and configuration changes. Stopped: this very
+ * instance ({@code me}) before its last start ({@code myStart}, a restart with the same id), or another one
+ * that has not checked in with the Quartz cluster ({@code qrtz_scheduler_state}) since {@code silentSince},
+ * while its row is older than that, so that a long but live job is never cut.
+ * <p>
+ * One value per round of recovery, taken once, so that every kind of work is judged against the same moment.
  */
-public final class StoppedInstances {
-
-	private StoppedInstances() {
-	}
+public record StoppedInstances(String me, Instant myStart, Instant silentSince) {
 
 	/**
 	 * The SQL condition, on a row's instance column and the time it started; bind its parameters with
@@ -38,6 +37,11 @@ public final class StoppedInstances {
 			.param("myStart", Timestamp.from(myStart))
 			.param("silentSince", Timestamp.from(silentSince))
 			.param("silentSinceMillis", silentSince.toEpochMilli());
+	}
+
+	/** Binds the parameters of {@link #condition} to this round's values. */
+	public JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement) {
+		return bind(statement, this.me, this.myStart, this.silentSince);
 	}
 
 }

@@ -5,8 +5,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import io.coffer.catalog.RunStatus;
+import io.coffer.catalog.RunTransition;
 import io.coffer.catalog.StoppedInstances;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -106,14 +109,25 @@ public class EngineRepository {
 			.list();
 	}
 
+	/** Its job runs it now (see {@link RunTransition}: its life is {@link RunStatus}'s). */
 	public void running(long id) {
-		this.jdbc.sql("update engine_upgrades set status = 'running' where id = ?").param(id).update();
+		RunTransition.apply(this.jdbc, "engine_upgrades", id, "engine upgrade " + id, RunStatus.SCHEDULED,
+				RunStatus.RUNNING, "", Map.of());
 	}
 
-	public void finished(long id, String status, String error, Instant at) {
-		this.jdbc.sql("update engine_upgrades set status = ?, error = ?, finished_at = ? where id = ?")
-			.params(status, error, Timestamp.from(at), id)
-			.update();
+	/** Every node runs the new version. */
+	public void done(long id, Instant at) {
+		RunTransition.apply(this.jdbc, "engine_upgrades", id, "engine upgrade " + id, RunStatus.RUNNING,
+				RunStatus.DONE, "finished_at = :at", Map.of("at", Timestamp.from(at)));
+	}
+
+	/**
+	 * Fails the upgrade if it is still in flight; answers whether this call did (one that a recovery marked
+	 * interrupted first keeps that reason).
+	 */
+	public boolean failed(long id, String error, Instant at) {
+		return RunTransition.failInFlight(this.jdbc, "engine_upgrades", id, "error = :error, finished_at = :at",
+				Map.of("error", error, "at", Timestamp.from(at)));
 	}
 
 	/**
@@ -124,14 +138,12 @@ public class EngineRepository {
 	 * @param databaseId the database whose upgrade to look at, or null for every database's
 	 * @return the upgrades marked, as they are now
 	 */
-	public List<Upgrade> interruptAbandoned(String databaseId, String me, Instant myStart, Instant silentSince,
-			Instant at) {
-		return StoppedInstances.bind(this.jdbc.sql("""
+	public List<Upgrade> interruptAbandoned(String databaseId, StoppedInstances stopped, Instant at) {
+		return stopped.bind(this.jdbc.sql("""
 				update engine_upgrades u set status = 'error', finished_at = :at, error = :error
 				where (cast(:database as text) is null or u.database_id = :database)
 				    and u.status in ('scheduled', 'running') and """
-				+ StoppedInstances.condition("u.instance_id", "u.requested_at") + " returning u.*"), me, myStart,
-				silentSince)
+				+ StoppedInstances.condition("u.instance_id", "u.requested_at") + " returning u.*"))
 			.param("at", Timestamp.from(at))
 			.param("database", databaseId)
 			.param("error", INTERRUPTED)

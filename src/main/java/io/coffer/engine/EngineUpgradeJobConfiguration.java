@@ -4,7 +4,8 @@ import java.time.Clock;
 
 import io.coffer.engine.EngineRepository;
 import io.coffer.engine.EngineUpgrades;
-import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.JobExecutions;
+import io.coffer.system.JobLaunches;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -17,6 +18,7 @@ import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,6 +27,15 @@ import org.springframework.stereotype.Component;
  */
 @Configuration(proxyBeanMethods = false)
 class EngineUpgradeJobConfiguration {
+
+	/**
+	 * The pool its jobs run on:
+	 * an upgrade mostly waits on nodes restarting; one database's upgrade never waits on another's.
+	 */
+	@Bean
+	ThreadPoolTaskExecutor engineUpgradeExecutor() {
+		return JobLaunches.pool(2, 100, "engine-upgrade-");
+	}
 
 	static final String JOB_NAME = EngineUpgrades.JOB_NAME;
 
@@ -80,10 +91,9 @@ class EngineUpgradeJobConfiguration {
 
 		@Override
 		public void afterJob(JobExecution job) {
-			String reason = BackgroundJobOperator.failureReason(job);
+			String reason = JobExecutions.failureReason(job);
 			if (reason != null) {
-				this.engines.finished(job.getJobParameters().getLong(UPGRADE_ID), EngineRepository.ERROR, reason,
-						this.clock.instant());
+				this.engines.failed(job.getJobParameters().getLong(UPGRADE_ID), reason, this.clock.instant());
 			}
 		}
 

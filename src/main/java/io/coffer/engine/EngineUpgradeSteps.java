@@ -144,7 +144,7 @@ class EngineUpgradeSteps implements WriteFences {
 			throw new IllegalStateException("the upgrade did not take: " + String.join("; ", problems));
 		}
 		this.engines.upgraded(databaseId, target.toString());
-		this.engines.finished(upgradeId, EngineRepository.DONE, null, this.clock.instant());
+		this.engines.done(upgradeId, this.clock.instant());
 		log.info("{} runs engine {} on every data node", databaseId, target);
 	}
 

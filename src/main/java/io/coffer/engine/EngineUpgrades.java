@@ -1,7 +1,6 @@
 package io.coffer.engine;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -20,11 +19,14 @@ import io.coffer.catalog.DatabaseWork.Kind;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.BackgroundJobOperator;
+import io.coffer.catalog.StoppedInstances;
+import io.coffer.catalog.InstanceTimeout;
+import io.coffer.catalog.InterruptedWork;
 import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import io.coffer.system.InvalidRequest;
+import io.coffer.system.JobLaunches;
 import io.coffer.system.JobExecutions;
 import io.coffer.system.JobNotStarted;
 import org.slf4j.Logger;
@@ -34,8 +36,9 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.core.annotation.Order;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
@@ -44,7 +47,8 @@ import org.springframework.stereotype.Service;
  * recorded with who asked and when, then made by {@code engineUpgradeJob} in the background.
  */
 @Service
-public class EngineUpgrades implements DisposableBean {
+@Order(5)
+public class EngineUpgrades implements InterruptedWork {
 
 	private static final Set<Kind> UPGRADE_WAITS_FOR = EnumSet.of(Kind.BACKUP, Kind.RESTORE, Kind.CONFIG_CHANGE,
 			Kind.PLAN_CHANGE);
@@ -67,11 +71,15 @@ public class EngineUpgrades implements DisposableBean {
 
 	private final CofferInstance instance;
 
-	private final Duration instanceTimeout;
+	private final InstanceTimeout instanceTimeout;
 
 	private final Clock clock;
 
-	private final BackgroundJobOperator jobs;
+	private final JobLaunches jobs;
+
+	private final Job engineUpgradeJob;
+
+	private final TaskExecutor pool;
 
 	private final DatabaseWork work;
 
@@ -80,21 +88,23 @@ public class EngineUpgrades implements DisposableBean {
 	private final WriteFences fences;
 
 	EngineUpgrades(DatabaseRepository databases, ProvisioningRepository provisioning, EngineCatalogue catalogue,
-			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobRepository jobRepository,
-			CofferInstance instance, CofferProperties properties, Clock clock, DatabaseWork work, WriteFences fences)
-			throws Exception {
+			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobLaunches jobs,
+			@Qualifier("engineUpgradeExecutor") TaskExecutor pool, JobRepository jobRepository,
+			CofferInstance instance, InstanceTimeout instanceTimeout, Clock clock, DatabaseWork work,
+			WriteFences fences) {
 		this.work = work;
 		this.jobRepository = jobRepository;
 		this.fences = fences;
 		this.instance = instance;
-		this.instanceTimeout = properties.getHousekeeping().getInstanceTimeout();
+		this.instanceTimeout = instanceTimeout;
 		this.databases = databases;
 		this.provisioning = provisioning;
 		this.catalogue = catalogue;
 		this.engines = engines;
 		this.clock = clock;
-		// an upgrade mostly waits on nodes restarting; one database's upgrade never waits on another's
-		this.jobs = new BackgroundJobOperator(engineUpgradeJob, jobRepository, 2, "engine-upgrade-");
+		this.jobs = jobs;
+		this.engineUpgradeJob = engineUpgradeJob;
+		this.pool = pool;
 	}
 
 	/**
@@ -120,7 +130,7 @@ public class EngineUpgrades implements DisposableBean {
 			throw new EngineUpgradeRefused("upgrade_refused", refusal.message());
 		});
 		// an upgrade of the database left by an instance that stopped will not go on: it must not refuse this one
-		interrupt(databaseId);
+		interrupt(databaseId, this.instanceTimeout.stoppedNow());
 		// an upgrade restarts every data node: not under a backup or a restore reading or loading one, a
 		// configuration change setting them, or a plan change moving them
 		long upgradeId = this.work.startExclusively(databaseId, UPGRADE_WAITS_FOR,
@@ -135,14 +145,14 @@ public class EngineUpgrades implements DisposableBean {
 				});
 		JobExecution execution;
 		try {
-			execution = this.jobs.start(new JobParametersBuilder()
+			execution = this.jobs.start(this.pool, this.engineUpgradeJob, new JobParametersBuilder()
 				.addString(DATABASE_ID, databaseId)
 				.addLong(UPGRADE_ID, upgradeId)
 				.toJobParameters());
 		}
 		catch (Exception ex) {
 			log.error("engineUpgradeJob could not start for {}", databaseId, ex);
-			this.engines.finished(upgradeId, EngineRepository.ERROR, "the job could not start: " + ex.getMessage(),
+			this.engines.failed(upgradeId, "the job could not start: " + ex.getMessage(),
 					this.clock.instant());
 			throw new JobNotStarted("the upgrade", ex);
 		}
@@ -158,8 +168,14 @@ public class EngineUpgrades implements DisposableBean {
 	 * cannot be lifted now is tried again next time.
 	 * @return how many upgrades were interrupted
 	 */
-	public int recoverInterrupted() {
-		int interrupted = interrupt(null).size();
+	@Override
+	public String kind() {
+		return "engine upgrades";
+	}
+
+	@Override
+	public int recover(StoppedInstances stopped) {
+		int interrupted = interrupt(null, stopped).size();
 		for (EngineRepository.WriteFence fence : this.engines.fencesLeft(null)) {
 			try {
 				this.fences.lift(fence.databaseId(), fence.minReplicasToWrite());
@@ -179,10 +195,9 @@ public class EngineUpgrades implements DisposableBean {
 	 * Marks interrupted the unfinished upgrades (of the database, or of all with null) whose instance stopped,
 	 * and their job executions failed.
 	 */
-	private List<EngineRepository.Upgrade> interrupt(String databaseId) {
+	private List<EngineRepository.Upgrade> interrupt(String databaseId, StoppedInstances stopped) {
 		Instant now = this.clock.instant();
-		List<EngineRepository.Upgrade> interrupted = this.engines.interruptAbandoned(databaseId, this.instance.id(),
-				this.instance.startedAt(), now.minus(this.instanceTimeout), now);
+		List<EngineRepository.Upgrade> interrupted = this.engines.interruptAbandoned(databaseId, stopped, now);
 		for (EngineRepository.Upgrade upgrade : interrupted) {
 			log.warn("The upgrade {} of {} was left by a Coffer instance that stopped: marked interrupted", upgrade.id(),
 					upgrade.databaseId());
@@ -307,9 +322,5 @@ public class EngineUpgrades implements DisposableBean {
 	public record Blocked(String version, String reason, String first) {
 	}
 
-	@Override
-	public void destroy() {
-		this.jobs.close();
-	}
 
 }

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
+import io.coffer.catalog.BackupRepository;
 import io.coffer.storage.BlobStore;
 import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
@@ -23,7 +24,7 @@ public class ExpireBackupsTask {
 
 	private static final Logger log = LoggerFactory.getLogger(ExpireBackupsTask.class);
 
-	private final RetentionRepository catalogue;
+	private final BackupRepository catalogue;
 
 	private final BlobStore store;
 
@@ -33,7 +34,7 @@ public class ExpireBackupsTask {
 
 	private final Clock clock;
 
-	ExpireBackupsTask(RetentionRepository catalogue, BlobStore store, CofferProperties properties, Clock clock) {
+	ExpireBackupsTask(BackupRepository catalogue, BlobStore store, CofferProperties properties, Clock clock) {
 		this.catalogue = catalogue;
 		this.store = store;
 		this.policy = new RetentionPolicy(properties.getRetention().getKeepFailed(),
@@ -60,24 +61,33 @@ public class ExpireBackupsTask {
 	int markExpired() {
 		Instant now = this.clock.instant();
 		int marked = 0;
-		for (RetentionRepository.DatabaseOfBackups database : this.catalogue.databasesWithBackups()) {
-			List<BackupRef> expired = this.policy.toDelete(this.catalogue.backupsOf(database.id()), now,
+		for (BackupRepository.DatabaseOfBackups database : this.catalogue.databasesWithBackups()) {
+			List<BackupRef> expired = this.policy.toDelete(backupsOf(database.id()), now,
 					PlanFamily.of(database.plan(), this.defaultFamily), database.deletedAt());
 			for (BackupRef backup : expired) {
-				marked += this.catalogue.mark(backup.id(), now);
+				marked += this.catalogue.markForDeletion(backup.id(), now);
 			}
 		}
 		return marked;
+	}
+
+	/** What the policy weighs of each backup of the database that is not marked yet. */
+	private List<BackupRef> backupsOf(String databaseId) {
+		return this.catalogue.findAll(databaseId)
+			.stream()
+			.map((backup) -> new BackupRef(backup.id(), backup.createdAt(), backup.method(), backup.status(),
+					backup.integrityError() != null))
+			.toList();
 	}
 
 	/** Steps 2 and 3 for every marked row: the object, then the row. */
 	Result deleteMarked() {
 		int deleted = 0;
 		int failed = 0;
-		for (RetentionRepository.Marked backup : this.catalogue.marked()) {
+		for (BackupRepository.MarkedForDeletion backup : this.catalogue.findMarkedForDeletion()) {
 			try {
 				this.store.delete(backup.objectKey());
-				this.catalogue.deleteRow(backup.id());
+				this.catalogue.deleteMarked(backup.id());
 				deleted++;
 			}
 			catch (IOException | DataIntegrityViolationException ex) {

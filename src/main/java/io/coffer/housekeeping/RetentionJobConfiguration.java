@@ -1,8 +1,8 @@
 package io.coffer.housekeeping;
 
-import io.coffer.engine.EngineUpgrades;
-import io.coffer.redisconfig.ConfigChanges;
-import io.coffer.restore.RecoverInterruptedRestoresTask;
+import java.util.Map;
+import java.util.stream.Collectors;
+
 import io.coffer.schedule.ServiceJob;
 
 import org.springframework.batch.core.job.Job;
@@ -30,8 +30,19 @@ class RetentionJobConfiguration {
 
 	@Bean
 	@ServiceJob
-	Job recoverInterruptedBackupsJob(JobRepository jobRepository, Step recoverInterruptedBackupsStep) {
-		return new JobBuilder("recoverInterruptedBackupsJob", jobRepository).start(recoverInterruptedBackupsStep).build();
+	Job recoverInterruptedWorkJob(JobRepository jobRepository, Step recoverInterruptedWorkStep) {
+		return new JobBuilder("recoverInterruptedWorkJob", jobRepository).start(recoverInterruptedWorkStep).build();
+	}
+
+	/**
+	 * The former name of {@link #recoverInterruptedWorkJob}, from when it recovered backups only: kept so that
+	 * schedules of operators and their calls of {@code POST /api/v1/jobs/recoverInterruptedBackupsJob} go on
+	 * working. It runs the same step.
+	 */
+	@Bean
+	@ServiceJob
+	Job recoverInterruptedBackupsJob(JobRepository jobRepository, Step recoverInterruptedWorkStep) {
+		return new JobBuilder("recoverInterruptedBackupsJob", jobRepository).start(recoverInterruptedWorkStep).build();
 	}
 
 	@Bean
@@ -41,17 +52,14 @@ class RetentionJobConfiguration {
 	}
 
 	@Bean
-	Step recoverInterruptedBackupsStep(JobRepository jobRepository, RecoverInterruptedBackupsTask backups,
-			RecoverInterruptedRestoresTask restores, EngineUpgrades upgrades, ConfigChanges configChanges) {
-		return new StepBuilder("recoverInterruptedBackupsStep", jobRepository).tasklet((contribution, chunk) -> {
-			RecoverInterruptedBackupsTask.Result result = backups.run();
-			int restoresRecorded = restores.run();
-			int upgradesRecorded = upgrades.recoverInterrupted();
-			int changesRecorded = configChanges.recoverInterrupted();
-			contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription(result.interrupted()
-					+ " interrupted backups recorded, " + result.uploadsAborted() + " uploads aborted, "
-					+ restoresRecorded + " interrupted restores, " + upgradesRecorded + " engine upgrades and "
-					+ changesRecorded + " configuration changes recorded"));
+	Step recoverInterruptedWorkStep(JobRepository jobRepository, RecoverInterruptedWorkTask task) {
+		return new StepBuilder("recoverInterruptedWorkStep", jobRepository).tasklet((contribution, chunk) -> {
+			Map<String, Integer> recorded = task.run();
+			contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription("interrupted and recorded: "
+					+ recorded.entrySet()
+						.stream()
+						.map((kind) -> kind.getValue() + " " + kind.getKey())
+						.collect(Collectors.joining(", "))));
 			return RepeatStatus.FINISHED;
 		}).build();
 	}

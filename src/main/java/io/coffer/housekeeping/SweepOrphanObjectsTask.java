@@ -18,7 +18,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,8 +34,6 @@ public class SweepOrphanObjectsTask {
 
 	private static final Logger log = LoggerFactory.getLogger(SweepOrphanObjectsTask.class);
 
-	private final JdbcClient jdbc;
-
 	private final BackupRepository backups;
 
 	private final BlobStore store;
@@ -49,9 +46,8 @@ public class SweepOrphanObjectsTask {
 
 	private final AtomicInteger missing = new AtomicInteger();
 
-	SweepOrphanObjectsTask(JdbcClient jdbc, BackupRepository backups, BlobStore store, CofferProperties properties,
+	SweepOrphanObjectsTask(BackupRepository backups, BlobStore store, CofferProperties properties,
 			Clock clock, MeterRegistry meters) {
-		this.jdbc = jdbc;
 		this.backups = backups;
 		this.store = store;
 		this.settings = properties.getHousekeeping();
@@ -130,10 +126,10 @@ public class SweepOrphanObjectsTask {
 	}
 
 	private List<Row> rows() {
-		return this.jdbc.sql("select id, object_key, status, created_at from backups where deleting_at is null")
-			.query((rs, i) -> new Row(rs.getString("id"), rs.getString("object_key"), rs.getString("status"),
-					rs.getTimestamp("created_at").toInstant()))
-			.list();
+		return this.backups.findAllKept()
+			.stream()
+			.map((backup) -> new Row(backup.id(), backup.objectKey(), backup.status().value(), backup.createdAt()))
+			.toList();
 	}
 
 	private List<BlobInfo> objects() {

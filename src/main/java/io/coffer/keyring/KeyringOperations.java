@@ -10,6 +10,9 @@ import io.coffer.system.CofferException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.RestoreRepository;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -30,9 +33,16 @@ public class KeyringOperations {
 
 	private final JdbcClient jdbc;
 
+	private final BackupRepository backups;
+
+	private final RestoreRepository restores;
+
 	private final KeyringLock lock;
 
-	KeyringOperations(Keyring keyring, JdbcClient jdbc, KeyringLock lock) {
+	KeyringOperations(Keyring keyring, JdbcClient jdbc, BackupRepository backups, RestoreRepository restores,
+			KeyringLock lock) {
+		this.backups = backups;
+		this.restores = restores;
 		this.keyring = keyring;
 		this.jdbc = jdbc;
 		this.lock = lock;
@@ -87,10 +97,7 @@ public class KeyringOperations {
 						+ " backups and seals " + secrets + " secrets of the catalogue: run rewrapKeysJob "
 						+ "(POST /api/v1/jobs/rewrapKeysJob) and retire the key once it has completed");
 			}
-			long inFlight = this.jdbc.sql("""
-					select (select count(*) from backups where status in ('scheduled', 'running'))
-					     + (select count(*) from restores where status in ('scheduled', 'running'))
-					""").query(Long.class).single();
+			long inFlight = this.backups.countInFlight() + this.restores.countInFlight();
 			if (inFlight > 0) {
 				throw new KeyInUse(inFlight + " backups or restores are running and may have "
 						+ "started with key " + id + ": retire it once they have finished");
@@ -115,9 +122,7 @@ public class KeyringOperations {
 
 	/** Backups still readable through the API whose data key this key wraps (per the catalogue). */
 	long backupsUsing(String id) {
-		return this.jdbc.sql("""
-				select count(*) from backups where key_id = ? and status = 'done' and deleting_at is null
-				""").param(id).query(Long.class).single();
+		return this.backups.countDoneWrappedBy(id);
 	}
 
 	/** Redis passwords and TLS private keys of the catalogue sealed with this key. */

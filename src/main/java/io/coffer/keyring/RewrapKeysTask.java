@@ -16,6 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import io.coffer.catalog.BackupRepository;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -36,7 +38,10 @@ class RewrapKeysTask {
 
 	private static final Logger log = LoggerFactory.getLogger(RewrapKeysTask.class);
 
+	// the sealed secrets of every table; the backups' own rows through their repository
 	private final JdbcClient jdbc;
+
+	private final BackupRepository backups;
 
 	private final BlobStore store;
 
@@ -46,9 +51,10 @@ class RewrapKeysTask {
 
 	private final ObjectProvider<RewrapListener> listeners;
 
-	RewrapKeysTask(JdbcClient jdbc, BlobStore store, Keyring keyring, KeyringLock lock,
+	RewrapKeysTask(JdbcClient jdbc, BackupRepository backups, BlobStore store, Keyring keyring, KeyringLock lock,
 			ObjectProvider<RewrapListener> listeners) {
 		this.jdbc = jdbc;
+		this.backups = backups;
 		this.store = store;
 		this.keyring = keyring;
 		this.lock = lock;
@@ -90,14 +96,11 @@ class RewrapKeysTask {
 
 	private Result rewrapAll() {
 		String current = this.keyring.newest().id();
-		List<Row> rows = this.jdbc.sql("""
-				select id, database_id, object_key, key_id, stored_size from backups
-				where status = 'done' and deleting_at is null and key_id is distinct from ?
-				order by created_at
-				""").param(current)
-			.query((rs, row) -> new Row(rs.getString("id"), rs.getString("database_id"), rs.getString("object_key"),
-					rs.getString("key_id"), rs.getLong("stored_size")))
-			.list();
+		List<Row> rows = this.backups.findDoneNotWrappedBy(current)
+			.stream()
+			.map((backup) -> new Row(backup.id(), backup.databaseId(), backup.objectKey(), backup.keyId(),
+					(backup.storedSize() != null) ? backup.storedSize() : 0))
+			.toList();
 		int rewrapped = 0;
 		int recorded = 0;
 		int unknownKey = 0;
@@ -196,16 +199,10 @@ class RewrapKeysTask {
 	 * must not keep the object just written alive: it is deleted again.
 	 */
 	private boolean record(Row row, String keyId, String storedSha256) throws IOException {
-		int updated = this.jdbc.sql("""
-				update backups set key_id = ?, stored_sha256 = ?
-				where id = ? and key_id = ? and status = 'done' and deleting_at is null
-				""").params(keyId, storedSha256, row.id(), row.keyId()).update();
-		if (updated == 1) {
+		if (this.backups.recordRewrapped(row.id(), row.keyId(), keyId, storedSha256)) {
 			return true;
 		}
-		boolean stillKept = this.jdbc.sql("select count(*) from backups where id = ? and deleting_at is null")
-			.param(row.id()).query(Long.class).single() > 0;
-		if (!stillKept) {
+		if (!this.backups.isKept(row.id())) {
 			this.store.delete(row.objectKey());
 		}
 		return false;

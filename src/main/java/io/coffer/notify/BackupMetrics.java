@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.coffer.backup.BackupFinished;
+import io.coffer.catalog.BackupRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -15,7 +16,6 @@ import io.micrometer.core.instrument.Timer;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Component;
 
@@ -29,14 +29,14 @@ class BackupMetrics {
 
 	private final MeterRegistry meters;
 
-	private final JdbcClient jdbc;
+	private final BackupRepository backups;
 
 	private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
 
-	BackupMetrics(MeterRegistry meters, JdbcClient jdbc,
+	BackupMetrics(MeterRegistry meters, BackupRepository backups,
 			@Qualifier("backupExecutor") ThreadPoolTaskExecutor backupExecutor) {
 		this.meters = meters;
-		this.jdbc = jdbc;
+		this.backups = backups;
 		Gauge.builder("coffer.backup.running", backupExecutor, ThreadPoolTaskExecutor::getActiveCount)
 			.description("Backups running on this instance")
 			.register(meters);
@@ -48,13 +48,7 @@ class BackupMetrics {
 	/** The last successes known to the catalogue, so that the gauge is right from the start. */
 	@EventListener(ApplicationReadyEvent.class)
 	void loadLastSuccesses() {
-		this.jdbc.sql("""
-				select b.database_id, max(b.finished_at) as finished_at from backups b
-				join databases d on d.id = b.database_id and d.deleted_at is null
-				where b.status = 'done' and b.finished_at is not null group by b.database_id
-				""").query((rs) -> {
-			success(rs.getString("database_id"), rs.getTimestamp("finished_at").toInstant());
-		});
+		this.backups.lastSuccessOfEachLiveDatabase().forEach(this::success);
 	}
 
 	@EventListener

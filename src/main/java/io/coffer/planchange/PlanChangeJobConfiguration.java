@@ -1,6 +1,7 @@
 package io.coffer.planchange;
 
-import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.JobExecutions;
+import io.coffer.system.JobLaunches;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -15,6 +16,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,6 +26,15 @@ import org.springframework.stereotype.Component;
  */
 @Configuration(proxyBeanMethods = false)
 class PlanChangeJobConfiguration {
+
+	/**
+	 * The pool its jobs run on:
+	 * a plan change mostly waits on nodes coming up; a few at a time are plenty, and the queue keeps the rest.
+	 */
+	@Bean
+	ThreadPoolTaskExecutor planChangeExecutor() {
+		return JobLaunches.pool(2, 100, "plan-change-");
+	}
 
 	static final String JOB_NAME = "planChangeJob";
 
@@ -104,7 +115,7 @@ class PlanChangeJobConfiguration {
 				return;
 			}
 			this.failures.settle(job.getJobParameters().getLong(CHANGE_ID), job.getJobParameters().getString(DATABASE_ID),
-					BackgroundJobOperator.failureReason(job));
+					JobExecutions.failureReason(job));
 		}
 
 	}

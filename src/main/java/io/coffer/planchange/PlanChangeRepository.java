@@ -3,8 +3,11 @@ package io.coffer.planchange;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import io.coffer.catalog.RunStatus;
+import io.coffer.catalog.RunTransition;
 import io.coffer.catalog.StoppedInstances;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -62,8 +65,10 @@ public class PlanChangeRepository {
 			.optional();
 	}
 
+	/** Its job runs it now (see {@link RunTransition}: its life is {@link RunStatus}'s). */
 	void running(long id) {
-		this.jdbc.sql("update plan_changes set status = 'running' where id = ?").params(id).update();
+		RunTransition.apply(this.jdbc, "plan_changes", id, "plan change " + id, RunStatus.SCHEDULED,
+				RunStatus.RUNNING, "", Map.of());
 	}
 
 	/**
@@ -88,10 +93,10 @@ public class PlanChangeRepository {
 			.update() == 1;
 	}
 
-	void finished(long id, String status, String error, Instant at) {
-		this.jdbc.sql("update plan_changes set status = ?, error = ?, finished_at = ? where id = ?")
-			.params(status, error, Timestamp.from(at), id)
-			.update();
+	/** Fails a change whose job could not start; answers whether it was still in flight. */
+	boolean notStarted(long id, String error, Instant at) {
+		return RunTransition.failInFlight(this.jdbc, "plan_changes", id, "error = :error, finished_at = :at",
+				Map.of("error", error, "at", Timestamp.from(at)));
 	}
 
 	/** A change whose instance stopped while it ran, with its job's execution. */
@@ -102,11 +107,11 @@ public class PlanChangeRepository {
 	 * Changes in flight whose instance is gone: this instance's own from before its start (a restart), or
 	 * another's that has not checked in to the cluster ({@code qrtz_scheduler_state}) since {@code silentSince}.
 	 */
-	public List<Interrupted> interrupted(String me, Instant myStart, Instant silentSince) {
-		return StoppedInstances.bind(this.jdbc.sql("""
+	public List<Interrupted> interrupted(StoppedInstances stopped) {
+		return stopped.bind(this.jdbc.sql("""
 				select c.id, c.database_id, c.job_execution_id from plan_changes c
 				where c.status in ('scheduled', 'running') and """
-				+ StoppedInstances.condition("c.instance_id", "c.requested_at")), me, myStart, silentSince)
+				+ StoppedInstances.condition("c.instance_id", "c.requested_at")))
 			.query((rs, row) -> new Interrupted(rs.getLong("id"), rs.getString("database_id"),
 					rs.getObject("job_execution_id", Long.class)))
 			.list();

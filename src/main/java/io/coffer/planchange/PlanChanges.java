@@ -28,8 +28,8 @@ import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.node.PlanUnavailable;
 import io.coffer.node.UnknownPlan;
 import io.coffer.redis.RedisUnavailable;
-import io.coffer.system.BackgroundJobOperator;
 import io.coffer.system.CofferException;
+import io.coffer.system.JobLaunches;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.InvalidRequest;
 import io.coffer.system.JobNotStarted;
@@ -39,9 +39,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.task.TaskExecutor;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -52,7 +51,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * background while the database is {@code updating}.
  */
 @Service
-public class PlanChanges implements DisposableBean {
+public class PlanChanges {
 
 	private static final Set<Kind> PLAN_WAITS_FOR = EnumSet.of(Kind.BACKUP, Kind.RESTORE, Kind.CONFIG_CHANGE,
 			Kind.ENGINE_UPGRADE);
@@ -86,12 +85,17 @@ public class PlanChanges implements DisposableBean {
 
 	private final Clock clock;
 
-	private final BackgroundJobOperator jobs;
+	private final JobLaunches jobs;
+
+	private final Job planChangeJob;
+
+	private final TaskExecutor pool;
 
 	PlanChanges(DatabaseRepository databases, ProvisioningRepository repository, PlanChangeRepository changes,
 			PlanCatalogue plans, DatabaseNodes nodes, NodeDrivers drivers, PlanChangeSteps steps, DatabaseLocks locks,
-			TransactionTemplate transaction, @Qualifier("planChangeJob") Job planChangeJob, JobRepository jobRepository,
-			CofferInstance instance, Clock clock, DatabaseWork work) throws Exception {
+			TransactionTemplate transaction, @Qualifier("planChangeJob") Job planChangeJob, JobLaunches jobs,
+			@Qualifier("planChangeExecutor") TaskExecutor pool,
+			CofferInstance instance, Clock clock, DatabaseWork work) {
 		this.work = work;
 		this.databases = databases;
 		this.repository = repository;
@@ -104,7 +108,9 @@ public class PlanChanges implements DisposableBean {
 		this.transaction = transaction;
 		this.instance = instance;
 		this.clock = clock;
-		this.jobs = new BackgroundJobOperator(planChangeJob, jobRepository, 2, "plan-change-");
+		this.jobs = jobs;
+		this.planChangeJob = planChangeJob;
+		this.pool = pool;
 	}
 
 	/**
@@ -153,14 +159,14 @@ public class PlanChanges implements DisposableBean {
 				(status) -> record(database, from, to, requestedBy)));
 		JobExecution execution;
 		try {
-			execution = this.jobs.start(
+			execution = this.jobs.start(this.pool, this.planChangeJob, 
 					new JobParametersBuilder().addString(PlanChangeJobConfiguration.DATABASE_ID, databaseId)
 						.addLong(PlanChangeJobConfiguration.CHANGE_ID, changeId)
 						.toJobParameters());
 		}
 		catch (Exception ex) {
 			log.error("planChangeJob could not start for {}", databaseId, ex);
-			this.changes.finished(changeId, PlanChangeRepository.ERROR, "the job could not start: " + ex.getMessage(),
+			this.changes.notStarted(changeId, "the job could not start: " + ex.getMessage(),
 					this.clock.instant());
 			this.repository.changeStatus(databaseId, DatabaseStatus.UPDATING, DatabaseStatus.RUNNING, null);
 			throw new JobNotStarted("the plan change", ex);
@@ -234,9 +240,5 @@ public class PlanChanges implements DisposableBean {
 		return this.changes.lastError(databaseId);
 	}
 
-	@Override
-	public void destroy() {
-		this.jobs.close();
-	}
 
 }

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.JobOperator;
+import io.coffer.system.JobLaunches;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.task.TaskExecutor;
@@ -18,7 +18,7 @@ class ProvisionLauncher {
 
 	private static final Logger log = LoggerFactory.getLogger(ProvisionLauncher.class);
 
-	private final JobOperator jobOperator;
+	private final JobLaunches jobs;
 
 	private final Job provisionJob;
 
@@ -26,9 +26,9 @@ class ProvisionLauncher {
 
 	private final ProvisionFailures failures;
 
-	ProvisionLauncher(JobOperator jobOperator, @Qualifier("provisionJob") Job provisionJob,
+	ProvisionLauncher(JobLaunches jobs, @Qualifier("provisionJob") Job provisionJob,
 			@Qualifier("provisionExecutor") TaskExecutor executor, ProvisionFailures failures) {
-		this.jobOperator = jobOperator;
+		this.jobs = jobs;
 		this.provisionJob = provisionJob;
 		this.executor = executor;
 		this.failures = failures;
@@ -36,22 +36,16 @@ class ProvisionLauncher {
 
 	void launch(String databaseId) {
 		try {
-			this.executor.execute(() -> run(databaseId));
+			this.jobs.submit(this.executor, this.provisionJob,
+					new JobParametersBuilder().addString(ProvisionJobConfiguration.DATABASE_ID, databaseId)
+						.toJobParameters(),
+					(ex) -> {
+						log.error("provisionJob could not start for {}", databaseId, ex);
+						this.failures.record(databaseId, ex);
+					});
 		}
 		catch (RejectedExecutionException ex) {
 			this.failures.record(databaseId, new IllegalStateException("too many provisionings are waiting; this one was not started"));
-		}
-	}
-
-	private void run(String databaseId) {
-		try {
-			this.jobOperator.start(this.provisionJob,
-					new JobParametersBuilder().addString(ProvisionJobConfiguration.DATABASE_ID, databaseId)
-						.toJobParameters());
-		}
-		catch (Exception ex) {
-			log.error("provisionJob could not start for {}", databaseId, ex);
-			this.failures.record(databaseId, ex);
 		}
 	}
 

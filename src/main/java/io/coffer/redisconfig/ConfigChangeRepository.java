@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.coffer.catalog.RunStatus;
+import io.coffer.catalog.RunTransition;
 import io.coffer.catalog.StoppedInstances;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -53,12 +55,11 @@ class ConfigChangeRepository {
 	 * Marks {@code error} the changes in flight whose instance stopped (see {@link StoppedInstances}); answers
 	 * their job executions, to be marked failed too (null for a change whose job never started).
 	 */
-	List<Long> interruptAbandoned(String me, Instant myStart, Instant silentSince, String reason) {
-		return StoppedInstances.bind(this.jdbc.sql("""
+	List<Long> interruptAbandoned(StoppedInstances stopped, String reason) {
+		return stopped.bind(this.jdbc.sql("""
 				update config_changes c set status = 'error', error = :reason
 				where c.status in ('scheduled', 'running') and """
-				+ StoppedInstances.condition("c.instance_id", "c.requested_at") + " returning c.job_execution_id"),
-				me, myStart, silentSince)
+				+ StoppedInstances.condition("c.instance_id", "c.requested_at") + " returning c.job_execution_id"))
 			.param("reason", reason)
 			.query((rs, row) -> rs.getObject(1, Long.class))
 			.list();
@@ -76,8 +77,24 @@ class ConfigChangeRepository {
 			.map((settings) -> ConfigChange.of(this.json.readValue(settings, SETTINGS)));
 	}
 
-	void status(long id, String status, String error) {
-		this.jdbc.sql("update config_changes set status = ?, error = ? where id = ?").params(status, error, id).update();
+	/** Its job runs it now (see {@link RunTransition}: its life is {@link RunStatus}'s). */
+	void running(long id) {
+		RunTransition.apply(this.jdbc, "config_changes", id, "configuration change " + id, RunStatus.SCHEDULED,
+				RunStatus.RUNNING, "", Map.of());
+	}
+
+	/** Every data node has the change. */
+	void done(long id) {
+		RunTransition.apply(this.jdbc, "config_changes", id, "configuration change " + id, RunStatus.RUNNING,
+				RunStatus.DONE, "", Map.of());
+	}
+
+	/**
+	 * Fails the change if it is still in flight; answers whether this call did (one that a recovery marked
+	 * interrupted first keeps that reason).
+	 */
+	boolean failed(long id, String error) {
+		return RunTransition.failInFlight(this.jdbc, "config_changes", id, "error = :error", Map.of("error", error));
 	}
 
 }

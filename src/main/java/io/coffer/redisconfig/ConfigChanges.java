@@ -20,14 +20,15 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Node;
+import io.coffer.catalog.StoppedInstances;
+import io.coffer.catalog.InterruptedWork;
 import io.coffer.redis.RedisUnavailable;
 import io.coffer.system.CofferException;
+import io.coffer.system.JobLaunches;
 import io.coffer.system.JobNotStarted;
 import io.coffer.tls.TlsNotSupported;
 import io.coffer.tls.TlsSwitch;
-import io.coffer.system.BackgroundJobOperator;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.JobExecutions;
 import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
@@ -37,8 +38,9 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Service;
 
 /**
@@ -46,7 +48,8 @@ import org.springframework.stereotype.Service;
  * by {@code configJob} in the background; and the settings in effect, read from the primary.
  */
 @Service
-public class ConfigChanges implements DisposableBean {
+@Order(6)
+public class ConfigChanges implements InterruptedWork {
 
 	private static final Logger log = LoggerFactory.getLogger(ConfigChanges.class);
 
@@ -60,13 +63,15 @@ public class ConfigChanges implements DisposableBean {
 
 	private final Clock clock;
 
-	private final BackgroundJobOperator jobs;
+	private final JobLaunches jobs;
+
+	private final Job configJob;
+
+	private final TaskExecutor pool;
 
 	private final TlsSwitch tls;
 
 	private final CofferInstance instance;
-
-	private final Duration instanceTimeout;
 
 	private final JobRepository jobRepository;
 
@@ -74,11 +79,10 @@ public class ConfigChanges implements DisposableBean {
 	private final RedisConnections quick;
 
 	ConfigChanges(DatabaseRepository databases, DatabaseEndpoints endpoints, ConfigChangeRepository changes,
-			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock, DatabaseWork work,
-			TlsSwitch tls, CertificateAuthority authority, CofferInstance instance, CofferProperties properties)
-			throws Exception {
+			@Qualifier("configJob") Job configJob, JobLaunches jobs, @Qualifier("configExecutor") TaskExecutor pool,
+			JobRepository jobRepository, Clock clock, DatabaseWork work,
+			TlsSwitch tls, CertificateAuthority authority, CofferInstance instance) {
 		this.instance = instance;
-		this.instanceTimeout = properties.getHousekeeping().getInstanceTimeout();
 		this.jobRepository = jobRepository;
 		this.work = work;
 		this.databases = databases;
@@ -87,8 +91,9 @@ public class ConfigChanges implements DisposableBean {
 		this.clock = clock;
 		this.tls = tls;
 		this.quick = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
-		// changes mostly wait on Redis; a few at a time are plenty, and the queue keeps the rest
-		this.jobs = new BackgroundJobOperator(configJob, jobRepository, 2, "config-");
+		this.jobs = jobs;
+		this.configJob = configJob;
+		this.pool = pool;
 	}
 
 	/**
@@ -126,13 +131,13 @@ public class ConfigChanges implements DisposableBean {
 				});
 		JobExecution execution;
 		try {
-			execution = this.jobs.start(new JobParametersBuilder().addString(ConfigJobConfiguration.DATABASE_ID, databaseId)
+			execution = this.jobs.start(this.pool, this.configJob, new JobParametersBuilder().addString(ConfigJobConfiguration.DATABASE_ID, databaseId)
 				.addLong(ConfigJobConfiguration.CHANGE_ID, changeId)
 				.toJobParameters());
 		}
 		catch (Exception ex) {
 			log.error("configJob could not start for {}", databaseId, ex);
-			this.changes.status(changeId, ConfigChangeRepository.ERROR, "the job could not start: " + ex.getMessage());
+			this.changes.failed(changeId, "the job could not start: " + ex.getMessage());
 			throw new JobNotStarted("the configuration change", ex);
 		}
 		this.changes.jobStarted(changeId, execution.getId());
@@ -145,10 +150,16 @@ public class ConfigChanges implements DisposableBean {
 	 * midway leaves nodes mixed until it is asked again.
 	 * @return how many there were
 	 */
-	public int recoverInterrupted() {
+	@Override
+	public String kind() {
+		return "configuration changes";
+	}
+
+	@Override
+	public int recover(StoppedInstances stopped) {
 		Instant now = this.clock.instant();
-		List<Long> executions = this.changes.interruptAbandoned(this.instance.id(), this.instance.startedAt(),
-				now.minus(this.instanceTimeout), JobExecutions.INTERRUPTED + "; ask for the change again");
+		List<Long> executions = this.changes.interruptAbandoned(stopped,
+				JobExecutions.INTERRUPTED + "; ask for the change again");
 		executions.forEach((execution) -> JobExecutions.failInterrupted(this.jobRepository, execution,
 				JobExecutions.INTERRUPTED, now));
 		if (!executions.isEmpty()) {
@@ -211,9 +222,5 @@ public class ConfigChanges implements DisposableBean {
 		return this.endpoints.node(database, node.host(), node.port());
 	}
 
-	@Override
-	public void destroy() {
-		this.jobs.close();
-	}
 
 }

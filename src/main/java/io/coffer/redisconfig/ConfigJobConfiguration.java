@@ -1,6 +1,7 @@
 package io.coffer.redisconfig;
 
-import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.JobExecutions;
+import io.coffer.system.JobLaunches;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -14,6 +15,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,6 +24,15 @@ import org.springframework.stereotype.Component;
  */
 @Configuration(proxyBeanMethods = false)
 class ConfigJobConfiguration {
+
+	/**
+	 * The pool its jobs run on:
+	 * changes mostly wait on Redis; a few at a time are plenty, and the queue keeps the rest.
+	 */
+	@Bean
+	ThreadPoolTaskExecutor configExecutor() {
+		return JobLaunches.pool(2, 100, "config-");
+	}
 
 	static final String JOB_NAME = "configJob";
 
@@ -74,9 +85,9 @@ class ConfigJobConfiguration {
 
 		@Override
 		public void afterJob(JobExecution job) {
-			String reason = BackgroundJobOperator.failureReason(job);
+			String reason = JobExecutions.failureReason(job);
 			if (reason != null) {
-				this.changes.status(job.getJobParameters().getLong(CHANGE_ID), ConfigChangeRepository.ERROR, reason);
+				this.changes.failed(job.getJobParameters().getLong(CHANGE_ID), reason);
 			}
 		}
 

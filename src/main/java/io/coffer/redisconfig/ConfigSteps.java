@@ -76,7 +76,7 @@ class ConfigSteps {
 	}
 
 	void apply(String databaseId, long changeId) {
-		this.changes.status(changeId, ConfigChangeRepository.RUNNING, null);
+		this.changes.running(changeId);
 		ConfigChange change = change(changeId);
 		Database database = database(databaseId);
 		Long maxmemory = planMemory(database);
@@ -119,7 +119,7 @@ class ConfigSteps {
 		if (!problems.isEmpty()) {
 			throw new IllegalStateException("the change did not take: " + String.join("; ", problems));
 		}
-		this.changes.status(changeId, ConfigChangeRepository.DONE, null);
+		this.changes.done(changeId);
 	}
 
 	/** REDIS_URL changed its scheme: the platform updates the app's environment. */

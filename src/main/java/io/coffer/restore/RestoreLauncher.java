@@ -29,13 +29,13 @@ import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
+import io.coffer.system.JobLaunches;
 import io.coffer.system.CofferProperties;
 import io.coffer.system.InvalidRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.JobOperator;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.task.TaskExecutor;
@@ -65,7 +65,7 @@ public class RestoreLauncher {
 
 	private final RedisConnections redis;
 
-	private final JobOperator jobOperator;
+	private final JobLaunches jobs;
 
 	private final Job restoreJob;
 
@@ -82,7 +82,7 @@ public class RestoreLauncher {
 	private final DatabaseWork work;
 
 	RestoreLauncher(DatabaseRepository databases, BackupRepository backups, RestoreRepository restores,
-			RestoreTargets targets, RedisConnections redis, JobOperator jobOperator,
+			RestoreTargets targets, RedisConnections redis, JobLaunches jobs,
 			@Qualifier("restoreJob") Job restoreJob, @Qualifier("restoreExecutor") TaskExecutor executor,
 			RestoreJobConfiguration.RestoreFailures failures, CofferProperties properties, Clock clock,
 			CofferInstance instance, DatabaseWork work) {
@@ -92,7 +92,7 @@ public class RestoreLauncher {
 		this.restores = restores;
 		this.targets = targets;
 		this.redis = redis;
-		this.jobOperator = jobOperator;
+		this.jobs = jobs;
 		this.restoreJob = restoreJob;
 		this.executor = executor;
 		this.failures = failures;
@@ -176,7 +176,15 @@ public class RestoreLauncher {
 				});
 		boolean verify = (verifyBeforeLoad != null) ? verifyBeforeLoad : this.verifyBeforeLoad;
 		try {
-			this.executor.execute(() -> run(databaseId, restoreId, verify));
+			this.jobs.submit(this.executor, this.restoreJob,
+					new JobParametersBuilder().addString(RestoreJobConfiguration.DATABASE_ID, databaseId)
+						.addString(RestoreJobConfiguration.RESTORE_ID, restoreId)
+						.addString(RestoreJobConfiguration.VERIFY_BEFORE_LOAD, String.valueOf(verify), false)
+						.toJobParameters(),
+					(ex) -> {
+						log.error("restoreJob could not start for restore {}", restoreId, ex);
+						this.failures.record(restoreId, null, ex);
+					});
 		}
 		catch (RejectedExecutionException ex) {
 			this.failures.record(restoreId, null,
@@ -245,20 +253,6 @@ public class RestoreLauncher {
 		if (Restore.NEW_DATABASE.equals(kind) && info.totalKeys() > 0) {
 			throw new RestoreRefused("target_not_empty", "the new database " + target.id() + " holds "
 					+ info.totalKeys() + " keys: a restore to a new database only fills an empty one");
-		}
-	}
-
-	private void run(String databaseId, String restoreId, boolean verifyBeforeLoad) {
-		try {
-			this.jobOperator.start(this.restoreJob,
-					new JobParametersBuilder().addString(RestoreJobConfiguration.DATABASE_ID, databaseId)
-						.addString(RestoreJobConfiguration.RESTORE_ID, restoreId)
-						.addString(RestoreJobConfiguration.VERIFY_BEFORE_LOAD, String.valueOf(verifyBeforeLoad), false)
-						.toJobParameters());
-		}
-		catch (Exception ex) {
-			log.error("restoreJob could not start for restore {}", restoreId, ex);
-			this.failures.record(restoreId, null, ex);
 		}
 	}
 

@@ -9,16 +9,13 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.coffer.system.CofferException;
+import io.coffer.system.JobLaunches;
 import io.coffer.system.JobNotStarted;
 
-import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.JobOperator;
-import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
-import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
@@ -37,29 +34,17 @@ public class ServiceJobs implements DisposableBean {
 
 	private final Map<String, Job> jobs;
 
-	private final JobOperator jobOperator;
+	private final JobLaunches launches;
 
-	private final TaskExecutorJobOperator backgroundOperator;
-
+	// a thread per launch, as before: an operator starts a service-wide job now and then
 	private final SimpleAsyncTaskExecutor background = new SimpleAsyncTaskExecutor("service-job-");
 
 	private final Clock clock;
 
-	ServiceJobs(@ServiceJob ObjectProvider<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, Clock clock)
-			throws Exception {
+	ServiceJobs(@ServiceJob ObjectProvider<Job> jobs, JobLaunches launches, Clock clock) {
 		this.jobs = jobs.orderedStream().collect(Collectors.toMap(Job::getName, Function.identity(), (a, b) -> a, TreeMap::new));
-		this.jobOperator = jobOperator;
+		this.launches = launches;
 		this.clock = clock;
-		// Not a bean: a second JobOperator bean would replace Spring Boot's.
-		MapJobRegistry registry = new MapJobRegistry();
-		for (Job job : this.jobs.values()) {
-			registry.register(job);
-		}
-		this.backgroundOperator = new TaskExecutorJobOperator();
-		this.backgroundOperator.setJobRegistry(registry);
-		this.backgroundOperator.setJobRepository(jobRepository);
-		this.backgroundOperator.setTaskExecutor(this.background);
-		this.backgroundOperator.afterPropertiesSet();
 	}
 
 	public Set<String> names() {
@@ -72,13 +57,13 @@ public class ServiceJobs implements DisposableBean {
 
 	/** Runs the job to its end on this thread. */
 	JobExecution run(String name, String launchedBy) throws Exception {
-		return this.jobOperator.start(job(name), parameters(launchedBy));
+		return this.launches.run(job(name), parameters(launchedBy));
 	}
 
 	/** Starts the job in the background and returns its execution at once. */
 	public JobExecution launch(String name, String launchedBy) {
 		try {
-			return this.backgroundOperator.start(job(name), parameters(launchedBy));
+			return this.launches.start(this.background, job(name), parameters(launchedBy));
 		}
 		catch (CofferException ex) {
 			throw ex;

@@ -3,6 +3,7 @@ package io.coffer.system;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.util.Locale;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,21 @@ public final class JobExecutions {
 	private static final Logger log = LoggerFactory.getLogger(JobExecutions.class);
 
 	private JobExecutions() {
+	}
+
+	/**
+	 * Why an execution did not complete, as a sentence for the row that records it: its first failure's
+	 * message, else how it ended; {@code null} when it completed.
+	 */
+	public static String failureReason(JobExecution execution) {
+		if (execution.getStatus() == BatchStatus.COMPLETED) {
+			return null;
+		}
+		return execution.getAllFailureExceptions()
+			.stream()
+			.findFirst()
+			.map((failure) -> (failure.getMessage() != null) ? failure.getMessage() : failure.getClass().getSimpleName())
+			.orElse("the job ended " + execution.getStatus().name().toLowerCase(Locale.ROOT));
 	}
 
 	/**

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import io.coffer.catalog.InstanceTimeout;
 import io.coffer.redis.RedisInfo;
 import io.coffer.system.CofferInstance;
 import io.coffer.testsupport.ApiClient;
@@ -45,6 +46,9 @@ class EngineUpgradeTest extends IntegrationTest {
 
 	@Autowired
 	CofferInstance instance;
+
+	@Autowired
+	InstanceTimeout instanceTimeout;
 
 	@Autowired
 	EngineUpgrades upgrades;
@@ -253,7 +257,7 @@ class EngineUpgradeTest extends IntegrationTest {
 					"an engine upgrade of " + id + " is in progress");
 			assertRefused(operator().delete("/api/v1/databases/" + id), 409, "an engine upgrade is in progress");
 
-			assertThat(this.upgrades.recoverInterrupted()).isEqualTo(1);
+			assertThat(this.upgrades.recover(this.instanceTimeout.stoppedNow())).isEqualTo(1);
 			assertThat(this.jdbc.sql("select error from engine_upgrades where database_id = ?").param(id)
 				.query(String.class).single()).startsWith("interrupted");
 			changeConfig(operator(), id, "{\"aof\": true}");
@@ -406,7 +410,7 @@ class EngineUpgradeTest extends IntegrationTest {
 			}
 		}
 		assertThat(operator().get("/api/v1/jobs/" + failedJob).json().path("status").asString()).isEqualTo("started");
-		assertThat(this.upgrades.recoverInterrupted()).isPositive();
+		assertThat(this.upgrades.recover(this.instanceTimeout.stoppedNow())).isPositive();
 		Map<String, Object> interrupted = this.jdbc.sql("""
 				select status, error, write_fence from engine_upgrades where job_execution_id = ?
 				""").param(failedJob).query().singleRow();

@@ -1,5 +1,7 @@
 package io.coffer.housekeeping;
 
+import io.coffer.catalog.InstanceTimeout;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -11,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
+import io.coffer.backup.InterruptedBackups;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
@@ -34,7 +37,10 @@ import static org.awaitility.Awaitility.await;
 class HousekeepingTest extends IntegrationTest {
 
 	@Autowired
-	RecoverInterruptedBackupsTask recover;
+	InterruptedBackups recover;
+
+	@Autowired
+	InstanceTimeout instanceTimeout;
 
 	@Autowired
 	SweepOrphanObjectsTask sweep;
@@ -75,9 +81,9 @@ class HousekeepingTest extends IntegrationTest {
 		String alive = insert(db2, "alive", "running", "instance-alive", Instant.now().minus(10, ChronoUnit.MINUTES));
 		String mine = insert(database(), "mine", "running", this.instance.id(), Instant.now());
 		try {
-			this.recover.run();
+			this.recover.recover(this.instanceTimeout.stoppedNow());
 			await().atMost(Duration.ofSeconds(30)).until(() -> {
-				this.recover.run();
+				this.recover.recover(this.instanceTimeout.stoppedNow());
 				return this.store.pendingUploads(db + "/").isEmpty();
 			});
 
@@ -120,7 +126,7 @@ class HousekeepingTest extends IntegrationTest {
 
 		// two days later, the object without a row is older than the grace
 		Clock later = Clock.fixed(Instant.now().plus(Duration.ofDays(2)), ZoneOffset.UTC);
-		new SweepOrphanObjectsTask(this.jdbc, this.backups, this.store, this.properties, later, new SimpleMeterRegistry())
+		new SweepOrphanObjectsTask(this.backups, this.store, this.properties, later, new SimpleMeterRegistry())
 			.run();
 
 		assertThat(objects(db)).containsExactly(db + "/kept");

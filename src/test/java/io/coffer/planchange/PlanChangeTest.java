@@ -1,8 +1,8 @@
 package io.coffer.planchange;
 
+import io.coffer.catalog.InstanceTimeout;
 import io.coffer.provision.ProvisioningTest;
 
-import io.coffer.housekeeping.InterruptedProvisioning;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -61,7 +61,10 @@ class PlanChangeTest extends IntegrationTest {
 	JdbcClient jdbc;
 
 	@Autowired
-	InterruptedProvisioning interruptedChanges;
+	InterruptedPlanChanges interruptedChanges;
+
+	@Autowired
+	InstanceTimeout instanceTimeout;
 
 	@Autowired
 	PlanChangeFailures failures;
@@ -335,7 +338,7 @@ class PlanChangeTest extends IntegrationTest {
 		ApiClient.Response meanwhile = operator().post("/api/v1/databases/" + id + "/plan", "{\"plan\": \"redis-starter-64\"}");
 		assertThat(meanwhile.status()).isEqualTo(409);
 
-		this.interruptedChanges.recover();
+		this.interruptedChanges.recover(this.instanceTimeout.stoppedNow());
 
 		JsonNode database = awaitStatus(id, "running");
 		assertThat(database.path("plan").asString()).isEqualTo("redis-starter-16");

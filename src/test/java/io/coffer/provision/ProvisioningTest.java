@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.coffer.housekeeping.InterruptedProvisioning;
+import io.coffer.catalog.InstanceTimeout;
 import io.coffer.redis.RedisInfo;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
@@ -41,7 +41,10 @@ public class ProvisioningTest extends IntegrationTest {
 	JdbcClient jdbc;
 
 	@Autowired
-	InterruptedProvisioning recovery;
+	InterruptedProvisionings recovery;
+
+	@Autowired
+	InstanceTimeout instanceTimeout;
 
 	@Test
 	void listsThePlans() {
@@ -208,7 +211,7 @@ public class ProvisioningTest extends IntegrationTest {
 		ApiClient.Response refused = operator().delete("/api/v1/databases/" + id);
 		assertThat(refused.status()).as("a database being provisioned is not deleted under its job").isEqualTo(409);
 
-		this.recovery.recoverProvisionings();
+		this.recovery.recover(this.instanceTimeout.stoppedNow());
 
 		JsonNode settled = operator().get("/api/v1/databases/" + id).json();
 		assertThat(settled.path("status").asString()).isEqualTo("error");

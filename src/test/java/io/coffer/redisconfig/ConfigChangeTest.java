@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import io.coffer.catalog.InstanceTimeout;
 import io.coffer.redis.RedisInfo;
 import io.coffer.system.CofferInstance;
 import io.coffer.testsupport.ApiClient;
@@ -37,6 +38,9 @@ class ConfigChangeTest extends IntegrationTest {
 
 	@Autowired
 	CofferInstance instance;
+
+	@Autowired
+	InstanceTimeout instanceTimeout;
 
 	@Autowired
 	ConfigChanges configChanges;
@@ -196,7 +200,7 @@ class ConfigChangeTest extends IntegrationTest {
 		assertThat(backup.status()).as(backup.body()).isEqualTo(409);
 		assertThat(backup.text("message")).isEqualTo("a TLS switch of " + id + " is in progress; back it up once it is done");
 
-		assertThat(this.configChanges.recoverInterrupted()).isPositive();
+		assertThat(this.configChanges.recover(this.instanceTimeout.stoppedNow())).isPositive();
 		assertThat(this.jdbc.sql("select error from config_changes where database_id = ? and instance_id = 'instance-that-stopped'")
 			.param(id).query(String.class).single()).startsWith("interrupted");
 		JsonNode done = backUp(id);

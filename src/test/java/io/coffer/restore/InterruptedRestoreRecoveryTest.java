@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.coffer.catalog.InstanceTimeout;
 import io.coffer.crypto.Keyring;
 import io.coffer.system.JobExecutions;
 import io.coffer.testsupport.ApiClient;
@@ -40,7 +41,10 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 	private static final String PASSWORD = "interrupted-restore-secret";
 
 	@Autowired
-	RecoverInterruptedRestoresTask recovery;
+	InterruptedRestores recovery;
+
+	@Autowired
+	InstanceTimeout instanceTimeout;
 
 	@Autowired
 	JdbcClient jdbc;
@@ -106,7 +110,7 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 		assertThat(blocked.status()).as("the interrupted restore still holds the target").isEqualTo(409);
 		assertThat(primary.info("replication").get("role")).isEqualTo("slave");
 
-		assertThat(this.recovery.run()).isEqualTo(1);
+		assertThat(this.recovery.recover(this.instanceTimeout.stoppedNow())).isEqualTo(1);
 
 		JsonNode failed = operator().get("/api/v1/databases/" + db + "/restores/" + restoreId).json();
 		assertThat(failed.path("status").asString()).isEqualTo("error");
@@ -126,7 +130,7 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 				assertThat(master.get("port")).as("no failover happened").isEqualTo(String.valueOf(primary.port()));
 			}
 		}
-		assertThat(this.recovery.run()).as("a recorded restore is not recovered twice").isZero();
+		assertThat(this.recovery.recover(this.instanceTimeout.stoppedNow())).as("a recorded restore is not recovered twice").isZero();
 
 		ApiClient.Response again = RestoreSupport.start(operator(), db, "{\"target\": \"in_place\"}");
 		assertThat(again.status()).as(again.body()).isEqualTo(202);

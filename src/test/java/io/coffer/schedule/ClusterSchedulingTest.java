@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.coffer.CofferApplication;
-import io.coffer.housekeeping.RecoverInterruptedBackupsTask;
+import io.coffer.backup.InterruptedBackups;
+import io.coffer.catalog.InstanceTimeout;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.RedisServerProcess;
@@ -91,9 +92,10 @@ class ClusterSchedulingTest {
 		a.close();
 		bScheduler.start();
 		JdbcClient survivor = b.getBean(JdbcClient.class);
-		RecoverInterruptedBackupsTask recovery = b.getBean(RecoverInterruptedBackupsTask.class);
+		InterruptedBackups recovery = b.getBean(InterruptedBackups.class);
+		InstanceTimeout instanceTimeout = b.getBean(InstanceTimeout.class);
 		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-			recovery.run();
+			recovery.recover(instanceTimeout.stoppedNow());
 			return survivor.sql("""
 					select count(*) from backups where database_id in (:ids) and status in ('scheduled', 'running')
 					""").param("ids", databases).query(Integer.class).single() == 0;

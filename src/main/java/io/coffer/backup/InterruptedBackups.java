@@ -1,19 +1,16 @@
-package io.coffer.housekeeping;
+package io.coffer.backup;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
-import io.coffer.backup.BackupFinished;
 import io.coffer.catalog.BackupRepository;
-import io.coffer.catalog.RunStatus;
 import io.coffer.catalog.StoppedInstances;
+import io.coffer.catalog.InterruptedWork;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.PendingUpload;
-import io.coffer.system.CofferInstance;
 import io.coffer.system.CofferProperties;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
@@ -21,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,13 +32,12 @@ import org.springframework.stereotype.Component;
  * left before its last start are interrupted too (a restart with a fixed id).
  */
 @Component
-public class RecoverInterruptedBackupsTask {
+@Order(1)
+public class InterruptedBackups implements InterruptedWork {
 
 	static final String INTERRUPTED = JobExecutions.INTERRUPTED;
 
-	private static final Logger log = LoggerFactory.getLogger(RecoverInterruptedBackupsTask.class);
-
-	private final JdbcClient jdbc;
+	private static final Logger log = LoggerFactory.getLogger(InterruptedBackups.class);
 
 	private final BackupRepository backups;
 
@@ -49,38 +45,33 @@ public class RecoverInterruptedBackupsTask {
 
 	private final JobRepository jobRepository;
 
-	private final CofferInstance instance;
-
-	private final CofferProperties.Housekeeping settings;
+	private final Duration abandonedUploadAge;
 
 	private final Clock clock;
 
 	private final ApplicationEventPublisher events;
 
-	RecoverInterruptedBackupsTask(JdbcClient jdbc, BackupRepository backups, BlobStore store,
-			JobRepository jobRepository, CofferInstance instance, CofferProperties properties, Clock clock,
-			ApplicationEventPublisher events) {
-		this.jdbc = jdbc;
+	InterruptedBackups(BackupRepository backups, BlobStore store, JobRepository jobRepository,
+			CofferProperties properties, Clock clock, ApplicationEventPublisher events) {
 		this.backups = backups;
 		this.store = store;
 		this.jobRepository = jobRepository;
-		this.instance = instance;
-		this.settings = properties.getHousekeeping();
+		this.abandonedUploadAge = properties.getHousekeeping().getAbandonedUploadAge();
 		this.clock = clock;
 		this.events = events;
 	}
 
-	public record Result(int interrupted, int uploadsAborted) {
+	@Override
+	public String kind() {
+		return "backups";
 	}
 
-	record Interrupted(String id, String databaseId, String objectKey, String instanceId, Long jobExecutionId) {
-	}
-
-	public Result run() {
+	@Override
+	public int recover(StoppedInstances stopped) {
 		Instant now = this.clock.instant();
 		int interrupted = 0;
 		int aborted = 0;
-		for (Interrupted backup : interrupted(now)) {
+		for (BackupRepository.Interrupted backup : this.backups.findInterrupted(stopped)) {
 			try {
 				this.backups.markError(backup.id(), INTERRUPTED, now);
 				interrupted++;
@@ -100,19 +91,7 @@ public class RecoverInterruptedBackupsTask {
 		if (interrupted > 0 || aborted > 0) {
 			log.info("Recovery: {} interrupted backups recorded, {} uploads aborted", interrupted, aborted);
 		}
-		return new Result(interrupted, aborted);
-	}
-
-	private List<Interrupted> interrupted(Instant now) {
-		Instant silentSince = now.minus(this.settings.getInstanceTimeout());
-		return StoppedInstances.bind(this.jdbc.sql("""
-				select b.id, b.database_id, b.object_key, b.instance_id, b.job_execution_id from backups b
-				where b.status in ('scheduled', 'running') and """
-				+ StoppedInstances.condition("b.instance_id", "b.created_at")), this.instance.id(),
-				this.instance.startedAt(), silentSince)
-			.query((rs, i) -> new Interrupted(rs.getString("id"), rs.getString("database_id"),
-					rs.getString("object_key"), rs.getString("instance_id"), rs.getObject("job_execution_id", Long.class)))
-			.list();
+		return interrupted;
 	}
 
 	/**
@@ -120,22 +99,15 @@ public class RecoverInterruptedBackupsTask {
 	 * never appear), any other once older than the abandoned-upload age.
 	 */
 	private int abortAbandonedUploads(Instant now) {
-		Set<String> inFlight = new HashSet<>(this.jdbc
-			.sql("select object_key from backups where status in ('scheduled', 'running')")
-			.query(String.class)
-			.list());
+		Set<String> inFlight = this.backups.objectKeysInFlight();
 		int aborted = 0;
 		try {
 			for (PendingUpload upload : this.store.pendingUploads("")) {
 				if (inFlight.contains(upload.key())) {
 					continue;
 				}
-				boolean failed = this.jdbc.sql("select count(*) from backups where object_key = ? and status = 'error'")
-					.param(upload.key())
-					.query(Integer.class)
-					.single() > 0;
-				if (failed || upload.initiated() == null
-						|| upload.initiated().isBefore(now.minus(this.settings.getAbandonedUploadAge()))) {
+				if (this.backups.failedWithObject(upload.key()) || upload.initiated() == null
+						|| upload.initiated().isBefore(now.minus(this.abandonedUploadAge))) {
 					this.store.abortPending(upload);
 					aborted++;
 				}

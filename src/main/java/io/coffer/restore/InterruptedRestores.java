@@ -13,13 +13,14 @@ import io.coffer.redis.SentinelSet;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.RestoreRepository;
-import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
+import io.coffer.catalog.StoppedInstances;
+import io.coffer.catalog.InterruptedWork;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,13 +30,14 @@ import org.springframework.stereotype.Component;
  * sentinels held off get their original {@code down-after-milliseconds} back (else a failover would wait
  * for the whole load timeout). Also, the failed row frees its target for the next restore.
  * <p>
- * "Gone" is judged as for backups (see {@code RecoverInterruptedBackupsTask}): no check-in with the
- * Quartz cluster for {@code coffer.housekeeping.instance-timeout}, or this very instance before its start.
+ * "Gone" is judged as for backups (see {@link StoppedInstances}): no check-in with the Quartz cluster for
+ * {@code coffer.housekeeping.instance-timeout}, or this very instance before its start.
  */
 @Component
-public class RecoverInterruptedRestoresTask {
+@Order(2)
+public class InterruptedRestores implements InterruptedWork {
 
-	private static final Logger log = LoggerFactory.getLogger(RecoverInterruptedRestoresTask.class);
+	private static final Logger log = LoggerFactory.getLogger(InterruptedRestores.class);
 
 	private final RestoreRepository restores;
 
@@ -49,31 +51,28 @@ public class RecoverInterruptedRestoresTask {
 
 	private final JobRepository jobRepository;
 
-	private final CofferInstance instance;
-
-	private final CofferProperties.Housekeeping settings;
-
 	private final Clock clock;
 
-	RecoverInterruptedRestoresTask(RestoreRepository restores, DatabaseRepository databases, RestoreTargets targets,
-			DumpLoader loader, RedisConnections redis, JobRepository jobRepository, CofferInstance instance,
-			CofferProperties properties, Clock clock) {
+	InterruptedRestores(RestoreRepository restores, DatabaseRepository databases, RestoreTargets targets,
+			DumpLoader loader, RedisConnections redis, JobRepository jobRepository, Clock clock) {
 		this.restores = restores;
 		this.databases = databases;
 		this.targets = targets;
 		this.loader = loader;
 		this.redis = redis;
 		this.jobRepository = jobRepository;
-		this.instance = instance;
-		this.settings = properties.getHousekeeping();
 		this.clock = clock;
 	}
 
-	/** @return how many interrupted restores were recorded as failed */
-	public int run() {
+	@Override
+	public String kind() {
+		return "restores";
+	}
+
+	@Override
+	public int recover(StoppedInstances stopped) {
 		Instant now = this.clock.instant();
-		List<RestoreRepository.Interrupted> interrupted = this.restores.findInterrupted(this.instance.id(),
-				this.instance.startedAt(), now.minus(this.settings.getInstanceTimeout()));
+		List<RestoreRepository.Interrupted> interrupted = this.restores.findInterrupted(stopped);
 		int recorded = 0;
 		for (RestoreRepository.Interrupted restore : interrupted) {
 			// claimed first: a restore that finished meanwhile, or that another instance recovers, is not touched
