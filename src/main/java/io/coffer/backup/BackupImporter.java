@@ -23,7 +23,6 @@ import io.coffer.storage.BlobStoreException;
 import io.coffer.storage.BlobUpload;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
@@ -63,7 +62,9 @@ public class BackupImporter {
 
 	private final JsonMapper json;
 
-	private final CofferProperties properties;
+	private final BackupProperties settings;
+
+	private final ImportProperties importing;
 
 	private final CofferInstance instance;
 
@@ -72,7 +73,7 @@ public class BackupImporter {
 	private final Clock clock;
 
 	BackupImporter(DatabaseRepository databases, BackupRepository backups, BackupLauncher launcher, BlobStore store,
-			Keyring keyring, JsonMapper json, CofferProperties properties, CofferInstance instance,
+			Keyring keyring, JsonMapper json, BackupProperties settings, ImportProperties importing, CofferInstance instance,
 			ApplicationEventPublisher events, Clock clock) {
 		this.databases = databases;
 		this.backups = backups;
@@ -80,7 +81,8 @@ public class BackupImporter {
 		this.store = store;
 		this.keyring = keyring;
 		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
-		this.properties = properties;
+		this.settings = settings;
+		this.importing = importing;
 		this.instance = instance;
 		this.events = events;
 		this.clock = clock;
@@ -147,9 +149,8 @@ public class BackupImporter {
 		Backup backup = this.backups.find(database.id(), backupId).orElseThrow();
 		this.backups.markImporting(backupId, new Backup.NodeUsed(Backup.IMPORT, null, 0, "an uploaded dump"),
 				this.clock.instant());
-		CofferProperties.Backup settings = this.properties.getBackup();
-		ArchiveShipper shipper = new ArchiveShipper(settings.getCompressionLevel(),
-				settings.effectiveCompressionThreads(), BackupSteps.MAX_RDB_VERSION);
+		ArchiveShipper shipper = new ArchiveShipper(this.settings.compressionLevel(),
+				this.settings.effectiveCompressionThreads(), BackupSteps.MAX_RDB_VERSION);
 		KeyEncryptionKey kek = this.keyring.newest();
 		BlobUpload upload = null;
 		try {
@@ -229,7 +230,7 @@ public class BackupImporter {
 	}
 
 	private void checkSize(long length) {
-		long max = this.properties.getImport().getMaxSize().toBytes();
+		long max = this.importing.maxSize().toBytes();
 		if (length > max) {
 			throw new ApiException(HttpStatus.valueOf(413), "dump_too_large", "the dump is " + length
 					+ " bytes, more than the " + max + " bytes an import may be (coffer.import.max-size)");

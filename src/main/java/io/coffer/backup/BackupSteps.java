@@ -24,7 +24,6 @@ import io.coffer.crypto.Keyring;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobUpload;
-import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.SerializationFeature;
@@ -64,7 +63,7 @@ class BackupSteps {
 
 	private final JsonMapper json;
 
-	private final CofferProperties properties;
+	private final BackupProperties settings;
 
 	private final Clock clock;
 
@@ -72,7 +71,7 @@ class BackupSteps {
 
 	BackupSteps(DatabaseRepository databases, BackupRepository backups, DatabaseEndpoints endpoints,
 			List<SnapshotSource> snapshotSources, RedisConnections redis, BlobStore store, Keyring keyring,
-			JsonMapper json, CofferProperties properties, Clock clock, ApplicationEventPublisher events) {
+			JsonMapper json, BackupProperties settings, Clock clock, ApplicationEventPublisher events) {
 		this.databases = databases;
 		this.backups = backups;
 		this.endpoints = endpoints;
@@ -82,7 +81,7 @@ class BackupSteps {
 		this.store = store;
 		this.keyring = keyring;
 		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
-		this.properties = properties;
+		this.settings = settings;
 		this.clock = clock;
 		this.events = events;
 	}
@@ -105,9 +104,8 @@ class BackupSteps {
 		RedisInfo facts = RedisInfo.read(this.redis, endpoint);
 		SnapshotSource source = this.snapshotSources.get(database.acquisitionMode());
 		KeyEncryptionKey kek = this.keyring.newest();
-		CofferProperties.Backup settings = this.properties.getBackup();
-		ArchiveShipper shipper = new ArchiveShipper(settings.getCompressionLevel(),
-				settings.effectiveCompressionThreads(), MAX_RDB_VERSION);
+		ArchiveShipper shipper = new ArchiveShipper(this.settings.compressionLevel(),
+				this.settings.effectiveCompressionThreads(), MAX_RDB_VERSION);
 		BlobUpload upload = this.store.openUpload(backup.objectKey());
 		try (Snapshot snapshot = source.open(endpoint)) {
 			ArchiveShipper.Shipped shipped = shipper.ship(snapshot.stream(), snapshot.expectedLength(),

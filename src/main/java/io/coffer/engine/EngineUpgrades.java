@@ -12,15 +12,15 @@ import java.util.TreeSet;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.catalog.DatabaseWork;
-import io.coffer.catalog.DatabaseWork.Kind;
 import io.coffer.catalog.DatabaseStatus;
+import io.coffer.catalog.DatabaseWork.Kind;
+import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.ClusterProperties;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,13 +76,13 @@ public class EngineUpgrades implements DisposableBean {
 
 	EngineUpgrades(DatabaseRepository databases, ProvisioningRepository provisioning, EngineCatalogue catalogue,
 			EngineRepository engines, @Qualifier(JOB_NAME) Job engineUpgradeJob, JobRepository jobRepository,
-			CofferInstance instance, CofferProperties properties, Clock clock, DatabaseWork work, WriteFences fences)
+			CofferInstance instance, ClusterProperties cluster, Clock clock, DatabaseWork work, WriteFences fences)
 			throws Exception {
 		this.work = work;
 		this.jobRepository = jobRepository;
 		this.fences = fences;
 		this.instance = instance;
-		this.instanceTimeout = properties.getHousekeeping().getInstanceTimeout();
+		this.instanceTimeout = cluster.instanceTimeout();
 		this.databases = databases;
 		this.provisioning = provisioning;
 		this.catalogue = catalogue;

@@ -13,8 +13,8 @@ import io.coffer.catalog.RunStatus;
 import io.coffer.catalog.StoppedInstances;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.PendingUpload;
+import io.coffer.system.ClusterProperties;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,21 +51,24 @@ public class RecoverInterruptedBackupsTask {
 
 	private final CofferInstance instance;
 
-	private final CofferProperties.Housekeeping settings;
+	private final HousekeepingProperties settings;
+
+	private final ClusterProperties cluster;
 
 	private final Clock clock;
 
 	private final ApplicationEventPublisher events;
 
 	RecoverInterruptedBackupsTask(JdbcClient jdbc, BackupRepository backups, BlobStore store,
-			JobRepository jobRepository, CofferInstance instance, CofferProperties properties, Clock clock,
+			JobRepository jobRepository, CofferInstance instance, HousekeepingProperties settings, ClusterProperties cluster, Clock clock,
 			ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.backups = backups;
 		this.store = store;
 		this.jobRepository = jobRepository;
 		this.instance = instance;
-		this.settings = properties.getHousekeeping();
+		this.settings = settings;
+		this.cluster = cluster;
 		this.clock = clock;
 		this.events = events;
 	}
@@ -104,7 +107,7 @@ public class RecoverInterruptedBackupsTask {
 	}
 
 	private List<Interrupted> interrupted(Instant now) {
-		Instant silentSince = now.minus(this.settings.getInstanceTimeout());
+		Instant silentSince = now.minus(this.cluster.instanceTimeout());
 		return StoppedInstances.bind(this.jdbc.sql("""
 				select b.id, b.database_id, b.object_key, b.instance_id, b.job_execution_id from backups b
 				where b.status in ('scheduled', 'running') and """
@@ -135,7 +138,7 @@ public class RecoverInterruptedBackupsTask {
 					.query(Integer.class)
 					.single() > 0;
 				if (failed || upload.initiated() == null
-						|| upload.initiated().isBefore(now.minus(this.settings.getAbandonedUploadAge()))) {
+						|| upload.initiated().isBefore(now.minus(this.settings.abandonedUploadAge()))) {
 					this.store.abortPending(upload);
 					aborted++;
 				}

@@ -11,8 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.system.ClusterProperties;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,14 +50,14 @@ public class InterruptedProvisioning implements DisposableBean {
 
 	private final CofferInstance instance;
 
-	private final CofferProperties.Housekeeping settings;
+	private final ClusterProperties cluster;
 
 	private final Clock clock;
 
 	private volatile ScheduledExecutorService executor;
 
 	InterruptedProvisioning(PlanChangeRepository changes, PlanChangeFailures failures, JobRepository jobRepository,
-			CofferInstance instance, CofferProperties properties, Clock clock, ProvisioningRepository provisionings,
+			CofferInstance instance, ClusterProperties cluster, Clock clock, ProvisioningRepository provisionings,
 			ProvisionFailures provisionFailures) {
 		this.provisionings = provisionings;
 		this.provisionFailures = provisionFailures;
@@ -65,7 +65,7 @@ public class InterruptedProvisioning implements DisposableBean {
 		this.failures = failures;
 		this.jobRepository = jobRepository;
 		this.instance = instance;
-		this.settings = properties.getHousekeeping();
+		this.cluster = cluster;
 		this.clock = clock;
 	}
 
@@ -76,7 +76,7 @@ public class InterruptedProvisioning implements DisposableBean {
 			thread.setDaemon(true);
 			return thread;
 		});
-		long interval = this.settings.getInstanceTimeout().toMillis();
+		long interval = this.cluster.instanceTimeout().toMillis();
 		this.executor.scheduleWithFixedDelay(this::recoverQuietly, 0, interval, TimeUnit.MILLISECONDS);
 	}
 
@@ -84,7 +84,7 @@ public class InterruptedProvisioning implements DisposableBean {
 	int recoverProvisionings() {
 		Instant now = this.clock.instant();
 		List<String> interrupted = this.provisionings.interruptedProvisionings(this.instance.id(),
-				this.instance.startedAt(), now.minus(this.settings.getInstanceTimeout()));
+				this.instance.startedAt(), now.minus(this.cluster.instanceTimeout()));
 		for (String databaseId : interrupted) {
 			log.warn("The provisioning of {} was interrupted: its instance stopped", databaseId);
 			this.provisionFailures.record(databaseId, new IllegalStateException(INTERRUPTED));
@@ -96,7 +96,7 @@ public class InterruptedProvisioning implements DisposableBean {
 	public int recover() {
 		Instant now = this.clock.instant();
 		List<PlanChangeRepository.Interrupted> interrupted = this.changes.interrupted(this.instance.id(),
-				this.instance.startedAt(), now.minus(this.settings.getInstanceTimeout()));
+				this.instance.startedAt(), now.minus(this.cluster.instanceTimeout()));
 		for (PlanChangeRepository.Interrupted change : interrupted) {
 			log.warn("The plan change {} of {} was interrupted: its instance stopped", change.id(), change.databaseId());
 			this.failures.settle(change.id(), change.databaseId(), INTERRUPTED);

@@ -8,22 +8,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.coffer.redis.DatabaseEndpoints;
-import io.coffer.redis.RedisConnections;
-import io.coffer.redis.RedisInfo;
-import io.coffer.redis.RedisEndpoint;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
+import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.Node;
-import io.coffer.tls.TlsSwitch;
+import io.coffer.redis.DatabaseEndpoints;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
+import io.coffer.system.ClusterProperties;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.JobExecutions;
 import io.coffer.tls.CertificateAuthority;
+import io.coffer.tls.TlsSwitch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,10 +69,10 @@ public class ConfigChanges implements DisposableBean {
 
 	ConfigChanges(DatabaseRepository databases, DatabaseEndpoints endpoints, ConfigChangeRepository changes,
 			@Qualifier("configJob") Job configJob, JobRepository jobRepository, Clock clock, DatabaseWork work,
-			TlsSwitch tls, CertificateAuthority authority, CofferInstance instance, CofferProperties properties)
+			TlsSwitch tls, CertificateAuthority authority, CofferInstance instance, ClusterProperties cluster)
 			throws Exception {
 		this.instance = instance;
-		this.instanceTimeout = properties.getHousekeeping().getInstanceTimeout();
+		this.instanceTimeout = cluster.instanceTimeout();
 		this.jobRepository = jobRepository;
 		this.work = work;
 		this.databases = databases;

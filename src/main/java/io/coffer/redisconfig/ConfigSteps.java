@@ -7,16 +7,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.node.Plan;
+import io.coffer.node.PlanCatalogue;
+import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.redis.DatabaseEndpoints;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
-import io.coffer.catalog.Database;
-import io.coffer.catalog.DatabaseRepository;
-import io.coffer.provision.DatabaseProvisioning;
-import io.coffer.node.Plan;
-import io.coffer.node.PlanCatalogue;
+import io.coffer.system.ServiceProperties;
 import io.coffer.tls.TlsSwitch;
-import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -61,7 +61,7 @@ class ConfigSteps {
 
 	ConfigSteps(DatabaseRepository databases, DatabaseEndpoints endpoints, PlanCatalogue plans,
 			ConfigChangeRepository changes, RedisConnections connections, TlsSwitch tls,
-			DatabaseProvisioning provisioning, ApplicationEventPublisher events, CofferProperties properties,
+			DatabaseProvisioning provisioning, ApplicationEventPublisher events, ServiceProperties service,
 			Clock clock) {
 		this.databases = databases;
 		this.endpoints = endpoints;
@@ -71,7 +71,7 @@ class ConfigSteps {
 		this.tls = tls;
 		this.provisioning = provisioning;
 		this.events = events;
-		this.platformPrefix = properties.getPlatformPrefix();
+		this.platformPrefix = service.platformPrefix();
 		this.clock = clock;
 	}
 

@@ -6,15 +6,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.coffer.catalog.Database;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.RestoreRepository;
 import io.coffer.redis.RedisAccessException;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
 import io.coffer.redis.SentinelSet;
-import io.coffer.catalog.Database;
-import io.coffer.catalog.DatabaseRepository;
-import io.coffer.catalog.RestoreRepository;
+import io.coffer.system.ClusterProperties;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,13 +51,13 @@ public class RecoverInterruptedRestoresTask {
 
 	private final CofferInstance instance;
 
-	private final CofferProperties.Housekeeping settings;
+	private final ClusterProperties cluster;
 
 	private final Clock clock;
 
 	RecoverInterruptedRestoresTask(RestoreRepository restores, DatabaseRepository databases, RestoreTargets targets,
 			DumpLoader loader, RedisConnections redis, JobRepository jobRepository, CofferInstance instance,
-			CofferProperties properties, Clock clock) {
+			ClusterProperties cluster, Clock clock) {
 		this.restores = restores;
 		this.databases = databases;
 		this.targets = targets;
@@ -65,7 +65,7 @@ public class RecoverInterruptedRestoresTask {
 		this.redis = redis;
 		this.jobRepository = jobRepository;
 		this.instance = instance;
-		this.settings = properties.getHousekeeping();
+		this.cluster = cluster;
 		this.clock = clock;
 	}
 
@@ -73,7 +73,7 @@ public class RecoverInterruptedRestoresTask {
 	public int run() {
 		Instant now = this.clock.instant();
 		List<RestoreRepository.Interrupted> interrupted = this.restores.findInterrupted(this.instance.id(),
-				this.instance.startedAt(), now.minus(this.settings.getInstanceTimeout()));
+				this.instance.startedAt(), now.minus(this.cluster.instanceTimeout()));
 		int recorded = 0;
 		for (RestoreRepository.Interrupted restore : interrupted) {
 			// claimed first: a restore that finished meanwhile, or that another instance recovers, is not touched

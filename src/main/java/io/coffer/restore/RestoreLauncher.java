@@ -8,22 +8,21 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.concurrent.RejectedExecutionException;
 
-import io.coffer.redis.RedisAccessException;
-import io.coffer.redis.RedisConnections;
-import io.coffer.redis.RedisEndpoint;
-import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.DatabaseStatus;
+import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
+import io.coffer.redis.RedisAccessException;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
@@ -78,7 +77,7 @@ public class RestoreLauncher {
 	RestoreLauncher(DatabaseRepository databases, BackupRepository backups, RestoreRepository restores,
 			RestoreTargets targets, RedisConnections redis, JobOperator jobOperator,
 			@Qualifier("restoreJob") Job restoreJob, @Qualifier("restoreExecutor") TaskExecutor executor,
-			RestoreJobConfiguration.RestoreFailures failures, CofferProperties properties, Clock clock,
+			RestoreJobConfiguration.RestoreFailures failures, RestoreProperties settings, Clock clock,
 			CofferInstance instance, DatabaseWork work) {
 		this.work = work;
 		this.databases = databases;
@@ -90,7 +89,7 @@ public class RestoreLauncher {
 		this.restoreJob = restoreJob;
 		this.executor = executor;
 		this.failures = failures;
-		this.verifyBeforeLoad = properties.getRestore().isVerifyBeforeLoad();
+		this.verifyBeforeLoad = settings.verifyBeforeLoad();
 		this.clock = clock;
 		this.instance = instance;
 	}

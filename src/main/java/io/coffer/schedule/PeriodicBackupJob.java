@@ -7,7 +7,6 @@ import java.time.Instant;
 import io.coffer.backup.BackupLauncher;
 import io.coffer.catalog.Backup;
 import io.coffer.system.ApiException;
-import io.coffer.system.CofferProperties;
 import org.quartz.JobExecutionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,11 +35,11 @@ class PeriodicBackupJob extends QuartzJobBean {
 	private final Clock clock;
 
 	PeriodicBackupJob(BackupLauncher launcher, BackupSkips skips, DatabaseSchedules schedules,
-			CofferProperties properties, Clock clock) {
+			ScheduleProperties settings, Clock clock) {
 		this.launcher = launcher;
 		this.skips = skips;
 		this.schedules = schedules;
-		this.grace = properties.getSchedule().getMisfireGrace();
+		this.grace = settings.misfireGrace();
 		this.clock = clock;
 	}
 

@@ -7,6 +7,8 @@ import java.time.Duration;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.coffer.catalog.DatabaseProperties;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +25,11 @@ class DatabaseConfiguration {
 	private static final Logger log = LoggerFactory.getLogger(DatabaseConfiguration.class);
 
 	@Bean(destroyMethod = "close")
-	EmbeddedDatabase embeddedDatabase(CofferProperties properties) throws IOException {
-		if (!properties.getDatabase().isEmbedded()) {
+	EmbeddedDatabase embeddedDatabase(DatabaseProperties database, ServiceProperties service) throws IOException {
+		if (!database.isEmbedded()) {
 			return EmbeddedDatabase.NONE;
 		}
-		Path folder = properties.getDataDir().resolve("postgres").toAbsolutePath();
+		Path folder = service.dataDir().resolve("postgres").toAbsolutePath();
 		log.info("No COFFER_DATABASE_URL: starting an embedded PostgreSQL over {}", folder);
 		return new EmbeddedDatabase(startEmbedded(folder));
 	}
@@ -52,20 +54,19 @@ class DatabaseConfiguration {
 	}
 
 	@Bean(destroyMethod = "close")
-	HikariDataSource dataSource(CofferProperties properties, EmbeddedDatabase embedded) {
+	HikariDataSource dataSource(DatabaseProperties database, EmbeddedDatabase embedded) {
 		HikariDataSource dataSource = new HikariDataSource();
-		CofferProperties.Database database = properties.getDatabase();
 		if (database.isEmbedded()) {
 			dataSource.setJdbcUrl(embedded.jdbcUrl());
 			dataSource.setUsername("postgres");
 		}
 		else {
-			dataSource.setJdbcUrl(database.getUrl());
-			dataSource.setUsername(database.getUsername());
-			dataSource.setPassword(database.getPassword());
+			dataSource.setJdbcUrl(database.url());
+			dataSource.setUsername(database.username());
+			dataSource.setPassword(database.password());
 		}
 		dataSource.setPoolName("catalogue");
-		dataSource.setMaximumPoolSize(database.getPoolSize());
+		dataSource.setMaximumPoolSize(database.poolSize());
 		// idle connections are closed again, so that several instances fit one PostgreSQL
 		dataSource.setMinimumIdle(2);
 		return dataSource;

@@ -10,15 +10,15 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.engine.EngineUpgrades;
 import io.coffer.engine.EngineVersion;
-import io.coffer.provision.DatabaseProvisioning;
-import io.coffer.provision.DatabaseRegistration;
 import io.coffer.node.DatabaseStats;
 import io.coffer.planchange.PlanChanges;
+import io.coffer.provision.DatabaseProvisioning;
+import io.coffer.provision.DatabaseRegistration;
 import io.coffer.provision.RegisterRequest;
 import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.system.ApiException;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.RequestedBy;
+import io.coffer.system.ServiceProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import jakarta.validation.Valid;
@@ -54,7 +54,7 @@ class DatabaseController {
 
 	private final PlanChanges planChanges;
 
-	private final CofferProperties properties;
+	private final ServiceProperties service;
 
 	private final EngineUpgrades engineUpgrades;
 
@@ -62,7 +62,7 @@ class DatabaseController {
 
 	DatabaseController(DatabaseRepository databases, DatabaseRegistration registration,
 			DatabaseProvisioning provisioning, DatabaseStats stats, ConfigChanges configChanges,
-			PlanChanges planChanges, CofferProperties properties, EngineUpgrades engineUpgrades,
+			PlanChanges planChanges, ServiceProperties service, EngineUpgrades engineUpgrades,
 			FinalBackups finalBackups) {
 		this.finalBackups = finalBackups;
 		this.engineUpgrades = engineUpgrades;
@@ -72,7 +72,7 @@ class DatabaseController {
 		this.stats = stats;
 		this.configChanges = configChanges;
 		this.planChanges = planChanges;
-		this.properties = properties;
+		this.service = service;
 	}
 
 	record CreateRequest(
@@ -230,7 +230,7 @@ class DatabaseController {
 	}
 
 	private DatabaseView view(Database database, String token) {
-		return DatabaseView.of(database, this.properties.getPlatformPrefix(), token,
+		return DatabaseView.of(database, this.service.platformPrefix(), token,
 				this.provisioning.redisUrl(database).orElse(null),
 				this.provisioning.statusReason(database.id()).orElse(null));
 	}
