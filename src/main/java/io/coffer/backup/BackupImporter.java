@@ -73,7 +73,8 @@ public class BackupImporter {
 	private final Clock clock;
 
 	BackupImporter(DatabaseRepository databases, BackupRepository backups, BackupLauncher launcher, BlobStore store,
-			Keyring keyring, JsonMapper json, BackupProperties settings, ImportProperties importing, CofferInstance instance,
+			Keyring keyring, JsonMapper json, BackupProperties settings, ImportProperties importing,
+			CofferInstance instance,
 			ApplicationEventPublisher events, Clock clock) {
 		this.databases = databases;
 		this.backups = backups;

@@ -32,15 +32,18 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("coffer.backup")
 public record BackupProperties(
-		@Pattern(regexp = "stream|file", message = "must be 'stream' or 'file'") @DefaultValue("stream") String acquisitionMode,
+		@Pattern(regexp = "stream|file", message = "must be 'stream' or 'file'")
+		@DefaultValue("stream") String acquisitionMode,
 		@Min(0) @DefaultValue("16777216") long maxReplicaLagBytes,
 		@NotNull @DefaultValue("10s") Duration maxReplicaSilence,
 		@NotNull @DefaultValue("10m") Duration snapshotTimeout,
 		@Min(1) @Max(9) @DefaultValue("1") int compressionLevel,
 		@Min(0) @DefaultValue("0") int compressionThreads,
-		@Pattern(regexp = "auto|isal|libdeflate|zlib", message = "must be auto, isal, libdeflate or zlib") @DefaultValue("auto") String compressionLibrary,
+		@Pattern(regexp = "auto|isal|libdeflate|zlib", message = "must be auto, isal, libdeflate or zlib")
+		@DefaultValue("auto") String compressionLibrary,
 		@Min(0) @DefaultValue("0") int maxConcurrent,
-		@Pattern(regexp = "|([^=,]+=[^=,]+)(,[^=,]+=[^=,]+)*", message = "must be comma-separated [node-host:]node-folder=local-folder entries, like redis-1:/data=/mnt/redis-1") String pathMapping,
+		@Pattern(regexp = "|([^=,]+=[^=,]+)(,[^=,]+=[^=,]+)*", message = "must be comma-separated [node-host:]node-folder=local-folder entries, like redis-1:/data=/mnt/redis-1")
+		String pathMapping,
 		@NotNull @DefaultValue("15m") Duration finalTimeout) {
 
 	public BackupProperties {

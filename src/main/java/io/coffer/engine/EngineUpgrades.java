@@ -12,15 +12,15 @@ import java.util.TreeSet;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.catalog.DatabaseStatus;
-import io.coffer.catalog.DatabaseWork.Kind;
 import io.coffer.catalog.DatabaseWork;
+import io.coffer.catalog.DatabaseWork.Kind;
+import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.ApiException;
 import io.coffer.system.BackgroundJobOperator;
-import io.coffer.system.ClusterProperties;
 import io.coffer.system.CofferInstance;
+import io.coffer.system.ClusterProperties;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -13,8 +13,8 @@ import io.coffer.catalog.RunStatus;
 import io.coffer.catalog.StoppedInstances;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.PendingUpload;
-import io.coffer.system.ClusterProperties;
 import io.coffer.system.CofferInstance;
+import io.coffer.system.ClusterProperties;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +60,8 @@ public class RecoverInterruptedBackupsTask {
 	private final ApplicationEventPublisher events;
 
 	RecoverInterruptedBackupsTask(JdbcClient jdbc, BackupRepository backups, BlobStore store,
-			JobRepository jobRepository, CofferInstance instance, HousekeepingProperties settings, ClusterProperties cluster, Clock clock,
+			JobRepository jobRepository, CofferInstance instance, HousekeepingProperties settings,
+			ClusterProperties cluster, Clock clock,
 			ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.backups = backups;

@@ -21,7 +21,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("coffer.retention")
 record RetentionProperties(
-		@Pattern(regexp = "starter|business", message = "must be 'starter' or 'business'") @DefaultValue("starter") String defaultPlanFamily,
+		@Pattern(regexp = "starter|business", message = "must be 'starter' or 'business'")
+		@DefaultValue("starter") String defaultPlanFamily,
 		@NotNull @DefaultValue("7d") Duration keepFailed,
 		// "final" is the setting's name, and a keyword of Java
 		@NotNull @Name("final") @DefaultValue("30d") Duration finalBackup) {

@@ -18,15 +18,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.engine.EngineCatalogue;
 import io.coffer.engine.NodeEngines;
-import io.coffer.redis.RedisConnections;
-import io.coffer.redis.RedisEndpoint;
-import io.coffer.redis.RedisInfo;
-import io.coffer.system.PrivateFiles;
 import io.coffer.system.ServiceProperties;
+import io.coffer.system.PrivateFiles;
 import io.coffer.tls.CertificateAuthority;
 import io.coffer.tls.NodeTls;
 import org.slf4j.Logger;
@@ -69,8 +69,8 @@ public class ProcessNodeDriver implements NodeDriver {
 
 	private final RedisConnections saving;
 
-	ProcessNodeDriver(ServiceProperties service, ProvisioningProperties settings, ProvisioningRepository repository, NodeEngines engines,
-			CertificateAuthority authority) {
+	ProcessNodeDriver(ServiceProperties service, ProvisioningProperties settings, ProvisioningRepository repository,
+			NodeEngines engines, CertificateAuthority authority) {
 		// short timeouts: these connections only ask a local process whether it is up
 		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3), authority::clientSocketFactory);
 		// SHUTDOWN SAVE answers once the whole dataset is on disk

@@ -34,8 +34,10 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("coffer.provisioning")
 public record ProvisioningProperties(
-		@Pattern(regexp = "process|static", message = "must be 'process' or 'static'") @DefaultValue("process") String driver,
-		@NotNull @Pattern(regexp = "[^\\s:/@]+", message = "must be a host name or an IPv4 address, without port") @DefaultValue("127.0.0.1") String host,
+		@Pattern(regexp = "process|static", message = "must be 'process' or 'static'")
+		@DefaultValue("process") String driver,
+		@NotNull @Pattern(regexp = "[^\\s:/@]+", message = "must be a host name or an IPv4 address, without port")
+		@DefaultValue("127.0.0.1") String host,
 		@Min(1024) @Max(65535) @DefaultValue("21000") int firstPort,
 		@Min(1024) @Max(65535) @DefaultValue("29999") int lastPort,
 		@NotNull @DefaultValue("redis-server") String redisServer, @NotNull @DefaultValue("haproxy") String haproxy,
@@ -43,7 +45,8 @@ public record ProvisioningProperties(
 		@NotNull @DefaultValue("60s") Duration sentinelFailoverTimeout,
 		@NotNull @DefaultValue("1s") Duration haproxyCheckInterval,
 		@NotNull @DefaultValue("5s") Duration superviseInterval, @NotNull @DefaultValue("60s") Duration startTimeout,
-		@Pattern(regexp = "|([^,:\\s]+:\\d+)(\\s*,\\s*[^,:\\s]+:\\d+)*", message = "must be comma-separated host:port entries, like redis-a:6379,redis-b:6379") String staticNodes,
+		@Pattern(regexp = "|([^,:\\s]+:\\d+)(\\s*,\\s*[^,:\\s]+:\\d+)*", message = "must be comma-separated host:port entries, like redis-a:6379,redis-b:6379")
+		String staticNodes,
 		String staticPassword) {
 
 	public ProvisioningProperties {

@@ -6,11 +6,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.coffer.catalog.ManagedNode;
-import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.redis.RedisAccessException;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
+import io.coffer.catalog.ManagedNode;
+import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.system.ApiException;
 import redis.clients.jedis.Jedis;
 

@@ -17,6 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.coffer.redis.DatabaseEndpoints;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
@@ -24,10 +28,6 @@ import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.node.ProvisioningProperties;
-import io.coffer.redis.DatabaseEndpoints;
-import io.coffer.redis.RedisConnections;
-import io.coffer.redis.RedisEndpoint;
-import io.coffer.redis.RedisInfo;
 import io.coffer.system.ServiceProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +80,8 @@ class PlanChangeSteps {
 	PlanChangeSteps(DatabaseRepository databases, ProvisioningRepository repository, PlanChangeRepository changes,
 			DatabaseNodes nodes, NodeDrivers drivers, PlanCatalogue plans, ProvisionSteps provisionSteps,
 			DatabaseEndpoints endpoints, RedisConnections redis, ApplicationEventPublisher events,
-			ProvisioningProperties provisioning, ServiceProperties service, TransactionTemplate transaction, Clock clock) {
+			ProvisioningProperties provisioning, ServiceProperties service, TransactionTemplate transaction,
+			Clock clock) {
 		this.databases = databases;
 		this.repository = repository;
 		this.changes = changes;

@@ -17,7 +17,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 
-import io.coffer.backup.BackupProperties;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
@@ -31,6 +30,7 @@ import io.coffer.engine.EngineRepository;
 import io.coffer.engine.EngineVersion;
 import io.coffer.system.ApiException;
 import io.coffer.system.CofferInstance;
+import io.coffer.backup.BackupProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

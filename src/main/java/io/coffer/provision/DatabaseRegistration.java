@@ -5,18 +5,18 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.coffer.backup.BackupProperties;
+import io.coffer.redis.RedisAccessException;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.TokenRepository;
 import io.coffer.crypto.Keyring;
-import io.coffer.redis.RedisAccessException;
-import io.coffer.redis.RedisConnections;
-import io.coffer.redis.RedisEndpoint;
 import io.coffer.schedule.DatabaseSchedules;
-import io.coffer.schedule.ScheduleProperties;
 import io.coffer.system.ApiException;
+import io.coffer.backup.BackupProperties;
+import io.coffer.schedule.ScheduleProperties;
 import redis.clients.jedis.Jedis;
 
 import org.springframework.stereotype.Service;
@@ -48,7 +48,8 @@ public class DatabaseRegistration {
 	private final DatabaseSchedules schedules;
 
 	DatabaseRegistration(DatabaseRepository databases, TokenRepository tokens, Keyring keyring,
-			RedisConnections redis, BackupProperties backup, ScheduleProperties schedule, Clock clock, DatabaseSchedules schedules) {
+			RedisConnections redis, BackupProperties backup, ScheduleProperties schedule, Clock clock,
+			DatabaseSchedules schedules) {
 		this.databases = databases;
 		this.tokens = tokens;
 		this.keyring = keyring;

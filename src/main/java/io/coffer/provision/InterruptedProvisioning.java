@@ -11,8 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.ClusterProperties;
 import io.coffer.system.CofferInstance;
+import io.coffer.system.ClusterProperties;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

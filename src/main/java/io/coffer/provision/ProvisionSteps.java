@@ -15,15 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.node.ProvisioningProperties;
-import io.coffer.redis.RedisConnections;
-import io.coffer.redis.RedisEndpoint;
-import io.coffer.redis.RedisInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

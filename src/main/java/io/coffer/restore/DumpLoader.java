@@ -15,12 +15,12 @@ import java.util.function.Consumer;
 import javax.net.ServerSocketFactory;
 
 import io.coffer.archive.ArchiveReader;
-import io.coffer.catalog.Backup;
-import io.coffer.crypto.Keyring;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
 import io.coffer.redis.RedisInfo;
 import io.coffer.redis.SentinelSet;
+import io.coffer.catalog.Backup;
+import io.coffer.crypto.Keyring;
 import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -10,15 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.engine.EngineCatalogue;
 import io.coffer.engine.EngineVersion;
-import io.coffer.redis.RedisConnections;
-import io.coffer.redis.RedisEndpoint;
-import io.coffer.redis.RedisInfo;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

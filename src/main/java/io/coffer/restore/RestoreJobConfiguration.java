@@ -2,9 +2,9 @@ package io.coffer.restore;
 
 import java.time.Clock;
 
+import io.coffer.redis.RedisEndpoint;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
-import io.coffer.redis.RedisEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;

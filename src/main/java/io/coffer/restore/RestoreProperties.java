@@ -17,9 +17,9 @@ import org.springframework.validation.annotation.Validated;
  * serves only that target (from the target's address, with a one-time secret)
  * @param advertisedHost host the target is told ({@code REPLICAOF <host> <port>}); it must reach Coffer there;
  * the listen address when empty
- * @param listenPort port of that listener; 0 means a free port per restore
+ * @param listenPort port of the listener; 0 means a free port per restore
  * @param connectTimeout how long the target may take to connect after {@code REPLICAOF}
- * @param loadTimeout how long it may take to receive and load the dump; sentinels are held off that long at
+ * @param loadTimeout how long the target may take to receive and load the dump; sentinels are held off that long at
  * most
  * @param verifyBeforeLoad read and check the whole archive before touching the target (else while it streams:
  * the target still keeps its data if the check fails, its last bytes held back until the archive is known good)

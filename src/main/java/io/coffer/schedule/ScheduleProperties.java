@@ -14,7 +14,7 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultEnabled whether a new database's nightly backup is on
  * @param windowStart start of the nightly window (UTC) over which databases without a chosen hour are spread,
  * each at its own minute derived from its id, so that they never all fork at once
- * @param windowLength length of that window; at most a day
+ * @param windowLength length of the nightly window; at most a day
  * @param misfireGrace a backup missed while the service was down (or all instances were busy) runs once when it
  * is back within this delay; later, it is recorded as skipped
  */

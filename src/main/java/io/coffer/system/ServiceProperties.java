@@ -20,7 +20,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("coffer")
 public record ServiceProperties(@NotNull @DefaultValue("data") Path dataDir, String instanceId,
-		@Pattern(regexp = "[A-Z][A-Z0-9_]*", message = "must be upper-case letters, digits and underscores, like SCALINGO") @DefaultValue("COFFER") String platformPrefix) {
+		@Pattern(regexp = "[A-Z][A-Z0-9_]*", message = "must be upper-case letters, digits and underscores, like SCALINGO")
+		@DefaultValue("COFFER") String platformPrefix) {
 
 	public ServiceProperties {
 		instanceId = (instanceId != null) ? instanceId.trim() : "";

@@ -22,7 +22,8 @@ class EngineCatalogueTests {
 
 	@Test
 	void thePackagedFileOffersTheInstalledRedisAndValkeyAtTheVersionsTheyReport() {
-		EngineCatalogue catalogue = new EngineCatalogue(new EnginesProperties(null), Settings.of(ProvisioningProperties.class)); // the packaged engines.yml
+		// the packaged engines.yml
+		EngineCatalogue catalogue = new EngineCatalogue(new EnginesProperties(null), Settings.of(ProvisioningProperties.class));
 		assertThat(catalogue.all()).hasSize(2);
 		assertThat(catalogue.all().get(0)).satisfies((engine) -> {
 			assertThat(engine.version().toString()).isEqualTo(TestEngines.INSTALLED);
