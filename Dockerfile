@@ -3,7 +3,6 @@ WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY src src
-COPY jobs jobs
 COPY schedules schedules
 COPY plans.yml plans.yml
 COPY engines.yml engines.yml
@@ -19,7 +18,6 @@ RUN apt-get update \
 ENV PATH="${PATH}:/usr/sbin"
 WORKDIR /opt/coffer
 COPY --from=build /src/target/coffer.jar coffer.jar
-COPY jobs jobs
 COPY schedules schedules
 EXPOSE 8080
 COPY scripts/jvm-options /opt/coffer/jvm-options

@@ -13,7 +13,6 @@ import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobStoreException;
 import io.coffer.storage.BlobUpload;
-import io.coffer.system.CofferProperties;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,17 +35,17 @@ public class ArchiveShipment {
 
 	private final JsonMapper json;
 
-	private final CofferProperties properties;
+	private final Compression compression;
 
 	private final Clock clock;
 
 	ArchiveShipment(BackupRepository backups, BlobStore store, Keyring keyring, JsonMapper json,
-			CofferProperties properties, Clock clock) {
+			Compression compression, Clock clock) {
 		this.backups = backups;
 		this.store = store;
 		this.keyring = keyring;
 		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
-		this.properties = properties;
+		this.compression = compression;
 		this.clock = clock;
 	}
 
@@ -58,8 +57,7 @@ public class ArchiveShipment {
 	 */
 	public ArchiveWriter.Shipped ship(Backup backup, InputStream rdb, long rdbLength,
 			Function<ArchiveWriter.Shipped, BackupManifest> manifestOf) throws IOException {
-		CofferProperties.Backup settings = this.properties.getBackup();
-		ArchiveWriter writer = new ArchiveWriter(settings.getCompressionLevel(), settings.effectiveCompressionThreads(),
+		ArchiveWriter writer = new ArchiveWriter(this.compression.level(), this.compression.threads(),
 				ArchiveFormat.NEWEST_RDB_VERSION);
 		KeyEncryptionKey kek = this.keyring.newest();
 		BlobUpload upload = this.store.openUpload(backup.objectKey());

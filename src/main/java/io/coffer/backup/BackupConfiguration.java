@@ -1,5 +1,6 @@
 package io.coffer.backup;
 
+import io.coffer.archive.Compression;
 import io.coffer.redis.NodeSelector;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.ReplicaLagLimit;
@@ -9,7 +10,6 @@ import java.util.Map;
 
 import io.coffer.pipeline.DeflateLibraries;
 import io.coffer.pipeline.DeflateLibrary;
-import io.coffer.system.CofferProperties;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,9 +23,9 @@ class BackupConfiguration {
 	 * Redis and keeps a core busy compressing), its queue the backups waiting for a turn.
 	 */
 	@Bean
-	ThreadPoolTaskExecutor backupExecutor(CofferProperties properties) {
+	ThreadPoolTaskExecutor backupExecutor(BackupProperties backup) {
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-		int limit = properties.getBackup().effectiveMaxConcurrent();
+		int limit = backup.effectiveMaxConcurrent();
 		executor.setCorePoolSize(limit);
 		executor.setMaxPoolSize(limit);
 		executor.setQueueCapacity(10_000);
@@ -34,31 +34,35 @@ class BackupConfiguration {
 		return executor;
 	}
 
+	/** The archive's compression, from this capability's settings. */
+	@Bean
+	Compression archiveCompression(BackupProperties backup) {
+		return new Compression(backup.compressionLevel(), backup.effectiveCompressionThreads());
+	}
+
 	/**
 	 * The deflate library every archive is written and read with, chosen (and logged) once at
 	 * start-up rather than at the first backup.
 	 */
 	@Bean
-	DeflateLibrary deflateLibrary(CofferProperties properties) {
-		return DeflateLibraries.use(properties.getBackup().getCompressionLibrary());
+	DeflateLibrary deflateLibrary(BackupProperties backup) {
+		return DeflateLibraries.use(backup.compressionLibrary());
 	}
 
 	@Bean
-	NodeSelector nodeSelector(RedisConnections connections, CofferProperties properties) {
-		CofferProperties.Backup backup = properties.getBackup();
+	NodeSelector nodeSelector(RedisConnections connections, BackupProperties backup) {
 		return new NodeSelector(connections,
-				new ReplicaLagLimit(backup.getMaxReplicaLagBytes(), backup.getMaxReplicaSilence()));
+				new ReplicaLagLimit(backup.maxReplicaLagBytes(), backup.maxReplicaSilence()));
 	}
 
 	@Bean
-	ReplicationStreamSnapshot replicationStreamSnapshot(RedisConnections connections, CofferProperties properties) {
-		return new ReplicationStreamSnapshot(connections, properties.getBackup().getSnapshotTimeout(), false);
+	ReplicationStreamSnapshot replicationStreamSnapshot(RedisConnections connections, BackupProperties backup) {
+		return new ReplicationStreamSnapshot(connections, backup.snapshotTimeout(), false);
 	}
 
 	@Bean
-	BgsaveSnapshot bgsaveSnapshot(RedisConnections connections, CofferProperties properties) {
-		CofferProperties.Backup backup = properties.getBackup();
-		return new BgsaveSnapshot(connections, backup.getSnapshotTimeout(), pathMapping(backup.getPathMapping()));
+	BgsaveSnapshot bgsaveSnapshot(RedisConnections connections, BackupProperties backup) {
+		return new BgsaveSnapshot(connections, backup.snapshotTimeout(), pathMapping(backup.pathMapping()));
 	}
 
 	/** {@code [host:]node-folder=local-folder,…} as a map; the setting's format is validated at start-up. */

@@ -23,7 +23,6 @@ import io.coffer.storage.BlobStoreException;
 import io.coffer.storage.StorageUnavailable;
 import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +53,7 @@ public class BackupImporter {
 
 	private final ArchiveShipment shipment;
 
-	private final CofferProperties properties;
+	private final ImportProperties importing;
 
 	private final CofferInstance instance;
 
@@ -63,14 +62,14 @@ public class BackupImporter {
 	private final Clock clock;
 
 	BackupImporter(DatabaseRepository databases, BackupRepository backups, BackupLauncher launcher, BlobStore store,
-			ArchiveShipment shipment, CofferProperties properties, CofferInstance instance,
+			ArchiveShipment shipment, ImportProperties importing, CofferInstance instance,
 			ApplicationEventPublisher events, Clock clock) {
 		this.databases = databases;
 		this.backups = backups;
 		this.launcher = launcher;
 		this.store = store;
 		this.shipment = shipment;
-		this.properties = properties;
+		this.importing = importing;
 		this.instance = instance;
 		this.events = events;
 		this.clock = clock;
@@ -192,7 +191,7 @@ public class BackupImporter {
 	}
 
 	private void checkSize(long length) {
-		long max = this.properties.getImport().getMaxSize().toBytes();
+		long max = this.importing.maxSize().toBytes();
 		if (length > max) {
 			throw new ImportTooLarge("the dump is " + length
 					+ " bytes, more than the " + max + " bytes an import may be (coffer.import.max-size)");

@@ -12,7 +12,6 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.system.CofferException;
-import io.coffer.system.CofferProperties;
 
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
@@ -33,10 +32,10 @@ public class FinalBackups {
 	/** The final backups being waited for, by backup id. */
 	private final Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
 
-	FinalBackups(BackupLauncher launcher, BackupRepository backups, CofferProperties properties) {
+	FinalBackups(BackupLauncher launcher, BackupRepository backups, BackupProperties settings) {
 		this.launcher = launcher;
 		this.backups = backups;
-		this.timeout = properties.getBackup().getFinalTimeout();
+		this.timeout = settings.finalTimeout();
 	}
 
 	/**

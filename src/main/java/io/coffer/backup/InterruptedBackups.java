@@ -11,7 +11,6 @@ import io.coffer.catalog.StoppedInstances;
 import io.coffer.catalog.InterruptedWork;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.PendingUpload;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.JobExecutions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,11 +51,11 @@ public class InterruptedBackups implements InterruptedWork {
 	private final ApplicationEventPublisher events;
 
 	InterruptedBackups(BackupRepository backups, BlobStore store, JobRepository jobRepository,
-			CofferProperties properties, Clock clock, ApplicationEventPublisher events) {
+			AbandonedUploadProperties settings, Clock clock, ApplicationEventPublisher events) {
 		this.backups = backups;
 		this.store = store;
 		this.jobRepository = jobRepository;
-		this.abandonedUploadAge = properties.getHousekeeping().getAbandonedUploadAge();
+		this.abandonedUploadAge = settings.abandonedUploadAge();
 		this.clock = clock;
 		this.events = events;
 	}

@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
+import io.coffer.system.ClusterProperties;
 
 import org.springframework.stereotype.Component;
 
@@ -23,9 +23,9 @@ public class InstanceTimeout {
 
 	private final Clock clock;
 
-	InstanceTimeout(CofferInstance instance, CofferProperties properties, Clock clock) {
+	InstanceTimeout(CofferInstance instance, ClusterProperties cluster, Clock clock) {
 		this.instance = instance;
-		this.timeout = properties.getHousekeeping().getInstanceTimeout();
+		this.timeout = cluster.instanceTimeout();
 		this.clock = clock;
 	}
 

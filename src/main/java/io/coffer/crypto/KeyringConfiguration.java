@@ -7,8 +7,8 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
-import io.coffer.system.CofferProperties;
 import io.coffer.system.PrivateFiles;
+import io.coffer.system.ServiceProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +25,14 @@ class KeyringConfiguration {
 	 * would make every existing backup unreadable. Only the embedded default generates its own.
 	 */
 	@Bean
-	Keyring keyring(CofferProperties properties) throws IOException {
-		Path file = properties.getKeyring().toAbsolutePath();
+	Keyring keyring(KeyringProperties properties, ServiceProperties service) throws IOException {
+		Path file = (properties.isConfigured() ? properties.keyring() : service.dataDir().resolve("keyring"))
+			.toAbsolutePath();
 		if (Files.exists(file)) {
 			warnIfOthersMayRead(file);
 			return Keyring.load(file);
 		}
-		if (properties.isKeyringConfigured()) {
+		if (properties.isConfigured()) {
 			throw new IllegalStateException("coffer.keyring (COFFER_KEYRING) points at " + file
 					+ ", which does not exist. Restore the keyring file there: without it no backup can be read.");
 		}

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-import io.coffer.system.CofferProperties;
+import io.coffer.node.ProvisioningProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +47,10 @@ public class EngineCatalogue {
 
 	private final EngineVersion installedVersion;
 
-	EngineCatalogue(CofferProperties properties) {
-		this.installedRedisServer = properties.getProvisioning().getRedisServer();
+	EngineCatalogue(EnginesProperties properties, ProvisioningProperties provisioning) {
+		this.installedRedisServer = provisioning.redisServer();
 		this.installedVersion = installedVersion(this.installedRedisServer);
-		Resource file = (properties.getEnginesFile() != null) ? new FileSystemResource(properties.getEnginesFile())
+		Resource file = (properties.enginesFile() != null) ? new FileSystemResource(properties.enginesFile())
 				: new ClassPathResource("engines.yml");
 		Map<String, Object> content = read(file);
 		Map<EngineVersion, Engine> listed = entries(file, content.get("engines"));

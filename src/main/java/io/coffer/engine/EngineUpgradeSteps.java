@@ -26,7 +26,7 @@ import io.coffer.engine.EngineCatalogue;
 import io.coffer.engine.EngineRepository;
 import io.coffer.engine.EngineVersion;
 import io.coffer.engine.WriteFences;
-import io.coffer.system.CofferProperties;
+import io.coffer.node.ProvisioningProperties;
 import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +78,7 @@ class EngineUpgradeSteps implements WriteFences {
 
 	private final EngineCatalogue catalogue;
 
-	private final CofferProperties.Provisioning settings;
+	private final ProvisioningProperties settings;
 
 	private final Clock clock;
 
@@ -86,7 +86,7 @@ class EngineUpgradeSteps implements WriteFences {
 
 	EngineUpgradeSteps(DatabaseNodes nodes, ProcessNodeDriver driver, DatabaseLocks locks,
 			ProvisioningRepository provisioning, EngineRepository engines, EngineCatalogue catalogue,
-			CofferProperties properties, Clock clock, CertificateAuthority authority) {
+			ProvisioningProperties settings, Clock clock, CertificateAuthority authority) {
 		this.connections = new RedisConnections(Duration.ofSeconds(2), Duration.ofSeconds(10),
 				authority::clientSocketFactory);
 		this.nodes = nodes;
@@ -95,7 +95,7 @@ class EngineUpgradeSteps implements WriteFences {
 		this.provisioning = provisioning;
 		this.engines = engines;
 		this.catalogue = catalogue;
-		this.settings = properties.getProvisioning();
+		this.settings = settings;
 		this.clock = clock;
 	}
 
@@ -165,7 +165,7 @@ class EngineUpgradeSteps implements WriteFences {
 	private void upgradeAlone(ManagedNode node, String password, EngineVersion target, String previous) {
 		KeyCounts keys = this.connections.call(endpoint(node, password), (jedis) -> {
 			// writes wait (they are not refused) from here until the node stops, so the count below is final
-			jedis.clientPause(this.settings.getStartTimeout().toMillis(), ClientPauseMode.WRITE);
+			jedis.clientPause(this.settings.startTimeout().toMillis(), ClientPauseMode.WRITE);
 			return KeyCounts.of(keyspace(jedis));
 		});
 		ManagedNode moved;
@@ -324,7 +324,7 @@ class EngineUpgradeSteps implements WriteFences {
 	/** Records the node as started and waits until it has loaded its data. */
 	private void loaded(ManagedNode started, String password) {
 		this.provisioning.updateNode(started);
-		await(ProcessNodeDriver.describe(started) + " to load its data", this.settings.getStartTimeout(), () -> {
+		await(ProcessNodeDriver.describe(started) + " to load its data", this.settings.startTimeout(), () -> {
 			try {
 				return "0".equals(this.connections.call(endpoint(started, password),
 						(jedis) -> RedisInfo.fields(jedis.info("persistence"))).get("loading"));
@@ -393,7 +393,7 @@ class EngineUpgradeSteps implements WriteFences {
 	}
 
 	private Duration failoverTimeout() {
-		return this.settings.getSentinelFailoverTimeout().multipliedBy(2).plus(this.settings.getStartTimeout());
+		return this.settings.sentinelFailoverTimeout().multipliedBy(2).plus(this.settings.startTimeout());
 	}
 
 	private void failOver(List<ManagedNode> sentinels, String databaseId, ManagedNode to, ManagedNode from,
@@ -488,10 +488,10 @@ class EngineUpgradeSteps implements WriteFences {
 
 	/** Waits until the replica follows the primary and has everything the primary had when asked. */
 	private void awaitInSync(ManagedNode replica, ManagedNode primary, String password) {
-		await(replica.address() + " to replicate " + primary.address(), this.settings.getStartTimeout(),
+		await(replica.address() + " to replicate " + primary.address(), this.settings.startTimeout(),
 				() -> replicates(replica, primary, password));
 		long offset = Long.parseLong(replication(primary, password).get("master_repl_offset"));
-		await(replica.address() + " to catch up with " + primary.address(), this.settings.getStartTimeout(), () -> {
+		await(replica.address() + " to catch up with " + primary.address(), this.settings.startTimeout(), () -> {
 			String reached = replication(replica, password).get("slave_repl_offset");
 			return reached != null && Long.parseLong(reached) >= offset;
 		});

@@ -24,7 +24,6 @@ import io.coffer.catalog.InstanceTimeout;
 import io.coffer.catalog.InterruptedWork;
 import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.InvalidRequest;
 import io.coffer.system.JobLaunches;
 import io.coffer.system.JobExecutions;

@@ -7,7 +7,6 @@ import java.util.List;
 
 import io.coffer.catalog.BackupRepository;
 import io.coffer.storage.BlobStore;
-import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +33,12 @@ public class ExpireBackupsTask {
 
 	private final Clock clock;
 
-	ExpireBackupsTask(BackupRepository catalogue, BlobStore store, CofferProperties properties, Clock clock) {
+	ExpireBackupsTask(BackupRepository catalogue, BlobStore store, RetentionProperties settings, Clock clock) {
 		this.catalogue = catalogue;
 		this.store = store;
-		this.policy = new RetentionPolicy(properties.getRetention().getKeepFailed(),
-				properties.getRetention().getFinal());
-		this.defaultFamily = properties.getRetention().getDefaultPlanFamily();
+		this.policy = new RetentionPolicy(settings.keepFailed(),
+				settings.finalBackup());
+		this.defaultFamily = settings.defaultPlanFamily();
 		this.clock = clock;
 	}
 

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
-import io.coffer.system.CofferProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -38,7 +37,7 @@ public class SweepOrphanObjectsTask {
 
 	private final BlobStore store;
 
-	private final CofferProperties.Housekeeping settings;
+	private final HousekeepingProperties settings;
 
 	private final Clock clock;
 
@@ -46,11 +45,11 @@ public class SweepOrphanObjectsTask {
 
 	private final AtomicInteger missing = new AtomicInteger();
 
-	SweepOrphanObjectsTask(BackupRepository backups, BlobStore store, CofferProperties properties,
+	SweepOrphanObjectsTask(BackupRepository backups, BlobStore store, HousekeepingProperties settings,
 			Clock clock, MeterRegistry meters) {
 		this.backups = backups;
 		this.store = store;
-		this.settings = properties.getHousekeeping();
+		this.settings = settings;
 		this.clock = clock;
 		Gauge.builder("coffer.orphan.objects", this.orphans, AtomicInteger::get)
 			.description("Objects in storage that no backup names, at the last sweep")
@@ -68,7 +67,7 @@ public class SweepOrphanObjectsTask {
 
 	public Result run() {
 		Instant now = this.clock.instant();
-		Instant graceStart = now.minus(this.settings.getOrphanGrace());
+		Instant graceStart = now.minus(this.settings.orphanGrace());
 		// rows first: an object uploaded after this read is younger than the grace, never deleted
 		Map<String, Row> rowsByKey = new HashMap<>();
 		for (Row row : rows()) {
@@ -96,7 +95,7 @@ public class SweepOrphanObjectsTask {
 			}
 			else {
 				log.warn("Object {} has no backup; it is deleted if it still has none after {}", object.key(),
-						this.settings.getOrphanGrace());
+						this.settings.orphanGrace());
 			}
 		}
 		int missingCount = 0;

@@ -6,7 +6,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.coffer.catalog.ManagedNode;
-import io.coffer.system.CofferProperties;
 
 import org.springframework.stereotype.Component;
 
@@ -18,9 +17,9 @@ public class NodeDrivers {
 
 	private final String current;
 
-	NodeDrivers(List<NodeDriver> drivers, CofferProperties properties) {
+	NodeDrivers(List<NodeDriver> drivers, ProvisioningProperties settings) {
 		this.drivers = drivers.stream().collect(Collectors.toMap(NodeDriver::name, Function.identity()));
-		this.current = properties.getProvisioning().getDriver();
+		this.current = settings.driver();
 	}
 
 	public NodeDriver current() {

@@ -22,7 +22,6 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +52,7 @@ class NodeSupervisor implements SmartLifecycle {
 
 	private final DatabaseLocks locks;
 
-	private final CofferProperties.Provisioning settings;
+	private final ProvisioningProperties settings;
 
 	private final RedisConnections probe;
 
@@ -63,13 +62,13 @@ class NodeSupervisor implements SmartLifecycle {
 	private volatile ScheduledExecutorService executor;
 
 	NodeSupervisor(ProvisioningRepository repository, DatabaseNodes nodes, ProcessNodeDriver driver,
-			DatabaseLocks locks, CofferProperties properties, TlsTrust authority) {
+			DatabaseLocks locks, ProvisioningProperties settings, TlsTrust authority) {
 		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
 		this.repository = repository;
 		this.nodes = nodes;
 		this.driver = driver;
 		this.locks = locks;
-		this.settings = properties.getProvisioning();
+		this.settings = settings;
 	}
 
 	@Override
@@ -79,7 +78,7 @@ class NodeSupervisor implements SmartLifecycle {
 			thread.setDaemon(true);
 			return thread;
 		});
-		long interval = this.settings.getSuperviseInterval().toMillis();
+		long interval = this.settings.superviseInterval().toMillis();
 		this.executor.scheduleWithFixedDelay(this::superviseAll, 0, interval, TimeUnit.MILLISECONDS);
 	}
 

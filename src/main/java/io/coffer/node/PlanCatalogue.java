@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.coffer.system.CofferProperties;
 
 import org.springframework.beans.factory.config.YamlMapFactoryBean;
 import org.springframework.core.io.ClassPathResource;
@@ -26,8 +25,8 @@ public class PlanCatalogue {
 
 	private final Map<String, Plan> plans;
 
-	PlanCatalogue(CofferProperties properties) {
-		Resource file = (properties.getPlansFile() != null) ? new FileSystemResource(properties.getPlansFile())
+	PlanCatalogue(PlansProperties properties) {
+		Resource file = (properties.plansFile() != null) ? new FileSystemResource(properties.plansFile())
 				: new ClassPathResource("plans.yml");
 		this.plans = read(file);
 	}

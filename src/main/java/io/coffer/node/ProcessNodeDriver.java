@@ -24,7 +24,7 @@ import io.coffer.redis.RedisInfo;
 import io.coffer.redis.TlsTrust;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.CofferProperties;
+import io.coffer.system.ServiceProperties;
 import io.coffer.system.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +54,7 @@ public class ProcessNodeDriver implements NodeDriver {
 
 	private static final int START_ATTEMPTS = 3;
 
-	private final CofferProperties.Provisioning settings;
+	private final ProvisioningProperties settings;
 
 	private final Path nodesDir;
 
@@ -66,17 +66,17 @@ public class ProcessNodeDriver implements NodeDriver {
 
 	private final RedisConnections saving;
 
-	ProcessNodeDriver(CofferProperties properties, ProvisioningRepository repository, ServerPrograms engines,
-			TlsTrust authority) {
+	ProcessNodeDriver(ServiceProperties service, ProvisioningProperties settings, ProvisioningRepository repository,
+			ServerPrograms engines, TlsTrust authority) {
 		// short timeouts: these connections only ask a local process whether it is up
 		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3), authority::clientSocketFactory);
 		// SHUTDOWN SAVE answers once the whole dataset is on disk
 		this.saving = new RedisConnections(Duration.ofSeconds(1), Duration.ofMinutes(30), authority::clientSocketFactory);
-		this.settings = properties.getProvisioning();
+		this.settings = settings;
 		this.engines = engines;
-		this.nodesDir = properties.getDataDir().toAbsolutePath().normalize().resolve("nodes");
-		this.ports = new PortAllocator(this.settings.getHost(), this.settings.getFirstPort(),
-				this.settings.getLastPort(), () -> repository.portsInUse(this.settings.getHost()));
+		this.nodesDir = service.dataDir().toAbsolutePath().normalize().resolve("nodes");
+		this.ports = new PortAllocator(this.settings.host(), this.settings.firstPort(),
+				this.settings.lastPort(), () -> repository.portsInUse(this.settings.host()));
 	}
 
 	@Override
@@ -86,12 +86,12 @@ public class ProcessNodeDriver implements NodeDriver {
 
 	@Override
 	public Optional<String> refusal(Plan plan) {
-		if (plan.haproxy() > 0 && !onPath(this.settings.getHaproxy())) {
-			return Optional.of("plan " + plan.name() + " needs HAProxy, and '" + this.settings.getHaproxy()
+		if (plan.haproxy() > 0 && !onPath(this.settings.haproxy())) {
+			return Optional.of("plan " + plan.name() + " needs HAProxy, and '" + this.settings.haproxy()
 					+ "' is not installed here: install it (apt-get install haproxy) or set coffer.provisioning.haproxy");
 		}
-		if (!onPath(this.settings.getRedisServer())) {
-			return Optional.of("'" + this.settings.getRedisServer() + "' is not installed here: install redis-server "
+		if (!onPath(this.settings.redisServer())) {
+			return Optional.of("'" + this.settings.redisServer() + "' is not installed here: install redis-server "
 					+ "or set coffer.provisioning.redis-server");
 		}
 		return Optional.empty();
@@ -102,7 +102,7 @@ public class ProcessNodeDriver implements NodeDriver {
 		Path dir = this.nodesDir.resolve(databaseId).resolve(name);
 		// the process driver chooses the engine of what it runs; a static pool runs whatever it runs
 		this.engines.chooseFor(databaseId);
-		return new Reservation(this.settings.getHost(), this.ports.allocate(),
+		return new Reservation(this.settings.host(), this.ports.allocate(),
 				new ManagedNode.DriverData(NAME, name, kind, dir.toString(), null));
 	}
 
@@ -368,8 +368,8 @@ public class ProcessNodeDriver implements NodeDriver {
 		String config = configFile(node).toString();
 		List<String> command = new ArrayList<>();
 		switch (node.kind()) {
-			case ManagedNode.DriverData.SENTINEL -> command.addAll(List.of(this.settings.getRedisServer(), config, "--sentinel"));
-			case ManagedNode.DriverData.HAPROXY -> command.addAll(List.of(this.settings.getHaproxy(), "-db", "-f", config));
+			case ManagedNode.DriverData.SENTINEL -> command.addAll(List.of(this.settings.redisServer(), config, "--sentinel"));
+			case ManagedNode.DriverData.HAPROXY -> command.addAll(List.of(this.settings.haproxy(), "-db", "-f", config));
 			// data nodes run their database's engine version; sentinels stay on the installed redis-server
 			default -> command.addAll(List.of(this.engines.redisServer(node.databaseId(), node.name()), config));
 		}
@@ -399,7 +399,7 @@ public class ProcessNodeDriver implements NodeDriver {
 	}
 
 	private void awaitReady(ManagedNode node, Process process, String password) {
-		long deadline = System.nanoTime() + this.settings.getStartTimeout().toNanos();
+		long deadline = System.nanoTime() + this.settings.startTimeout().toNanos();
 		while (System.nanoTime() < deadline) {
 			if (!process.isAlive()) {
 				String tail = logTail(node);
@@ -412,7 +412,7 @@ public class ProcessNodeDriver implements NodeDriver {
 			pause(Duration.ofMillis(50));
 		}
 		throw new NodeStartException(describe(node) + " did not answer within "
-				+ this.settings.getStartTimeout().toSeconds() + " s: " + logTail(node), false);
+				+ this.settings.startTimeout().toSeconds() + " s: " + logTail(node), false);
 	}
 
 	private boolean answers(ManagedNode node, String password) {

@@ -11,7 +11,6 @@ import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.CofferProperties;
 import redis.clients.jedis.Jedis;
 
 import org.springframework.stereotype.Component;
@@ -30,7 +29,7 @@ class StaticNodeDriver implements NodeDriver {
 
 	static final String NAME = "static";
 
-	private final CofferProperties.Provisioning settings;
+	private final ProvisioningProperties settings;
 
 	private final ProvisioningRepository repository;
 
@@ -39,8 +38,8 @@ class StaticNodeDriver implements NodeDriver {
 	// claimed by a provisioning of this instance that has not been recorded yet
 	private final Set<String> claiming = ConcurrentHashMap.newKeySet();
 
-	StaticNodeDriver(CofferProperties properties, ProvisioningRepository repository, RedisConnections redis) {
-		this.settings = properties.getProvisioning();
+	StaticNodeDriver(ProvisioningProperties settings, ProvisioningRepository repository, RedisConnections redis) {
+		this.settings = settings;
 		this.repository = repository;
 		this.redis = redis;
 	}
@@ -143,12 +142,12 @@ class StaticNodeDriver implements NodeDriver {
 	}
 
 	private String poolPassword() {
-		return this.settings.getStaticPassword().isEmpty() ? null : this.settings.getStaticPassword();
+		return this.settings.staticPassword().isEmpty() ? null : this.settings.staticPassword();
 	}
 
 	List<RedisEndpoint> pool() {
 		List<RedisEndpoint> nodes = new ArrayList<>();
-		for (String entry : this.settings.getStaticNodes().split(",")) {
+		for (String entry : this.settings.staticNodes().split(",")) {
 			String address = entry.trim();
 			int colon = address.lastIndexOf(':');
 			if (colon > 0) {

@@ -14,7 +14,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +39,7 @@ class WebhookDispatcher implements SmartLifecycle {
 
 	private final WebhookOutbox outbox;
 
-	private final CofferProperties.Webhooks settings;
+	private final WebhookProperties settings;
 
 	private final String instanceId;
 
@@ -56,13 +55,13 @@ class WebhookDispatcher implements SmartLifecycle {
 
 	private boolean plainBodiesSealed;
 
-	WebhookDispatcher(WebhookOutbox outbox, CofferProperties properties, CofferInstance instance) {
+	WebhookDispatcher(WebhookOutbox outbox, WebhookProperties settings, CofferInstance instance) {
 		this.outbox = outbox;
-		this.settings = properties.getWebhooks();
+		this.settings = settings;
 		this.instanceId = instance.id();
-		this.http = HttpClient.newBuilder().connectTimeout(this.settings.getTimeout()).build();
+		this.http = HttpClient.newBuilder().connectTimeout(this.settings.timeout()).build();
 		// long enough for a connection and an answer, both bounded by the timeout, to be over
-		this.lease = this.settings.getTimeout().multipliedBy(2).plusSeconds(30);
+		this.lease = this.settings.timeout().multipliedBy(2).plusSeconds(30);
 	}
 
 	/** Looks at the outbox at once: this instance just published an event. */
@@ -117,13 +116,13 @@ class WebhookDispatcher implements SmartLifecycle {
 			// this pass is the one that was waiting: a wake-up from now on schedules another
 			this.nextPass = null;
 		}
-		Duration next = this.settings.getPollInterval();
+		Duration next = this.settings.pollInterval();
 		try {
 			sealPlainBodies();
 			while (deliverDue() == BATCH) {
 				// a full batch: more may be due
 			}
-			next = this.outbox.untilNextDue().filter((due) -> due.compareTo(this.settings.getPollInterval()) < 0)
+			next = this.outbox.untilNextDue().filter((due) -> due.compareTo(this.settings.pollInterval()) < 0)
 				.orElse(next);
 			cleanUp();
 		}
@@ -153,7 +152,7 @@ class WebhookDispatcher implements SmartLifecycle {
 			return CompletableFuture.failedFuture(new IllegalStateException(delivery.unreadable()));
 		}
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(delivery.url()))
-			.timeout(this.settings.getTimeout())
+			.timeout(this.settings.timeout())
 			.header("Content-Type", "application/json")
 			.header(WebhookNotifier.EVENT, delivery.eventType())
 			// the same on every attempt, so that a receiver can drop duplicates
@@ -181,7 +180,7 @@ class WebhookDispatcher implements SmartLifecycle {
 	/** The wait after the {@code attempts}-th failed attempt: the initial backoff, doubled each time, at most 64 times. */
 	Duration backoff(int attempts) {
 		int doublings = Math.min(Math.max(attempts - 1, 0), 6);
-		return this.settings.getInitialBackoff().multipliedBy(1L << doublings);
+		return this.settings.initialBackoff().multipliedBy(1L << doublings);
 	}
 
 	/** Once per start: bodies queued by a version that kept them in plain text. */
@@ -201,10 +200,10 @@ class WebhookDispatcher implements SmartLifecycle {
 			return;
 		}
 		this.nextCleanup = Instant.now().plus(CLEANUP_INTERVAL);
-		int deleted = this.outbox.deleteFinishedBefore(this.settings.getFinishedRetention());
+		int deleted = this.outbox.deleteFinishedBefore(this.settings.finishedRetention());
 		if (deleted > 0) {
 			log.info("Forgot {} webhook deliveries finished more than {} ago", deleted,
-					this.settings.getFinishedRetention());
+					this.settings.finishedRetention());
 		}
 	}
 

@@ -16,7 +16,6 @@ import io.coffer.backup.BackupFinished;
 import io.coffer.planchange.PlanChanged;
 import io.coffer.redisconfig.DatabaseEnvChanged;
 import io.coffer.restore.BackupDrillFailed;
-import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,7 +46,7 @@ class WebhookNotifier {
 
 	private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
 
-	private final CofferProperties.Webhooks settings;
+	private final WebhookProperties settings;
 
 	private final JsonMapper json;
 
@@ -55,8 +54,8 @@ class WebhookNotifier {
 
 	private final WebhookDispatcher dispatcher;
 
-	WebhookNotifier(CofferProperties properties, JsonMapper json, WebhookOutbox outbox, WebhookDispatcher dispatcher) {
-		this.settings = properties.getWebhooks();
+	WebhookNotifier(WebhookProperties settings, JsonMapper json, WebhookOutbox outbox, WebhookDispatcher dispatcher) {
+		this.settings = settings;
 		this.json = json;
 		this.outbox = outbox;
 		this.dispatcher = dispatcher;
@@ -64,7 +63,7 @@ class WebhookNotifier {
 
 	@EventListener
 	void backupFinished(BackupFinished event) {
-		if (this.settings.getUrls().isEmpty()) {
+		if (this.settings.urls().isEmpty()) {
 			return;
 		}
 		String type = event.succeeded() ? "database_backup_succeeded" : "database_backup_failed";
@@ -74,7 +73,7 @@ class WebhookNotifier {
 	/** A restore drill found that a backup does not restore: announced like a failed backup. */
 	@EventListener
 	void backupDrillFailed(BackupDrillFailed event) {
-		if (this.settings.getUrls().isEmpty()) {
+		if (this.settings.urls().isEmpty()) {
 			return;
 		}
 		String type = "database_backup_drill_failed";
@@ -112,7 +111,7 @@ class WebhookNotifier {
 
 	private void postEnvironment(String type, String databaseId, String app, Map<String, Object> details,
 			Map<String, String> env, Instant changedAt) {
-		if (this.settings.getUrls().isEmpty()) {
+		if (this.settings.urls().isEmpty()) {
 			return;
 		}
 		Map<String, Object> fields = new LinkedHashMap<>();
@@ -131,11 +130,11 @@ class WebhookNotifier {
 	 */
 	private void post(String type, byte[] body, String subject) {
 		String delivery = UUID.randomUUID().toString();
-		String signature = this.settings.getSecret().isEmpty() ? null
-				: "sha256=" + sign(this.settings.getSecret(), body);
+		String signature = this.settings.secret().isEmpty() ? null
+				: "sha256=" + sign(this.settings.secret(), body);
 		try {
-			for (String url : this.settings.getUrls()) {
-				this.outbox.add(url, type, delivery, body, signature, this.settings.getMaxAttempts());
+			for (String url : this.settings.urls()) {
+				this.outbox.add(url, type, delivery, body, signature, this.settings.maxAttempts());
 			}
 		}
 		catch (DataAccessException ex) {

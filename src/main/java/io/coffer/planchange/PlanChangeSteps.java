@@ -27,7 +27,8 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.CofferProperties;
+import io.coffer.node.ProvisioningProperties;
+import io.coffer.system.ServiceProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -68,7 +69,9 @@ class PlanChangeSteps {
 
 	private final ApplicationEventPublisher events;
 
-	private final CofferProperties properties;
+	private final ProvisioningProperties provisioning;
+
+	private final ServiceProperties service;
 
 	private final TransactionTemplate transaction;
 
@@ -77,7 +80,8 @@ class PlanChangeSteps {
 	PlanChangeSteps(DatabaseRepository databases, ProvisioningRepository repository, PlanChangeRepository changes,
 			DatabaseNodes nodes, NodeDrivers drivers, PlanCatalogue plans, ProvisionSteps provisionSteps,
 			DatabaseEndpoints endpoints, RedisConnections redis, ApplicationEventPublisher events,
-			CofferProperties properties, TransactionTemplate transaction, Clock clock) {
+			ProvisioningProperties provisioning, ServiceProperties service, TransactionTemplate transaction,
+			Clock clock) {
 		this.databases = databases;
 		this.repository = repository;
 		this.changes = changes;
@@ -88,7 +92,8 @@ class PlanChangeSteps {
 		this.endpoints = endpoints;
 		this.redis = redis;
 		this.events = events;
-		this.properties = properties;
+		this.provisioning = provisioning;
+		this.service = service;
 		this.transaction = transaction;
 		this.clock = clock;
 	}
@@ -182,7 +187,7 @@ class PlanChangeSteps {
 			.filter((node) -> "master".equals(replication(node, password).get("role")))
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("no data node of " + kept.databaseId() + " says it is primary"));
-		long timeout = this.properties.getProvisioning().getStartTimeout().toMillis();
+		long timeout = this.provisioning.startTimeout().toMillis();
 		this.redis.call(endpoint(primary, password),
 				(jedis) -> jedis.failover(FailoverParams.failoverParams().to(kept.host(), kept.port()).timeout(timeout)));
 		this.provisionSteps.await(kept.name() + " of " + kept.databaseId() + " to take over from " + primary.name(),
@@ -260,7 +265,7 @@ class PlanChangeSteps {
 		String url = this.nodes.redisUrl(databaseId).orElseThrow();
 		Map<String, String> env = new LinkedHashMap<>();
 		env.put("REDIS_URL", url);
-		env.put(this.properties.getPlatformPrefix() + "_REDIS_URL", url);
+		env.put(this.service.platformPrefix() + "_REDIS_URL", url);
 		this.events.publishEvent(new PlanChanged(databaseId, database.app(), change.fromPlan(), to.name(), env,
 				this.clock.instant()));
 		log.info("Database {} moved from {} to {}", databaseId, change.fromPlan(), to.name());

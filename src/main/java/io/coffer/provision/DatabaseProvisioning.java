@@ -35,7 +35,7 @@ import io.coffer.engine.EngineVersion;
 import io.coffer.node.UnknownPlan;
 import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
+import io.coffer.backup.BackupProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +79,7 @@ public class DatabaseProvisioning {
 
 	private final TransactionTemplate transaction;
 
-	private final CofferProperties properties;
+	private final BackupProperties backup;
 
 	private final Clock clock;
 
@@ -90,7 +90,7 @@ public class DatabaseProvisioning {
 	DatabaseProvisioning(PlanCatalogue plans, NodeDrivers drivers, DatabaseRepository databases,
 			ProvisioningRepository repository, NodeRemoval removal, DatabaseNodes nodes, TokenRepository tokens, Keyring keyring,
 			DatabaseRegistration registration, ProvisionLauncher launcher, DatabaseLocks locks,
-			TransactionTemplate transaction, CofferProperties properties, Clock clock, CofferInstance instance,
+			TransactionTemplate transaction, BackupProperties backup, Clock clock, CofferInstance instance,
 			DatabaseWork work, EngineCatalogue engines, EngineRepository engineVersions) {
 		this.engines = engines;
 		this.engineVersions = engineVersions;
@@ -108,7 +108,7 @@ public class DatabaseProvisioning {
 		this.launcher = launcher;
 		this.locks = locks;
 		this.transaction = transaction;
-		this.properties = properties;
+		this.backup = backup;
 		this.clock = clock;
 	}
 
@@ -181,7 +181,7 @@ public class DatabaseProvisioning {
 		String password = newPassword();
 		boolean sentinels = plan.sentinels() > 0;
 		Database database = new Database(id, app, plan.name(), "provisioned", DatabaseStatus.PROVISIONING,
-				this.properties.getBackup().getAcquisitionMode(), sentinels ? id : null, true, null,
+				this.backup.acquisitionMode(), sentinels ? id : null, true, null,
 				this.clock.instant(), List.of());
 		this.databases.insert(database);
 		if (engine != null) {

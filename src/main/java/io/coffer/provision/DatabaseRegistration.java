@@ -14,7 +14,8 @@ import io.coffer.catalog.Node;
 import io.coffer.catalog.TokenRepository;
 import io.coffer.crypto.Keyring;
 import io.coffer.schedule.DatabaseSchedules;
-import io.coffer.system.CofferProperties;
+import io.coffer.backup.BackupProperties;
+import io.coffer.schedule.ScheduleProperties;
 import redis.clients.jedis.Jedis;
 
 import org.springframework.stereotype.Service;
@@ -37,19 +38,23 @@ public class DatabaseRegistration {
 
 	private final RedisConnections redis;
 
-	private final CofferProperties properties;
+	private final BackupProperties backup;
+
+	private final ScheduleProperties schedule;
 
 	private final Clock clock;
 
 	private final DatabaseSchedules schedules;
 
 	DatabaseRegistration(DatabaseRepository databases, TokenRepository tokens, Keyring keyring,
-			RedisConnections redis, CofferProperties properties, Clock clock, DatabaseSchedules schedules) {
+			RedisConnections redis, BackupProperties backup, ScheduleProperties schedule, Clock clock,
+			DatabaseSchedules schedules) {
 		this.databases = databases;
 		this.tokens = tokens;
 		this.keyring = keyring;
 		this.redis = redis;
-		this.properties = properties;
+		this.backup = backup;
+		this.schedule = schedule;
 		this.clock = clock;
 		this.schedules = schedules;
 	}
@@ -83,9 +88,9 @@ public class DatabaseRegistration {
 			throw DatabaseExists.withId(id);
 		}
 		String mode = (request.acquisitionMode() != null) ? request.acquisitionMode()
-				: this.properties.getBackup().getAcquisitionMode();
+				: this.backup.acquisitionMode();
 		Database database = new Database(id, app, null, "registered", "running", mode, sentinelMaster,
-				this.properties.getSchedule().isDefaultEnabled(), null, this.clock.instant(), nodes);
+				this.schedule.defaultEnabled(), null, this.clock.instant(), nodes);
 		this.databases.insert(database);
 		// Quartz's store joins this transaction: the database and its trigger exist together or not at all
 		this.schedules.apply(database);

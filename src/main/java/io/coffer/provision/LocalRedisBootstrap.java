@@ -12,7 +12,6 @@ import io.coffer.system.CofferException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -39,9 +38,9 @@ class LocalRedisBootstrap {
 
 	private final BackupLauncher launcher;
 
-	LocalRedisBootstrap(@Value("${coffer.bootstrap.redis-url:}") String redisUrl, DatabaseRepository databases,
+	LocalRedisBootstrap(BootstrapProperties settings, DatabaseRepository databases,
 			DatabaseRegistration registration, BackupLauncher launcher) {
-		this.redisUrl = redisUrl;
+		this.redisUrl = settings.redisUrl();
 		this.databases = databases;
 		this.registration = registration;
 		this.launcher = launcher;

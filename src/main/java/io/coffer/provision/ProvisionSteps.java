@@ -23,7 +23,7 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.CofferProperties;
+import io.coffer.node.ProvisioningProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,12 +51,12 @@ public class ProvisionSteps {
 
 	private final RedisConnections redis;
 
-	private final CofferProperties.Provisioning settings;
+	private final ProvisioningProperties settings;
 
 	private final TlsSwitch tls;
 
 	ProvisionSteps(DatabaseRepository databases, ProvisioningRepository repository, DatabaseNodes nodes,
-			NodeDrivers drivers, PlanCatalogue plans, RedisConnections redis, CofferProperties properties,
+			NodeDrivers drivers, PlanCatalogue plans, RedisConnections redis, ProvisioningProperties settings,
 			TlsSwitch tls) {
 		this.databases = databases;
 		this.repository = repository;
@@ -64,7 +64,7 @@ public class ProvisionSteps {
 		this.drivers = drivers;
 		this.plans = plans;
 		this.redis = redis;
-		this.settings = properties.getProvisioning();
+		this.settings = settings;
 		this.tls = tls;
 	}
 
@@ -110,8 +110,8 @@ public class ProvisionSteps {
 		String password = this.nodes.requirePassword(databaseId);
 		int replicas = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS).size() - 1;
 		for (ManagedNode sentinel : sentinels) {
-			start(sentinel, new NodeSetup.Sentinel(databaseId, primary, password, this.settings.getSentinelDownAfter(),
-					this.settings.getSentinelFailoverTimeout()));
+			start(sentinel, new NodeSetup.Sentinel(databaseId, primary, password, this.settings.sentinelDownAfter(),
+					this.settings.sentinelFailoverTimeout()));
 		}
 		// a sentinel that does not know its peers cannot gather a quorum: a failover would not happen
 		for (ManagedNode sentinel : this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL)) {
@@ -134,7 +134,7 @@ public class ProvisionSteps {
 		List<ManagedNode> dataNodes = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS);
 		for (ManagedNode proxy : proxies) {
 			ManagedNode started = start(proxy,
-					new NodeSetup.Haproxy(dataNodes, password, this.settings.getHaproxyCheckInterval()));
+					new NodeSetup.Haproxy(dataNodes, password, this.settings.haproxyCheckInterval()));
 			await(started.name() + " of " + databaseId + " to route to the primary",
 					() -> "master".equals(replicationAsUser(started, databaseId, password).get("role")));
 		}
@@ -182,7 +182,7 @@ public class ProvisionSteps {
 
 	/** Polls the condition until it holds, within {@code start-timeout}; the last error says why it did not. */
 	public void await(String what, BooleanSupplier condition) {
-		Duration timeout = this.settings.getStartTimeout();
+		Duration timeout = this.settings.startTimeout();
 		long deadline = System.nanoTime() + timeout.toNanos();
 		RuntimeException last = null;
 		while (System.nanoTime() < deadline) {

@@ -16,7 +16,7 @@ import io.coffer.provision.DatabaseProvisioning;
 import io.coffer.node.Plan;
 import io.coffer.node.PlanCatalogue;
 import io.coffer.tls.TlsSwitch;
-import io.coffer.system.CofferProperties;
+import io.coffer.system.ServiceProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -61,7 +61,7 @@ class ConfigSteps {
 
 	ConfigSteps(DatabaseRepository databases, DatabaseEndpoints endpoints, PlanCatalogue plans,
 			ConfigChangeRepository changes, RedisConnections connections, TlsSwitch tls,
-			DatabaseProvisioning provisioning, ApplicationEventPublisher events, CofferProperties properties,
+			DatabaseProvisioning provisioning, ApplicationEventPublisher events, ServiceProperties service,
 			Clock clock) {
 		this.databases = databases;
 		this.endpoints = endpoints;
@@ -71,7 +71,7 @@ class ConfigSteps {
 		this.tls = tls;
 		this.provisioning = provisioning;
 		this.events = events;
-		this.platformPrefix = properties.getPlatformPrefix();
+		this.platformPrefix = service.platformPrefix();
 		this.clock = clock;
 	}
 

@@ -21,7 +21,6 @@ import io.coffer.redis.RedisInfo;
 import io.coffer.redis.SentinelSet;
 import io.coffer.catalog.Backup;
 import io.coffer.crypto.Keyring;
-import io.coffer.system.CofferProperties;
 import io.coffer.tls.CertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +78,7 @@ class DumpLoader {
 
 	private final JsonMapper json;
 
-	private final CofferProperties.Restore settings;
+	private final RestoreProperties settings;
 
 	private final CertificateAuthority authority;
 
@@ -89,12 +88,12 @@ class DumpLoader {
 	private volatile Consumer<InetSocketAddress> listening = (address) -> {
 	};
 
-	DumpLoader(ArchiveReader archives, RedisConnections redis, JsonMapper json, CofferProperties properties,
+	DumpLoader(ArchiveReader archives, RedisConnections redis, JsonMapper json, RestoreProperties settings,
 			CertificateAuthority authority, Keyring keyring) {
 		this.archives = archives;
 		this.redis = redis;
 		this.json = json;
-		this.settings = properties.getRestore();
+		this.settings = settings;
 		this.authority = authority;
 		this.keyring = keyring;
 	}
@@ -134,13 +133,13 @@ class DumpLoader {
 		String host = this.settings.effectiveAdvertisedHost();
 		ServerSocketFactory sockets = node.tls() ? this.authority.serverSocketFactory(host)
 				: ServerSocketFactory.getDefault();
-		try (OneShotPrimary listener = new OneShotPrimary(sockets, this.settings.getListenAddress(),
-				this.settings.getListenPort(), OneShotPrimary.addressesOf(node.host()));
+		try (OneShotPrimary listener = new OneShotPrimary(sockets, this.settings.listenAddress(),
+				this.settings.listenPort(), OneShotPrimary.addressesOf(node.host()));
 				RestoreArchive archive = RestoreArchive.open(this.archives, backup, maxRdb)) {
 			undo.put(JOURNAL_LISTENER, host + ":" + listener.port());
 			if (sentinels != null) {
 				undo.put(JOURNAL_MASTER_NAME, sentinels.masterName());
-				hold = SentinelHold.hold(this.redis, sentinels, this.settings.getLoadTimeout(), (originals) -> {
+				hold = SentinelHold.hold(this.redis, sentinels, this.settings.loadTimeout(), (originals) -> {
 					undo.put(JOURNAL_SENTINELS, originals);
 					journal.accept(undo);
 				});
@@ -158,7 +157,7 @@ class DumpLoader {
 			phase = Phase.REPLICATING;
 			log.info("Backup {}: {} replicates from Coffer at {}:{}", backup.id(), node.address(), host,
 					listener.port());
-			OutputStream out = listener.awaitSync(archive.dumpSize(), this.settings.getConnectTimeout());
+			OutputStream out = listener.awaitSync(archive.dumpSize(), this.settings.connectTimeout());
 			byte[] last = archive.copyDump(out, HOLD_BACK);
 			out.flush();
 			archive.finish(this.json);
@@ -194,7 +193,7 @@ class DumpLoader {
 	}
 
 	private void awaitLoaded(RedisEndpoint node, OneShotPrimary listener, OutputStream out) throws IOException {
-		long deadline = System.nanoTime() + this.settings.getLoadTimeout().toNanos();
+		long deadline = System.nanoTime() + this.settings.loadTimeout().toNanos();
 		long nextPing = System.nanoTime() + OneShotPrimary.pingPeriod().toNanos();
 		int failures = 0;
 		while (true) {
@@ -221,7 +220,7 @@ class DumpLoader {
 			}
 			if (System.nanoTime() > deadline) {
 				throw new IOException("the target did not finish loading the dump within "
-						+ this.settings.getLoadTimeout().toSeconds() + " s");
+						+ this.settings.loadTimeout().toSeconds() + " s");
 			}
 			if (System.nanoTime() > nextPing) {
 				listener.ping(out);

@@ -19,7 +19,6 @@ import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.engine.EngineCatalogue;
 import io.coffer.engine.EngineVersion;
-import io.coffer.system.CofferProperties;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +46,7 @@ class RestoreDrillTask {
 
 	private final RedisConnections redis;
 
-	private final CofferProperties.Drill settings;
+	private final DrillProperties settings;
 
 	private final ApplicationEventPublisher events;
 
@@ -56,14 +55,14 @@ class RestoreDrillTask {
 	private final EngineCatalogue engines;
 
 	RestoreDrillTask(DatabaseRepository databases, BackupRepository backups, DumpLoader loader,
-			RedisConnections redis, CofferProperties properties, ApplicationEventPublisher events, Clock clock,
+			RedisConnections redis, DrillProperties settings, ApplicationEventPublisher events, Clock clock,
 			EngineCatalogue engines) {
 		this.engines = engines;
 		this.databases = databases;
 		this.backups = backups;
 		this.loader = loader;
 		this.redis = redis;
-		this.settings = properties.getDrill();
+		this.settings = settings;
 		this.events = events;
 		this.clock = clock;
 	}
@@ -77,7 +76,7 @@ class RestoreDrillTask {
 		// never drilled first, then those drilled longest ago: a sample goes round every database in turn
 		latest.sort(Comparator.comparing(Backup::integrityCheckedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
 			.thenComparing(Backup::databaseId));
-		int sampleSize = this.settings.getSampleSize();
+		int sampleSize = this.settings.sampleSize();
 		List<Backup> sample = (sampleSize > 0 && sampleSize < latest.size()) ? latest.subList(0, sampleSize) : latest;
 		return drill(sample);
 	}
@@ -109,7 +108,7 @@ class RestoreDrillTask {
 		long started = System.nanoTime();
 		String problem;
 		ScratchEngine engine = scratchEngine(backup);
-		try (ScratchRedis scratch = ScratchRedis.start(engine.server(), this.settings.getStartTimeout())) {
+		try (ScratchRedis scratch = ScratchRedis.start(engine.server(), this.settings.startTimeout())) {
 			problem = restoreInto(backup, scratch.endpoint());
 		}
 		catch (ScratchRedis.ScratchUnavailableException ex) {
@@ -154,7 +153,7 @@ class RestoreDrillTask {
 				return new ScratchEngine(reader.get().server(), reader.get().version().label());
 			}
 		}
-		return new ScratchEngine(this.settings.getRedisServer(), this.settings.getRedisServer());
+		return new ScratchEngine(this.settings.redisServer(), this.settings.redisServer());
 	}
 
 	/** The program of a drill's scratch server, and how the drill names it. */

@@ -5,7 +5,6 @@ import java.time.Clock;
 import io.coffer.redis.RedisEndpoint;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
-import io.coffer.system.CofferProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -93,9 +92,9 @@ class RestoreJobConfiguration {
 	 * pool's size is this instance's limit of concurrent restores.
 	 */
 	@Bean
-	ThreadPoolTaskExecutor restoreExecutor(CofferProperties properties) {
+	ThreadPoolTaskExecutor restoreExecutor(RestoreProperties settings) {
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-		int limit = properties.getRestore().getMaxConcurrent();
+		int limit = settings.maxConcurrent();
 		executor.setCorePoolSize(limit);
 		executor.setMaxPoolSize(limit);
 		executor.setQueueCapacity(1_000);

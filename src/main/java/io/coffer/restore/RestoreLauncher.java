@@ -29,9 +29,8 @@ import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.JobLaunches;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.InvalidRequest;
+import io.coffer.system.JobLaunches;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
@@ -84,7 +83,7 @@ public class RestoreLauncher {
 	RestoreLauncher(DatabaseRepository databases, BackupRepository backups, RestoreRepository restores,
 			RestoreTargets targets, RedisConnections redis, JobLaunches jobs,
 			@Qualifier("restoreJob") Job restoreJob, @Qualifier("restoreExecutor") TaskExecutor executor,
-			RestoreJobConfiguration.RestoreFailures failures, CofferProperties properties, Clock clock,
+			RestoreJobConfiguration.RestoreFailures failures, RestoreProperties settings, Clock clock,
 			CofferInstance instance, DatabaseWork work) {
 		this.work = work;
 		this.databases = databases;
@@ -96,7 +95,7 @@ public class RestoreLauncher {
 		this.restoreJob = restoreJob;
 		this.executor = executor;
 		this.failures = failures;
-		this.verifyBeforeLoad = properties.getRestore().isVerifyBeforeLoad();
+		this.verifyBeforeLoad = settings.verifyBeforeLoad();
 		this.clock = clock;
 		this.instance = instance;
 	}

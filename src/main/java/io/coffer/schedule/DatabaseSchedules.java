@@ -12,7 +12,6 @@ import java.util.TimeZone;
 
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.system.CofferProperties;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
@@ -54,15 +53,15 @@ public class DatabaseSchedules {
 
 	private final DatabaseRepository databases;
 
-	private final CofferProperties.Schedule settings;
+	private final ScheduleProperties settings;
 
 	private final JdbcClient jdbc;
 
-	DatabaseSchedules(Scheduler scheduler, DatabaseRepository databases, CofferProperties properties,
+	DatabaseSchedules(Scheduler scheduler, DatabaseRepository databases, ScheduleProperties settings,
 			JdbcClient jdbc) {
 		this.scheduler = scheduler;
 		this.databases = databases;
-		this.settings = properties.getSchedule();
+		this.settings = settings;
 		this.jdbc = jdbc;
 	}
 
@@ -80,8 +79,8 @@ public class DatabaseSchedules {
 		if (database.scheduleHourUtc() != null) {
 			return LocalTime.of(database.scheduleHourUtc(), 0).plusSeconds(spread(database.id(), 3600));
 		}
-		long window = Math.max(1, Math.min(this.settings.getWindowLength().toSeconds(), Duration.ofDays(1).toSeconds()));
-		return this.settings.getWindowStart().plusSeconds(spread(database.id(), window));
+		long window = Math.max(1, Math.min(this.settings.windowLength().toSeconds(), Duration.ofDays(1).toSeconds()));
+		return this.settings.windowStart().plusSeconds(spread(database.id(), window));
 	}
 
 	/** When the database's next periodic backup is due, if it has one. */

@@ -9,7 +9,6 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupInProgress;
 import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.RestoreInProgress;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.Conflict;
 import org.quartz.JobExecutionContext;
 import org.slf4j.Logger;
@@ -38,11 +37,11 @@ class PeriodicBackupJob extends QuartzJobBean {
 	private final Clock clock;
 
 	PeriodicBackupJob(BackupLauncher launcher, BackupSkips skips, DatabaseSchedules schedules,
-			CofferProperties properties, Clock clock) {
+			ScheduleProperties settings, Clock clock) {
 		this.launcher = launcher;
 		this.skips = skips;
 		this.schedules = schedules;
-		this.grace = properties.getSchedule().getMisfireGrace();
+		this.grace = settings.misfireGrace();
 		this.clock = clock;
 	}
 

@@ -3,7 +3,6 @@ package io.coffer.schedule;
 import java.util.Properties;
 
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 
 import org.springframework.boot.quartz.autoconfigure.QuartzProperties;
 import org.springframework.boot.quartz.autoconfigure.SchedulerFactoryBeanCustomizer;
@@ -19,7 +18,7 @@ class ScheduleConfiguration {
 	 * a later one is not run that day ({@code MISFIRE_INSTRUCTION_DO_NOTHING}) but recorded as skipped.
 	 */
 	@Bean
-	SchedulerFactoryBeanCustomizer clusterMembership(QuartzProperties quartz, CofferProperties properties,
+	SchedulerFactoryBeanCustomizer clusterMembership(QuartzProperties quartz, ScheduleProperties schedule,
 			CofferInstance instance, MissedBackupListener missedBackups) {
 		return (factory) -> {
 			Properties settings = new Properties();
@@ -27,7 +26,7 @@ class ScheduleConfiguration {
 			settings.put("org.quartz.scheduler.instanceId", instance.id());
 			settings.put("org.quartz.jobStore.class", ContextLocalJobStore.class.getName());
 			settings.put("org.quartz.jobStore.misfireThreshold",
-					String.valueOf(properties.getSchedule().getMisfireGrace().toMillis()));
+					String.valueOf(schedule.misfireGrace().toMillis()));
 			factory.setQuartzProperties(settings);
 			factory.setGlobalTriggerListeners(missedBackups);
 		};

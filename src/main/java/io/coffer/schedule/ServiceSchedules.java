@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import io.coffer.system.CofferProperties;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
@@ -46,10 +45,10 @@ class ServiceSchedules implements SmartInitializingSingleton {
 
 	private final Path folder;
 
-	ServiceSchedules(Scheduler scheduler, ServiceJobs jobs, CofferProperties properties) {
+	ServiceSchedules(Scheduler scheduler, ServiceJobs jobs, ServiceSchedulesProperties properties) {
 		this.scheduler = scheduler;
 		this.jobs = jobs;
-		this.folder = properties.getSchedulesDir();
+		this.folder = properties.schedulesDir();
 	}
 
 	@Override

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
-import io.coffer.system.CofferProperties;
+import io.coffer.system.ServiceProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +25,11 @@ class StorageConfiguration {
 	private static final Logger log = LoggerFactory.getLogger(StorageConfiguration.class);
 
 	@Bean(destroyMethod = "close")
-	EmbeddedStorage embeddedStorage(CofferProperties properties) throws IOException {
-		if (!properties.getS3().isEmbedded()) {
+	EmbeddedStorage embeddedStorage(S3Properties s3, ServiceProperties service) throws IOException {
+		if (!s3.isEmbedded()) {
 			return new EmbeddedStorage(null);
 		}
-		Path folder = properties.getDataDir().resolve("objects").toAbsolutePath();
+		Path folder = service.dataDir().resolve("objects").toAbsolutePath();
 		Files.createDirectories(folder);
 		HexFormat hex = HexFormat.of();
 		SecureRandom random = new SecureRandom();
@@ -42,14 +42,13 @@ class StorageConfiguration {
 	}
 
 	@Bean(destroyMethod = "close")
-	S3BlobStore blobStore(CofferProperties properties, EmbeddedStorage embedded) {
-		CofferProperties.S3 s3 = properties.getS3();
+	S3BlobStore blobStore(S3Properties s3, EmbeddedStorage embedded) {
 		S3BlobStore.Settings settings = embedded.isRunning()
 				? S3BlobStore.Settings.of(embedded.server.endpoint(), embedded.server.accessKey(),
-						embedded.server.secretKey(), s3.getBucket())
-				: S3BlobStore.Settings.of(s3.getEndpoint(), s3.getAccessKey(), s3.getSecretKey(), s3.getBucket())
-					.withRegion(s3.getRegion());
-		S3BlobStore store = new S3BlobStore(settings.withPartSize(s3.getPartSize()));
+						embedded.server.secretKey(), s3.bucket())
+				: S3BlobStore.Settings.of(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.bucket())
+					.withRegion(s3.region());
+		S3BlobStore store = new S3BlobStore(settings.withPartSize(s3.partSize()));
 		try {
 			store.start();
 		}

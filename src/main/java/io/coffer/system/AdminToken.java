@@ -25,9 +25,9 @@ public class AdminToken {
 
 	private final byte[] token;
 
-	AdminToken(CofferProperties properties) {
-		String configured = properties.getSecurity().getAdminToken();
-		this.token = (configured.isEmpty() ? storedOrGenerated(properties.getDataDir().resolve("admin-token"))
+	AdminToken(SecurityProperties security, ServiceProperties service) {
+		String configured = security.adminToken();
+		this.token = (configured.isEmpty() ? storedOrGenerated(service.dataDir().resolve("admin-token"))
 				: configured).getBytes(StandardCharsets.UTF_8);
 	}
 

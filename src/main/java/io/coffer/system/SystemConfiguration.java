@@ -22,8 +22,8 @@ class SystemConfiguration {
 	 * restarted one, must never share a name, or the others could not tell that one of them stopped.
 	 */
 	@Bean
-	CofferInstance cofferInstance(CofferProperties properties, Clock clock) {
-		String id = properties.getInstanceId();
+	CofferInstance cofferInstance(ServiceProperties service, Clock clock) {
+		String id = service.instanceId();
 		if (id.isEmpty()) {
 			byte[] suffix = new byte[4];
 			new SecureRandom().nextBytes(suffix);

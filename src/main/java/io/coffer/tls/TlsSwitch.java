@@ -24,7 +24,7 @@ import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.CofferProperties;
+import io.coffer.node.ProvisioningProperties;
 import io.coffer.tls.CertificateAuthority;
 import io.coffer.tls.DatabaseTls;
 import io.coffer.node.NodeTls;
@@ -69,10 +69,10 @@ public class TlsSwitch {
 	// a TLS client reaching a plain-text node waits for an answer that never comes: probes give up quickly
 	private final RedisConnections probe;
 
-	private final CofferProperties.Provisioning settings;
+	private final ProvisioningProperties settings;
 
 	TlsSwitch(DatabaseNodes nodes, ProcessNodeDriver driver, ProvisioningRepository repository, DatabaseLocks locks,
-			DatabaseTls tls, RedisConnections redis, CofferProperties properties, CertificateAuthority authority) {
+			DatabaseTls tls, RedisConnections redis, ProvisioningProperties settings, CertificateAuthority authority) {
 		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
 		this.nodes = nodes;
 		this.driver = driver;
@@ -80,7 +80,7 @@ public class TlsSwitch {
 		this.locks = locks;
 		this.tls = tls;
 		this.redis = redis;
-		this.settings = properties.getProvisioning();
+		this.settings = settings;
 	}
 
 	/**
@@ -168,7 +168,7 @@ public class TlsSwitch {
 			for (ManagedNode proxy : this.nodes.ofKind(databaseId, ManagedNode.DriverData.HAPROXY)) {
 				this.driver.stop(proxy, null);
 				ManagedNode started = this.driver.start(proxy,
-						new NodeSetup.Haproxy(dataNodes, password, this.settings.getHaproxyCheckInterval(), material));
+						new NodeSetup.Haproxy(dataNodes, password, this.settings.haproxyCheckInterval(), material));
 				this.repository.updateNode(started);
 				awaitRouting(started, password, force);
 				log.info("{} restarted with TLS {}", ProcessNodeDriver.describe(proxy), force ? "forced" : "off");
@@ -249,11 +249,11 @@ public class TlsSwitch {
 	/** HAProxy accepts clients at once, but routes them only once its checks found the primary. */
 	private void awaitRouting(ManagedNode proxy, String password, boolean force) {
 		RedisEndpoint endpoint = new RedisEndpoint(proxy.host(), proxy.port(), password, force);
-		long deadline = System.nanoTime() + this.settings.getStartTimeout().toNanos();
+		long deadline = System.nanoTime() + this.settings.startTimeout().toNanos();
 		while (!this.probe.answers(endpoint)) {
 			if (System.nanoTime() > deadline) {
 				throw new IllegalStateException(ProcessNodeDriver.describe(proxy) + " does not reach the primary with"
-						+ (force ? " TLS" : "out TLS") + " after " + this.settings.getStartTimeout().toSeconds() + " s");
+						+ (force ? " TLS" : "out TLS") + " after " + this.settings.startTimeout().toSeconds() + " s");
 			}
 			ProcessNodeDriver.pause(Duration.ofMillis(100));
 		}
@@ -272,7 +272,7 @@ public class TlsSwitch {
 	private NodeTls material(String databaseId) {
 		Set<String> hosts = new LinkedHashSet<>();
 		this.nodes.all(databaseId).forEach((node) -> hosts.add(node.host()));
-		hosts.add(this.settings.getHost());
+		hosts.add(this.settings.host());
 		return this.tls.material(databaseId, hosts);
 	}
 

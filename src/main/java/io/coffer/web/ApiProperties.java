@@ -6,8 +6,8 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * Limits of the HTTP API.
- * @param maxBodySize the largest JSON request body read; the dump an import streams has its own limit
- * ({@code coffer.import.max-size})
+ * @param maxBodySize the largest JSON request body the API reads (413 beyond); the dump an import streams has
+ * its own limit ({@code coffer.import.max-size})
  */
 @ConfigurationProperties("coffer.api")
 record ApiProperties(@DefaultValue("1MB") DataSize maxBodySize) {

@@ -17,8 +17,8 @@ import io.coffer.node.DatabaseStats;
 import io.coffer.planchange.PlanChanges;
 import io.coffer.provision.RegisterRequest;
 import io.coffer.redisconfig.ConfigChanges;
-import io.coffer.system.CofferProperties;
 import io.coffer.system.InvalidRequest;
+import io.coffer.system.ServiceProperties;
 import io.coffer.system.RequestedBy;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
@@ -55,7 +55,7 @@ class DatabaseController {
 
 	private final PlanChanges planChanges;
 
-	private final CofferProperties properties;
+	private final ServiceProperties service;
 
 	private final EngineUpgrades engineUpgrades;
 
@@ -63,7 +63,7 @@ class DatabaseController {
 
 	DatabaseController(DatabaseRepository databases, DatabaseRegistration registration,
 			DatabaseProvisioning provisioning, DatabaseStats stats, ConfigChanges configChanges,
-			PlanChanges planChanges, CofferProperties properties, EngineUpgrades engineUpgrades,
+			PlanChanges planChanges, ServiceProperties service, EngineUpgrades engineUpgrades,
 			FinalBackups finalBackups) {
 		this.finalBackups = finalBackups;
 		this.engineUpgrades = engineUpgrades;
@@ -73,7 +73,7 @@ class DatabaseController {
 		this.stats = stats;
 		this.configChanges = configChanges;
 		this.planChanges = planChanges;
-		this.properties = properties;
+		this.service = service;
 	}
 
 	record CreateRequest(
@@ -231,7 +231,7 @@ class DatabaseController {
 	}
 
 	private DatabaseView view(Database database, String token) {
-		return DatabaseView.of(database, this.properties.getPlatformPrefix(), token,
+		return DatabaseView.of(database, this.service.platformPrefix(), token,
 				this.provisioning.redisUrl(database).orElse(null),
 				this.provisioning.statusReason(database.id()).orElse(null));
 	}

@@ -4,7 +4,7 @@ import java.util.List;
 
 import io.coffer.catalog.TokenRepository;
 import io.coffer.system.AdminToken;
-import io.coffer.system.CofferProperties;
+import io.coffer.system.SecurityProperties;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.apache.catalina.Host;
@@ -56,10 +56,10 @@ class WebConfiguration implements WebMvcConfigurer {
 	}
 
 	@Bean
-	FilterRegistrationBean<ActuatorAccessFilter> actuatorAccess(AdminToken adminToken, CofferProperties properties,
+	FilterRegistrationBean<ActuatorAccessFilter> actuatorAccess(AdminToken adminToken, SecurityProperties security,
 			TokenRepository tokens) {
 		FilterRegistrationBean<ActuatorAccessFilter> registration = new FilterRegistrationBean<>(
-				new ActuatorAccessFilter(adminToken, properties.getSecurity().getMetricsToken(), tokens));
+				new ActuatorAccessFilter(adminToken, security.metricsToken(), tokens));
 		registration.addUrlPatterns("/actuator/*");
 		return registration;
 	}

@@ -4,7 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
-import io.coffer.system.CofferProperties;
+import io.coffer.system.ServiceProperties;
+import io.coffer.testsupport.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,10 +21,9 @@ class KeyringConfigurationTest {
 
 	@Test
 	void theGeneratedKeyringIsItsOwnersOnlyInAFolderOfItsOwnerOnly(@TempDir Path temp) throws Exception {
-		CofferProperties properties = new CofferProperties();
-		properties.setDataDir(temp.resolve("data"));
 
-		new KeyringConfiguration().keyring(properties);
+		new KeyringConfiguration().keyring(new KeyringProperties(null),
+				Settings.of(ServiceProperties.class, "data-dir=" + temp.resolve("data")));
 
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(temp.resolve("data").resolve("keyring"))))
 			.isEqualTo("rw-------");
@@ -37,10 +37,9 @@ class KeyringConfigurationTest {
 		Path file = temp.resolve("keyring");
 		Keyring.generate(file);
 		Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-		CofferProperties properties = new CofferProperties();
-		properties.setKeyring(file);
 
-		Keyring keyring = new KeyringConfiguration().keyring(properties);
+		Keyring keyring = new KeyringConfiguration().keyring(new KeyringProperties(file),
+				Settings.of(ServiceProperties.class));
 
 		assertThat(keyring.keyIds()).hasSize(1);
 		assertThat(output).contains("may be read by other users").contains("chmod 600 " + file);

@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.coffer.system.CofferProperties;
+import io.coffer.node.ProvisioningProperties;
+import io.coffer.testsupport.Settings;
 import io.coffer.testsupport.TestEngines;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,8 @@ class EngineCatalogueTests {
 
 	@Test
 	void thePackagedFileOffersTheInstalledRedisAndValkeyAtTheVersionsTheyReport() {
-		EngineCatalogue catalogue = new EngineCatalogue(new CofferProperties()); // the packaged engines.yml
+		// the packaged engines.yml
+		EngineCatalogue catalogue = new EngineCatalogue(new EnginesProperties(null), Settings.of(ProvisioningProperties.class));
 		assertThat(catalogue.all()).hasSize(2);
 		assertThat(catalogue.all().get(0)).satisfies((engine) -> {
 			assertThat(engine.version().toString()).isEqualTo(TestEngines.INSTALLED);
@@ -112,9 +114,9 @@ class EngineCatalogueTests {
 		assertRefused("engines:\n  - {version: 7.2.4, redis-server: redis-server}\ndefault: 7.4.0\n",
 				"'default' is 7.4.0, which is not one of the versions listed");
 		assertRefused("engines: redis-server\n", "'engines:' must be a list");
-		CofferProperties missing = new CofferProperties();
-		missing.setEnginesFile(this.folder.resolve("absent.yml"));
-		assertThatIllegalStateException().isThrownBy(() -> new EngineCatalogue(missing))
+		EnginesProperties missing = new EnginesProperties(this.folder.resolve("absent.yml"));
+		assertThatIllegalStateException()
+			.isThrownBy(() -> new EngineCatalogue(missing, Settings.of(ProvisioningProperties.class)))
 			.withMessageContaining("absent.yml").withMessageContaining("does not exist");
 	}
 
@@ -126,9 +128,8 @@ class EngineCatalogueTests {
 	}
 
 	private EngineCatalogue catalogue(String content) throws IOException {
-		CofferProperties properties = new CofferProperties();
-		properties.setEnginesFile(Files.writeString(this.folder.resolve("engines.yml"), content));
-		return new EngineCatalogue(properties);
+		EnginesProperties properties = new EnginesProperties(Files.writeString(this.folder.resolve("engines.yml"), content));
+		return new EngineCatalogue(properties, Settings.of(ProvisioningProperties.class));
 	}
 
 }

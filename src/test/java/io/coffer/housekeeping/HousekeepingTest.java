@@ -23,7 +23,6 @@ import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobUpload;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import io.coffer.testsupport.IntegrationTest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -61,7 +60,7 @@ class HousekeepingTest extends IntegrationTest {
 	CofferInstance instance;
 
 	@Autowired
-	CofferProperties properties;
+	HousekeepingProperties properties;
 
 	@Test
 	void backupsOfAStoppedInstanceAreInterruptedAndTheirUploadsAborted() throws IOException {

@@ -12,7 +12,6 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.system.CofferProperties;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.tls.CertificateAuthority;
@@ -48,7 +47,7 @@ class NodeFilesPrivacyTest extends IntegrationTest {
 	DatabaseLocks locks;
 
 	@Autowired
-	CofferProperties properties;
+	ProvisioningProperties properties;
 
 	@Autowired
 	CertificateAuthority authority;

@@ -18,8 +18,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.coffer.crypto.Keyring;
 import io.coffer.redisconfig.DatabaseEnvChanged;
 import io.coffer.system.CofferInstance;
-import io.coffer.system.CofferProperties;
 import io.coffer.testsupport.FreePorts;
+import io.coffer.testsupport.Settings;
 import io.coffer.testsupport.TestDatabase;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
@@ -90,7 +90,7 @@ class WebhookOutboxTest {
 	void anEventPostedWhileTheReceiverIsDownIsDeliveredOnceItIsBackWithTheSameDeliveryId() throws IOException {
 		int port = FreePorts.next();
 		String url = "http://127.0.0.1:" + port + "/hook";
-		CofferProperties properties = properties(url, 20);
+		WebhookProperties properties = properties(url, 20);
 		WebhookNotifier notifier = notifier(properties, started(properties, "instance-a"));
 
 		notifier.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1",
@@ -118,7 +118,7 @@ class WebhookOutboxTest {
 		int port = FreePorts.next();
 		String url = "http://127.0.0.1:" + port + "/hook";
 		receiver(port, (exchange) -> 200);
-		CofferProperties properties = properties(url, 5);
+		WebhookProperties properties = properties(url, 5);
 		// an instance that published two events, claimed one for an attempt and stopped before sending it
 		WebhookOutbox outbox = new WebhookOutbox(jdbc, keyring);
 		WebhookNotifier stopped = notifier(properties, new WebhookDispatcher(outbox, properties, instance("stopped")));
@@ -139,7 +139,7 @@ class WebhookOutboxTest {
 	void aReceiverThatAlwaysFailsIsGivenUpOnAfterTheLastAttempt() throws IOException {
 		int port = FreePorts.next();
 		receiver(port, (exchange) -> 500);
-		CofferProperties properties = properties("http://127.0.0.1:" + port + "/hook", 3);
+		WebhookProperties properties = properties("http://127.0.0.1:" + port + "/hook", 3);
 		WebhookNotifier notifier = notifier(properties, started(properties, "instance-a"));
 
 		notifier.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1", Map.of("REDIS_URL", "redis://a"), Instant.now()));
@@ -158,7 +158,7 @@ class WebhookOutboxTest {
 		for (int receiver = 0; receiver < 60; receiver++) {
 			urls.add("http://127.0.0.1:" + port + "/hook-" + receiver);
 		}
-		CofferProperties properties = properties(String.join(",", urls), 5);
+		WebhookProperties properties = properties(String.join(",", urls), 5);
 		WebhookOutbox outbox = new WebhookOutbox(jdbc, keyring);
 		WebhookNotifier notifier = notifier(properties, new WebhookDispatcher(outbox, properties, instance("publisher")));
 		notifier.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1", Map.of("REDIS_URL", "redis://a"), Instant.now()));
@@ -175,7 +175,7 @@ class WebhookOutboxTest {
 	@Test
 	void aBodyWaitsSealedWithoutItsPasswordAndReachesTheReceiverExactlyAsSignedAtPublication() throws IOException {
 		int port = FreePorts.next();
-		CofferProperties properties = properties("http://127.0.0.1:" + port + "/hook", 5);
+		WebhookProperties properties = properties("http://127.0.0.1:" + port + "/hook", 5);
 		WebhookNotifier notifier = notifier(properties, new WebhookDispatcher(new WebhookOutbox(jdbc, keyring),
 				properties, instance("publisher")));
 		String password = "p4ssw0rd-that-must-not-rest-in-clear";
@@ -227,7 +227,7 @@ class WebhookOutboxTest {
 	void aSealedBodyMovedToAnotherReceiverIsNeverSent() throws IOException {
 		int port = FreePorts.next();
 		receiver(port, (exchange) -> 200);
-		CofferProperties properties = properties("http://127.0.0.1:" + port + "/hook", 2);
+		WebhookProperties properties = properties("http://127.0.0.1:" + port + "/hook", 2);
 		WebhookNotifier notifier = notifier(properties, new WebhookDispatcher(new WebhookOutbox(jdbc, keyring),
 				properties, instance("publisher")));
 		notifier.databaseEnvChanged(new DatabaseEnvChanged("db-1", "app-1",
@@ -274,27 +274,20 @@ class WebhookOutboxTest {
 		return rows.get(0);
 	}
 
-	private static CofferProperties properties(String urls, int maxAttempts) {
-		CofferProperties properties = new CofferProperties();
-		CofferProperties.Webhooks webhooks = properties.getWebhooks();
-		webhooks.setUrls(List.of(urls.split(",")));
-		webhooks.setSecret(SECRET);
-		webhooks.setMaxAttempts(maxAttempts);
-		webhooks.setInitialBackoff(Duration.ofMillis(20));
-		webhooks.setTimeout(Duration.ofSeconds(2));
-		webhooks.setPollInterval(Duration.ofMillis(100));
-		return properties;
+	private static WebhookProperties properties(String urls, int maxAttempts) {
+		return Settings.of(WebhookProperties.class, "urls=" + urls, "secret=" + SECRET, "max-attempts=" + maxAttempts,
+				"initial-backoff=20ms", "timeout=2s", "poll-interval=100ms");
 	}
 
 	private static CofferInstance instance(String id) {
 		return new CofferInstance(id, Instant.now());
 	}
 
-	private static WebhookNotifier notifier(CofferProperties properties, WebhookDispatcher dispatcher) {
+	private static WebhookNotifier notifier(WebhookProperties properties, WebhookDispatcher dispatcher) {
 		return new WebhookNotifier(properties, JsonMapper.builder().build(), new WebhookOutbox(jdbc, keyring), dispatcher);
 	}
 
-	private WebhookDispatcher started(CofferProperties properties, String instanceId) {
+	private WebhookDispatcher started(WebhookProperties properties, String instanceId) {
 		WebhookDispatcher dispatcher = new WebhookDispatcher(new WebhookOutbox(jdbc, keyring), properties, instance(instanceId));
 		this.dispatchers.add(dispatcher);
 		dispatcher.start();

@@ -59,7 +59,7 @@ class LocalRedisBootstrapTest extends IntegrationTest {
 	}
 
 	private LocalRedisBootstrap bootstrap(String url) {
-		return new LocalRedisBootstrap(url, this.databases, this.registration, this.launcher);
+		return new LocalRedisBootstrap(new BootstrapProperties(url), this.databases, this.registration, this.launcher);
 	}
 
 }

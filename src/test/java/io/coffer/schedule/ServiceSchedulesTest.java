@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
-import io.coffer.system.CofferProperties;
 import io.coffer.testsupport.IntegrationTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,9 +59,7 @@ class ServiceSchedulesTest extends IntegrationTest {
 	}
 
 	private void reconcile(Path schedules) {
-		CofferProperties properties = new CofferProperties();
-		properties.setSchedulesDir(schedules);
-		new ServiceSchedules(this.scheduler, this.jobs, properties).afterSingletonsInstantiated();
+		new ServiceSchedules(this.scheduler, this.jobs, new ServiceSchedulesProperties(schedules)).afterSingletonsInstantiated();
 	}
 
 }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
+import io.coffer.testsupport.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,27 +17,26 @@ class AdminTokenTest {
 	@Test
 	void theGeneratedTokenIsReadableByItsOwnerOnlyAndTheNextStartKeepsIt(@TempDir Path temp) throws Exception {
 		Path data = temp.resolve("data");
-		CofferProperties properties = new CofferProperties();
-		properties.setDataDir(data);
+		ServiceProperties service = Settings.of(ServiceProperties.class, "data-dir=" + data);
+		SecurityProperties security = Settings.of(SecurityProperties.class);
 
-		new AdminToken(properties);
+		new AdminToken(security, service);
 
 		Path file = data.resolve("admin-token");
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
 		String token = Files.readString(file).trim();
 		assertThat(token).startsWith("cfa_");
-		assertThat(new AdminToken(properties).matches(token)).isTrue();
+		assertThat(new AdminToken(security, service).matches(token)).isTrue();
 		assertThat(Files.readString(file).trim()).isEqualTo(token);
 	}
 
 	@Test
 	void anEmptyTokenFileStopsTheStartWithWhatToDo(@TempDir Path data) throws Exception {
 		Files.writeString(data.resolve("admin-token"), "\n");
-		CofferProperties properties = new CofferProperties();
-		properties.setDataDir(data);
+		ServiceProperties service = Settings.of(ServiceProperties.class, "data-dir=" + data);
 
-		assertThatThrownBy(() -> new AdminToken(properties)).isInstanceOf(IllegalStateException.class)
+		assertThatThrownBy(() -> new AdminToken(Settings.of(SecurityProperties.class), service)).isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("is empty").hasMessageContaining("COFFER_ADMIN_TOKEN");
 	}
 

@@ -1,5 +1,7 @@
 package io.coffer.system;
 
+import io.coffer.catalog.DatabaseConfiguration;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;

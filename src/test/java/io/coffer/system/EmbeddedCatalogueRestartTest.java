@@ -1,5 +1,8 @@
 package io.coffer.system;
 
+import io.coffer.catalog.DatabaseConfiguration;
+import io.coffer.catalog.LeftoverPostgres;
+
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

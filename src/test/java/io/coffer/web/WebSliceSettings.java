@@ -1,6 +1,7 @@
 package io.coffer.web;
 
-import io.coffer.system.CofferProperties;
+import io.coffer.system.SecurityProperties;
+import io.coffer.system.ServiceProperties;
 
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -15,7 +16,7 @@ import org.springframework.boot.test.context.TestConfiguration;
  * own filter chain ({@link WebConfiguration}) is built.
  */
 @TestConfiguration(proxyBeanMethods = false)
-@EnableConfigurationProperties({ CofferProperties.class, ApiProperties.class })
+@EnableConfigurationProperties({ ServiceProperties.class, SecurityProperties.class, ApiProperties.class })
 @ImportAutoConfiguration({ SecurityAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class,
 		SecurityFilterAutoConfiguration.class })
 public class WebSliceSettings {

