@@ -187,7 +187,7 @@ class KeyRotationTest extends ServiceTest {
 			ApiClient.Response restore = operator().post("/api/v1/databases/" + db + "/restores",
 					"{\"backup\": \"" + ids.get(1) + "\", \"target\": \"in_place\"}");
 			assertThat(restore.status()).as(restore.body()).isEqualTo(202);
-			JsonNode restored = awaitRestored(db, restore.text("id"));
+			JsonNode restored = awaitRestoreFinished(operator(), db, restore.text("id"));
 			assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
 			try (Jedis jedis = redis.jedis()) {
 				assertThat(RedisDataset.differences(expected, RedisDataset.snapshot(jedis))).isEmpty();
@@ -260,14 +260,6 @@ class KeyRotationTest extends ServiceTest {
 		Backup backup = row(db, id);
 		assertThat(sha256(download.body())).as("archive of " + id).isEqualTo(backup.archiveSha256());
 		return download.body();
-	}
-
-	private JsonNode awaitRestored(String db, String restoreId) {
-		return org.awaitility.Awaitility.await()
-			.atMost(java.time.Duration.ofSeconds(180))
-			.pollInterval(java.time.Duration.ofMillis(200))
-			.until(() -> operator().get("/api/v1/databases/" + db + "/restores/" + restoreId).json(),
-					(json) -> io.coffer.catalog.RunStatus.of(json.path("status").asString()).isFinished());
 	}
 
 	private Backup row(String db, String id) {

@@ -73,7 +73,7 @@ class ImportAndRestoreTest extends IntegrationTest {
 					"{\"backup\": \"" + archiveBackup + "\", \"target\": \"new_database\", \"target_database\": \""
 							+ copyDb + "\"}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 			assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 			// the import's keys were counted from its dump: the restore compares them
 			assertThat(finished.path("checks").path("keys").path("equal").asBoolean()).as(finished.toString()).isTrue();

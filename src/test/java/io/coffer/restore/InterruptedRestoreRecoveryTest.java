@@ -130,7 +130,7 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 
 		ApiClient.Response again = RestoreSupport.start(operator(), db, "{\"target\": \"in_place\"}");
 		assertThat(again.status()).as(again.body()).isEqualTo(202);
-		JsonNode restored = RestoreSupport.awaitFinished(operator(), db, again.text("id"));
+		JsonNode restored = awaitRestoreFinished(operator(), db, again.text("id"));
 		assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
 		try (Jedis jedis = primary.jedis()) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> !jedis.exists("writable"));

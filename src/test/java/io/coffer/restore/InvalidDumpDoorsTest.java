@@ -152,7 +152,7 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 			ApiClient.Response launched = RestoreSupport.start(operator(), db,
 					"{\"backup\": \"" + backupId + "\"" + options + "}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).isEqualTo("error");
 			assertThat(finished.path("error").asString()).as(finished.toString()).containsPattern("offset \\d+: ");

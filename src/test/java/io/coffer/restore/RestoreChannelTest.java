@@ -76,7 +76,7 @@ class RestoreChannelTest extends IntegrationTest {
 
 			ApiClient.Response launched = RestoreSupport.start(operator(), db, "{\"target\": \"in_place\"}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 			assertThat(redis.digest()).isEqualTo(sourceDigest);

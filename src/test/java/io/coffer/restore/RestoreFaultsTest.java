@@ -54,7 +54,7 @@ class RestoreFaultsTest extends IntegrationTest {
 
 			ApiClient.Response launched = RestoreSupport.start(operator(), db, "{\"backup\": \"" + backupId + "\"}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).isEqualTo("error");
 			assertThat(finished.path("error").asString()).as(finished.toString()).containsIgnoringCase("authentic");
@@ -84,7 +84,7 @@ class RestoreFaultsTest extends IntegrationTest {
 				.ignoreExceptions()
 				.until(() -> isLoading(redis));
 			redis.kill();
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).isEqualTo("error");
 			assertThat(finished.path("error").asString()).as(finished.toString()).contains(redis.address());

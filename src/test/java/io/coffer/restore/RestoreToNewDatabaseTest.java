@@ -45,7 +45,7 @@ class RestoreToNewDatabaseTest extends IntegrationTest {
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
 			assertThat(launched.text("target")).isEqualTo("new_database");
 			assertThat(launched.text("target_database")).isEqualTo(copyDb.text("id"));
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 			assertThat(RedisDataset.differences(expected, RestoreFaultsTest.snapshot(copy))).isEmpty();

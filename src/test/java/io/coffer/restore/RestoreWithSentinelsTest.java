@@ -74,7 +74,7 @@ class RestoreWithSentinelsTest extends IntegrationTest {
 
 		ApiClient.Response launched = RestoreSupport.start(operator(), db, "{\"target\": \"in_place\"}");
 		assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-		JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+		JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 		assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 		assertThat(finished.path("checks").path("load").path("sentinels_held").asInt()).isEqualTo(3);
