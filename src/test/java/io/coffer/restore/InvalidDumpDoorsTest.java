@@ -38,6 +38,7 @@ import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import static io.coffer.testsupport.Digests.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -226,10 +227,6 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 			.params(plain.length, sha256(plain), object.length, sha256(object), dump.length, this.keyring.newest().id(),
 					backup.id())
 			.update();
-	}
-
-	private static String sha256(byte[] bytes) throws Exception {
-		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
 	}
 
 	private HttpResponse<String> upload(String db, String contentType, byte[] body)
