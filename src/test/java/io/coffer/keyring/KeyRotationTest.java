@@ -31,6 +31,7 @@ import io.coffer.crypto.Keyring;
 import io.coffer.storage.BlobStore;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
+import io.coffer.testsupport.Cookies;
 import io.coffer.testsupport.RedisDataset;
 import io.coffer.testsupport.RedisServerProcess;
 import io.coffer.testsupport.ServiceTest;
@@ -207,11 +208,11 @@ class KeyRotationTest extends ServiceTest {
 	void theOperatorRotatesFromTheDashboard() throws Exception {
 		String before = operator().get("/api/v1/keyring").text("current_key");
 		HttpResponse<String> signInPage = page("/dashboard/sign-in", null, null);
-		String cookie = cookieOf(signInPage, null);
+		String cookie = Cookies.setBy(signInPage).orElse(null);
 		HttpResponse<String> signedIn = page("/dashboard/sign-in", cookie,
 				"token=" + CofferTestServices.ADMIN_TOKEN + "&_csrf=" + csrf(signInPage));
 		assertThat(signedIn.statusCode()).isEqualTo(302);
-		cookie = cookieOf(signedIn, cookie);
+		cookie = Cookies.setBy(signedIn).orElse(cookie);
 		HttpResponse<String> databases = page("/dashboard", cookie, null);
 		assertThat(databases.body()).contains("New backups use key <span class=\"mono\">" + before + "</span>")
 			.contains("Rotate keys");
@@ -247,10 +248,6 @@ class KeyRotationTest extends ServiceTest {
 		Matcher field = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(page.body());
 		assertThat(field.find()).as(page.body()).isTrue();
 		return URLEncoder.encode(field.group(1), StandardCharsets.UTF_8);
-	}
-
-	private static String cookieOf(HttpResponse<?> response, String otherwise) {
-		return response.headers().firstValue("Set-Cookie").map((header) -> header.split(";", 2)[0]).orElse(otherwise);
 	}
 
 	private byte[] assertDownloads(String db, String id) {

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import io.coffer.provision.ProvisioningTest;
 import io.coffer.redis.RedisInfo;
 import io.coffer.system.CofferInstance;
 import io.coffer.testsupport.ApiClient;
-import io.coffer.provision.ProvisioningTest;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.Test;

@@ -23,6 +23,7 @@ import io.coffer.storage.BlobStore;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.Chromium;
 import io.coffer.testsupport.CofferTestServices;
+import io.coffer.testsupport.Cookies;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import io.coffer.testsupport.TestEngines;
@@ -467,7 +468,7 @@ class DashboardBrowserTest extends IntegrationTest {
 	@Test
 	void theSessionCookieIsHttpOnlyAndStrictAndChangesAtSignIn() throws Exception {
 		HttpResponse<String> page = get("/dashboard/sign-in", null);
-		String before = cookieOf(page);
+		String before = Cookies.setBy(page).orElse(null);
 		Matcher csrf = CSRF_FIELD.matcher(page.body());
 		assertThat(csrf.find()).isTrue();
 		HttpResponse<String> signedIn = post("/dashboard/sign-in", before, "token="
@@ -480,7 +481,7 @@ class DashboardBrowserTest extends IntegrationTest {
 		assertThat(setCookie).startsWith("coffer_session=").contains("HttpOnly").contains("SameSite=Strict")
 			// served over plain HTTP here; Tomcat adds Secure over TLS
 			.doesNotContain("Secure");
-		assertThat(cookieOf(signedIn)).as("a new session id at sign-in").isNotEqualTo(before);
+		assertThat(Cookies.setBy(signedIn).orElse(null)).as("a new session id at sign-in").isNotEqualTo(before);
 	}
 
 	private void signIn(String token) {
@@ -535,10 +536,6 @@ class DashboardBrowserTest extends IntegrationTest {
 		assertThat(cookie.isHttpOnly()).isTrue();
 		assertThat(cookie.getSameSite()).isEqualTo("Strict");
 		return cookie.getName() + "=" + cookie.getValue();
-	}
-
-	private static String cookieOf(HttpResponse<?> response) {
-		return response.headers().firstValue("Set-Cookie").map((value) -> value.split(";", 2)[0]).orElse(null);
 	}
 
 	private HttpResponse<String> get(String path, String cookie) throws IOException, InterruptedException {
