@@ -54,9 +54,7 @@ class BackupRoundTripTest extends IntegrationTest {
 	@BeforeAll
 	static void startRedis() {
 		redis = RedisTopology.primaryWithReplica().password(PASSWORD).start();
-		try (Jedis jedis = redis.primary().jedis()) {
-			RedisDataset.write(jedis);
-		}
+		RedisDataset.write(redis.primary());
 		RedisTopology.awaitReplicaLinkUp(redis.replica(), redis.primary());
 	}
 

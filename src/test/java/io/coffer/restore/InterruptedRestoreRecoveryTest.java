@@ -64,9 +64,7 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 	void theTargetAndItsSentinelsAreGivenBackWhatTheStoppedInstanceTookAndTheDatabaseCanBeRestoredAgain()
 			throws IOException {
 		RedisServerProcess primary = this.redis.primary();
-		try (Jedis jedis = primary.jedis()) {
-			RedisDataset.write(jedis);
-		}
+		RedisDataset.write(primary);
 		String db = RestoreSupport.registerWithSentinels(operator(), this.redis, "interrupted-restore", PASSWORD);
 		JsonNode backup = backUp(db);
 		assertThat(backup.path("status").asString()).as(backup.toString()).isEqualTo("done");

@@ -34,7 +34,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -86,9 +85,7 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 	@Test
 	void aTruncatedGzipImportIs422AndNothingIsKept(@TempDir Path folder) throws Exception {
 		try (RedisServerProcess source = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = source.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(source);
 			byte[] dump = Files.readAllBytes(RdbFiles.redisCliRdb(source, folder.resolve("dump.rdb")));
 			String db = registerDatabase("import-cut-gzip", PASSWORD, "stream", source.port()).text("id");
 			byte[] archive = RestoreSupport.tarGz(dump);
@@ -107,9 +104,7 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 	void anImportRecordsTheExactKeysOfItsDump(@TempDir Path folder) throws Exception {
 		try (RedisServerProcess source = RedisServerProcess.startWithPassword(PASSWORD);
 				RedisServerProcess target = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = source.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(source);
 			byte[] dump = Files.readAllBytes(RdbFiles.redisCliRdb(source, folder.resolve("dump.rdb")));
 			String db = registerDatabase("import-counted", PASSWORD, "stream", target.port()).text("id");
 
@@ -140,9 +135,7 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 
 	private void restoreTheCraftedDump(String app, String options) throws Exception {
 		try (RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = redis.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(redis);
 			String db = registerDatabase(app, PASSWORD, "stream", redis.port()).text("id");
 			String backupId = backUp(db).path("id").asString();
 			Backup backup = this.backups.find(db, backupId).orElseThrow();

@@ -93,9 +93,7 @@ class RestoreChannelTest extends IntegrationTest {
 	@Test
 	void intrudersGetNothingFromADrillWhichStillPasses() throws Exception {
 		try (RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = redis.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(redis);
 			String db = registerDatabase("drill-channel", PASSWORD, "stream", redis.port()).text("id");
 			String backupId = backUp(db).path("id").asString();
 			String digest = redis.digest();

@@ -39,9 +39,7 @@ class RestoreFaultsTest extends IntegrationTest {
 	@Test
 	void aTamperedObjectFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
 		try (RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = redis.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(redis);
 			String db = registerDatabase("restore-tampered", PASSWORD, "stream", redis.port()).text("id");
 			String backupId = backUp(db).path("id").asString();
 			Backup backup = this.backups.find(db, backupId).orElseThrow();

@@ -23,9 +23,7 @@ class RestoreRoundTripTest extends IntegrationTest {
 	@Test
 	void aRestoreInPlaceBringsBackEveryKeyTypeValueAndTtl() {
 		try (RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = redis.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(redis);
 			ApiClient.Response created = registerDatabase("restore-in-place", PASSWORD, "stream", redis.port());
 			String db = created.text("id");
 			ApiClient owner = withToken(created.text("token"));

@@ -57,9 +57,7 @@ class RestoreWithSentinelsTest extends IntegrationTest {
 	void noFailoverHappensAndTheReplicaEndsEqualToThePrimary() {
 		RedisServerProcess primary = this.redis.primary();
 		RedisServerProcess replica = this.redis.replica();
-		try (Jedis jedis = primary.jedis()) {
-			RedisDataset.write(jedis);
-		}
+		RedisDataset.write(primary);
 		awaitSameDigest(primary, replica);
 		String db = RestoreSupport.registerWithSentinels(operator(), this.redis, "restore-sentinels", PASSWORD);
 		JsonNode backup = backUp(db);

@@ -57,12 +57,8 @@ class ValkeyBackupsTest extends IntegrationTest {
 			.start();
 				RedisServerProcess lone = RedisServerProcess.options().server("valkey-server").password(PASSWORD).start();
 				RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = valkey.primary().jedis()) {
-				RedisDataset.write(jedis);
-			}
-			try (Jedis jedis = lone.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(valkey.primary());
+			RedisDataset.write(lone);
 			Map<Integer, Map<String, String>> expected = RestoreFaultsTest.snapshot(valkey.primary());
 			Map<Integer, Map<String, String>> expectedLone = RestoreFaultsTest.snapshot(lone);
 			await().atMost(Duration.ofSeconds(30))
