@@ -126,19 +126,21 @@ public abstract class ServiceTest {
 
 	/** The restore once it has finished, however it ended. */
 	public static JsonNode awaitRestoreFinished(ApiClient client, String databaseId, String restoreId) {
-		return org.awaitility.Awaitility.await()
-			.atMost(Duration.ofSeconds(180))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/databases/" + databaseId + "/restores/" + restoreId).json(),
-					(json) -> RunStatus.of(json.path("status").asString()).isFinished());
+		return awaitRunFinished(client, "/api/v1/databases/" + databaseId + "/restores/" + restoreId,
+				Duration.ofSeconds(180));
 	}
 
 	public static JsonNode awaitFinished(ApiClient client, String databaseId, String backupId) {
+		return awaitRunFinished(client, "/api/v1/databases/" + databaseId + "/backups/" + backupId,
+				Duration.ofSeconds(120));
+	}
+
+	/** A backup or a restore, read at {@code path} until its {@link RunStatus} is finished. */
+	private static JsonNode awaitRunFinished(ApiClient client, String path, Duration atMost) {
 		return org.awaitility.Awaitility.await()
-			.atMost(Duration.ofSeconds(120))
+			.atMost(atMost)
 			.pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/databases/" + databaseId + "/backups/" + backupId).json(),
-					(json) -> RunStatus.of(json.path("status").asString()).isFinished());
+			.until(() -> client.get(path).json(), (json) -> RunStatus.of(json.path("status").asString()).isFinished());
 	}
 
 }
