@@ -136,29 +136,17 @@ final class AddonVerbs {
 
 		@Override
 		public Integer call() throws InterruptedException {
-			JsonNode before = this.cli.database();
+			JsonNode before = this.cli.database(this.databaseId);
 			String own = before.path("id").asString();
-			if (!own.equals(this.databaseId)) {
-				throw new CliException("database " + this.databaseId + " is not the one of app " + this.cli.app
-						+ " (that is " + own + ")");
-			}
 			CofferClient client = this.cli.client();
-			CofferClient.Answer answer = client.send("/databases/" + own + "/plan", "POST", Map.of("plan", this.plan));
-			if (answer.isMissingRoute()) {
-				throw CliException.notOffered("plan changes", null);
-			}
-			JsonNode started = client.require(answer);
-			long execution = started.path("job").asLong();
+			JsonNode started = client.requireOffered(
+					client.send("/databases/" + own + "/plan", "POST", Map.of("plan", this.plan)), "plan changes");
 			var out = this.cli.console.out();
 			out.println("-----> Addon " + own + " is moving from " + before.path("plan").asString() + " to " + this.plan
 					+ "; connections drop briefly");
-			if (this.noWait) {
-				out.println("       Follow it with: GET /api/v1/jobs/" + execution);
+			if (Jobs.follow(client, out, started.path("job").asLong(), started, this.noWait,
+					(reason) -> "the plan of " + own + " was not changed: " + reason) == null) {
 				return 0;
-			}
-			JsonNode job = client.awaitJob(execution, started);
-			if (!"completed".equals(job.path("status").asString())) {
-				throw new CliException("the plan of " + own + " was not changed: " + SettingVerbs.Config.reason(job));
 			}
 			JsonNode after = client.get("/databases/" + own);
 			// "upgraded" would be wrong for a move to a smaller plan
@@ -194,12 +182,8 @@ final class AddonVerbs {
 
 		@Override
 		public Integer call() {
-			JsonNode database = this.cli.database();
+			JsonNode database = this.cli.database(this.databaseId);
 			String own = database.path("id").asString();
-			if (!own.equals(this.databaseId)) {
-				throw new CliException("database " + this.databaseId + " is not the one of app " + this.cli.app
-						+ " (that is " + own + ")");
-			}
 			var out = this.cli.console.out();
 			// the service backs up a running database only: one in error has no node to read
 			if (!this.noFinalBackup && "running".equals(database.path("status").asString())) {

@@ -112,11 +112,7 @@ final class BackupVerbs {
 			if (this.everyHours != null) {
 				request.put("every_hours", this.everyHours);
 			}
-			CofferClient.Answer answer = client.send(path, "PUT", request);
-			if (answer.isMissingRoute()) {
-				throw CliException.notOffered("changing the backup schedule", null);
-			}
-			JsonNode schedule = client.require(answer);
+			JsonNode schedule = client.requireOffered(client.send(path, "PUT", request), "changing the backup schedule");
 			out.println("-----> Periodic backups will be done " + describe(schedule));
 			return 0;
 		}

@@ -125,6 +125,20 @@ public final class CofferCli implements Runnable {
 		return ADDON_NAME.equals(word);
 	}
 
+	/**
+	 * The database of {@code --app}, which {@code databaseId} must name: a verb that moves or deletes a database
+	 * takes its ID as well, so that a wrong {@code --app} cannot touch another one.
+	 */
+	JsonNode database(String databaseId) {
+		JsonNode database = database();
+		String own = database.path("id").asString();
+		if (!own.equals(databaseId)) {
+			throw new CliException("database " + databaseId + " is not the one of app " + this.app + " (that is " + own
+					+ ")");
+		}
+		return database;
+	}
+
 	String databaseId() {
 		return database().path("id").asString();
 	}

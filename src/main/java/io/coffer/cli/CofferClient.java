@@ -150,6 +150,17 @@ final class CofferClient {
 	}
 
 	/** The body of a 2xx answer; otherwise the service's own sentence as the failure. */
+	/**
+	 * The answer of a route a service may not offer yet (restores, plan and configuration changes, engine upgrades,
+	 * the backup schedule): its body, or the sentence that says the service does not offer {@code thing}.
+	 */
+	JsonNode requireOffered(Answer answer, String thing) {
+		if (answer.isMissingRoute()) {
+			throw CliException.notOffered(thing, null);
+		}
+		return require(answer);
+	}
+
 	JsonNode require(Answer answer) {
 		if (answer.isSuccess()) {
 			return answer.body();

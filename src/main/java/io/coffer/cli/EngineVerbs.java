@@ -43,20 +43,12 @@ final class EngineVerbs {
 			}
 			Map<String, Object> body = (this.engine != null) ? Map.of("engine", this.engine, "version", this.version)
 					: Map.of("version", this.version);
-			CofferClient.Answer answer = client.send("/databases/" + db + "/upgrade", "POST", body);
-			if (answer.isMissingRoute()) {
-				throw CliException.notOffered("engine upgrades", null);
-			}
-			JsonNode started = client.require(answer);
-			long execution = started.path("job").asLong();
+			JsonNode started = client.requireOffered(client.send("/databases/" + db + "/upgrade", "POST", body),
+					"engine upgrades");
 			out.println("-----> Upgrade of " + db + " to " + this.version + " started");
-			if (this.noWait) {
-				out.println("       Follow it with: GET /api/v1/jobs/" + execution);
+			if (Jobs.follow(client, out, started.path("job").asLong(), started, this.noWait,
+					(reason) -> db + " was not upgraded to " + this.version + ": " + reason) == null) {
 				return 0;
-			}
-			JsonNode job = client.awaitJob(execution, started);
-			if (!"completed".equals(job.path("status").asString())) {
-				throw new CliException(db + " was not upgraded to " + this.version + ": " + SettingVerbs.Config.reason(job));
 			}
 			out.println("-----> " + db + " runs " + this.version);
 			return 0;

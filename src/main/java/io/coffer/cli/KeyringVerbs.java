@@ -54,14 +54,10 @@ final class KeyringVerbs implements Callable<Integer> {
 			JsonNode rewrap = rotated.path("rewrap");
 			long execution = rewrap.path("execution").asLong();
 			out.println("       Re-wrapping the stored backups: rewrapKeysJob, execution " + execution);
-			if (this.noWait) {
-				out.println("       Follow it with: GET /api/v1/jobs/" + execution);
+			JsonNode job = Jobs.follow(client, out, execution, rewrap, this.noWait, (reason) -> "the re-wrap did not "
+					+ "complete: " + reason + "; run it again with POST /api/v1/jobs/rewrapKeysJob, old keys stay until then");
+			if (job == null) {
 				return 0;
-			}
-			JsonNode job = client.awaitJob(execution, rewrap);
-			if (!"completed".equals(job.path("status").asString())) {
-				throw new CliException("the re-wrap did not complete: " + SettingVerbs.Config.reason(job)
-						+ "; run it again with POST /api/v1/jobs/rewrapKeysJob, old keys stay until then");
 			}
 			out.println("-----> " + job.path("exit_description").asString());
 			print(client.get("/keyring"), out);

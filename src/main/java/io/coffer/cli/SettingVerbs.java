@@ -48,11 +48,8 @@ final class SettingVerbs {
 				request.put("app", this.newApp);
 			}
 			CofferClient client = this.cli.client();
-			CofferClient.Answer answer = client.send("/databases/" + db + "/restores", "POST", request);
-			if (answer.isMissingRoute()) {
-				throw CliException.notOffered("restores", null);
-			}
-			JsonNode restore = client.require(answer);
+			JsonNode restore = client.requireOffered(client.send("/databases/" + db + "/restores", "POST", request),
+					"restores");
 			String id = restore.path("id").asString();
 			PrintStream out = this.cli.console.out();
 			out.println("-----> Restore " + id + " started");
@@ -113,31 +110,16 @@ final class SettingVerbs {
 			}
 			String db = this.cli.databaseId();
 			CofferClient client = this.cli.client();
-			CofferClient.Answer answer = client.send("/databases/" + db + "/config", "PATCH", changes);
-			if (answer.isMissingRoute()) {
-				throw CliException.notOffered("changing the Redis configuration", null);
-			}
-			JsonNode started = client.require(answer);
-			long execution = started.path("job").asLong();
+			JsonNode started = client.requireOffered(client.send("/databases/" + db + "/config", "PATCH", changes),
+					"changing the Redis configuration");
 			PrintStream out = this.cli.console.out();
 			out.println("-----> Configuration of " + db + " is being changed");
-			if (this.noWait) {
-				out.println("       Follow it with: GET /api/v1/jobs/" + execution);
+			if (Jobs.follow(client, out, started.path("job").asLong(), started, this.noWait,
+					(reason) -> "the configuration of " + db + " was not changed: " + reason) == null) {
 				return 0;
-			}
-			JsonNode job = client.awaitJob(execution, started);
-			if (!"completed".equals(job.path("status").asString())) {
-				throw new CliException("the configuration of " + db + " was not changed: " + reason(job));
 			}
 			out.println("-----> Configuration of " + db + " changed");
 			return 0;
-		}
-
-		/** The first line of the job's exit description, without the exception's class name. */
-		static String reason(JsonNode job) {
-			String description = job.path("exit_description").asString("");
-			String first = description.lines().findFirst().orElse("").replaceFirst("^[\\w.$]+(Exception|Error): ", "");
-			return first.isBlank() ? "the job ended " + job.path("status").asString() : first;
 		}
 
 		private static void putIfGiven(Map<String, Object> changes, String name, Boolean value) {

@@ -24,7 +24,7 @@ import com.sun.jna.Pointer;
  * {@code isal_zstream} and 87 KB for {@code inflate_state} in 2.30). The selection's self-test
  * ({@link DeflateLibraries}) checks the result against {@code java.util.zip} before it is used.
  */
-final class IsalLibrary implements DeflateLibrary {
+final class IsalLibrary extends AbstractDeflateLibrary {
 
 	static final String SONAME = "libisal.so.2";
 
@@ -106,6 +106,7 @@ final class IsalLibrary implements DeflateLibrary {
 
 	/** @throws UnsatisfiedLinkError if the library cannot be loaded */
 	IsalLibrary(String soname) {
+		super("isal");
 		if (Native.POINTER_SIZE != 8) {
 			throw new UnsupportedOperationException("the offsets Coffer uses in ISA-L's structures are those of 64-bit"
 					+ " platforms, not of this " + (Native.POINTER_SIZE * 8) + "-bit one");
@@ -132,16 +133,6 @@ final class IsalLibrary implements DeflateLibrary {
 			// the version only decorates the log line
 		}
 		return "ISA-L" + version + " (" + soname + ")";
-	}
-
-	@Override
-	public String id() {
-		return "isal";
-	}
-
-	@Override
-	public String toString() {
-		return description();
 	}
 
 	@Override

@@ -14,7 +14,7 @@ import com.sun.jna.Pointer;
  * libdeflate ({@code libdeflate0}) through JNA: whole-buffer deflate, about twice zlib's speed. Its
  * levels 1 to 9 are gzip's.
  */
-final class LibdeflateLibrary implements DeflateLibrary {
+final class LibdeflateLibrary extends AbstractDeflateLibrary {
 
 	static final String SONAME = "libdeflate.so.0";
 
@@ -50,18 +50,9 @@ final class LibdeflateLibrary implements DeflateLibrary {
 
 	/** @throws UnsatisfiedLinkError if the library cannot be loaded */
 	LibdeflateLibrary(String soname) {
+		super("libdeflate");
 		this.libdeflate = Native.load(soname, Libdeflate.class);
 		this.description = "libdeflate (" + soname + ")";
-	}
-
-	@Override
-	public String id() {
-		return "libdeflate";
-	}
-
-	@Override
-	public String toString() {
-		return description();
 	}
 
 	@Override

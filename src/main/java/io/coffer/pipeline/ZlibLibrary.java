@@ -5,21 +5,12 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /** {@code java.util.zip}: the JDK's zlib, always there, the slowest of the three. */
-final class ZlibLibrary implements DeflateLibrary {
+final class ZlibLibrary extends AbstractDeflateLibrary {
 
 	static final ZlibLibrary INSTANCE = new ZlibLibrary();
 
 	private ZlibLibrary() {
-	}
-
-	@Override
-	public String id() {
-		return "zlib";
-	}
-
-	@Override
-	public String toString() {
-		return description();
+		super("zlib");
 	}
 
 	@Override

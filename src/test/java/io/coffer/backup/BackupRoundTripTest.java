@@ -4,14 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
-import io.coffer.catalog.RunStatus;
 import io.coffer.crypto.DecryptingInputStream;
 import io.coffer.crypto.Keyring;
 import io.coffer.storage.BlobStore;
@@ -34,6 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
+import static io.coffer.testsupport.Digests.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -56,9 +54,7 @@ class BackupRoundTripTest extends IntegrationTest {
 	@BeforeAll
 	static void startRedis() {
 		redis = RedisTopology.primaryWithReplica().password(PASSWORD).start();
-		try (Jedis jedis = redis.primary().jedis()) {
-			RedisDataset.write(jedis);
-		}
+		RedisDataset.write(redis.primary());
 		RedisTopology.awaitReplicaLinkUp(redis.replica(), redis.primary());
 	}
 
@@ -145,10 +141,6 @@ class BackupRoundTripTest extends IntegrationTest {
 			long replica = Long.parseLong(redis.replica().info("replication").get("master_repl_offset"));
 			return master == replica;
 		});
-	}
-
-	private static String sha256(byte[] bytes) throws Exception {
-		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
 	}
 
 }

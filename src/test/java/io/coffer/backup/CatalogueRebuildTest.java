@@ -19,7 +19,6 @@ import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisDataset;
 import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -44,9 +43,7 @@ class CatalogueRebuildTest extends IntegrationTest {
 	@Test
 	void lostRowsComeBackFromTheirObjects() {
 		try (RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = redis.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(redis);
 			ApiClient.Response registered = registerDatabase("rebuild-app", PASSWORD, "stream", redis.port());
 			String db = registered.text("id");
 			String first = backUp(db).path("id").asString();

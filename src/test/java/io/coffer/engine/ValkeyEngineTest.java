@@ -188,16 +188,6 @@ class ValkeyEngineTest extends IntegrationTest {
 		return writer.written.get();
 	}
 
-	private void restore(ApiClient client, String databaseId, String body) {
-		ApiClient.Response launched = client.post("/api/v1/databases/" + databaseId + "/restores", body);
-		assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-		String restoreId = launched.text("id");
-		JsonNode ended = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/databases/" + databaseId + "/restores/" + restoreId).json(),
-					(json) -> json.path("status").asString().matches("done|error"));
-		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("done");
-	}
-
 	@FunctionalInterface
 	private interface ThrowingRunnable {
 

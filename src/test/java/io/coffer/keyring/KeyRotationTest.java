@@ -15,11 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +31,7 @@ import io.coffer.crypto.Keyring;
 import io.coffer.storage.BlobStore;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
+import io.coffer.testsupport.Cookies;
 import io.coffer.testsupport.RedisDataset;
 import io.coffer.testsupport.RedisServerProcess;
 import io.coffer.testsupport.ServiceTest;
@@ -47,6 +46,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import static io.coffer.testsupport.Digests.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -187,7 +187,7 @@ class KeyRotationTest extends ServiceTest {
 			ApiClient.Response restore = operator().post("/api/v1/databases/" + db + "/restores",
 					"{\"backup\": \"" + ids.get(1) + "\", \"target\": \"in_place\"}");
 			assertThat(restore.status()).as(restore.body()).isEqualTo(202);
-			JsonNode restored = awaitRestored(db, restore.text("id"));
+			JsonNode restored = awaitRestoreFinished(operator(), db, restore.text("id"));
 			assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
 			try (Jedis jedis = redis.jedis()) {
 				assertThat(RedisDataset.differences(expected, RedisDataset.snapshot(jedis))).isEmpty();
@@ -208,11 +208,11 @@ class KeyRotationTest extends ServiceTest {
 	void theOperatorRotatesFromTheDashboard() throws Exception {
 		String before = operator().get("/api/v1/keyring").text("current_key");
 		HttpResponse<String> signInPage = page("/dashboard/sign-in", null, null);
-		String cookie = cookieOf(signInPage, null);
+		String cookie = Cookies.setBy(signInPage).orElse(null);
 		HttpResponse<String> signedIn = page("/dashboard/sign-in", cookie,
 				"token=" + CofferTestServices.ADMIN_TOKEN + "&_csrf=" + csrf(signInPage));
 		assertThat(signedIn.statusCode()).isEqualTo(302);
-		cookie = cookieOf(signedIn, cookie);
+		cookie = Cookies.setBy(signedIn).orElse(cookie);
 		HttpResponse<String> databases = page("/dashboard", cookie, null);
 		assertThat(databases.body()).contains("New backups use key <span class=\"mono\">" + before + "</span>")
 			.contains("Rotate keys");
@@ -250,24 +250,12 @@ class KeyRotationTest extends ServiceTest {
 		return URLEncoder.encode(field.group(1), StandardCharsets.UTF_8);
 	}
 
-	private static String cookieOf(HttpResponse<?> response, String otherwise) {
-		return response.headers().firstValue("Set-Cookie").map((header) -> header.split(";", 2)[0]).orElse(otherwise);
-	}
-
 	private byte[] assertDownloads(String db, String id) {
 		java.net.http.HttpResponse<byte[]> download = operator().getBytes("/api/v1/databases/" + db + "/backups/" + id + "/archive");
 		assertThat(download.statusCode()).isEqualTo(200);
 		Backup backup = row(db, id);
 		assertThat(sha256(download.body())).as("archive of " + id).isEqualTo(backup.archiveSha256());
 		return download.body();
-	}
-
-	private JsonNode awaitRestored(String db, String restoreId) {
-		return org.awaitility.Awaitility.await()
-			.atMost(java.time.Duration.ofSeconds(180))
-			.pollInterval(java.time.Duration.ofMillis(200))
-			.until(() -> operator().get("/api/v1/databases/" + db + "/restores/" + restoreId).json(),
-					(json) -> io.coffer.catalog.RunStatus.of(json.path("status").asString()).isFinished());
 	}
 
 	private Backup row(String db, String id) {
@@ -280,15 +268,6 @@ class KeyRotationTest extends ServiceTest {
 						CofferTestServices.ADMIN_TOKEN),
 				Path.of("").toAbsolutePath(), ZoneId.of("UTC"), Clock.systemUTC());
 		return CofferCli.commandLine(console).execute(arguments);
-	}
-
-	private static String sha256(byte[] bytes) {
-		try {
-			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-		}
-		catch (java.security.NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	private static Path keyringOfItsOwn() {

@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.coffer.catalog.InstanceTimeout;
+import io.coffer.provision.ProvisioningTest;
 import io.coffer.redis.RedisInfo;
 import io.coffer.system.CofferInstance;
 import io.coffer.testsupport.ApiClient;
-import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.Test;
@@ -92,7 +92,7 @@ class ConfigChangeTest extends IntegrationTest {
 		assertThat(recorded).containsEntry("requested_by", "database_token").containsEntry("status", "done");
 		assertThat(recorded.get("error")).isNull();
 		assertThat((String) recorded.get("settings")).contains("\"aof\": true").contains("\"timeout\": 300");
-		Path redisConf = nodesFolder().resolve(id).resolve("redis-1").resolve("redis.conf");
+		Path redisConf = ProvisioningTest.nodesFolder().resolve(id).resolve("redis-1").resolve("redis.conf");
 		assertThat(Files.readString(redisConf)).contains("appendonly yes").contains("timeout 300")
 			.contains("maxmemory-policy allkeys-lru");
 
@@ -267,10 +267,6 @@ class ConfigChangeTest extends IntegrationTest {
 				""".formatted(Long.toString(System.nanoTime(), 36), addresses, PASSWORD));
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		return created.text("id");
-	}
-
-	private static Path nodesFolder() {
-		return CofferTestServices.get().workFolder().resolve("data").resolve("nodes");
 	}
 
 }

@@ -36,7 +36,7 @@ class BackupRestoreOverlapTest extends IntegrationTest {
 			// nothing of the refused backup is left to retry or to list
 			assertThat(operator().get("/api/v1/databases/" + db + "/backups").json()).hasSize(1);
 
-			JsonNode restored = RestoreSupport.awaitFinished(operator(), db, restore.text("id"));
+			JsonNode restored = awaitRestoreFinished(operator(), db, restore.text("id"));
 			assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
 			assertThat(backUp(db).path("status").asString()).isEqualTo("done");
 		}
@@ -81,7 +81,7 @@ class BackupRestoreOverlapTest extends IntegrationTest {
 			ApiClient.Response restore = RestoreSupport.start(operator(), targetDb,
 					"{\"backup\": \"" + targetBackup + "\", \"target\": \"in_place\"}");
 			assertThat(restore.status()).as(restore.body()).isEqualTo(202);
-			assertThat(RestoreSupport.awaitFinished(operator(), targetDb, restore.text("id")).path("status").asString())
+			assertThat(awaitRestoreFinished(operator(), targetDb, restore.text("id")).path("status").asString())
 				.isEqualTo("done");
 		}
 	}

@@ -74,7 +74,7 @@ class ExactKeyCountsTest extends IntegrationTest {
 			ApiClient.Response launched = RestoreSupport.start(operator(), db,
 					"{\"backup\": \"" + backupId + "\", \"target\": \"new_database\", \"app\": \"exact-copy\"}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 			Map<String, Long> expected = new TreeMap<>(Map.of("db0", recorded));

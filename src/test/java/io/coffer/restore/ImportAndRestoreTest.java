@@ -14,7 +14,6 @@ import io.coffer.testsupport.RedisDataset;
 import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,9 +35,7 @@ class ImportAndRestoreTest extends IntegrationTest {
 		try (RedisServerProcess source = RedisServerProcess.startWithPassword(PASSWORD);
 				RedisServerProcess imported = RedisServerProcess.startWithPassword(PASSWORD);
 				RedisServerProcess copy = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = source.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(source);
 			Path rdb = RdbFiles.redisCliRdb(source, folder.resolve("dump.rdb"));
 			Map<Integer, Map<String, String>> expected = RestoreFaultsTest.snapshot(source);
 			String db = registerDatabase("import-into", PASSWORD, "stream", imported.port()).text("id");
@@ -73,7 +70,7 @@ class ImportAndRestoreTest extends IntegrationTest {
 					"{\"backup\": \"" + archiveBackup + "\", \"target\": \"new_database\", \"target_database\": \""
 							+ copyDb + "\"}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 			assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 			// the import's keys were counted from its dump: the restore compares them
 			assertThat(finished.path("checks").path("keys").path("equal").asBoolean()).as(finished.toString()).isTrue();

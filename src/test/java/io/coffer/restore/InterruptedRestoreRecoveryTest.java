@@ -68,9 +68,7 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 	void theTargetAndItsSentinelsAreGivenBackWhatTheStoppedInstanceTookAndTheDatabaseCanBeRestoredAgain()
 			throws IOException {
 		RedisServerProcess primary = this.redis.primary();
-		try (Jedis jedis = primary.jedis()) {
-			RedisDataset.write(jedis);
-		}
+		RedisDataset.write(primary);
 		String db = RestoreSupport.registerWithSentinels(operator(), this.redis, "interrupted-restore", PASSWORD);
 		JsonNode backup = backUp(db);
 		assertThat(backup.path("status").asString()).as(backup.toString()).isEqualTo("done");
@@ -134,7 +132,7 @@ class InterruptedRestoreRecoveryTest extends IntegrationTest {
 
 		ApiClient.Response again = RestoreSupport.start(operator(), db, "{\"target\": \"in_place\"}");
 		assertThat(again.status()).as(again.body()).isEqualTo(202);
-		JsonNode restored = RestoreSupport.awaitFinished(operator(), db, again.text("id"));
+		JsonNode restored = awaitRestoreFinished(operator(), db, again.text("id"));
 		assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
 		try (Jedis jedis = primary.jedis()) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> !jedis.exists("writable"));

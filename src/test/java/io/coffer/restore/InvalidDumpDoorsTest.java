@@ -34,10 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import static io.coffer.testsupport.Digests.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -85,9 +85,7 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 	@Test
 	void aTruncatedGzipImportIs422AndNothingIsKept(@TempDir Path folder) throws Exception {
 		try (RedisServerProcess source = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = source.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(source);
 			byte[] dump = Files.readAllBytes(RdbFiles.redisCliRdb(source, folder.resolve("dump.rdb")));
 			String db = registerDatabase("import-cut-gzip", PASSWORD, "stream", source.port()).text("id");
 			byte[] archive = RestoreSupport.tarGz(dump);
@@ -106,9 +104,7 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 	void anImportRecordsTheExactKeysOfItsDump(@TempDir Path folder) throws Exception {
 		try (RedisServerProcess source = RedisServerProcess.startWithPassword(PASSWORD);
 				RedisServerProcess target = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = source.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(source);
 			byte[] dump = Files.readAllBytes(RdbFiles.redisCliRdb(source, folder.resolve("dump.rdb")));
 			String db = registerDatabase("import-counted", PASSWORD, "stream", target.port()).text("id");
 
@@ -139,9 +135,7 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 
 	private void restoreTheCraftedDump(String app, String options) throws Exception {
 		try (RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = redis.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(redis);
 			String db = registerDatabase(app, PASSWORD, "stream", redis.port()).text("id");
 			String backupId = backUp(db).path("id").asString();
 			Backup backup = this.backups.find(db, backupId).orElseThrow();
@@ -152,7 +146,7 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 			ApiClient.Response launched = RestoreSupport.start(operator(), db,
 					"{\"backup\": \"" + backupId + "\"" + options + "}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).isEqualTo("error");
 			assertThat(finished.path("error").asString()).as(finished.toString()).containsPattern("offset \\d+: ");
@@ -226,10 +220,6 @@ class InvalidDumpDoorsTest extends IntegrationTest {
 			.params(plain.length, sha256(plain), object.length, sha256(object), dump.length, this.keyring.newest().id(),
 					backup.id())
 			.update();
-	}
-
-	private static String sha256(byte[] bytes) throws Exception {
-		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
 	}
 
 	private HttpResponse<String> upload(String db, String contentType, byte[] body)

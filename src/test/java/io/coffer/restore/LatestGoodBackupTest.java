@@ -66,7 +66,7 @@ class LatestGoodBackupTest extends IntegrationTest {
 			ApiClient.Response restore = RestoreSupport.start(operator(), db, "{\"backup\": \"latest\"}");
 			assertThat(restore.status()).as(restore.body()).isEqualTo(202);
 			assertThat(restore.text("backup")).isEqualTo(good.id());
-			JsonNode restored = RestoreSupport.awaitFinished(operator(), db, restore.text("id"));
+			JsonNode restored = awaitRestoreFinished(operator(), db, restore.text("id"));
 			assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
 			try (Jedis jedis = redis.jedis()) {
 				assertThat(jedis.get("version")).isEqualTo("good");

@@ -76,7 +76,7 @@ class RestoreChannelTest extends IntegrationTest {
 
 			ApiClient.Response launched = RestoreSupport.start(operator(), db, "{\"target\": \"in_place\"}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 			assertThat(redis.digest()).isEqualTo(sourceDigest);
@@ -93,9 +93,7 @@ class RestoreChannelTest extends IntegrationTest {
 	@Test
 	void intrudersGetNothingFromADrillWhichStillPasses() throws Exception {
 		try (RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = redis.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(redis);
 			String db = registerDatabase("drill-channel", PASSWORD, "stream", redis.port()).text("id");
 			String backupId = backUp(db).path("id").asString();
 			String digest = redis.digest();

@@ -18,7 +18,6 @@ import io.coffer.testsupport.RedisServerProcess;
 import io.coffer.testsupport.TestEngines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -77,9 +76,7 @@ class RestoreDrillTest extends IntegrationTest {
 		try (RedisServerProcess sound = RedisServerProcess.startWithPassword(PASSWORD);
 				RedisServerProcess damaged = RedisServerProcess.startWithPassword(PASSWORD)) {
 			for (RedisServerProcess server : List.of(sound, damaged)) {
-				try (Jedis jedis = server.jedis()) {
-					RedisDataset.write(jedis);
-				}
+				RedisDataset.write(server);
 			}
 			String soundDb = registerDatabase("drill-sound", PASSWORD, "stream", sound.port()).text("id");
 			String damagedDb = registerDatabase("drill-damaged", PASSWORD, "stream", damaged.port()).text("id");

@@ -39,9 +39,7 @@ class RestoreFaultsTest extends IntegrationTest {
 	@Test
 	void aTamperedObjectFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
 		try (RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = redis.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(redis);
 			String db = registerDatabase("restore-tampered", PASSWORD, "stream", redis.port()).text("id");
 			String backupId = backUp(db).path("id").asString();
 			Backup backup = this.backups.find(db, backupId).orElseThrow();
@@ -54,7 +52,7 @@ class RestoreFaultsTest extends IntegrationTest {
 
 			ApiClient.Response launched = RestoreSupport.start(operator(), db, "{\"backup\": \"" + backupId + "\"}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).isEqualTo("error");
 			assertThat(finished.path("error").asString()).as(finished.toString()).containsIgnoringCase("authentic");
@@ -84,7 +82,7 @@ class RestoreFaultsTest extends IntegrationTest {
 				.ignoreExceptions()
 				.until(() -> isLoading(redis));
 			redis.kill();
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).isEqualTo("error");
 			assertThat(finished.path("error").asString()).as(finished.toString()).contains(redis.address());

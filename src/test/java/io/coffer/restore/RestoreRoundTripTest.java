@@ -23,9 +23,7 @@ class RestoreRoundTripTest extends IntegrationTest {
 	@Test
 	void aRestoreInPlaceBringsBackEveryKeyTypeValueAndTtl() {
 		try (RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = redis.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(redis);
 			ApiClient.Response created = registerDatabase("restore-in-place", PASSWORD, "stream", redis.port());
 			String db = created.text("id");
 			ApiClient owner = withToken(created.text("token"));
@@ -44,7 +42,7 @@ class RestoreRoundTripTest extends IntegrationTest {
 			assertThat(launched.text("status")).isIn("scheduled", "running");
 			assertThat(launched.text("backup")).isEqualTo(backup.path("id").asString());
 			assertThat(launched.text("target")).isEqualTo("in_place");
-			JsonNode finished = RestoreSupport.awaitFinished(owner, db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(owner, db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 			try (Jedis jedis = redis.jedis()) {
@@ -75,7 +73,7 @@ class RestoreRoundTripTest extends IntegrationTest {
 			assertThat(RestoreSupport.start(operator(), db, "{\"backup\": \"0000\"}").status()).isEqualTo(404);
 			ApiClient.Response launched = RestoreSupport.start(operator(), db, "{}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 			assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 			try (Jedis jedis = redis.jedis()) {
 				assertThat(jedis.get("only")).isEqualTo("key");

@@ -8,9 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
-import io.coffer.catalog.RunStatus;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobUpload;
 import io.coffer.testsupport.ApiClient;
@@ -21,12 +19,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import redis.clients.jedis.Jedis;
-import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-/** Starting restores and imports through the API and waiting for them, as the tests of this package do. */
+/** Starting restores and imports through the API, as the tests of this package do; ServiceTest waits for them. */
 final class RestoreSupport {
 
 	private static final HttpClient http = HttpClient.newHttpClient();
@@ -54,13 +50,6 @@ final class RestoreSupport {
 					RedisTopology.MASTER_NAME));
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		return created.text("id");
-	}
-
-	static JsonNode awaitFinished(ApiClient client, String databaseId, String restoreId) {
-		return await().atMost(Duration.ofSeconds(180))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/databases/" + databaseId + "/restores/" + restoreId).json(),
-					(json) -> RunStatus.of(json.path("status").asString()).isFinished());
 	}
 
 	/** Uploads a dump (raw, or a .tar.gz) to the database's import as the operator; the body is streamed. */

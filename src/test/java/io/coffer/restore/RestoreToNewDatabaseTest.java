@@ -7,7 +7,6 @@ import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisDataset;
 import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,9 +23,7 @@ class RestoreToNewDatabaseTest extends IntegrationTest {
 	void aBackupFillsAnEmptyRegisteredDatabaseAndANonEmptyOneIsRefused() {
 		try (RedisServerProcess source = RedisServerProcess.startWithPassword(PASSWORD);
 				RedisServerProcess copy = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = source.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(source);
 			ApiClient.Response sourceDb = registerDatabase("restore-source", PASSWORD, "stream", source.port());
 			ApiClient.Response copyDb = registerDatabase("restore-copy", PASSWORD, "stream", copy.port());
 			String db = sourceDb.text("id");
@@ -45,7 +42,7 @@ class RestoreToNewDatabaseTest extends IntegrationTest {
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
 			assertThat(launched.text("target")).isEqualTo("new_database");
 			assertThat(launched.text("target_database")).isEqualTo(copyDb.text("id"));
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 			assertThat(RedisDataset.differences(expected, RestoreFaultsTest.snapshot(copy))).isEmpty();

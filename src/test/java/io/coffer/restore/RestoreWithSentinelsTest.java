@@ -57,9 +57,7 @@ class RestoreWithSentinelsTest extends IntegrationTest {
 	void noFailoverHappensAndTheReplicaEndsEqualToThePrimary() {
 		RedisServerProcess primary = this.redis.primary();
 		RedisServerProcess replica = this.redis.replica();
-		try (Jedis jedis = primary.jedis()) {
-			RedisDataset.write(jedis);
-		}
+		RedisDataset.write(primary);
 		awaitSameDigest(primary, replica);
 		String db = RestoreSupport.registerWithSentinels(operator(), this.redis, "restore-sentinels", PASSWORD);
 		JsonNode backup = backUp(db);
@@ -74,7 +72,7 @@ class RestoreWithSentinelsTest extends IntegrationTest {
 
 		ApiClient.Response launched = RestoreSupport.start(operator(), db, "{\"target\": \"in_place\"}");
 		assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-		JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+		JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 		assertThat(finished.path("status").asString()).as(finished.toString()).isEqualTo("done");
 		assertThat(finished.path("checks").path("load").path("sentinels_held").asInt()).isEqualTo(3);

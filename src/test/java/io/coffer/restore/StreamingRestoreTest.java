@@ -58,7 +58,7 @@ class StreamingRestoreTest extends IntegrationTest {
 			ApiClient.Response launched = RestoreSupport.start(operator(), db,
 					"{\"backup\": \"" + backupId + "\", \"verify_before_load\": false}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode finished = RestoreSupport.awaitFinished(operator(), db, launched.text("id"));
+			JsonNode finished = awaitRestoreFinished(operator(), db, launched.text("id"));
 
 			assertThat(finished.path("status").asString()).isEqualTo("error");
 			assertThat(finished.path("error").asString()).as(finished.toString()).containsIgnoringCase("authentic");

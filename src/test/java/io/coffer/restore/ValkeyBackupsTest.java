@@ -57,12 +57,8 @@ class ValkeyBackupsTest extends IntegrationTest {
 			.start();
 				RedisServerProcess lone = RedisServerProcess.options().server("valkey-server").password(PASSWORD).start();
 				RedisServerProcess redis = RedisServerProcess.startWithPassword(PASSWORD)) {
-			try (Jedis jedis = valkey.primary().jedis()) {
-				RedisDataset.write(jedis);
-			}
-			try (Jedis jedis = lone.jedis()) {
-				RedisDataset.write(jedis);
-			}
+			RedisDataset.write(valkey.primary());
+			RedisDataset.write(lone);
 			Map<Integer, Map<String, String>> expected = RestoreFaultsTest.snapshot(valkey.primary());
 			Map<Integer, Map<String, String>> expectedLone = RestoreFaultsTest.snapshot(lone);
 			await().atMost(Duration.ofSeconds(30))
@@ -101,7 +97,7 @@ class ValkeyBackupsTest extends IntegrationTest {
 			ApiClient.Response launched = RestoreSupport.start(operator(), sentinelDb,
 					"{\"backup\": \"" + streamed.path("id").asString() + "\", \"target\": \"in_place\"}");
 			assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-			JsonNode restored = RestoreSupport.awaitFinished(operator(), sentinelDb, launched.text("id"));
+			JsonNode restored = awaitRestoreFinished(operator(), sentinelDb, launched.text("id"));
 			assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
 			assertThat(RedisDataset.differences(expected, RestoreFaultsTest.snapshot(valkey.primary()))).isEmpty();
 
@@ -130,7 +126,7 @@ class ValkeyBackupsTest extends IntegrationTest {
 			ApiClient.Response intoValkey = RestoreSupport.start(operator(), fileDb,
 					"{\"backup\": \"" + importId + "\", \"target\": \"in_place\"}");
 			assertThat(intoValkey.status()).as(intoValkey.body()).isEqualTo(202);
-			JsonNode importRestored = RestoreSupport.awaitFinished(operator(), fileDb, intoValkey.text("id"));
+			JsonNode importRestored = awaitRestoreFinished(operator(), fileDb, intoValkey.text("id"));
 			assertThat(importRestored.path("status").asString()).as(importRestored.toString()).isEqualTo("done");
 			assertThat(RedisDataset.differences(expectedLone, RestoreFaultsTest.snapshot(lone))).isEmpty();
 			for (String db : List.of(sentinelDb, fileDb, redisDb)) {

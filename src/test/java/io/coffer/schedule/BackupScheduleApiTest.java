@@ -147,9 +147,7 @@ class BackupScheduleApiTest extends IntegrationTest {
 			JsonNode skipped = await().atMost(Duration.ofSeconds(30))
 				.until(() -> operator().get(path(db)).json().path("skipped"), (list) -> !list.isEmpty());
 			assertThat(skipped.get(0).path("reason").asString()).isEqualTo("skipped: a restore into " + db + " was running");
-			String ended = await().atMost(Duration.ofSeconds(120))
-				.until(() -> operator().get("/api/v1/databases/" + db + "/restores/" + restore.text("id")).text("status"),
-						(status) -> status.matches("done|error"));
+			String ended = awaitRestoreFinished(operator(), db, restore.text("id")).path("status").asString();
 			assertThat(ended).isEqualTo("done");
 			assertThat(operator().get("/api/v1/databases/" + db + "/backups").json().size()).isEqualTo(1);
 		}

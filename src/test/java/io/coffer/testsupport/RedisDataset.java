@@ -20,6 +20,13 @@ public final class RedisDataset {
 	private RedisDataset() {
 	}
 
+	/** {@link #write(Jedis)} through a connection of its own to the server. */
+	public static void write(RedisServerProcess server) {
+		try (Jedis jedis = server.jedis()) {
+			write(jedis);
+		}
+	}
+
 	/** Strings, hashes, lists, sets, sorted sets and a stream in databases 0, 1 and 4, some with TTLs. */
 	public static void write(Jedis jedis) {
 		for (int db : new int[] { 0, 1, 4 }) {

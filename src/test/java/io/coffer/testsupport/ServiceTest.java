@@ -8,6 +8,8 @@ import java.util.stream.Collectors;
 import io.coffer.catalog.RunStatus;
 import tools.jackson.databind.JsonNode;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -110,12 +112,35 @@ public abstract class ServiceTest {
 					(json) -> !json.path("status").asString().matches("starting|started"));
 	}
 
+	/**
+	 * Restores as {@code body} asks ({@code {"backup": ..., "target": ...}}) and waits until the restore ends;
+	 * fails unless it was accepted and is done. Answers the finished restore.
+	 */
+	protected static JsonNode restore(ApiClient client, String databaseId, String body) {
+		ApiClient.Response launched = client.post("/api/v1/databases/" + databaseId + "/restores", body);
+		assertThat(launched.status()).as(launched.body()).isEqualTo(202);
+		JsonNode ended = awaitRestoreFinished(client, databaseId, launched.text("id"));
+		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("done");
+		return ended;
+	}
+
+	/** The restore once it has finished, however it ended. */
+	public static JsonNode awaitRestoreFinished(ApiClient client, String databaseId, String restoreId) {
+		return awaitRunFinished(client, "/api/v1/databases/" + databaseId + "/restores/" + restoreId,
+				Duration.ofSeconds(180));
+	}
+
 	public static JsonNode awaitFinished(ApiClient client, String databaseId, String backupId) {
+		return awaitRunFinished(client, "/api/v1/databases/" + databaseId + "/backups/" + backupId,
+				Duration.ofSeconds(120));
+	}
+
+	/** A backup or a restore, read at {@code path} until its {@link RunStatus} is finished. */
+	private static JsonNode awaitRunFinished(ApiClient client, String path, Duration atMost) {
 		return org.awaitility.Awaitility.await()
-			.atMost(Duration.ofSeconds(120))
+			.atMost(atMost)
 			.pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/databases/" + databaseId + "/backups/" + backupId).json(),
-					(json) -> RunStatus.of(json.path("status").asString()).isFinished());
+			.until(() -> client.get(path).json(), (json) -> RunStatus.of(json.path("status").asString()).isFinished());
 	}
 
 }

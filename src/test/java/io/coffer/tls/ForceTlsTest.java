@@ -120,7 +120,7 @@ class ForceTlsTest extends IntegrationTest {
 		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
 			jedis.set("after-backup", "goes away");
 		}
-		restoreLatest(owner, id);
+		restore(owner, id, "{\"backup\": \"latest\", \"target\": \"in_place\"}");
 		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
 			assertThat(jedis.exists("after-backup")).isFalse();
 			assertThat(jedis.dbSize()).isEqualTo(100);
@@ -210,7 +210,7 @@ class ForceTlsTest extends IntegrationTest {
 		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
 			jedis.set("after-backup", "goes away");
 		}
-		restoreLatest(operator(), id);
+		restore(operator(), id, "{\"backup\": \"latest\", \"target\": \"in_place\"}");
 		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
 			assertThat(jedis.exists("after-backup")).isFalse();
 			assertThat(jedis.get("before")).isEqualTo("failover");
@@ -348,16 +348,6 @@ class ForceTlsTest extends IntegrationTest {
 	@AfterAll
 	static void killLeftovers() {
 		CofferTestServices.killProcessesUnder(ProvisioningTest.nodesFolder());
-	}
-
-	private static void restoreLatest(ApiClient client, String id) {
-		ApiClient.Response restore = client.post("/api/v1/databases/" + id + "/restores",
-				"{\"backup\": \"latest\", \"target\": \"in_place\"}");
-		assertThat(restore.status()).as(restore.body()).isEqualTo(202);
-		JsonNode restored = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-			.until(() -> client.get("/api/v1/databases/" + id + "/restores/" + restore.text("id")).json(),
-					(json) -> json.path("status").asString().matches("done|error"));
-		assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
 	}
 
 	private static void signal(String name, long pid) throws Exception {

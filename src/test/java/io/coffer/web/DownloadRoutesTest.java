@@ -19,6 +19,7 @@ import io.coffer.crypto.EncryptedLayout;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobUpload;
 import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.Cookies;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -142,7 +143,7 @@ class DownloadRoutesTest extends IntegrationTest {
 	/** A dashboard session signed in with the token, as the sign-in form does it. @return its cookie */
 	private String signIn(String token) throws Exception {
 		HttpResponse<byte[]> form = send(request("/dashboard/sign-in").header("Accept", "text/html"));
-		String anonymous = cookieOf(form);
+		String anonymous = Cookies.setBy(form).orElseThrow();
 		Matcher csrf = CSRF_FIELD.matcher(new String(form.body(), StandardCharsets.UTF_8));
 		assertThat(csrf.find()).as("the sign-in form's CSRF token").isTrue();
 		HttpResponse<byte[]> signedIn = send(request("/dashboard/sign-in").header("Cookie", anonymous)
@@ -151,7 +152,7 @@ class DownloadRoutesTest extends IntegrationTest {
 					+ "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8))));
 		assertThat(signedIn.statusCode()).isEqualTo(302);
 		assertThat(header(signedIn, "Location")).endsWith("/dashboard");
-		return cookieOf(signedIn);
+		return Cookies.setBy(signedIn).orElseThrow();
 	}
 
 	private HttpRequest.Builder request(String path) {
@@ -160,10 +161,6 @@ class DownloadRoutesTest extends IntegrationTest {
 
 	private HttpResponse<byte[]> send(HttpRequest.Builder request) throws IOException, InterruptedException {
 		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-	}
-
-	private static String cookieOf(HttpResponse<?> response) {
-		return response.headers().firstValue("Set-Cookie").map((value) -> value.split(";", 2)[0]).orElseThrow();
 	}
 
 	private static String header(HttpResponse<?> response, String name) {

@@ -1,8 +1,6 @@
 package io.coffer.web;
 
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
@@ -15,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
+import static io.coffer.testsupport.Digests.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code DELETE /databases/{db}}: a last backup first, and nothing deleted when it fails. */
@@ -46,7 +45,7 @@ class FinalBackupTest extends IntegrationTest {
 			assertThat(backup.method()).isEqualTo("final");
 			assertThat(backup.keysPerDb()).containsEntry("db0", 300L);
 			try (InputStream stored = this.store.read(backup.objectKey())) {
-				assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(stored.readAllBytes())))
+				assertThat(sha256(stored.readAllBytes()))
 					.isEqualTo(backup.storedSha256());
 			}
 			assertThat(operator().get("/api/v1/databases/" + db).status()).isEqualTo(404);

@@ -1,7 +1,6 @@
 package io.coffer.web.dashboard;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -10,11 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -29,6 +24,7 @@ import io.coffer.storage.BlobStore;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.Chromium;
 import io.coffer.testsupport.CofferTestServices;
+import io.coffer.testsupport.Cookies;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import io.coffer.testsupport.TestEngines;
@@ -49,6 +45,7 @@ import redis.clients.jedis.Jedis;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
+import static io.coffer.testsupport.Digests.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -472,7 +469,7 @@ class DashboardBrowserTest extends IntegrationTest {
 	@Test
 	void theSessionCookieIsHttpOnlyAndStrictAndChangesAtSignIn() throws Exception {
 		HttpResponse<String> page = get("/dashboard/sign-in", null);
-		String before = cookieOf(page);
+		String before = Cookies.setBy(page).orElse(null);
 		Matcher csrf = CSRF_FIELD.matcher(page.body());
 		assertThat(csrf.find()).isTrue();
 		HttpResponse<String> signedIn = post("/dashboard/sign-in", before, "token="
@@ -485,7 +482,7 @@ class DashboardBrowserTest extends IntegrationTest {
 		assertThat(setCookie).startsWith("coffer_session=").contains("HttpOnly").contains("SameSite=Strict")
 			// served over plain HTTP here; Tomcat adds Secure over TLS
 			.doesNotContain("Secure");
-		assertThat(cookieOf(signedIn)).as("a new session id at sign-in").isNotEqualTo(before);
+		assertThat(Cookies.setBy(signedIn).orElse(null)).as("a new session id at sign-in").isNotEqualTo(before);
 	}
 
 	private void signIn(String token) {
@@ -542,10 +539,6 @@ class DashboardBrowserTest extends IntegrationTest {
 		return cookie.getName() + "=" + cookie.getValue();
 	}
 
-	private static String cookieOf(HttpResponse<?> response) {
-		return response.headers().firstValue("Set-Cookie").map((value) -> value.split(";", 2)[0]).orElse(null);
-	}
-
 	private HttpResponse<String> get(String path, String cookie) throws IOException, InterruptedException {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path))).header("Accept", "text/html");
 		if (cookie != null) {
@@ -563,14 +556,6 @@ class DashboardBrowserTest extends IntegrationTest {
 		}
 		return this.http.send(request.POST(HttpRequest.BodyPublishers.ofString(form)).build(),
 				HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
-		MessageDigest digest = MessageDigest.getInstance("SHA-256");
-		try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-			in.transferTo(java.io.OutputStream.nullOutputStream());
-		}
-		return HexFormat.of().formatHex(digest.digest());
 	}
 
 }
