@@ -32,7 +32,7 @@ import org.springframework.stereotype.Component;
 /**
  * Runs each node as a process of this machine: {@code redis-server} for data nodes, {@code redis-server
  * --sentinel} for sentinels, {@code haproxy} for entry points, each in
- * {@code <data-dir>/nodes/<database>/<node>/} with the configuration file written there.
+ * {@code <data-dir>/nodes/<database>/<node>/} with the configuration file {@link NodeFolders} writes there.
  * <p>
  * The processes outlive Coffer: on start-up, the {@link NodeSupervisor} finds each one again by the
  * pid recorded in the catalogue, and a node is only taken for running when the process on its port
