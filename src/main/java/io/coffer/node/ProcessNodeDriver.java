@@ -1,22 +1,17 @@
 package io.coffer.node;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
@@ -37,7 +32,7 @@ import org.springframework.stereotype.Component;
 /**
  * Runs each node as a process of this machine: {@code redis-server} for data nodes, {@code redis-server
  * --sentinel} for sentinels, {@code haproxy} for entry points, each in
- * {@code <data-dir>/nodes/<database>/<node>/} with the configuration file written there.
+ * {@code <data-dir>/nodes/<database>/<node>/} with the configuration file {@link NodeFolders} writes there.
  * <p>
  * The processes outlive Coffer: on start-up, the {@link NodeSupervisor} finds each one again by the
  * pid recorded in the catalogue, and a node is only taken for running when the process on its port
@@ -50,13 +45,11 @@ public class ProcessNodeDriver implements NodeDriver {
 
 	private static final Logger log = LoggerFactory.getLogger(ProcessNodeDriver.class);
 
-	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
-
 	private static final int START_ATTEMPTS = 3;
 
 	private final ProvisioningProperties settings;
 
-	private final Path nodesDir;
+	private final NodeFolders folders;
 
 	private final PortAllocator ports;
 
@@ -74,7 +67,7 @@ public class ProcessNodeDriver implements NodeDriver {
 		this.saving = new RedisConnections(Duration.ofSeconds(1), Duration.ofMinutes(30), authority::clientSocketFactory);
 		this.settings = settings;
 		this.engines = engines;
-		this.nodesDir = service.dataDir().toAbsolutePath().normalize().resolve("nodes");
+		this.folders = new NodeFolders(service.dataDir().toAbsolutePath().normalize().resolve("nodes"));
 		this.ports = new PortAllocator(this.settings.host(), this.settings.firstPort(),
 				this.settings.lastPort(), () -> repository.portsInUse(this.settings.host()));
 	}
@@ -99,7 +92,7 @@ public class ProcessNodeDriver implements NodeDriver {
 
 	@Override
 	public Reservation reserve(String databaseId, String name, String kind) {
-		Path dir = this.nodesDir.resolve(databaseId).resolve(name);
+		Path dir = this.folders.dir(databaseId, name);
 		// the process driver chooses the engine of what it runs; a static pool runs whatever it runs
 		this.engines.chooseFor(databaseId);
 		return new Reservation(this.settings.host(), this.ports.allocate(),
@@ -111,14 +104,14 @@ public class ProcessNodeDriver implements NodeDriver {
 		Path dir = Path.of(node.driverData().dir());
 		ManagedNode current = node;
 		for (int attempt = 1;; attempt++) {
-			writeConfig(current, setup, dir);
+			this.folders.writeConfig(current, setup, dir);
 			Process process = launch(current, List.of());
 			try {
 				awaitReady(current, process, password(setup));
 				return current.with(current.port(), current.driverData().withPid(process.pid()));
 			}
 			catch (NodeStartException ex) {
-				stop(process.toHandle());
+				NodeProcesses.stop(process.toHandle());
 				// another program took the port between its reservation and now: take another one
 				if (!ex.addressInUse || attempt == START_ATTEMPTS) {
 					throw ex;
@@ -140,7 +133,7 @@ public class ProcessNodeDriver implements NodeDriver {
 			awaitReady(node, process, password);
 		}
 		catch (NodeStartException ex) {
-			stop(process.toHandle());
+			NodeProcesses.stop(process.toHandle());
 			throw ex;
 		}
 		return node.with(node.port(), node.driverData().withPid(process.pid()));
@@ -157,7 +150,7 @@ public class ProcessNodeDriver implements NodeDriver {
 			boolean ours = pid != null && ProcessHandle.of(pid)
 				.filter(ProcessHandle::isAlive)
 				.flatMap((handle) -> handle.info().commandLine())
-				.filter((line) -> line.contains(configFile(node).toString()))
+				.filter((line) -> line.contains(this.folders.configFile(node).toString()))
 				.isPresent();
 			return (ours && accepts(node)) ? OptionalLong.of(pid) : OptionalLong.empty();
 		}
@@ -166,7 +159,7 @@ public class ProcessNodeDriver implements NodeDriver {
 			return OptionalLong.empty();
 		}
 		String configFile = server.get().get("config_file");
-		if (configFile != null && Path.of(configFile).normalize().equals(configFile(node))) {
+		if (configFile != null && Path.of(configFile).normalize().equals(this.folders.configFile(node))) {
 			return OptionalLong.of(Long.parseLong(server.get().get("process_id")));
 		}
 		return OptionalLong.empty();
@@ -203,19 +196,12 @@ public class ProcessNodeDriver implements NodeDriver {
 		}
 		Long pid = node.driverData().pid();
 		if (pid != null) {
-			ProcessHandle.of(pid).filter((handle) -> isOurs(handle, node)).ifPresent(this::stop);
+			ProcessHandle.of(pid).filter((handle) -> NodeProcesses.isOurs(handle, node)).ifPresent(NodeProcesses::stop);
 		}
 		if (serving.isPresent()) {
-			ProcessHandle.of(serving.getAsLong()).ifPresent(this::stop);
+			ProcessHandle.of(serving.getAsLong()).ifPresent(NodeProcesses::stop);
 		}
-		Path dir = Path.of(node.driverData().dir());
-		deleteRecursively(dir);
-		try {
-			Files.deleteIfExists(dir.getParent());
-		}
-		catch (IOException ex) {
-			// other nodes of the database are still there; the last one removed takes the folder
-		}
+		this.folders.remove(node);
 		this.ports.release(node.port());
 	}
 
@@ -235,49 +221,21 @@ public class ProcessNodeDriver implements NodeDriver {
 		OptionalLong serving = runningPid(node, password);
 		Long pid = serving.isPresent() ? Long.valueOf(serving.getAsLong()) : node.driverData().pid();
 		if (pid != null) {
-			ProcessHandle.of(pid).filter((handle) -> isOurs(handle, node)).ifPresent(this::stop);
+			ProcessHandle.of(pid).filter((handle) -> NodeProcesses.isOurs(handle, node)).ifPresent(NodeProcesses::stop);
 		}
 	}
 
 	/**
-	 * Writes the files a node serves TLS with into {@code tls/} of its folder, each readable by its owner
-	 * only. HAProxy passes TLS through and only verifies the nodes: it gets the CA's certificate alone, so
-	 * that the database's key is in no more folders than it must be.
+	 * Writes the files a node serves TLS with into its folder, each readable by its owner only; HAProxy
+	 * gets the CA's certificate alone.
 	 */
 	public void writeTlsFiles(ManagedNode node, NodeTls tls) {
-		Path dir = Path.of(node.driverData().dir()).resolve(NodeConfigFiles.TLS_DIR);
-		try {
-			PrivateFiles.folders(this.nodesDir, dir);
-			PrivateFiles.write(dir.resolve(NodeConfigFiles.TLS_CA_FILE), tls.authorityCertificate());
-			if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
-				return;
-			}
-			PrivateFiles.write(dir.resolve(NodeConfigFiles.TLS_CERT_FILE), tls.certificate());
-			PrivateFiles.write(dir.resolve(NodeConfigFiles.TLS_KEY_FILE), tls.privateKey());
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("cannot write the TLS files of " + describe(node) + " in " + dir, ex);
-		}
+		this.folders.writeTlsFiles(node, tls);
 	}
 
-	/**
-	 * Makes the node's folder (and the folders above it, up to the nodes' folder) and every file in it
-	 * readable by the owner only: for nodes written by an older version, or whose process, started
-	 * before nodes ran with a private umask, loosened its files since ({@code CONFIG REWRITE} gives the
-	 * rewritten file the process's default mode).
-	 */
+	/** Makes the node's folder and every file in it readable by the owner only, as they hold its secrets. */
 	void tighten(ManagedNode node) {
-		Path dir = Path.of(node.driverData().dir());
-		if (!Files.isDirectory(dir)) {
-			return;
-		}
-		try {
-			PrivateFiles.folders(this.nodesDir, dir);
-			PrivateFiles.tighten(dir);
-		}
-		catch (IOException | UncheckedIOException ex) {
-			log.warn("Could not make the files of {} private to their owner: {}", describe(node), ex.getMessage());
-		}
+		this.folders.tighten(node);
 	}
 
 	/**
@@ -291,12 +249,7 @@ public class ProcessNodeDriver implements NodeDriver {
 		List<String> lines = new ArrayList<>();
 		lines.add("# Added by Coffer: TLS " + (tls ? "forced" : "no longer forced"));
 		lines.addAll(NodeConfigFiles.listening(node.port(), dir, tls));
-		try {
-			PrivateFiles.append(configFile(node), "\n" + String.join("\n", lines) + "\n");
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("cannot change the configuration of " + describe(node), ex);
-		}
+		this.folders.appendToConfig(node, lines);
 		return restart(node, null, List.of());
 	}
 
@@ -322,11 +275,11 @@ public class ProcessNodeDriver implements NodeDriver {
 		}
 		ProcessHandle.of(pid.getAsLong()).ifPresent((process) -> {
 			try {
-				process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+				process.onExit().get(NodeProcesses.STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 			}
 			catch (Exception ex) {
-				throw new IllegalStateException(describe(node) + " did not exit within " + STOP_TIMEOUT.toSeconds()
-						+ " s of SHUTDOWN SAVE", ex);
+				throw new IllegalStateException(describe(node) + " did not exit within "
+						+ NodeProcesses.STOP_TIMEOUT.toSeconds() + " s of SHUTDOWN SAVE", ex);
 			}
 		});
 	}
@@ -335,37 +288,8 @@ public class ProcessNodeDriver implements NodeDriver {
 		return node.kind() + " " + node.name() + " of " + node.databaseId() + " (" + node.address() + ")";
 	}
 
-	private boolean isOurs(ProcessHandle handle, ManagedNode node) {
-		if (!handle.isAlive()) {
-			return false;
-		}
-		// Redis rewrites its command line into its title; HAProxy keeps it. Either way the program name is there.
-		String program = ManagedNode.DriverData.HAPROXY.equals(node.kind()) ? "haproxy" : "redis";
-		// when its command cannot be read, remove() still finds the node by asking who serves its port
-		return handle.info().commandLine().or(() -> handle.info().command()).map((line) -> line.contains(program))
-			.orElse(false);
-	}
-
-	private Path configFile(ManagedNode node) {
-		return Path.of(node.driverData().dir()).resolve(NodeConfigFiles.fileName(node.kind())).normalize();
-	}
-
-	private void writeConfig(ManagedNode node, NodeSetup setup, Path dir) {
-		if (setup.tls() != null) {
-			writeTlsFiles(node, setup.tls());
-		}
-		try {
-			// the files hold the database's password: owner only, in folders of the owner only
-			PrivateFiles.folders(this.nodesDir, dir);
-			PrivateFiles.write(configFile(node), NodeConfigFiles.render(setup, node.host(), node.port(), dir));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("cannot write the configuration of " + describe(node) + " in " + dir, ex);
-		}
-	}
-
 	private Process launch(ManagedNode node, List<String> extraArguments) {
-		String config = configFile(node).toString();
+		String config = this.folders.configFile(node).toString();
 		List<String> command = new ArrayList<>();
 		switch (node.kind()) {
 			case ManagedNode.DriverData.SENTINEL -> command.addAll(List.of(this.settings.redisServer(), config, "--sentinel"));
@@ -402,7 +326,7 @@ public class ProcessNodeDriver implements NodeDriver {
 		long deadline = System.nanoTime() + this.settings.startTimeout().toNanos();
 		while (System.nanoTime() < deadline) {
 			if (!process.isAlive()) {
-				String tail = logTail(node);
+				String tail = this.folders.logTail(node);
 				throw new NodeStartException(describe(node) + " exited with status " + process.exitValue()
 						+ " as it started: " + tail, tail.contains("Address already in use") || tail.contains("cannot bind"));
 			}
@@ -412,7 +336,7 @@ public class ProcessNodeDriver implements NodeDriver {
 			pause(Duration.ofMillis(50));
 		}
 		throw new NodeStartException(describe(node) + " did not answer within "
-				+ this.settings.startTimeout().toSeconds() + " s: " + logTail(node), false);
+				+ this.settings.startTimeout().toSeconds() + " s: " + this.folders.logTail(node), false);
 	}
 
 	private boolean answers(ManagedNode node, String password) {
@@ -433,59 +357,12 @@ public class ProcessNodeDriver implements NodeDriver {
 		}
 	}
 
-	private void stop(ProcessHandle process) {
-		// SIGTERM first: Redis shuts down in order; SIGKILL if it does not within the timeout
-		process.destroy();
-		try {
-			process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (Exception ex) {
-			process.destroyForcibly();
-			try {
-				process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-			}
-			catch (Exception notDead) {
-				throw new IllegalStateException("process " + process.pid() + " did not exit after SIGKILL", notDead);
-			}
-		}
-	}
-
-	private String logTail(ManagedNode node) {
-		Path dir = Path.of(node.driverData().dir());
-		StringBuilder tail = new StringBuilder();
-		for (String name : List.of("redis.log", "sentinel.log", "console.log")) {
-			Path file = dir.resolve(name);
-			if (Files.isRegularFile(file)) {
-				try {
-					List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-					lines.subList(Math.max(0, lines.size() - 5), lines.size()).forEach((line) -> tail.append(line.strip()).append(" | "));
-				}
-				catch (IOException | UncheckedIOException ex) {
-					// the log is only there to explain; without it the status says enough
-				}
-			}
-		}
-		return (tail.length() > 0) ? "its log ends with: " + tail : "it wrote no log";
-	}
-
 	private static boolean onPath(String program) {
 		return ServerPrograms.isInstalled(program);
 	}
 
 	private static String password(NodeSetup setup) {
 		return (setup instanceof NodeSetup.Redis redis) ? redis.password() : null;
-	}
-
-	private static void deleteRecursively(Path root) {
-		if (!Files.exists(root)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(root)) {
-			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("cannot remove " + root, ex);
-		}
 	}
 
 	public static void pause(Duration duration) {

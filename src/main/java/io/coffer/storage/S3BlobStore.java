@@ -45,15 +45,6 @@ import okhttp3.OkHttpClient;
  */
 public class S3BlobStore implements BlobStore, AutoCloseable {
 
-	/** S3 refuses parts smaller than 5 MiB, except the last one. */
-	public static final int MINIMUM_PART_SIZE = 5 * 1024 * 1024;
-
-	/**
-	 * 16 MiB parts reach S3's limit of 10,000 parts at about 156 GiB, beyond the largest
-	 * Redis dump we serve, while two buffers of them stay small next to the heap.
-	 */
-	public static final int DEFAULT_PART_SIZE = 16 * 1024 * 1024;
-
 	private static final long CONNECT_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
 	private static final long TRANSFER_TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(2);
@@ -71,7 +62,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 	private static final Pattern LOCAL_WRITE_IN_PROGRESS = Pattern
 		.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
-	private final Settings settings;
+	private final S3Settings settings;
 
 	private final OkHttpClient httpClient;
 
@@ -79,7 +70,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 
 	private final UploadListingClient asyncClient;
 
-	public S3BlobStore(Settings settings) {
+	public S3BlobStore(S3Settings settings) {
 		this.settings = settings;
 		this.httpClient = io.minio.http.HttpUtils.newDefaultHttpClient(CONNECT_TIMEOUT_MILLIS, TRANSFER_TIMEOUT_MILLIS,
 				TRANSFER_TIMEOUT_MILLIS);
@@ -98,7 +89,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 	}
 
 	/**
-	 * Check that the storage answers and, when {@link Settings#createBucket()} says so,
+	 * Check that the storage answers and, when {@link S3Settings#createBucket()} says so,
 	 * create the bucket if it is missing.
 	 */
 	public S3BlobStore start() throws IOException {
@@ -116,7 +107,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 		return this;
 	}
 
-	public Settings getSettings() {
+	public S3Settings getSettings() {
 		return this.settings;
 	}
 
@@ -361,62 +352,6 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 	interface StorageCall<T> {
 
 		T call() throws Exception;
-
-	}
-
-	/**
-	 * Where the storage is and how to write to it.
-	 * @param region the bucket's region; S3Proxy and MinIO accept any, AWS needs the right one
-	 * @param partSize bytes per multipart part, at least {@link #MINIMUM_PART_SIZE}
-	 * @param createBucket create the bucket on {@link S3BlobStore#start()} if it is missing
-	 */
-	public record Settings(String endpoint, String accessKey, String secretKey, String bucket, String region, int partSize,
-			boolean createBucket) {
-
-		public Settings {
-			Objects.requireNonNull(endpoint, "endpoint");
-			Objects.requireNonNull(accessKey, "accessKey");
-			Objects.requireNonNull(secretKey, "secretKey");
-			Objects.requireNonNull(bucket, "bucket");
-			if (bucket.length() < 3) {
-				throw new IllegalArgumentException("bucket name '" + bucket + "' is too short: S3 needs 3 to 63 characters");
-			}
-			if (partSize < MINIMUM_PART_SIZE) {
-				throw new IllegalArgumentException("part size " + partSize + " is below S3's minimum of " + MINIMUM_PART_SIZE + " bytes");
-			}
-		}
-
-		/** 16 MiB parts, region us-east-1, the bucket created when missing. */
-		public static Settings of(String endpoint, String accessKey, String secretKey, String bucket) {
-			return new Settings(endpoint, accessKey, secretKey, bucket, "us-east-1", DEFAULT_PART_SIZE, true);
-		}
-
-		public Settings withRegion(String region) {
-			return new Settings(this.endpoint, this.accessKey, this.secretKey, this.bucket, region, this.partSize, this.createBucket);
-		}
-
-		public Settings withPartSize(int partSize) {
-			return new Settings(this.endpoint, this.accessKey, this.secretKey, this.bucket, this.region, partSize, this.createBucket);
-		}
-
-		public Settings withCreateBucket(boolean createBucket) {
-			return new Settings(this.endpoint, this.accessKey, this.secretKey, this.bucket, this.region, this.partSize, createBucket);
-		}
-
-		public Settings withCredentials(String accessKey, String secretKey) {
-			return new Settings(this.endpoint, accessKey, secretKey, this.bucket, this.region, this.partSize, this.createBucket);
-		}
-
-		public Settings withBucket(String bucket) {
-			return new Settings(this.endpoint, this.accessKey, this.secretKey, bucket, this.region, this.partSize, this.createBucket);
-		}
-
-		@Override
-		public String toString() {
-			// never the secret key
-			return "Settings[endpoint=" + this.endpoint + ", accessKey=" + this.accessKey + ", bucket=" + this.bucket
-					+ ", region=" + this.region + ", partSize=" + this.partSize + ", createBucket=" + this.createBucket + "]";
-		}
 
 	}
 

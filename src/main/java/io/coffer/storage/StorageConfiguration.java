@@ -43,10 +43,10 @@ class StorageConfiguration {
 
 	@Bean(destroyMethod = "close")
 	S3BlobStore blobStore(S3Properties s3, EmbeddedStorage embedded) {
-		S3BlobStore.Settings settings = embedded.isRunning()
-				? S3BlobStore.Settings.of(embedded.server.endpoint(), embedded.server.accessKey(),
+		S3Settings settings = embedded.isRunning()
+				? S3Settings.of(embedded.server.endpoint(), embedded.server.accessKey(),
 						embedded.server.secretKey(), s3.bucket())
-				: S3BlobStore.Settings.of(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.bucket())
+				: S3Settings.of(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.bucket())
 					.withRegion(s3.region());
 		S3BlobStore store = new S3BlobStore(settings.withPartSize(s3.partSize()));
 		try {

@@ -62,8 +62,8 @@ class S3BlobStoreTest extends BlobStoreContractTest {
 		return this.store;
 	}
 
-	static S3BlobStore.Settings settings() {
-		return S3BlobStore.Settings.of(server.endpoint(), ACCESS_KEY, SECRET_KEY, "backups").withPartSize(PART_SIZE);
+	static S3Settings settings() {
+		return S3Settings.of(server.endpoint(), ACCESS_KEY, SECRET_KEY, "backups").withPartSize(PART_SIZE);
 	}
 
 	@Test
