@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -31,16 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * package. Source files stay short enough to read, or say why not.
  */
 class ArchitectureTest {
-
-	/**
-	 * What the slices of the move still being merged take away, each with the slice that removes it;
-	 * once they are merged this list is emptied. Keys are top-level classes (their nested classes
-	 * included) or, for the size rule, source files under src/main/java.
-	 */
-	private static final Map<String, String> KNOWN_UNTIL_MERGED = Map.ofEntries(
-			// source files over 400 lines
-			Map.entry("io/coffer/engine/EngineUpgradeSteps.java", "no slice yet: split by phase"),
-			Map.entry("io/coffer/planchange/PlanChangeSteps.java", "no slice yet: split by direction"));
 
 	/** Packages every capability may use; they use each other, and never a capability. */
 	private static final String[] BUILDING_BLOCKS = { "io.coffer.node..", "io.coffer.archive..", "io.coffer.redis..",
@@ -87,7 +76,6 @@ class ArchitectureTest {
 		// the command-line client is a thin HTTP client: it speaks java.net.http, which is not in the list
 		noClasses().that()
 			.resideOutsideOfPackage("io.coffer.web..")
-			.and(not(knownUntilMerged()))
 			.should()
 			.dependOnClassesThat()
 			.resideInAnyPackage(HTTP)
@@ -102,7 +90,6 @@ class ArchitectureTest {
 			unexplained = files.filter((file) -> file.toString().endsWith(".java"))
 				.filter(ArchitectureTest::longWithoutReason)
 				.map((file) -> sources.relativize(file).toString().replace('\\', '/'))
-				.filter((file) -> !KNOWN_UNTIL_MERGED.containsKey(file))
 				.sorted()
 				.toList();
 		}
@@ -129,24 +116,6 @@ class ArchitectureTest {
 		assertThat(mapped).as("packages in the map that opens docs/DESIGN.md").isEqualTo(packages);
 	}
 
-	@Test
-	void theAllowListNamesOnlyWhatStillNeedsIt() {
-		// an entry whose class or file is gone, or that no longer breaks a rule, is taken out of the list
-		List<String> stale = KNOWN_UNTIL_MERGED.keySet().stream().filter((entry) -> !stillNeeded(entry)).sorted().toList();
-		assertThat(stale).as("entries of KNOWN_UNTIL_MERGED that no longer break a rule").isEmpty();
-	}
-
-	private static boolean stillNeeded(String entry) {
-		if (entry.endsWith(".java")) {
-			Path file = Path.of("src/main/java", entry);
-			return Files.exists(file) && longWithoutReason(file);
-		}
-		return SERVICE.contain(entry) && SERVICE.stream()
-			.filter((type) -> topLevelName(type).equals(entry))
-			.flatMap((type) -> type.getDirectDependenciesFromSelf().stream())
-			.anyMatch((dependency) -> resideInAnyPackage(HTTP).test(dependency.getTargetClass()));
-	}
-
 	private static boolean longWithoutReason(Path file) {
 		try {
 			List<String> lines = Files.readAllLines(file);
@@ -156,19 +125,6 @@ class ArchitectureTest {
 		catch (IOException ex) {
 			throw new IllegalStateException("cannot read " + file, ex);
 		}
-	}
-
-	private static DescribedPredicate<JavaClass> knownUntilMerged() {
-		return DescribedPredicate.describe("listed in KNOWN_UNTIL_MERGED",
-				(type) -> KNOWN_UNTIL_MERGED.containsKey(topLevelName(type)));
-	}
-
-	private static String topLevelName(JavaClass type) {
-		JavaClass outer = type;
-		while (outer.getEnclosingClass().isPresent()) {
-			outer = outer.getEnclosingClass().get();
-		}
-		return outer.getName();
 	}
 
 }

@@ -26,6 +26,8 @@ public class PlanChangeFailures {
 
 	private final PlanChangeSteps steps;
 
+	private final PlanChangeRollback rollback;
+
 	private final PlanChangeRepository changes;
 
 	private final ProvisioningRepository repository;
@@ -34,9 +36,10 @@ public class PlanChangeFailures {
 
 	private final Clock clock;
 
-	PlanChangeFailures(PlanChangeSteps steps, PlanChangeRepository changes, ProvisioningRepository repository,
-			DatabaseLocks locks, Clock clock) {
+	PlanChangeFailures(PlanChangeSteps steps, PlanChangeRollback rollback, PlanChangeRepository changes,
+			ProvisioningRepository repository, DatabaseLocks locks, Clock clock) {
 		this.steps = steps;
+		this.rollback = rollback;
 		this.changes = changes;
 		this.repository = repository;
 		this.locks = locks;
@@ -56,7 +59,7 @@ public class PlanChangeFailures {
 			}
 			List<String> notUndone;
 			try {
-				notUndone = this.steps.undo(this.steps.change(changeId));
+				notUndone = this.rollback.undo(this.steps.change(changeId));
 			}
 			catch (RuntimeException ex) {
 				notUndone = List.of("undoing failed: " + ex.getMessage());

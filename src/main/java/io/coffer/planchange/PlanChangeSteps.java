@@ -10,8 +10,6 @@ import io.coffer.node.PlanCatalogue;
 import io.coffer.provision.ProvisionSteps;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +41,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * does nothing when the change does not need it: a business → starter change removes nodes before the
  * primary is resized, a starter → business change resizes the primary before its replica, sentinels and
  * HAProxy are added (so that they start with the new memory), a change within a family only resizes.
+ * A change that fails is undone by {@link PlanChangeRollback}, with the nodes added and removed here.
  */
 @Component
 class PlanChangeSteps {
@@ -271,132 +270,14 @@ class PlanChangeSteps {
 		log.info("Database {} moved from {} to {}", databaseId, change.fromPlan(), to.name());
 	}
 
-	/**
-	 * After a failed change: the nodes the change added are removed and the old memory set back, or the
-	 * sentinels a business → starter change removed are started again (see {@link #restoreSentinels}), so
-	 * that the database runs as it did. What was done is read from the nodes themselves, not from how far
-	 * the job got. Answers what could not be undone, one sentence each.
-	 */
-	List<String> undo(PlanChangeRepository.PlanChange change) {
-		if (removesNodes(change)) {
-			return restoreSentinels(change);
-		}
-		String databaseId = change.databaseId();
-		Plan from = plan(change.fromPlan());
-		List<String> problems = new ArrayList<>();
-		String password = this.nodes.password(databaseId).orElse(null);
-		Set<String> kept = Set.copyOf(DatabaseProvisioning.nodeNames(from));
-		List<ManagedNode> added = new ArrayList<>(this.nodes.all(databaseId)
-			.stream()
-			.filter((node) -> !kept.contains(node.name()))
-			.toList());
-		Collections.reverse(added);
-		for (ManagedNode node : added) {
-			try {
-				remove(node, password);
-			}
-			catch (RuntimeException ex) {
-				problems.add(node.name() + " could not be removed: " + ex.getMessage());
-			}
-		}
-		try {
-			setMaxmemory(databaseId, bytes(from));
-		}
-		catch (RuntimeException ex) {
-			problems.add("the memory of " + from.name() + " could not be set back: " + ex.getMessage());
-		}
-		return problems;
-	}
-
-	/**
-	 * A business → starter change that failed while both data nodes and HAProxy remain (typically the
-	 * {@code FAILOVER} refused or timed out, after the sentinels were removed): a failover still under way
-	 * is aborted, the catalogue takes the roles the nodes have, and the sentinels are started again,
-	 * monitoring whichever node is primary now. REDIS_URL has not moved. Once HAProxy or the replica is
-	 * gone, the business topology cannot come back without moving REDIS_URL: the answer says what remains.
-	 */
-	private List<String> restoreSentinels(PlanChangeRepository.PlanChange change) {
-		String databaseId = change.databaseId();
-		List<String> missing = missing(databaseId, plan(change.fromPlan()));
-		if (missing.isEmpty()) {
-			return List.of(); // it failed before removing anything: there is nothing to start again
-		}
-		if (missing.stream().anyMatch((name) -> !name.startsWith("sentinel"))) {
-			return List.of(missing.stream().anyMatch((name) -> name.startsWith("redis")) ? notRestorable(databaseId,
-					"its replica was removed") : notRestorable(databaseId, "its HAProxy was removed"));
-		}
-		String password = this.nodes.requirePassword(databaseId);
-		List<ManagedNode> dataNodes = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS);
-		ManagedNode primary;
-		try {
-			primary = settledPrimary(databaseId, dataNodes, password);
-		}
-		catch (RuntimeException ex) {
-			return List.of(notRestorable(databaseId, "its data nodes cannot tell which is primary (" + ex.getMessage() + ")"));
-		}
-		for (ManagedNode node : dataNodes) {
-			this.repository.updateRole(node.id(), (node.id() == primary.id()) ? Node.PRIMARY : Node.REPLICA);
-		}
-		try {
-			// the sentinels left are removed too: all start again from one configuration and know each other
-			for (ManagedNode sentinel : this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL)) {
-				remove(sentinel, password);
-			}
-			reserve(databaseId, DatabaseProvisioning.nodeNames(plan(change.fromPlan()))
-				.stream()
-				.filter((name) -> name.startsWith("sentinel"))
-				.toList());
-			this.provisionSteps.startSentinels(databaseId, primary);
-			this.provisionSteps.awaitEntryPoint(databaseId);
-		}
-		catch (RuntimeException ex) {
-			return List.of("its sentinels could not be started again: " + ex.getMessage() + "; the database has "
-					+ String.join(", ", this.nodes.all(databaseId).stream().map(ManagedNode::name).toList()));
-		}
-		log.info("{} has its sentinels again, monitoring {}: it runs on plan {}", databaseId, primary.name(),
-				change.fromPlan());
-		return List.of();
-	}
-
-	/** The data node that is primary once any failover under way is aborted: exactly one must say so. */
-	private ManagedNode settledPrimary(String databaseId, List<ManagedNode> dataNodes, String password) {
-		for (ManagedNode node : dataNodes) {
-			if (!"no-failover".equals(replication(node, password).getOrDefault("master_failover_state", "no-failover"))) {
-				this.redis.call(endpoint(node, password), Jedis::failoverAbort);
-			}
-		}
-		List<ManagedNode> primaries = new ArrayList<>();
-		this.provisionSteps.await("one data node of " + databaseId + " to be primary", () -> {
-			primaries.clear();
-			for (ManagedNode node : dataNodes) {
-				Map<String, String> replication = replication(node, password);
-				if ("master".equals(replication.get("role"))
-						&& "no-failover".equals(replication.getOrDefault("master_failover_state", "no-failover"))) {
-					primaries.add(node);
-				}
-			}
-			return primaries.size() == 1;
-		});
-		return primaries.get(0);
-	}
-
-	/** Says what remains and what the operator can do: only deletion is possible from {@code error}. */
-	private String notRestorable(String databaseId, String why) {
-		List<ManagedNode> dataNodes = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS);
-		return why + ", so its old plan cannot be set back; the database has "
-				+ String.join(", ", this.nodes.all(databaseId).stream().map(ManagedNode::name).toList())
-				+ "; its data is on " + String.join(", ", dataNodes.stream().map(ManagedNode::address).toList())
-				+ ": copy it from there (e.g. redis-cli --rdb), then delete the database and load the copy into a new one";
-	}
-
 	/** The nodes the plan has and the database lacks, by name. */
-	private List<String> missing(String databaseId, Plan plan) {
+	List<String> missing(String databaseId, Plan plan) {
 		Set<String> existing = Set.copyOf(this.nodes.all(databaseId).stream().map(ManagedNode::name).toList());
 		return DatabaseProvisioning.nodeNames(plan).stream().filter((name) -> !existing.contains(name)).toList();
 	}
 
 	/** Reserves and records the named nodes, with the primary's driver; they start later. */
-	private void reserve(String databaseId, List<String> names) {
+	void reserve(String databaseId, List<String> names) {
 		ManagedNode primary = this.nodes.named(databaseId, DatabaseNodes.PRIMARY).orElseThrow();
 		NodeDriver driver = this.drivers.of(primary);
 		for (String name : names) {
@@ -416,12 +297,12 @@ class PlanChangeSteps {
 		return !plan(change.fromPlan()).highlyAvailable() && plan(change.toPlan()).highlyAvailable();
 	}
 
-	private void remove(ManagedNode node, String password) {
+	void remove(ManagedNode node, String password) {
 		this.drivers.of(node).remove(node, password);
 		this.repository.removeNode(node.id());
 	}
 
-	private Map<String, String> replication(ManagedNode node, String password) {
+	Map<String, String> replication(ManagedNode node, String password) {
 		return this.redis.call(endpoint(node, password), (jedis) -> RedisInfo.fields(jedis.info("replication")));
 	}
 
@@ -443,7 +324,7 @@ class PlanChangeSteps {
 			.orElseThrow(() -> new IllegalStateException("database " + databaseId + " no longer exists"));
 	}
 
-	private Plan plan(String name) {
+	Plan plan(String name) {
 		return this.plans.find(name).orElseThrow(() -> new IllegalStateException("plan " + name + " is no longer offered"));
 	}
 
