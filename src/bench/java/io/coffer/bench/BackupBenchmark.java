@@ -12,7 +12,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -173,7 +172,7 @@ public final class BackupBenchmark {
 		if (process.waitFor() != 0) {
 			throw new IllegalStateException("redis-cli --rdb failed: " + Files.readString(this.work.resolve("redis-cli.log")));
 		}
-		row.floorSeconds = seconds(System.nanoTime() - started);
+		row.floorSeconds = BenchFiles.seconds(System.nanoTime() - started);
 		row.floorCpu = cpuSeconds(cpuBefore, cpuOutsideCoffer());
 		row.floorRdbBytes = Files.size(file);
 		row.loadBefore = load;
@@ -206,7 +205,7 @@ public final class BackupBenchmark {
 			long started = System.nanoTime();
 			String created = coffer.call("POST", "/api/v1/databases/" + databaseId + "/backups", "", 202);
 			String view = coffer.awaitDone("/api/v1/databases/" + databaseId + "/backups/" + field(created, "id"));
-			row.cofferSeconds = seconds(System.nanoTime() - started);
+			row.cofferSeconds = BenchFiles.seconds(System.nanoTime() - started);
 			sampler.stop.set(true);
 			sampling.join();
 			row.cofferCpuSeconds = (processCpuTicks(pid) - cpuBefore) / 100.0;
@@ -355,11 +354,11 @@ public final class BackupBenchmark {
 			throw new IllegalStateException("naive upload stored " + stored + " bytes of " + Files.size(encrypted));
 		}
 		row.naiveCpu = cpuSeconds(cpuBefore, cpuOutsideCoffer());
-		row.naiveBgsave = seconds(saved - started);
-		row.naiveTar = seconds(archived - saved);
-		row.naiveEnc = seconds(encryptedAt - archived);
-		row.naiveUpload = seconds(uploaded - encryptedAt);
-		row.naiveSeconds = seconds(uploaded - started);
+		row.naiveBgsave = BenchFiles.seconds(saved - started);
+		row.naiveTar = BenchFiles.seconds(archived - saved);
+		row.naiveEnc = BenchFiles.seconds(encryptedAt - archived);
+		row.naiveUpload = BenchFiles.seconds(uploaded - encryptedAt);
+		row.naiveSeconds = BenchFiles.seconds(uploaded - started);
 		row.naiveArchiveBytes = Files.size(archive);
 		Files.delete(archive);
 		Files.delete(encrypted);
@@ -623,10 +622,6 @@ public final class BackupBenchmark {
 		}
 	}
 
-	private static double seconds(long nanos) {
-		return nanos / 1e9;
-	}
-
 	private static void log(String message) {
 		System.out.println("-----> " + message);
 	}
@@ -639,12 +634,7 @@ public final class BackupBenchmark {
 			this.s3.close();
 		}
 		if (!this.settings.keep) {
-			try (Stream<Path> paths = Files.walk(this.work)) {
-				paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-			}
-			catch (IOException | UncheckedIOException ex) {
-				log("could not remove " + this.work + ": " + ex.getMessage());
-			}
+			BenchFiles.deleteTree(this.work, BackupBenchmark::log);
 		}
 	}
 

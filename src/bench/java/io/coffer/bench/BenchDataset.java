@@ -53,7 +53,7 @@ final class BenchDataset {
 			log(String.format(Locale.ROOT, "dataset: RDB %.0f MB of %.0f MB wanted (%d keys, %.2f RDB bytes per payload byte)",
 					rdb / MB, targetBytes / MB, dbSize(), this.rdbPerPayloadByte));
 		}
-		log(String.format(Locale.ROOT, "dataset ready in %.0f s", seconds(System.nanoTime() - started)));
+		log(String.format(Locale.ROOT, "dataset ready in %.0f s", BenchFiles.seconds(System.nanoTime() - started)));
 		return rdb;
 	}
 
@@ -210,10 +210,6 @@ final class BenchDataset {
 		try (Jedis jedis = this.redis.jedis()) {
 			return jedis.dbSize();
 		}
-	}
-
-	private static double seconds(long nanos) {
-		return nanos / 1e9;
 	}
 
 	private static void log(String message) {

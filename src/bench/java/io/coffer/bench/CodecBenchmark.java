@@ -179,7 +179,7 @@ public final class CodecBenchmark {
 
 		/** "MB/s | MB per CPU-s" of {@code plainLength} bytes. */
 		String speeds(long plainLength) {
-			return String.format(Locale.ROOT, "%.0f | %.0f", plainLength / MB / seconds(this.wallNanos),
+			return String.format(Locale.ROOT, "%.0f | %.0f", plainLength / MB / BenchFiles.seconds(this.wallNanos),
 					plainLength / MB / Math.max(this.cpuTicks / 100.0, 0.01));
 		}
 
@@ -209,10 +209,6 @@ public final class CodecBenchmark {
 		return all;
 	}
 
-	private static double seconds(long nanos) {
-		return nanos / 1e9;
-	}
-
 	private static void log(String message) {
 		System.err.println("[codecs] " + message);
 	}
@@ -221,12 +217,7 @@ public final class CodecBenchmark {
 		if (this.redis != null) {
 			this.redis.stop();
 		}
-		try (var files = Files.walk(this.work)) {
-			files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach((file) -> file.toFile().delete());
-		}
-		catch (IOException ex) {
-			log("could not remove " + this.work + ": " + ex.getMessage());
-		}
+		BenchFiles.deleteTree(this.work, CodecBenchmark::log);
 	}
 
 	private static final class Settings {

@@ -10,7 +10,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -353,12 +352,7 @@ public final class RestoreBenchmark {
 		if (this.s3 != null) {
 			this.s3.close();
 		}
-		try (Stream<Path> paths = Files.walk(this.work)) {
-			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-		}
-		catch (IOException ex) {
-			log("could not remove " + this.work + ": " + ex.getMessage());
-		}
+		BenchFiles.deleteTree(this.work, RestoreBenchmark::log);
 	}
 
 }
