@@ -10,6 +10,7 @@ import java.util.Map;
 
 import io.coffer.pipeline.DeflateLibraries;
 import io.coffer.pipeline.DeflateLibrary;
+import io.coffer.system.JobLaunches;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,14 +25,7 @@ class BackupConfiguration {
 	 */
 	@Bean
 	ThreadPoolTaskExecutor backupExecutor(BackupProperties backup) {
-		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-		int limit = backup.effectiveMaxConcurrent();
-		executor.setCorePoolSize(limit);
-		executor.setMaxPoolSize(limit);
-		executor.setQueueCapacity(10_000);
-		executor.setThreadNamePrefix("backup-");
-		executor.setWaitForTasksToCompleteOnShutdown(false);
-		return executor;
+		return JobLaunches.pool(backup.effectiveMaxConcurrent(), 10_000, "backup-");
 	}
 
 	/** The archive's compression, from this capability's settings. */

@@ -1,5 +1,7 @@
 package io.coffer.provision;
 
+import io.coffer.system.JobLaunches;
+
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -74,12 +76,7 @@ class ProvisionJobConfiguration {
 	/** Provisionings run beside the API; each mostly waits for processes to come up. */
 	@Bean
 	ThreadPoolTaskExecutor provisionExecutor() {
-		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-		executor.setCorePoolSize(4);
-		executor.setMaxPoolSize(4);
-		executor.setQueueCapacity(1000);
-		executor.setThreadNamePrefix("provision-");
-		return executor;
+		return JobLaunches.pool(4, 1_000, "provision-");
 	}
 
 	private static String databaseId(ChunkContext chunk) {

@@ -5,6 +5,7 @@ import java.time.Clock;
 import io.coffer.redis.RedisEndpoint;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
+import io.coffer.system.JobLaunches;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -93,14 +94,7 @@ class RestoreJobConfiguration {
 	 */
 	@Bean
 	ThreadPoolTaskExecutor restoreExecutor(RestoreProperties settings) {
-		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-		int limit = settings.maxConcurrent();
-		executor.setCorePoolSize(limit);
-		executor.setMaxPoolSize(limit);
-		executor.setQueueCapacity(1_000);
-		executor.setThreadNamePrefix("restore-");
-		executor.setWaitForTasksToCompleteOnShutdown(false);
-		return executor;
+		return JobLaunches.pool(settings.maxConcurrent(), 1_000, "restore-");
 	}
 
 	private static RedisEndpoint node(JobExecution job) {
