@@ -57,14 +57,23 @@ class BackupVerification {
 		this.clock = clock;
 	}
 
+	/** The daily run: every database's backups, within {@code coffer.verify.max-bytes-per-day}. */
+	Result runDaily() {
+		return run(null, this.settings.maxBytesPerDay().toBytes());
+	}
+
+	/** Every retained backup of one database, whatever the budget: the operator asked for it. */
+	Result runDatabase(String databaseId) {
+		return run(databaseId, 0);
+	}
+
 	/**
 	 * Verifies the retained backups of one database, or of all ({@code databaseId} null), the never verified
-	 * first, then those verified longest ago, until {@code coffer.verify.max-bytes-per-day} stored bytes
-	 * have been read. The backup that crosses the budget is still read whole: one larger than the budget is
-	 * verified too, on a run of its own.
+	 * first, then those verified longest ago, until {@code budget} stored bytes have been read (0: no limit).
+	 * The backup that crosses the budget is still read whole: one larger than the budget is verified too,
+	 * on a run of its own.
 	 */
-	Result run(String databaseId) {
-		long budget = this.settings.maxBytesPerDay().toBytes();
+	Result run(String databaseId, long budget) {
 		long read = 0;
 		List<String> sound = new ArrayList<>();
 		List<String> damaged = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.coffer.restore;
 
 import io.coffer.schedule.ServiceJob;
+import io.coffer.schedule.ServiceJobs;
 
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
@@ -21,8 +22,8 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class VerifyBackupsJobConfiguration {
 
-	/** The job parameter naming the one database to verify; without it, every database is. */
-	static final String DATABASE = "databaseId";
+	/** The exit code of a run that completed and found a damaged backup, so that a caller needs not read the text. */
+	static final String DAMAGED_FOUND = "DAMAGED_FOUND";
 
 	@Bean
 	@ServiceJob
@@ -33,9 +34,11 @@ class VerifyBackupsJobConfiguration {
 	@Bean
 	Step verifyBackupsStep(JobRepository jobRepository, BackupVerification verification) {
 		return new StepBuilder("verifyBackupsStep", jobRepository).tasklet((contribution, chunk) -> {
-			String databaseId = contribution.getStepExecution().getJobParameters().getString(DATABASE);
-			BackupVerification.Result result = verification.run(databaseId);
-			contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription(result.describe()));
+			String databaseId = contribution.getStepExecution().getJobParameters().getString(ServiceJobs.DATABASE_ID);
+			BackupVerification.Result result = (databaseId != null) ? verification.runDatabase(databaseId)
+					: verification.runDaily();
+			ExitStatus status = result.damaged().isEmpty() ? ExitStatus.COMPLETED : new ExitStatus(DAMAGED_FOUND);
+			contribution.setExitStatus(status.addExitDescription(result.describe()));
 			return RepeatStatus.FINISHED;
 		}).build();
 	}
