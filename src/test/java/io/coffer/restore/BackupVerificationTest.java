@@ -115,7 +115,7 @@ class BackupVerificationTest extends IntegrationTest {
 			assertThat(this.backups.find(db, newest.id()).orElseThrow().verifiedAt()).isNull();
 
 			// then the newest, never verified, before the oldest again
-			BackupVerification.Result third = this.verification.run(db, oldest.storedSize() + 1);
+			BackupVerification.Result third = this.verification.run(db, newest.storedSize() + 1);
 			assertThat(third.sound()).containsExactly(newest.id(), oldest.id());
 		}
 	}
