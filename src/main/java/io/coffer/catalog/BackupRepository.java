@@ -280,15 +280,20 @@ public class BackupRepository {
 	}
 
 	/**
-	 * Done backups that retention keeps, of one database or of all ({@code databaseId} null), in the order
-	 * {@code verifyBackupsJob} reads them: never verified first (oldest first), then those verified longest ago.
+	 * Done backups that retention keeps, of one database or of all ({@code databaseId} null), not verified
+	 * since {@code verifiedBefore} (null: however recently), in the order {@code verifyBackupsJob} reads them:
+	 * never verified first (oldest first), then those verified longest ago.
 	 */
-	public List<Backup> findToVerify(String databaseId) {
+	public List<Backup> findToVerify(String databaseId, Instant verifiedBefore) {
+		Map<String, Object> values = new HashMap<>();
+		values.put("database", databaseId);
+		values.put("before", (verifiedBefore != null) ? Timestamp.from(verifiedBefore) : null);
 		return this.jdbc.sql("""
 				select * from backups where status = 'done' and deleting_at is null
 				and (cast(:database as text) is null or database_id = :database)
+				and (cast(:before as timestamptz) is null or verified_at is null or verified_at < :before)
 				order by verified_at nulls first, created_at, id
-				""").param("database", databaseId).query(this::row).list();
+				""").params(values).query(this::row).list();
 	}
 
 	/**

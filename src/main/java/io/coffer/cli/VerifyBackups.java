@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The operator's verification of the retained backups now ({@code verifyBackupsJob}): of every database
- * within the daily budget, or every backup of one database. Exit code 1 when a backup was found damaged.
+ * as one of the job's hourly runs, or every backup of one database. Exit code 1 when a backup was found damaged.
  */
 @Command(name = "verify", description = "Read retained backups back whole and flag the damaged ones "
 		+ "(verifyBackupsJob; operator token).")
@@ -25,7 +25,7 @@ final class VerifyBackups implements Callable<Integer> {
 	CofferCli cli;
 
 	@Option(names = "--database", paramLabel = "ID", description = "every backup of this database, whatever the "
-			+ "daily budget")
+			+ "budget")
 	String database;
 
 	@Option(names = "--no-wait", description = "return once the verification is started")

@@ -3,6 +3,8 @@ package io.coffer.restore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -57,28 +59,37 @@ class BackupVerification {
 		this.clock = clock;
 	}
 
-	/** The daily run: every database's backups, within {@code coffer.verify.max-bytes-per-day}. */
-	Result runDaily() {
-		return run(null, this.settings.maxBytesPerDay().toBytes());
+	/** Runs a day holds: the schedule's, one an hour, so that a day's reads are spread over it. */
+	static final int RUNS_PER_DAY = 24;
+
+	/**
+	 * One of the day's runs: every database's backups not verified within the last day, within a
+	 * {@link #RUNS_PER_DAY}th of {@code coffer.verify.max-bytes-per-day}, so that each backup is verified at
+	 * most once a day and a day's runs read at most the budget between them (and the backup each crosses it by).
+	 */
+	Result runShare() {
+		long perDay = this.settings.maxBytesPerDay().toBytes();
+		long share = (perDay == 0) ? 0 : (perDay + RUNS_PER_DAY - 1) / RUNS_PER_DAY;
+		return run(null, share, this.clock.instant().minus(Duration.ofDays(1)));
 	}
 
-	/** Every retained backup of one database, whatever the budget: the operator asked for it. */
+	/** Every retained backup of one database, whatever the budget and however recently verified: the operator asked. */
 	Result runDatabase(String databaseId) {
-		return run(databaseId, 0);
+		return run(databaseId, 0, null);
 	}
 
 	/**
-	 * Verifies the retained backups of one database, or of all ({@code databaseId} null), the never verified
-	 * first, then those verified longest ago, until {@code budget} stored bytes have been read (0: no limit).
-	 * The backup that crosses the budget is still read whole: one larger than the budget is verified too,
-	 * on a run of its own.
+	 * Verifies the retained backups of one database, or of all ({@code databaseId} null), not verified since
+	 * {@code verifiedBefore} (null: however recently), the never verified first, then those verified longest
+	 * ago, until {@code budget} stored bytes have been read (0: no limit). The backup that crosses the budget
+	 * is still read whole: one larger than the budget is verified too, on a run of its own.
 	 */
-	Result run(String databaseId, long budget) {
+	Result run(String databaseId, long budget, Instant verifiedBefore) {
 		long read = 0;
 		List<String> sound = new ArrayList<>();
 		List<String> damaged = new ArrayList<>();
 		List<String> notVerified = new ArrayList<>();
-		List<Backup> candidates = this.backups.findToVerify(databaseId);
+		List<Backup> candidates = this.backups.findToVerify(databaseId, verifiedBefore);
 		int left = candidates.size();
 		for (Backup backup : candidates) {
 			if (budget > 0 && read >= budget) {

@@ -36,7 +36,7 @@ class VerifyBackupsJobConfiguration {
 		return new StepBuilder("verifyBackupsStep", jobRepository).tasklet((contribution, chunk) -> {
 			String databaseId = contribution.getStepExecution().getJobParameters().getString(ServiceJobs.DATABASE_ID);
 			BackupVerification.Result result = (databaseId != null) ? verification.runDatabase(databaseId)
-					: verification.runDaily();
+					: verification.runShare();
 			ExitStatus status = result.damaged().isEmpty() ? ExitStatus.COMPLETED : new ExitStatus(DAMAGED_FOUND);
 			contribution.setExitStatus(status.addExitDescription(result.describe()));
 			return RepeatStatus.FINISHED;

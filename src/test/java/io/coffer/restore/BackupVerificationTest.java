@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -105,18 +106,23 @@ class BackupVerificationTest extends IntegrationTest {
 			Backup newest = backup(db);
 
 			// a budget smaller than one backup: each run reads one, whole
-			BackupVerification.Result first = this.verification.run(db, 1);
+			BackupVerification.Result first = this.verification.run(db, 1, null);
 			assertThat(first.sound()).containsExactly(oldest.id());
 			assertThat(first.left()).isEqualTo(2);
 			assertThat(this.backups.find(db, middle.id()).orElseThrow().verifiedAt()).isNull();
 
-			BackupVerification.Result second = this.verification.run(db, 1);
+			BackupVerification.Result second = this.verification.run(db, 1, null);
 			assertThat(second.sound()).containsExactly(middle.id());
 			assertThat(this.backups.find(db, newest.id()).orElseThrow().verifiedAt()).isNull();
 
 			// then the newest, never verified, before the oldest again
-			BackupVerification.Result third = this.verification.run(db, newest.storedSize() + 1);
+			BackupVerification.Result third = this.verification.run(db, newest.storedSize() + 1, null);
 			assertThat(third.sound()).containsExactly(newest.id(), oldest.id());
+
+			// the schedule's runs pass over the backups verified within the last day
+			BackupVerification.Result scheduled = this.verification.run(db, 0, Instant.now().minus(Duration.ofDays(1)));
+			assertThat(scheduled.sound()).isEmpty();
+			assertThat(scheduled.left()).isZero();
 		}
 	}
 
