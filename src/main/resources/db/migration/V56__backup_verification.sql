@@ -3,4 +3,4 @@
 alter table backups add column verified_at timestamptz;
 
 -- verifyBackupsJob takes the never verified first, then those verified longest ago
-create index backups_verified_at on backups (verified_at nulls first, created_at) where status = 'done' and deleting_at is null;
+create index backups_verified_at on backups (verified_at nulls first, created_at) where status = 'done' and deleting_at is null and integrity_error is null;

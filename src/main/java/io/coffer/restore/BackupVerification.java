@@ -35,6 +35,9 @@ import org.springframework.stereotype.Component;
 @Component
 class BackupVerification {
 
+	/** Runs a day holds: the schedule's, one an hour, so that a day's reads are spread over it. */
+	static final int RUNS_PER_DAY = 24;
+
 	private static final Logger log = LoggerFactory.getLogger(BackupVerification.class);
 
 	private final BackupRepository backups;
@@ -59,9 +62,6 @@ class BackupVerification {
 		this.clock = clock;
 	}
 
-	/** Runs a day holds: the schedule's, one an hour, so that a day's reads are spread over it. */
-	static final int RUNS_PER_DAY = 24;
-
 	/**
 	 * One of the day's runs: every database's backups not verified within the last day, within a
 	 * {@link #RUNS_PER_DAY}th of {@code coffer.verify.max-bytes-per-day}, so that each backup is verified at
@@ -79,7 +79,8 @@ class BackupVerification {
 	}
 
 	/**
-	 * Verifies the retained backups of one database, or of all ({@code databaseId} null), not verified since
+	 * Verifies the retained backups of one database, or of all ({@code databaseId} null), that nothing found
+	 * damaged yet (what did stays recorded, and reading them again would not clear it), not verified since
 	 * {@code verifiedBefore} (null: however recently), the never verified first, then those verified longest
 	 * ago, until {@code budget} stored bytes have been read (0: no limit). The backup that crosses the budget
 	 * is still read whole: one larger than the budget is verified too, on a run of its own.

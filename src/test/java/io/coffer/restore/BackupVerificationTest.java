@@ -81,6 +81,13 @@ class BackupVerificationTest extends IntegrationTest {
 				assertThat(this.backups.find(db, damaged.id()).orElseThrow().verifiedAt()).isNotNull();
 			}
 
+			// a backup found damaged is not read again, and keeps what was found
+			String foundFlipped = error(db, flipped);
+			JsonNode again = verify(operator(), db);
+			assertThat(again.path("exit_code").asString()).isEqualTo("COMPLETED");
+			assertThat(again.path("exit_description").asString()).startsWith("1 backups verified sound, 0 damaged");
+			assertThat(error(db, flipped)).isEqualTo(foundFlipped);
+
 			// never "latest": downloads (and restores and drills, which use the same choice) take the sound one
 			assertThat(this.backups.findLatestGood(db)).map(Backup::id).hasValue(sound.id());
 			HttpResponse<byte[]> latest = operator().getBytes("/api/v1/databases/" + db + "/backups/latest/archive");
