@@ -7,13 +7,15 @@ import java.util.TreeMap;
 
 /**
  * One backup of a database: its row in the catalogue. {@code integrityError} is set when its stored
- * object failed authentication on a read.
+ * object failed authentication on a read; {@code verifiedAt} is when {@code verifyBackupsJob} last read it
+ * whole (null until it has).
  */
 public record Backup(String id, String databaseId, Instant createdAt, String name, RunStatus status, String method,
 		NodeUsed node, String objectKey, Long archiveSize, String archiveSha256, Long storedSize,
 		String storedSha256, String keyId, String redisVersion, Integer rdbVersion, Long rdbSize,
 		Map<String, Long> keysPerDb, long bytesProcessed, Long jobExecutionId, Instant startedAt,
-		Instant finishedAt, String error, String integrityError, Instant integrityCheckedAt) {
+		Instant finishedAt, String error, String integrityError, Instant integrityCheckedAt,
+		Instant verifiedAt) {
 
 	public static final String PERIODIC = "periodic";
 

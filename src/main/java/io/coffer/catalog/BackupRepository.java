@@ -270,6 +270,38 @@ public class BackupRepository {
 	}
 
 	/**
+	 * Records a verification of the backup ({@code verifyBackupsJob}): its stored object read whole;
+	 * {@code problem} is what was wrong with it, or null when it was sound. A sound read never clears what
+	 * another check found meanwhile: a drill finds what a read cannot (a dump that Redis refuses to load).
+	 */
+	public void recordVerification(String backupId, String problem, Instant now) {
+		this.jdbc.sql("""
+				update backups set integrity_error = coalesce(?, integrity_error), integrity_checked_at = ?, verified_at = ?
+				where id = ?
+				""")
+			.params(problem, Timestamp.from(now), Timestamp.from(now), backupId)
+			.update();
+	}
+
+	/**
+	 * Done backups that retention keeps and that nothing found damaged yet, of one database or of all
+	 * ({@code databaseId} null), not verified since {@code verifiedBefore} (null: however recently), in the
+	 * order {@code verifyBackupsJob} reads them: never verified first (oldest first), then those verified
+	 * longest ago.
+	 */
+	public List<Backup> findToVerify(String databaseId, Instant verifiedBefore) {
+		Map<String, Object> values = new HashMap<>();
+		values.put("database", databaseId);
+		values.put("before", (verifiedBefore != null) ? Timestamp.from(verifiedBefore) : null);
+		return this.jdbc.sql("""
+				select * from backups where status = 'done' and deleting_at is null and integrity_error is null
+				and (cast(:database as text) is null or database_id = :database)
+				and (cast(:before as timestamptz) is null or verified_at is null or verified_at < :before)
+				order by verified_at nulls first, created_at, id
+				""").params(values).query(this::row).list();
+	}
+
+	/**
 	 * Keys with a time to live per logical database ({@code db0 → n}), counted from the dump: kept apart
 	 * from the row's record since only restores and drills need them.
 	 */
@@ -447,7 +479,7 @@ public class BackupRepository {
 				rs.getObject("rdb_size", Long.class), (keys != null) ? this.json.readValue(keys, KEYS_PER_DB) : null,
 				rs.getLong("bytes_processed"), rs.getObject("job_execution_id", Long.class),
 				instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("error"),
-				rs.getString("integrity_error"), instant(rs, "integrity_checked_at"));
+				rs.getString("integrity_error"), instant(rs, "integrity_checked_at"), instant(rs, "verified_at"));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

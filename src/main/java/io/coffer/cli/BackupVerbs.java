@@ -28,14 +28,23 @@ final class BackupVerbs {
 		@Override
 		public Integer call() {
 			String db = this.cli.databaseId();
-			AsciiTable table = new AsciiTable("ID", "Created At", "Size", "Status");
+			AsciiTable table = new AsciiTable("ID", "Created At", "Size", "Status", "Verified");
 			for (JsonNode backup : this.cli.client().get("/databases/" + db + "/backups")) {
 				JsonNode size = backup.path("size");
 				table.row(backup.path("id").asString(), Dates.format(backup.path("created_at").asString("")),
-						size.isNumber() ? Sizes.decimal(size.asLong()) : "", backup.path("status").asString());
+						size.isNumber() ? Sizes.decimal(size.asLong()) : "", backup.path("status").asString(),
+						verified(backup));
 			}
 			this.cli.console.out().print(table.render());
 			return 0;
+		}
+
+		/** "damaged" once a read found it so (whatever read it), else when verifyBackupsJob last found it sound. */
+		private static String verified(JsonNode backup) {
+			if (!backup.path("integrity_error").asString("").isEmpty()) {
+				return "damaged";
+			}
+			return Dates.format(backup.path("verified_at").asString(""));
 		}
 
 	}

@@ -5,7 +5,7 @@ import java.time.Instant;
 import io.coffer.catalog.RunStatus;
 
 /**
- * What retention needs to know of a backup; {@code damaged} when a download, restore or drill found its
+ * What retention needs to know of a backup; {@code damaged} when a download, restore, drill or verification found its
  * stored object damaged ({@code integrity_error}).
  */
 public record BackupRef(String id, Instant createdAt, String method, RunStatus status, boolean damaged) {

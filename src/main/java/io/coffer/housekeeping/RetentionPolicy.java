@@ -30,9 +30,11 @@ import io.coffer.catalog.RunStatus;
  * they were taken, whether the database lives or not, and take no manual place;
  * <li>after the database is deleted, its backups stay for the family's period, then go;
  * <li>failed backups (which have no object) stay listed for {@code keepFailed};
- * <li>the most recent good backup (done, and not found damaged by a download, restore or drill) is never
- * deleted, whatever the rules above say; a damaged backup keeps only the places the rules above give it,
- * so that it never pushes out the last backup that restores; backups in flight are never touched.
+ * <li>the most recent good backup (done, and not found damaged by a download, restore, drill or
+ * verification) is never deleted, whatever the rules above say; a damaged backup keeps only the places the
+ * rules above give it, and never takes a Sunday's slot from a good backup: a kept Sunday also keeps its
+ * newest good backup (a kept day keeps all of its own), so that a damaged backup never pushes out the
+ * backup of its slot that restores, nor the last one; backups in flight are never touched.
  * </ul>
  */
 public class RetentionPolicy {
@@ -110,6 +112,8 @@ public class RetentionPolicy {
 				}
 				if (kept) {
 					keep.add(ofTheDay.get(0).id());
+					// the Sunday's newest backup may be damaged: the newest good one of that day stays too
+					ofTheDay.stream().filter(BackupRef::isGood).findFirst().ifPresent((backup) -> keep.add(backup.id()));
 				}
 			}
 		}

@@ -32,6 +32,9 @@ public class ServiceJobs implements DisposableBean {
 
 	static final String LAUNCHED_BY = "launchedBy";
 
+	/** The parameter of a launch for one database, which also lets that database's token follow it. */
+	public static final String DATABASE_ID = "databaseId";
+
 	private final Map<String, Job> jobs;
 
 	private final JobLaunches launches;
@@ -62,8 +65,21 @@ public class ServiceJobs implements DisposableBean {
 
 	/** Starts the job in the background and returns its execution at once. */
 	public JobExecution launch(String name, String launchedBy) {
+		return launch(name, launchedBy, null);
+	}
+
+	/**
+	 * Starts the job in the background for one database ({@code databaseId}, a job parameter of that name;
+	 * null for all) and returns its execution at once.
+	 */
+	public JobExecution launch(String name, String launchedBy, String databaseId) {
 		try {
-			return this.launches.start(this.background, job(name), parameters(launchedBy));
+			JobParameters parameters = parameters(launchedBy);
+			if (databaseId != null) {
+				parameters = new JobParametersBuilder(parameters).addString(DATABASE_ID, databaseId, false)
+					.toJobParameters();
+			}
+			return this.launches.start(this.background, job(name), parameters);
 		}
 		catch (CofferException ex) {
 			throw ex;

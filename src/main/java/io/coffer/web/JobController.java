@@ -3,6 +3,7 @@ package io.coffer.web;
 import java.time.LocalDateTime;
 import java.time.Instant;
 
+import io.coffer.catalog.DatabaseRepository;
 import io.coffer.schedule.ServiceJobs;
 
 import org.springframework.batch.core.job.JobExecution;
@@ -13,6 +14,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -23,12 +25,18 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/jobs")
 class JobController {
 
+	/** The one service-wide job that can be asked for one database. */
+	private static final String VERIFY_BACKUPS_JOB = "verifyBackupsJob";
+
 	private final ServiceJobs jobs;
+
+	private final DatabaseRepository databases;
 
 	private final JobRepository jobRepository;
 
-	JobController(ServiceJobs jobs, JobRepository jobRepository) {
+	JobController(ServiceJobs jobs, JobRepository jobRepository, DatabaseRepository databases) {
 		this.jobs = jobs;
+		this.databases = databases;
 		this.jobRepository = jobRepository;
 	}
 
@@ -56,9 +64,19 @@ class JobController {
 
 	@PostMapping("/{name:[A-Za-z][A-Za-z0-9-]*}")
 	@ResponseStatus(HttpStatus.ACCEPTED)
-	JobView launch(Caller caller, @PathVariable String name) {
+	JobView launch(Caller caller, @PathVariable String name, @RequestParam(required = false) String database) {
 		caller.requireOperator();
-		return JobView.of(this.jobs.launch(name, "api"));
+		if (database == null) {
+			return JobView.of(this.jobs.launch(name, "api"));
+		}
+		if (!VERIFY_BACKUPS_JOB.equals(name)) {
+			throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request",
+					"only " + VERIFY_BACKUPS_JOB + " runs for one database (?database=)");
+		}
+		if (!this.databases.idExists(database)) {
+			throw ApiException.notFound("database " + database);
+		}
+		return JobView.of(this.jobs.launch(name, "api", database));
 	}
 
 	@GetMapping("/{execution:\\d+}")
@@ -73,7 +91,7 @@ class JobController {
 		if (found == null) {
 			throw ApiException.notFound("job execution " + execution);
 		}
-		String databaseId = found.getJobParameters().getString("databaseId");
+		String databaseId = found.getJobParameters().getString(ServiceJobs.DATABASE_ID);
 		if (!caller.isOperator() && (databaseId == null || !caller.mayAccess(databaseId))) {
 			throw ApiException.notFound("job execution " + execution);
 		}

@@ -344,6 +344,30 @@ class CofferCliTest extends IntegrationTest {
 		assertThat(result.stderr().strip()).isEqualTo("coffer: no database for app no-such-app");
 	}
 
+	@Test
+	void verifyFlagsADamagedBackupAndTheListingShowsIt() throws Exception {
+		Backup sound = takeBackup();
+		Backup damaged = takeBackup();
+		// the stored object loses its last byte
+		byte[] stored;
+		try (InputStream in = this.store.read(damaged.objectKey())) {
+			stored = in.readAllBytes();
+		}
+		io.coffer.storage.BlobUpload upload = this.store.openUpload(damaged.objectKey());
+		upload.write(java.util.Arrays.copyOf(stored, stored.length - 1));
+		upload.complete();
+
+		CliRun.Result verified = coffer().run("verify", "--database", this.databaseId);
+
+		assertThat(verified.exitCode()).as(verified.toString()).isEqualTo(1);
+		assertThat(verified.stdout()).contains("-----> Verifying the backups of " + this.databaseId)
+			.contains("-----> 1 backups verified sound, 1 damaged [" + damaged.id() + "]");
+		CliRun.Result listed = coffer().run("backups", "--app", this.app);
+		assertThat(listed.stdout()).containsPattern("\\|\\s+STATUS\\s+\\|\\s+VERIFIED\\s+\\|")
+			.containsPattern("\\| " + damaged.id() + " \\|.*\\| done +\\| damaged +\\|")
+			.containsPattern("\\| " + sound.id() + " \\|.*\\| done +\\| \\w{3}, \\d{2} \\w{3} \\d{4} [\\d:]{8} UTC \\|");
+	}
+
 	private Backup takeBackup() {
 		CliRun.Result created = coffer().run("--app", this.app, "backups-create");
 		assertThat(created.exitCode()).as(created.toString()).isZero();

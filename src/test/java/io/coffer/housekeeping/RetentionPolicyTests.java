@@ -110,6 +110,25 @@ class RetentionPolicyTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("policies")
+	void aSundayWhoseNewestBackupIsDamagedKeepsItsNewestGoodOne(String name, PlanFamily family,
+			Set<String> periodicDays, int manualKept) {
+		// 21 December, a Sunday held by the weekly rule, got a second periodic backup at 20:00 that a
+		// verification found damaged: the slot keeps it, and the one of 02:00 that restores
+		List<BackupRef> year = new ArrayList<>(year());
+		year.add(new BackupRef("p-2025-12-21-late", Instant.parse("2025-12-21T20:00:00Z"), Backup.PERIODIC,
+				RunStatus.DONE, true));
+		Set<String> deleted = policy.toDelete(year, NOW, family).stream().map(BackupRef::id).collect(Collectors.toSet());
+		assertThat(deleted).doesNotContain("p-2025-12-21", "p-2025-12-21-late");
+
+		// once a good one is newer, the older good one goes with the slot's other backups
+		year.add(new BackupRef("p-2025-12-21-later", Instant.parse("2025-12-21T22:00:00Z"), Backup.PERIODIC,
+				RunStatus.DONE));
+		deleted = policy.toDelete(year, NOW, family).stream().map(BackupRef::id).collect(Collectors.toSet());
+		assertThat(deleted).contains("p-2025-12-21", "p-2025-12-21-late").doesNotContain("p-2025-12-21-later");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("policies")
 	void aDeletedDatabaseKeepsItsBackupsForThePlansPeriod(String name, PlanFamily family, Set<String> periodicDays,
 			int manualKept) {
 		List<BackupRef> year = year().stream().filter((b) -> b.status() == RunStatus.DONE).toList();

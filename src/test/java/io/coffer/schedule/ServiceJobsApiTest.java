@@ -27,6 +27,10 @@ class ServiceJobsApiTest extends IntegrationTest {
 
 		assertThat(retention.getCronExpression()).isEqualTo("0 30 5 * * ?");
 		assertThat(retention.getTimeZone().getID()).isEqualTo("UTC");
+		// the verification of the retained backups: hourly, so that a day's reads are spread over it
+		CronTrigger verify = (CronTrigger) this.scheduler
+			.getTrigger(TriggerKey.triggerKey("verify-backups", ServiceSchedules.GROUP));
+		assertThat(verify.getCronExpression()).isEqualTo("0 20 * * * ?");
 	}
 
 	@Test
@@ -50,6 +54,11 @@ class ServiceJobsApiTest extends IntegrationTest {
 		assertThat(operator().post("/api/v1/jobs/backupJob").status()).isEqualTo(404);
 		assertThat(operator().get("/api/v1/jobs/987654321").status()).isEqualTo(404);
 		assertThat(withToken(null).post("/api/v1/jobs/retentionJob").status()).isEqualTo(401);
+		// only the verification runs for one database, and only for one that exists
+		ApiClient.Response other = operator().post("/api/v1/jobs/retentionJob?database=any");
+		assertThat(other.status()).isEqualTo(400);
+		assertThat(other.text("error")).isEqualTo("invalid_request");
+		assertThat(operator().post("/api/v1/jobs/verifyBackupsJob?database=no-such-database").status()).isEqualTo(404);
 	}
 
 }

@@ -197,6 +197,22 @@ class DashboardBrowserTest extends IntegrationTest {
 	}
 
 	@Test
+	void whatTheVerificationFoundIsShownOnEachBackup() throws Exception {
+		String soundId = backUp(this.databaseId).path("id").asString();
+		String goneId = backUp(this.databaseId).path("id").asString();
+		this.store.delete(this.backups.find(this.databaseId, goneId).orElseThrow().objectKey());
+		ApiClient.Response launched = operator().post("/api/v1/jobs/verifyBackupsJob?database=" + this.databaseId);
+		assertThat(launched.status()).as(launched.body()).isEqualTo(202);
+		assertThat(awaitJobEnd(operator(), launched.json().path("execution").asLong()).path("status").asString())
+			.isEqualTo("completed");
+
+		signIn(this.token);
+		open("/dashboard/databases/" + this.databaseId + "/backups");
+		assertThat(text(By.cssSelector("#backup-" + goneId + " .verified"))).contains("damaged").contains("is missing");
+		assertThat(text(By.cssSelector("#backup-" + soundId + " .verified"))).matches("\\w{3}, \\d{2} \\w{3} \\d{4} .* UTC");
+	}
+
+	@Test
 	void changeTheSchedule() {
 		signIn(this.token);
 		open("/dashboard/databases/" + this.databaseId + "/backups");
