@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import io.coffer.catalog.NoNodes;
 import io.coffer.redis.RedisAccessException;
 import io.coffer.redis.RedisConnections;
@@ -92,10 +94,12 @@ public class DatabaseStats {
 	 * the swap the host (or the node's cgroup) still allows; every figure {@code null} from INFO, which has none
 	 * @param samples the samples of the last hour, oldest first
 	 */
+	@JsonInclude(Include.ALWAYS) // a figure not known is said to be null, not left out
 	public record Container(String source, Double cpuPercent, Figure memory, Figure swap, List<Sample> samples) {
 	}
 
 	/** Bytes; {@code null} where not known. */
+	@JsonInclude(Include.ALWAYS)
 	public record Figure(Long current, Long highest, Long free) {
 	}
 
@@ -107,6 +111,7 @@ public class DatabaseStats {
 	 * @param memory bytes
 	 * @param swap bytes, {@code null} where not known
 	 */
+	@JsonInclude(Include.ALWAYS)
 	public record Sample(Instant at, Double cpuPercent, long memory, Long swap) {
 	}
 

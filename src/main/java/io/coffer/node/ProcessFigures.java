@@ -36,8 +36,10 @@ record ProcessFigures(double cpuSeconds, long memory, long memoryHighest, long s
 			double cpu = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
 			List<String> status = Files.readAllLines(process.resolve("status"), StandardCharsets.UTF_8);
 			long swap = kilobytes(status, "VmSwap:");
-			return Optional.of(new ProcessFigures(cpu, kilobytes(status, "VmRSS:"), kilobytes(status, "VmHWM:"), swap,
-					swapFree(process, swap)));
+			long memory = kilobytes(status, "VmRSS:");
+			// the kernel brings VmHWM up to date lazily: never below the memory it shows now
+			long highest = Math.max(memory, kilobytes(status, "VmHWM:"));
+			return Optional.of(new ProcessFigures(cpu, memory, highest, swap, swapFree(process, swap)));
 		}
 		catch (IOException | UncheckedIOException | NumberFormatException | IndexOutOfBoundsException ex) {
 			// the process ended, or this is not Linux: the figures are not known
