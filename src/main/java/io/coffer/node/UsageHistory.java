@@ -73,7 +73,7 @@ class UsageHistory {
 
 		private final Deque<Sample> samples = new ArrayDeque<>();
 
-		private Instant lastAt;
+		private volatile Instant lastAt;
 
 		private double lastCpuSeconds;
 
