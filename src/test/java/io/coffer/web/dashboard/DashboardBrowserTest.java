@@ -166,6 +166,8 @@ class DashboardBrowserTest extends IntegrationTest {
 		String backupId = backUp(this.databaseId).path("id").asString();
 		signIn(this.token);
 		open("/dashboard/databases/" + this.databaseId + "/backups");
+		assertThat(this.browser.findElements(By.cssSelector("#charts svg[aria-label='Archive size of the last backups']")))
+			.hasSize(1);
 		this.browser.findElement(By.cssSelector("#backup-" + backupId + " a.restore")).click();
 		assertThat(text(By.id("confirm-restore"))).contains(this.app).contains(this.databaseId).contains(backupId);
 		assertThat(text(By.id("restore-node"))).isEqualTo("127.0.0.1:" + this.redis.port());
