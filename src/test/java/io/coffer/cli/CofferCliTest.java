@@ -195,6 +195,18 @@ class CofferCliTest extends IntegrationTest {
 	}
 
 	@Test
+	void statsShowsTheContainerFiguresAsThePlatformDoes() {
+		CliRun.Result result = coffer().run("--app", this.app, "stats");
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.stdout()).containsPattern("\\|\\s+NODE\\s+\\|\\s+CPU\\s+\\|\\s+MEMORY\\s+\\|\\s+SWAP\\s+\\|")
+			.contains("| primary 127.0.0.1:" + redis.port() + " ")
+			.containsPattern("\\| (\\d+\\.\\d%|not measured yet) +\\| \\d+(\\.\\d+)? (B|KiB|MiB) +\\| not known +\\|")
+			.containsPattern("\\| +\\| +\\| Highest: \\d+(\\.\\d+)? (B|KiB|MiB) +\\| +\\|")
+			.contains("Coffer does not run this node: memory is what Redis reports, swap is not known.");
+	}
+
+	@Test
 	void addonsShowsTheDatabase() {
 		CliRun.Result result = coffer().run("--app", this.app, "addons");
 

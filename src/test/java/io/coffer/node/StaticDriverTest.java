@@ -107,6 +107,17 @@ class StaticDriverTest extends ServiceTest {
 		assertThat(operator().get("/api/v1/databases/" + id).json().path("upgrade").path("unavailable_reason").asString())
 			.contains("static pool");
 
+		// the pool's nodes are not Coffer's processes (this one runs on the same host, which changes nothing):
+		// their container stats are what INFO gives, and swap is not known
+		JsonNode container = operator().get("/api/v1/databases/" + id + "/stats").json().path("container");
+		assertThat(container.path("source").asString()).as(container.toString()).isEqualTo(DatabaseStats.FROM_INFO);
+		long used = container.path("memory").path("current").asLong();
+		assertThat(used).isPositive();
+		assertThat(container.path("memory").path("free").asLong()).isEqualTo(1024L * 1024 * 1024 - used);
+		assertThat(container.path("swap").path("current").isNull()).as(container.toString()).isTrue();
+		assertThat(container.path("swap").path("highest").isNull()).isTrue();
+		assertThat(container.path("swap").path("free").isNull()).isTrue();
+
 		assertThat(operator().delete("/api/v1/databases/" + id).status()).isEqualTo(200);
 		try (Jedis jedis = pool.jedis()) {
 			assertThat(jedis.dbSize()).isZero();

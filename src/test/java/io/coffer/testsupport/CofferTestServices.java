@@ -95,6 +95,8 @@ public final class CofferTestServices {
 		// A database registered by a test must not back itself up on its own because the suite runs
 		// in its nightly window; the tests of schedules switch them on.
 		registry.add("coffer.schedule.default-enabled", () -> "false");
+		// the container stats (CPU usage now, the chart) have their samples within seconds
+		registry.add("coffer.stats.sample-interval", () -> "1s");
 		// provisioned business databases fail over, and dead nodes come back, within seconds
 		registry.add("coffer.provisioning.sentinel-down-after", () -> "1s");
 		registry.add("coffer.provisioning.sentinel-failover-timeout", () -> "5s");

@@ -7,13 +7,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleFunction;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.RunStatus;
 
 /**
- * A line chart of one figure of the successful backups over time, laid out here so that the template
+ * A line chart of one figure over time (of the successful backups; of a node's usage samples), laid out here so that the template
  * only draws it as inline SVG: coordinates, ticks and labels, no script.
  *
  * @param title what is drawn
@@ -72,32 +73,41 @@ record BackupChart(String title, String line, List<Dot> dots, List<Tick> ticks, 
 		if (done.isEmpty()) {
 			return null;
 		}
-		double max = done.stream().mapToDouble(figure).max().orElse(0);
+		return plot(title, done, Backup::createdAt, figure, label, formats::shortDate, formats);
+	}
+
+	/**
+	 * The chart of a figure of {@code points} (oldest first, at least one) over time.
+	 *
+	 * @param time the label of the first and of the last point's time
+	 */
+	static <T> BackupChart plot(String title, List<T> points, Function<T, Instant> at, ToDoubleFunction<T> figure,
+			DoubleFunction<String> label, Function<Instant, String> time, Formats formats) {
+		double max = points.stream().mapToDouble(figure).max().orElse(0);
 		double top = (max > 0) ? max * 1.1 : 1;
-		Instant first = done.get(0).createdAt();
-		Instant last = done.get(done.size() - 1).createdAt();
+		Instant first = at.apply(points.get(0));
+		Instant last = at.apply(points.get(points.size() - 1));
 		double span = Duration.between(first, last).toMillis();
 		double plotWidth = WIDTH - LEFT - RIGHT;
 		double plotHeight = HEIGHT - TOP - BOTTOM;
 		List<Dot> dots = new ArrayList<>();
 		StringBuilder line = new StringBuilder();
-		for (Backup backup : done) {
-			double x = LEFT + ((span > 0) ? Duration.between(first, backup.createdAt()).toMillis() / span * plotWidth
+		for (T point : points) {
+			double x = LEFT + ((span > 0) ? Duration.between(first, at.apply(point)).toMillis() / span * plotWidth
 					: plotWidth / 2);
-			double value = figure.applyAsDouble(backup);
+			double value = figure.applyAsDouble(point);
 			double y = TOP + plotHeight - (value / top * plotHeight);
 			String px = coordinate(x);
 			String py = coordinate(y);
 			line.append(px).append(',').append(py).append(' ');
-			dots.add(new Dot(px, py, formats.dateTime(backup.createdAt()) + ": " + label.apply(value)));
+			dots.add(new Dot(px, py, formats.dateTime(at.apply(point)) + ": " + label.apply(value)));
 		}
 		List<Tick> ticks = new ArrayList<>();
 		for (int i = 0; i <= 2; i++) {
 			double value = top * i / 2;
 			ticks.add(new Tick(coordinate(TOP + plotHeight - (value / top * plotHeight)), label.apply(value)));
 		}
-		return new BackupChart(title, line.toString().trim(), dots, ticks, formats.shortDate(first),
-				formats.shortDate(last));
+		return new BackupChart(title, line.toString().trim(), dots, ticks, time.apply(first), time.apply(last));
 	}
 
 	private static String coordinate(double value) {

@@ -2,6 +2,7 @@ package io.coffer.web.dashboard;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -71,10 +72,12 @@ class DashboardController {
 
 	private final CertificateAuthority authority;
 
+	private final Formats formats;
+
 	DashboardController(DatabaseRepository databases, BackupRepository backups, DatabaseAccess access,
 			LiveNode live, ServiceProperties service, DatabaseProvisioning provisioning,
 			ConfigChanges configChanges, DatabaseStats stats, PlanCatalogue plans, PlanChanges planChanges,
-			DatabaseTls tls, TlsSwitch tlsSwitch, CertificateAuthority authority) {
+			DatabaseTls tls, TlsSwitch tlsSwitch, CertificateAuthority authority, Formats formats) {
 		this.databases = databases;
 		this.backups = backups;
 		this.access = access;
@@ -88,6 +91,7 @@ class DashboardController {
 		this.tls = tls;
 		this.tlsSwitch = tlsSwitch;
 		this.authority = authority;
+		this.formats = formats;
 	}
 
 	/** Enable/Disable of a setting: starts the configuration job, as {@code PATCH /config} does. */
@@ -118,17 +122,30 @@ class DashboardController {
 		return CaCertificateDownload.of(this.authority, this.tlsSwitch.refusal(this.access.find(user, db)));
 	}
 
-	/** The Overview's container figures, or the sentence saying why they could not be read. */
-	record Usage(DatabaseStats.Stats stats, String problem) {
+	/**
+	 * The Overview's container figures and the charts of their last hour (null before the samples they
+	 * need), or the sentence saying why they could not be read.
+	 */
+	record Usage(DatabaseStats.Stats stats, String problem, BackupChart cpuChart, BackupChart memoryChart) {
 	}
 
 	private Usage usage(Database database) {
+		DatabaseStats.Stats read;
 		try {
-			return new Usage(this.stats.of(database), null);
+			read = this.stats.of(database);
 		}
 		catch (CofferException ex) {
-			return new Usage(null, ex.getMessage());
+			return new Usage(null, ex.getMessage(), null, null);
 		}
+		List<DatabaseStats.Sample> samples = read.container().samples();
+		List<DatabaseStats.Sample> measured = samples.stream().filter((sample) -> sample.cpuPercent() != null).toList();
+		BackupChart cpu = measured.isEmpty() ? null : BackupChart.plot("CPU usage", measured, DatabaseStats.Sample::at,
+				DatabaseStats.Sample::cpuPercent, (value) -> String.format(Locale.ROOT, "%.0f %%", value),
+				this.formats::time, this.formats);
+		BackupChart memory = samples.isEmpty() ? null : BackupChart.plot("Memory usage", samples,
+				DatabaseStats.Sample::at, DatabaseStats.Sample::memory,
+				(value) -> this.formats.roughSize(Math.round(value)), this.formats::time, this.formats);
+		return new Usage(read, null, cpu, memory);
 	}
 
 	/**

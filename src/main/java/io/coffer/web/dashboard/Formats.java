@@ -19,6 +19,9 @@ class Formats {
 	private static final DateTimeFormatter SHORT_DATE = DateTimeFormatter.ofPattern("dd MMM HH:mm", Locale.ENGLISH)
 		.withZone(ZoneOffset.UTC);
 
+	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm", Locale.ENGLISH)
+		.withZone(ZoneOffset.UTC);
+
 	private static final String[] UNITS = { "B", "KiB", "MiB", "GiB", "TiB" };
 
 	private final Clock clock;
@@ -58,6 +61,16 @@ class Formats {
 
 	public String shortDate(Instant instant) {
 		return (instant != null) ? SHORT_DATE.format(instant) : "";
+	}
+
+	/** "14:05", UTC: for the last hour's samples. */
+	public String time(Instant instant) {
+		return (instant != null) ? TIME.format(instant) : "";
+	}
+
+	/** "12.5 %" of a core; "not measured yet" before the second sample. */
+	public String cpu(Double percent) {
+		return (percent != null) ? String.format(Locale.ROOT, "%.1f %%", percent) : "not measured yet";
 	}
 
 	/** "3 hours ago", "2 days ago". */

@@ -166,6 +166,8 @@ class DashboardBrowserTest extends IntegrationTest {
 		String backupId = backUp(this.databaseId).path("id").asString();
 		signIn(this.token);
 		open("/dashboard/databases/" + this.databaseId + "/backups");
+		assertThat(this.browser.findElements(By.cssSelector("#charts svg[aria-label='Archive size of the last backups']")))
+			.hasSize(1);
 		this.browser.findElement(By.cssSelector("#backup-" + backupId + " a.restore")).click();
 		assertThat(text(By.id("confirm-restore"))).contains(this.app).contains(this.databaseId).contains(backupId);
 		assertThat(text(By.id("restore-node"))).isEqualTo("127.0.0.1:" + this.redis.port());
@@ -480,6 +482,45 @@ class DashboardBrowserTest extends IntegrationTest {
 		assertThat(text(By.id("cpu"))).matches("\\d+\\.\\d % of a core on average, \\d+\\.\\d s in .+");
 		assertThat(text(By.id("swap"))).isEqualTo("not known: Coffer does not run this node");
 		assertThat(text(By.id("disk"))).isEqualTo("not known: Coffer does not run this node");
+	}
+
+	@Test
+	void theOverviewShowsTheContainerStatsOfANodeCofferDoesNotRunAndTheirChart() {
+		signIn(this.token);
+		awaitUsageCharts("/dashboard/databases/" + this.databaseId);
+		assertThat(text(By.id("cpu-now"))).matches("\\d+\\.\\d % of a core");
+		assertThat(text(By.id("container-memory"))).matches("current .+ (KiB|MiB), highest .+ (KiB|MiB), free no limit");
+		assertThat(text(By.id("container-swap"))).isEqualTo("not known: Coffer does not run this node");
+		assertThat(text(By.id("container"))).contains("From the node's INFO");
+		assertThat(this.browser.findElements(By.cssSelector("#usage-charts figcaption")).stream().map(WebElement::getText))
+			.containsExactly("CPU usage", "Memory usage");
+		assertThat(this.browser.findElement(By.cssSelector("#usage-charts svg[aria-label='Memory usage of the last hour'] polyline"))
+			.getAttribute("points")).matches("[0-9.]+,[0-9.]+( [0-9.]+,[0-9.]+)+");
+	}
+
+	@Test
+	void theOverviewShowsTheContainerStatsOfANodeCofferRunsFromItsProcess() {
+		Provisioned database = provision("dashboard-stats-" + UUID.randomUUID().toString().substring(0, 8),
+				"redis-starter-256");
+		try {
+			signIn(database.token());
+			awaitUsageCharts("/dashboard/databases/" + database.id());
+			assertThat(text(By.id("cpu-now"))).matches("\\d+\\.\\d % of a core");
+			assertThat(text(By.id("container-memory"))).matches("current .+ MiB, highest .+ MiB, free .+ MiB");
+			assertThat(text(By.id("container-swap"))).matches("current \\d+ B, highest \\d+ B, free .+");
+			assertThat(text(By.id("container"))).contains("From the node's process");
+		}
+		finally {
+			operator().delete("/api/v1/databases/" + database.id() + "?final_backup=false");
+		}
+	}
+
+	/** Opens the Overview until its chart of the last hour has the samples CPU usage needs (two). */
+	private void awaitUsageCharts(String overview) {
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			open(overview);
+			return this.browser.findElements(By.cssSelector("#usage-charts figure")).size() == 2;
+		});
 	}
 
 	@Test
