@@ -3,7 +3,7 @@ package io.coffer.backup;
 import io.coffer.archive.ArchiveShipment;
 import io.coffer.archive.ArchiveWriter;
 import io.coffer.archive.BackupManifest;
-import io.coffer.archive.RestoreArchive;
+import io.coffer.archive.ArchiveContents;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -98,11 +98,11 @@ public class BackupImporter {
 	 */
 	public Backup importArchive(String databaseId, InputStream gzip) {
 		Database database = database(databaseId);
-		RestoreArchive.UploadedDump dump;
+		ArchiveContents.UploadedDump dump;
 		try {
-			dump = RestoreArchive.firstDump(gzip);
+			dump = ArchiveContents.firstDump(gzip);
 		}
-		catch (RestoreArchive.ArchiveCheckException ex) {
+		catch (ArchiveContents.ArchiveCheckException ex) {
 			throw new ImportRefused("invalid_archive", ex.getMessage());
 		}
 		catch (IOException ex) {

@@ -3,7 +3,7 @@ package io.coffer.backup;
 import io.coffer.archive.ArchiveFormat;
 import io.coffer.archive.BackupManifest;
 import io.coffer.archive.MeasuringInputStream;
-import io.coffer.archive.RestoreArchive;
+import io.coffer.archive.ArchiveContents;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -154,7 +154,7 @@ public class CatalogueRebuild {
 		}
 		try (MeasuringInputStream stored = MeasuringInputStream.hashing(this.store.read(object.key()))) {
 			MeasuringInputStream archive = MeasuringInputStream.hashing(new DecryptingInputStream(stored, this.keyring));
-			try (RestoreArchive entries = RestoreArchive.read(archive)) {
+			try (ArchiveContents entries = ArchiveContents.read(archive)) {
 				entries.copyDump(OutputStream.nullOutputStream(), 0);
 				// to the very end: the last segment's authentication and the archive's full digest
 				BackupManifest manifest = entries.finish(this.json);

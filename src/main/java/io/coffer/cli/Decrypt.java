@@ -8,7 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import io.coffer.archive.RestoreArchive;
+import io.coffer.archive.ArchiveContents;
 import io.coffer.crypto.DecryptingInputStream;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.UnknownKeyException;
@@ -72,7 +72,7 @@ final class Decrypt implements Callable<Integer> {
 	/** Parses the archive's first entry, which must be dump.rdb. @return the report of a sound dump */
 	private static String checkDump(Path archive) {
 		RdbSummary summary;
-		try (RestoreArchive entries = openDump(archive)) {
+		try (ArchiveContents entries = openDump(archive)) {
 			entries.copyDump(OutputStream.nullOutputStream(), 0);
 			summary = entries.rdbSummary();
 		}
@@ -89,12 +89,12 @@ final class Decrypt implements Callable<Integer> {
 	}
 
 	/** The archive read up to the start of its dump, by the reader a restore uses. */
-	private static RestoreArchive openDump(Path archive) throws IOException {
+	private static ArchiveContents openDump(Path archive) throws IOException {
 		InputStream file = Files.newInputStream(archive);
 		try {
-			return RestoreArchive.read(file);
+			return ArchiveContents.read(file);
 		}
-		catch (RestoreArchive.ArchiveCheckException ex) {
+		catch (ArchiveContents.ArchiveCheckException ex) {
 			file.close();
 			throw new CliException("the archive's first entry is not dump.rdb");
 		}

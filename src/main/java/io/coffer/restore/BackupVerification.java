@@ -11,7 +11,7 @@ import java.util.Optional;
 
 import io.coffer.archive.ArchiveFormat;
 import io.coffer.archive.ArchiveReader;
-import io.coffer.archive.RestoreArchive;
+import io.coffer.archive.ArchiveContents;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.storage.BlobInfo;
@@ -134,7 +134,7 @@ class BackupVerification {
 				return Optional.of("verification: the stored object is " + object.get().size() + " bytes, not the "
 						+ backup.storedSize() + " bytes recorded when it was taken");
 			}
-			try (RestoreArchive archive = RestoreArchive.open(this.archives, backup, ArchiveFormat.NEWEST_RDB_VERSION)) {
+			try (ArchiveContents archive = ArchiveContents.open(this.archives, backup, ArchiveFormat.NEWEST_RDB_VERSION)) {
 				archive.copyDump(OutputStream.nullOutputStream(), 0);
 				archive.finish(this.json);
 			}

@@ -1,6 +1,6 @@
 package io.coffer.restore;
 
-import io.coffer.archive.RestoreArchive;
+import io.coffer.archive.ArchiveContents;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -135,7 +135,7 @@ class DumpLoader {
 				: ServerSocketFactory.getDefault();
 		try (OneShotPrimary listener = new OneShotPrimary(sockets, this.settings.listenAddress(),
 				this.settings.listenPort(), OneShotPrimary.addressesOf(node.host()));
-				RestoreArchive archive = RestoreArchive.open(this.archives, backup, maxRdb)) {
+				ArchiveContents archive = ArchiveContents.open(this.archives, backup, maxRdb)) {
 			undo.put(JOURNAL_LISTENER, host + ":" + listener.port());
 			if (sentinels != null) {
 				undo.put(JOURNAL_MASTER_NAME, sentinels.masterName());

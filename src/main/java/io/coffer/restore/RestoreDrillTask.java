@@ -1,6 +1,6 @@
 package io.coffer.restore;
 
-import io.coffer.archive.RestoreArchive;
+import io.coffer.archive.ArchiveContents;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -171,7 +171,7 @@ class RestoreDrillTask {
 				// an import: its keys were never counted, a load that Redis accepted is all there is to check
 				return null;
 			}
-			Map<String, Long> expected = RestoreArchive.expectedKeys(backup);
+			Map<String, Long> expected = ArchiveContents.expectedKeys(backup);
 			Map<String, Long> actual = RestoreSteps.keysOf(this.redis, scratch);
 			if (!RestoreSteps.keysMatch(expected, this.backups.expiringKeys(backup.id()).orElse(Map.of()), actual)) {
 				return "restore drill: the restored dump holds keys " + actual + " where backup " + backup.id()

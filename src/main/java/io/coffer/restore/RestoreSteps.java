@@ -1,6 +1,7 @@
 package io.coffer.restore;
 
-import io.coffer.archive.RestoreArchive;
+import io.coffer.archive.ArchiveContents;
+import io.coffer.archive.ArchiveFormat;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -119,13 +120,13 @@ class RestoreSteps {
 		}
 		if (verifyBeforeLoad) {
 			int maxRdb = RdbVersions.maxLoadable(info.redisVersion());
-			try (RestoreArchive archive = RestoreArchive.open(this.archives, backup, maxRdb)) {
+			try (ArchiveContents archive = ArchiveContents.open(this.archives, backup, maxRdb)) {
 				archive.copyDump(OutputStream.nullOutputStream(), 0);
 				BackupManifest manifest = archive.finish(this.json);
 				checks.put("archive", Map.of("size", backup.archiveSize(), "sha256", backup.archiveSha256(),
 						"authenticated", true, "sha256_matches_catalogue", true));
 				checks.put("dump", Map.of("size", archive.dumpSize(), "rdb_version", archive.rdbVersion(), "crc64",
-						"ok", "entries", List.of(RestoreArchive.DUMP, RestoreArchive.MANIFEST)));
+						"ok", "entries", List.of(ArchiveFormat.DUMP, ArchiveFormat.MANIFEST)));
 				// an import's manifest has no Redis version and no key counts: they are left out
 				Map<String, Object> manifestChecks = new LinkedHashMap<>();
 				manifestChecks.put("backup_id", String.valueOf(manifest.backupId()));
@@ -174,7 +175,7 @@ class RestoreSteps {
 					+ " was imported: the number of keys it holds is not known, so it was not compared"));
 		}
 		else {
-			Map<String, Long> expected = RestoreArchive.expectedKeys(backup);
+			Map<String, Long> expected = ArchiveContents.expectedKeys(backup);
 			Map<String, Long> expiring = this.backups.expiringKeys(backup.id()).orElse(Map.of());
 			boolean equal = keysMatch(expected, expiring, actual);
 			recordChecks(restoreId, "keys", Map.of("expected", expected, "expiring", expiring, "actual", actual,
@@ -249,7 +250,7 @@ class RestoreSteps {
 					|| current instanceof io.coffer.crypto.IntegrityException
 					|| current instanceof io.coffer.crypto.UnknownKeyException
 					|| current instanceof io.coffer.pipeline.rdb.InvalidRdbException
-					|| current instanceof RestoreArchive.ArchiveCheckException) {
+					|| current instanceof ArchiveContents.ArchiveCheckException) {
 				return current.getMessage();
 			}
 		}

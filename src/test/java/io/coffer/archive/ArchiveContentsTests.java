@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /** Only {@code dump.rdb} then {@code backup.json}, as plain files, are read from an archive. */
-class RestoreArchiveTests {
+class ArchiveContentsTests {
 
 	private static final Backup BACKUP = new Backup("b1", "db-1", Instant.EPOCH, "x.tar.gz", RunStatus.DONE, "manual",
 			null, "db-1/x.tar.gz.enc", 1L, "00", 1L, "00", "k", "7.0.15", 10, null, null, 0, null, null, null, null,
@@ -31,8 +31,8 @@ class RestoreArchiveTests {
 	@CsvSource({ "../dump.rdb", "/etc/dump.rdb", "a/../../dump.rdb", "backup.json" })
 	void entriesWithUnsafeOrUnexpectedNamesAreRefused(String name) throws IOException {
 		byte[] archive = archive(entry(name, TarArchiveEntry.LF_NORMAL));
-		assertThatExceptionOfType(RestoreArchive.ArchiveCheckException.class)
-			.isThrownBy(() -> RestoreArchive.of(new ByteArrayInputStream(archive), BACKUP, 10))
+		assertThatExceptionOfType(ArchiveContents.ArchiveCheckException.class)
+			.isThrownBy(() -> ArchiveContents.of(new ByteArrayInputStream(archive), BACKUP, 10))
 			.withMessageContaining(name);
 	}
 
@@ -41,8 +41,8 @@ class RestoreArchiveTests {
 		TarArchiveEntry link = new TarArchiveEntry("dump.rdb", TarArchiveEntry.LF_SYMLINK);
 		link.setLinkName("/etc/passwd");
 		byte[] archive = archive(link);
-		assertThatExceptionOfType(RestoreArchive.ArchiveCheckException.class)
-			.isThrownBy(() -> RestoreArchive.of(new ByteArrayInputStream(archive), BACKUP, 10))
+		assertThatExceptionOfType(ArchiveContents.ArchiveCheckException.class)
+			.isThrownBy(() -> ArchiveContents.of(new ByteArrayInputStream(archive), BACKUP, 10))
 			.withMessageContaining("not a plain file");
 	}
 
@@ -51,12 +51,12 @@ class RestoreArchiveTests {
 		byte[] inFolder = archive(entry("exported/dump.rdb", TarArchiveEntry.LF_NORMAL));
 		byte[] other = archive(entry("notes.txt", TarArchiveEntry.LF_NORMAL));
 
-		RestoreArchive.UploadedDump dump = RestoreArchive.firstDump(new ByteArrayInputStream(inFolder));
+		ArchiveContents.UploadedDump dump = ArchiveContents.firstDump(new ByteArrayInputStream(inFolder));
 
 		assertThat(dump.size()).isEqualTo(4);
 		assertThat(new String(dump.stream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("REDI");
-		assertThatExceptionOfType(RestoreArchive.ArchiveCheckException.class)
-			.isThrownBy(() -> RestoreArchive.firstDump(new ByteArrayInputStream(other)))
+		assertThatExceptionOfType(ArchiveContents.ArchiveCheckException.class)
+			.isThrownBy(() -> ArchiveContents.firstDump(new ByteArrayInputStream(other)))
 			.withMessage("the archive's first file is \"notes.txt\": it must be dump.rdb");
 	}
 

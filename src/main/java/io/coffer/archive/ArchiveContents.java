@@ -29,11 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * against its row; the catalogue's rebuild reads an object no row describes ({@link #read}), and learns
  * from it what the row must say.
  */
-public final class RestoreArchive implements AutoCloseable {
-
-	public static final String DUMP = ArchiveFormat.DUMP;
-
-	public static final String MANIFEST = ArchiveFormat.MANIFEST;
+public final class ArchiveContents implements AutoCloseable {
 
 	private static final int MAX_MANIFEST_SIZE = ArchiveFormat.MAX_MANIFEST_SIZE;
 
@@ -53,12 +49,12 @@ public final class RestoreArchive implements AutoCloseable {
 	/** The dump as it is read: hashed on its way to whoever receives it. */
 	private final DigestInputStream hashedDump;
 
-	private RestoreArchive(Backup backup, MeasuringInputStream archive, int maxRdbVersion) throws IOException {
+	private ArchiveContents(Backup backup, MeasuringInputStream archive, int maxRdbVersion) throws IOException {
 		this.backup = backup;
 		this.archive = archive;
 		this.gzip = new GzipMembersInputStream(archive);
 		this.tar = new TarArchiveInputStream(this.gzip);
-		TarArchiveEntry entry = nextEntry(DUMP);
+		TarArchiveEntry entry = nextEntry(ArchiveFormat.DUMP);
 		this.dumpSize = entry.getSize();
 		if (backup != null && backup.rdbSize() != null && this.dumpSize != backup.rdbSize()) {
 			throw new ArchiveCheckException("the archive's dump.rdb is " + this.dumpSize + " bytes, not the "
@@ -70,10 +66,10 @@ public final class RestoreArchive implements AutoCloseable {
 	}
 
 	/** Opens the whole archive of a done backup and reads up to the start of its dump. */
-	public static RestoreArchive open(ArchiveReader reader, Backup backup, int maxRdbVersion) throws IOException {
+	public static ArchiveContents open(ArchiveReader reader, Backup backup, int maxRdbVersion) throws IOException {
 		InputStream stream = reader.open(backup, ArchiveReader.Range.whole(backup));
 		try {
-			return new RestoreArchive(backup, MeasuringInputStream.counting(stream), maxRdbVersion);
+			return new ArchiveContents(backup, MeasuringInputStream.counting(stream), maxRdbVersion);
 		}
 		catch (IOException | RuntimeException ex) {
 			stream.close();
@@ -82,16 +78,16 @@ public final class RestoreArchive implements AutoCloseable {
 	}
 
 	/** Reads an archive already in the clear, as {@link #open} does after decryption. */
-	static RestoreArchive of(InputStream plainArchive, Backup backup, int maxRdbVersion) throws IOException {
-		return new RestoreArchive(backup, MeasuringInputStream.counting(plainArchive), maxRdbVersion);
+	static ArchiveContents of(InputStream plainArchive, Backup backup, int maxRdbVersion) throws IOException {
+		return new ArchiveContents(backup, MeasuringInputStream.counting(plainArchive), maxRdbVersion);
 	}
 
 	/**
 	 * Reads an archive in the clear that no row describes, up to the start of its dump: only the format
 	 * and the manifest's own figures are checked then.
 	 */
-	public static RestoreArchive read(InputStream plainArchive) throws IOException {
-		return new RestoreArchive(null, MeasuringInputStream.counting(plainArchive), ArchiveFormat.NEWEST_RDB_VERSION);
+	public static ArchiveContents read(InputStream plainArchive) throws IOException {
+		return new ArchiveContents(null, MeasuringInputStream.counting(plainArchive), ArchiveFormat.NEWEST_RDB_VERSION);
 	}
 
 	public long dumpSize() {
@@ -146,7 +142,7 @@ public final class RestoreArchive implements AutoCloseable {
 	 * @return the manifest
 	 */
 	public BackupManifest finish(JsonMapper json) throws IOException {
-		nextEntry(MANIFEST);
+		nextEntry(ArchiveFormat.MANIFEST);
 		byte[] manifestBytes = this.tar.readNBytes(MAX_MANIFEST_SIZE + 1);
 		if (manifestBytes.length > MAX_MANIFEST_SIZE) {
 			throw new ArchiveCheckException("the archive's backup.json is larger than " + MAX_MANIFEST_SIZE + " bytes");
@@ -227,7 +223,7 @@ public final class RestoreArchive implements AutoCloseable {
 			throw new ArchiveCheckException("the archive holds no dump.rdb");
 		}
 		String name = entry.getName().substring(entry.getName().lastIndexOf('/') + 1);
-		if (!entry.isFile() || !DUMP.equals(name)) {
+		if (!entry.isFile() || !ArchiveFormat.DUMP.equals(name)) {
 			throw new ArchiveCheckException("the archive's first file is \"" + entry.getName()
 					+ "\": it must be dump.rdb");
 		}
