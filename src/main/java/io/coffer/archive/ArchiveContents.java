@@ -49,8 +49,13 @@ public final class ArchiveContents implements AutoCloseable {
 	/** The dump as it is read: hashed on its way to whoever receives it. */
 	private final DigestInputStream hashedDump;
 
-	private ArchiveContents(Backup backup, MeasuringInputStream archive, int maxRdbVersion) throws IOException {
+	/** Where the archive is read from, as {@link ArchiveReader.Archive#source()} says; null for one in the clear. */
+	private final ArchiveReader.Archive opened;
+
+	private ArchiveContents(Backup backup, MeasuringInputStream archive, ArchiveReader.Archive opened,
+			int maxRdbVersion) throws IOException {
 		this.backup = backup;
+		this.opened = opened;
 		this.archive = archive;
 		this.gzip = new GzipMembersInputStream(archive);
 		this.tar = new TarArchiveInputStream(this.gzip);
@@ -67,9 +72,9 @@ public final class ArchiveContents implements AutoCloseable {
 
 	/** Opens the whole archive of a done backup and reads up to the start of its dump. */
 	public static ArchiveContents open(ArchiveReader reader, Backup backup, int maxRdbVersion) throws IOException {
-		InputStream stream = reader.open(backup, ArchiveReader.Range.whole(backup));
+		ArchiveReader.Archive stream = reader.open(backup, ArchiveReader.Range.whole(backup));
 		try {
-			return new ArchiveContents(backup, MeasuringInputStream.counting(stream), maxRdbVersion);
+			return new ArchiveContents(backup, MeasuringInputStream.counting(stream), stream, maxRdbVersion);
 		}
 		catch (IOException | RuntimeException ex) {
 			stream.close();
@@ -79,7 +84,7 @@ public final class ArchiveContents implements AutoCloseable {
 
 	/** Reads an archive already in the clear, as {@link #open} does after decryption. */
 	static ArchiveContents of(InputStream plainArchive, Backup backup, int maxRdbVersion) throws IOException {
-		return new ArchiveContents(backup, MeasuringInputStream.counting(plainArchive), maxRdbVersion);
+		return new ArchiveContents(backup, MeasuringInputStream.counting(plainArchive), null, maxRdbVersion);
 	}
 
 	/**
@@ -87,7 +92,16 @@ public final class ArchiveContents implements AutoCloseable {
 	 * and the manifest's own figures are checked then.
 	 */
 	public static ArchiveContents read(InputStream plainArchive) throws IOException {
-		return new ArchiveContents(null, MeasuringInputStream.counting(plainArchive), ArchiveFormat.NEWEST_RDB_VERSION);
+		return new ArchiveContents(null, MeasuringInputStream.counting(plainArchive), null,
+				ArchiveFormat.NEWEST_RDB_VERSION);
+	}
+
+	/**
+	 * {@code primary}, or {@code copy} once any of the archive was read from the copy store because the primary
+	 * object was missing or damaged; null for an archive handed over in the clear.
+	 */
+	public String source() {
+		return (this.opened != null) ? this.opened.source() : null;
 	}
 
 	public long dumpSize() {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 
 import io.coffer.catalog.Backup;
@@ -17,10 +19,13 @@ import io.coffer.crypto.Keyring;
 import io.coffer.crypto.ObjectHeader;
 import io.coffer.crypto.UnknownKeyException;
 import io.coffer.storage.BlobStore;
+import io.coffer.storage.BlobStoreException;
+import io.coffer.storage.CopyStore;
 import org.apache.commons.io.input.ReadAheadInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,12 +38,24 @@ import org.springframework.stereotype.Component;
  * {@link IntegrityException} or {@link UnknownKeyException} before the failing part, and the backup
  * is flagged in the catalogue. A whole read is also checked against the archive's SHA-256 before its
  * last bytes are released, so a well-formed object that is not this backup's is refused too.
+ * <p>
+ * A backup whose copy is done in the copy store ({@code coffer.copy}) is read from there when its primary
+ * object is missing, damaged or unreachable, from the first byte or from where the primary failed
+ * ({@link ArchiveSources}): the read goes on, says so ({@link Archive#source()}, a log line, an
+ * {@link ArchiveReadFromCopy} event, {@code primary_error} on the row), and the backup is flagged only
+ * when the copy fails too.
  */
 @Component
 public class ArchiveReader {
 
 	/** Bytes of the stored object read ahead of the decrypter: one segment and its tag. */
 	private static final int READ_AHEAD = 1024 * 1024 + 16;
+
+	/** {@link Archive#source()} of a read from the backup's own store. */
+	public static final String PRIMARY = "primary";
+
+	/** {@link Archive#source()} of a read that used the copy store. */
+	public static final String COPY = "copy";
 
 	private static final Logger log = LoggerFactory.getLogger(ArchiveReader.class);
 
@@ -48,10 +65,25 @@ public class ArchiveReader {
 
 	private final BackupRepository backups;
 
-	ArchiveReader(BlobStore store, Keyring keyring, BackupRepository backups) {
+	private final CopyStore copies;
+
+	private final ArchiveSources.Switches switches;
+
+	ArchiveReader(BlobStore store, Keyring keyring, BackupRepository backups, CopyStore copies,
+			ApplicationEventPublisher events) {
 		this.store = store;
 		this.keyring = keyring;
 		this.backups = backups;
+		this.copies = copies;
+		this.switches = (backup, problem) -> {
+			try {
+				backups.recordPrimaryFailure(backup.id(), problem);
+			}
+			catch (RuntimeException ex) {
+				log.error("Could not record on backup {} that its copy was read", backup.id(), ex);
+			}
+			events.publishEvent(new ArchiveReadFromCopy(backup.databaseId(), backup.id(), problem));
+		};
 	}
 
 	/**
@@ -61,56 +93,123 @@ public class ArchiveReader {
 	 * @throws UnknownKeyException if the key named by the header is not in the keyring
 	 * @throws IllegalArgumentException if the backup is not done or the range is not within the archive
 	 */
-	public InputStream open(Backup backup, Range range) throws IOException {
+	public Archive open(Backup backup, Range range) throws IOException {
 		requireDone(backup);
 		if (range.offset() + range.length() > backup.archiveSize()) {
 			throw new IllegalArgumentException("range " + range + " is not within the archive of backup "
 					+ backup.id() + " (" + backup.archiveSize() + " bytes)");
 		}
-		long firstSegment = EncryptedLayout.segmentIndexOf(range.offset());
-		long storedOffset = EncryptedLayout.storedOffsetOfSegment(firstSegment);
-		DecryptingInputStream plain;
+		ArchiveSources plain;
 		try {
-			ObjectHeader header;
-			try (InputStream headerBytes = this.store.read(backup.objectKey(), 0, ObjectHeader.LENGTH)) {
-				header = ObjectHeader.read(headerBytes);
-			}
-			// open-ended: the decrypter knows the last segment by the end of the object. Read ahead on a
-			// thread of its own, so that storage sends the next segment while this one is decrypted.
-			InputStream stored = ReadAheadInputStream.builder()
-				.setInputStream(this.store.read(backup.objectKey(), storedOffset, backup.storedSize() - storedOffset))
-				.setBufferSize(READ_AHEAD)
-				.get();
-			try {
-				plain = DecryptingInputStream.fromSegment(header, firstSegment, stored, this.keyring);
-			}
-			catch (IOException | RuntimeException ex) {
-				stored.close();
-				throw ex;
-			}
+			plain = ArchiveSources.open(backup, range.offset(), sources(backup), this::decrypt, this.switches);
 		}
 		catch (IntegrityException | UnknownKeyException ex) {
 			throw recordFailure(backup, ex);
-		}
-		try {
-			plain.skipNBytes(range.offset() - EncryptedLayout.plaintextOffsetOfSegment(firstSegment));
-		}
-		catch (IntegrityException | UnknownKeyException ex) {
-			plain.close();
-			throw recordFailure(backup, ex);
-		}
-		catch (IOException | RuntimeException ex) {
-			plain.close();
-			throw ex;
 		}
 		boolean whole = range.offset() == 0 && range.length() == backup.archiveSize();
 		return new RangeStream(plain, backup, range.length(), whole ? backup.archiveSha256() : null);
 	}
 
-	/** The stored object as it is, still encrypted: {@link Backup#storedSize()} bytes. */
-	public InputStream openStored(Backup backup) throws IOException {
+	/** Where the backup's stored object can be read: its store, then the copy store once it holds a copy. */
+	private List<ArchiveSources.Source> sources(Backup backup) {
+		List<ArchiveSources.Source> sources = new ArrayList<>();
+		sources.add(new ArchiveSources.Source(ArchiveSources.PRIMARY, this.store));
+		if (backup.copy() != null && backup.copy().isDone()) {
+			this.copies.store().ifPresent((copy) -> sources.add(new ArchiveSources.Source(ArchiveSources.COPY, copy)));
+		}
+		return sources;
+	}
+
+	/** The archive in the clear from {@code offset} to its end, read from one store. */
+	private InputStream decrypt(BlobStore store, Backup backup, long offset) throws IOException {
+		long firstSegment = EncryptedLayout.segmentIndexOf(offset);
+		long storedOffset = EncryptedLayout.storedOffsetOfSegment(firstSegment);
+		DecryptingInputStream plain;
+		ObjectHeader header;
+		try (InputStream headerBytes = store.read(backup.objectKey(), 0, ObjectHeader.LENGTH)) {
+			header = ObjectHeader.read(headerBytes);
+		}
+		// open-ended: the decrypter knows the last segment by the end of the object. Read ahead on a
+		// thread of its own, so that storage sends the next segment while this one is decrypted.
+		InputStream stored = ReadAheadInputStream.builder()
+			.setInputStream(store.read(backup.objectKey(), storedOffset, backup.storedSize() - storedOffset))
+			.setBufferSize(READ_AHEAD)
+			.get();
+		try {
+			plain = DecryptingInputStream.fromSegment(header, firstSegment, stored, this.keyring);
+		}
+		catch (IOException | RuntimeException ex) {
+			stored.close();
+			throw ex;
+		}
+		try {
+			plain.skipNBytes(offset - EncryptedLayout.plaintextOffsetOfSegment(firstSegment));
+		}
+		catch (IOException | RuntimeException ex) {
+			plain.close();
+			throw ex;
+		}
+		return plain;
+	}
+
+	/**
+	 * The stored object as it is, still encrypted: {@link Backup#storedSize()} bytes, from the copy store
+	 * when the primary object is missing or its store does not answer (nothing here can tell a damaged one).
+	 */
+	public Archive openStored(Backup backup) throws IOException {
 		requireDone(backup);
-		return this.store.read(backup.objectKey());
+		List<ArchiveSources.Source> sources = sources(backup);
+		for (int i = 0;; i++) {
+			ArchiveSources.Source source = sources.get(i);
+			try {
+				InputStream stored = source.store().read(backup.objectKey());
+				return new StoredStream(stored, source.name());
+			}
+			catch (BlobStoreException ex) {
+				if (i + 1 == sources.size()) {
+					throw ex;
+				}
+				log.error("Backup {} of {}: the {} object {} could not be read: {}; reading it from the {} instead",
+						backup.id(), backup.databaseId(), source.name(), backup.objectKey(), ex.getMessage(),
+						sources.get(i + 1).name());
+				this.switches.switched(backup,
+						"the " + source.name() + " object could not be read: " + ArchiveSources.sentence(ex));
+			}
+		}
+	}
+
+	/** A stored object as it is, and where it is read from. */
+	private static final class StoredStream extends Archive {
+
+		private final InputStream stored;
+
+		private final String source;
+
+		StoredStream(InputStream stored, String source) {
+			this.stored = stored;
+			this.source = source;
+		}
+
+		@Override
+		public int read() throws IOException {
+			return this.stored.read();
+		}
+
+		@Override
+		public int read(byte[] bytes, int offset, int length) throws IOException {
+			return this.stored.read(bytes, offset, length);
+		}
+
+		@Override
+		public String source() {
+			return this.source;
+		}
+
+		@Override
+		public void close() throws IOException {
+			this.stored.close();
+		}
+
 	}
 
 	private static void requireDone(Backup backup) {
@@ -176,9 +275,9 @@ public class ArchiveReader {
 	 * Ends after exactly {@code length} bytes; flags the backup if the object fails on the way, or if it
 	 * ends early. With a digest to match, holds back the last bytes until the digest is checked.
 	 */
-	private final class RangeStream extends InputStream {
+	private final class RangeStream extends Archive {
 
-		private final DecryptingInputStream plain;
+		private final ArchiveSources plain;
 
 		private final Backup backup;
 
@@ -190,7 +289,7 @@ public class ArchiveReader {
 
 		private boolean failed;
 
-		RangeStream(DecryptingInputStream plain, Backup backup, long length, String expectedSha256) {
+		RangeStream(ArchiveSources plain, Backup backup, long length, String expectedSha256) {
 			this.plain = plain;
 			this.backup = backup;
 			this.remaining = length;
@@ -252,9 +351,24 @@ public class ArchiveReader {
 		}
 
 		@Override
+		public String source() {
+			return this.plain.source();
+		}
+
+		@Override
 		public void close() throws IOException {
 			this.plain.close();
 		}
+
+	}
+
+	/**
+	 * A backup's archive being read: the bytes, and which store they come from, {@code primary} or
+	 * {@code copy} (once any came from the copy).
+	 */
+	public abstract static class Archive extends InputStream {
+
+		public abstract String source();
 
 	}
 

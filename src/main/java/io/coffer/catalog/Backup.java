@@ -8,14 +8,14 @@ import java.util.TreeMap;
 /**
  * One backup of a database: its row in the catalogue. {@code integrityError} is set when its stored
  * object failed authentication on a read; {@code verifiedAt} is when {@code verifyBackupsJob} last read it
- * whole (null until it has).
+ * whole (null until it has); {@code copy} is its copy in the second store ({@code coffer.copy}).
  */
 public record Backup(String id, String databaseId, Instant createdAt, String name, RunStatus status, String method,
 		NodeUsed node, String objectKey, Long archiveSize, String archiveSha256, Long storedSize,
 		String storedSha256, String keyId, String redisVersion, Integer rdbVersion, Long rdbSize,
 		Map<String, Long> keysPerDb, long bytesProcessed, Long jobExecutionId, Instant startedAt,
 		Instant finishedAt, String error, String integrityError, Instant integrityCheckedAt,
-		Instant verifiedAt) {
+		Instant verifiedAt, Copy copy) {
 
 	public static final String PERIODIC = "periodic";
 
@@ -26,6 +26,29 @@ public record Backup(String id, String databaseId, Instant createdAt, String nam
 
 	/** An external dump uploaded through the API: no node was snapshotted; its keys are counted from the dump. */
 	public static final String IMPORT = "import";
+
+	/**
+	 * The copy of a done backup's stored object in the second store: {@code state} is {@link #PENDING},
+	 * {@link #DONE} or {@link #ERROR} ({@code error} says why; it is tried again), null for a backup that is
+	 * not done; {@code primaryError} is why its primary object could not be read the last time a read used the
+	 * copy instead.
+	 */
+	public record Copy(String state, String error, Instant copiedAt, String primaryError) {
+
+		public static final String PENDING = "pending";
+
+		public static final String DONE = "done";
+
+		public static final String ERROR = "error";
+
+		public static final Copy NONE = new Copy(null, null, null, null);
+
+		/** Whether the second store holds the very bytes of the stored object. */
+		public boolean isDone() {
+			return DONE.equals(this.state);
+		}
+
+	}
 
 	/** The node a backup was taken from, its role at that moment, and why it was chosen. */
 	public record NodeUsed(String role, String host, int port, String reason) {

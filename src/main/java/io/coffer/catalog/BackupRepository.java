@@ -184,10 +184,10 @@ public class BackupRepository {
 		this.jdbc.sql("""
 				insert into backups (id, database_id, created_at, name, status, method, node_role, node_host, node_port,
 				    node_reason, object_key, archive_size, archive_sha256, stored_size, stored_sha256, key_id,
-				    redis_version, rdb_version, rdb_size, keys_per_db, bytes_processed, finished_at)
+				    redis_version, rdb_version, rdb_size, keys_per_db, bytes_processed, finished_at, copy_state)
 				values (:id, :databaseId, :createdAt, :name, 'done', :method, :role, :host, :port, :reason, :objectKey,
 				    :archiveSize, :archiveSha256, :storedSize, :storedSha256, :keyId, :redisVersion, :rdbVersion,
-				    :rdbSize, cast(:keys as jsonb), coalesce(:rdbSize, 0), :finishedAt)
+				    :rdbSize, cast(:keys as jsonb), coalesce(:rdbSize, 0), :finishedAt, 'pending')
 				""").params(values).update();
 	}
 
@@ -228,7 +228,7 @@ public class BackupRepository {
 				archive_size = :archiveSize, archive_sha256 = :archiveSha256, stored_size = :storedSize,
 				stored_sha256 = :storedSha256, key_id = :keyId, redis_version = :redisVersion,
 				rdb_version = :rdbVersion, rdb_size = :rdbSize, keys_per_db = cast(:keys as jsonb),
-				bytes_processed = :rdbSize, finished_at = :now""",
+				bytes_processed = :rdbSize, finished_at = :now, copy_state = 'pending'""",
 				outcomeValues(outcome, now));
 	}
 
@@ -364,8 +364,10 @@ public class BackupRepository {
 	 * @return whether it was recorded
 	 */
 	public boolean recordRewrapped(String backupId, String fromKeyId, String toKeyId, String storedSha256) {
+		// the copy holds the old object: it is copied again, and no read falls back on it meanwhile
 		return this.jdbc.sql("""
-				update backups set key_id = ?, stored_sha256 = ?
+				update backups set key_id = ?, stored_sha256 = ?, copy_state = 'pending', copy_error = null,
+				primary_error = null
 				where id = ? and key_id = ? and status = 'done' and deleting_at is null
 				""").params(toKeyId, storedSha256, backupId, fromKeyId).update() == 1;
 	}
@@ -479,7 +481,9 @@ public class BackupRepository {
 				rs.getObject("rdb_size", Long.class), (keys != null) ? this.json.readValue(keys, KEYS_PER_DB) : null,
 				rs.getLong("bytes_processed"), rs.getObject("job_execution_id", Long.class),
 				instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("error"),
-				rs.getString("integrity_error"), instant(rs, "integrity_checked_at"), instant(rs, "verified_at"));
+				rs.getString("integrity_error"), instant(rs, "integrity_checked_at"), instant(rs, "verified_at"),
+				new Backup.Copy(rs.getString("copy_state"), rs.getString("copy_error"), instant(rs, "copied_at"),
+						rs.getString("primary_error")));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -490,6 +494,86 @@ public class BackupRepository {
 	private static Instant instant(ResultSet rs, int column) throws SQLException {
 		Timestamp timestamp = rs.getTimestamp(column);
 		return (timestamp != null) ? timestamp.toInstant() : null;
+	}
+
+	/**
+	 * Done backups, kept, whose copy is still to be made ({@code pending}) or failed ({@code error}), pending
+	 * ones first, oldest first; at most {@code limit}.
+	 */
+	public List<String> findCopiesDue(int limit) {
+		return this.jdbc.sql("""
+				select id from backups where status = 'done' and deleting_at is null and copy_state in ('pending', 'error')
+				order by copy_state = 'error', created_at, id limit ?
+				""").param(limit).query(String.class).list();
+	}
+
+	/**
+	 * Claims the copy of a backup for this instance ({@code stopped.me()}), if it is due and nobody is copying
+	 * it, or only an instance that has stopped (killed mid-copy): a compare-and-set, so that two instances never
+	 * copy one backup at once.
+	 * @return the backup's row as claimed, or empty when another instance has it, or it is not due any more
+	 */
+	public Optional<Backup> claimCopy(String backupId, StoppedInstances stopped, Instant now) {
+		return stopped.bind(this.jdbc.sql("""
+				update backups set copy_claimed_by = :me, copy_claimed_at = :now
+				where id = :id and status = 'done' and deleting_at is null and copy_state in ('pending', 'error')
+				and (copy_claimed_by is null or """ + StoppedInstances.condition("copy_claimed_by", "copy_claimed_at")
+				+ ") returning *"))
+			.param("id", backupId)
+			.param("now", Timestamp.from(now))
+			.query(this::row)
+			.optional();
+	}
+
+	/**
+	 * Records a copy made by this instance's claim, if the row is still kept and its stored object is still
+	 * the one copied ({@code storedSha256}: a re-wrap writes another).
+	 * @return whether it was recorded; when not, the claim is released and the copy is to be deleted or made again
+	 */
+	public boolean recordCopied(String backupId, String instanceId, String storedSha256, Instant now) {
+		boolean recorded = this.jdbc.sql("""
+				update backups set copy_state = 'done', copy_error = null, copied_at = ?, copy_claimed_by = null,
+				copy_claimed_at = null
+				where id = ? and copy_claimed_by = ? and stored_sha256 = ? and status = 'done' and deleting_at is null
+				""").params(Timestamp.from(now), backupId, instanceId, storedSha256).update() == 1;
+		if (!recorded) {
+			this.jdbc.sql("update backups set copy_claimed_by = null, copy_claimed_at = null where id = ? and copy_claimed_by = ?")
+				.params(backupId, instanceId)
+				.update();
+		}
+		return recorded;
+	}
+
+	/** Records why this instance's copy of the backup failed: it is tried again by the next catch-up. */
+	public void recordCopyFailed(String backupId, String instanceId, String error) {
+		this.jdbc.sql("""
+				update backups set copy_state = 'error', copy_error = ?, copy_claimed_by = null, copy_claimed_at = null
+				where id = ? and copy_claimed_by = ? and copy_state in ('pending', 'error')
+				""").params(error, backupId, instanceId).update();
+	}
+
+	/** The copy store lost a copy recorded as done: it is made again. */
+	public void recordCopyMissing(String backupId, String error) {
+		this.jdbc.sql("update backups set copy_state = 'pending', copy_error = ? where id = ? and copy_state = 'done'")
+			.params(error, backupId)
+			.update();
+	}
+
+	/** Why the backup's primary object could not be read, when a read used its copy instead. */
+	public void recordPrimaryFailure(String backupId, String problem) {
+		this.jdbc.sql("update backups set primary_error = ? where id = ?").params(problem, backupId).update();
+	}
+
+	/** Done backups, kept, by copy state: what the copy store holds and owes. */
+	public Map<String, Long> countCopiesByState() {
+		Map<String, Long> counts = new TreeMap<>();
+		this.jdbc.sql("""
+				select copy_state, count(*) from backups where status = 'done' and deleting_at is null
+				and copy_state is not null group by copy_state
+				""").query((rs) -> {
+			counts.put(rs.getString(1), rs.getLong(2));
+		});
+		return counts;
 	}
 
 	/** A database already has a backup scheduled or running. */

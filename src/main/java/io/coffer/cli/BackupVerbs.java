@@ -28,12 +28,26 @@ final class BackupVerbs {
 		@Override
 		public Integer call() {
 			String db = this.cli.databaseId();
-			AsciiTable table = new AsciiTable("ID", "Created At", "Size", "Status", "Verified");
-			for (JsonNode backup : this.cli.client().get("/databases/" + db + "/backups")) {
+			JsonNode backups = this.cli.client().get("/databases/" + db + "/backups");
+			// the Copy column once the service keeps copies: its backups then say how their copy stands
+			boolean copies = false;
+			for (JsonNode backup : backups) {
+				copies |= backup.path("copy").isObject();
+			}
+			AsciiTable table = copies ? new AsciiTable("ID", "Created At", "Size", "Status", "Verified", "Copy")
+					: new AsciiTable("ID", "Created At", "Size", "Status", "Verified");
+			for (JsonNode backup : backups) {
 				JsonNode size = backup.path("size");
-				table.row(backup.path("id").asString(), Dates.format(backup.path("created_at").asString("")),
-						size.isNumber() ? Sizes.decimal(size.asLong()) : "", backup.path("status").asString(),
-						verified(backup));
+				String id = backup.path("id").asString();
+				String createdAt = Dates.format(backup.path("created_at").asString(""));
+				String shownSize = size.isNumber() ? Sizes.decimal(size.asLong()) : "";
+				String status = backup.path("status").asString();
+				if (copies) {
+					table.row(id, createdAt, shownSize, status, verified(backup), backup.path("copy").path("state").asString(""));
+				}
+				else {
+					table.row(id, createdAt, shownSize, status, verified(backup));
+				}
 			}
 			this.cli.console.out().print(table.render());
 			return 0;

@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.coffer.catalog.BackupRepository;
 import io.coffer.storage.BlobStore;
+import io.coffer.storage.CopyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +16,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Applies each database's retention policy. A backup goes in an order that cannot lose track of
- * data: its row is marked, its object deleted, then its row. A crash between two steps leaves a
+ * data: its row is marked, its object (and its copy) deleted, then its row. A crash between two steps leaves a
  * marked row, which the next run finishes first.
  */
 @Component
@@ -27,15 +28,19 @@ public class ExpireBackupsTask {
 
 	private final BlobStore store;
 
+	private final CopyStore copies;
+
 	private final RetentionPolicy policy;
 
 	private final String defaultFamily;
 
 	private final Clock clock;
 
-	ExpireBackupsTask(BackupRepository catalogue, BlobStore store, RetentionProperties settings, Clock clock) {
+	ExpireBackupsTask(BackupRepository catalogue, BlobStore store, CopyStore copies, RetentionProperties settings,
+			Clock clock) {
 		this.catalogue = catalogue;
 		this.store = store;
+		this.copies = copies;
 		this.policy = new RetentionPolicy(settings.keepFailed(),
 				settings.finalBackup());
 		this.defaultFamily = settings.defaultPlanFamily();
@@ -79,13 +84,19 @@ public class ExpireBackupsTask {
 			.toList();
 	}
 
-	/** Steps 2 and 3 for every marked row: the object, then the row. */
+	/**
+	 * Steps 2 and 3 for every marked row: the object and its copy in the copy store (whatever its copy state: a
+	 * copy cut short may have left one), then the row.
+	 */
 	Result deleteMarked() {
 		int deleted = 0;
 		int failed = 0;
 		for (BackupRepository.MarkedForDeletion backup : this.catalogue.findMarkedForDeletion()) {
 			try {
 				this.store.delete(backup.objectKey());
+				if (this.copies.isConfigured()) {
+					this.copies.ready().delete(backup.objectKey());
+				}
 				this.catalogue.deleteMarked(backup.id());
 				deleted++;
 			}

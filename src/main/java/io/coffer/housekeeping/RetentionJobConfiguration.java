@@ -70,7 +70,10 @@ class RetentionJobConfiguration {
 			SweepOrphanObjectsTask.Result result = task.run();
 			contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription(result.orphanObjects()
 					+ " objects without a backup (" + result.objectsDeleted() + " deleted), " + result.missingObjects()
-					+ " backups without their object (" + result.backupsFailed() + " marked error)"));
+					+ " backups without their object (" + result.backupsFailed() + " marked error, "
+					+ result.servedFromCopy() + " read from their copy), " + result.copyOrphans()
+					+ " copies without a backup (" + result.copiesDeleted() + " deleted), " + result.copiesMissing()
+					+ " copies missing (copied again)"));
 			return RepeatStatus.FINISHED;
 		}).build();
 	}

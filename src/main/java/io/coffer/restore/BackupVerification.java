@@ -18,6 +18,7 @@ import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobNotFoundException;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobStoreException;
+import io.coffer.storage.CopyStore;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.slf4j.Logger;
@@ -48,12 +49,15 @@ class BackupVerification {
 
 	private final JsonMapper json;
 
+	private final CopyStore copies;
+
 	private final VerifyProperties settings;
 
 	private final Clock clock;
 
 	BackupVerification(BackupRepository backups, BlobStore store, ArchiveReader archives, JsonMapper json,
-			VerifyProperties settings, Clock clock) {
+			CopyStore copies, VerifyProperties settings, Clock clock) {
+		this.copies = copies;
 		this.backups = backups;
 		this.store = store;
 		this.archives = archives;
@@ -90,6 +94,7 @@ class BackupVerification {
 		List<String> sound = new ArrayList<>();
 		List<String> damaged = new ArrayList<>();
 		List<String> notVerified = new ArrayList<>();
+		List<String> fromCopy = new ArrayList<>();
 		List<Backup> candidates = this.backups.findToVerify(databaseId, verifiedBefore);
 		int left = candidates.size();
 		for (Backup backup : candidates) {
@@ -100,7 +105,7 @@ class BackupVerification {
 			read += (backup.storedSize() != null) ? backup.storedSize() : 0;
 			Optional<String> problem;
 			try {
-				problem = problem(backup);
+				problem = problem(backup, fromCopy);
 			}
 			catch (BlobStoreException ex) {
 				// storage that does not answer says nothing about the backup: it is tried again next run
@@ -119,25 +124,43 @@ class BackupVerification {
 				sound.add(backup.id());
 			}
 		}
-		return new Result(sound, damaged, notVerified, left, read);
+		return new Result(sound, damaged, notVerified, fromCopy, left, read);
 	}
 
-	/** What is wrong with the backup's stored object, empty when it was read whole and matched. */
-	private Optional<String> problem(Backup backup) throws BlobStoreException {
+	/**
+	 * What is wrong with the backup's stored object, empty when it was read whole and matched: from its copy
+	 * (added to {@code fromCopy}) when the primary object is missing, of another size or damaged and the copy
+	 * store holds a copy.
+	 */
+	private Optional<String> problem(Backup backup, List<String> fromCopy) throws BlobStoreException {
 		String missing = "verification: the stored object " + backup.objectKey() + " is missing";
+		boolean copied = this.copies.isConfigured() && backup.copy() != null && backup.copy().isDone();
 		try {
 			Optional<BlobInfo> object = this.store.stat(backup.objectKey());
+			Optional<String> primary = Optional.empty();
 			if (object.isEmpty()) {
-				return Optional.of(missing);
+				primary = Optional.of(missing);
 			}
-			if (backup.storedSize() != null && object.get().size() != backup.storedSize()) {
-				return Optional.of("verification: the stored object is " + object.get().size() + " bytes, not the "
+			else if (backup.storedSize() != null && object.get().size() != backup.storedSize()) {
+				primary = Optional.of("verification: the stored object is " + object.get().size() + " bytes, not the "
 						+ backup.storedSize() + " bytes recorded when it was taken");
 			}
+			if (primary.isPresent() && !copied) {
+				return primary;
+			}
+			String source;
 			try (ArchiveContents archive = ArchiveContents.open(this.archives, backup, ArchiveFormat.NEWEST_RDB_VERSION)) {
 				archive.copyDump(OutputStream.nullOutputStream(), 0);
 				archive.finish(this.json);
+				source = archive.source();
 			}
+			if (!ArchiveReader.COPY.equals(source)) {
+				// a primary of another size whose recorded bytes still read well is damaged all the same
+				return primary;
+			}
+			log.warn("Verification of backup {} of {}: its primary object is missing or damaged; its copy is sound",
+					backup.id(), backup.databaseId());
+			fromCopy.add(backup.id());
 			return Optional.empty();
 		}
 		catch (BlobNotFoundException ex) {
@@ -152,11 +175,17 @@ class BackupVerification {
 		}
 	}
 
-	/** Backup ids by outcome; {@code left} backups wait for a later run, {@code storedBytes} were read. */
-	record Result(List<String> sound, List<String> damaged, List<String> notVerified, int left, long storedBytes) {
+	/**
+	 * Backup ids by outcome ({@code fromCopy}: sound, read from the copy store since their primary object was
+	 * not); {@code left} backups wait for a later run, {@code storedBytes} were read.
+	 */
+	record Result(List<String> sound, List<String> damaged, List<String> notVerified, List<String> fromCopy, int left,
+			long storedBytes) {
 
 		String describe() {
-			return sound.size() + " backups verified sound, " + damaged.size() + " damaged"
+			return sound.size() + " backups verified sound" + (fromCopy.isEmpty() ? "" : " (" + fromCopy.size()
+					+ " from their copy, the primary object missing or damaged: " + fromCopy + ")") + ", "
+					+ damaged.size() + " damaged"
 					+ (damaged.isEmpty() ? "" : " " + damaged) + ", " + notVerified.size() + " not verified"
 					+ (notVerified.isEmpty() ? "" : " (storage did not answer: see the log)") + "; " + storedBytes
 					+ " stored bytes read, " + left + " backups left for the next runs";

@@ -123,8 +123,9 @@ class RestoreSteps {
 			try (ArchiveContents archive = ArchiveContents.open(this.archives, backup, maxRdb)) {
 				archive.copyDump(OutputStream.nullOutputStream(), 0);
 				BackupManifest manifest = archive.finish(this.json);
+				// source: the copy store's object when the primary was missing or damaged
 				checks.put("archive", Map.of("size", backup.archiveSize(), "sha256", backup.archiveSha256(),
-						"authenticated", true, "sha256_matches_catalogue", true));
+						"authenticated", true, "sha256_matches_catalogue", true, "source", archive.source()));
 				checks.put("dump", Map.of("size", archive.dumpSize(), "rdb_version", archive.rdbVersion(), "crc64",
 						"ok", "entries", List.of(ArchiveFormat.DUMP, ArchiveFormat.MANIFEST)));
 				// an import's manifest has no Redis version and no key counts: they are left out

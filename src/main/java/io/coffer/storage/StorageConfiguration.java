@@ -60,6 +60,33 @@ class StorageConfiguration {
 		return store;
 	}
 
+	/**
+	 * The second store of {@code coffer.copy}, or none. Like the primary, a store that does not answer at
+	 * start-up does not keep the service from starting: copies wait as {@code pending} or {@code error}, and
+	 * the bucket is made on the first copy that reaches it.
+	 */
+	@Bean(destroyMethod = "close")
+	CopyStore copyStore(CopyProperties copy, S3Properties s3) {
+		if (!copy.isConfigured()) {
+			return CopyStore.none();
+		}
+		if (copy.endpoint().equals(s3.endpoint()) && copy.bucket().equals(s3.bucket())) {
+			throw new IllegalStateException("coffer.copy names the bucket '" + copy.bucket() + "' at " + copy.endpoint()
+					+ ", where the backups themselves are: the copy must be in another bucket or store");
+		}
+		S3BlobStore store = new S3BlobStore(S3Settings.of(copy.endpoint(), copy.accessKey(), copy.secretKey(),
+				copy.bucket()).withRegion(copy.region()).withPartSize(copy.partSize()));
+		CopyStore copies = CopyStore.of(store);
+		try {
+			copies.ready();
+			log.info("A copy of every backup goes to {}", store);
+		}
+		catch (IOException ex) {
+			log.error("The copy store is not usable yet: {}", ex.getMessage());
+		}
+		return copies;
+	}
+
 	@Bean
 	HealthIndicator objectStorageHealthIndicator(BlobStore store) {
 		return () -> {

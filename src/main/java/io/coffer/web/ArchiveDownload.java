@@ -29,7 +29,9 @@ import org.springframework.stereotype.Component;
  * The body is written straight to the response, so a download holds a segment's worth of memory
  * whatever its size. Headers, and with them the exact {@code Content-Length}, are sent before the
  * object has been read to the end: if it then fails authentication, the response is aborted short of
- * that length, so that no client can take a damaged archive for a complete one.
+ * that length, so that no client can take a damaged archive for a complete one, unless the backup has a copy
+ * in the copy store, which the rest is then read from (the {@value #SOURCE} header tells of a switch made
+ * before the first bytes; a later one is logged).
  */
 @Component
 public class ArchiveDownload {
@@ -39,6 +41,12 @@ public class ArchiveDownload {
 	private static final MediaType GZIP = MediaType.parseMediaType("application/gzip");
 
 	private static final int BUFFER_SIZE = 64 * 1024;
+
+	/**
+	 * Where the archive is read from: {@code primary}, or {@code copy} when the backup's own object is missing
+	 * or damaged and its copy in the copy store is sent instead.
+	 */
+	public static final String SOURCE = "X-Coffer-Source";
 
 	private final ArchiveReader archives;
 
@@ -56,9 +64,10 @@ public class ArchiveDownload {
 	 * ({@code 206} with its {@code Content-Range}).
 	 */
 	public void send(Backup backup, ArchiveReader.Range range, HttpServletResponse response) throws IOException {
-		InputStream archive = open(backup, (range != null) ? range : ArchiveReader.Range.whole(backup));
+		ArchiveReader.Archive archive = open(backup, (range != null) ? range : ArchiveReader.Range.whole(backup));
 		try (archive) {
 			response.setContentType(GZIP.toString());
+			response.setHeader(SOURCE, archive.source());
 			response.setHeader(HttpHeaders.CONTENT_DISPOSITION, attachment(backup.name()));
 			response.setHeader(HttpHeaders.ETAG, etag(backup));
 			response.setHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
@@ -77,7 +86,7 @@ public class ArchiveDownload {
 
 	/** The stored object as it is, still encrypted, named like the archive with {@code .enc}. */
 	public void sendStored(Backup backup, HttpServletResponse response) throws IOException {
-		InputStream stored;
+		ArchiveReader.Archive stored;
 		try {
 			stored = this.archives.openStored(backup);
 		}
@@ -86,13 +95,14 @@ public class ArchiveDownload {
 		}
 		try (stored) {
 			response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
+			response.setHeader(SOURCE, stored.source());
 			response.setHeader(HttpHeaders.CONTENT_DISPOSITION, attachment(backup.name() + ".enc"));
 			response.setContentLengthLong(backup.storedSize());
 			copy(stored, response, backup);
 		}
 	}
 
-	private InputStream open(Backup backup, ArchiveReader.Range range) throws IOException {
+	private ArchiveReader.Archive open(Backup backup, ArchiveReader.Range range) throws IOException {
 		try {
 			return this.archives.open(backup, range);
 		}

@@ -10,6 +10,7 @@ import io.coffer.catalog.BackupNotFound;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.storage.CopyStore;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -34,8 +35,11 @@ class BackupController {
 
 	private final BackupImporter importer;
 
+	private final CopyStore copies;
+
 	BackupController(DatabaseRepository databases, BackupRepository backups, BackupLauncher launcher,
-			BackupImporter importer) {
+			BackupImporter importer, CopyStore copies) {
+		this.copies = copies;
 		this.databases = databases;
 		this.backups = backups;
 		this.launcher = launcher;
@@ -45,14 +49,14 @@ class BackupController {
 	@GetMapping
 	List<BackupView> list(Caller caller, @PathVariable String db) {
 		requireDatabase(caller, db);
-		return this.backups.findAll(db).stream().map(BackupView::of).toList();
+		return this.backups.findAll(db).stream().map(this::view).toList();
 	}
 
 	@PostMapping
 	@ResponseStatus(HttpStatus.ACCEPTED)
 	BackupView create(Caller caller, @PathVariable String db) {
 		caller.requireAccess(db);
-		return BackupView.of(this.launcher.launch(db, Backup.MANUAL));
+		return view(this.launcher.launch(db, Backup.MANUAL));
 	}
 
 	/**
@@ -67,17 +71,21 @@ class BackupController {
 		caller.requireAccess(db);
 		MediaType type = MediaType.parseMediaType(request.getContentType());
 		if (MediaType.APPLICATION_OCTET_STREAM.equalsTypeAndSubtype(type)) {
-			return BackupView.of(this.importer.importRdb(db, request.getInputStream(), request.getContentLengthLong()));
+			return view(this.importer.importRdb(db, request.getInputStream(), request.getContentLengthLong()));
 		}
-		return BackupView.of(this.importer.importArchive(db, request.getInputStream()));
+		return view(this.importer.importArchive(db, request.getInputStream()));
 	}
 
 	@GetMapping("/{backup}")
 	BackupView get(Caller caller, @PathVariable String db, @PathVariable String backup) {
 		requireDatabase(caller, db);
 		return this.backups.find(db, backup)
-			.map(BackupView::of)
+			.map(this::view)
 			.orElseThrow(() -> new BackupNotFound(backup));
+	}
+
+	private BackupView view(Backup backup) {
+		return BackupView.of(backup, this.copies.isConfigured());
 	}
 
 	private void requireDatabase(Caller caller, String db) {

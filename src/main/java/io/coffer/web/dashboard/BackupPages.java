@@ -14,6 +14,7 @@ import io.coffer.catalog.RunStatus;
 import io.coffer.node.PlanCatalogue;
 import io.coffer.restore.RestoreLauncher;
 import io.coffer.schedule.BackupScheduleService;
+import io.coffer.storage.CopyStore;
 import io.coffer.system.CofferException;
 import io.coffer.web.ApiException;
 import io.coffer.web.ArchiveDownload;
@@ -55,10 +56,13 @@ class BackupPages {
 
 	private final PlanCatalogue plans;
 
+	private final CopyStore copies;
+
 	BackupPages(DatabaseAccess access, BackupRepository backups, RestoreRepository restores,
 			BackupLauncher backupLauncher, RestoreLauncher restoreLauncher, BackupScheduleService schedules,
-			ArchiveDownload download, Formats formats, PlanCatalogue plans) {
+			ArchiveDownload download, Formats formats, PlanCatalogue plans, CopyStore copies) {
 		this.plans = plans;
+		this.copies = copies;
 		this.access = access;
 		this.backups = backups;
 		this.restores = restores;
@@ -78,6 +82,7 @@ class BackupPages {
 		model.addAttribute("tab", "backups");
 		model.addAttribute("schedule", this.schedules.get(db, this.plans.everyHoursAllowed(database.plan())));
 		model.addAttribute("backups", all);
+		model.addAttribute("copies", this.copies.isConfigured());
 		model.addAttribute("running", all.stream().anyMatch((backup) -> !backup.status().isFinished()));
 		model.addAttribute("sizeChart", BackupChart.sizes(all, this.formats));
 		model.addAttribute("durationChart", BackupChart.durations(all, this.formats));
@@ -93,6 +98,7 @@ class BackupPages {
 		Backup found = this.backups.find(db, backup).orElseThrow(() -> ApiException.notFound("backup " + backup));
 		// the row fragment is the table's th:each, over a list of one here
 		model.addAttribute("backups", List.of(found));
+		model.addAttribute("copies", this.copies.isConfigured());
 		return "dashboard/backups :: row";
 	}
 
