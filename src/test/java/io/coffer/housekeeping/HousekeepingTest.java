@@ -125,7 +125,8 @@ class HousekeepingTest extends IntegrationTest {
 
 		// two days later, the object without a row is older than the grace
 		Clock later = Clock.fixed(Instant.now().plus(Duration.ofDays(2)), ZoneOffset.UTC);
-		new SweepOrphanObjectsTask(this.backups, this.store, this.properties, later, new SimpleMeterRegistry())
+		new SweepOrphanObjectsTask(this.backups, this.store, io.coffer.storage.CopyStore.none(), this.properties, later,
+				new SimpleMeterRegistry())
 			.run();
 
 		assertThat(objects(db)).containsExactly(db + "/kept");
