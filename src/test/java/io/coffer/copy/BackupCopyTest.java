@@ -122,7 +122,7 @@ class BackupCopyTest extends ServiceTest {
 
 		JsonNode copied = awaitCopy(db, backup.path("id").asString(), "done");
 
-		assertThat(copied.path("copy").path("error").isNull()).as(copied.toString()).isTrue();
+		assertThat(copied.path("copy").path("error").asString("")).as(copied.toString()).isEmpty();
 		assertThat(copied.path("copy").path("copied_at").asString()).isNotBlank();
 		Backup row = this.backups.find(db, backup.path("id").asString()).orElseThrow();
 		assertThat(sha256(this.copies.store().orElseThrow(), row.objectKey())).isEqualTo(row.storedSha256())
@@ -277,7 +277,7 @@ class BackupCopyTest extends ServiceTest {
 	private void runCopyJob() {
 		ApiClient.Response launched = operator().post("/api/v1/jobs/copyBackupsJob");
 		assertThat(launched.status()).as(launched.body()).isEqualTo(202);
-		JsonNode ended = awaitJobEnd(operator(), launched.json().path("job").asLong());
+		JsonNode ended = awaitJobEnd(operator(), launched.json().path("execution").asLong());
 		assertThat(ended.path("status").asString()).as(ended.toString()).isEqualTo("completed");
 	}
 
