@@ -123,10 +123,13 @@ public class CatalogueSnapshots {
 	public record Restoration(Optional<Restored> restored, List<Refused> refused) {
 	}
 
-	/** Writes a snapshot now (waiting for another writer); empty when the catalogue has no database. */
-	public Optional<Written> write() throws IOException {
+	/**
+	 * Writes a snapshot now, changes or not (after another writer, if one is at it).
+	 * @throws CatalogueEmpty when the catalogue has no database
+	 */
+	public Written write() throws IOException {
 		try (AutoCloseable lock = this.tables.lock(true).orElseThrow()) {
-			return writeLocked();
+			return writeLocked().orElseThrow(CatalogueEmpty::new);
 		}
 		catch (IOException | RuntimeException ex) {
 			throw ex;
