@@ -339,6 +339,8 @@ public class CatalogueSnapshots {
 					List<String> inFlight = importer.dropBackupsInFlight();
 					List<String> withoutObject = importer.dropBackupsWithout(bucket);
 					importer.finish();
+					// the next snapshot is named after this one, whatever this instance's clock says
+					this.tables.recordWritten(new CatalogueTables.Written(writtenAt, key));
 					return new Restored(key, writtenAt, expected, inFlight, withoutObject);
 				}
 				importer.row(entry.path("table").asString(""), entry.path("row"));
