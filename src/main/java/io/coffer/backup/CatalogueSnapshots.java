@@ -226,6 +226,16 @@ public class CatalogueSnapshots {
 		return Optional.of(new Written(key, at, export.get().rows()));
 	}
 
+	/** The newest snapshot this catalogue wrote (or was rebuilt from). */
+	public Optional<CatalogueTables.Written> lastWritten() {
+		return this.tables.lastWritten();
+	}
+
+	/** Whether a change is recorded that no snapshot holds yet. */
+	public boolean changesPending() {
+		return this.tables.changesPending();
+	}
+
 	/** The snapshots in the bucket, newest first. */
 	public List<BlobInfo> list() throws IOException {
 		return newestFirst(this.store.list(PREFIX));

@@ -26,12 +26,9 @@ class AdminController {
 
 	private final CatalogueSnapshots snapshots;
 
-	private final CatalogueTables tables;
-
-	AdminController(CatalogueRebuild rebuild, CatalogueSnapshots snapshots, CatalogueTables tables) {
+	AdminController(CatalogueRebuild rebuild, CatalogueSnapshots snapshots) {
 		this.rebuild = rebuild;
 		this.snapshots = snapshots;
-		this.tables = tables;
 	}
 
 	record Snapshot(String objectKey, long size, Instant storedAt) {
@@ -52,7 +49,7 @@ class AdminController {
 			.stream()
 			.map((object) -> new Snapshot(object.key(), object.size(), object.lastModified()))
 			.toList();
-		return new Snapshots(stored, this.tables.changesPending(), this.tables.lastWritten().orElse(null));
+		return new Snapshots(stored, this.snapshots.changesPending(), this.snapshots.lastWritten().orElse(null));
 	}
 
 	/** Writes a snapshot of the catalogue now, whether anything changed or not. */
