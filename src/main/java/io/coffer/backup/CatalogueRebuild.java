@@ -14,6 +14,7 @@ import java.util.Set;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.CatalogueTables;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.crypto.DecryptingInputStream;
 import io.coffer.crypto.Keyring;
@@ -25,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
 /**
@@ -38,6 +40,11 @@ import org.springframework.stereotype.Service;
  * database and its app, but not its nodes or password, so the database must be registered again first
  * (with the same id), then the rebuild run again. Archives written before the manifest recorded the
  * backup's method come back as {@code manual} (kept by the rolling manual retention).
+ * <p>
+ * A catalogue that has no database at all (a new one, after the old was lost) is first given back its
+ * whole state from the newest snapshot that reads back (see {@link CatalogueSnapshots}): databases, nodes,
+ * sealed secrets, tokens' hashes, schedules, TLS and the backups' index; the objects listed then are the
+ * backups made after that snapshot. A catalogue that has databases is never overwritten by a snapshot.
  */
 @Service
 public class CatalogueRebuild {
@@ -56,17 +63,32 @@ public class CatalogueRebuild {
 
 	private final JsonMapper json;
 
+	private final CatalogueTables tables;
+
+	private final CatalogueSnapshots snapshots;
+
+	private final ApplicationEventPublisher events;
+
 	CatalogueRebuild(BlobStore store, Keyring keyring, BackupRepository backups, DatabaseRepository databases,
-			JsonMapper json) {
+			JsonMapper json, CatalogueTables tables, CatalogueSnapshots snapshots, ApplicationEventPublisher events) {
 		this.store = store;
 		this.keyring = keyring;
 		this.backups = backups;
 		this.databases = databases;
 		this.json = json;
+		this.tables = tables;
+		this.snapshots = snapshots;
+		this.events = events;
 	}
 
-	/** What a rebuild did. */
-	public record Report(int objects, int alreadyCatalogued, List<Rebuilt> rebuilt, List<Skipped> skipped) {
+	/**
+	 * What a rebuild did.
+	 * @param snapshot the snapshot the whole catalogue came back from, null when the catalogue was not empty
+	 * (or no snapshot read back)
+	 * @param refusedSnapshots newer snapshots that were not taken, and why
+	 */
+	public record Report(int objects, int alreadyCatalogued, List<Rebuilt> rebuilt, List<Skipped> skipped,
+			CatalogueSnapshots.Restored snapshot, List<CatalogueSnapshots.Refused> refusedSnapshots) {
 	}
 
 	public record Rebuilt(String backupId, String databaseId, String objectKey) {
@@ -80,7 +102,26 @@ public class CatalogueRebuild {
 	 * @param databaseId a database id, or null for every object
 	 */
 	public Report rebuild(String databaseId) throws IOException {
-		List<BlobInfo> objects = this.store.list((databaseId != null) ? databaseId + "/" : "");
+		List<BlobInfo> listed = this.store.list((databaseId != null) ? databaseId + "/" : "");
+		CatalogueSnapshots.Restoration restoration = new CatalogueSnapshots.Restoration(java.util.Optional.empty(),
+				List.of());
+		if (databaseId == null) {
+			// one rebuild at a time, and no snapshot written meanwhile, across instances
+			try (AutoCloseable lock = this.tables.lock(true).orElseThrow()) {
+				if (this.tables.isEmpty()) {
+					restoration = this.snapshots.restoreNewest(listed);
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				throw ex;
+			}
+			catch (Exception ex) {
+				throw new IOException(ex.getMessage(), ex);
+			}
+		}
+		List<BlobInfo> objects = listed.stream()
+			.filter((object) -> !object.key().startsWith(CatalogueSnapshots.PREFIX))
+			.toList();
 		Set<String> catalogued = this.backups.objectKeys();
 		List<Rebuilt> rebuilt = new ArrayList<>();
 		List<Skipped> skipped = new ArrayList<>();
@@ -125,7 +166,9 @@ public class CatalogueRebuild {
 				skipped.add(new Skipped(object.key(), "it cannot be read back: " + ex.getMessage()));
 			}
 		}
-		return new Report(objects.size(), known, rebuilt, skipped);
+		restoration.restored().ifPresent((restored) -> this.events.publishEvent(new CatalogueRestored(restored.objectKey())));
+		return new Report(objects.size(), known, rebuilt, skipped, restoration.restored().orElse(null),
+				restoration.refused());
 	}
 
 	private static Backup row(BlobInfo object, Recovered recovered) {

@@ -27,6 +27,7 @@ import tools.jackson.databind.JsonNode;
 				BackupVerbs.BackupsCreate.class, BackupsDownload.class, BackupVerbs.BackupsConfig.class,
 				SettingVerbs.Restore.class, SettingVerbs.Config.class, SettingVerbs.CaCertificate.class,
 				EngineVerbs.DatabaseUpgrade.class, Decrypt.class, RebuildCatalogue.class,
+				RebuildCatalogue.Snapshots.class,
 				KeyringVerbs.class, VerifyBackups.class, StatsVerb.class })
 public final class CofferCli implements Runnable {
 

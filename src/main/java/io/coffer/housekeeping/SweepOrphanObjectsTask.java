@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.coffer.backup.CatalogueSnapshots;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
@@ -203,7 +204,11 @@ public class SweepOrphanObjectsTask {
 
 	private static List<BlobInfo> objects(BlobStore store) {
 		try {
-			return store.list("");
+			// the catalogue's own snapshots are no backup's, and have their own retention
+			return store.list("")
+				.stream()
+				.filter((object) -> !object.key().startsWith(CatalogueSnapshots.PREFIX))
+				.toList();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("object storage cannot be listed: " + ex.getMessage(), ex);

@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.TimeZone;
 
+import io.coffer.backup.CatalogueRestored;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import org.quartz.CronScheduleBuilder;
@@ -155,6 +156,12 @@ public class DatabaseSchedules {
 				log.error("Periodic backups of {} could not be scheduled: {}", database.id(), ex.getMessage());
 			}
 		}
+	}
+
+	/** A rebuild gave the catalogue its databases back: their triggers are made again, as at start-up. */
+	@EventListener
+	void catalogueRestored(CatalogueRestored restored) {
+		reconcile();
 	}
 
 	static TriggerKey triggerKey(String databaseId) {

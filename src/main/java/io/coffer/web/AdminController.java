@@ -1,8 +1,16 @@
 package io.coffer.web;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
 
 import io.coffer.backup.CatalogueRebuild;
+import io.coffer.backup.CatalogueSnapshots;
+import io.coffer.catalog.CatalogueTables;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -16,12 +24,45 @@ class AdminController {
 
 	private final CatalogueRebuild rebuild;
 
-	AdminController(CatalogueRebuild rebuild) {
+	private final CatalogueSnapshots snapshots;
+
+	AdminController(CatalogueRebuild rebuild, CatalogueSnapshots snapshots) {
 		this.rebuild = rebuild;
+		this.snapshots = snapshots;
+	}
+
+	record Snapshot(String objectKey, long size, Instant storedAt) {
 	}
 
 	/**
-	 * Puts back the rows of backups whose objects are in the bucket but not in the catalogue. Runs to its
+	 * The catalogue's snapshots in the bucket, newest first.
+	 * @param changesPending whether a change is recorded that no snapshot holds yet
+	 * @param lastWritten the newest snapshot this catalogue wrote (null before its first)
+	 */
+	record Snapshots(List<Snapshot> snapshots, boolean changesPending, CatalogueTables.Written lastWritten) {
+	}
+
+	@GetMapping("/catalogue/snapshots")
+	Snapshots snapshots(Caller caller) throws IOException {
+		caller.requireOperator();
+		List<Snapshot> stored = this.snapshots.list()
+			.stream()
+			.map((object) -> new Snapshot(object.key(), object.size(), object.lastModified()))
+			.toList();
+		return new Snapshots(stored, this.snapshots.changesPending(), this.snapshots.lastWritten().orElse(null));
+	}
+
+	/** Writes a snapshot of the catalogue now, whether anything changed or not. */
+	@PostMapping("/catalogue/snapshots")
+	@ResponseStatus(HttpStatus.CREATED)
+	CatalogueSnapshots.Written writeSnapshot(Caller caller) throws IOException {
+		caller.requireOperator();
+		return this.snapshots.write();
+	}
+
+	/**
+	 * A catalogue without any database gets its whole state back from the newest snapshot that reads back;
+	 * then, in any catalogue, puts back the rows of backups whose objects are in the bucket but not in it. Runs to its
 	 * end before answering: every such object is read whole. {@code ?database=<id>} limits it to the objects
 	 * of that database's folder.
 	 */
