@@ -105,7 +105,11 @@ class KeyRestore {
 			result.put("cutoff_ms", cutoffMs);
 			result.put("keys", dump.keys(false));
 			result.put("expiring", dump.keys(true));
-			result.put("per_db", dump.found());
+			Map<String, Map<String, Long>> perDb = dump.found();
+			dump.keys(false).forEach((db, keys) -> perDb.computeIfAbsent(db, (k) -> new java.util.TreeMap<>())
+				.put("written", keys));
+			result.put("written", dump.keys(false).values().stream().mapToLong(Long::longValue).sum());
+			result.put("per_db", perDb);
 			return result;
 		}
 	}
