@@ -10,10 +10,10 @@ import io.coffer.archive.ArchiveContents;
 import io.coffer.archive.ArchiveReader;
 import io.coffer.catalog.Backup;
 import io.coffer.pipeline.rdb.RdbParser;
-import io.coffer.redis.RedisAccessException;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
@@ -80,8 +80,8 @@ class KeyRestore {
 			throw ex;
 		}
 		catch (IOException | RuntimeException ex) {
-			Exception described = (ex instanceof RuntimeException runtime && !(ex instanceof RedisAccessException)
-					&& ex.getClass().getName().startsWith("redis.clients")) ? RedisConnections.describe(node, runtime) : ex;
+			// a failure of the connection names the node, as every restore's does
+			Exception described = (ex instanceof JedisException jedis) ? RedisConnections.describe(node, jedis) : ex;
 			String state = (writes != null) ? writes.state() : RestoreFailedException.UNTOUCHED;
 			throw new RestoreFailedException(RestoreSteps.sentence(described), state, ex);
 		}

@@ -117,6 +117,10 @@ final class KeyWrites extends SelectedKeys {
 				: this.pipeline.restore(key, Math.max(expiresAtMs, 0), payload,
 						RestoreParams.restoreParams().replace().absTtl());
 		this.pending.add(new Pending(db, key, this.dryRun ? payload : null, null, answer));
+		if (this.value.length > BATCH_BYTES) {
+			// a big value's buffer is not kept for the small ones after it
+			this.value = new byte[64 * 1024];
+		}
 		this.pendingBytes += payload.length;
 		if (this.pending.size() >= BATCH_KEYS || this.pendingBytes >= BATCH_BYTES) {
 			flush();
