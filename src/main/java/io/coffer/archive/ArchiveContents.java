@@ -135,6 +135,33 @@ public final class ArchiveContents implements AutoCloseable {
 		return last;
 	}
 
+	/**
+	 * Hands the dump to {@code reader} as a stream that ends where it ends (closing it closes nothing), for a
+	 * reader that parses it itself; then checks, as {@link #copyDump} does, that it ended where the tar header
+	 * says and parsed whole.
+	 */
+	public void readDump(DumpReader reader) throws IOException {
+		InputStream dump = new java.io.FilterInputStream(this.hashedDump) {
+
+			@Override
+			public void close() {
+			}
+
+		};
+		reader.read(dump);
+		if (this.hashedDump.read() != -1 || !this.dump.isVerified()) {
+			throw new ArchiveCheckException("the archive's dump.rdb does not end where its tar header says");
+		}
+	}
+
+	/** Reads a dump from its first byte to its end. */
+	@FunctionalInterface
+	public interface DumpReader {
+
+		void read(InputStream dump) throws IOException;
+
+	}
+
 	/** The dump's RDB version, once its header has been read. */
 	public int rdbVersion() {
 		return this.dump.rdbVersion();

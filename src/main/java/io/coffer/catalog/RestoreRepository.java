@@ -25,6 +25,9 @@ public class RestoreRepository {
 	private static final TypeReference<Map<String, Object>> CHECKS = new TypeReference<>() {
 	};
 
+	private static final TypeReference<List<String>> PATTERNS = new TypeReference<>() {
+	};
+
 	private final JdbcClient jdbc;
 
 	private final JsonMapper json;
@@ -40,12 +43,23 @@ public class RestoreRepository {
 	 */
 	public void insertScheduled(String id, String databaseId, String backupId, String target, String targetDatabase,
 			Instant createdAt, String instanceId) {
+		insertScheduled(id, databaseId, backupId, target, targetDatabase, createdAt, instanceId, null, false);
+	}
+
+	/**
+	 * Inserts a {@code scheduled} restore of the keys matching {@code keyPatterns} (null: the whole backup).
+	 * @param dryRun whether it only counts what it would write
+	 * @throws RestoreInFlightException when the database, or the target, already has a restore in flight
+	 */
+	public void insertScheduled(String id, String databaseId, String backupId, String target, String targetDatabase,
+			Instant createdAt, String instanceId, List<String> keyPatterns, boolean dryRun) {
 		try {
 			this.jdbc.sql("""
 					insert into restores (id, database_id, backup_id, target, target_database, status, created_at,
-					    instance_id)
-					values (?, ?, ?, ?, ?, 'scheduled', ?, ?)
-					""").params(id, databaseId, backupId, target, targetDatabase, Timestamp.from(createdAt), instanceId)
+					    instance_id, key_patterns, dry_run)
+					values (?, ?, ?, ?, ?, 'scheduled', ?, ?, cast(? as jsonb), ?)
+					""").params(id, databaseId, backupId, target, targetDatabase, Timestamp.from(createdAt), instanceId,
+						(keyPatterns != null) ? this.json.writeValueAsString(keyPatterns) : null, dryRun)
 				.update();
 		}
 		catch (DuplicateKeyException ex) {
@@ -147,11 +161,13 @@ public class RestoreRepository {
 
 	private Restore row(ResultSet rs, int rowNum) throws SQLException {
 		String checks = rs.getString("checks");
+		String patterns = rs.getString("key_patterns");
 		return new Restore(rs.getString("id"), rs.getString("database_id"), rs.getString("backup_id"),
 				rs.getString("target"), rs.getString("target_database"), RunStatus.of(rs.getString("status")),
 				instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"),
 				(checks != null) ? this.json.readValue(checks, CHECKS) : null, rs.getString("error"),
-				rs.getString("target_state"), rs.getObject("job_execution_id", Long.class));
+				rs.getString("target_state"), rs.getObject("job_execution_id", Long.class),
+				(patterns != null) ? this.json.readValue(patterns, PATTERNS) : null, rs.getBoolean("dry_run"));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

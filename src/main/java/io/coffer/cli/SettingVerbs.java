@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -38,14 +39,30 @@ final class SettingVerbs {
 		@Option(names = "--no-wait", description = "return once the restore is started")
 		boolean noWait;
 
+		@Option(names = "--keys", paramLabel = "PATTERNS", split = ",",
+				description = "restore only the keys matching these Redis glob patterns, comma-separated"
+						+ " ('cart:*,session:42'); every other key is left as it is")
+		List<String> keys;
+
+		@Option(names = "--dry-run", description = "with --keys: count the keys that would be written, and those"
+				+ " the database already holds, and write nothing")
+		boolean dryRun;
+
 		@Override
 		public Integer call() throws InterruptedException {
 			String db = this.cli.databaseId();
+			if (this.dryRun && this.keys == null) {
+				throw new CliException("--dry-run counts what a restore of selected keys would write: give --keys too");
+			}
 			Map<String, Object> request = new LinkedHashMap<>();
 			request.put("backup", (this.backup != null) ? this.backup : "latest");
 			request.put("target", (this.newApp != null) ? "new_database" : "in_place");
 			if (this.newApp != null) {
 				request.put("app", this.newApp);
+			}
+			if (this.keys != null) {
+				request.put("keys", this.keys);
+				request.put("dry_run", this.dryRun);
 			}
 			CofferClient client = this.cli.client();
 			JsonNode restore = client.requireOffered(client.send("/databases/" + db + "/restores", "POST", request),
@@ -63,7 +80,27 @@ final class SettingVerbs {
 						+ (state.isEmpty() ? "" : "; " + state));
 			}
 			out.println("-----> Restore " + id + " done");
+			printSelection(out, restore.path("checks").path("selection"));
 			return 0;
+		}
+
+		/** Per logical database: the keys written, or for a dry run those it would write and those already there. */
+		private static void printSelection(PrintStream out, JsonNode selection) {
+			JsonNode perDb = selection.path("per_db");
+			for (String db : perDb.propertyNames()) {
+				JsonNode figures = perDb.path(db);
+				String expired = (figures.path("expired").asLong() > 0)
+						? " (" + figures.path("expired").asLong() + " matching keys had expired)" : "";
+				if (figures.has("would_write")) {
+					out.println("       " + db + ": " + figures.path("would_write").asLong() + " keys would be written; "
+							+ figures.path("existing_equal").asLong() + " exist with the same value, "
+							+ figures.path("existing_other").asLong() + " with another" + expired);
+				}
+				else {
+					out.println("       " + db + ": " + figures.path("written").asLong(figures.path("matching").asLong())
+							+ " keys written" + expired);
+				}
+			}
 		}
 
 	}

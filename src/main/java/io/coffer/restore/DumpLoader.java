@@ -1,7 +1,5 @@
 package io.coffer.restore;
 
-import io.coffer.archive.ArchiveContents;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -44,10 +42,7 @@ class DumpLoader {
 
 	private static final Logger log = LoggerFactory.getLogger(DumpLoader.class);
 
-	/**
-	 * Bytes of the dump kept back until the archive has been read to its end and found sound: a replica
-	 * that never receives the whole payload discards it and keeps its data.
-	 */
+	/** Bytes kept back until the archive was read whole and found sound: a replica missing them keeps its data. */
 	private static final int HOLD_BACK = 8;
 
 	private static final Duration POLL = Duration.ofMillis(100);
@@ -117,6 +112,13 @@ class DumpLoader {
 	 */
 	Map<String, Object> load(Backup backup, RedisEndpoint node, SentinelSet sentinels,
 			Consumer<Map<String, Object>> journal) {
+		return load(backup, node, sentinels, journal,
+				(maxRdb) -> DumpSource.archive(this.archives, this.json, backup, maxRdb));
+	}
+
+	/** Loads the dump {@code dumps} opens (for the target's RDB version) as a backup's whole dump is loaded. */
+	Map<String, Object> load(Backup backup, RedisEndpoint node, SentinelSet sentinels,
+			Consumer<Map<String, Object>> journal, DumpSource.Opener dumps) {
 		Map<String, String> before = this.redis.call(node, (jedis) -> RedisInfo.fields(jedis.info("replication")));
 		int maxRdb = RdbVersions.maxLoadable(this.redis.call(node, RedisInfo::read).redisVersion());
 		Map<String, Object> loadChecks = new LinkedHashMap<>();
@@ -135,7 +137,7 @@ class DumpLoader {
 				: ServerSocketFactory.getDefault();
 		try (OneShotPrimary listener = new OneShotPrimary(sockets, this.settings.listenAddress(),
 				this.settings.listenPort(), OneShotPrimary.addressesOf(node.host()));
-				ArchiveContents archive = ArchiveContents.open(this.archives, backup, maxRdb)) {
+				DumpSource archive = dumps.open(maxRdb)) {
 			undo.put(JOURNAL_LISTENER, host + ":" + listener.port());
 			if (sentinels != null) {
 				undo.put(JOURNAL_MASTER_NAME, sentinels.masterName());
@@ -157,10 +159,10 @@ class DumpLoader {
 			phase = Phase.REPLICATING;
 			log.info("Backup {}: {} replicates from Coffer at {}:{}", backup.id(), node.address(), host,
 					listener.port());
-			OutputStream out = listener.awaitSync(archive.dumpSize(), this.settings.connectTimeout());
-			byte[] last = archive.copyDump(out, HOLD_BACK);
+			OutputStream out = listener.awaitSync(archive.size(), this.settings.connectTimeout());
+			byte[] last = archive.copy(out, HOLD_BACK);
 			out.flush();
-			archive.finish(this.json);
+			archive.finish();
 			journal(journal, undo, Phase.SENT);
 			out.write(last);
 			out.flush();
@@ -169,7 +171,7 @@ class DumpLoader {
 			phase = journal(journal, undo, Phase.LOADED);
 			giveBack(node, before, replaced);
 			phase = journal(journal, undo, Phase.DONE);
-			loadChecks.put("bytes_sent", archive.dumpSize());
+			loadChecks.put("bytes_sent", archive.size());
 			// the copy store's object when the primary was missing or damaged
 			loadChecks.put("source", archive.source());
 			loadChecks.put("seconds", (System.nanoTime() - started) / 1_000_000 / 1000.0);

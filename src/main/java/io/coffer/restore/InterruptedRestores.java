@@ -109,6 +109,10 @@ public class InterruptedRestores implements InterruptedWork {
 		if (journal == null) {
 			return RestoreFailedException.UNTOUCHED;
 		}
+		if (journal.containsKey(KeyRestore.JOURNAL_KEYS)) {
+			return "the instance stopped while writing the selected keys: some of them may hold the backup's values"
+					+ " and others their values of before; every other key is as it was: restore the keys again";
+		}
 		Optional<Database> target = this.databases.findLive(restore.targetDatabase());
 		if (target.isEmpty()) {
 			return "the target database was deleted meanwhile";

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.coffer.catalog.BackupInProgress;
@@ -143,6 +144,25 @@ public class RestoreLauncher {
 	 */
 	public Restore launch(String databaseId, String backupRef, String target, String targetDatabaseId,
 			Boolean verifyBeforeLoad) {
+		return launch(databaseId, backupRef, target, targetDatabaseId, verifyBeforeLoad, null, null);
+	}
+
+	/**
+	 * Schedules a restore of the keys matching {@code keys} (Redis glob patterns; null for the whole backup),
+	 * as {@link #launch(String, String, String, String, Boolean)} does.
+	 * @param dryRun for selected keys: count what would be written, and what the target holds already, and
+	 * write nothing
+	 * @throws CofferException {@code InvalidRequest} for an empty, too long or malformed pattern list, and for a
+	 * dry run of a whole backup; the others as the whole restore's
+	 */
+	public Restore launch(String databaseId, String backupRef, String target, String targetDatabaseId,
+			Boolean verifyBeforeLoad, List<String> keys, Boolean dryRun) {
+		KeyPatterns patterns = (keys != null) ? KeyPatterns.of(keys) : null;
+		boolean dry = Boolean.TRUE.equals(dryRun);
+		if (dry && patterns == null) {
+			throw new InvalidRequest("\"dry_run\" counts the keys a restore of selected keys would write: send"
+					+ " \"keys\" with it");
+		}
 		this.databases.findLive(databaseId).orElseThrow(() -> new DatabaseNotFound(databaseId));
 		String kind = (target != null) ? target : Restore.IN_PLACE;
 		if (Restore.NEW_DATABASE.equals(kind) && databaseId.equals(targetDatabaseId)) {
@@ -165,7 +185,7 @@ public class RestoreLauncher {
 					refuseWhileBusy(targetDatabase.id(), status);
 					try {
 						this.restores.insertScheduled(restoreId, databaseId, backup.id(), kind, targetDatabase.id(),
-								createdAt, this.instance.id());
+								createdAt, this.instance.id(), (patterns != null) ? patterns.patterns() : null, dry);
 					}
 					catch (RestoreRepository.RestoreInFlightException ex) {
 						throw new RestoreInProgress("a restore of " + databaseId + " (or into "

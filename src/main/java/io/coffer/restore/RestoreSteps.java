@@ -39,6 +39,9 @@ class RestoreSteps {
 
 	private static final Logger log = LoggerFactory.getLogger(RestoreSteps.class);
 
+	/** The checks' entry of a restore of selected keys: its patterns and what it found, wrote or would write. */
+	static final String SELECTION = "selection";
+
 	private final RestoreRepository restores;
 
 	private final BackupRepository backups;
@@ -51,12 +54,15 @@ class RestoreSteps {
 
 	private final DumpLoader loader;
 
+	private final KeyRestore keys;
+
 	private final JsonMapper json;
 
 	private final Clock clock;
 
 	RestoreSteps(RestoreRepository restores, BackupRepository backups, RestoreTargets targets, ArchiveReader archives,
-			RedisConnections redis, DumpLoader loader, JsonMapper json, Clock clock) {
+			RedisConnections redis, DumpLoader loader, KeyRestore keys, JsonMapper json, Clock clock) {
+		this.keys = keys;
 		this.restores = restores;
 		this.backups = backups;
 		this.targets = targets;
@@ -118,7 +124,12 @@ class RestoreSteps {
 			throw new RestoreFailedException("the new database " + target.id() + " is not empty (" + info.totalKeys()
 					+ " keys): a restore to a new database only fills an empty one", RestoreFailedException.UNTOUCHED);
 		}
-		if (verifyBeforeLoad) {
+		if (restore.selectsKeys() && Restore.NEW_DATABASE.equals(restore.target()) && !restore.dryRun()) {
+			// the filtered dump is measured now, which reads and checks the whole archive as well
+			checks.put(SELECTION, this.keys.measure(backup, KeyPatterns.of(restore.keyPatterns()),
+					this.clock.millis(), RdbVersions.maxLoadable(info.redisVersion())));
+		}
+		else if (verifyBeforeLoad) {
 			int maxRdb = RdbVersions.maxLoadable(info.redisVersion());
 			try (ArchiveContents archive = ArchiveContents.open(this.archives, backup, maxRdb)) {
 				archive.copyDump(OutputStream.nullOutputStream(), 0);
@@ -158,9 +169,48 @@ class RestoreSteps {
 		Backup backup = backup(restore);
 		Database target = this.targets.database(restore.targetDatabase());
 		RedisEndpoint node = this.targets.credentials(target, nodeWithoutPassword);
+		if (restore.selectsKeys()) {
+			loadKeys(restore, backup, target, node);
+			return;
+		}
 		Map<String, Object> loadChecks = this.loader.load(backup, node, this.targets.sentinels(target),
 				(journal) -> this.restores.recordRecovery(restoreId, journal));
 		recordChecks(restoreId, "load", loadChecks);
+	}
+
+	/**
+	 * Step 2 of a restore of selected keys: written in place (or counted, for a dry run), or, into a new
+	 * database, the filtered dump measured in step 1 loaded as a whole dump is.
+	 */
+	private void loadKeys(Restore restore, Backup backup, Database target, RedisEndpoint node) {
+		KeyPatterns patterns = KeyPatterns.of(restore.keyPatterns());
+		if (Restore.NEW_DATABASE.equals(restore.target()) && !restore.dryRun()) {
+			Map<String, Object> selection = selection(restore);
+			long cutoff = ((Number) selection.get("cutoff_ms")).longValue();
+			long size = ((Number) selection.get("size")).longValue();
+			Map<String, Object> loadChecks = this.loader.load(backup, node, this.targets.sentinels(target),
+					(journal) -> this.restores.recordRecovery(restore.id(), journal),
+					this.keys.filtered(backup, patterns, cutoff, size));
+			recordChecks(restore.id(), "load", loadChecks);
+			return;
+		}
+		int maxRdb = RdbVersions.maxLoadable(RedisInfo.read(this.redis, node).redisVersion());
+		if (!restore.dryRun()) {
+			// what recovery needs to say what an interrupted restore left: some keys may be written
+			this.restores.recordRecovery(restore.id(), Map.of(DumpLoader.JOURNAL_NODE, node.address(),
+					KeyRestore.JOURNAL_KEYS, "writing"));
+		}
+		recordChecks(restore.id(), SELECTION,
+				this.keys.inPlace(backup, node, patterns, restore.dryRun(), this.clock.millis(), maxRdb));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> selection(Restore restore) {
+		Object selection = (restore.checks() != null) ? restore.checks().get(SELECTION) : null;
+		if (!(selection instanceof Map<?, ?>)) {
+			throw new IllegalStateException("restore " + restore.id() + " has no measured selection of keys");
+		}
+		return (Map<String, Object>) selection;
 	}
 
 	/** Step 3: the keys per logical database the target holds are those the backup recorded. */
@@ -169,8 +219,17 @@ class RestoreSteps {
 		Backup backup = backup(restore);
 		Database target = this.targets.database(restore.targetDatabase());
 		RedisEndpoint node = this.targets.credentials(target, nodeWithoutPassword);
+		if (restore.selectsKeys() && (restore.dryRun() || Restore.IN_PLACE.equals(restore.target()))) {
+			// the other keys of the target are its own: the key counts say nothing of the keys written
+			this.restores.markDone(restoreId, this.clock.instant());
+			log.info("Restore {} of selected keys of backup {} into {} is done", restoreId, backup.id(), node.address());
+			return;
+		}
 		Map<String, Long> actual = keysOf(this.redis, node);
-		if (backup.keysPerDb() == null) {
+		if (restore.selectsKeys()) {
+			verifySelection(restore, backup, actual);
+		}
+		else if (backup.keysPerDb() == null) {
 			// an imported dump: nobody counted its keys, so there is nothing to compare with
 			recordChecks(restoreId, "keys", Map.of("actual", actual, "skipped", "backup " + backup.id()
 					+ " was imported: the number of keys it holds is not known, so it was not compared"));
@@ -189,6 +248,30 @@ class RestoreSteps {
 		}
 		this.restores.markDone(restoreId, this.clock.instant());
 		log.info("Restore {} of backup {} into {} is done: {}", restoreId, backup.id(), node.address(), actual);
+	}
+
+	/** A new database filled with selected keys holds the keys of the filtered dump, less expired ones. */
+	@SuppressWarnings("unchecked")
+	private void verifySelection(Restore restore, Backup backup, Map<String, Long> actual) {
+		Map<String, Object> selection = selection(restore);
+		Map<String, Long> expected = numbers((Map<String, Object>) selection.get("keys"));
+		Map<String, Long> expiring = numbers((Map<String, Object>) selection.get("expiring"));
+		boolean equal = keysMatch(expected, expiring, actual);
+		recordChecks(restore.id(), "keys", Map.of("expected", expected, "expiring", expiring, "actual", actual,
+				"equal", equal));
+		if (!equal) {
+			throw new RestoreFailedException("the target holds keys " + actual + " where the selected keys of backup "
+					+ backup.id() + " are " + expected, "the target holds the dump Redis loaded, but its key counts"
+							+ " differ from the selection's: check its data before use");
+		}
+	}
+
+	private static Map<String, Long> numbers(Map<String, Object> values) {
+		Map<String, Long> numbers = new java.util.TreeMap<>();
+		if (values != null) {
+			values.forEach((db, n) -> numbers.put(db, ((Number) n).longValue()));
+		}
+		return numbers;
 	}
 
 	/**

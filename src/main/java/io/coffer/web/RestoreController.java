@@ -1,5 +1,7 @@
 package io.coffer.web;
 
+import java.util.List;
+
 import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Restore;
@@ -42,21 +44,25 @@ class RestoreController {
 	 * @param targetDatabase for {@code new_database}: that database's id, instead of {@code app}
 	 * @param verifyBeforeLoad read and check the whole archive before touching the target (default:
 	 * {@code coffer.restore.verify-before-load}); false checks it while it streams
+	 * @param keys Redis glob patterns: only the keys matching one are restored (absent: the whole backup)
+	 * @param dryRun with {@code keys}: count what would be written and what the target already holds; write nothing
 	 */
-	record CreateRequest(String backup, String target, String app, String targetDatabase, Boolean verifyBeforeLoad) {
+	record CreateRequest(String backup, String target, String app, String targetDatabase, Boolean verifyBeforeLoad,
+			List<String> keys, Boolean dryRun) {
 	}
 
 	@PostMapping
 	@ResponseStatus(HttpStatus.ACCEPTED)
 	RestoreView create(Caller caller, @PathVariable String db, @RequestBody(required = false) CreateRequest request) {
 		requireDatabase(caller, db);
-		CreateRequest body = (request != null) ? request : new CreateRequest(null, null, null, null, null);
+		CreateRequest body = (request != null) ? request : new CreateRequest(null, null, null, null, null, null, null);
 		// loading into a database is acting on it: a database's token reaches only its own, and must not
 		// learn by the answer whether another tenant's app or database exists, nor its id
 		requireVisibleTarget(caller, body);
 		String target = this.launcher.targetOf(db, body.target(), body.app(), body.targetDatabase());
 		caller.requireAccess(target);
-		return RestoreView.of(this.launcher.launch(db, body.backup(), body.target(), target, body.verifyBeforeLoad()));
+		return RestoreView.of(this.launcher.launch(db, body.backup(), body.target(), target, body.verifyBeforeLoad(),
+				body.keys(), body.dryRun()));
 	}
 
 	@GetMapping("/{restore}")

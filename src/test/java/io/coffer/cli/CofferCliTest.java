@@ -331,6 +331,43 @@ class CofferCliTest extends IntegrationTest {
 	}
 
 	@Test
+	void restoreOfSelectedKeysWritesOnlyThemAndADryRunWritesNothing() {
+		try (Jedis jedis = redis.jedis()) {
+			jedis.set("cli-cart:1", "from the backup");
+			jedis.set("cli-session:42", "from the backup");
+			jedis.set("cli-other", "from the backup");
+		}
+		takeBackup();
+		try (Jedis jedis = redis.jedis()) {
+			jedis.set("cli-cart:1", "changed");
+			jedis.del("cli-session:42");
+			jedis.set("cli-other", "changed, and kept");
+		}
+
+		CliRun.Result dry = coffer().run("--app", this.app, "restore", "--keys", "cli-cart:*,cli-session:42",
+				"--dry-run");
+
+		assertThat(dry.exitCode()).as(dry.toString()).isZero();
+		assertThat(dry.stdout()).contains("db0: 2 keys would be written; 0 exist with the same value, 1 with another");
+		try (Jedis jedis = redis.jedis()) {
+			assertThat(jedis.get("cli-cart:1")).isEqualTo("changed");
+		}
+
+		CliRun.Result result = coffer().run("--app", this.app, "restore", "--keys", "cli-cart:*,cli-session:42");
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.stdout()).contains("db0: 2 keys written");
+		try (Jedis jedis = redis.jedis()) {
+			assertThat(jedis.get("cli-cart:1")).isEqualTo("from the backup");
+			assertThat(jedis.get("cli-session:42")).isEqualTo("from the backup");
+			assertThat(jedis.get("cli-other")).isEqualTo("changed, and kept");
+		}
+		CliRun.Result refused = coffer().run("--app", this.app, "restore", "--keys", "[open");
+		assertThat(refused.exitCode()).isEqualTo(1);
+		assertThat(refused.stderr()).contains("never closed");
+	}
+
+	@Test
 	void aServiceThatIsNotThereIsNamed() {
 		String url = "http://127.0.0.1:" + FreePorts.next();
 

@@ -3,6 +3,7 @@ package io.coffer.pipeline.rdb;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -62,10 +63,14 @@ public final class RdbParser {
 
 	private long functionLibraries;
 
-	private RdbParser(InputStream in, long expectedLength, int maxRdbVersion) {
+	/** Told of every key and handed the values it wants, or null. */
+	private final RdbKeyVisitor visitor;
+
+	private RdbParser(InputStream in, long expectedLength, int maxRdbVersion, RdbKeyVisitor visitor) {
 		this.in = new RdbReader(in, expectedLength);
 		this.fields = new RdbFields(this.in);
 		this.maxRdbVersion = maxRdbVersion;
+		this.visitor = visitor;
 	}
 
 	/**
@@ -76,7 +81,22 @@ public final class RdbParser {
 	 * @throws InvalidRdbException for anything that is not a whole, well-formed dump
 	 */
 	public static RdbSummary parse(InputStream in, long expectedLength, int maxRdbVersion) throws IOException {
-		return new RdbParser(in, expectedLength, maxRdbVersion).parse();
+		return new RdbParser(in, expectedLength, maxRdbVersion, null).parse();
+	}
+
+	/**
+	 * Parses the dump as {@link #parse(InputStream, long, int)} does, telling {@code visitor} of each key and
+	 * handing it the raw bytes of the values it asks for. A key longer than {@link #MAX_ENCODED_VALUE} is
+	 * refused then, since it is held to be told.
+	 */
+	public static RdbSummary parse(InputStream in, long expectedLength, int maxRdbVersion, RdbKeyVisitor visitor)
+			throws IOException {
+		return new RdbParser(in, expectedLength, maxRdbVersion, java.util.Objects.requireNonNull(visitor)).parse();
+	}
+
+	/** The RDB version of a dump's first {@link RdbHeader#LENGTH} bytes, refused as a parse would. */
+	public static int version(byte[] header, int maxRdbVersion) throws InvalidRdbException {
+		return RdbHeader.version(header, maxRdbVersion);
 	}
 
 	private RdbSummary parse() throws IOException {
@@ -84,6 +104,7 @@ public final class RdbParser {
 		int db = 0;
 		long[] counts = countsOf(db);
 		boolean expiring = false;
+		long expiresAt = -1;
 		while (true) {
 			long at = this.in.offset();
 			int type = this.in.u8();
@@ -102,11 +123,11 @@ public final class RdbParser {
 					expiring = false;
 				}
 				case 0xfd -> {
-					this.in.le(4);
+					expiresAt = this.in.le(4) * 1000;
 					expiring = true;
 				}
 				case 0xfc -> {
-					this.in.le(8);
+					expiresAt = this.in.le(8);
 					expiring = true;
 				}
 				case 0xfb -> {
@@ -157,17 +178,36 @@ public final class RdbParser {
 						throw new InvalidRdbException(at, String.format("unknown opcode or value type 0x%02x in RDB %d",
 								type, this.rdbVersion));
 					}
-					this.fields.skipString("key");
-					if (this.values.read(type, at)) {
+					if (readKey(db, type, at, expiring ? expiresAt : -1)) {
 						counts[0]++;
 						if (expiring) {
 							counts[1]++;
 						}
 					}
 					expiring = false;
+					expiresAt = -1;
 				}
 			}
 		}
+	}
+
+	/** A key and its value; whether Redis would load it (an empty collection it skips). */
+	private boolean readKey(int db, int type, long at, long expiresAt) throws IOException {
+		if (this.visitor == null) {
+			this.fields.skipString("key");
+			return this.values.read(type, at);
+		}
+		int keyLength = this.fields.readBlob("key", MAX_ENCODED_VALUE);
+		RdbKeyVisitor.Value value = this.visitor.key(db, Arrays.copyOf(this.fields.blob(), keyLength), expiresAt, type);
+		if (value == null) {
+			return this.values.read(type, at);
+		}
+		value.write(new byte[] { (byte) type }, 0, 1);
+		this.in.startCapture(value);
+		boolean loaded = this.values.read(type, at);
+		this.in.endCapture();
+		value.end(loaded);
+		return loaded;
 	}
 
 	private void readHeader() throws IOException {
@@ -176,6 +216,9 @@ public final class RdbParser {
 		this.in.readFully(header, 0, 9);
 		this.rdbVersion = RdbHeader.version(header, this.maxRdbVersion);
 		this.values = new RdbValues(this.in, this.fields, this.rdbVersion);
+		if (this.visitor != null) {
+			this.visitor.header(this.rdbVersion);
+		}
 	}
 
 	private void readEnd(long at) throws IOException {

@@ -34,6 +34,12 @@ final class RdbReader {
 
 	private boolean sourceEnded;
 
+	/** Receives the bytes consumed while a value is captured, or null. */
+	private RdbKeyVisitor.Value capture;
+
+	/** First byte of the buffer not yet handed to {@link #capture}. */
+	private int capturedUpTo;
+
 	/**
 	 * @param expectedLength the dump's announced length, or -1 when unknown
 	 */
@@ -153,6 +159,24 @@ final class RdbReader {
 		return this.crc.getValue();
 	}
 
+	/** Hands every byte consumed from now on to {@code sink}, until {@link #endCapture}. */
+	void startCapture(RdbKeyVisitor.Value sink) {
+		this.capture = sink;
+		this.capturedUpTo = this.position;
+	}
+
+	void endCapture() throws IOException {
+		flushCapture();
+		this.capture = null;
+	}
+
+	private void flushCapture() throws IOException {
+		if (this.capture != null && this.position > this.capturedUpTo) {
+			this.capture.write(this.buffer, this.capturedUpTo, this.position - this.capturedUpTo);
+			this.capturedUpTo = this.position;
+		}
+	}
+
 	/** Whether the source has no more bytes after those consumed. */
 	boolean atEnd() throws IOException {
 		return this.position == this.limit && !fill();
@@ -171,12 +195,14 @@ final class RdbReader {
 			return false;
 		}
 		updateChecksum();
+		flushCapture();
 		if (this.position > 0) {
 			int kept = this.limit - this.position;
 			System.arraycopy(this.buffer, this.position, this.buffer, 0, kept);
 			this.bufferStart += this.position;
 			this.limit = kept;
 			this.checksummedUpTo -= this.position;
+			this.capturedUpTo = Math.max(0, this.capturedUpTo - this.position);
 			this.position = 0;
 		}
 		int read = this.in.read(this.buffer, this.limit, this.buffer.length - this.limit);

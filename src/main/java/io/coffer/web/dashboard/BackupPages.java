@@ -161,10 +161,15 @@ class BackupPages {
 
 	@PostMapping("/backups/{backup}/restore")
 	String restore(@AuthenticationPrincipal DashboardUser user, @PathVariable String db, @PathVariable String backup,
+			@RequestParam(required = false) String keys, @RequestParam(required = false) String dryRun,
 			RedirectAttributes redirect) {
 		this.access.find(user, db);
 		try {
-			Restore started = this.restoreLauncher.launch(db, backup, Restore.IN_PLACE, db, null);
+			// the field takes comma-separated patterns; left empty, the whole backup is restored
+			List<String> patterns = (keys == null || keys.isBlank()) ? null
+					: java.util.Arrays.stream(keys.split(",")).map(String::trim).filter((p) -> !p.isEmpty()).toList();
+			Restore started = this.restoreLauncher.launch(db, backup, Restore.IN_PLACE, db, null,
+					(patterns != null && patterns.isEmpty()) ? List.of("") : patterns, (patterns != null) && dryRun != null);
 			return "redirect:/dashboard/databases/" + db + "/restores/" + started.id();
 		}
 		catch (CofferException ex) {

@@ -42,6 +42,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Jedis;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -179,6 +180,34 @@ class DashboardBrowserTest extends IntegrationTest {
 			.until((driver) -> List.of("done", "error").contains(driver.findElement(By.id("restore-status")).getText()));
 		assertThat(text(By.id("restore"))).contains("The restore is done");
 		assertThat(pageMarked()).as("the page was not reloaded").isTrue();
+	}
+
+	@Test
+	void restoreOfSelectedKeysFromTheKeysField() {
+		try (Jedis jedis = this.redis.jedis()) {
+			jedis.set("dash-cart:1", "from the backup");
+			jedis.set("dash-other", "from the backup");
+		}
+		String backupId = backUp(this.databaseId).path("id").asString();
+		try (Jedis jedis = this.redis.jedis()) {
+			jedis.set("dash-cart:1", "changed");
+			jedis.set("dash-other", "changed, and kept");
+		}
+		signIn(this.token);
+		open("/dashboard/databases/" + this.databaseId + "/backups/" + backupId + "/restore");
+		this.browser.findElement(By.id("keys")).sendKeys("dash-cart:*, dash-none");
+		this.browser.findElement(By.id("confirm")).click();
+		new WebDriverWait(this.browser, Duration.ofSeconds(30))
+			.until(ExpectedConditions.urlContains("/dashboard/databases/" + this.databaseId + "/restores/"));
+		new WebDriverWait(this.browser, Duration.ofSeconds(120)).ignoring(StaleElementReferenceException.class)
+			.until((driver) -> List.of("done", "error").contains(driver.findElement(By.id("restore-status")).getText()));
+		assertThat(text(By.id("restore"))).contains("the matching keys hold the backup's values");
+		assertThat(text(By.id("restore-keys"))).isEqualTo("dash-cart:*, dash-none");
+		assertThat(text(By.id("restore-selection"))).contains("db0");
+		try (Jedis jedis = this.redis.jedis()) {
+			assertThat(jedis.get("dash-cart:1")).isEqualTo("from the backup");
+			assertThat(jedis.get("dash-other")).isEqualTo("changed, and kept");
+		}
 	}
 
 	@Test
