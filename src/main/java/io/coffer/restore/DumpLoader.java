@@ -172,7 +172,6 @@ class DumpLoader {
 			giveBack(node, before, replaced);
 			phase = journal(journal, undo, Phase.DONE);
 			loadChecks.put("bytes_sent", archive.size());
-			// the copy store's object when the primary was missing or damaged
 			loadChecks.put("source", archive.source());
 			loadChecks.put("seconds", (System.nanoTime() - started) / 1_000_000 / 1000.0);
 		}
