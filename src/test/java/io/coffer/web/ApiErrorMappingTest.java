@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import io.coffer.storage.CopyStore;
 import io.coffer.backup.BackupImporter;
 import io.coffer.backup.BackupLauncher;
 import io.coffer.backup.FinalBackupFailed;
@@ -106,6 +107,9 @@ class ApiErrorMappingTest {
 
 	@MockitoBean
 	private AdminToken adminToken;
+
+	@MockitoBean
+	private CopyStore copyStore;
 
 	@MockitoBean
 	private TokenRepository tokens;
@@ -377,7 +381,7 @@ class ApiErrorMappingTest {
 			.content("{\"backup\": \"latest\", \"targetDatabase\": \"x\"}"))
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.error").value("invalid_request"))
-			.andExpect(jsonPath("$.message").value("unknown field \"targetDatabase\"; this call takes app, backup, "
+			.andExpect(jsonPath("$.message").value("unknown field \"targetDatabase\"; this call takes app, backup, dry_run, keys, "
 					+ "target, target_database, verify_before_load"));
 		verifyNoInteractions(this.restoreLauncher);
 	}
