@@ -2,17 +2,14 @@ package io.coffer.copy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Optional;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.InstanceTimeout;
 import io.coffer.catalog.StoppedInstances;
+import io.coffer.pipeline.DigestingOutputStream;
 import io.coffer.storage.BlobNotFoundException;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobStoreException;
@@ -136,10 +133,9 @@ public class BackupCopier {
 
 	private void transfer(Backup backup) throws IOException {
 		BlobStore target = side(COPY_STORE, this.copies::ready);
-		MessageDigest sha256 = sha256();
 		BlobUpload upload = side(COPY_STORE, () -> target.openUpload(backup.objectKey()));
-		try (InputStream stored = new DigestInputStream(side(PRIMARY_STORE, () -> this.primary.read(backup.objectKey())),
-				sha256)) {
+		DigestingOutputStream copy = new DigestingOutputStream(upload);
+		try (InputStream stored = side(PRIMARY_STORE, () -> this.primary.read(backup.objectKey()))) {
 			byte[] buffer = new byte[BUFFER_SIZE];
 			while (true) {
 				int read = side(PRIMARY_STORE, () -> stored.read(buffer));
@@ -147,19 +143,19 @@ public class BackupCopier {
 					break;
 				}
 				side(COPY_STORE, () -> {
-					upload.write(buffer, 0, read);
+					copy.write(buffer, 0, read);
 					return null;
 				});
 			}
-			String digest = HexFormat.of().formatHex(sha256.digest());
-			if (upload.bytesWritten() != backup.storedSize() || !digest.equals(backup.storedSha256())) {
-				throw new IOException("the primary object is " + upload.bytesWritten() + " bytes of SHA-256 " + digest
+			copy.finish();
+			if (copy.size() != backup.storedSize() || !copy.sha256Hex().equals(backup.storedSha256())) {
+				throw new IOException("the primary object is " + copy.size() + " bytes of SHA-256 " + copy.sha256Hex()
 						+ ", not the " + backup.storedSize() + " bytes of SHA-256 " + backup.storedSha256()
 						+ " recorded when it was taken: it was not copied");
 			}
-			StoredBlob copy = side(COPY_STORE, upload::complete);
-			if (copy.size() != backup.storedSize()) {
-				throw new IOException("the copy store holds " + copy.size() + " bytes of the copy, not "
+			StoredBlob completed = side(COPY_STORE, upload::complete);
+			if (completed.size() != backup.storedSize()) {
+				throw new IOException("the copy store holds " + completed.size() + " bytes of the copy, not "
 						+ backup.storedSize());
 			}
 		}
@@ -213,15 +209,6 @@ public class BackupCopier {
 			return storage.publicMessage();
 		}
 		return String.valueOf(failure.getMessage());
-	}
-
-	private static MessageDigest sha256() {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }
