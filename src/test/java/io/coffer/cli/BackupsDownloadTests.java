@@ -162,11 +162,27 @@ class BackupsDownloadTests {
 						out.write(this.archive, 0, this.archive.length / 3);
 					}
 					out.flush();
+					endGracefully(socket);
 				}
 			}
 		}
 		catch (IOException ex) {
 			// the test ends the server by closing its socket
+		}
+	}
+
+	/**
+	 * Ends the answer with a FIN after its last byte and waits for the client to close: a socket closed while
+	 * the client still sends would be reset, and a reset may drop bytes the client had not read yet.
+	 */
+	private static void endGracefully(Socket socket) {
+		try {
+			socket.shutdownOutput();
+			socket.setSoTimeout(10_000);
+			socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+		}
+		catch (IOException ex) {
+			// the client reset or kept the connection: it has had every byte sent
 		}
 	}
 
