@@ -3,7 +3,10 @@ package io.coffer.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.MalformedURLException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
@@ -42,8 +45,10 @@ final class CofferClient {
 
 	private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(1);
 
+	private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
 	private final HttpClient http = HttpClient.newBuilder()
-		.connectTimeout(Duration.ofSeconds(10))
+		.connectTimeout(CONNECT_TIMEOUT)
 		.followRedirects(HttpClient.Redirect.NORMAL)
 		.build();
 
@@ -133,7 +138,7 @@ final class CofferClient {
 		HttpRequest.Builder request = request(path).header("Accept", "application/gzip").GET();
 		// the caller's headers win, Accept included
 		headers.forEach(request::setHeader);
-		HttpResponse<InputStream> response = exchange(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+		HttpResponse<InputStream> response = stream(request.build());
 		if (response.statusCode() >= 200 && response.statusCode() < 300) {
 			return response;
 		}
@@ -215,6 +220,32 @@ final class CofferClient {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new CliException("interrupted");
+		}
+	}
+
+	/** Like {@link #exchange}, the body read straight from the socket: {@link UrlConnectionResponse}. */
+	private HttpResponse<InputStream> stream(HttpRequest request) {
+		try {
+			return UrlConnectionResponse.get(request, CONNECT_TIMEOUT, REQUEST_TIMEOUT);
+		}
+		catch (SocketTimeoutException ex) {
+			throw (ex.getMessage() != null && ex.getMessage().contains("connect")) ? unreachable("connection timed out")
+					: new CliException("Coffer at " + this.baseUrl + " did not answer in time");
+		}
+		catch (ConnectException ex) {
+			throw unreachable("connection refused");
+		}
+		catch (UnknownHostException ex) {
+			throw unreachable("unknown host");
+		}
+		catch (MalformedURLException ex) {
+			throw new CliException("'" + this.baseUrl + "' is not a valid URL for Coffer");
+		}
+		catch (IOException ex) {
+			throw unreachable((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new CliException("'" + this.baseUrl + "' is not a valid URL for Coffer");
 		}
 	}
 
