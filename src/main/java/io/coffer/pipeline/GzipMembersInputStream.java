@@ -1,3 +1,5 @@
+// Longer than 400 lines because both kinds of members, those inflated on the pool and those streamed, share
+// the header parsing and the input buffer, which only the reader's thread touches.
 package io.coffer.pipeline;
 
 import java.io.EOFException;
@@ -11,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -46,7 +47,7 @@ public final class GzipMembersInputStream extends InputStream {
 	private static final int BUFFER_SIZE = 64 * 1024;
 
 	private static final ExecutorService INFLATERS = Executors.newFixedThreadPool(
-			Runtime.getRuntime().availableProcessors(), daemonThreads("coffer-inflate"));
+			Runtime.getRuntime().availableProcessors(), ParallelGzipOutputStream.daemonThreads("coffer-inflate"));
 
 	private final InputStream in;
 
@@ -59,7 +60,7 @@ public final class GzipMembersInputStream extends InputStream {
 	private int bufferLimit;
 
 	/** The library's inflaters that no member uses now, closed with the stream. */
-	private final Inflaters inflaters;
+	private final PooledInflaters inflaters;
 
 	/** Members read and handed to the pool, oldest first; a failure to read the next one ends it. */
 	private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
@@ -112,7 +113,7 @@ public final class GzipMembersInputStream extends InputStream {
 	public GzipMembersInputStream(InputStream in, DeflateLibrary library) {
 		this.in = Objects.requireNonNull(in, "in");
 		this.library = Objects.requireNonNull(library, "library");
-		this.inflaters = new Inflaters(library);
+		this.inflaters = new PooledInflaters(library);
 	}
 
 	@Override
@@ -320,7 +321,7 @@ public final class GzipMembersInputStream extends InputStream {
 		readFully(trailer, trailer.length);
 		byte[] plain = spareArray(this.sparePlain, plainLength);
 		long member = this.members;
-		Inflaters inflaters = this.inflaters;
+		PooledInflaters inflaters = this.inflaters;
 		this.aheadBytes += deflated.length + plain.length;
 		this.ahead.add(new Pending(CompletableFuture.supplyAsync(() -> {
 			BlockInflater inflater = inflaters.borrow();
@@ -485,15 +486,6 @@ public final class GzipMembersInputStream extends InputStream {
 		return new EOFException("the gzip stream is truncated in member " + this.members);
 	}
 
-	private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-		AtomicInteger number = new AtomicInteger();
-		return (task) -> {
-			Thread thread = new Thread(task, prefix + "-" + number.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
-		};
-	}
-
 	/** A member handed to the pool, or the failure to read the next one. */
 	private record Pending(Future<Inflated> inflated, IOException failure) {
 	}
@@ -512,50 +504,6 @@ public final class GzipMembersInputStream extends InputStream {
 		@Override
 		public synchronized ZipException getCause() {
 			return (ZipException) super.getCause();
-		}
-
-	}
-
-	/**
-	 * The stream's inflaters: one per member being inflated at most, kept for the next ones; one given back
-	 * after the stream was closed (closed mid-way, its members still inflating) is closed then.
-	 */
-	private static final class Inflaters {
-
-		private final DeflateLibrary library;
-
-		private final ArrayDeque<BlockInflater> idle = new ArrayDeque<>();
-
-		private boolean closed;
-
-		Inflaters(DeflateLibrary library) {
-			this.library = library;
-		}
-
-		BlockInflater borrow() {
-			synchronized (this) {
-				BlockInflater inflater = this.idle.poll();
-				if (inflater != null) {
-					return inflater;
-				}
-			}
-			return this.library.newInflater();
-		}
-
-		synchronized void giveBack(BlockInflater inflater) {
-			if (this.closed) {
-				inflater.close();
-			}
-			else {
-				this.idle.push(inflater);
-			}
-		}
-
-		synchronized void close() {
-			this.closed = true;
-			while (!this.idle.isEmpty()) {
-				this.idle.pop().close();
-			}
 		}
 
 	}
