@@ -2,26 +2,25 @@ package io.coffer.archive;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.RunStatus;
-import io.coffer.crypto.DecryptingInputStream;
+import io.coffer.crypto.DecryptionPool;
 import io.coffer.crypto.EncryptedLayout;
 import io.coffer.crypto.IntegrityException;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.ObjectHeader;
+import io.coffer.crypto.ParallelDecryptingInputStream;
 import io.coffer.crypto.UnknownKeyException;
+import io.coffer.pipeline.BackgroundDigest;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobStoreException;
 import io.coffer.storage.CopyStore;
-import org.apache.commons.io.input.ReadAheadInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +30,8 @@ import org.springframework.stereotype.Component;
 /**
  * Reads a done backup's archive (the plain {@code .tar.gz}) back from object storage, whole or a
  * byte range, without a temporary file: only the segments that cover the range are fetched and
- * decrypted, and memory stays at one segment whatever the size.
+ * decrypted, several at once on the shared {@link DecryptionPool} while the next ones are read from storage,
+ * and memory stays at a few segments per read whatever the size.
  * <p>
  * Bytes are handed out only once they have been authenticated. When the stored object fails
  * authentication (tampered, truncated, encrypted with a key the keyring lacks), the stream throws an
@@ -47,9 +47,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ArchiveReader {
-
-	/** Bytes of the stored object read ahead of the decrypter: one segment and its tag. */
-	private static final int READ_AHEAD = 1024 * 1024 + 16;
 
 	/** {@link Archive#source()} of a read from the backup's own store. */
 	public static final String PRIMARY = "primary";
@@ -69,9 +66,12 @@ public class ArchiveReader {
 
 	private final ArchiveSources.Switches switches;
 
+	private final DecryptionPool decryption;
+
 	ArchiveReader(BlobStore store, Keyring keyring, BackupRepository backups, CopyStore copies,
-			ApplicationEventPublisher events) {
+			ApplicationEventPublisher events, DecryptionPool decryption) {
 		this.store = store;
+		this.decryption = decryption;
 		this.keyring = keyring;
 		this.backups = backups;
 		this.copies = copies;
@@ -124,19 +124,17 @@ public class ArchiveReader {
 	private InputStream decrypt(BlobStore store, Backup backup, long offset) throws IOException {
 		long firstSegment = EncryptedLayout.segmentIndexOf(offset);
 		long storedOffset = EncryptedLayout.storedOffsetOfSegment(firstSegment);
-		DecryptingInputStream plain;
+		ParallelDecryptingInputStream plain;
 		ObjectHeader header;
 		try (InputStream headerBytes = store.read(backup.objectKey(), 0, ObjectHeader.LENGTH)) {
 			header = ObjectHeader.read(headerBytes);
 		}
-		// open-ended: the decrypter knows the last segment by the end of the object. Read ahead on a
-		// thread of its own, so that storage sends the next segment while this one is decrypted.
-		InputStream stored = ReadAheadInputStream.builder()
-			.setInputStream(store.read(backup.objectKey(), storedOffset, backup.storedSize() - storedOffset))
-			.setBufferSize(READ_AHEAD)
-			.get();
+		// open-ended: the decrypter knows the last segment by the end of the object. It reads segments ahead
+		// while earlier ones are decrypted on the shared pool and this one is sent.
+		InputStream stored = store.read(backup.objectKey(), storedOffset, backup.storedSize() - storedOffset);
 		try {
-			plain = DecryptingInputStream.fromSegment(header, firstSegment, stored, this.keyring);
+			plain = ParallelDecryptingInputStream.fromSegment(header, firstSegment, stored, this.keyring,
+					this.decryption, ParallelDecryptingInputStream.DEFAULT_READ_AHEAD);
 		}
 		catch (IOException | RuntimeException ex) {
 			stored.close();
@@ -281,7 +279,8 @@ public class ArchiveReader {
 
 		private final Backup backup;
 
-		private final MessageDigest digest;
+		/** The whole archive's SHA-256, computed beside the read rather than in it. */
+		private final BackgroundDigest digest;
 
 		private final String expectedSha256;
 
@@ -294,7 +293,7 @@ public class ArchiveReader {
 			this.backup = backup;
 			this.remaining = length;
 			this.expectedSha256 = expectedSha256;
-			this.digest = (expectedSha256 != null) ? MeasuringInputStream.sha256() : null;
+			this.digest = (expectedSha256 != null) ? new BackgroundDigest() : null;
 		}
 
 		@Override
@@ -341,8 +340,8 @@ public class ArchiveReader {
 			}
 		}
 
-		private void checkDigest() throws IntegrityException {
-			String actual = HexFormat.of().formatHex(this.digest.digest());
+		private void checkDigest() throws IOException {
+			String actual = this.digest.hex();
 			if (!actual.equals(this.expectedSha256)) {
 				throw new IntegrityException("the archive of backup " + this.backup.id() + " has SHA-256 " + actual
 						+ ", not the " + this.expectedSha256 + " recorded when it was taken");
@@ -357,6 +356,9 @@ public class ArchiveReader {
 
 		@Override
 		public void close() throws IOException {
+			if (this.digest != null) {
+				this.digest.close();
+			}
 			this.plain.close();
 		}
 

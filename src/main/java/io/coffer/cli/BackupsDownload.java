@@ -1,5 +1,6 @@
 package io.coffer.cli;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,15 +12,13 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.coffer.pipeline.BackgroundDigest;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
@@ -36,6 +35,9 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "backups-download", description = "Download a backup (default: the latest successful one).")
 final class BackupsDownload implements Callable<Integer> {
+
+	/** Bytes received and written per step: a few system calls per MiB. */
+	private static final int BUFFER_SIZE = 256 * 1024;
 
 	private static final Pattern FILE_NAME = Pattern.compile("filename=\"?([^\";]+)\"?");
 
@@ -103,44 +105,47 @@ final class BackupsDownload implements Callable<Integer> {
 
 	/**
 	 * Writes the body to {@code part} from {@code offset} on, with a progress bar, and returns the
-	 * SHA-256 of the whole file. A cut download keeps its {@code .part} for the next run to resume.
+	 * SHA-256 of the whole file. A cut download keeps its {@code .part} for the next run to resume. The
+	 * SHA-256 is computed on a thread of its own while this one receives and writes.
 	 */
 	private String save(InputStream body, Path target, Path part, long offset, OptionalLong length)
 			throws IOException {
-		MessageDigest sha256 = sha256();
-		if (offset > 0) {
-			try (InputStream already = Files.newInputStream(part)) {
-				byte[] buffer = new byte[64 * 1024];
-				int read;
-				while ((read = already.read(buffer)) != -1) {
-					sha256.update(buffer, 0, read);
+		try (BackgroundDigest sha256 = new BackgroundDigest()) {
+			byte[] buffer = new byte[BUFFER_SIZE];
+			if (offset > 0) {
+				try (InputStream already = Files.newInputStream(part)) {
+					int read;
+					while ((read = already.read(buffer)) != -1) {
+						sha256.update(buffer, 0, read);
+					}
 				}
 			}
-		}
-		long received = offset;
-		OpenOption[] mode = (offset > 0) ? new OpenOption[] { StandardOpenOption.APPEND }
-				: new OpenOption[] { StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-						StandardOpenOption.WRITE };
-		try (InputStream in = body;
-				OutputStream file = Files.newOutputStream(part, mode);
-				ProgressBar bar = progressBar(length.orElse(-1))) {
-			bar.stepTo(received);
-			byte[] buffer = new byte[64 * 1024];
-			int read;
-			while ((read = in.read(buffer)) != -1) {
-				file.write(buffer, 0, read);
-				sha256.update(buffer, 0, read);
-				received += read;
+			long received = offset;
+			OpenOption[] mode = (offset > 0) ? new OpenOption[] { StandardOpenOption.APPEND }
+					: new OpenOption[] { StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+							StandardOpenOption.WRITE };
+			try (InputStream in = body;
+					// what arrives comes in pieces of a few KiB: written to the disk in large ones
+					OutputStream file = new BufferedOutputStream(Files.newOutputStream(part, mode), BUFFER_SIZE);
+					ProgressBar bar = progressBar(length.orElse(-1))) {
 				bar.stepTo(received);
+				int read;
+				// read, not readNBytes: bytes that arrived before a cut are written and kept for the resume
+				while ((read = in.read(buffer)) != -1) {
+					file.write(buffer, 0, read);
+					sha256.update(buffer, 0, read);
+					received += read;
+					bar.stepTo(received);
+				}
 			}
+			catch (IOException ex) {
+				throw cutShort(target, received, length, reason(ex));
+			}
+			if (length.isPresent() && received < length.getAsLong()) {
+				throw cutShort(target, received, length, "the connection closed");
+			}
+			return sha256.hex();
 		}
-		catch (IOException ex) {
-			throw cutShort(target, received, length, reason(ex));
-		}
-		if (length.isPresent() && received < length.getAsLong()) {
-			throw cutShort(target, received, length, "the connection closed");
-		}
-		return HexFormat.of().formatHex(sha256.digest());
 	}
 
 	private static CliException cutShort(Path target, long received, OptionalLong length, String why) {
@@ -232,15 +237,6 @@ final class BackupsDownload implements Callable<Integer> {
 
 	private static String reason(Exception ex) {
 		return (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
-	}
-
-	private static MessageDigest sha256() {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }
