@@ -1,6 +1,12 @@
 package io.coffer.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +25,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.coffer.pipeline.DeflateLibraries;
+import io.coffer.pipeline.GzipMembersInputStream;
+import io.coffer.pipeline.rdb.RdbCheckingInputStream;
 import io.coffer.storage.EmbeddedS3Server;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import io.coffer.testsupport.RedisServerProcess;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
@@ -32,13 +43,17 @@ import redis.clients.jedis.util.SafeEncoder;
  * The restore benchmark behind {@code scripts/bench restore}: on the backup benchmark's dataset, for
  * each size, times
  * <ul>
- * <li>A: an in-place restore through Coffer, from the API call to {@code done}, in a fresh Coffer JVM
- * per size (after one backup through the same JVM), with {@code verify_before_load} true (the default:
- * the archive is read twice) and false (checked while it streams); then, as an experiment on the target's
- * side, streaming again into a target set to {@code repl-diskless-load swapdb};</li>
+ * <li>A: an in-place restore through Coffer as it runs by default, from the API call to {@code done}, in a
+ * fresh Coffer JVM per size (after one backup through the same JVM): the archive read once and verified
+ * fully while it streams, the target loading the way Coffer chose for it ({@code load});</li>
+ * <li>D: a restore drill of that backup ({@code restoreJob restoreDrillJob} into a scratch server), from
+ * the call until the job completed;</li>
  * <li>B: {@code redis-server} loading the same {@code dump.rdb} from its own disk at start-up, from the
  * process' start until {@code INFO persistence} says {@code loading:0} and {@code PING} answers.</li>
  * </ul>
+ * The stages of A are timed apart from it, in this JVM on the same archive: fetched and decrypted (the
+ * archive's download), inflated ({@link GzipMembersInputStream}, the library it names), and inflated and
+ * parsed ({@link RdbCheckingInputStream}); the target's receive and load come from the restore's checks.
  * Not a test: it has a {@code main} and no test suffix, so the suite never runs it.
  */
 public final class RestoreBenchmark {
@@ -71,6 +86,8 @@ public final class RestoreBenchmark {
 
 	private final List<String> targets = new ArrayList<>();
 
+	private final List<String> stageRows = new ArrayList<>();
+
 	private RestoreBenchmark(List<Integer> sizesMb, List<String> cofferJavaOptions, Path jar, Path output)
 			throws IOException {
 		this.sizesMb = sizesMb;
@@ -81,7 +98,7 @@ public final class RestoreBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		List<Integer> sizes = List.of(200, 600);
+		List<Integer> sizes = List.of(200, 1000);
 		List<String> javaOptions = List.of();
 		Path jar = Path.of("target/coffer.jar");
 		Path output = null;
@@ -94,7 +111,7 @@ public final class RestoreBenchmark {
 				case "--jar" -> jar = Path.of(args[++i]);
 				case "--output" -> output = Path.of(args[++i]);
 				default -> throw new IllegalArgumentException("unknown option " + args[i]
-						+ "; options: --sizes 200,600 --coffer-java-opts '-Xmx512m' --output FILE");
+						+ "; options: --sizes 200,1000 --coffer-java-opts '-Xmx512m' --output FILE");
 			}
 		}
 		RestoreBenchmark bench = new RestoreBenchmark(sizes, javaOptions, jar, output);
@@ -132,20 +149,19 @@ public final class RestoreBenchmark {
 				log(String.format(Locale.ROOT, "B: redis-server loaded %.0f MB from disk in %.2f s", rdbBytes / MB, b[i]));
 			}
 			double bMedian = Arrays.stream(b).sorted().toArray()[B_RUNS / 2];
-			this.rows.add(String.format(Locale.ROOT, "| %.0f | %d | %.1f | %.1f | %.1f | %.2f (%s) | %.2f | %.2f | %.2f | %.1f |",
-					rdbBytes / MB, keys, a[0], a[1], a[3], bMedian, joined(b), a[0] / bMedian, a[1] / bMedian,
-					a[3] / bMedian, a[2]));
+			this.rows.add(String.format(Locale.ROOT, "| %.0f | %d | %.1f | %.1f | %.2f (%s) | %.2f | %.2f | %s |",
+					rdbBytes / MB, keys, a[0], a[1], bMedian, joined(b), a[0] / bMedian, a[1] / bMedian,
+					DeflateLibraries.active().id()));
 			this.targets.add(String.format(Locale.ROOT,
-					"- %.0f MB: A ≤ 1.5 × B: %s with verify_before_load (%.2f), %s while streaming (%.2f); with a diskless-load"
-							+ " target: %s (%.2f)", rdbBytes / MB, met(a[0] <= 1.5 * bMedian), a[0] / bMedian,
-					met(a[1] <= 1.5 * bMedian), a[1] / bMedian, met(a[3] <= 1.5 * bMedian), a[3] / bMedian));
+					"- %.0f MB: restore A ≤ 1.5 × B: %s (%.2f); drill D ≤ 2 × B: %s (%.2f)", rdbBytes / MB,
+					met(a[0] <= 1.5 * bMedian), a[0] / bMedian, met(a[1] <= 2 * bMedian), a[1] / bMedian));
 			Files.deleteIfExists(dump);
 			removeObjects();
 		}
 		report(version);
 	}
 
-	/** A fresh Coffer: one backup, then the two restores; {A verified s, A streaming s, Coffer CPU s of both}. */
+	/** A fresh Coffer: one backup, then the restore, the drill and the stages apart; {A s, D s}. */
 	private double[] runCoffer(int sizeMb, String digest) throws Exception {
 		try (CofferProcess coffer = CofferProcess.start(this.jar, this.cofferJavaOptions,
 				this.work.resolve("coffer-" + sizeMb), this.s3, BUCKET, Map.of())) {
@@ -157,32 +173,22 @@ public final class RestoreBenchmark {
 			coffer.awaitDone("/api/v1/databases/" + databaseId + "/backups/" + backupId);
 			log("backup " + backupId + " done");
 			long cpuBefore = BackupBenchmark.processCpuTicks(coffer.pid());
-			double verified = restore(coffer, databaseId, backupId, true, false, digest, sizeMb);
-			double streaming = restore(coffer, databaseId, backupId, false, false, digest, sizeMb);
+			double restored = restore(coffer, databaseId, backupId, digest, sizeMb);
 			double cpu = (BackupBenchmark.processCpuTicks(coffer.pid()) - cpuBefore) / 100.0;
-			// not Coffer's doing, an experiment: the target parses the dump as it arrives instead of writing
-			// it to its disk first (swapdb keeps the old data aside meanwhile: twice the memory at worst)
-			setDisklessLoad("swapdb");
-			double diskless;
-			try {
-				diskless = restore(coffer, databaseId, backupId, false, true, digest, sizeMb);
-			}
-			finally {
-				setDisklessLoad("disabled");
-			}
-			return new double[] { verified, streaming, cpu, diskless };
+			double drill = drill(coffer, sizeMb);
+			stages(coffer, databaseId, backupId, sizeMb, cpu);
+			return new double[] { restored, drill };
 		}
 	}
 
-	private double restore(CofferProcess coffer, String databaseId, String backupId, boolean verifyBeforeLoad,
-			boolean disklessTarget, String digest, int sizeMb) throws Exception {
+	private double restore(CofferProcess coffer, String databaseId, String backupId, String digest, int sizeMb)
+			throws Exception {
 		String load = BackupBenchmark.loadAverage();
 		int logLines = Files.readAllLines(this.redis.logFile(), StandardCharsets.UTF_8).size();
 		long started = System.nanoTime();
 		String restoreId = BackupBenchmark.field(coffer.call("POST", "/api/v1/databases/" + databaseId + "/restores",
-				"{\"backup\":\"" + backupId + "\",\"target\":\"in_place\",\"verify_before_load\":" + verifyBeforeLoad + "}",
-				202), "id");
-		coffer.awaitDone("/api/v1/databases/" + databaseId + "/restores/" + restoreId);
+				"{\"backup\":\"" + backupId + "\",\"target\":\"in_place\"}", 202), "id");
+		String view = coffer.awaitDone("/api/v1/databases/" + databaseId + "/restores/" + restoreId);
 		double seconds = (System.nanoTime() - started) / 1e9;
 		if (!digest.equals(digest())) {
 			throw new IllegalStateException("the restored data differs from the dataset (DEBUG DIGEST)");
@@ -190,19 +196,84 @@ public final class RestoreBenchmark {
 		String steps = stepTimes(coffer.logFile());
 		List<String> redisLog = Files.readAllLines(this.redis.logFile(), StandardCharsets.UTF_8);
 		String phases = replicaPhases(redisLog.subList(Math.min(logLines, redisLog.size()), redisLog.size()));
-		String run = verifyBeforeLoad ? "verify_before_load" : (disklessTarget ? "while streaming, diskless-load target"
-				: "while streaming");
-		this.details.add(String.format(Locale.ROOT, "| %d | %s | %.1f | %s | %s | %s → %s |", sizeMb, run, seconds, steps,
-				phases, load, BackupBenchmark.loadAverage()));
-		log(String.format(Locale.ROOT, "A: in-place restore (verify_before_load %s) %.1f s: %s; target: %s",
-				verifyBeforeLoad, seconds, steps, phases));
+		String way = BackupBenchmark.field(view, "load");
+		String streamed = BackupBenchmark.field(view, "stream_seconds");
+		String loaded = BackupBenchmark.field(view, "target_load_seconds");
+		this.details.add(String.format(Locale.ROOT, "| %d | restore (one pass, verified, load %s) | %.1f | %s; streamed"
+				+ " (fetch, decrypt, inflate, parse, send) %s s, then the target's load %s s | %s | %s → %s |", sizeMb,
+				way, seconds, steps, streamed, loaded, phases, load, BackupBenchmark.loadAverage()));
+		log(String.format(Locale.ROOT, "A: in-place restore %.1f s (load %s): %s; streamed %s s, target load %s s;"
+				+ " target: %s", seconds, way, steps, streamed, loaded, phases));
 		return seconds;
 	}
 
-	private void setDisklessLoad(String value) {
-		try (Jedis jedis = this.redis.jedis()) {
-			jedis.configSet("repl-diskless-load", value);
+	/** D: a drill of the database's latest backup, from the call until the job completed. */
+	private double drill(CofferProcess coffer, int sizeMb) throws Exception {
+		String load = BackupBenchmark.loadAverage();
+		long started = System.nanoTime();
+		String execution = BackupBenchmark.field(coffer.call("POST", "/api/v1/jobs/restoreDrillJob", "", 202),
+				"execution");
+		String view;
+		while (true) {
+			view = coffer.call("GET", "/api/v1/jobs/" + execution, null, 200);
+			String status = BackupBenchmark.field(view, "status");
+			if ("completed".equals(status)) {
+				break;
+			}
+			if ("failed".equals(status) || "stopped".equals(status) || "abandoned".equals(status)) {
+				throw new IllegalStateException("the drill ended " + status + ": " + view);
+			}
+			Thread.sleep(50);
 		}
+		double seconds = (System.nanoTime() - started) / 1e9;
+		this.details.add(String.format(Locale.ROOT, "| %d | drill (scratch server, load diskless_empty) | %.1f | %s |"
+				+ " | %s → %s |", sizeMb, seconds, BackupBenchmark.field(view, "exit_description"),
+				load, BackupBenchmark.loadAverage()));
+		log(String.format(Locale.ROOT, "D: drill %.1f s: %s", seconds, view));
+		return seconds;
+	}
+
+	/**
+	 * The stages of the restore timed apart on the same archive: its download (fetch from storage and
+	 * decrypt), then, in this JVM, inflate alone, and inflate with the parse, as a restore runs them.
+	 */
+	private void stages(CofferProcess coffer, String databaseId, String backupId, int sizeMb, double restoreCpu)
+			throws Exception {
+		Path archive = this.work.resolve("archive-" + sizeMb + ".tar.gz");
+		long started = System.nanoTime();
+		HttpResponse<Path> downloaded = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create(coffer.base() + "/api/v1/databases/" + databaseId + "/backups/"
+					+ backupId + "/archive"))
+				.header("Authorization", "Bearer " + CofferProcess.ADMIN_TOKEN)
+				.build(), HttpResponse.BodyHandlers.ofFile(archive));
+		if (downloaded.statusCode() != 200) {
+			throw new IllegalStateException("the archive's download answered " + downloaded.statusCode());
+		}
+		double fetched = (System.nanoTime() - started) / 1e9;
+		long archiveBytes = Files.size(archive);
+		started = System.nanoTime();
+		long plainBytes;
+		try (InputStream in = new GzipMembersInputStream(Files.newInputStream(archive))) {
+			plainBytes = in.transferTo(OutputStream.nullOutputStream());
+		}
+		double inflated = (System.nanoTime() - started) / 1e9;
+		started = System.nanoTime();
+		long dumpBytes;
+		try (TarArchiveInputStream tar = new TarArchiveInputStream(
+				new GzipMembersInputStream(Files.newInputStream(archive)))) {
+			TarArchiveEntry entry = tar.getNextEntry();
+			dumpBytes = entry.getSize();
+			try (InputStream dump = new RdbCheckingInputStream(tar, io.coffer.archive.ArchiveFormat.NEWEST_RDB_VERSION, dumpBytes)) {
+				dump.transferTo(OutputStream.nullOutputStream());
+			}
+		}
+		double parsed = (System.nanoTime() - started) / 1e9;
+		Files.deleteIfExists(archive);
+		this.stageRows.add(String.format(Locale.ROOT,
+				"| %d | %.0f MB | %.2f s (%.0f MB/s) | %.2f s (%.0f MB/s of dump) | %.2f s (%.0f MB/s) | %s | %.1f | %s |",
+				sizeMb, archiveBytes / MB, fetched, archiveBytes / MB / fetched, inflated, plainBytes / MB / inflated,
+				parsed, dumpBytes / MB / parsed, DeflateLibraries.active().description(), restoreCpu,
+				BackupBenchmark.loadAverage()));
 	}
 
 	/** {@code DEBUG DIGEST}, which takes a while on hundreds of MB: a patient connection. */
@@ -311,11 +382,13 @@ public final class RestoreBenchmark {
 		out.append(String.format(Locale.ROOT, "%nMachine: %d cores; Java %s; redis-server %s; Coffer JVM options: %s.%n%n",
 				Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"), redisVersion,
 				this.cofferJavaOptions.isEmpty() ? "none (JVM defaults)" : String.join(" ", this.cofferJavaOptions)));
-		out.append("| RDB MB | keys | A s (verify_before_load) | A s (checked while streaming) | A s (streaming, target with repl-diskless-load swapdb) | B s, median (runs) | A/B verified | A/B streaming | A/B diskless target | Coffer CPU s (first two restores) |\n");
-		out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		out.append("| RDB MB | keys | A s (restore, one pass, verified) | D s (drill) | B s, median (runs) | A/B | D/B | library |\n");
+		out.append("|---:|---:|---:|---:|---:|---:|---:|---|\n");
 		this.rows.forEach((row) -> out.append(row).append('\n'));
-		out.append("\nA, by step (Spring Batch), and the target's side from its log\n\n| RDB MB | run | A s | steps | target: receive to disk / flush old data / load | load avg before → after |\n|---:|---|---:|---|---|---|\n");
+		out.append("\nA and D, by step (Spring Batch, the restore's checks), and the target's side from its log\n\n| RDB MB | run | s | steps | target: receive / flush old data / load | load avg before → after |\n|---:|---|---:|---|---|---|\n");
 		this.details.forEach((row) -> out.append(row).append('\n'));
+		out.append("\nThe stages apart, on the same archive (one at a time, not overlapped as in the restore)\n\n| RDB MB | archive | fetch + decrypt (download) | inflate | inflate + parse | library | Coffer CPU s (restore) | load avg |\n|---:|---:|---:|---:|---:|---|---:|---|\n");
+		this.stageRows.forEach((row) -> out.append(row).append('\n'));
 		out.append("\nTargets\n\n");
 		this.targets.forEach((row) -> out.append(row).append('\n'));
 		System.out.println(out);

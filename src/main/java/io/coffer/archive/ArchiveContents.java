@@ -49,6 +49,9 @@ public final class ArchiveContents implements AutoCloseable {
 	/** The dump as it is read: hashed on its way to whoever receives it. */
 	private final DigestInputStream hashedDump;
 
+	/** The dump's SHA-256 once computed: a digest gives its value once. */
+	private String dumpSha256;
+
 	/** Where the archive is read from, as {@link ArchiveReader.Archive#source()} says; null for one in the clear. */
 	private final ArchiveReader.Archive opened;
 
@@ -174,7 +177,10 @@ public final class ArchiveContents implements AutoCloseable {
 
 	/** The SHA-256 of the dump, once {@link #copyDump} has copied it. */
 	public String dumpSha256() {
-		return HexFormat.of().formatHex(this.hashedDump.getMessageDigest().digest());
+		if (this.dumpSha256 == null) {
+			this.dumpSha256 = HexFormat.of().formatHex(this.hashedDump.getMessageDigest().digest());
+		}
+		return this.dumpSha256;
 	}
 
 	/**
@@ -216,6 +222,11 @@ public final class ArchiveContents implements AutoCloseable {
 		if (manifest.rdbSize() != this.dumpSize) {
 			throw new ArchiveCheckException("backup.json says the dump is " + manifest.rdbSize()
 					+ " bytes; the archive's dump.rdb is " + this.dumpSize);
+		}
+		// the dump was hashed as it streamed: the target gets its last bytes only after this comparison
+		if (manifest.rdbSha256() != null && !manifest.rdbSha256().equalsIgnoreCase(dumpSha256())) {
+			throw new ArchiveCheckException("the archive's dump.rdb has SHA-256 " + dumpSha256()
+					+ ", not the " + manifest.rdbSha256() + " its backup.json records");
 		}
 		if (this.backup != null && this.backup.keysPerDb() != null && manifest.keysPerDb() != null
 				&& !new TreeMap<>(this.backup.keysPerDb()).equals(new TreeMap<>(manifest.keysPerDb()))) {

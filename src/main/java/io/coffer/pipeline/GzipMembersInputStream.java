@@ -1,9 +1,18 @@
+// Longer than 400 lines because both kinds of members, those inflated on the pool and those streamed, share
+// the header parsing and the input buffer, which only the reader's thread touches.
 package io.coffer.pipeline;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -16,17 +25,29 @@ import io.coffer.pipeline.DeflateLibrary.BlockInflater;
  * <p>
  * A member written by Coffer records its sizes in its header ({@link GzipFormat}): it is read whole
  * and inflated in one call of the {@link DeflateLibraries#active() chosen library}, and its bytes
- * are served only after its CRC-32 and ISIZE matched. Any other member (an import, an archive of an
- * older Coffer) streams through {@code java.util.zip}, its CRC-32 and ISIZE checked at its end.
+ * are served only after its CRC-32 and ISIZE matched. Such members are independent, so they are
+ * inflated on a pool of one thread per core shared by every stream, up to {@link #READ_AHEAD} of them
+ * (and {@link #READ_AHEAD_BYTES}) ahead of the reader, and served in order. Any other member (an
+ * import, an archive of an older Coffer, one of {@code gzip} or {@code pigz}) streams through
+ * {@code java.util.zip} on the reader's thread, its CRC-32 and ISIZE checked at its end.
  * Truncation, corruption, and anything but gzip after a member fail the read with an
- * {@link IOException} that says which member.
+ * {@link IOException} that says which member, once every byte before that member was served.
  */
 public final class GzipMembersInputStream extends InputStream {
 
 	/** Larger recorded sizes are not trusted with a buffer: such a member streams instead. */
 	static final int MAX_INDEXED_SIZE = 64 * 1024 * 1024;
 
+	/** Members inflated ahead of the reader at most: enough to keep every core busy. */
+	static final int READ_AHEAD = 4;
+
+	/** Plain and deflated bytes held ahead of the reader at most (one member always, whatever its size). */
+	static final int READ_AHEAD_BYTES = 16 * 1024 * 1024;
+
 	private static final int BUFFER_SIZE = 64 * 1024;
+
+	private static final ExecutorService INFLATERS = Executors.newFixedThreadPool(
+			Runtime.getRuntime().availableProcessors(), ParallelGzipOutputStream.daemonThreads("coffer-inflate"));
 
 	private final InputStream in;
 
@@ -38,9 +59,28 @@ public final class GzipMembersInputStream extends InputStream {
 
 	private int bufferLimit;
 
-	private BlockInflater blockInflater;
+	/** The library's inflaters that no member uses now, closed with the stream. */
+	private final PooledInflaters inflaters;
 
-	private byte[] deflated = new byte[0];
+	/** Members read and handed to the pool, oldest first; a failure to read the next one ends it. */
+	private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
+
+	/** Bytes of the members in {@link #ahead} and of the one served. */
+	private long aheadBytes;
+
+	/** Arrays of served members, for the next ones: the reader's thread alone takes and gives them. */
+	private final ArrayDeque<byte[]> sparePlain = new ArrayDeque<>();
+
+	private final ArrayDeque<byte[]> spareDeflated = new ArrayDeque<>();
+
+	/** The member served now, whose arrays go back to {@link #spare} once it is. */
+	private Inflated serving;
+
+	/** The header of a member without sizes was read: it streams once the members before it were served. */
+	private boolean streamingNext;
+
+	/** The end of the compressed stream was read. */
+	private boolean sourceEnded;
 
 	private byte[] plain = new byte[0];
 
@@ -52,6 +92,9 @@ public final class GzipMembersInputStream extends InputStream {
 	private boolean streaming;
 
 	private Inflater streamingInflater;
+
+	/** Where a streamed member's bytes are inflated to. */
+	private byte[] streamed;
 
 	private final CRC32 crc = new CRC32();
 
@@ -70,6 +113,7 @@ public final class GzipMembersInputStream extends InputStream {
 	public GzipMembersInputStream(InputStream in, DeflateLibrary library) {
 		this.in = Objects.requireNonNull(in, "in");
 		this.library = Objects.requireNonNull(library, "library");
+		this.inflaters = new PooledInflaters(library);
 	}
 
 	@Override
@@ -95,7 +139,7 @@ public final class GzipMembersInputStream extends InputStream {
 				inflateStreaming();
 			}
 			else {
-				nextMember();
+				nextBlock();
 			}
 		}
 		int n = Math.min(length, this.plainLimit - this.plainPosition);
@@ -124,13 +168,83 @@ public final class GzipMembersInputStream extends InputStream {
 	}
 
 	private void releaseInflaters() {
-		if (this.blockInflater != null) {
-			this.blockInflater.close();
-			this.blockInflater = null;
+		for (Pending pending : this.ahead) {
+			if (pending.inflated() != null) {
+				pending.inflated().cancel(false);
+			}
 		}
+		this.ahead.clear();
+		this.inflaters.close();
 		if (this.streamingInflater != null) {
 			this.streamingInflater.end();
 			this.streamingInflater = null;
+		}
+	}
+
+	/**
+	 * Serves the next member in order: the oldest one handed to the pool, once inflated and checked; or
+	 * the member without sizes whose header was read, streamed; or the end.
+	 */
+	private void nextBlock() throws IOException {
+		if (this.serving != null) {
+			this.aheadBytes -= this.serving.bytes();
+			this.sparePlain.push(this.serving.plain());
+			this.serving = null;
+		}
+		readAhead();
+		Pending next = this.ahead.poll();
+		if (next != null) {
+			if (next.failure() != null) {
+				throw next.failure();
+			}
+			Inflated member = await(next.inflated());
+			this.spareDeflated.push(member.deflated());
+			this.serving = member;
+			this.plain = member.plain();
+			this.plainPosition = 0;
+			this.plainLimit = member.length();
+			return;
+		}
+		if (this.streamingNext) {
+			this.streamingNext = false;
+			startStreaming();
+			return;
+		}
+		this.ended = true;
+		// callers that read to the end but never close (a reader under a tar stream) free them here
+		releaseInflaters();
+	}
+
+	private static Inflated await(Future<Inflated> inflated) throws IOException {
+		try {
+			return inflated.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new InterruptedIOException("interrupted while a gzip member was inflated");
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof UncheckedZipException zip) {
+				throw zip.getCause();
+			}
+			throw new IOException(ex.getCause().getMessage(), ex.getCause());
+		}
+	}
+
+	/**
+	 * Reads members and hands them to the pool while there is room ahead, up to the end, a member without
+	 * sizes, or a failure, which is kept in order: the members before it are served first.
+	 */
+	private void readAhead() {
+		while (!this.sourceEnded && !this.streamingNext && this.ahead.size() < READ_AHEAD
+				&& (this.ahead.isEmpty() || this.aheadBytes < READ_AHEAD_BYTES)
+				&& (this.ahead.isEmpty() || this.ahead.peekLast().failure() == null)) {
+			try {
+				nextMember();
+			}
+			catch (IOException ex) {
+				this.ahead.add(new Pending(null, ex));
+			}
 		}
 	}
 
@@ -140,9 +254,7 @@ public final class GzipMembersInputStream extends InputStream {
 			if (this.members == 0) {
 				throw new EOFException("the gzip stream is empty");
 			}
-			this.ended = true;
-			// callers that read to the end but never close (a reader under a tar stream) free them here
-			releaseInflaters();
+			this.sourceEnded = true;
 			return;
 		}
 		if (first != GzipFormat.ID1 || readByte() != GzipFormat.ID2) {
@@ -197,33 +309,48 @@ public final class GzipMembersInputStream extends InputStream {
 			inflateWhole((int) deflatedLength, (int) plainLength);
 		}
 		else {
-			startStreaming();
+			this.streamingNext = true;
 		}
 	}
 
-	/** A member of known sizes: read whole, inflated in one call, checked before it is served. */
+	/** A member of known sizes: read whole with its trailer, then inflated and checked on the pool. */
 	private void inflateWhole(int deflatedLength, int plainLength) throws IOException {
-		if (this.deflated.length < deflatedLength) {
-			this.deflated = new byte[deflatedLength];
-		}
-		readFully(this.deflated, deflatedLength);
-		if (this.plain.length < plainLength) {
-			this.plain = new byte[plainLength];
-		}
-		if (this.blockInflater == null) {
-			this.blockInflater = this.library.newInflater();
-		}
-		try {
-			this.blockInflater.inflate(this.deflated, deflatedLength, this.plain, plainLength);
-		}
-		catch (DataFormatException ex) {
-			throw new ZipException("gzip member " + this.members + " is corrupt: " + ex.getMessage());
-		}
-		this.crc.reset();
-		this.crc.update(this.plain, 0, plainLength);
-		checkTrailer(plainLength);
-		this.plainPosition = 0;
-		this.plainLimit = plainLength;
+		byte[] deflated = spareArray(this.spareDeflated, deflatedLength);
+		readFully(deflated, deflatedLength);
+		byte[] trailer = new byte[GzipFormat.TRAILER_LENGTH];
+		readFully(trailer, trailer.length);
+		byte[] plain = spareArray(this.sparePlain, plainLength);
+		long member = this.members;
+		PooledInflaters inflaters = this.inflaters;
+		this.aheadBytes += deflated.length + plain.length;
+		this.ahead.add(new Pending(CompletableFuture.supplyAsync(() -> {
+			BlockInflater inflater = inflaters.borrow();
+			try {
+				inflater.inflate(deflated, deflatedLength, plain, plainLength);
+			}
+			catch (DataFormatException ex) {
+				throw new UncheckedZipException(new ZipException("gzip member " + member + " is corrupt: "
+						+ ex.getMessage()));
+			}
+			finally {
+				inflaters.giveBack(inflater);
+			}
+			CRC32 crc = new CRC32();
+			crc.update(plain, 0, plainLength);
+			try {
+				checkTrailer(member, trailer, crc, plainLength);
+			}
+			catch (ZipException ex) {
+				throw new UncheckedZipException(ex);
+			}
+			return new Inflated(plain, plainLength, deflated, deflated.length + plain.length);
+		}, INFLATERS), null));
+	}
+
+	/** An array of at least {@code length} bytes, a served member's when it is large enough. */
+	private static byte[] spareArray(ArrayDeque<byte[]> spare, int length) {
+		byte[] array = spare.poll();
+		return (array != null && array.length >= length) ? array : new byte[length];
 	}
 
 	private void startStreaming() {
@@ -236,9 +363,10 @@ public final class GzipMembersInputStream extends InputStream {
 		this.streaming = true;
 		this.crc.reset();
 		this.streamedLength = 0;
-		if (this.plain.length < BUFFER_SIZE) {
-			this.plain = new byte[BUFFER_SIZE];
+		if (this.streamed == null) {
+			this.streamed = new byte[BUFFER_SIZE];
 		}
+		this.plain = this.streamed;
 	}
 
 	/** Inflates the next bytes of a streamed member, and checks its trailer at its end. */
@@ -277,13 +405,17 @@ public final class GzipMembersInputStream extends InputStream {
 	private void checkTrailer(long plainLength) throws IOException {
 		byte[] trailer = new byte[GzipFormat.TRAILER_LENGTH];
 		readFully(trailer, trailer.length);
+		checkTrailer(this.members, trailer, this.crc, plainLength);
+	}
+
+	private static void checkTrailer(long member, byte[] trailer, CRC32 crc, long plainLength) throws ZipException {
 		int expectedCrc = GzipFormat.readIntLittleEndian(trailer, 0);
 		int expectedLength = GzipFormat.readIntLittleEndian(trailer, 4);
-		if (expectedCrc != (int) this.crc.getValue()) {
-			throw new ZipException("gzip member " + this.members + " is corrupt: its CRC-32 does not match");
+		if (expectedCrc != (int) crc.getValue()) {
+			throw new ZipException("gzip member " + member + " is corrupt: its CRC-32 does not match");
 		}
 		if (expectedLength != (int) plainLength) {
-			throw new ZipException("gzip member " + this.members + " is corrupt: it holds " + plainLength
+			throw new ZipException("gzip member " + member + " is corrupt: it holds " + plainLength
 					+ " bytes, its trailer says " + Integer.toUnsignedLong(expectedLength) + " (modulo 2^32)");
 		}
 	}
@@ -352,6 +484,28 @@ public final class GzipMembersInputStream extends InputStream {
 
 	private EOFException truncated() {
 		return new EOFException("the gzip stream is truncated in member " + this.members);
+	}
+
+	/** A member handed to the pool, or the failure to read the next one. */
+	private record Pending(Future<Inflated> inflated, IOException failure) {
+	}
+
+	/** A member inflated and checked: {@code plain[0, length)}; its arrays and the bytes they hold. */
+	private record Inflated(byte[] plain, int length, byte[] deflated, long bytes) {
+	}
+
+	/** Carries a member's failure out of the pool's task. */
+	private static final class UncheckedZipException extends RuntimeException {
+
+		UncheckedZipException(ZipException cause) {
+			super(cause);
+		}
+
+		@Override
+		public synchronized ZipException getCause() {
+			return (ZipException) super.getCause();
+		}
+
 	}
 
 }

@@ -215,7 +215,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
 		}
 	}
 
-	private static ThreadFactory daemonThreads(String prefix) {
+	/** Threads that do not keep the JVM alive, named {@code prefix-1}, {@code prefix-2}… */
+	static ThreadFactory daemonThreads(String prefix) {
 		AtomicInteger number = new AtomicInteger();
 		return (task) -> {
 			Thread thread = new Thread(task, prefix + "-" + number.incrementAndGet());

@@ -45,8 +45,6 @@ class DumpLoader {
 	/** Bytes kept back until the archive was read whole and found sound: a replica missing them keeps its data. */
 	private static final int HOLD_BACK = 8;
 
-	private static final Duration POLL = Duration.ofMillis(100);
-
 	// the fields of a restore's recovery journal (restores.recovery)
 	static final String JOURNAL_NODE = "node";
 
@@ -66,6 +64,9 @@ class DumpLoader {
 	static final String JOURNAL_MASTER_USER_VALUE = "masteruser";
 
 	static final String JOURNAL_MASTER_AUTH_SEALED = "masterauth_sealed";
+
+	/** The node's own {@code repl-diskless-load}, while it loads with another. */
+	static final String JOURNAL_DISKLESS_LOAD_BEFORE = "diskless_load_before";
 
 	private final ArchiveReader archives;
 
@@ -130,6 +131,8 @@ class DumpLoader {
 		Phase phase = Phase.UNTOUCHED;
 		// the node's own masteruser and masterauth, once they may have been replaced by the listener's secret
 		MasterAuth replaced = null;
+		// how the node loads, and its own repl-diskless-load once it may have been changed
+		DisklessLoad.Choice loading = null;
 		long started = System.nanoTime();
 		// a node that replicates over TLS connects to its primary with TLS, this one included
 		String host = this.settings.effectiveAdvertisedHost();
@@ -149,8 +152,20 @@ class DumpLoader {
 			}
 			MasterAuth own = this.redis.call(node, MasterAuth::of);
 			undo.put(JOURNAL_MASTER_AUTH, own.journaled(this.keyring));
+			DisklessLoad.Choice way = this.redis.call(node,
+					(jedis) -> DisklessLoad.choose(jedis, this.settings.disklessLoad(), archive.size()));
+			if (way.changes()) {
+				undo.put(JOURNAL_DISKLESS_LOAD_BEFORE, way.before());
+			}
 			journal.accept(undo);
 			replaced = own;
+			loading = way;
+			loadChecks.put("load", way.way());
+			loadChecks.put("load_reason", way.why());
+			this.redis.call(node, (jedis) -> {
+				DisklessLoad.apply(jedis, way);
+				return null;
+			});
 			this.redis.call(node, (jedis) -> new MasterAuth(OneShotPrimary.MASTER_USER, listener.secret()).replace(jedis));
 			this.listening.accept(new InetSocketAddress(host, listener.port()));
 			// journaled before each change it names, so that a stop between the two errs on the side of undoing
@@ -160,26 +175,39 @@ class DumpLoader {
 			log.info("Backup {}: {} replicates from Coffer at {}:{}", backup.id(), node.address(), host,
 					listener.port());
 			OutputStream out = listener.awaitSync(archive.size(), this.settings.connectTimeout());
+			long streaming = System.nanoTime();
 			byte[] last = archive.copy(out, HOLD_BACK);
 			out.flush();
 			archive.finish();
+			loadChecks.put("stream_seconds", seconds(streaming));
 			journal(journal, undo, Phase.SENT);
 			out.write(last);
 			out.flush();
 			phase = Phase.SENT;
-			awaitLoaded(node, listener, out);
+			long sent = System.nanoTime();
+			LoadWatch.awaitLoaded(this.redis, node, listener, out, this.settings.loadTimeout());
+			loadChecks.put("target_load_seconds", seconds(sent));
 			phase = journal(journal, undo, Phase.LOADED);
 			giveBack(node, before, replaced);
+			String settingLeft = putBackLoadSetting(node, loading);
+			if (settingLeft != null) {
+				loadChecks.put("load_setting_problem", settingLeft);
+			}
 			phase = journal(journal, undo, Phase.DONE);
 			loadChecks.put("bytes_sent", archive.size());
 			loadChecks.put("source", archive.source());
-			loadChecks.put("seconds", (System.nanoTime() - started) / 1_000_000 / 1000.0);
+			loadChecks.put(DumpSource.VERIFIED, archive.verified());
+			loadChecks.put("seconds", seconds(started));
 		}
 		catch (Exception ex) {
 			String failure = RestoreSteps.sentence(ex);
 			String state = recover(node, before, phase, replaced);
+			String settingLeft = (phase == Phase.DONE) ? null : putBackLoadSetting(node, loading);
+			if (settingLeft != null) {
+				state = state + "; " + settingLeft;
+			}
 			if (hold != null) {
-				releaseAfterFailure(hold, node);
+				hold.releaseAfterFailure(node);
 				hold = null;
 			}
 			throw new RestoreFailedException(failure, state, ex);
@@ -195,54 +223,30 @@ class DumpLoader {
 		return loadChecks;
 	}
 
-	private void awaitLoaded(RedisEndpoint node, OneShotPrimary listener, OutputStream out) throws IOException {
-		long deadline = System.nanoTime() + this.settings.loadTimeout().toNanos();
-		long nextPing = System.nanoTime() + OneShotPrimary.pingPeriod().toNanos();
-		int failures = 0;
-		while (true) {
-			Map<String, String> info;
-			try {
-				info = infoWhileLoading(node);
-				failures = 0;
-			}
-			catch (RuntimeException ex) {
-				// a node busy loading may miss one answer; three in a row mean it is gone
-				if (++failures >= 3) {
-					throw ex;
-				}
-				info = Map.of();
-			}
-			if (String.valueOf(listener.port()).equals(info.get("master_port"))
-					&& "up".equals(info.get("master_link_status")) && "0".equals(info.get("master_sync_in_progress"))
-					&& "0".equals(info.get("loading"))) {
-				return;
-			}
-			if (!info.isEmpty() && !String.valueOf(listener.port()).equals(info.get("master_port"))) {
-				throw new IOException("the target stopped replicating from Coffer during the load (it now reports role "
-						+ info.get("role") + "); was it reconfigured meanwhile?");
-			}
-			if (System.nanoTime() > deadline) {
-				throw new IOException("the target did not finish loading the dump within "
-						+ this.settings.loadTimeout().toSeconds() + " s");
-			}
-			if (System.nanoTime() > nextPing) {
-				listener.ping(out);
-				nextPing = System.nanoTime() + OneShotPrimary.pingPeriod().toNanos();
-			}
-			pause();
-		}
+	private static double seconds(long since) {
+		return (System.nanoTime() - since) / 1_000_000 / 1000.0;
 	}
 
 	/**
-	 * {@code INFO}, which Redis answers while it loads a dump, on a connection that does not start with
-	 * a {@code PING}, which it does not answer then.
+	 * The node's own {@code repl-diskless-load} back, when the load changed it.
+	 * @return what was left otherwise, for the restore's record; null when it is back (or was never changed)
 	 */
-	private Map<String, String> infoWhileLoading(RedisEndpoint node) {
-		try (Jedis jedis = this.redis.connect(node)) {
-			return RedisInfo.fields(jedis.info());
+	private String putBackLoadSetting(RedisEndpoint node, DisklessLoad.Choice loading) {
+		if (loading == null || !loading.changes()) {
+			return null;
+		}
+		try {
+			this.redis.call(node, (jedis) -> {
+				DisklessLoad.putBack(jedis, loading.before());
+				return null;
+			});
+			return null;
 		}
 		catch (RuntimeException ex) {
-			throw RedisConnections.describe(node, ex);
+			String problem = RedisConnections.describe(node, ex).getMessage();
+			log.warn("Could not give {} its {} back: {}", node.address(), DisklessLoad.SETTING, problem);
+			return "its " + DisklessLoad.SETTING + " is still " + loading.value() + " (it was " + loading.before()
+					+ ": set it back; " + problem + ")";
 		}
 	}
 
@@ -275,6 +279,12 @@ class DumpLoader {
 			return "the target loaded the whole dump and was a primary again";
 		}
 		MasterAuth own = MasterAuth.journaled(journal.get(JOURNAL_MASTER_AUTH), this.keyring);
+		if (journal.get(JOURNAL_DISKLESS_LOAD_BEFORE) instanceof String loadBefore) {
+			this.redis.call(node, (jedis) -> {
+				DisklessLoad.putBack(jedis, loadBefore);
+				return null;
+			});
+		}
 		if (phase == Phase.UNTOUCHED) {
 			putBack(node, own);
 			return RestoreFailedException.UNTOUCHED;
@@ -369,25 +379,6 @@ class DumpLoader {
 					+ " masteruser and masterauth back (" + reset + "): run REPLICAOF NO ONE on it and set them again";
 			default -> "the target's state is unknown: check it";
 		};
-	}
-
-	private static void releaseAfterFailure(SentinelHold hold, RedisEndpoint node) {
-		try {
-			hold.release(node);
-		}
-		catch (RuntimeException ex) {
-			log.warn("Could not release the sentinels after a failed restore of {}", node.address(), ex);
-		}
-	}
-
-	private static void pause() {
-		try {
-			Thread.sleep(POLL.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted while waiting for the target", ex);
-		}
 	}
 
 	/** How far the load got: what a failure may have left on the target. */

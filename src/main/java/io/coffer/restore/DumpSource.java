@@ -2,8 +2,13 @@ package io.coffer.restore;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import io.coffer.archive.ArchiveContents;
+import io.coffer.archive.ArchiveFormat;
+import io.coffer.archive.BackupManifest;
 import io.coffer.archive.ArchiveReader;
 import io.coffer.catalog.Backup;
 import tools.jackson.databind.json.JsonMapper;
@@ -14,6 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
  * its selected keys ({@link KeyRestore#filtered}).
  */
 interface DumpSource extends AutoCloseable {
+
+	/** The entry of a load's checks with what its one pass verified ({@link #verified()}). */
+	String VERIFIED = "verified";
 
 	long size();
 
@@ -31,10 +39,42 @@ interface DumpSource extends AutoCloseable {
 		return null;
 	}
 
+	/**
+	 * What {@link #finish} found sound, as the restore's checks name it ({@code archive}, {@code dump},
+	 * {@code manifest}); empty for a source that reports nothing of its own.
+	 */
+	default Map<String, Object> verified() {
+		return Map.of();
+	}
+
+	/** What a whole read of a backup's archive checked, once {@link ArchiveContents#finish} passed. */
+	static Map<String, Object> verified(Backup backup, ArchiveContents archive, BackupManifest manifest) {
+		Map<String, Object> checks = new LinkedHashMap<>();
+		// source: the copy store's object when the primary was missing or damaged
+		checks.put("archive", Map.of("size", backup.archiveSize(), "sha256", backup.archiveSha256(), "authenticated",
+				true, "sha256_matches_catalogue", true, "source", archive.source()));
+		checks.put("dump", Map.of("size", archive.dumpSize(), "rdb_version", archive.rdbVersion(), "crc64", "ok",
+				"sha256_matches_manifest", manifest.rdbSha256() != null, "parsed", "whole", "entries",
+				List.of(ArchiveFormat.DUMP, ArchiveFormat.MANIFEST)));
+		// an import's manifest has no Redis version and no key counts: they are left out
+		Map<String, Object> manifestChecks = new LinkedHashMap<>();
+		manifestChecks.put("backup_id", String.valueOf(manifest.backupId()));
+		if (manifest.redisVersion() != null) {
+			manifestChecks.put("redis_version", manifest.redisVersion());
+		}
+		if (manifest.keysPerDb() != null) {
+			manifestChecks.put("keys_per_db", manifest.keysPerDb());
+		}
+		checks.put("manifest", manifestChecks);
+		return checks;
+	}
+
 	/** A backup's whole dump, from its archive. */
 	static DumpSource archive(ArchiveReader archives, JsonMapper json, Backup backup, int maxRdb) throws IOException {
 		ArchiveContents archive = ArchiveContents.open(archives, backup, maxRdb);
 		return new DumpSource() {
+
+			private Map<String, Object> verified = Map.of();
 
 			@Override
 			public long size() {
@@ -48,7 +88,12 @@ interface DumpSource extends AutoCloseable {
 
 			@Override
 			public void finish() throws IOException {
-				archive.finish(json);
+				this.verified = DumpSource.verified(backup, archive, archive.finish(json));
+			}
+
+			@Override
+			public Map<String, Object> verified() {
+				return this.verified;
 			}
 
 			@Override

@@ -21,16 +21,20 @@ import org.springframework.validation.annotation.Validated;
  * @param connectTimeout how long the target may take to connect after {@code REPLICAOF}
  * @param loadTimeout how long the target may take to receive and load the dump; sentinels are held off that long at
  * most
- * @param verifyBeforeLoad read and check the whole archive before touching the target (else while it streams:
- * the target still keeps its data if the check fails, its last bytes held back until the archive is known good)
+ * @param verifyBeforeLoad also read and check the whole archive once before touching the target, an explicit
+ * opt-in that reads it twice; by default it is checked, as fully, in one pass while it streams: the dump's last bytes
+ * are held back from the target until every check passed, so that a failure leaves the target its own data
  * @param maxConcurrent restores running at once on one instance; further ones wait their turn
+ * @param disklessLoad let the target load the dump straight from the socket where that is safe
+ * ({@code repl-diskless-load on-empty-db} for an empty target, {@code swapdb} for one whose memory holds twice
+ * the dataset), its own setting put back afterwards; else it writes the dump to its disk first
  */
 @Validated
 @ConfigurationProperties("coffer.restore")
 public record RestoreProperties(@NotNull @DefaultValue("127.0.0.1") String listenAddress, String advertisedHost,
 		@Min(0) @Max(65535) @DefaultValue("0") int listenPort, @NotNull @DefaultValue("30s") Duration connectTimeout,
-		@NotNull @DefaultValue("1h") Duration loadTimeout, @DefaultValue("true") boolean verifyBeforeLoad,
-		@Min(1) @DefaultValue("2") int maxConcurrent) {
+		@NotNull @DefaultValue("1h") Duration loadTimeout, @DefaultValue("false") boolean verifyBeforeLoad,
+		@Min(1) @DefaultValue("2") int maxConcurrent, @DefaultValue("true") boolean disklessLoad) {
 
 	public RestoreProperties {
 		listenAddress = (listenAddress != null) ? listenAddress.trim() : "";

@@ -1,13 +1,11 @@
 package io.coffer.restore;
 
 import io.coffer.archive.ArchiveContents;
-import io.coffer.archive.ArchiveFormat;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -133,25 +131,11 @@ class RestoreSteps {
 			int maxRdb = RdbVersions.maxLoadable(info.redisVersion());
 			try (ArchiveContents archive = ArchiveContents.open(this.archives, backup, maxRdb)) {
 				archive.copyDump(OutputStream.nullOutputStream(), 0);
-				BackupManifest manifest = archive.finish(this.json);
-				// source: the copy store's object when the primary was missing or damaged
-				checks.put("archive", Map.of("size", backup.archiveSize(), "sha256", backup.archiveSha256(),
-						"authenticated", true, "sha256_matches_catalogue", true, "source", archive.source()));
-				checks.put("dump", Map.of("size", archive.dumpSize(), "rdb_version", archive.rdbVersion(), "crc64",
-						"ok", "entries", List.of(ArchiveFormat.DUMP, ArchiveFormat.MANIFEST)));
-				// an import's manifest has no Redis version and no key counts: they are left out
-				Map<String, Object> manifestChecks = new LinkedHashMap<>();
-				manifestChecks.put("backup_id", String.valueOf(manifest.backupId()));
-				if (manifest.redisVersion() != null) {
-					manifestChecks.put("redis_version", manifest.redisVersion());
-				}
-				if (manifest.keysPerDb() != null) {
-					manifestChecks.put("keys_per_db", manifest.keysPerDb());
-				}
-				checks.put("manifest", manifestChecks);
+				checks.putAll(DumpSource.verified(backup, archive, archive.finish(this.json)));
 			}
 		}
 		else {
+			// one pass: checked while it streams, the dump's last bytes held back until all of it passed
 			checks.put("archive", Map.of("checked", "while loading"));
 		}
 		this.restores.recordChecks(restoreId, checks);
@@ -164,6 +148,7 @@ class RestoreSteps {
 	 * a primary again. Sentinels are held off meanwhile.
 	 * @throws RestoreFailedException saying what happened and what state the target is in
 	 */
+	@SuppressWarnings("unchecked")
 	void load(String restoreId, String databaseId, RedisEndpoint nodeWithoutPassword) {
 		Restore restore = restore(databaseId, restoreId);
 		Backup backup = backup(restore);
@@ -173,8 +158,13 @@ class RestoreSteps {
 			loadKeys(restore, backup, target, node);
 			return;
 		}
-		Map<String, Object> loadChecks = this.loader.load(backup, node, this.targets.sentinels(target),
-				(journal) -> this.restores.recordRecovery(restoreId, journal));
+		Map<String, Object> loadChecks = new LinkedHashMap<>(this.loader.load(backup, node,
+				this.targets.sentinels(target), (journal) -> this.restores.recordRecovery(restoreId, journal)));
+		// what the one pass verified is recorded where a verify-first read records it
+		Object verified = loadChecks.remove(DumpSource.VERIFIED);
+		if (verified instanceof Map<?, ?> found) {
+			found.forEach((name, values) -> recordChecks(restoreId, (String) name, (Map<String, Object>) values));
+		}
 		recordChecks(restoreId, "load", loadChecks);
 	}
 

@@ -111,6 +111,16 @@ final class SentinelHold {
 		return this.confirmed;
 	}
 
+	/** Releases the sentinels after a failed load, logging what could not be undone: the failure is what matters. */
+	void releaseAfterFailure(RedisEndpoint primary) {
+		try {
+			release(primary);
+		}
+		catch (RuntimeException ex) {
+			log.warn("Could not release the sentinels after a failed restore of {}", primary.address(), ex);
+		}
+	}
+
 	/**
 	 * Sets each sentinel's original {@code down-after-milliseconds} back, once it has seen
 	 * {@code primary} report {@code role:master} (or at once when {@code primary} is null).

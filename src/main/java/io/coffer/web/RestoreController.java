@@ -42,8 +42,8 @@ class RestoreController {
 	 * @param target {@code in_place} (the default) or {@code new_database}
 	 * @param app for {@code new_database}: the app of the registered, empty database to fill
 	 * @param targetDatabase for {@code new_database}: that database's id, instead of {@code app}
-	 * @param verifyBeforeLoad read and check the whole archive before touching the target (default:
-	 * {@code coffer.restore.verify-before-load}); false checks it while it streams
+	 * @param verifyBeforeLoad true: also read and check the whole archive once before touching the target
+	 * (default: {@code coffer.restore.verify-before-load}, false: checked as fully in one pass while it streams)
 	 * @param keys Redis glob patterns: only the keys matching one are restored (absent: the whole backup)
 	 * @param dryRun with {@code keys}: count what would be written and what the target already holds; write nothing
 	 */
