@@ -76,6 +76,30 @@ public class BackupLauncher {
 	 * provisioned, while its plan is being changed, or while an upgrade or a TLS switch runs
 	 */
 	public Backup launch(String databaseId, String method) {
+		return launch(databaseId, method, null, null, 1);
+	}
+
+	/**
+	 * Schedules the periodic backup of the database that fell due at {@code due}, unless one created since then
+	 * is done or in flight: checked under the database's lock with the insert, so that of two launches of one
+	 * due backup (a trigger fired twice, a retry) exactly one runs.
+	 * @throws PeriodicBackupTaken when that due backup is done or in flight already
+	 * @throws CofferException as {@link #launch(String, String)}
+	 */
+	public Backup launchPeriodic(String databaseId, Instant due) {
+		return launch(databaseId, Backup.PERIODIC, due, null, 1);
+	}
+
+	/**
+	 * Runs the periodic backup {@code failedId}, due at {@code due}, again, as attempt number {@code attempt}.
+	 * @throws PeriodicBackupTaken when that due backup is done or in flight already
+	 * @throws CofferException as {@link #launch(String, String)}
+	 */
+	public Backup retryPeriodic(String databaseId, Instant due, String failedId, int attempt) {
+		return launch(databaseId, Backup.PERIODIC, due, failedId, attempt);
+	}
+
+	private Backup launch(String databaseId, String method, Instant periodicDue, String retryOf, int attempt) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> new DatabaseNotFound(databaseId));
 		Instant createdAt = creationSecond(databaseId);
@@ -101,10 +125,14 @@ public class BackupLauncher {
 						throw new RestoreInProgress(
 								"a restore into " + databaseId + " is in progress; back it up once it is done");
 					});
+					if (periodicDue != null && this.backups.periodicDoneOrInFlightSince(databaseId, periodicDue)) {
+						throw new PeriodicBackupTaken("the periodic backup of " + databaseId + " due at " + periodicDue
+								+ " is done or running already");
+					}
 					try {
 						this.backups.insertScheduled(backupId, databaseId, createdAt,
 								BackupNames.fileName(database, createdAt), method,
-								BackupNames.objectKey(database, createdAt), this.instance.id());
+								BackupNames.objectKey(database, createdAt), this.instance.id(), retryOf, attempt);
 					}
 					catch (BackupRepository.BackupInFlightException ex) {
 						throw new BackupInProgress(

@@ -58,11 +58,23 @@ public class BackupRepository {
 	 */
 	public void insertScheduled(String id, String databaseId, Instant createdAt, String name, String method,
 			String objectKey, String instanceId) {
+		insertScheduled(id, databaseId, createdAt, name, method, objectKey, instanceId, null, 1);
+	}
+
+	/**
+	 * Inserts a {@code scheduled} backup run by the given instance, which runs the failed backup {@code retryOf}
+	 * (null for a first attempt) again as attempt number {@code attempt}.
+	 * @throws BackupInFlightException when the database already has a backup scheduled or running
+	 */
+	public void insertScheduled(String id, String databaseId, Instant createdAt, String name, String method,
+			String objectKey, String instanceId, String retryOf, int attempt) {
 		try {
 			this.jdbc.sql("""
-					insert into backups (id, database_id, created_at, name, status, method, object_key, instance_id)
-					values (?, ?, ?, ?, 'scheduled', ?, ?, ?)
-					""").params(id, databaseId, Timestamp.from(createdAt), name, method, objectKey, instanceId).update();
+					insert into backups (id, database_id, created_at, name, status, method, object_key, instance_id,
+					    retry_of, attempt)
+					values (?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?)
+					""").params(id, databaseId, Timestamp.from(createdAt), name, method, objectKey, instanceId, retryOf,
+					attempt).update();
 		}
 		catch (DuplicateKeyException ex) {
 			if (String.valueOf(ex.getMessage()).contains("backups_object_key")) {
@@ -574,6 +586,55 @@ public class BackupRepository {
 			counts.put(rs.getString(1), rs.getLong(2));
 		});
 		return counts;
+	}
+
+	/**
+	 * Whether the database has a periodic backup done or in flight created at or after {@code since} (when its
+	 * periodic backup fell due): that due backup is taken, and must not run twice. One indexed look-up
+	 * ({@code backups_database_created}).
+	 */
+	public boolean periodicDoneOrInFlightSince(String databaseId, Instant since) {
+		return this.jdbc.sql("""
+				select exists (select 1 from backups where database_id = ? and created_at >= ? and method = 'periodic'
+				and status in ('done', 'scheduled', 'running'))
+				""").params(databaseId, Timestamp.from(since)).query(Boolean.class).single();
+	}
+
+	/** A periodic backup that failed, not yet run again: what a retry needs of it. */
+	public record FailedPeriodic(String id, String databaseId, Instant createdAt, Instant finishedAt, int attempt,
+			String error) {
+	}
+
+	/**
+	 * Periodic backups created since {@code since} that failed and that nothing ran again yet, each the newest
+	 * periodic backup of its database, oldest first. Reads only the recent failures (the partial index
+	 * {@code backups_periodic_failed}), never every database.
+	 */
+	public List<FailedPeriodic> findFailedPeriodicSince(Instant since) {
+		return this.jdbc.sql("""
+				select b.id, b.database_id, b.created_at, b.finished_at, b.attempt, b.error from backups b
+				where b.method = 'periodic' and b.status = 'error' and b.retried_at is null and b.created_at >= ?
+				and not exists (select 1 from backups n where n.database_id = b.database_id and n.method = 'periodic'
+				    and n.created_at > b.created_at)
+				order by b.created_at, b.id
+				""").param(Timestamp.from(since)).query((rs, i) -> new FailedPeriodic(rs.getString("id"),
+				rs.getString("database_id"), instant(rs, "created_at"), instant(rs, "finished_at"), rs.getInt("attempt"),
+				rs.getString("error"))).list();
+	}
+
+	/**
+	 * Takes up a failed backup to run it again: a compare-and-set, so that of two instances only one does.
+	 * @return whether this call took it
+	 */
+	public boolean claimRetry(String failedId, Instant now) {
+		return this.jdbc.sql("update backups set retried_at = ? where id = ? and status = 'error' and retried_at is null")
+			.params(Timestamp.from(now), failedId)
+			.update() == 1;
+	}
+
+	/** Gives a failed backup taken up by {@link #claimRetry} back, when it could not be run again this time. */
+	public void releaseRetry(String failedId) {
+		this.jdbc.sql("update backups set retried_at = null where id = ?").param(failedId).update();
 	}
 
 	/** A database already has a backup scheduled or running. */
