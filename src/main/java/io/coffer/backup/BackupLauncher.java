@@ -55,9 +55,12 @@ public class BackupLauncher {
 
 	private final CofferInstance instance;
 
+	private final RunningBackups running;
+
 	BackupLauncher(DatabaseRepository databases, BackupRepository backups, JobLaunches jobs,
 			@Qualifier("backupJob") Job backupJob, @Qualifier("backupExecutor") TaskExecutor executor,
-			BackupFailures failures, Clock clock, CofferInstance instance, DatabaseWork work) {
+			BackupFailures failures, Clock clock, CofferInstance instance, DatabaseWork work, RunningBackups running) {
+		this.running = running;
 		this.work = work;
 		this.databases = databases;
 		this.backups = backups;
@@ -104,6 +107,44 @@ public class BackupLauncher {
 			.orElseThrow(() -> new DatabaseNotFound(databaseId));
 		Instant createdAt = creationSecond(databaseId);
 		String backupId = BackupNames.newId(createdAt);
+		this.running.started(backupId);
+		try {
+			startExclusively(database, databaseId, method, createdAt, backupId, periodicDue, retryOf, attempt);
+		}
+		catch (RuntimeException ex) {
+			this.running.ended(backupId);
+			throw ex;
+		}
+		try {
+			this.jobs.submit(this.executor, this.backupJob,
+					new JobParametersBuilder().addString(BackupJobConfiguration.DATABASE_ID, databaseId)
+						.addString(BackupJobConfiguration.BACKUP_ID, backupId)
+						.addString(BackupJobConfiguration.METHOD, method)
+						.toJobParameters(),
+					(ex) -> {
+						log.error("backupJob could not start for backup {}", backupId, ex);
+						try {
+							this.failures.record(databaseId, backupId, ex);
+						}
+						finally {
+							this.running.ended(backupId);
+						}
+					});
+		}
+		catch (RejectedExecutionException ex) {
+			try {
+				this.failures.record(databaseId, backupId, new IllegalStateException(
+						"too many backups are waiting; this one was not started", ex));
+			}
+			finally {
+				this.running.ended(backupId);
+			}
+		}
+		return this.backups.find(databaseId, backupId).orElseThrow();
+	}
+
+	private void startExclusively(Database database, String databaseId, String method, Instant createdAt,
+			String backupId, Instant periodicDue, String retryOf, int attempt) {
 		// an upgrade restarts the node a backup reads from, a TLS switch changes how it is reached
 		this.work.startExclusively(databaseId, EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE, DatabaseWork.Kind.TLS_SWITCH),
 				(work) -> DatabaseBusy.working(
@@ -140,22 +181,6 @@ public class BackupLauncher {
 					}
 					return backupId;
 				});
-		try {
-			this.jobs.submit(this.executor, this.backupJob,
-					new JobParametersBuilder().addString(BackupJobConfiguration.DATABASE_ID, databaseId)
-						.addString(BackupJobConfiguration.BACKUP_ID, backupId)
-						.addString(BackupJobConfiguration.METHOD, method)
-						.toJobParameters(),
-					(ex) -> {
-						log.error("backupJob could not start for backup {}", backupId, ex);
-						this.failures.record(databaseId, backupId, ex);
-					});
-		}
-		catch (RejectedExecutionException ex) {
-			this.failures.record(databaseId, backupId, new IllegalStateException(
-					"too many backups are waiting; this one was not started", ex));
-		}
-		return this.backups.find(databaseId, backupId).orElseThrow();
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -229,10 +230,17 @@ public class BackupRepository {
 		this.jdbc.sql("delete from backups where id = ? and status <> 'done'").param(backupId).update();
 	}
 
+	/**
+	 * Records how far a running backup got.
+	 * @throws BackupTakenOver when the row is no longer {@code running}: another instance recorded it as
+	 * interrupted, and this one must stop
+	 */
 	public void recordProgress(String backupId, long bytesProcessed) {
-		this.jdbc.sql("update backups set bytes_processed = ? where id = ? and status = 'running'")
+		if (this.jdbc.sql("update backups set bytes_processed = ? where id = ? and status = 'running'")
 			.params(bytesProcessed, backupId)
-			.update();
+			.update() != 1) {
+			throw new BackupTakenOver(backupId, null);
+		}
 	}
 
 	public void markDone(String backupId, Backup.Outcome outcome, Instant now) {
@@ -455,6 +463,18 @@ public class BackupRepository {
 			.list();
 	}
 
+	/** Backups still {@code scheduled} or {@code running} under this instance's id, created before {@code before}. */
+	public List<Interrupted> findInFlightOf(String instanceId, Instant before) {
+		return this.jdbc.sql("""
+				select id, database_id, object_key, instance_id, job_execution_id from backups
+				where status in ('scheduled', 'running') and instance_id = ? and created_at < ?
+				""").params(instanceId, Timestamp.from(before))
+			.query((rs, i) -> new Interrupted(rs.getString("id"), rs.getString("database_id"),
+					rs.getString("object_key"), rs.getString("instance_id"),
+					rs.getObject("job_execution_id", Long.class)))
+			.list();
+	}
+
 	/** The object keys that backups in flight are writing. */
 	public Set<String> objectKeysInFlight() {
 		return new HashSet<>(this.jdbc.sql("select object_key from backups where status in ('scheduled', 'running')")
@@ -590,14 +610,16 @@ public class BackupRepository {
 
 	/**
 	 * Whether the database has a periodic backup done or in flight created at or after {@code since} (when its
-	 * periodic backup fell due): that due backup is taken, and must not run twice. One indexed look-up
+	 * periodic backup fell due; in its second, since a backup is created in the second it is launched in): that due backup is taken, and must not run twice. One indexed look-up
 	 * ({@code backups_database_created}).
 	 */
 	public boolean periodicDoneOrInFlightSince(String databaseId, Instant since) {
 		return this.jdbc.sql("""
 				select exists (select 1 from backups where database_id = ? and created_at >= ? and method = 'periodic'
 				and status in ('done', 'scheduled', 'running'))
-				""").params(databaseId, Timestamp.from(since)).query(Boolean.class).single();
+				""").params(databaseId, Timestamp.from(since.truncatedTo(ChronoUnit.SECONDS)))
+			.query(Boolean.class)
+			.single();
 	}
 
 	/** A periodic backup that failed, not yet run again: what a retry needs of it. */

@@ -128,7 +128,8 @@ class InterruptedPeriodicBackups implements InterruptedWork {
 				return Optional.of(failed.createdAt());
 			}
 			Instant fired = previous.toInstant();
-			return fired.isAfter(failed.createdAt()) ? Optional.empty() : Optional.of(fired);
+			// a row's creation is the second it was launched in (never earlier), or a later one
+			return fired.isAfter(failed.createdAt().plusSeconds(1)) ? Optional.empty() : Optional.of(fired);
 		}
 		catch (SchedulerException ex) {
 			throw new IllegalStateException(
