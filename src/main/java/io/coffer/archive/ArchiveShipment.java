@@ -7,6 +7,8 @@ import java.util.function.Function;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.BackupTakenOver;
+import io.coffer.catalog.RunStatus;
 import io.coffer.crypto.KeyEncryptionKey;
 import io.coffer.crypto.Keyring;
 import io.coffer.storage.BlobInfo;
@@ -86,7 +88,13 @@ public class ArchiveShipment {
 			throw storageLost("object storage holds " + stored.size() + " bytes of the backup where "
 					+ outcome.storedSize() + " were written; the object was removed");
 		}
-		this.backups.markDone(backup.id(), outcome, this.clock.instant());
+		try {
+			this.backups.markDone(backup.id(), outcome, this.clock.instant());
+		}
+		catch (RunStatus.IllegalStateTransitionException ex) {
+			// no longer running: recorded as interrupted by another instance while this one was paused
+			throw new BackupTakenOver(backup.id(), ex);
+		}
 	}
 
 	/** Names no endpoint, bucket or key: the sentence may be shown as it is. */

@@ -6,6 +6,7 @@ import java.net.SocketTimeoutException;
 import java.time.Clock;
 
 import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.BackupTakenOver;
 import io.coffer.catalog.RunStatus;
 import io.coffer.crypto.IntegrityException;
 import io.coffer.pipeline.rdb.InvalidRdbException;
@@ -41,6 +42,13 @@ class BackupFailures {
 	}
 
 	void record(String databaseId, String backupId, Throwable cause) {
+		BackupTakenOver takenOver = takenOver(cause);
+		if (takenOver != null) {
+			// the row is another instance's now, which recorded why: only what this one wrote is removed
+			this.steps.cleanUpAfterFailure(databaseId, backupId);
+			log.warn("Backup {} of {} stopped: {}", backupId, databaseId, takenOver.getMessage());
+			return;
+		}
 		String reason = sentence(cause);
 		log.warn("Backup {} of {} failed: {}", backupId, databaseId, reason, cause);
 		this.steps.cleanUpAfterFailure(databaseId, backupId);
@@ -81,6 +89,15 @@ class BackupFailures {
 			}
 		}
 		return "other";
+	}
+
+	private static BackupTakenOver takenOver(Throwable cause) {
+		for (Throwable current = cause; current != null; current = current.getCause()) {
+			if (current instanceof BackupTakenOver takenOver) {
+				return takenOver;
+			}
+		}
+		return null;
 	}
 
 	/** The most telling message in the chain of causes: ours are written for users. */

@@ -61,9 +61,12 @@ public class BackupImporter {
 
 	private final Clock clock;
 
+	private final RunningBackups running;
+
 	BackupImporter(DatabaseRepository databases, BackupRepository backups, BackupLauncher launcher, BlobStore store,
 			ArchiveShipment shipment, ImportProperties importing, CofferInstance instance,
-			ApplicationEventPublisher events, Clock clock) {
+			ApplicationEventPublisher events, Clock clock, RunningBackups running) {
+		this.running = running;
 		this.databases = databases;
 		this.backups = backups;
 		this.launcher = launcher;
@@ -115,6 +118,16 @@ public class BackupImporter {
 	private Backup ship(Database database, InputStream rdb, long length) {
 		Instant createdAt = this.launcher.creationSecond(database.id());
 		String backupId = BackupNames.newId(createdAt);
+		this.running.started(backupId);
+		try {
+			return shipAs(database, rdb, length, createdAt, backupId);
+		}
+		finally {
+			this.running.ended(backupId);
+		}
+	}
+
+	private Backup shipAs(Database database, InputStream rdb, long length, Instant createdAt, String backupId) {
 		try {
 			this.backups.insertScheduled(backupId, database.id(), createdAt, BackupNames.fileName(database, createdAt),
 					Backup.IMPORT, BackupNames.objectKey(database, createdAt), this.instance.id());

@@ -105,17 +105,26 @@ class BackupJobConfiguration {
 
 		private final BackupSteps steps;
 
-		BackupFailureListener(BackupFailures failures, BackupSteps steps) {
+		private final RunningBackups running;
+
+		BackupFailureListener(BackupFailures failures, BackupSteps steps, RunningBackups running) {
 			this.failures = failures;
 			this.steps = steps;
+			this.running = running;
 		}
 
 		@Override
 		public void afterJob(JobExecution job) {
 			this.steps.forget(job.getId());
-			if (job.getStatus() != BatchStatus.COMPLETED) {
-				Throwable cause = job.getAllFailureExceptions().stream().findFirst().orElse(null);
-				this.failures.record(param(job, DATABASE_ID), param(job, BACKUP_ID), cause);
+			try {
+				if (job.getStatus() != BatchStatus.COMPLETED) {
+					Throwable cause = job.getAllFailureExceptions().stream().findFirst().orElse(null);
+					this.failures.record(param(job, DATABASE_ID), param(job, BACKUP_ID), cause);
+				}
+			}
+			finally {
+				// its end is written, or could not be (the catalogue away): recovery settles a row still in flight
+				this.running.ended(param(job, BACKUP_ID));
 			}
 		}
 

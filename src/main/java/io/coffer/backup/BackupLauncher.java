@@ -55,9 +55,12 @@ public class BackupLauncher {
 
 	private final CofferInstance instance;
 
+	private final RunningBackups running;
+
 	BackupLauncher(DatabaseRepository databases, BackupRepository backups, JobLaunches jobs,
 			@Qualifier("backupJob") Job backupJob, @Qualifier("backupExecutor") TaskExecutor executor,
-			BackupFailures failures, Clock clock, CofferInstance instance, DatabaseWork work) {
+			BackupFailures failures, Clock clock, CofferInstance instance, DatabaseWork work, RunningBackups running) {
+		this.running = running;
 		this.work = work;
 		this.databases = databases;
 		this.backups = backups;
@@ -76,10 +79,72 @@ public class BackupLauncher {
 	 * provisioned, while its plan is being changed, or while an upgrade or a TLS switch runs
 	 */
 	public Backup launch(String databaseId, String method) {
+		return launch(databaseId, method, null, null, 1);
+	}
+
+	/**
+	 * Schedules the periodic backup of the database that fell due at {@code due}, unless one created since then
+	 * is done or in flight: checked under the database's lock with the insert, so that of two launches of one
+	 * due backup (a trigger fired twice, a retry) exactly one runs.
+	 * @throws PeriodicBackupTaken when that due backup is done or in flight already
+	 * @throws CofferException as {@link #launch(String, String)}
+	 */
+	public Backup launchPeriodic(String databaseId, Instant due) {
+		return launch(databaseId, Backup.PERIODIC, due, null, 1);
+	}
+
+	/**
+	 * Runs the periodic backup {@code failedId}, due at {@code due}, again, as attempt number {@code attempt}.
+	 * @throws PeriodicBackupTaken when that due backup is done or in flight already
+	 * @throws CofferException as {@link #launch(String, String)}
+	 */
+	public Backup retryPeriodic(String databaseId, Instant due, String failedId, int attempt) {
+		return launch(databaseId, Backup.PERIODIC, due, failedId, attempt);
+	}
+
+	private Backup launch(String databaseId, String method, Instant periodicDue, String retryOf, int attempt) {
 		Database database = this.databases.findLive(databaseId)
 			.orElseThrow(() -> new DatabaseNotFound(databaseId));
 		Instant createdAt = creationSecond(databaseId);
 		String backupId = BackupNames.newId(createdAt);
+		this.running.started(backupId);
+		try {
+			startExclusively(database, databaseId, method, createdAt, backupId, periodicDue, retryOf, attempt);
+		}
+		catch (RuntimeException ex) {
+			this.running.ended(backupId);
+			throw ex;
+		}
+		try {
+			this.jobs.submit(this.executor, this.backupJob,
+					new JobParametersBuilder().addString(BackupJobConfiguration.DATABASE_ID, databaseId)
+						.addString(BackupJobConfiguration.BACKUP_ID, backupId)
+						.addString(BackupJobConfiguration.METHOD, method)
+						.toJobParameters(),
+					(ex) -> {
+						log.error("backupJob could not start for backup {}", backupId, ex);
+						try {
+							this.failures.record(databaseId, backupId, ex);
+						}
+						finally {
+							this.running.ended(backupId);
+						}
+					});
+		}
+		catch (RejectedExecutionException ex) {
+			try {
+				this.failures.record(databaseId, backupId, new IllegalStateException(
+						"too many backups are waiting; this one was not started", ex));
+			}
+			finally {
+				this.running.ended(backupId);
+			}
+		}
+		return this.backups.find(databaseId, backupId).orElseThrow();
+	}
+
+	private void startExclusively(Database database, String databaseId, String method, Instant createdAt,
+			String backupId, Instant periodicDue, String retryOf, int attempt) {
 		// an upgrade restarts the node a backup reads from, a TLS switch changes how it is reached
 		this.work.startExclusively(databaseId, EnumSet.of(DatabaseWork.Kind.ENGINE_UPGRADE, DatabaseWork.Kind.TLS_SWITCH),
 				(work) -> DatabaseBusy.working(
@@ -101,10 +166,14 @@ public class BackupLauncher {
 						throw new RestoreInProgress(
 								"a restore into " + databaseId + " is in progress; back it up once it is done");
 					});
+					if (periodicDue != null && this.backups.periodicDoneOrInFlightSince(databaseId, periodicDue)) {
+						throw new PeriodicBackupTaken("the periodic backup of " + databaseId + " due at " + periodicDue
+								+ " is done or running already");
+					}
 					try {
 						this.backups.insertScheduled(backupId, databaseId, createdAt,
 								BackupNames.fileName(database, createdAt), method,
-								BackupNames.objectKey(database, createdAt), this.instance.id());
+								BackupNames.objectKey(database, createdAt), this.instance.id(), retryOf, attempt);
 					}
 					catch (BackupRepository.BackupInFlightException ex) {
 						throw new BackupInProgress(
@@ -112,22 +181,6 @@ public class BackupLauncher {
 					}
 					return backupId;
 				});
-		try {
-			this.jobs.submit(this.executor, this.backupJob,
-					new JobParametersBuilder().addString(BackupJobConfiguration.DATABASE_ID, databaseId)
-						.addString(BackupJobConfiguration.BACKUP_ID, backupId)
-						.addString(BackupJobConfiguration.METHOD, method)
-						.toJobParameters(),
-					(ex) -> {
-						log.error("backupJob could not start for backup {}", backupId, ex);
-						this.failures.record(databaseId, backupId, ex);
-					});
-		}
-		catch (RejectedExecutionException ex) {
-			this.failures.record(databaseId, backupId, new IllegalStateException(
-					"too many backups are waiting; this one was not started", ex));
-		}
-		return this.backups.find(databaseId, backupId).orElseThrow();
 	}
 
 	/**

@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.coffer.catalog.BackupRepository;
@@ -28,13 +32,17 @@ import org.springframework.stereotype.Component;
  * checks in every few seconds, and each backup row names the instance that runs it. An instance
  * without a check-in for {@code coffer.housekeeping.instance-timeout} has stopped, whatever its
  * backups' age or progress; a long but live backup is never cut. Rows that this same instance id
- * left before its last start are interrupted too (a restart with a fixed id).
+ * left before its last start are interrupted too (a restart with a fixed id), and so are the rows of this
+ * instance that none of its threads runs ({@link RunningBackups}): their end could not be written, the
+ * catalogue being unreachable then (its PostgreSQL restarting), and they must not stay in flight for ever.
  */
 @Component
 @Order(1)
 public class InterruptedBackups implements InterruptedWork {
 
 	static final String INTERRUPTED = JobExecutions.INTERRUPTED;
+
+	static final String LOST = "interrupted: the catalogue was unreachable when it ended";
 
 	private static final Logger log = LoggerFactory.getLogger(InterruptedBackups.class);
 
@@ -50,8 +58,11 @@ public class InterruptedBackups implements InterruptedWork {
 
 	private final ApplicationEventPublisher events;
 
+	private final RunningBackups running;
+
 	InterruptedBackups(BackupRepository backups, BlobStore store, JobRepository jobRepository,
-			AbandonedUploadProperties settings, Clock clock, ApplicationEventPublisher events) {
+			AbandonedUploadProperties settings, Clock clock, ApplicationEventPublisher events, RunningBackups running) {
+		this.running = running;
 		this.backups = backups;
 		this.store = store;
 		this.jobRepository = jobRepository;
@@ -70,12 +81,23 @@ public class InterruptedBackups implements InterruptedWork {
 		Instant now = this.clock.instant();
 		int interrupted = 0;
 		int aborted = 0;
-		for (BackupRepository.Interrupted backup : this.backups.findInterrupted(stopped)) {
+		List<BackupRepository.Interrupted> found = new ArrayList<>(this.backups.findInterrupted(stopped));
+		Map<String, String> reasons = new HashMap<>();
+		found.forEach((backup) -> reasons.put(backup.id(), INTERRUPTED));
+		// rows of this very instance that none of its threads runs: their end was lost with the catalogue
+		for (BackupRepository.Interrupted backup : this.backups.findInFlightOf(stopped.me(), now)) {
+			if (!this.running.isRunning(backup.id()) && !reasons.containsKey(backup.id())) {
+				found.add(backup);
+				reasons.put(backup.id(), LOST);
+			}
+		}
+		for (BackupRepository.Interrupted backup : found) {
 			try {
-				this.backups.markError(backup.id(), INTERRUPTED, now);
+				this.backups.markError(backup.id(), reasons.get(backup.id()), now);
 				interrupted++;
-				log.warn("Backup {} of {} was interrupted: instance {} stopped", backup.id(), backup.databaseId(),
-						backup.instanceId());
+				log.warn("Backup {} of {} was interrupted: {}", backup.id(), backup.databaseId(),
+						INTERRUPTED.equals(reasons.get(backup.id())) ? "instance " + backup.instanceId() + " stopped"
+								: "this instance lost the catalogue when it ended");
 			}
 			catch (RuntimeException ex) {
 				// finished meanwhile, or gone: nothing to recover

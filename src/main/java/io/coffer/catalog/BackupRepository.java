@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -58,11 +59,23 @@ public class BackupRepository {
 	 */
 	public void insertScheduled(String id, String databaseId, Instant createdAt, String name, String method,
 			String objectKey, String instanceId) {
+		insertScheduled(id, databaseId, createdAt, name, method, objectKey, instanceId, null, 1);
+	}
+
+	/**
+	 * Inserts a {@code scheduled} backup run by the given instance, which runs the failed backup {@code retryOf}
+	 * (null for a first attempt) again as attempt number {@code attempt}.
+	 * @throws BackupInFlightException when the database already has a backup scheduled or running
+	 */
+	public void insertScheduled(String id, String databaseId, Instant createdAt, String name, String method,
+			String objectKey, String instanceId, String retryOf, int attempt) {
 		try {
 			this.jdbc.sql("""
-					insert into backups (id, database_id, created_at, name, status, method, object_key, instance_id)
-					values (?, ?, ?, ?, 'scheduled', ?, ?, ?)
-					""").params(id, databaseId, Timestamp.from(createdAt), name, method, objectKey, instanceId).update();
+					insert into backups (id, database_id, created_at, name, status, method, object_key, instance_id,
+					    retry_of, attempt)
+					values (?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?)
+					""").params(id, databaseId, Timestamp.from(createdAt), name, method, objectKey, instanceId, retryOf,
+					attempt).update();
 		}
 		catch (DuplicateKeyException ex) {
 			if (String.valueOf(ex.getMessage()).contains("backups_object_key")) {
@@ -217,10 +230,17 @@ public class BackupRepository {
 		this.jdbc.sql("delete from backups where id = ? and status <> 'done'").param(backupId).update();
 	}
 
+	/**
+	 * Records how far a running backup got.
+	 * @throws BackupTakenOver when the row is no longer {@code running}: another instance recorded it as
+	 * interrupted, and this one must stop
+	 */
 	public void recordProgress(String backupId, long bytesProcessed) {
-		this.jdbc.sql("update backups set bytes_processed = ? where id = ? and status = 'running'")
+		if (this.jdbc.sql("update backups set bytes_processed = ? where id = ? and status = 'running'")
 			.params(bytesProcessed, backupId)
-			.update();
+			.update() != 1) {
+			throw new BackupTakenOver(backupId, null);
+		}
 	}
 
 	public void markDone(String backupId, Backup.Outcome outcome, Instant now) {
@@ -443,6 +463,18 @@ public class BackupRepository {
 			.list();
 	}
 
+	/** Backups still {@code scheduled} or {@code running} under this instance's id, created before {@code before}. */
+	public List<Interrupted> findInFlightOf(String instanceId, Instant before) {
+		return this.jdbc.sql("""
+				select id, database_id, object_key, instance_id, job_execution_id from backups
+				where status in ('scheduled', 'running') and instance_id = ? and created_at < ?
+				""").params(instanceId, Timestamp.from(before))
+			.query((rs, i) -> new Interrupted(rs.getString("id"), rs.getString("database_id"),
+					rs.getString("object_key"), rs.getString("instance_id"),
+					rs.getObject("job_execution_id", Long.class)))
+			.list();
+	}
+
 	/** The object keys that backups in flight are writing. */
 	public Set<String> objectKeysInFlight() {
 		return new HashSet<>(this.jdbc.sql("select object_key from backups where status in ('scheduled', 'running')")
@@ -574,6 +606,57 @@ public class BackupRepository {
 			counts.put(rs.getString(1), rs.getLong(2));
 		});
 		return counts;
+	}
+
+	/**
+	 * Whether the database has a periodic backup done or in flight created at or after {@code since} (when its
+	 * periodic backup fell due; in its second, since a backup is created in the second it is launched in): that due backup is taken, and must not run twice. One indexed look-up
+	 * ({@code backups_database_created}).
+	 */
+	public boolean periodicDoneOrInFlightSince(String databaseId, Instant since) {
+		return this.jdbc.sql("""
+				select exists (select 1 from backups where database_id = ? and created_at >= ? and method = 'periodic'
+				and status in ('done', 'scheduled', 'running'))
+				""").params(databaseId, Timestamp.from(since.truncatedTo(ChronoUnit.SECONDS)))
+			.query(Boolean.class)
+			.single();
+	}
+
+	/** A periodic backup that failed, not yet run again: what a retry needs of it. */
+	public record FailedPeriodic(String id, String databaseId, Instant createdAt, Instant finishedAt, int attempt,
+			String error) {
+	}
+
+	/**
+	 * Periodic backups created since {@code since} that failed and that nothing ran again yet, each the newest
+	 * periodic backup of its database, oldest first. Reads only the recent failures (the partial index
+	 * {@code backups_periodic_failed}), never every database.
+	 */
+	public List<FailedPeriodic> findFailedPeriodicSince(Instant since) {
+		return this.jdbc.sql("""
+				select b.id, b.database_id, b.created_at, b.finished_at, b.attempt, b.error from backups b
+				where b.method = 'periodic' and b.status = 'error' and b.retried_at is null and b.created_at >= ?
+				and not exists (select 1 from backups n where n.database_id = b.database_id and n.method = 'periodic'
+				    and n.created_at > b.created_at)
+				order by b.created_at, b.id
+				""").param(Timestamp.from(since)).query((rs, i) -> new FailedPeriodic(rs.getString("id"),
+				rs.getString("database_id"), instant(rs, "created_at"), instant(rs, "finished_at"), rs.getInt("attempt"),
+				rs.getString("error"))).list();
+	}
+
+	/**
+	 * Takes up a failed backup to run it again: a compare-and-set, so that of two instances only one does.
+	 * @return whether this call took it
+	 */
+	public boolean claimRetry(String failedId, Instant now) {
+		return this.jdbc.sql("update backups set retried_at = ? where id = ? and status = 'error' and retried_at is null")
+			.params(Timestamp.from(now), failedId)
+			.update() == 1;
+	}
+
+	/** Gives a failed backup taken up by {@link #claimRetry} back, when it could not be run again this time. */
+	public void releaseRetry(String failedId) {
+		this.jdbc.sql("update backups set retried_at = null where id = ?").param(failedId).update();
 	}
 
 	/** A database already has a backup scheduled or running. */

@@ -69,6 +69,8 @@ public class DatabaseConfiguration {
 		}
 		dataSource.setPoolName("catalogue");
 		dataSource.setMaximumPoolSize(database.poolSize());
+		// Hikari's minimum: a shorter timeout would be refused at start-up
+		dataSource.setConnectionTimeout(Math.max(250, database.connectionTimeout().toMillis()));
 		// idle connections are closed again, so that several instances fit one PostgreSQL
 		dataSource.setMinimumIdle(2);
 		return dataSource;

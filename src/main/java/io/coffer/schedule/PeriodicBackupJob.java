@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import io.coffer.backup.BackupLauncher;
+import io.coffer.backup.PeriodicBackupTaken;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupInProgress;
 import io.coffer.catalog.DatabaseNotFound;
@@ -58,8 +59,12 @@ class PeriodicBackupJob extends QuartzJobBean {
 			return;
 		}
 		try {
-			Backup backup = this.launcher.launch(databaseId, Backup.PERIODIC);
+			Backup backup = this.launcher.launchPeriodic(databaseId, due);
 			log.info("Periodic backup {} of {} launched", backup.id(), databaseId);
+		}
+		catch (PeriodicBackupTaken ex) {
+			// fired a second time (recovered by Quartz from an instance that was only slow): not a skip
+			log.info("Periodic backup of {} due at {} not launched again: {}", databaseId, due, ex.getMessage());
 		}
 		catch (BackupInProgress ex) {
 			this.skips.record(databaseId, due, now, "skipped: a backup of " + databaseId + " was already running");

@@ -37,6 +37,8 @@ public final class CuttableTcpProxy implements AutoCloseable {
 
 	private volatile boolean cut;
 
+	private final AtomicLong refused = new AtomicLong();
+
 	public CuttableTcpProxy(String targetHost, int targetPort) throws IOException {
 		this.targetHost = targetHost;
 		this.targetPort = targetPort;
@@ -65,6 +67,11 @@ public final class CuttableTcpProxy implements AutoCloseable {
 		return this.cut;
 	}
 
+	/** Connections closed at once because the link was cut: the client tried, and was refused. */
+	public long refusedConnections() {
+		return this.refused.get();
+	}
+
 	/** Forwards again, from a clean slate. */
 	public void heal() {
 		this.cutUpstreamAfter = Long.MAX_VALUE;
@@ -78,6 +85,7 @@ public final class CuttableTcpProxy implements AutoCloseable {
 				Socket client = this.server.accept();
 				if (this.cut) {
 					client.close();
+					this.refused.incrementAndGet();
 					continue;
 				}
 				Socket target = new Socket(this.targetHost, this.targetPort);
