@@ -45,10 +45,25 @@ final class CofferProcess implements AutoCloseable {
 
 	static CofferProcess start(Path jar, List<String> javaOptions, Path dataDir, EmbeddedS3Server s3, String bucket,
 			Map<String, String> extraEnv) throws Exception {
+		String pgName = BackupBenchmark.createPostgresDatabase();
+		return start(jar, javaOptions, dataDir, s3, bucket, (pgName != null) ? PG_SERVER + pgName : null, pgName,
+				extraEnv);
+	}
+
+	/**
+	 * Starts Coffer on the catalogue at {@code catalogueUrl} (user postgres, no password), which it may
+	 * share with other instances of a cluster; the catalogue is left as it is when the process ends.
+	 */
+	static CofferProcess startOn(String catalogueUrl, Path jar, List<String> javaOptions, Path dataDir,
+			EmbeddedS3Server s3, String bucket, Map<String, String> extraEnv) throws Exception {
+		return start(jar, javaOptions, dataDir, s3, bucket, catalogueUrl, null, extraEnv);
+	}
+
+	private static CofferProcess start(Path jar, List<String> javaOptions, Path dataDir, EmbeddedS3Server s3,
+			String bucket, String catalogueUrl, String pgName, Map<String, String> extraEnv) throws Exception {
 		Files.createDirectories(dataDir);
 		Path logFile = dataDir.resolve("coffer.log");
 		int port = freePort();
-		String pgName = BackupBenchmark.createPostgresDatabase();
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(javaOptions);
@@ -63,8 +78,8 @@ final class CofferProcess implements AutoCloseable {
 		env.put("COFFER_S3_ACCESS_KEY", s3.accessKey());
 		env.put("COFFER_S3_SECRET_KEY", s3.secretKey());
 		env.put("COFFER_S3_BUCKET", bucket);
-		if (pgName != null) {
-			env.put("COFFER_DATABASE_URL", PG_SERVER + pgName);
+		if (catalogueUrl != null) {
+			env.put("COFFER_DATABASE_URL", catalogueUrl);
 			env.put("COFFER_DATABASE_USERNAME", "postgres");
 		}
 		env.put("COFFER_ADMIN_TOKEN", ADMIN_TOKEN);
@@ -95,6 +110,26 @@ final class CofferProcess implements AutoCloseable {
 
 	Path logFile() {
 		return this.logFile;
+	}
+
+	boolean isAlive() {
+		return this.process.isAlive();
+	}
+
+	/** {@code kill -9}: the process dies at once, with no shutdown of any kind. */
+	void kill() throws InterruptedException {
+		this.process.destroyForcibly();
+		this.process.waitFor();
+	}
+
+	/** Sends {@code SIGSTOP} ({@code true}) or {@code SIGCONT} ({@code false}). */
+	void freeze(boolean frozen) throws IOException, InterruptedException {
+		int exit = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", String.valueOf(pid())).inheritIO()
+			.start()
+			.waitFor();
+		if (exit != 0) {
+			throw new IllegalStateException("kill " + (frozen ? "-STOP " : "-CONT ") + pid() + " failed");
+		}
 	}
 
 	/**
@@ -152,7 +187,7 @@ final class CofferProcess implements AutoCloseable {
 	}
 
 	private void awaitHealthy() throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
 		while (System.nanoTime() < deadline) {
 			if (!this.process.isAlive()) {
 				throw new IllegalStateException("Coffer exited while starting:\n" + logTail());
@@ -170,7 +205,7 @@ final class CofferProcess implements AutoCloseable {
 			}
 			Thread.sleep(250);
 		}
-		throw new IllegalStateException("Coffer did not become healthy within 180 s:\n" + logTail());
+		throw new IllegalStateException("Coffer did not become healthy within 600 s:\n" + logTail());
 	}
 
 	private String logTail() {
