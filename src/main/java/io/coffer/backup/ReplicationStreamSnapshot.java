@@ -14,6 +14,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
+
+import redis.clients.jedis.Jedis;
 
 /**
  * Snapshot mode {@code stream}: asks the node for a full synchronisation as a replica
@@ -52,8 +55,9 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 	/**
 	 * @param disklessTransfer whether to announce {@code capa eof}, which lets a node configured for
 	 * diskless replication send its RDB straight from the fork without writing it, but then without
-	 * announcing its length ({@code $EOF:<mark>}). A backup archive needs the length first (the tar
-	 * header precedes the dump), so backups ask for the length-prefixed form.
+	 * announcing its length ({@code $EOF:<mark>}). Backups announce it: the archive then leaves room for
+	 * the tar header and writes it at the end ({@code archive.DisklessArchiveWriter}); a node that is not
+	 * diskless, or refuses the capability, sends the length-prefixed form as before.
 	 */
 	public ReplicationStreamSnapshot(RedisConnections connections, Duration readTimeout, boolean disklessTransfer) {
 		this.connections = connections;
@@ -76,19 +80,39 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 			if (node.password() != null) {
 				handshake.command("AUTH", node.password()).requireOk();
 			}
-			if (this.disklessTransfer) {
-				handshake.command("REPLCONF", "capa", "eof").requireOk();
+			if (this.disklessTransfer && streamsAtOnce(node)) {
+				// a server that refuses it sends the length-prefixed form, which the backup takes as before
+				handshake.command("REPLCONF", "capa", "eof");
 			}
 			// tells Redis 7+ that we only want the RDB, not the command stream after it;
 			// older servers answer an error, which costs us nothing
 			handshake.command("REPLCONF", "rdb-only", "1");
+			long syncSent = System.nanoTime();
 			PayloadHeader header = handshake.sync();
+			Duration preparation = Duration.ofNanos(System.nanoTime() - syncSent);
 			InputStream payload = new PayloadStream(socket, in, node, header);
-			return new StreamedSnapshot(payload, header.length, node);
+			return new StreamedSnapshot(payload, header.length, node, preparation);
 		}
 		catch (IOException | RuntimeException ex) {
 			socket.close();
 			throw ex;
+		}
+	}
+
+	/**
+	 * Whether the node, asked for a diskless transfer, would stream at once: {@code repl-diskless-sync yes}
+	 * and {@code repl-diskless-sync-delay 0}. With a delay it would first wait that long for more replicas,
+	 * longer than a BGSAVE of a small dataset to its disk; where {@code CONFIG} is refused (renamed on
+	 * hosted Redis), it is not known: the length-prefixed form then, as before.
+	 */
+	private boolean streamsAtOnce(RedisEndpoint node) {
+		try (Jedis jedis = this.connections.open(node)) {
+			Map<String, String> config = jedis.configGet("repl-diskless-sync*");
+			return "yes".equalsIgnoreCase(config.get("repl-diskless-sync"))
+					&& "0".equals(config.get("repl-diskless-sync-delay"));
+		}
+		catch (RuntimeException ex) {
+			return false;
 		}
 	}
 
@@ -344,10 +368,18 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 
 		private final RedisEndpoint node;
 
-		StreamedSnapshot(InputStream stream, long expectedLength, RedisEndpoint node) {
+		private final Duration preparation;
+
+		StreamedSnapshot(InputStream stream, long expectedLength, RedisEndpoint node, Duration preparation) {
 			this.stream = stream;
 			this.expectedLength = expectedLength;
 			this.node = node;
+			this.preparation = preparation;
+		}
+
+		@Override
+		public Duration nodePreparation() {
+			return this.preparation;
 		}
 
 		@Override
