@@ -14,9 +14,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
-
-import redis.clients.jedis.Jedis;
 
 /**
  * Snapshot mode {@code stream}: asks the node for a full synchronisation as a replica
@@ -80,7 +77,7 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 			if (node.password() != null) {
 				handshake.command("AUTH", node.password()).requireOk();
 			}
-			if (this.disklessTransfer && streamsAtOnce(node)) {
+			if (this.disklessTransfer && DisklessSync.streamsAtOnce(this.connections, node)) {
 				// a server that refuses it sends the length-prefixed form, which the backup takes as before
 				handshake.command("REPLCONF", "capa", "eof");
 			}
@@ -96,23 +93,6 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 		catch (IOException | RuntimeException ex) {
 			socket.close();
 			throw ex;
-		}
-	}
-
-	/**
-	 * Whether the node, asked for a diskless transfer, would stream at once: {@code repl-diskless-sync yes}
-	 * and {@code repl-diskless-sync-delay 0}. With a delay it would first wait that long for more replicas,
-	 * longer than a BGSAVE of a small dataset to its disk; where {@code CONFIG} is refused (renamed on
-	 * hosted Redis), it is not known: the length-prefixed form then, as before.
-	 */
-	private boolean streamsAtOnce(RedisEndpoint node) {
-		try (Jedis jedis = this.connections.open(node)) {
-			Map<String, String> config = jedis.configGet("repl-diskless-sync*");
-			return "yes".equalsIgnoreCase(config.get("repl-diskless-sync"))
-					&& "0".equals(config.get("repl-diskless-sync-delay"));
-		}
-		catch (RuntimeException ex) {
-			return false;
 		}
 	}
 
