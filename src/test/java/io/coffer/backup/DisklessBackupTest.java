@@ -21,9 +21,6 @@ import io.coffer.testsupport.CuttableTcpProxy;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisDataset;
 import io.coffer.testsupport.RedisServerProcess;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -87,7 +84,7 @@ class DisklessBackupTest extends IntegrationTest {
 			run(work, "pigz", "-t", file.toString());
 			run(work, "igzip", "-t", file.toString());
 
-			Path dump = untar(archive, work);
+			Path dump = BackupRoundTripTest.untar(archive, work);
 			JsonNode manifest = JsonMapper.builder().build().readTree(Files.readString(work.resolve("backup.json")));
 			assertThat(manifest.path("rdb_sha256").asString()).isEqualTo(sha256(Files.readAllBytes(dump)));
 			assertThat(manifest.path("rdb_size").asLong()).isEqualTo(Files.size(dump)).isEqualTo(row.rdbSize());
@@ -166,23 +163,6 @@ class DisklessBackupTest extends IntegrationTest {
 				InputStream plain = new DecryptingInputStream(stored, keyring)) {
 			return plain.readAllBytes();
 		}
-	}
-
-	private static Path untar(byte[] archive, Path folder) throws Exception {
-		Path dump = null;
-		try (TarArchiveInputStream tar = new TarArchiveInputStream(
-				new GzipCompressorInputStream(new java.io.ByteArrayInputStream(archive), true))) {
-			TarArchiveEntry entry;
-			while ((entry = tar.getNextEntry()) != null) {
-				Path file = folder.resolve(entry.getName());
-				Files.write(file, tar.readAllBytes());
-				if (entry.getName().equals("dump.rdb")) {
-					dump = file;
-				}
-			}
-		}
-		assertThat(dump).as("dump.rdb in the archive").isNotNull();
-		return dump;
 	}
 
 	/** Runs a command; fails the test with its output unless it exits with 0. */
