@@ -2,8 +2,12 @@ package io.coffer.archive;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
@@ -15,6 +19,9 @@ import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobStoreException;
 import io.coffer.storage.BlobUpload;
+import io.coffer.system.ServiceProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,6 +36,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class ArchiveShipment {
 
+	private static final Logger log = LoggerFactory.getLogger(ArchiveShipment.class);
+
 	private final BackupRepository backups;
 
 	private final BlobStore store;
@@ -41,31 +50,66 @@ public class ArchiveShipment {
 
 	private final Clock clock;
 
+	/** {@code <data-dir>/spool}: the owner-only copies a diskless backup digests at its end. */
+	private final Path spoolFolder;
+
 	ArchiveShipment(BackupRepository backups, BlobStore store, Keyring keyring, JsonMapper json,
-			Compression compression, Clock clock) {
+			Compression compression, Clock clock, ServiceProperties service) {
 		this.backups = backups;
 		this.store = store;
 		this.keyring = keyring;
 		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
 		this.compression = compression;
 		this.clock = clock;
+		this.spoolFolder = service.dataDir().resolve("spool").toAbsolutePath();
+		removeLeftoverSpools(this.spoolFolder);
 	}
 
 	/**
-	 * Streams {@code rdb} (of {@code rdbLength} bytes) through the archive pipeline into the backup's
+	 * Spools are removed when their backup ends, however it ends; a process killed meanwhile leaves its
+	 * own, removed here at the next start (a spool still being written elsewhere lives on: its file is open).
+	 */
+	private static void removeLeftoverSpools(Path folder) {
+		if (!Files.isDirectory(folder)) {
+			return;
+		}
+		try (Stream<Path> files = Files.list(folder)) {
+			files.filter((file) -> file.getFileName().toString().endsWith(".spool")).forEach((file) -> {
+				try {
+					Files.deleteIfExists(file);
+				}
+				catch (IOException ex) {
+					log.warn("Could not remove the leftover backup spool {}: {}", file, ex.getMessage());
+				}
+			});
+		}
+		catch (IOException ex) {
+			log.warn("Could not list the backup spools in {}: {}", folder, ex.getMessage());
+		}
+	}
+
+	/**
+	 * Streams {@code rdb} (of {@code rdbLength} bytes, or -1 when the node streams it without announcing its
+	 * length: then {@link DisklessArchiveWriter}) through the archive pipeline into the backup's
 	 * object, encrypted with the newest key, and records how far it got on the way and the keys with a
 	 * time to live it counted.
 	 * @param manifestOf builds the manifest once the dump's version, size and digest are known
 	 */
 	public ArchiveWriter.Shipped ship(Backup backup, InputStream rdb, long rdbLength,
 			Function<ArchiveWriter.Shipped, BackupManifest> manifestOf) throws IOException {
-		ArchiveWriter writer = new ArchiveWriter(this.compression.level(), this.compression.threads(),
-				ArchiveFormat.NEWEST_RDB_VERSION);
 		KeyEncryptionKey kek = this.keyring.newest();
-		BlobUpload upload = this.store.openUpload(backup.objectKey());
+		boolean diskless = rdbLength < 0 && this.store.heldBackStart() >= DisklessArchiveWriter.rewrittenStart();
+		BlobUpload upload = diskless ? this.store.openUploadHoldingStart(backup.objectKey())
+				: this.store.openUpload(backup.objectKey());
+		LongConsumer progress = (bytes) -> this.backups.recordProgress(backup.id(), bytes);
 		try {
-			ArchiveWriter.Shipped shipped = writer.write(rdb, rdbLength, backup.createdAt(), kek, upload, manifestOf,
-					(bytes) -> this.backups.recordProgress(backup.id(), bytes), this.json::writeValueAsBytes);
+			ArchiveWriter.Shipped shipped = diskless
+					? new DisklessArchiveWriter(this.compression.level(), this.compression.threads(),
+							ArchiveFormat.NEWEST_RDB_VERSION, this.spoolFolder)
+						.write(rdb, backup.createdAt(), kek, upload, manifestOf, progress, this.json::writeValueAsBytes)
+					: new ArchiveWriter(this.compression.level(), this.compression.threads(), ArchiveFormat.NEWEST_RDB_VERSION)
+						.write(rdb, rdbLength, backup.createdAt(), kek, upload, manifestOf, progress,
+								this.json::writeValueAsBytes);
 			this.backups.recordExpiringKeys(backup.id(), shipped.expiringKeysPerDb());
 			return shipped;
 		}

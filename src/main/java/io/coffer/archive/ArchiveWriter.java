@@ -121,7 +121,7 @@ public final class ArchiveWriter {
 				archive.sha256Hex(), stored.size(), stored.sha256Hex(), kek.id(), partial.rdb());
 	}
 
-	private static TarArchiveEntry entry(String name, long size, Instant modified) {
+	static TarArchiveEntry entry(String name, long size, Instant modified) {
 		TarArchiveEntry entry = new TarArchiveEntry(name);
 		entry.setSize(size);
 		entry.setMode(0100644);

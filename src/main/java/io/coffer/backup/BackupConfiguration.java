@@ -51,7 +51,7 @@ class BackupConfiguration {
 
 	@Bean
 	ReplicationStreamSnapshot replicationStreamSnapshot(RedisConnections connections, BackupProperties backup) {
-		return new ReplicationStreamSnapshot(connections, backup.snapshotTimeout(), false);
+		return new ReplicationStreamSnapshot(connections, backup.snapshotTimeout(), true);
 	}
 
 	@Bean

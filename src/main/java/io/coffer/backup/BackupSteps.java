@@ -11,7 +11,9 @@ import io.coffer.redis.SelectedNode;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -120,13 +122,30 @@ class BackupSteps {
 		RedisEndpoint endpoint = run.node().endpoint();
 		RedisInfo facts = RedisInfo.read(this.redis, endpoint);
 		SnapshotSource source = this.snapshotSources.get(database.acquisitionMode());
+		long opened = System.nanoTime();
 		try (Snapshot snapshot = source.open(endpoint)) {
+			long streaming = System.nanoTime();
 			ArchiveWriter.Shipped shipped = this.shipment.ship(backup, snapshot.stream(), snapshot.expectedLength(),
 					(partial) -> manifest(backup, database, endpoint, role, facts, partial));
+			logStages(backup, snapshot, shipped, streaming - opened, System.nanoTime() - streaming);
 			return new Backup.Outcome(shipped.archiveSize(), shipped.archiveSha256(), shipped.storedSize(),
 					shipped.storedSha256(), shipped.keyId(), facts.redisVersion(), shipped.rdbVersion(),
 					shipped.rdbSize(), shipped.keysPerDb());
 		}
+	}
+
+	/**
+	 * Where the snapshot step spent its time: what a slow backup is asked first, and what the backup
+	 * benchmark reads.
+	 */
+	private static void logStages(Backup backup, Snapshot snapshot, ArchiveWriter.Shipped shipped, long openNanos,
+			long shipNanos) {
+		Duration preparation = snapshot.nodePreparation();
+		log.info(String.format(Locale.ROOT,
+				"Backup %s: snapshot opened in %.2f s (the node prepared it in %s), then %.0f MB of RDB streamed, "
+						+ "compressed, encrypted and stored in %.2f s (%.0f MB/s)",
+				backup.id(), openNanos / 1e9, (preparation != null) ? String.format(Locale.ROOT, "%.2f s", preparation.toNanos() / 1e9) : "?",
+				shipped.rdbSize() / 1e6, shipNanos / 1e9, shipped.rdbSize() / 1e6 / Math.max(shipNanos / 1e9, 1e-9)));
 	}
 
 	/** Step 3: the row becomes {@code done} only once the stored object is there, whole. */

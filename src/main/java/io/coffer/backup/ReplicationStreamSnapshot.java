@@ -52,8 +52,9 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 	/**
 	 * @param disklessTransfer whether to announce {@code capa eof}, which lets a node configured for
 	 * diskless replication send its RDB straight from the fork without writing it, but then without
-	 * announcing its length ({@code $EOF:<mark>}). A backup archive needs the length first (the tar
-	 * header precedes the dump), so backups ask for the length-prefixed form.
+	 * announcing its length ({@code $EOF:<mark>}). Backups announce it: the archive then leaves room for
+	 * the tar header and writes it at the end ({@code archive.DisklessArchiveWriter}); a node that is not
+	 * diskless, or refuses the capability, sends the length-prefixed form as before.
 	 */
 	public ReplicationStreamSnapshot(RedisConnections connections, Duration readTimeout, boolean disklessTransfer) {
 		this.connections = connections;
@@ -76,15 +77,18 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 			if (node.password() != null) {
 				handshake.command("AUTH", node.password()).requireOk();
 			}
-			if (this.disklessTransfer) {
-				handshake.command("REPLCONF", "capa", "eof").requireOk();
+			if (this.disklessTransfer && DisklessSync.streamsAtOnce(this.connections, node)) {
+				// a server that refuses it sends the length-prefixed form, which the backup takes as before
+				handshake.command("REPLCONF", "capa", "eof");
 			}
 			// tells Redis 7+ that we only want the RDB, not the command stream after it;
 			// older servers answer an error, which costs us nothing
 			handshake.command("REPLCONF", "rdb-only", "1");
+			long syncSent = System.nanoTime();
 			PayloadHeader header = handshake.sync();
+			Duration preparation = Duration.ofNanos(System.nanoTime() - syncSent);
 			InputStream payload = new PayloadStream(socket, in, node, header);
-			return new StreamedSnapshot(payload, header.length, node);
+			return new StreamedSnapshot(payload, header.length, node, preparation);
 		}
 		catch (IOException | RuntimeException ex) {
 			socket.close();
@@ -344,10 +348,18 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 
 		private final RedisEndpoint node;
 
-		StreamedSnapshot(InputStream stream, long expectedLength, RedisEndpoint node) {
+		private final Duration preparation;
+
+		StreamedSnapshot(InputStream stream, long expectedLength, RedisEndpoint node, Duration preparation) {
 			this.stream = stream;
 			this.expectedLength = expectedLength;
 			this.node = node;
+			this.preparation = preparation;
+		}
+
+		@Override
+		public Duration nodePreparation() {
+			return this.preparation;
 		}
 
 		@Override

@@ -2,6 +2,7 @@ package io.coffer.backup;
 
 import java.io.Closeable;
 import java.io.InputStream;
+import java.time.Duration;
 
 /**
  * The RDB of one node, being read. Closing it before the end abandons the transfer and
@@ -17,5 +18,13 @@ public interface Snapshot extends Closeable {
 
 	/** The node and how the snapshot is taken, e.g. {@code "127.0.0.1:6380 (replication stream)"}. */
 	String nodeDescription();
+
+	/**
+	 * How long the node took from our request to the first byte of the RDB (for a length-prefixed
+	 * replication stream: its whole BGSAVE to its disk), or {@code null} when not measured.
+	 */
+	default Duration nodePreparation() {
+		return null;
+	}
 
 }

@@ -19,6 +19,9 @@ public final class EncryptingOutputStream extends OutputStream {
 
 	private static final SecureRandom RANDOM = new SecureRandom();
 
+	/** A full segment as stored: its plaintext and the GCM tag. */
+	public static final int STORED_SEGMENT_LENGTH = ObjectHeader.SEGMENT_SIZE + KeyEncryptionKey.TAG_LENGTH;
+
 	private final OutputStream sink;
 
 	private final ObjectHeader header;
@@ -37,8 +40,31 @@ public final class EncryptingOutputStream extends OutputStream {
 
 	private boolean closed;
 
+	/**
+	 * The plaintext of segment 0 when it is held back (constructed with {@code holdFirstSegment}): not encrypted
+	 * until the stream is closed, so that its start may still be rewritten.
+	 */
+	private byte[] heldFirstSegment;
+
+	private final boolean holdFirstSegment;
+
+	/** Segment 0 as stored, once encrypted at close when it was held back. */
+	private byte[] firstSegmentStored;
+
 	public EncryptingOutputStream(OutputStream sink, KeyEncryptionKey kek) throws IOException {
+		this(sink, kek, false);
+	}
+
+	/**
+	 * @param holdFirstSegment whether segment 0 is held back: the sink then first receives zeros in its place
+	 * (never a ciphertext of other plaintext under the same nonce), the start of the plaintext may be rewritten
+	 * with {@link #rewriteStart} until {@link #close()}, which encrypts it; the caller then puts
+	 * {@link #firstSegmentStored()} at {@link #firstSegmentOffset()} of what the sink received. For an archive
+	 * whose first bytes (a tar header with the dump's length) are known only at its end.
+	 */
+	public EncryptingOutputStream(OutputStream sink, KeyEncryptionKey kek, boolean holdFirstSegment) throws IOException {
 		this.sink = Objects.requireNonNull(sink, "sink");
+		this.holdFirstSegment = holdFirstSegment;
 		byte[] dataKey = new byte[ObjectHeader.DATA_KEY_LENGTH];
 		byte[] noncePrefix = new byte[ObjectHeader.NONCE_PREFIX_LENGTH];
 		RANDOM.nextBytes(dataKey);
@@ -56,6 +82,36 @@ public final class EncryptingOutputStream extends OutputStream {
 	/** The header written to the sink: key id and wrapped data key for the catalogue. */
 	public ObjectHeader header() {
 		return this.header;
+	}
+
+	/**
+	 * Replaces the first {@code bytes.length} bytes of plaintext written so far; only with a held-back
+	 * first segment, and within it.
+	 */
+	public void rewriteStart(byte[] bytes) throws IOException {
+		ensureOpen();
+		if (!this.holdFirstSegment || bytes.length > this.plaintext.length) {
+			throw new IllegalStateException("only the held-back first segment can be rewritten");
+		}
+		byte[] first = (this.heldFirstSegment != null) ? this.heldFirstSegment : this.plaintext;
+		int available = (this.heldFirstSegment != null) ? first.length : this.buffered;
+		if (bytes.length > available) {
+			throw new IllegalStateException("rewriting " + bytes.length + " bytes where " + available + " were written");
+		}
+		System.arraycopy(bytes, 0, first, 0, bytes.length);
+	}
+
+	/** Where segment 0 starts in what the sink received: right after the header. */
+	public int firstSegmentOffset() {
+		return this.header.headerLength();
+	}
+
+	/**
+	 * Segment 0 as it must be stored at {@link #firstSegmentOffset()}, after {@link #close()}; {@code null}
+	 * when it was not held back (then the sink received it in place: the stream had one segment).
+	 */
+	public byte[] firstSegmentStored() {
+		return this.firstSegmentStored;
 	}
 
 	@Override
@@ -95,16 +151,32 @@ public final class EncryptingOutputStream extends OutputStream {
 		try {
 			if (!this.failed) {
 				writeSegment(true);
+				if (this.heldFirstSegment != null) {
+					this.firstSegmentStored = new byte[this.stored.length];
+					this.cipher.encrypt(0, false, this.heldFirstSegment, this.heldFirstSegment.length,
+							this.firstSegmentStored);
+				}
 				this.sink.flush();
 			}
 		}
 		finally {
 			Arrays.fill(this.plaintext, (byte) 0);
+			if (this.heldFirstSegment != null) {
+				Arrays.fill(this.heldFirstSegment, (byte) 0);
+			}
 			this.sink.close();
 		}
 	}
 
 	private void writeSegment(boolean last) throws IOException {
+		if (this.holdFirstSegment && this.segmentIndex == 0 && !last) {
+			// segment 0 is full and not the last: keep its plaintext, send zeros of its stored length
+			this.heldFirstSegment = this.plaintext.clone();
+			writeToSink(new byte[this.stored.length], this.stored.length);
+			this.segmentIndex++;
+			this.buffered = 0;
+			return;
+		}
 		int storedLength = this.cipher.encrypt(this.segmentIndex, last, this.plaintext, this.buffered, this.stored);
 		writeToSink(this.stored, storedLength);
 		this.segmentIndex++;

@@ -21,6 +21,21 @@ public interface BlobStore {
 	 */
 	BlobUpload openUpload(String key) throws IOException;
 
+	/**
+	 * Like {@link #openUpload}, but the first {@link #heldBackStart()} bytes may still be rewritten with
+	 * {@link BlobUpload#rewriteStart} until {@link BlobUpload#complete()}: the store keeps them back (S3: the
+	 * first part is uploaded last) while the rest goes out as it is written. For an archive whose header
+	 * is known only at the end of its stream.
+	 */
+	default BlobUpload openUploadHoldingStart(String key) throws IOException {
+		throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot rewrite the start of an upload");
+	}
+
+	/** How many bytes at the start of an upload {@link #openUploadHoldingStart} lets rewrite; 0 when it cannot. */
+	default long heldBackStart() {
+		return 0;
+	}
+
 	/** Size and date of a blob, or empty when there is none under {@code key}. */
 	Optional<BlobInfo> stat(String key) throws IOException;
 

@@ -46,6 +46,14 @@ public abstract class BlobUpload extends OutputStream {
 		write(new byte[] { (byte) b }, 0, 1);
 	}
 
+	/**
+	 * Replaces bytes already written at {@code position}, before {@link #complete()}: only for an upload
+	 * opened with {@link BlobStore#openUploadHoldingStart}, and only within the start it holds back.
+	 */
+	public void rewriteStart(long position, byte[] bytes) throws IOException {
+		throw new IOException("upload of '" + key() + "' cannot rewrite what it has written");
+	}
+
 	/** Whether {@link #abort()} was called. */
 	public abstract boolean isAborted();
 

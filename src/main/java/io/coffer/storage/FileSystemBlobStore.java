@@ -3,6 +3,7 @@ package io.coffer.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
@@ -58,6 +59,17 @@ public class FileSystemBlobStore implements BlobStore {
 		Path temporary = target.resolveSibling(UPLOAD_PREFIX + UUID.randomUUID() + "-" + target.getFileName() + UPLOAD_SUFFIX);
 		FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 		return new FileUpload(key, target, temporary, channel);
+	}
+
+	/** The temporary file is written in place: any of it can be rewritten before it is moved to its key. */
+	@Override
+	public BlobUpload openUploadHoldingStart(String key) throws IOException {
+		return openUpload(key);
+	}
+
+	@Override
+	public long heldBackStart() {
+		return Long.MAX_VALUE;
 	}
 
 	@Override
@@ -270,6 +282,25 @@ public class FileSystemBlobStore implements BlobStore {
 				throw new BlobStoreException("could not write '" + this.key + "' in " + FileSystemBlobStore.this + ": " + ex.getMessage(), ex);
 			}
 			this.written += length;
+		}
+
+		@Override
+		public void rewriteStart(long position, byte[] bytes) throws IOException {
+			checkWritable();
+			if (position < 0 || position + bytes.length > this.written) {
+				throw new IOException("upload of '" + this.key + "' can rewrite only the " + this.written
+						+ " bytes written, not " + bytes.length + " at " + position);
+			}
+			try {
+				ByteBuffer patch = ByteBuffer.wrap(bytes);
+				while (patch.hasRemaining()) {
+					this.channel.write(patch, position + patch.position());
+				}
+			}
+			catch (IOException ex) {
+				abortQuietly();
+				throw new BlobStoreException("could not write '" + this.key + "' in " + FileSystemBlobStore.this + ": " + ex.getMessage(), ex);
+			}
 		}
 
 		@Override

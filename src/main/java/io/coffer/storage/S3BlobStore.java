@@ -114,7 +114,19 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 	@Override
 	public BlobUpload openUpload(String key) {
 		checkKey(key);
-		return new S3MultipartUpload(this, key);
+		return new S3MultipartUpload(this, key, false);
+	}
+
+	@Override
+	public BlobUpload openUploadHoldingStart(String key) {
+		checkKey(key);
+		return new S3MultipartUpload(this, key, true);
+	}
+
+	/** The first part, which such an upload sends last. */
+	@Override
+	public long heldBackStart() {
+		return this.settings.partSize();
 	}
 
 	@Override

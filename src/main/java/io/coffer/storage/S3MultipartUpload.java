@@ -17,7 +17,8 @@ import io.minio.messages.Part;
 /**
  * An upload to {@link S3BlobStore}: fills one part buffer while the previous part is being sent. The
  * multipart upload is started only when the first buffer is full; a blob smaller than one part is
- * stored with a single PUT.
+ * stored with a single PUT. Holding the start, the first part stays in memory, rewritable, and is
+ * uploaded at completion: S3 assembles parts by number, whatever the order they arrived in.
  */
 final class S3MultipartUpload extends BlobUpload {
 
@@ -48,9 +49,30 @@ final class S3MultipartUpload extends BlobUpload {
 
 	private boolean aborted;
 
-	S3MultipartUpload(S3BlobStore store, String key) {
+	private final boolean holdFirstPart;
+
+	/** Part 1, held back until completion when {@link #holdFirstPart}. */
+	private byte[] firstPart;
+
+	S3MultipartUpload(S3BlobStore store, String key, boolean holdFirstPart) {
 		this.store = store;
 		this.key = key;
+		this.holdFirstPart = holdFirstPart;
+	}
+
+	@Override
+	public synchronized void rewriteStart(long position, byte[] bytes) throws IOException {
+		checkWritable();
+		if (!this.holdFirstPart) {
+			super.rewriteStart(position, bytes);
+		}
+		byte[] first = (this.firstPart != null) ? this.firstPart : this.buffer;
+		long available = (this.firstPart != null) ? this.firstPart.length : this.filled;
+		if (position < 0 || first == null || position + bytes.length > available) {
+			throw new IOException("upload of '" + this.key + "' can rewrite only its first " + available
+					+ " bytes, not " + bytes.length + " at " + position);
+		}
+		System.arraycopy(bytes, 0, first, (int) position, bytes.length);
 	}
 
 	@Override
@@ -76,7 +98,7 @@ final class S3MultipartUpload extends BlobUpload {
 	}
 
 	private void sendFullPart() throws IOException {
-		if (this.parts.size() + 1 >= MAXIMUM_PART_COUNT) {
+		if (nextPartNumber() >= MAXIMUM_PART_COUNT) {
 			throw new BlobStoreException("'" + this.key + "' is larger than " + MAXIMUM_PART_COUNT + " parts of "
 					+ this.store.getSettings().partSize() + " bytes: raise the part size");
 		}
@@ -86,13 +108,24 @@ final class S3MultipartUpload extends BlobUpload {
 				.result()
 				.uploadId();
 		}
+		if (this.holdFirstPart && this.firstPart == null) {
+			// part 1 stays here until completion; parts 2.. go out as they fill
+			this.firstPart = this.buffer;
+			this.buffer = null;
+			this.filled = 0;
+			return;
+		}
 		awaitInFlight();
 		byte[] sending = this.buffer;
-		int partNumber = this.parts.size() + 1;
+		int partNumber = nextPartNumber();
 		this.inFlight = uploadPart(partNumber, sending);
 		this.buffer = this.spare;
 		this.spare = sending;
 		this.filled = 0;
+	}
+
+	private int nextPartNumber() {
+		return this.parts.size() + ((this.firstPart != null) ? 2 : 1);
 	}
 
 	private CompletableFuture<UploadPartResponse> uploadPart(int partNumber, byte[] content) throws IOException {
@@ -147,6 +180,7 @@ final class S3MultipartUpload extends BlobUpload {
 		});
 		this.buffer = null;
 		this.spare = null;
+		this.firstPart = null;
 		return this.stored;
 	}
 
@@ -164,8 +198,13 @@ final class S3MultipartUpload extends BlobUpload {
 		awaitInFlight();
 		if (this.filled > 0) {
 			UploadPartResponse last = this.store.await(
-					() -> uploadPart(this.parts.size() + 1, Arrays.copyOf(this.buffer, this.filled)), this.key);
+					() -> uploadPart(nextPartNumber(), Arrays.copyOf(this.buffer, this.filled)), this.key);
 			this.parts.add(new Part(last.partNumber(), last.etag()));
+		}
+		if (this.firstPart != null) {
+			byte[] first = this.firstPart;
+			UploadPartResponse sent = this.store.await(() -> uploadPart(1, first), this.key);
+			this.parts.add(0, new Part(sent.partNumber(), sent.etag()));
 		}
 		Part[] completed = this.parts.toArray(new Part[0]);
 		this.store.await(() -> this.store.asyncClient().completeMultipartUploadAsync(this.store.bucket(), this.store.region(), this.key,
@@ -195,6 +234,7 @@ final class S3MultipartUpload extends BlobUpload {
 		this.aborted = true;
 		this.buffer = null;
 		this.spare = null;
+		this.firstPart = null;
 		discard();
 	}
 

@@ -116,7 +116,8 @@ class BackupRoundTripTest extends IntegrationTest {
 		}
 	}
 
-	private static Path untar(byte[] archive, Path folder) throws Exception {
+	/** Unpacks the archive into {@code folder}; the dump's path. */
+	static Path untar(byte[] archive, Path folder) throws Exception {
 		Path dump = null;
 		try (TarArchiveInputStream tar = new TarArchiveInputStream(
 				new GzipCompressorInputStream(new java.io.ByteArrayInputStream(archive), true))) {
