@@ -34,7 +34,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("coffer.provisioning")
 public record ProvisioningProperties(
-		@Pattern(regexp = "process|static", message = "must be 'process' or 'static'")
+		@Pattern(regexp = "process|static|docker", message = "must be 'process', 'static' or 'docker'")
 		@DefaultValue("process") String driver,
 		@NotNull @Pattern(regexp = "[^\\s:/@]+", message = "must be a host name or an IPv4 address, without port")
 		@DefaultValue("127.0.0.1") String host,
