@@ -95,6 +95,17 @@ class DockerDriverServiceTest extends ServiceTest {
 				assertThat(jedis.get("kept")).isEqualTo("before the backup");
 			}
 
+			// what the driver does not do yet is refused with its reason, and the database keeps running
+			ApiClient.Response upgrade = owner.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"7.2.0\"}");
+			assertThat(upgrade.status()).as(upgrade.body()).isGreaterThanOrEqualTo(400).isLessThan(500);
+			assertThat(upgrade.body()).contains("docker driver");
+			ApiClient.Response tls = owner.patch("/api/v1/databases/" + id + "/config", "{\"force_tls\": true}");
+			assertThat(tls.status()).as(tls.body()).isGreaterThanOrEqualTo(400).isLessThan(500);
+			assertThat(tls.body()).contains("docker driver");
+			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+				assertThat(jedis.get("kept")).isEqualTo("before the backup");
+			}
+
 			ApiClient.Response deleted = operator().delete("/api/v1/databases/" + id + "?final_backup=false");
 			assertThat(deleted.status()).as(deleted.body()).isLessThan(300);
 			org.awaitility.Awaitility.await()
