@@ -79,6 +79,14 @@ public class ProvisioningRepository {
 				""").param(host).query(Integer.class).list());
 	}
 
+	/** The databases not yet deleted that have nodes of this driver. */
+	public Set<String> liveDatabasesOf(String driver) {
+		return new HashSet<>(this.jdbc.sql("""
+				select distinct n.database_id from nodes n join databases d on d.id = n.database_id
+				where d.deleted_at is null and n.driver_data ->> 'driver' = ?
+				""").param(driver).query(String.class).list());
+	}
+
 	/** Which instance runs the database's provisioning, for recovery if it stops meanwhile. */
 	public void recordProvisioningInstance(String databaseId, String instanceId) {
 		this.jdbc.sql("update databases set provisioning_instance = ? where id = ?").params(instanceId, databaseId).update();

@@ -32,13 +32,16 @@ import org.springframework.stereotype.Service;
  * free against the plan), swap and size on disk (for nodes Coffer runs), CPU time, keys per logical
  * database; and the node as a container engine shows it (CPU usage now, memory and swap current, highest
  * and free, the samples of the last hour), from {@code /proc} for the nodes the process driver runs here,
- * from INFO for the others.
+ * from the engine's container stats for those the docker driver runs, from INFO for the others.
  */
 @Service
 public class DatabaseStats {
 
 	/** The container figures of a node the process driver runs: from its process. */
 	public static final String FROM_PROCESS = "process";
+
+	/** The container figures of a node the docker driver runs: the engine's container stats. */
+	public static final String FROM_CONTAINER = "container";
 
 	/** The container figures of a node Coffer does not run here: what INFO gives. */
 	public static final String FROM_INFO = "info";
@@ -51,7 +54,11 @@ public class DatabaseStats {
 
 	private final Clock clock;
 
-	DatabaseStats(DatabaseNodes nodes, RedisConnections redis, UsageHistory history, Clock clock) {
+	private final DockerNodeDriver containers;
+
+	DatabaseStats(DatabaseNodes nodes, RedisConnections redis, UsageHistory history, Clock clock,
+			DockerNodeDriver containers) {
+		this.containers = containers;
 		this.nodes = nodes;
 		this.redis = redis;
 		this.history = history;
@@ -84,7 +91,7 @@ public class DatabaseStats {
 	/**
 	 * The figures of the platform's container stats.
 	 *
-	 * @param source {@link #FROM_PROCESS} or {@link #FROM_INFO}
+	 * @param source {@link #FROM_PROCESS}, {@link #FROM_CONTAINER} or {@link #FROM_INFO}
 	 * @param cpuPercent the share of one core the node used over the last sampling interval, in percent;
 	 * {@code null} until two samples of its current run were taken
 	 * @param memory {@code VmRSS}, {@code VmHWM} (highest since the node started) and the plan's memory minus
@@ -185,7 +192,7 @@ public class DatabaseStats {
 				(maxMemory > 0) ? Math.max(0, maxMemory - figures.memory()) : null);
 		long swapHighest = Math.max(figures.swap(), (window.swapHighest() != null) ? window.swapHighest() : 0);
 		Figure swap = new Figure(figures.swap(), swapHighest, figures.swapFree());
-		return new Container(FROM_PROCESS, cpu, memory, swap, window.samples());
+		return new Container(reading.source(), cpu, memory, swap, window.samples());
 	}
 
 	/**
@@ -194,7 +201,7 @@ public class DatabaseStats {
 	 * @param port the port of the node that answered (through HAProxy, not the entry point's)
 	 */
 	private record Reading(String host, int port, Map<String, String> info, Optional<ManagedNode> node,
-			Optional<ProcessFigures> process) {
+			Optional<ProcessFigures> process, String source) {
 
 		String address() {
 			return this.host + ":" + this.port;
@@ -223,7 +230,15 @@ public class DatabaseStats {
 			.filter((candidate) -> ProcessNodeDriver.NAME.equals(candidate.driverData().driver()))
 			.flatMap((candidate) -> Optional.ofNullable(info.get("process_id")))
 			.flatMap((pid) -> ProcessFigures.of(Long.parseLong(pid.trim())));
-		return new Reading(primary.host(), port, info, node, process);
+		if (process.isPresent()) {
+			return new Reading(primary.host(), port, info, node, process, FROM_PROCESS);
+		}
+		// a container's figures come from its engine, wherever the engine runs
+		Optional<ProcessFigures> container = node
+			.filter((candidate) -> DockerNodeDriver.NAME.equals(candidate.driverData().driver()))
+			.flatMap(this.containers::figures);
+		return new Reading(primary.host(), port, info, node, container,
+				container.isPresent() ? FROM_CONTAINER : FROM_INFO);
 	}
 
 	private RedisEndpoint primary(Database database, List<ManagedNode> managed, String password) {

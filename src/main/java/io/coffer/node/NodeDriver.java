@@ -6,7 +6,8 @@ import io.coffer.catalog.ManagedNode;
 
 /**
  * Where the nodes of provisioned databases come from. {@code process}: Coffer runs and supervises
- * the programs itself; {@code static}: it claims nodes of an existing pool and configures them remotely.
+ * the programs itself; {@code static}: it claims nodes of an existing pool and configures them remotely; {@code docker}: each
+ * node runs in a container of its own on a container engine.
  * <p>
  * Provisioning reserves every node first (so that REDIS_URL is known at once and recorded before
  * anything runs), then starts them in order; a node is recorded after each start, so that a failure
@@ -33,6 +34,13 @@ public interface NodeDriver {
 	 * @param password the database's password, which a claimed node still expects
 	 */
 	void remove(ManagedNode node, String password);
+
+	/**
+	 * Makes the room the node runs in fit a new plan's memory, once its {@code maxmemory} is set: a
+	 * container's memory limit. Nodes that run in no such room (processes, claimed nodes) need nothing.
+	 */
+	default void resize(ManagedNode node, long maxmemoryBytes) {
+	}
 
 	/** Where a node will listen, and what its driver needs to know of it. */
 	record Reservation(String host, int port, ManagedNode.DriverData data) {

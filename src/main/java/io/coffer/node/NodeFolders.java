@@ -82,13 +82,21 @@ final class NodeFolders {
 	}
 
 	void writeConfig(ManagedNode node, NodeSetup setup, Path dir) {
+		writeConfig(node, setup, dir, dir);
+	}
+
+	/**
+	 * Writes the node's configuration into {@code dir}, naming its files as the program sees them: in
+	 * {@code seenAs}, the folder's path inside a container.
+	 */
+	void writeConfig(ManagedNode node, NodeSetup setup, Path dir, Path seenAs) {
 		if (setup.tls() != null) {
 			writeTlsFiles(node, setup.tls());
 		}
 		try {
 			// the files hold the database's password: owner only, in folders of the owner only
 			PrivateFiles.folders(this.nodesDir, dir);
-			PrivateFiles.write(configFile(node), NodeConfigFiles.render(setup, node.host(), node.port(), dir));
+			PrivateFiles.write(configFile(node), NodeConfigFiles.render(setup, node.host(), node.port(), seenAs));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot write the configuration of " + describe(node) + " in " + dir, ex);

@@ -385,6 +385,10 @@ public class ProcessNodeDriver implements NodeDriver {
 			this.addressInUse = addressInUse;
 		}
 
+		boolean addressInUse() {
+			return this.addressInUse;
+		}
+
 	}
 
 }

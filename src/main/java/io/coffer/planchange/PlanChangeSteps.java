@@ -219,6 +219,7 @@ class PlanChangeSteps {
 				throw new IllegalStateException(node.name() + " of " + databaseId + " (" + node.address()
 						+ ") kept maxmemory " + running + " instead of " + bytes);
 			}
+			this.drivers.of(node).resize(node, bytes);
 		}
 	}
 

@@ -6,6 +6,7 @@ import io.coffer.node.NodeSetup;
 
 import io.coffer.node.DatabaseLocks;
 import io.coffer.node.DatabaseNodes;
+import io.coffer.node.DockerNodeDriver;
 import io.coffer.node.ProcessNodeDriver;
 
 import java.nio.file.Path;
@@ -95,6 +96,10 @@ public class TlsSwitch {
 		List<ManagedNode> all = this.nodes.all(database.id());
 		if (all.isEmpty()) {
 			return Optional.of(database.id() + " has no nodes");
+		}
+		if (all.stream().anyMatch((node) -> DockerNodeDriver.NAME.equals(node.driverData().driver()))) {
+			return Optional.of("the nodes of " + database.id() + " run in containers of the docker driver, which "
+					+ "serves plain text only so far: TLS can only be forced on nodes of the process driver");
 		}
 		if (all.stream().anyMatch((node) -> !ProcessNodeDriver.NAME.equals(node.driverData().driver()))) {
 			return Optional.of("the nodes of " + database.id() + " belong to the static pool, whose configuration "

@@ -1,0 +1,329 @@
+package io.coffer.node;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.MemoryStatsConfig;
+import com.github.dockerjava.api.model.Statistics;
+import io.coffer.catalog.ManagedNode;
+import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.node.docker.DockerEngine;
+import io.coffer.node.docker.ServerImages;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.TlsTrust;
+import io.coffer.system.ServiceProperties;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs each data node in a container of its own on a container engine ({@code coffer.provisioning.docker.host}):
+ * the image is {@code coffer/<engine>:<version>}, built from the server program the process driver would run;
+ * the container's memory limit is the plan's memory plus a headroom ({@code maxmemory} inside stays the plan's);
+ * the engine's restart policy brings a node back when its program exits, so Coffer supervises nothing.
+ * <p>
+ * The node's folder, {@code <data-dir>/nodes/<database>/<node>/}, readable by its owner only, is bound to
+ * {@code /node} inside: the configuration (which holds the password, never on the container's command line
+ * or in its environment), the dump and the logs. The container runs as the owner of that folder, on the
+ * host's network, and listens on the node's address. Its labels (instance, database, node) let Coffer find
+ * it again after a restart and sweep away those of databases it no longer has.
+ */
+@Component
+public class DockerNodeDriver implements NodeDriver {
+
+	public static final String NAME = "docker";
+
+	public static final String INSTANCE_LABEL = "io.coffer.instance";
+
+	public static final String DATABASE_LABEL = "io.coffer.database";
+
+	public static final String NODE_LABEL = "io.coffer.node";
+
+	public static final String ROLE_LABEL = "io.coffer.role";
+
+	public static final String MEMORY_LABEL = "io.coffer.memory-mb";
+
+	/** Where the node's folder is inside its container. */
+	static final Path CONTAINER_FOLDER = Path.of("/node");
+
+	private static final Logger log = LoggerFactory.getLogger(DockerNodeDriver.class);
+
+	private static final int START_ATTEMPTS = 3;
+
+	private static final long MB = 1024L * 1024;
+
+	private final ProvisioningProperties settings;
+
+	private final DockerProperties docker;
+
+	private final NodeFolders folders;
+
+	private final PortAllocator ports;
+
+	private final ServerPrograms engines;
+
+	private final ServerImages images = new ServerImages();
+
+	private final RedisConnections probe;
+
+	private volatile DockerEngine engine;
+
+	DockerNodeDriver(ServiceProperties service, ProvisioningProperties settings, DockerProperties docker,
+			ProvisioningRepository repository, ServerPrograms engines, TlsTrust authority) {
+		this.settings = settings;
+		this.docker = docker;
+		this.engines = engines;
+		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3), authority::clientSocketFactory);
+		this.folders = new NodeFolders(service.dataDir().toAbsolutePath().normalize().resolve("nodes"));
+		this.ports = new PortAllocator(settings.host(), settings.firstPort(), settings.lastPort(),
+				() -> repository.portsInUse(settings.host()));
+	}
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	/** The engine, reached on first use: Coffer runs with another driver without one. */
+	DockerEngine engine() {
+		DockerEngine current = this.engine;
+		if (current == null) {
+			synchronized (this) {
+				if (this.engine == null) {
+					this.engine = new DockerEngine(this.docker.host());
+				}
+				current = this.engine;
+			}
+		}
+		return current;
+	}
+
+	@Override
+	public Optional<String> refusal(Plan plan) {
+		if (plan.highlyAvailable() || plan.sentinels() > 0 || plan.haproxy() > 0) {
+			return Optional.of("plan " + plan.name() + " has a replica, sentinels and HAProxy, and the docker driver "
+					+ "runs single-node (starter) plans only so far: use the process driver for it");
+		}
+		return engine().unreachable();
+	}
+
+	@Override
+	public Reservation reserve(String databaseId, String name, String kind) {
+		if (!ManagedNode.DriverData.REDIS.equals(kind)) {
+			throw new IllegalArgumentException("the docker driver runs data nodes only, not a " + kind);
+		}
+		this.engines.chooseFor(databaseId);
+		Path dir = this.folders.dir(databaseId, name);
+		return new Reservation(this.settings.host(), this.ports.allocate(),
+				new ManagedNode.DriverData(NAME, name, kind, dir.toString(), null));
+	}
+
+	@Override
+	public ManagedNode start(ManagedNode node, NodeSetup setup) {
+		if (!(setup instanceof NodeSetup.Redis redis)) {
+			throw new IllegalArgumentException("the docker driver runs data nodes only, not " + setup);
+		}
+		if (redis.tls() != null) {
+			throw new IllegalArgumentException("the docker driver does not serve TLS yet: " + describe(node));
+		}
+		Path dir = Path.of(node.driverData().dir());
+		ServerImages.Image image = this.images.imageFor(engine(),
+				this.engines.redisServer(node.databaseId(), node.name()));
+		ManagedNode current = node;
+		for (int attempt = 1;; attempt++) {
+			this.folders.writeConfig(current, setup, dir, CONTAINER_FOLDER);
+			// a container left by an attempt that failed half-way holds the name
+			engine().remove(containerName(current));
+			engine().run(spec(current, image, redis.memoryMb(), dir));
+			try {
+				awaitReady(current, redis.password());
+				log.info("Started {} in container {} ({})", describe(current), containerName(current), image.tag());
+				return current;
+			}
+			catch (ProcessNodeDriver.NodeStartException ex) {
+				engine().remove(containerName(current));
+				if (!ex.addressInUse() || attempt == START_ATTEMPTS) {
+					throw ex;
+				}
+				log.info("Port {} of {} was taken meanwhile; trying another", current.port(), describe(current));
+				this.ports.release(current.port());
+				current = current.with(this.ports.allocate(), current.driverData());
+			}
+		}
+	}
+
+	private DockerEngine.ContainerSpec spec(ManagedNode node, ServerImages.Image image, int memoryMb, Path dir) {
+		Map<String, String> labels = new LinkedHashMap<>(labels(node));
+		labels.put(ROLE_LABEL, node.role());
+		labels.put(MEMORY_LABEL, String.valueOf(memoryMb));
+		String config = CONTAINER_FOLDER.resolve(NodeConfigFiles.fileName(node.kind())).toString();
+		return new DockerEngine.ContainerSpec(containerName(node), image.tag(), List.of(config), labels,
+				limitBytes(memoryMb), this.docker.restartPolicy(), dir.toString(), CONTAINER_FOLDER.toString(),
+				owner(dir));
+	}
+
+	/** The container's memory limit for a plan's memory: the plan's, plus the headroom. */
+	long limitBytes(int memoryMb) {
+		return (memoryMb + (long) this.docker.memoryHeadroomMb()) * MB;
+	}
+
+	/**
+	 * The node's container as the engine knows it now, when it is one of this Coffer's, of this node:
+	 * what finds a node again after a restart of Coffer (or of the engine).
+	 */
+	public Optional<InspectContainerResponse> container(ManagedNode node) {
+		return engine().inspect(containerName(node)).filter((container) -> {
+			Map<String, String> labels = container.getConfig().getLabels();
+			return labels != null && labels.entrySet().containsAll(labels(node).entrySet());
+		});
+	}
+
+	/** Whether the node's container runs and the node answers on its address. */
+	public boolean isRunning(ManagedNode node, String password) {
+		return container(node).map((container) -> Boolean.TRUE.equals(container.getState().getRunning())).orElse(false)
+				&& answers(node, password);
+	}
+
+	@Override
+	public void remove(ManagedNode node, String password) {
+		engine().remove(containerName(node));
+		this.folders.remove(node);
+		this.ports.release(node.port());
+	}
+
+	/**
+	 * Gives the node's container the memory limit of a new plan's memory, while it runs (within a plan
+	 * family nothing restarts).
+	 */
+	@Override
+	public void resize(ManagedNode node, long maxmemoryBytes) {
+		int memoryMb = (int) Math.ceil(maxmemoryBytes / (double) MB);
+		engine().updateMemory(containerName(node), limitBytes(memoryMb));
+		log.info("Container {} may now use {} MB", containerName(node), memoryMb + this.docker.memoryHeadroomMb());
+	}
+
+	/** The container's figures as the engine counts them, or empty when it has no such container running. */
+	Optional<ProcessFigures> figures(ManagedNode node) {
+		Optional<Statistics> stats = engine().stats(containerName(node));
+		return stats.filter((reading) -> reading.getMemoryStats() != null && reading.getCpuStats() != null
+				&& reading.getCpuStats().getCpuUsage() != null).map(DockerNodeDriver::figures);
+	}
+
+	static ProcessFigures figures(Statistics stats) {
+		MemoryStatsConfig memory = stats.getMemoryStats();
+		double cpuSeconds = orZero(stats.getCpuStats().getCpuUsage().getTotalUsage()) / 1e9;
+		long current = orZero(memory.getUsage());
+		// cgroup v1 keeps the highest; v2 does not, and then the highest known is the current
+		long highest = Math.max(current, orZero(memory.getMaxUsage()));
+		long swap = (memory.getStats() != null) ? orZero(memory.getStats().getSwap()) : 0;
+		long swapFree = 0;
+		if (memory.getStats() != null && memory.getStats().getHierarchicalMemswLimit() != null && memory.getLimit() != null) {
+			// memory plus swap may reach the memsw limit: what of it the memory limit leaves is the swap allowed
+			long swapAllowed = memory.getStats().getHierarchicalMemswLimit() - memory.getLimit();
+			swapFree = Math.max(0, swapAllowed - swap);
+		}
+		return new ProcessFigures(cpuSeconds, current, highest, swap, swapFree);
+	}
+
+	/**
+	 * Removes this Coffer's containers (and folders) of databases it no longer runs: those of deleted
+	 * databases whose removal did not finish, or that were made while the catalogue lost them.
+	 * @return the names of the containers removed
+	 */
+	public List<String> sweep(Set<String> keptDatabases) {
+		List<Container> ours = engine().withLabels(Map.of(INSTANCE_LABEL, this.docker.instance()));
+		return ours.stream().filter((container) -> {
+			String database = container.getLabels().get(DATABASE_LABEL);
+			return database != null && !keptDatabases.contains(database);
+		}).map((container) -> {
+			engine().remove(container.getId());
+			String database = container.getLabels().get(DATABASE_LABEL);
+			String node = container.getLabels().get(NODE_LABEL);
+			if (node != null) {
+				this.folders.remove(new ManagedNode(0, database, "", "", 0, new ManagedNode.DriverData(NAME, node,
+						ManagedNode.DriverData.REDIS, this.folders.dir(database, node).toString(), null)));
+			}
+			return container.getNames().length > 0 ? container.getNames()[0] : container.getId();
+		}).toList();
+	}
+
+	/** {@code coffer-<instance>-<database>-<node>}: one container per node, whatever the engine holds else. */
+	String containerName(ManagedNode node) {
+		return "coffer-" + this.docker.instance() + "-" + node.databaseId() + "-" + node.name();
+	}
+
+	private Map<String, String> labels(ManagedNode node) {
+		return Map.of(INSTANCE_LABEL, this.docker.instance(), DATABASE_LABEL, node.databaseId(), NODE_LABEL,
+				node.name());
+	}
+
+	private void awaitReady(ManagedNode node, String password) {
+		long deadline = System.nanoTime() + this.settings.startTimeout().toNanos();
+		while (System.nanoTime() < deadline) {
+			if (answers(node, password)) {
+				return;
+			}
+			Optional<InspectContainerResponse> container = engine().inspect(containerName(node));
+			InspectContainerResponse.ContainerState state = container.map(InspectContainerResponse::getState).orElse(null);
+			// the engine restarts a program that exits at once: a restart before it answered is a failed start
+			boolean failed = state == null || Boolean.FALSE.equals(state.getRunning())
+					|| Boolean.TRUE.equals(state.getRestarting())
+					|| (container.get().getRestartCount() != null && container.get().getRestartCount() > 0);
+			if (failed) {
+				String tail = this.folders.logTail(node);
+				String why = (state != null) ? "exited with status " + state.getExitCodeLong() : "has no container";
+				throw new ProcessNodeDriver.NodeStartException(describe(node) + " " + why + " as it started: " + tail,
+						tail.contains("Address already in use") || tail.contains("cannot bind"));
+			}
+			ProcessNodeDriver.pause(Duration.ofMillis(50));
+		}
+		throw new ProcessNodeDriver.NodeStartException(describe(node) + " did not answer within "
+				+ this.settings.startTimeout().toSeconds() + " s: " + this.folders.logTail(node), false);
+	}
+
+	private boolean answers(ManagedNode node, String password) {
+		try {
+			return this.probe.answering(new RedisEndpoint(node.host(), node.port(), password)).isPresent();
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	private static String owner(Path dir) {
+		try {
+			return Files.getAttribute(dir, "unix:uid") + ":" + Files.getAttribute(dir, "unix:gid");
+		}
+		catch (IOException | UnsupportedOperationException ex) {
+			throw new IllegalStateException("cannot tell who owns " + dir + ", whom its container must run as", ex);
+		}
+	}
+
+	private static long orZero(Long value) {
+		return (value != null) ? value : 0;
+	}
+
+	private static String describe(ManagedNode node) {
+		return ProcessNodeDriver.describe(node);
+	}
+
+	@PreDestroy
+	void close() throws IOException {
+		if (this.engine != null) {
+			this.engine.close();
+		}
+	}
+
+}

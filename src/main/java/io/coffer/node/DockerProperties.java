@@ -1,0 +1,29 @@
+package io.coffer.node;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The docker driver's settings ({@code coffer.provisioning.driver=docker}).
+ * @param host the container engine's API: {@code unix:///var/run/docker.sock}, or {@code tcp://host:2376}
+ * @param memoryHeadroomMb what a data node's container may use beyond the plan's memory (Redis' own
+ * structures, replication and client buffers, the fork of a save): the container's limit is the plan's
+ * memory plus this
+ * @param restartPolicy what the engine does when a node's program exits: {@code unless-stopped} or {@code always}
+ * @param instance the value of the label {@code io.coffer.instance} on this Coffer's containers, so that
+ * several Coffers can share one engine and each finds (and sweeps) its own only
+ */
+@Validated
+@ConfigurationProperties("coffer.provisioning.docker")
+public record DockerProperties(@NotBlank @DefaultValue("unix:///var/run/docker.sock") String host,
+		@Min(0) @DefaultValue("64") int memoryHeadroomMb,
+		@Pattern(regexp = "unless-stopped|always", message = "must be 'unless-stopped' or 'always'")
+		@DefaultValue("unless-stopped") String restartPolicy,
+		@NotBlank @Pattern(regexp = "[a-zA-Z0-9][a-zA-Z0-9_.-]*", message = "must be letters, digits, '_', '.' or '-'")
+		@DefaultValue("coffer") String instance) {
+}

@@ -1,0 +1,117 @@
+package io.coffer.node;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Optional;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.coffer.provision.ProvisioningTest;
+import io.coffer.node.docker.DockerEngine;
+import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.CofferTestServices;
+import io.coffer.testsupport.ServiceTest;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole service with {@code coffer.provisioning.driver=docker} against a real container engine: a
+ * starter database provisioned through the API runs in a container, its stats come from the engine, a plan
+ * change resizes the container live, a backup and a restore work on it, and its deletion removes the
+ * container. Skipped, saying why, only when no engine answers.
+ */
+@DirtiesContext // its own context: close it, and its engine client, once done
+class DockerDriverServiceTest extends ServiceTest {
+
+	private static final String INSTANCE = "service-test-" + Long.toString(System.nanoTime(), 36);
+
+	private static final long MB = 1024L * 1024;
+
+	@BeforeAll
+	static void engineAnswers() throws IOException {
+		try (DockerEngine engine = new DockerEngine(DockerNodeDriverContractTest.HOST)) {
+			Optional<String> why = engine.unreachable();
+			why.ifPresent((reason) -> System.err.println("SKIPPED: the docker driver's tests need a container engine; "
+					+ reason + " (scripts/test starts one and sets COFFER_TEST_DOCKER_HOST)"));
+			Assumptions.assumeTrue(why.isEmpty(), () -> "no container engine: " + why.orElse(""));
+		}
+	}
+
+	@DynamicPropertySource
+	static void services(DynamicPropertyRegistry registry) {
+		CofferTestServices.get().register(registry);
+		registry.add("coffer.provisioning.driver", () -> DockerNodeDriver.NAME);
+		registry.add("coffer.provisioning.docker.host", () -> DockerNodeDriverContractTest.HOST);
+		registry.add("coffer.provisioning.docker.instance", () -> INSTANCE);
+		registry.add("coffer.provisioning.docker.memory-headroom-mb", () -> "32");
+	}
+
+	@Test
+	void aStarterDatabaseRunsInAContainerIsResizedBackedUpRestoredAndRemovedWithIt() throws IOException {
+		Provisioned database = provision("docker-app", "redis-starter-256");
+		String id = database.id();
+		String container = "coffer-" + INSTANCE + "-" + id + "-" + DatabaseNodes.PRIMARY;
+		try (DockerEngine engine = new DockerEngine(DockerNodeDriverContractTest.HOST)) {
+			InspectContainerResponse running = engine.inspect(container).orElseThrow();
+			assertThat(running.getHostConfig().getMemory()).isEqualTo((256 + 32) * MB);
+			assertThat(running.getConfig().getLabels()).containsEntry(DockerNodeDriver.DATABASE_LABEL, id);
+			URI url = database.url();
+			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+				jedis.set("kept", "before the backup");
+				assertThat(jedis.configGet("maxmemory")).containsEntry("maxmemory", String.valueOf(256 * MB));
+			}
+
+			JsonNode stats = operator().get("/api/v1/databases/" + id + "/stats").json();
+			assertThat(stats.path("container").path("source").asString()).as(stats.toString())
+				.isEqualTo(DatabaseStats.FROM_CONTAINER);
+			assertThat(stats.path("container").path("memory").path("current").asLong()).isPositive();
+			assertThat(stats.path("container").path("swap").path("current").isIntegralNumber()).as(stats.toString())
+				.isTrue();
+
+			ApiClient owner = withToken(database.token());
+			completeJob("planChangeJob", owner.post("/api/v1/databases/" + id + "/plan",
+					"{\"plan\": \"redis-starter-512\"}"), owner);
+			assertThat(engine.inspect(container).orElseThrow().getHostConfig().getMemory()).isEqualTo((512 + 32) * MB);
+			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+				assertThat(jedis.configGet("maxmemory")).containsEntry("maxmemory", String.valueOf(512 * MB));
+			}
+
+			JsonNode backup = backUp(id);
+			assertThat(backup.path("status").asString()).as(backup.toString()).isEqualTo("done");
+			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+				jedis.set("kept", "after the backup");
+			}
+			JsonNode restored = restore(operator(), id, "{\"backup\": \"latest\"}");
+			assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
+			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+				assertThat(jedis.get("kept")).isEqualTo("before the backup");
+			}
+
+			// what the driver does not do yet is refused with its reason, and the database keeps running
+			ApiClient.Response upgrade = owner.post("/api/v1/databases/" + id + "/upgrade", "{\"version\": \"7.2.0\"}");
+			assertThat(upgrade.status()).as(upgrade.body()).isGreaterThanOrEqualTo(400).isLessThan(500);
+			assertThat(upgrade.body()).contains("docker driver");
+			ApiClient.Response tls = owner.patch("/api/v1/databases/" + id + "/config", "{\"force_tls\": true}");
+			assertThat(tls.status()).as(tls.body()).isGreaterThanOrEqualTo(400).isLessThan(500);
+			assertThat(tls.body()).contains("docker driver");
+			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+				assertThat(jedis.get("kept")).isEqualTo("before the backup");
+			}
+
+			ApiClient.Response deleted = operator().delete("/api/v1/databases/" + id + "?final_backup=false");
+			assertThat(deleted.status()).as(deleted.body()).isLessThan(300);
+			org.awaitility.Awaitility.await()
+				.atMost(java.time.Duration.ofSeconds(60))
+				.until(() -> engine.inspect(container).isEmpty());
+		}
+	}
+
+}
