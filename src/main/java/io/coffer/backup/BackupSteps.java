@@ -21,6 +21,7 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.ReplicationPosition;
 import io.coffer.storage.BlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,8 +122,12 @@ class BackupSteps {
 		RedisInfo facts = RedisInfo.read(this.redis, endpoint);
 		SnapshotSource source = this.snapshotSources.get(database.acquisitionMode());
 		try (Snapshot snapshot = source.open(endpoint)) {
+			ReplicationPosition position = snapshot.replicationPosition();
+			if (position != null) {
+				this.backups.recordReplicationPosition(backup.id(), position);
+			}
 			ArchiveWriter.Shipped shipped = this.shipment.ship(backup, snapshot.stream(), snapshot.expectedLength(),
-					(partial) -> manifest(backup, database, endpoint, role, facts, partial));
+					(partial) -> manifest(backup, database, endpoint, role, facts, partial, position));
 			return new Backup.Outcome(shipped.archiveSize(), shipped.archiveSha256(), shipped.storedSize(),
 					shipped.storedSha256(), shipped.keyId(), facts.redisVersion(), shipped.rdbVersion(),
 					shipped.rdbSize(), shipped.keysPerDb());
@@ -151,11 +156,11 @@ class BackupSteps {
 	}
 
 	private BackupManifest manifest(Backup backup, Database database, RedisEndpoint node, String role,
-			RedisInfo facts, ArchiveWriter.Shipped shipped) {
+			RedisInfo facts, ArchiveWriter.Shipped shipped, ReplicationPosition position) {
 		return new BackupManifest(BackupManifest.FORMAT_VERSION, backup.id(), database.id(), database.app(),
 				backup.createdAt(), new BackupManifest.NodeUsed(role, node.host(), node.port()), facts.redisVersion(),
 				shipped.rdbVersion(), shipped.rdbSize(), shipped.rdbSha256(), shipped.keysPerDb(), backup.method(),
-				shipped.expiringKeysPerDb());
+				shipped.expiringKeysPerDb(), position);
 	}
 
 	private Database database(String databaseId) {

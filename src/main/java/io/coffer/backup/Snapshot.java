@@ -1,5 +1,7 @@
 package io.coffer.backup;
 
+import io.coffer.catalog.ReplicationPosition;
+
 import java.io.Closeable;
 import java.io.InputStream;
 
@@ -17,5 +19,13 @@ public interface Snapshot extends Closeable {
 
 	/** The node and how the snapshot is taken, e.g. {@code "127.0.0.1:6380 (replication stream)"}. */
 	String nodeDescription();
+
+	/**
+	 * Where the dump stands in the node's replication history, when the node announced it
+	 * ({@code +FULLRESYNC <replid> <offset>}); null when it did not (BGSAVE, a node that only knows {@code SYNC}).
+	 */
+	default ReplicationPosition replicationPosition() {
+		return null;
+	}
 
 }
