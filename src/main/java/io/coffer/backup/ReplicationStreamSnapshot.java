@@ -1,8 +1,11 @@
+// Longer than 400 lines because the handshake, both framings of the payload (a length, or an end mark that
+// may arrive split) and the errors each names are one conversation with the node, read in one place.
 package io.coffer.backup;
 
 import io.coffer.catalog.ReplicationPosition;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RespRequest;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -132,22 +135,10 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 		}
 
 		Handshake command(String... arguments) throws IOException {
-			this.out.write(request(arguments));
+			this.out.write(RespRequest.of(arguments));
 			this.out.flush();
 			this.lastReply = readLine(false);
 			return this;
-		}
-
-		private static byte[] request(String... arguments) {
-			ByteArrayOutputStream request = new ByteArrayOutputStream();
-			request.writeBytes(("*" + arguments.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-			for (String argument : arguments) {
-				byte[] bytes = argument.getBytes(StandardCharsets.UTF_8);
-				request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-				request.writeBytes(bytes);
-				request.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-			}
-			return request.toByteArray();
 		}
 
 		void requireOk() {
@@ -158,7 +149,7 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 
 		/** {@code PSYNC ? -1}, or {@code SYNC} where the node does not know it; then the payload's header. */
 		PayloadHeader fullSync() throws IOException {
-			this.out.write(request("PSYNC", "?", "-1"));
+			this.out.write(RespRequest.of("PSYNC", "?", "-1"));
 			this.out.flush();
 			String reply = readLine(true);
 			if (reply.startsWith("+FULLRESYNC ")) {
