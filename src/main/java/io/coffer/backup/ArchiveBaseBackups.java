@@ -34,7 +34,7 @@ import org.springframework.stereotype.Service;
 @Service
 public class ArchiveBaseBackups {
 
-	public static final String METHOD = "archive";
+	public static final String METHOD = Backup.ARCHIVE;
 
 	private static final Logger log = LoggerFactory.getLogger(ArchiveBaseBackups.class);
 

@@ -26,6 +26,12 @@ public record Backup(String id, String databaseId, Instant createdAt, String nam
 	/** Taken just before its database is deleted, and kept {@code coffer.retention.final} after. */
 	public static final String FINAL = "final";
 
+	/**
+	 * The dump a point-in-time archiver received when the node gave it a full synchronisation: a base the
+	 * archived stream continues from. It takes no manual place, and stays as long as the daily slots last.
+	 */
+	public static final String ARCHIVE = "archive";
+
 	/** An external dump uploaded through the API: no node was snapshotted; its keys are counted from the dump. */
 	public static final String IMPORT = "import";
 
