@@ -1,5 +1,7 @@
 package io.coffer.archive;
 
+import io.coffer.catalog.ReplicationPosition;
+
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,11 +12,14 @@ import java.util.TreeMap;
  * to rebuild the backup's row if the catalogue is lost. {@code keysPerDb} and {@code expiringKeysPerDb}
  * are counted from the dump itself as it was parsed ({@code db0 → n}); {@code keysPerDb} is null in
  * archives of imports made before dumps were parsed, {@code expiringKeysPerDb} in archives written before
- * it was recorded, and {@code method} in archives written before it was recorded.
+ * it was recorded, and {@code method} in archives written before it was recorded. {@code replication} is where
+ * the dump stands in the node's replication history ({@code replid}, {@code offset}), null when the node did not
+ * say (BGSAVE, an import) and in archives written before it was recorded.
  */
 public record BackupManifest(int formatVersion, String backupId, String databaseId, String app, Instant createdAt,
 		NodeUsed node, String redisVersion, int rdbVersion, long rdbSize, String rdbSha256,
-		Map<String, Long> keysPerDb, String method, Map<String, Long> expiringKeysPerDb) {
+		Map<String, Long> keysPerDb, String method, Map<String, Long> expiringKeysPerDb,
+		ReplicationPosition replication) {
 
 	public static final int FORMAT_VERSION = 1;
 

@@ -144,7 +144,7 @@ public class BackupImporter {
 					(partial) -> new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, database.id(),
 							database.app(), createdAt, new BackupManifest.NodeUsed(Backup.IMPORT, null, 0), null,
 							partial.rdbVersion(), partial.rdbSize(), partial.rdbSha256(), partial.keysPerDb(), Backup.IMPORT,
-							partial.expiringKeysPerDb()));
+							partial.expiringKeysPerDb(), null));
 			this.shipment.commit(backup, new Backup.Outcome(shipped.archiveSize(), shipped.archiveSha256(),
 					shipped.storedSize(), shipped.storedSha256(), shipped.keyId(), null, shipped.rdbVersion(),
 					shipped.rdbSize(), shipped.keysPerDb()));

@@ -23,6 +23,7 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.ReplicationPosition;
 import io.coffer.storage.BlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,9 +125,13 @@ class BackupSteps {
 		SnapshotSource source = this.snapshotSources.get(database.acquisitionMode());
 		long opened = System.nanoTime();
 		try (Snapshot snapshot = source.open(endpoint)) {
+			ReplicationPosition position = snapshot.replicationPosition();
+			if (position != null) {
+				this.backups.recordReplicationPosition(backup.id(), position);
+			}
 			long streaming = System.nanoTime();
 			ArchiveWriter.Shipped shipped = this.shipment.ship(backup, snapshot.stream(), snapshot.expectedLength(),
-					(partial) -> manifest(backup, database, endpoint, role, facts, partial));
+					(partial) -> manifest(backup, database, endpoint, role, facts, partial, position));
 			logStages(backup, snapshot, shipped, streaming - opened, System.nanoTime() - streaming);
 			return new Backup.Outcome(shipped.archiveSize(), shipped.archiveSha256(), shipped.storedSize(),
 					shipped.storedSha256(), shipped.keyId(), facts.redisVersion(), shipped.rdbVersion(),
@@ -170,11 +175,11 @@ class BackupSteps {
 	}
 
 	private BackupManifest manifest(Backup backup, Database database, RedisEndpoint node, String role,
-			RedisInfo facts, ArchiveWriter.Shipped shipped) {
+			RedisInfo facts, ArchiveWriter.Shipped shipped, ReplicationPosition position) {
 		return new BackupManifest(BackupManifest.FORMAT_VERSION, backup.id(), database.id(), database.app(),
 				backup.createdAt(), new BackupManifest.NodeUsed(role, node.host(), node.port()), facts.redisVersion(),
 				shipped.rdbVersion(), shipped.rdbSize(), shipped.rdbSha256(), shipped.keysPerDb(), backup.method(),
-				shipped.expiringKeysPerDb());
+				shipped.expiringKeysPerDb(), position);
 	}
 
 	private Database database(String databaseId) {

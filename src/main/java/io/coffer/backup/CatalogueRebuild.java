@@ -182,7 +182,7 @@ public class CatalogueRebuild {
 				object.key(), recovered.archiveSize(), recovered.archiveSha256(), recovered.storedSize(),
 				recovered.storedSha256(), recovered.keyId(), manifest.redisVersion(), manifest.rdbVersion(),
 				manifest.rdbSize(), BackupManifest.perDb(recovered.rdb().keysPerDb()), manifest.rdbSize(), null, null,
-				null, null, null, null, null, Backup.Copy.NONE);
+				null, null, null, null, null, Backup.Copy.NONE, manifest.replication());
 	}
 
 	private record Recovered(BackupManifest manifest, String keyId, long storedSize, String storedSha256,

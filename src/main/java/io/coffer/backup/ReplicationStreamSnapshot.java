@@ -1,7 +1,11 @@
+// Longer than 400 lines because the handshake, both framings of the payload (a length, or an end mark that
+// may arrive split) and the errors each names are one conversation with the node, read in one place.
 package io.coffer.backup;
 
+import io.coffer.catalog.ReplicationPosition;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RespRequest;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,12 +18,17 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Snapshot mode {@code stream}: asks the node for a full synchronisation as a replica
  * would, the way {@code redis-cli --rdb} does, and hands out the RDB as it arrives. Nothing
  * is written to disk on our side; the node writes nothing either when it is configured
  * for diskless replication.
+ * <p>
+ * It asks with {@code PSYNC ? -1}, whose answer {@code +FULLRESYNC <replid> <offset>} says where the
+ * dump stands in the node's replication history (point-in-time recovery continues from there), and
+ * falls back to {@code SYNC} on a node that does not know {@code PSYNC}.
  */
 public final class ReplicationStreamSnapshot implements SnapshotSource {
 
@@ -85,10 +94,10 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 			// older servers answer an error, which costs us nothing
 			handshake.command("REPLCONF", "rdb-only", "1");
 			long syncSent = System.nanoTime();
-			PayloadHeader header = handshake.sync();
+			PayloadHeader header = handshake.fullSync();
 			Duration preparation = Duration.ofNanos(System.nanoTime() - syncSent);
 			InputStream payload = new PayloadStream(socket, in, node, header);
-			return new StreamedSnapshot(payload, header.length, node, preparation);
+			return new StreamedSnapshot(payload, header.length, node, preparation, header.position);
 		}
 		catch (IOException | RuntimeException ex) {
 			socket.close();
@@ -105,8 +114,11 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 		return (duration.toMillis() % 1000 == 0) ? duration.toSeconds() + " s" : (duration.toMillis() / 1000.0) + " s";
 	}
 
-	/** How the node announced the payload: its length, or the mark that will follow it. */
-	private record PayloadHeader(long length, byte[] eofMark) {
+	/**
+	 * How the node announced the payload: its length, or the mark that will follow it; and where it stands
+	 * in the node's replication history (null after {@code SYNC}).
+	 */
+	private record PayloadHeader(long length, byte[] eofMark, ReplicationPosition position) {
 	}
 
 	/** The request/reply part of the conversation, before the payload. */
@@ -127,15 +139,7 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 		}
 
 		Handshake command(String... arguments) throws IOException {
-			ByteArrayOutputStream request = new ByteArrayOutputStream();
-			request.writeBytes(("*" + arguments.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-			for (String argument : arguments) {
-				byte[] bytes = argument.getBytes(StandardCharsets.UTF_8);
-				request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-				request.writeBytes(bytes);
-				request.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-			}
-			this.out.write(request.toByteArray());
+			this.out.write(RespRequest.of(arguments));
 			this.out.flush();
 			this.lastReply = readLine(false);
 			return this;
@@ -147,10 +151,40 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 			}
 		}
 
-		PayloadHeader sync() throws IOException {
-			this.out.write("SYNC\r\n".getBytes(StandardCharsets.US_ASCII));
+		/** {@code PSYNC ? -1}, or {@code SYNC} where the node does not know it; then the payload's header. */
+		PayloadHeader fullSync() throws IOException {
+			this.out.write(RespRequest.of("PSYNC", "?", "-1"));
 			this.out.flush();
 			String reply = readLine(true);
+			if (reply.startsWith("+FULLRESYNC ")) {
+				return payloadHeader(readLine(true), fullResyncPosition(reply));
+			}
+			if (reply.startsWith("-") && reply.toLowerCase(Locale.ROOT).contains("unknown command")) {
+				this.out.write("SYNC\r\n".getBytes(StandardCharsets.US_ASCII));
+				this.out.flush();
+				return payloadHeader(readLine(true), null);
+			}
+			if (reply.startsWith("-")) {
+				throw RedisConnections.describeErrorReply(this.node, reply.substring(1), null);
+			}
+			throw protocolError("\"" + reply + "\" instead of +FULLRESYNC");
+		}
+
+		/** {@code +FULLRESYNC <replid> <offset>}: the replication id and the offset the dump stands at. */
+		private ReplicationPosition fullResyncPosition(String reply) throws IOException {
+			String[] parts = reply.split(" ");
+			if (parts.length != 3 || parts[1].isEmpty()) {
+				throw protocolError("\"" + reply + "\" instead of +FULLRESYNC <replid> <offset>");
+			}
+			try {
+				return new ReplicationPosition(parts[1], Long.parseLong(parts[2]));
+			}
+			catch (IllegalArgumentException ex) {
+				throw protocolError("\"" + reply + "\" instead of +FULLRESYNC <replid> <offset>");
+			}
+		}
+
+		private PayloadHeader payloadHeader(String reply, ReplicationPosition position) throws IOException {
 			if (reply.startsWith("-")) {
 				throw RedisConnections.describeErrorReply(this.node, reply.substring(1), null);
 			}
@@ -159,11 +193,11 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 				if (mark.length != EOF_MARK_LENGTH) {
 					throw protocolError("an end mark of " + mark.length + " bytes instead of " + EOF_MARK_LENGTH);
 				}
-				return new PayloadHeader(-1, mark);
+				return new PayloadHeader(-1, mark, position);
 			}
 			if (reply.startsWith("$")) {
 				try {
-					return new PayloadHeader(Long.parseLong(reply.substring(1)), null);
+					return new PayloadHeader(Long.parseLong(reply.substring(1)), null, position);
 				}
 				catch (NumberFormatException ex) {
 					throw protocolError("\"" + reply + "\" instead of the payload length");
@@ -203,7 +237,7 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 		}
 
 		private IOException protocolError(String what) {
-			return new IOException("Redis at " + this.node.address() + " answered SYNC with " + what);
+			return new IOException("Redis at " + this.node.address() + " answered the full synchronisation with " + what);
 		}
 
 	}
@@ -350,16 +384,25 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 
 		private final Duration preparation;
 
-		StreamedSnapshot(InputStream stream, long expectedLength, RedisEndpoint node, Duration preparation) {
+		private final ReplicationPosition position;
+
+		StreamedSnapshot(InputStream stream, long expectedLength, RedisEndpoint node, Duration preparation,
+				ReplicationPosition position) {
 			this.stream = stream;
 			this.expectedLength = expectedLength;
 			this.node = node;
 			this.preparation = preparation;
+			this.position = position;
 		}
 
 		@Override
 		public Duration nodePreparation() {
 			return this.preparation;
+		}
+
+		@Override
+		public ReplicationPosition replicationPosition() {
+			return this.position;
 		}
 
 		@Override

@@ -1,5 +1,7 @@
 package io.coffer.backup;
 
+import io.coffer.catalog.ReplicationPosition;
+
 import java.io.Closeable;
 import java.io.InputStream;
 import java.time.Duration;
@@ -24,6 +26,14 @@ public interface Snapshot extends Closeable {
 	 * replication stream: its whole BGSAVE to its disk), or {@code null} when not measured.
 	 */
 	default Duration nodePreparation() {
+		return null;
+	}
+
+	/**
+	 * Where the dump stands in the node's replication history, when the node announced it
+	 * ({@code +FULLRESYNC <replid> <offset>}); null when it did not (BGSAVE, a node that only knows {@code SYNC}).
+	 */
+	default ReplicationPosition replicationPosition() {
 		return null;
 	}
 

@@ -8,14 +8,16 @@ import java.util.TreeMap;
 /**
  * One backup of a database: its row in the catalogue. {@code integrityError} is set when its stored
  * object failed authentication on a read; {@code verifiedAt} is when {@code verifyBackupsJob} last read it
- * whole (null until it has); {@code copy} is its copy in the second store ({@code coffer.copy}).
+ * whole (null until it has); {@code copy} is its copy in the second store ({@code coffer.copy});
+ * {@code replication} is where in the node's replication history the dump stands, when the node said so
+ * ({@code stream} backups of nodes that answer {@code PSYNC}), else null.
  */
 public record Backup(String id, String databaseId, Instant createdAt, String name, RunStatus status, String method,
 		NodeUsed node, String objectKey, Long archiveSize, String archiveSha256, Long storedSize,
 		String storedSha256, String keyId, String redisVersion, Integer rdbVersion, Long rdbSize,
 		Map<String, Long> keysPerDb, long bytesProcessed, Long jobExecutionId, Instant startedAt,
 		Instant finishedAt, String error, String integrityError, Instant integrityCheckedAt,
-		Instant verifiedAt, Copy copy) {
+		Instant verifiedAt, Copy copy, ReplicationPosition replication) {
 
 	public static final String PERIODIC = "periodic";
 
@@ -23,6 +25,12 @@ public record Backup(String id, String databaseId, Instant createdAt, String nam
 
 	/** Taken just before its database is deleted, and kept {@code coffer.retention.final} after. */
 	public static final String FINAL = "final";
+
+	/**
+	 * The dump a point-in-time archiver received when the node gave it a full synchronisation: a base the
+	 * archived stream continues from. It takes no manual place, and stays as long as the daily slots last.
+	 */
+	public static final String ARCHIVE = "archive";
 
 	/** An external dump uploaded through the API: no node was snapshotted; its keys are counted from the dump. */
 	public static final String IMPORT = "import";

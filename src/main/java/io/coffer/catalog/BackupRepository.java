@@ -113,6 +113,25 @@ public class BackupRepository {
 	}
 
 	/**
+	 * The newest intact done backup whose dump stands at a known replication position: where point-in-time
+	 * recovery can start the archived stream from.
+	 */
+	public Optional<Backup> findLatestBase(String databaseId) {
+		return this.jdbc.sql("""
+				select * from backups where database_id = ? and status = 'done' and integrity_error is null
+				and deleting_at is null and replication_id is not null order by created_at desc, id desc limit 1
+				""").param(databaseId).query(this::row).optional();
+	}
+
+	/** The done backup whose dump stands at exactly this position, if there is one. */
+	public Optional<Backup> findAtPosition(String databaseId, ReplicationPosition position) {
+		return this.jdbc.sql("""
+				select * from backups where database_id = ? and status = 'done' and deleting_at is null
+				and replication_id = ? and replication_offset = ? order by created_at limit 1
+				""").params(databaseId, position.replid(), position.offset()).query(this::row).optional();
+	}
+
+	/**
 	 * Why {@link #findLatestGood} found nothing, as a sentence: no successful backup yet, or only damaged ones,
 	 * which were skipped.
 	 */
@@ -194,13 +213,16 @@ public class BackupRepository {
 		values.put("rdbSize", backup.rdbSize());
 		values.put("keys", (backup.keysPerDb() != null) ? this.json.writeValueAsString(backup.keysPerDb()) : null);
 		values.put("finishedAt", (finishedAt != null) ? Timestamp.from(finishedAt) : null);
+		values.put("replid", (backup.replication() != null) ? backup.replication().replid() : null);
+		values.put("replOffset", (backup.replication() != null) ? backup.replication().offset() : null);
 		this.jdbc.sql("""
 				insert into backups (id, database_id, created_at, name, status, method, node_role, node_host, node_port,
 				    node_reason, object_key, archive_size, archive_sha256, stored_size, stored_sha256, key_id,
-				    redis_version, rdb_version, rdb_size, keys_per_db, bytes_processed, finished_at, copy_state)
+				    redis_version, rdb_version, rdb_size, keys_per_db, bytes_processed, finished_at, copy_state,
+				    replication_id, replication_offset)
 				values (:id, :databaseId, :createdAt, :name, 'done', :method, :role, :host, :port, :reason, :objectKey,
 				    :archiveSize, :archiveSha256, :storedSize, :storedSha256, :keyId, :redisVersion, :rdbVersion,
-				    :rdbSize, cast(:keys as jsonb), coalesce(:rdbSize, 0), :finishedAt, 'pending')
+				    :rdbSize, cast(:keys as jsonb), coalesce(:rdbSize, 0), :finishedAt, 'pending', :replid, :replOffset)
 				""").params(values).update();
 	}
 
@@ -228,6 +250,13 @@ public class BackupRepository {
 	 */
 	public void deleteUnfinished(String backupId) {
 		this.jdbc.sql("delete from backups where id = ? and status <> 'done'").param(backupId).update();
+	}
+
+	/** Where the running backup's dump stands in the node's replication history, as the node announced it. */
+	public void recordReplicationPosition(String backupId, ReplicationPosition position) {
+		this.jdbc.sql("""
+				update backups set replication_id = ?, replication_offset = ? where id = ? and status = 'running'
+				""").params(position.replid(), position.offset(), backupId).update();
 	}
 
 	/**
@@ -515,7 +544,9 @@ public class BackupRepository {
 				instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("error"),
 				rs.getString("integrity_error"), instant(rs, "integrity_checked_at"), instant(rs, "verified_at"),
 				new Backup.Copy(rs.getString("copy_state"), rs.getString("copy_error"), instant(rs, "copied_at"),
-						rs.getString("primary_error")));
+						rs.getString("primary_error")),
+				(rs.getString("replication_id") != null) ? new ReplicationPosition(rs.getString("replication_id"),
+						rs.getLong("replication_offset")) : null);
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
 				SettingVerbs.Restore.class, SettingVerbs.Config.class, SettingVerbs.CaCertificate.class,
 				EngineVerbs.DatabaseUpgrade.class, Decrypt.class, RebuildCatalogue.class,
 				RebuildCatalogue.Snapshots.class,
-				KeyringVerbs.class, VerifyBackups.class, StatsVerb.class })
+				KeyringVerbs.class, VerifyBackups.class, StatsVerb.class, PitrVerb.class })
 public final class CofferCli implements Runnable {
 
 	static final String DEFAULT_URL = "http://localhost:8080";

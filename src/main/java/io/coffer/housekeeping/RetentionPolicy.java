@@ -26,6 +26,8 @@ import io.coffer.catalog.RunStatus;
  * for {@code weekly} Sundays, that of a month's first Sunday for {@code monthly} months; the other
  * backups of a day go when its daily slot does, and any other periodic backup is deleted;
  * <li>manual backups roll: the newest {@code manual} are kept, the oldest deleted first;
+ * <li>the bases of point-in-time recovery (method {@code archive}) stay for {@code daily} days from when they were
+ * taken, and take no manual place, so that a node restarting often never pushes out a user's manual backups;
  * <li>final backups (taken just before the database is deleted) stay for {@code keepFinal} from when
  * they were taken, whether the database lives or not, and take no manual place;
  * <li>after the database is deleted, its backups stay for the family's period, then go;
@@ -60,9 +62,14 @@ public class RetentionPolicy {
 		if (deletedAt == null) {
 			keepDailies(done, family, keep);
 			done.stream()
-				.filter((backup) -> !Backup.PERIODIC.equals(backup.method()) && !Backup.FINAL.equals(backup.method()))
+				.filter((backup) -> !Backup.PERIODIC.equals(backup.method()) && !Backup.FINAL.equals(backup.method())
+						&& !Backup.ARCHIVE.equals(backup.method()))
 				.sorted(newestFirst())
 				.limit(family.manual)
+				.forEach((backup) -> keep.add(backup.id()));
+			done.stream()
+				.filter((backup) -> Backup.ARCHIVE.equals(backup.method()))
+				.filter((backup) -> now.isBefore(backup.createdAt().plus(Duration.ofDays(family.daily))))
 				.forEach((backup) -> keep.add(backup.id()));
 		}
 		else if (now.isBefore(deletedAt.atZone(ZoneOffset.UTC).plus(family.afterDeletion).toInstant())) {

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.coffer.backup.CatalogueSnapshots;
 import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.PitrRepository;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.CopyStore;
@@ -204,10 +205,12 @@ public class SweepOrphanObjectsTask {
 
 	private static List<BlobInfo> objects(BlobStore store) {
 		try {
-			// the catalogue's own snapshots are no backup's, and have their own retention
+			// the catalogue's own snapshots and the segments of point-in-time recovery are no backup's, and
+			// have their own retention
 			return store.list("")
 				.stream()
 				.filter((object) -> !object.key().startsWith(CatalogueSnapshots.PREFIX))
+				.filter((object) -> !object.key().startsWith(PitrRepository.OBJECT_PREFIX))
 				.toList();
 		}
 		catch (IOException ex) {

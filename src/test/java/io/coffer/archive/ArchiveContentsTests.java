@@ -25,7 +25,7 @@ class ArchiveContentsTests {
 
 	private static final Backup BACKUP = new Backup("b1", "db-1", Instant.EPOCH, "x.tar.gz", RunStatus.DONE, "manual",
 			null, "db-1/x.tar.gz.enc", 1L, "00", 1L, "00", "k", "7.0.15", 10, null, null, 0, null, null, null, null,
-			null, null, null, Backup.Copy.NONE);
+			null, null, null, Backup.Copy.NONE, null);
 
 	@ParameterizedTest
 	@CsvSource({ "../dump.rdb", "/etc/dump.rdb", "a/../../dump.rdb", "backup.json" })

@@ -146,7 +146,7 @@ class DisklessArchiveWriterTest {
 	private static BackupManifest manifest(ArchiveWriter.Shipped partial) {
 		return new BackupManifest(BackupManifest.FORMAT_VERSION, "backup", "db", "app", Instant.now(),
 				new BackupManifest.NodeUsed("primary", "127.0.0.1", 6379), "7.0.15", partial.rdbVersion(),
-				partial.rdbSize(), partial.rdbSha256(), partial.keysPerDb(), "manual", Map.of());
+				partial.rdbSize(), partial.rdbSha256(), partial.keysPerDb(), "manual", Map.of(), null);
 	}
 
 	private static List<String> permissions(Path folder) {

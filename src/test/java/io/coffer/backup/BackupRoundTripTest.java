@@ -98,6 +98,16 @@ class BackupRoundTripTest extends IntegrationTest {
 		assertThat(manifest.path("rdb_sha256").asString()).isEqualTo(sha256(Files.readAllBytes(dump)));
 		assertThat(manifest.path("redis_version").asString()).startsWith("7.");
 		assertThat(manifest.path("keys_per_db").path("db4").asLong()).isEqualTo(207);
+		// no write since the replica caught up: the dump stands at the replica's offset, in the primary's history
+		String replid = redis.primary().info("replication").get("master_replid");
+		long offset = Long.parseLong(redis.replica().info("replication").get("master_repl_offset"));
+		assertThat(row.replication()).isNotNull();
+		assertThat(row.replication().replid()).isEqualTo(replid);
+		assertThat(row.replication().offset()).isPositive().isLessThanOrEqualTo(offset);
+		assertThat(manifest.path("replication").path("replid").asString()).isEqualTo(replid);
+		assertThat(manifest.path("replication").path("offset").asLong()).isEqualTo(row.replication().offset());
+		assertThat(finished.path("replication").path("replid").asString()).isEqualTo(replid);
+		assertThat(finished.path("replication").path("offset").asLong()).isEqualTo(row.replication().offset());
 
 		try (RedisServerProcess restored = RedisServerProcess.options().loading(dump).start();
 				Jedis source = redis.primary().jedis();

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The framing corner a real server produces only by chance: the diskless end mark split
  * across two reads. A scripted peer sends the mark in two halves, the second only once the
- * client has consumed everything it could.
+ * client has consumed everything it could. The peer does not know {@code PSYNC}, so the client falls back to
+ * {@code SYNC}.
  */
 class ReplicationStreamFramingTest {
 
@@ -66,6 +67,7 @@ class ReplicationStreamFramingTest {
 				byte[] rest = stream.readAllBytes();
 
 				assertThat(snapshot.expectedLength()).isEqualTo(-1);
+				assertThat(snapshot.replicationPosition()).as("SYNC announces no position").isNull();
 				assertThat(first.length + rest.length).isEqualTo(payload.length);
 				assertThat(rest).containsOnly((byte) 'x');
 			}
@@ -85,8 +87,10 @@ class ReplicationStreamFramingTest {
 					in.readLine();
 					words[i] = in.readLine();
 				}
-				// like a server older than 7: rdb-only is unknown
-				String reply = words[1].equals("rdb-only") ? "-ERR Unrecognized REPLCONF option\r\n" : "+OK\r\n";
+				// like a server older than 7, rdb-only is unknown; like a proxy that only passes SYNC, PSYNC is
+				String reply = words[0].equals("PSYNC")
+						? "-ERR unknown command 'PSYNC', with args beginning with: '?' '-1'\r\n"
+						: words[1].equals("rdb-only") ? "-ERR Unrecognized REPLCONF option\r\n" : "+OK\r\n";
 				out.write(reply.getBytes(StandardCharsets.US_ASCII));
 				out.flush();
 			}

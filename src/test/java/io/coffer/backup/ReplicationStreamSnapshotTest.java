@@ -1,11 +1,13 @@
 package io.coffer.backup;
 
+import io.coffer.catalog.ReplicationPosition;
 import io.coffer.redis.RedisAccessException;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +111,50 @@ class ReplicationStreamSnapshotTest {
 		}
 
 		assertThat(RdbFiles.digestOf(rdb)).isEqualTo(RdbFiles.digestOf(reference));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "redis-server", "valkey-server" })
+	void theNodeContinuesItsCommandStreamRightAfterTheAnnouncedPosition(String program) throws IOException {
+		try (RedisServerProcess server = RedisServerProcess.options().server(program).start()) {
+			server.populate(1_000, "key", 16);
+
+			ReplicationPosition first = positionOfASnapshot(server);
+			try (Jedis jedis = server.jedis()) {
+				jedis.set("written-after-the-first", "x");
+			}
+			ReplicationPosition second = positionOfASnapshot(server);
+
+			assertThat(first.replid()).matches("[0-9a-f]{40}").isEqualTo(second.replid())
+				.isEqualTo(server.info("replication").get("master_replid"));
+			assertThat(second.offset()).as("the write moved the stream on").isGreaterThan(first.offset());
+			assertThat(second.offset()).isLessThanOrEqualTo(
+					Long.parseLong(server.info("replication").get("master_repl_offset")));
+			assertThat(continueFrom(server, first)).as("PSYNC from the first position").startsWith("+CONTINUE");
+		}
+	}
+
+	private ReplicationPosition positionOfASnapshot(RedisServerProcess server) throws IOException {
+		try (Snapshot snapshot = this.snapshots.open(server.endpoint())) {
+			assertThat(new String(snapshot.stream().readAllBytes(), 0, 5, StandardCharsets.US_ASCII)).isEqualTo("REDIS");
+			return snapshot.replicationPosition();
+		}
+	}
+
+	/** What the node answers a replica that asks for the stream right after {@code position}. */
+	private static String continueFrom(RedisServerProcess server, ReplicationPosition position) throws IOException {
+		try (Socket socket = new Socket(server.host(), server.port())) {
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream().write(("PSYNC " + position.replid() + " " + (position.offset() + 1) + "\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			StringBuilder line = new StringBuilder();
+			for (int next = socket.getInputStream().read(); next != '\n' && next != -1; next = socket.getInputStream().read()) {
+				if (next != '\r') {
+					line.append((char) next);
+				}
+			}
+			return line.toString();
+		}
 	}
 
 	@Test

@@ -187,6 +187,25 @@ class CofferCliTest extends IntegrationTest {
 	}
 
 	@Test
+	void pitrIsTurnedOnShownAndTurnedOff() {
+		CliRun.Result on = coffer().run("--app", this.app, "pitr", "enable");
+		assertThat(on.exitCode()).as(on.toString()).isZero();
+		assertThat(on.stdout()).startsWith("-----> Point-in-time recovery is on\n");
+
+		CliRun.Result status = coffer().run("--app", this.app, "pitr");
+		assertThat(status.exitCode()).as(status.toString()).isZero();
+		assertThat(status.stdout()).startsWith("-----> Point-in-time recovery is on\n");
+
+		CliRun.Result off = coffer().run("--app", this.app, "pitr", "disable");
+		assertThat(off.exitCode()).as(off.toString()).isZero();
+		assertThat(off.stdout()).isEqualTo("-----> Point-in-time recovery is off\n");
+
+		CliRun.Result wrong = coffer().run("--app", this.app, "pitr", "pause");
+		assertThat(wrong.exitCode()).as(wrong.toString()).isNotZero();
+		assertThat(wrong.stderr()).contains("pitr takes enable, disable or status, not \"pause\"");
+	}
+
+	@Test
 	void envPrintsTheConnectionVariables() {
 		CliRun.Result result = coffer().run("--app", this.app, "env");
 

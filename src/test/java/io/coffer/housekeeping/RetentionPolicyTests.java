@@ -110,6 +110,23 @@ class RetentionPolicyTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("policies")
+	void basesOfPointInTimeRecoveryTakeNoManualPlaceAndStayForTheDailyDays(String name, PlanFamily family,
+			Set<String> periodicDays, int manualKept) {
+		List<BackupRef> live = new ArrayList<>();
+		for (int i = 1; i <= manualKept; i++) {
+			live.add(new BackupRef("m-" + i, NOW.minus(Duration.ofDays(20)).minus(Duration.ofHours(i)), Backup.MANUAL,
+					RunStatus.DONE));
+		}
+		for (int i = 0; i < 3 * manualKept; i++) {
+			live.add(new BackupRef("a-recent-" + i, NOW.minus(Duration.ofMinutes(10 + i)), Backup.ARCHIVE, RunStatus.DONE));
+		}
+		live.add(new BackupRef("a-old", NOW.minus(Duration.ofDays(8)), Backup.ARCHIVE, RunStatus.DONE));
+
+		assertThat(policy.toDelete(live, NOW, family)).extracting(BackupRef::id).containsExactly("a-old");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("policies")
 	void aSundayWhoseNewestBackupIsDamagedKeepsItsNewestGoodOne(String name, PlanFamily family,
 			Set<String> periodicDays, int manualKept) {
 		// 21 December, a Sunday held by the weekly rule, got a second periodic backup at 20:00 that a

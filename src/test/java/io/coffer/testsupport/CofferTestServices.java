@@ -97,6 +97,8 @@ public final class CofferTestServices {
 		registry.add("coffer.schedule.default-enabled", () -> "false");
 		// the container stats (CPU usage now, the chart) have their samples within seconds
 		registry.add("coffer.stats.sample-interval", () -> "1s");
+		// point-in-time archivers seal and upload their segments within seconds
+		registry.add("coffer.pitr.upload-interval", () -> "2s");
 		// provisioned business databases fail over, and dead nodes come back, within seconds
 		registry.add("coffer.provisioning.sentinel-down-after", () -> "1s");
 		registry.add("coffer.provisioning.sentinel-failover-timeout", () -> "5s");

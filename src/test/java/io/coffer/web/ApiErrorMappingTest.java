@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import io.coffer.pitr.PointInTimeRecovery;
 import io.coffer.storage.CopyStore;
 import io.coffer.backup.BackupImporter;
 import io.coffer.backup.BackupLauncher;
@@ -164,6 +165,9 @@ class ApiErrorMappingTest {
 
 	@MockitoBean
 	private PlanCatalogue plans;
+
+	@MockitoBean
+	private PointInTimeRecovery pointInTimeRecovery;
 
 	@BeforeEach
 	void tokens() {

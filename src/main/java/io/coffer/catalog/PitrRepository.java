@@ -1,0 +1,167 @@
+package io.coffer.catalog;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The tables of point-in-time recovery: each database's archiver (whether it is on, and the lease of the
+ * instance running it), the segments of the stream it stored, and the gaps in it. Leases are reckoned
+ * in the catalogue's clock ({@code now()}), so that the instances' clocks need not agree.
+ */
+@Repository
+public class PitrRepository {
+
+	/** Where segments are stored in the bucket, apart from backups (the orphan sweep leaves them alone). */
+	public static final String OBJECT_PREFIX = "pitr/";
+
+	private final JdbcClient jdbc;
+
+	PitrRepository(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** A database's archiver as the catalogue knows it. */
+	public record Archiver(String databaseId, boolean enabled, String owner, Instant leaseUntil,
+			Instant lastDurableAt, String lastError) {
+	}
+
+	/** A sealed, uploaded segment of the stream: offsets of its first and last byte, arrival of its commands. */
+	public record Segment(long id, String databaseId, String replid, long startOffset, long endOffset,
+			Instant firstArrival, Instant lastArrival, int commands, String objectKey, long storedSize,
+			String storedSha256, String keyId) {
+
+		/** The position the stream continues from after this segment. */
+		public ReplicationPosition end() {
+			return new ReplicationPosition(this.replid, this.endOffset);
+		}
+
+	}
+
+	/** A hole in the archived stream, and the base backup taken after it. */
+	public record Gap(Instant from, Instant to, String reason, String baseBackupId) {
+	}
+
+	/** Turns point-in-time recovery on or off; the archiver holding the lease stops when it sees it off. */
+	public void setEnabled(String databaseId, boolean enabled) {
+		this.jdbc.sql("""
+				insert into pitr_archivers (database_id, enabled) values (?, ?)
+				on conflict (database_id) do update set enabled = excluded.enabled, updated_at = now()
+				""").params(databaseId, enabled).update();
+	}
+
+	public Optional<Archiver> find(String databaseId) {
+		return this.jdbc.sql("select * from pitr_archivers where database_id = ?")
+			.param(databaseId)
+			.query(PitrRepository::archiver)
+			.optional();
+	}
+
+	/** The live databases with point-in-time recovery on. */
+	public List<String> enabledDatabases() {
+		return this.jdbc.sql("""
+				select a.database_id from pitr_archivers a join databases d on d.id = a.database_id
+				where a.enabled and d.deleted_at is null order by a.database_id
+				""").query(String.class).list();
+	}
+
+	/**
+	 * Takes the archiver's lease for {@code lease} when nobody holds it, this instance does, or its holder
+	 * let it run out; answers whether this instance holds it now. Renewing is claiming again.
+	 */
+	public boolean claim(String databaseId, String instanceId, Duration lease) {
+		return this.jdbc.sql("""
+				update pitr_archivers set owner = ?, lease_until = now() + make_interval(secs => ?), updated_at = now()
+				where database_id = ? and enabled and (owner is null or owner = ? or lease_until < now())
+				""").params(instanceId, lease.toMillis() / 1000.0, databaseId, instanceId).update() == 1;
+	}
+
+	/** Gives the lease back (the archiver stopped), saying why when it failed. */
+	public void release(String databaseId, String instanceId, String error) {
+		this.jdbc.sql("""
+				update pitr_archivers set owner = null, lease_until = null, last_error = ?, updated_at = now()
+				where database_id = ? and owner = ?
+				""").params(error, databaseId, instanceId).update();
+	}
+
+	/** The last command received is on local disk, as of {@code at}; the archiver runs well. */
+	public void recordDurable(String databaseId, String instanceId, Instant at) {
+		this.jdbc.sql("""
+				update pitr_archivers set last_durable_at = ?, last_error = null where database_id = ? and owner = ?
+				""").params(Timestamp.from(at), databaseId, instanceId).update();
+	}
+
+	/** Why the running archiver cannot go on for now (it retries). */
+	public void recordError(String databaseId, String instanceId, String error) {
+		this.jdbc.sql("update pitr_archivers set last_error = ? where database_id = ? and owner = ?")
+			.params(error, databaseId, instanceId)
+			.update();
+	}
+
+	public void insertSegment(Segment segment) {
+		this.jdbc.sql("""
+				insert into pitr_segments (database_id, replid, start_offset, end_offset, first_arrival, last_arrival,
+				    commands, object_key, stored_size, stored_sha256, key_id, state)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'uploaded')
+				""").params(segment.databaseId(), segment.replid(), segment.startOffset(), segment.endOffset(),
+				Timestamp.from(segment.firstArrival()), Timestamp.from(segment.lastArrival()), segment.commands(),
+				segment.objectKey(), segment.storedSize(), segment.storedSha256(), segment.keyId()).update();
+	}
+
+	/** The database's uploaded segments, oldest first. */
+	public List<Segment> segments(String databaseId) {
+		return this.jdbc.sql("select * from pitr_segments where database_id = ? order by last_arrival, id")
+			.param(databaseId)
+			.query(PitrRepository::segment)
+			.list();
+	}
+
+	/** The newest uploaded segment: where the stream continues from after a restart or a takeover. */
+	public Optional<Segment> lastSegment(String databaseId) {
+		return this.jdbc.sql("select * from pitr_segments where database_id = ? order by id desc limit 1")
+			.param(databaseId)
+			.query(PitrRepository::segment)
+			.optional();
+	}
+
+	public void insertGap(String databaseId, Gap gap) {
+		this.jdbc.sql("""
+				insert into pitr_gaps (database_id, from_at, to_at, reason, base_backup_id) values (?, ?, ?, ?, ?)
+				""").params(databaseId, Timestamp.from(gap.from()), Timestamp.from(gap.to()), gap.reason(),
+				gap.baseBackupId()).update();
+	}
+
+	/** The database's gaps, oldest first. */
+	public List<Gap> gaps(String databaseId) {
+		return this.jdbc.sql("select * from pitr_gaps where database_id = ? order by from_at, id")
+			.param(databaseId)
+			.query((rs, i) -> new Gap(instant(rs, "from_at"), instant(rs, "to_at"), rs.getString("reason"),
+					rs.getString("base_backup_id")))
+			.list();
+	}
+
+	private static Archiver archiver(ResultSet rs, int row) throws SQLException {
+		return new Archiver(rs.getString("database_id"), rs.getBoolean("enabled"), rs.getString("owner"),
+				instant(rs, "lease_until"), instant(rs, "last_durable_at"), rs.getString("last_error"));
+	}
+
+	private static Segment segment(ResultSet rs, int row) throws SQLException {
+		return new Segment(rs.getLong("id"), rs.getString("database_id"), rs.getString("replid"),
+				rs.getLong("start_offset"), rs.getLong("end_offset"), instant(rs, "first_arrival"),
+				instant(rs, "last_arrival"), rs.getInt("commands"), rs.getString("object_key"),
+				rs.getLong("stored_size"), rs.getString("stored_sha256"), rs.getString("key_id"));
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		Timestamp timestamp = rs.getTimestamp(column);
+		return (timestamp != null) ? timestamp.toInstant() : null;
+	}
+
+}

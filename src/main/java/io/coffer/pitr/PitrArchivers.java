@@ -1,0 +1,136 @@
+package io.coffer.pitr;
+
+import io.coffer.catalog.PitrRepository;
+import io.coffer.system.ClusterProperties;
+import io.coffer.system.CofferInstance;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs the archivers this instance holds the lease of. Every two seconds it claims (or renews) the lease of
+ * each database with point-in-time recovery on, for {@code coffer.housekeeping.instance-timeout}: a database
+ * nobody holds, or whose holder stopped renewing, gets an archiver here; one whose lease this instance lost, or
+ * whose recovery was turned off, has its archiver stopped.
+ */
+@Component
+class PitrArchivers implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(PitrArchivers.class);
+
+	private static final Duration ROUND = Duration.ofSeconds(2);
+
+	private final PitrRepository pitr;
+
+	private final PitrCollaborators with;
+
+	private final CofferInstance instance;
+
+	private final Duration lease;
+
+	private final Map<String, Running> running = new ConcurrentHashMap<>();
+
+	private ScheduledExecutorService rounds;
+
+	private record Running(StreamArchiver archiver, Thread thread) {
+	}
+
+	PitrArchivers(PitrRepository pitr, PitrCollaborators with, CofferInstance instance, ClusterProperties cluster) {
+		this.pitr = pitr;
+		this.with = with;
+		this.instance = instance;
+		this.lease = cluster.instanceTimeout();
+	}
+
+	@Override
+	public synchronized void start() {
+		this.rounds = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "pitr-leases");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.rounds.scheduleWithFixedDelay(this::roundQuietly, 0, ROUND.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (this.rounds == null) {
+			return;
+		}
+		this.rounds.shutdownNow();
+		this.rounds = null;
+		this.running.values().forEach((run) -> run.archiver().stop());
+		for (Running run : this.running.values()) {
+			try {
+				run.thread().join(10_000);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		this.running.clear();
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return this.rounds != null;
+	}
+
+	/** The databases this instance archives now. */
+	Set<String> archiving() {
+		return Set.copyOf(this.running.keySet());
+	}
+
+	private void roundQuietly() {
+		try {
+			round();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Point-in-time recovery: the round of leases failed: {}", ex.getMessage());
+		}
+	}
+
+	void round() {
+		this.running.entrySet().removeIf((entry) -> !entry.getValue().thread().isAlive());
+		List<String> enabled = this.pitr.enabledDatabases();
+		Set<String> stale = new HashSet<>(this.running.keySet());
+		stale.removeAll(enabled);
+		stale.forEach(this::stopArchiver);
+		for (String databaseId : enabled) {
+			boolean held = this.pitr.claim(databaseId, this.instance.id(), this.lease);
+			if (held && !this.running.containsKey(databaseId)) {
+				StreamArchiver archiver = new StreamArchiver(databaseId, this.with);
+				Thread thread = new Thread(archiver, "pitr-" + databaseId);
+				thread.setDaemon(true);
+				this.running.put(databaseId, new Running(archiver, thread));
+				thread.start();
+				log.info("Point-in-time recovery: this instance archives {}", databaseId);
+			}
+			else if (!held && this.running.containsKey(databaseId)) {
+				log.warn("Point-in-time recovery: the lease of {} went to another instance", databaseId);
+				stopArchiver(databaseId);
+			}
+		}
+	}
+
+	private void stopArchiver(String databaseId) {
+		Running run = this.running.remove(databaseId);
+		if (run != null) {
+			run.archiver().stop();
+		}
+	}
+
+}

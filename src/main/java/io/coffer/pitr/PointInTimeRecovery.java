@@ -1,0 +1,89 @@
+package io.coffer.pitr;
+
+import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.DatabaseNotFound;
+import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.PitrRepository;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Point-in-time recovery of a database, as users see it: on or off, and the window it can be recovered to.
+ */
+@Service
+public class PointInTimeRecovery {
+
+	private final DatabaseRepository databases;
+
+	private final PitrRepository pitr;
+
+	private final BackupRepository backups;
+
+	private final Clock clock;
+
+	PointInTimeRecovery(DatabaseRepository databases, PitrRepository pitr, BackupRepository backups, Clock clock) {
+		this.databases = databases;
+		this.pitr = pitr;
+		this.backups = backups;
+		this.clock = clock;
+	}
+
+	/**
+	 * {@code recoverableFrom}: the base the first archived segment continues (its dump's time), or that
+	 * segment's first command; {@code recoverableTo}: the last command of the last uploaded segment (null
+	 * both before the first upload). {@code lagMs}: how long ago everything received was last made durable on
+	 * the archiving instance's disk (null while no archiver ran). {@code lastError}: why the archiver could not
+	 * go on, the last time it could not (null while it runs well).
+	 */
+	public record Status(boolean enabled, Instant recoverableFrom, Instant recoverableTo, Long lagMs,
+			List<Gap> gaps, String lastError, int segments) {
+	}
+
+	/** A hole in the window: from the last command archived before it to the new base; {@code why} it happened. */
+	public record Gap(Instant from, Instant to, String why, String baseBackup) {
+	}
+
+	public Status status(String databaseId) {
+		requireLive(databaseId);
+		PitrRepository.Archiver archiver = this.pitr.find(databaseId).orElse(null);
+		List<PitrRepository.Segment> segments = this.pitr.segments(databaseId);
+		Instant from = null;
+		Instant to = null;
+		if (!segments.isEmpty()) {
+			PitrRepository.Segment first = segments.get(0);
+			from = this.backups
+				.findAtPosition(databaseId,
+						new io.coffer.catalog.ReplicationPosition(first.replid(), first.startOffset() - 1))
+				.map((base) -> base.createdAt())
+				.orElse(first.firstArrival());
+			to = segments.get(segments.size() - 1).lastArrival();
+		}
+		boolean enabled = archiver != null && archiver.enabled();
+		Long lag = (enabled && archiver.lastDurableAt() != null)
+				? Math.max(0, this.clock.millis() - archiver.lastDurableAt().toEpochMilli()) : null;
+		List<Gap> gaps = this.pitr.gaps(databaseId)
+			.stream()
+			.map((gap) -> new Gap(gap.from(), gap.to(), gap.reason(), gap.baseBackupId()))
+			.toList();
+		return new Status(enabled, from, to, lag, gaps, (archiver != null) ? archiver.lastError() : null,
+				segments.size());
+	}
+
+	/** Turns it on or off; an instance of the cluster starts (or stops) the archiver within seconds. */
+	public Status setEnabled(String databaseId, boolean enabled) {
+		requireLive(databaseId);
+		this.pitr.setEnabled(databaseId, enabled);
+		return status(databaseId);
+	}
+
+	private void requireLive(String databaseId) {
+		if (this.databases.findLive(databaseId).isEmpty()) {
+			throw new DatabaseNotFound(databaseId);
+		}
+	}
+
+}

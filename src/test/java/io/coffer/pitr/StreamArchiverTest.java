@@ -1,0 +1,246 @@
+package io.coffer.pitr;
+
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+import io.coffer.catalog.Backup;
+import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.PitrRepository;
+import io.coffer.crypto.DecryptingInputStream;
+import io.coffer.crypto.Keyring;
+import io.coffer.storage.BlobStore;
+import io.coffer.system.CofferInstance;
+import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.CofferTestServices;
+import io.coffer.testsupport.IntegrationTest;
+import io.coffer.testsupport.RedisServerProcess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The archiver against a real redis-server, the catalogue and the S3 server: what is written on the node
+ * ends up, command by command with its arrival time, in uploaded encrypted segments; a node that comes back
+ * empty is a gap and a new base, never hidden.
+ */
+class StreamArchiverTest extends IntegrationTest {
+
+	private static final String PASSWORD = "archiver-secret";
+
+	@Autowired
+	PitrRepository pitr;
+
+	@Autowired
+	BackupRepository backups;
+
+	@Autowired
+	BlobStore store;
+
+	@Autowired
+	PitrArchivers archivers;
+
+	@Autowired
+	CofferInstance instance;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	private RedisServerProcess redis;
+
+	private String db;
+
+	private ApiClient owner;
+
+	@BeforeEach
+	void startRedis() {
+		this.redis = RedisServerProcess.startWithPassword(PASSWORD);
+		ApiClient.Response created = registerDatabase("pitr-" + System.nanoTime() % 100_000, PASSWORD, "stream",
+				this.redis.port());
+		this.db = created.text("id");
+		this.owner = withToken(created.text("token"));
+	}
+
+	@AfterEach
+	void stop() {
+		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": false}");
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.pitr.find(this.db).map((archiver) -> archiver.owner() == null).orElse(true));
+		this.redis.close();
+	}
+
+	@Test
+	void writesAreArchivedInUploadedSegmentsWithTheirArrivalTimes() throws Exception {
+		ApiClient.Response enabled = this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": true}");
+		assertThat(enabled.status()).as(enabled.body()).isEqualTo(200);
+		assertThat(enabled.json().path("enabled").asBoolean()).isTrue();
+		Backup base = awaitBase();
+		assertThat(base.method()).isEqualTo("archive");
+		assertThat(base.replication()).isNotNull();
+
+		Instant beforeWrites = Instant.now();
+		try (Jedis jedis = this.redis.jedis()) {
+			for (int n = 0; n < 200; n++) {
+				jedis.set("w:" + n, "value-" + n);
+			}
+		}
+		Instant afterWrites = Instant.now();
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> archivedText().contains("value-199"));
+		List<PitrRepository.Segment> segments = this.pitr.segments(this.db);
+		assertThat(segments.get(0).startOffset()).isEqualTo(base.replication().offset() + 1);
+		for (int i = 1; i < segments.size(); i++) {
+			assertThat(segments.get(i).startOffset()).as("segments follow each other")
+				.isEqualTo(segments.get(i - 1).endOffset() + 1);
+			assertThat(segments.get(i).replid()).isEqualTo(base.replication().replid());
+		}
+		String text = archivedText();
+		for (int n = 0; n < 200; n++) {
+			assertThat(text).contains("w:" + n + "\r\n$" + ("value-" + n).length() + "\r\nvalue-" + n + "\r\n");
+		}
+		assertThat(this.store.list("pitr/" + this.db + "/")).hasSize(segments.size());
+		List<Long> arrivals = arrivalsOfSet();
+		assertThat(arrivals).hasSize(200);
+		assertThat(arrivals).allSatisfy((ms) -> assertThat(ms)
+			.isBetween(beforeWrites.toEpochMilli() - 5, afterWrites.toEpochMilli() + 1_000));
+		assertThat(arrivals).isSorted();
+
+		JsonNode status = this.owner.get("/api/v1/databases/" + this.db + "/pitr").json();
+		assertThat(status.path("enabled").asBoolean()).isTrue();
+		assertThat(Instant.parse(status.path("recoverable_from").asString())).isEqualTo(base.createdAt());
+		assertThat(Instant.parse(status.path("recoverable_to").asString())).isAfterOrEqualTo(
+				Instant.ofEpochMilli(arrivals.get(arrivals.size() - 1)));
+		assertThat(status.path("lag_ms").asLong()).as(status.toString()).isBetween(0L, 3_000L);
+		assertThat(status.path("gaps").isEmpty()).isTrue();
+	}
+
+	@Test
+	void aNodeThatComesBackEmptyIsAGapAndANewBase() throws Exception {
+		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": true}");
+		Backup first = awaitBase();
+		try (Jedis jedis = this.redis.jedis()) {
+			jedis.set("before-the-crash", "1");
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> archivedText().contains("before-the-crash"));
+
+		this.redis.kill();
+		this.redis.restart();
+		try (Jedis jedis = this.redis.jedis()) {
+			jedis.set("after-the-crash", "1");
+		}
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> !this.pitr.gaps(this.db).isEmpty());
+		PitrRepository.Gap gap = this.pitr.gaps(this.db).get(0);
+		assertThat(gap.reason()).contains("no longer held offset").contains(this.redis.address());
+		Backup second = this.backups.find(this.db, gap.baseBackupId()).orElseThrow();
+		assertThat(second.method()).isEqualTo("archive");
+		assertThat(second.replication().replid()).isNotEqualTo(first.replication().replid());
+		JsonNode status = this.owner.get("/api/v1/databases/" + this.db + "/pitr").json();
+		assertThat(status.path("gaps")).hasSize(1);
+		assertThat(status.path("gaps").get(0).path("base_backup").asString()).isEqualTo(second.id());
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.pitr.segments(this.db)
+			.stream()
+			.anyMatch((segment) -> segment.replid().equals(second.replication().replid())));
+	}
+
+	@Test
+	void anArchiverWhoseLeaseWentToAnotherInstanceStopsAndLeavesItThere() {
+		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": true}");
+		awaitBase();
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.archivers.archiving().contains(this.db)
+				&& this.redis.info("replication").get("connected_slaves").equals("1"));
+		assertThat(this.pitr.find(this.db).orElseThrow().owner()).isEqualTo(this.instance.id());
+		assertThat(this.pitr.claim(this.db, "another-instance", Duration.ofMinutes(5)))
+			.as("a lease held and renewed is not taken").isFalse();
+
+		// what another instance does once this one's lease has run out
+		this.jdbc.sql("update pitr_archivers set owner = 'another-instance', lease_until = now() + interval '5 minutes'"
+				+ " where database_id = ?").param(this.db).update();
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> !this.archivers.archiving().contains(this.db)
+				&& this.redis.info("replication").get("connected_slaves").equals("0"));
+		assertThat(this.pitr.find(this.db).orElseThrow().owner()).isEqualTo("another-instance");
+		this.jdbc.sql("update pitr_archivers set owner = null, lease_until = null where database_id = ?")
+			.param(this.db)
+			.update();
+	}
+
+	private Backup awaitBase() {
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.backups.findLatestBase(this.db).isPresent());
+		return this.backups.findLatestBase(this.db).orElseThrow();
+	}
+
+	/** The command streams of every uploaded segment, one after the other, as text. */
+	private String archivedText() throws Exception {
+		StringBuilder text = new StringBuilder();
+		for (PitrRepository.Segment segment : this.pitr.segments(this.db)) {
+			text.append(new String(read(segment).stream, StandardCharsets.ISO_8859_1));
+		}
+		return text.toString();
+	}
+
+	/** The arrival times of the SET commands, in the order of the stream. */
+	private List<Long> arrivalsOfSet() throws Exception {
+		List<Long> arrivals = new java.util.ArrayList<>();
+		for (PitrRepository.Segment segment : this.pitr.segments(this.db)) {
+			Read read = read(segment);
+			DataInputStream index = new DataInputStream(new java.io.ByteArrayInputStream(read.index));
+			long previousEnd = segment.startOffset() - 1;
+			for (int i = 0; i < segment.commands(); i++) {
+				long end = index.readLong();
+				long arrival = index.readLong();
+				index.readByte();
+				String command = new String(read.stream, (int) (previousEnd + 1 - segment.startOffset()),
+						(int) (end - previousEnd), StandardCharsets.ISO_8859_1);
+				if (command.contains("\r\nset\r\n") || command.contains("\r\nSET\r\n")) {
+					arrivals.add(arrival);
+				}
+				previousEnd = end;
+			}
+			assertThat(previousEnd).isEqualTo(segment.endOffset());
+		}
+		return arrivals;
+	}
+
+	private record Read(byte[] index, byte[] stream) {
+	}
+
+	private Read read(PitrRepository.Segment segment) throws Exception {
+		Keyring keyring = Keyring.load(CofferTestServices.get().keyring());
+		try (InputStream stored = this.store.read(segment.objectKey());
+				InputStream plain = new GZIPInputStream(new DecryptingInputStream(stored, keyring))) {
+			byte[] all = plain.readAllBytes();
+			int firstLine = indexOf(all, 0);
+			assertThat(new String(all, 0, firstLine, StandardCharsets.US_ASCII)).isEqualTo("COFFER-PITR-SEGMENT 1");
+			int secondLine = indexOf(all, firstLine + 1);
+			int indexLength = segment.commands() * OpenSegment.INDEX_ENTRY;
+			byte[] index = java.util.Arrays.copyOfRange(all, secondLine + 1, secondLine + 1 + indexLength);
+			byte[] stream = java.util.Arrays.copyOfRange(all, secondLine + 1 + indexLength, all.length);
+			assertThat((long) stream.length).isEqualTo(segment.endOffset() - segment.startOffset() + 1);
+			return new Read(index, stream);
+		}
+	}
+
+	private static int indexOf(byte[] bytes, int from) {
+		for (int i = from; i < bytes.length; i++) {
+			if (bytes[i] == '\n') {
+				return i;
+			}
+		}
+		throw new AssertionError("no line end");
+	}
+
+}
