@@ -5,10 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** What every benchmark does with time and with its working folder. */
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+
+/** What every benchmark does with time, with its working folder and with the redis-server it starts. */
 final class BenchFiles {
 
 	private BenchFiles() {
@@ -25,6 +29,29 @@ final class BenchFiles {
 		}
 		catch (IOException | UncheckedIOException ex) {
 			log.accept("could not remove " + folder + ": " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * Writes a dataset through a pipeline to the redis-server just started on {@code port}, trying again
+	 * for up to 30 s while it does not answer yet; {@code write} syncs the pipeline as often as it likes.
+	 */
+	static void fillRedis(int port, String password, Consumer<Pipeline> write) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (true) {
+			try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+				jedis.auth(password);
+				Pipeline pipeline = jedis.pipelined();
+				write.accept(pipeline);
+				pipeline.sync();
+				return;
+			}
+			catch (RuntimeException ex) {
+				if (System.nanoTime() > deadline) {
+					throw ex;
+				}
+				Thread.sleep(100);
+			}
 		}
 	}
 

@@ -36,8 +36,6 @@ import io.minio.GetObjectArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.UploadObjectArgs;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Pipeline;
 
 /**
  * {@code scripts/bench download}: for each archive size, the same archive fetched (A) by
@@ -354,29 +352,16 @@ public final class DownloadBenchmark {
 	/** Incompressible values until the dataset holds about {@code sizeMb}: the archive is then that size. */
 	private static void fill(int port, int sizeMb) throws Exception {
 		Random random = new Random(7);
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		while (true) {
-			try (Jedis jedis = new Jedis("127.0.0.1", port)) {
-				jedis.auth(REDIS_PASSWORD);
-				Pipeline pipeline = jedis.pipelined();
-				for (int i = 0; i < sizeMb; i++) {
-					byte[] value = new byte[1024 * 1024];
-					random.nextBytes(value);
-					pipeline.set(("random:" + i).getBytes(), value);
-					if (i % 32 == 31) {
-						pipeline.sync();
-					}
+		BenchFiles.fillRedis(port, REDIS_PASSWORD, (pipeline) -> {
+			for (int i = 0; i < sizeMb; i++) {
+				byte[] value = new byte[1024 * 1024];
+				random.nextBytes(value);
+				pipeline.set(("random:" + i).getBytes(), value);
+				if (i % 32 == 31) {
+					pipeline.sync();
 				}
-				pipeline.sync();
-				return;
 			}
-			catch (RuntimeException ex) {
-				if (System.nanoTime() > deadline) {
-					throw ex;
-				}
-				Thread.sleep(100);
-			}
-		}
+		});
 	}
 
 	/**

@@ -11,8 +11,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Pipeline;
 
 /**
  * What the scale benchmark's databases run on: a few dozen {@code redis-server} processes, each with
@@ -75,26 +73,13 @@ final class ScaleFleet implements AutoCloseable {
 	private static void fill(int port, int index) throws Exception {
 		Random random = new Random(index);
 		int keys = (index % 8 + 1) * 50;
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		while (true) {
-			try (Jedis jedis = new Jedis("127.0.0.1", port)) {
-				jedis.auth(REDIS_PASSWORD);
-				Pipeline pipeline = jedis.pipelined();
-				for (int i = 0; i < keys; i++) {
-					byte[] value = new byte[512 + random.nextInt(1536)];
-					random.nextBytes(value);
-					pipeline.set(("key:" + i).getBytes(), value);
-				}
-				pipeline.sync();
-				return;
+		BenchFiles.fillRedis(port, REDIS_PASSWORD, (pipeline) -> {
+			for (int i = 0; i < keys; i++) {
+				byte[] value = new byte[512 + random.nextInt(1536)];
+				random.nextBytes(value);
+				pipeline.set(("key:" + i).getBytes(), value);
 			}
-			catch (RuntimeException ex) {
-				if (System.nanoTime() > deadline) {
-					throw ex;
-				}
-				Thread.sleep(100);
-			}
-		}
+		});
 	}
 
 	int nodes() {
