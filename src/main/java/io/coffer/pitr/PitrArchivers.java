@@ -89,7 +89,7 @@ class PitrArchivers implements SmartLifecycle {
 		return this.rounds != null;
 	}
 
-	/** The databases this instance archives now. */
+	/** The databases this instance archives now, or whose archiver is still stopping. */
 	Set<String> archiving() {
 		return Set.copyOf(this.running.keySet());
 	}
@@ -126,8 +126,12 @@ class PitrArchivers implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Asks the archiver to stop; it stays listed until its thread has ended (it may be uploading what it sealed),
+	 * so that no second archiver of the database starts here, on the same folder, meanwhile.
+	 */
 	private void stopArchiver(String databaseId) {
-		Running run = this.running.remove(databaseId);
+		Running run = this.running.get(databaseId);
 		if (run != null) {
 			run.archiver().stop();
 		}
