@@ -2,7 +2,6 @@ package io.coffer.node;
 
 import java.io.IOException;
 import java.net.URI;
-import java.util.Optional;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import io.coffer.provision.ProvisioningTest;
@@ -10,7 +9,7 @@ import io.coffer.node.docker.DockerEngine;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.ServiceTest;
-import org.junit.jupiter.api.Assumptions;
+import io.coffer.testsupport.TestDockerEngine;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -36,20 +35,15 @@ class DockerDriverServiceTest extends ServiceTest {
 	private static final long MB = 1024L * 1024;
 
 	@BeforeAll
-	static void engineAnswers() throws IOException {
-		try (DockerEngine engine = new DockerEngine(DockerNodeDriverContractTest.HOST)) {
-			Optional<String> why = engine.unreachable();
-			why.ifPresent((reason) -> System.err.println("SKIPPED: the docker driver's tests need a container engine; "
-					+ reason + " (scripts/test starts one and sets COFFER_TEST_DOCKER_HOST)"));
-			Assumptions.assumeTrue(why.isEmpty(), () -> "no container engine: " + why.orElse(""));
-		}
+	static void engineAnswers() {
+		TestDockerEngine.assumeAnswers();
 	}
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
 		CofferTestServices.get().register(registry);
 		registry.add("coffer.provisioning.driver", () -> DockerNodeDriver.NAME);
-		registry.add("coffer.provisioning.docker.host", () -> DockerNodeDriverContractTest.HOST);
+		registry.add("coffer.provisioning.docker.host", () -> TestDockerEngine.HOST);
 		registry.add("coffer.provisioning.docker.instance", () -> INSTANCE);
 		registry.add("coffer.provisioning.docker.memory-headroom-mb", () -> "32");
 	}
@@ -59,7 +53,7 @@ class DockerDriverServiceTest extends ServiceTest {
 		Provisioned database = provision("docker-app", "redis-starter-256");
 		String id = database.id();
 		String container = "coffer-" + INSTANCE + "-" + id + "-" + DatabaseNodes.PRIMARY;
-		try (DockerEngine engine = new DockerEngine(DockerNodeDriverContractTest.HOST)) {
+		try (DockerEngine engine = new DockerEngine(TestDockerEngine.HOST)) {
 			InspectContainerResponse running = engine.inspect(container).orElseThrow();
 			assertThat(running.getHostConfig().getMemory()).isEqualTo((256 + 32) * MB);
 			assertThat(running.getConfig().getLabels()).containsEntry(DockerNodeDriver.DATABASE_LABEL, id);

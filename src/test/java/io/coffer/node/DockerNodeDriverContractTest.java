@@ -12,11 +12,10 @@ import java.util.Set;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.node.docker.DockerEngine;
 import io.coffer.redis.TlsTrust;
 import io.coffer.system.ServiceProperties;
 import io.coffer.testsupport.ProvisionedDatabases;
-import org.junit.jupiter.api.Assumptions;
+import io.coffer.testsupport.TestDockerEngine;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -32,19 +31,13 @@ import static org.awaitility.Awaitility.await;
  */
 class DockerNodeDriverContractTest extends NodeDriverContract<DockerNodeDriver> {
 
-	static final String HOST = Optional.ofNullable(System.getenv("COFFER_TEST_DOCKER_HOST"))
-		.orElse("unix:///var/run/docker.sock");
+	static final String HOST = TestDockerEngine.HOST;
 
 	static final int HEADROOM_MB = 32;
 
 	@BeforeAll
-	static void engineAnswers() throws IOException {
-		try (DockerEngine engine = new DockerEngine(HOST)) {
-			Optional<String> why = engine.unreachable();
-			why.ifPresent((reason) -> System.err.println("SKIPPED: the docker driver's tests need a container engine; "
-					+ reason + " (scripts/test starts one and sets COFFER_TEST_DOCKER_HOST)"));
-			Assumptions.assumeTrue(why.isEmpty(), () -> "no container engine: " + why.orElse(""));
-		}
+	static void engineAnswers() {
+		TestDockerEngine.assumeAnswers();
 	}
 
 	@Override

@@ -129,6 +129,8 @@ abstract class NodeDriverContract<D extends NodeDriver> {
 	void theNodesFiguresAreRead() {
 		try (Jedis redis = ProvisionedDatabases.connect(this.node.port(), PASSWORD)) {
 			redis.set("figures", "x".repeat(4 * 1024 * 1024));
+			// a script that keeps the node's thread busy for a while: CPU time to count, in ticks of 10 ms
+			redis.eval("local n = 0 for i = 1, 3000000 do n = n + i end return n", 0);
 		}
 		ProcessFigures figures = await().atMost(Duration.ofSeconds(30))
 			.until(() -> figures(this.driver, this.node), Optional::isPresent)

@@ -1,0 +1,35 @@
+package io.coffer.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+
+import io.coffer.node.docker.DockerEngine;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The container engine the docker driver's tests use: {@code COFFER_TEST_DOCKER_HOST}, which
+ * {@code scripts/test} sets to the engine it finds or starts, else the usual socket.
+ */
+public final class TestDockerEngine {
+
+	public static final String HOST = Optional.ofNullable(System.getenv("COFFER_TEST_DOCKER_HOST"))
+		.orElse("unix:///var/run/docker.sock");
+
+	private TestDockerEngine() {
+	}
+
+	/** Skips the calling tests, saying why on the console and in the report, when no engine answers. */
+	public static void assumeAnswers() {
+		try (DockerEngine engine = new DockerEngine(HOST)) {
+			Optional<String> why = engine.unreachable();
+			why.ifPresent((reason) -> System.err.println("SKIPPED: the docker driver's tests need a container engine; "
+					+ reason + " (scripts/test starts one and sets COFFER_TEST_DOCKER_HOST)"));
+			Assumptions.assumeTrue(why.isEmpty(), () -> "no container engine: " + why.orElse(""));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
