@@ -13,19 +13,19 @@ import org.springframework.stereotype.Component;
  * after its end was written, or could not be.
  */
 @Component
-class RunningBackups {
+public class RunningBackups {
 
 	private final Set<String> ids = ConcurrentHashMap.newKeySet();
 
-	void started(String backupId) {
+	public void started(String backupId) {
 		this.ids.add(backupId);
 	}
 
-	void ended(String backupId) {
+	public void ended(String backupId) {
 		this.ids.remove(backupId);
 	}
 
-	boolean isRunning(String backupId) {
+	public boolean isRunning(String backupId) {
 		return this.ids.contains(backupId);
 	}
 

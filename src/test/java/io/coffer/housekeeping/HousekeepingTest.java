@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.coffer.backup.InterruptedBackups;
+import io.coffer.backup.RunningBackups;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
@@ -62,6 +63,9 @@ class HousekeepingTest extends IntegrationTest {
 	@Autowired
 	HousekeepingProperties properties;
 
+	@Autowired
+	RunningBackups running;
+
 	@Test
 	void backupsOfAStoppedInstanceAreInterruptedAndTheirUploadsAborted() throws IOException {
 		String db = database();
@@ -78,7 +82,10 @@ class HousekeepingTest extends IntegrationTest {
 				insert into qrtz_scheduler_state (sched_name, instance_name, last_checkin_time, checkin_interval)
 				values ('quartzScheduler', 'instance-alive', ?, 7500)""").param(System.currentTimeMillis()).update();
 		String alive = insert(db2, "alive", "running", "instance-alive", Instant.now().minus(10, ChronoUnit.MINUTES));
-		String mine = insert(database(), "mine", "running", this.instance.id(), Instant.now());
+		// a backup this instance's threads run: recovery leaves it alone (one they do not run was lost)
+		String db3 = database();
+		this.running.started(db3 + "-mine");
+		String mine = insert(db3, "mine", "running", this.instance.id(), Instant.now());
 		try {
 			this.recover.recover(this.instanceTimeout.stoppedNow());
 			await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -97,6 +104,7 @@ class HousekeepingTest extends IntegrationTest {
 			this.jdbc.sql("delete from qrtz_scheduler_state where instance_name = 'instance-alive'").update();
 			this.backups.markError(alive, "test over", Instant.now());
 			this.backups.markError(mine, "test over", Instant.now());
+			this.running.ended(mine);
 			try {
 				upload.abort();
 			}
