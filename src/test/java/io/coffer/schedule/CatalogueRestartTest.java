@@ -68,8 +68,7 @@ class CatalogueRestartTest extends ServiceTest {
 		registry.add("coffer.database.username", catalogue::username);
 		// a statement fails within a second while PostgreSQL is away, rather than wait 30 s for it
 		registry.add("coffer.database.connection-timeout", () -> "1s");
-		registry.add("coffer.schedule.retry-backoff", () -> "1s");
-		registry.add("coffer.schedule.misfire-grace", () -> "5m");
+		PeriodicFiring.retrySoon(registry);
 	}
 
 	@AfterAll

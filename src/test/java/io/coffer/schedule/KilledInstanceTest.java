@@ -92,7 +92,7 @@ class KilledInstanceTest {
 			String db = databases.get(0);
 			Instant windowStart = dueWithin(this.catalogue, databases, Duration.ofSeconds(1));
 
-			Map<String, Object> running = await().atMost(Duration.ofSeconds(60))
+			Map<String, Object> running = await().atMost(Duration.ofMinutes(3))
 				.pollInterval(Duration.ofMillis(20))
 				.until(() -> this.catalogue.sql("""
 						select id, instance_id, object_key from backups where database_id = ? and status = 'running'
@@ -102,14 +102,14 @@ class KilledInstanceTest {
 			frozen.freeze();
 			String frozenBackup = (String) running.get("id");
 			try {
-				await().atMost(Duration.ofSeconds(90))
+				await().atMost(Duration.ofMinutes(5))
 					.pollInterval(Duration.ofMillis(500))
 					.until(() -> databasesWithDone(this.catalogue, databases, windowStart) == 1);
 			}
 			finally {
 				frozen.resume();
 			}
-			await().atMost(Duration.ofSeconds(60))
+			await().atMost(Duration.ofMinutes(3))
 				.pollInterval(Duration.ofMillis(500))
 				.until(() -> frozen.log().contains("Backup " + frozenBackup + " of " + db + " stopped"));
 
@@ -143,7 +143,7 @@ class KilledInstanceTest {
 		Instant windowStart = dueWithin(catalogue, databases, Duration.ofSeconds(20));
 
 		// kill -9 the instance that has backups in flight once a fifth of the window is done
-		CofferJvm victim = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+		CofferJvm victim = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50)).until(() -> {
 			if (databasesWithDone(catalogue, databases, windowStart) < DATABASES / 5) {
 				return null;
 			}
@@ -158,7 +158,7 @@ class KilledInstanceTest {
 		victim.kill();
 		assertThat(leftInFlight).as("backups in flight on the killed instance").isPositive();
 
-		await().atMost(Duration.ofSeconds(90))
+		await().atMost(Duration.ofMinutes(5))
 			.pollInterval(Duration.ofMillis(500))
 			.failFast(() -> instances.stream().noneMatch(CofferJvm::isAlive))
 			.until(() -> databasesWithDone(catalogue, databases, windowStart) == DATABASES

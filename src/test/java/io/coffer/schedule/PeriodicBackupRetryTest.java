@@ -2,8 +2,6 @@ package io.coffer.schedule;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.coffer.housekeeping.RecoverInterruptedWorkTask;
-import io.coffer.storage.EmbeddedS3Server;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.CuttableTcpProxy;
 import io.coffer.testsupport.RedisServerProcess;
@@ -33,13 +30,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Object storage down when a periodic backup falls due: the backup fails with a reason that says so, and the
  * recovery round runs it again, after a backoff that doubles at each attempt, until storage is back; then it
- * is done, once, inside the misfire grace. This class has object storage of its own, behind a proxy it cuts.
+ * is done, once, inside the misfire grace. This class reaches the suite's object storage through a proxy it cuts.
  */
 class PeriodicBackupRetryTest extends ServiceTest {
-
-	private static final Path folder;
-
-	private static final EmbeddedS3Server s3;
 
 	private static final CuttableTcpProxy link;
 
@@ -56,9 +49,7 @@ class PeriodicBackupRetryTest extends ServiceTest {
 
 	static {
 		try {
-			folder = Files.createTempDirectory("coffer-retry-storage");
-			s3 = new EmbeddedS3Server(folder, 0, "retry-access", "retry-secret").start();
-			link = new CuttableTcpProxy("127.0.0.1", s3.port());
+			link = new CuttableTcpProxy("127.0.0.1", CofferTestServices.get().s3().port());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -69,28 +60,19 @@ class PeriodicBackupRetryTest extends ServiceTest {
 	static void ownStorage(DynamicPropertyRegistry registry) {
 		CofferTestServices.get().register(registry);
 		registry.add("coffer.s3.endpoint", () -> "http://127.0.0.1:" + link.port());
-		registry.add("coffer.s3.access-key", () -> "retry-access");
-		registry.add("coffer.s3.secret-key", () -> "retry-secret");
-		registry.add("coffer.schedule.retry-backoff", () -> "1s");
-		registry.add("coffer.schedule.misfire-grace", () -> "5m");
+		PeriodicFiring.retrySoon(registry);
 	}
 
 	@AfterAll
 	static void stopAll() throws IOException {
 		redis.close();
 		link.close();
-		s3.close();
 	}
 
 	@Test
 	void aPeriodicBackupThatFailedWhileStorageWasDownIsRetriedWithBackoffAndDoneOnceItIsBack() throws Exception {
-		try (Jedis jedis = redis.jedis()) {
-			jedis.set("greeting", "hello");
-		}
 		String db = registerDatabase("retry-storage", "", "stream", redis.port()).text("id");
-		// storage goes away: the first bytes sent to it cut every connection, and none is let through after
-		link.cutAfterUpstreamBytes(0);
-		Instant due = PeriodicFiring.fireNow(this.scheduler, this.recovery, db);
+		Instant due = fireWithStorageDown(db);
 
 		await().atMost(Duration.ofSeconds(60))
 			.until(() -> periodicRows(db).stream().filter((row) -> row.get("status").equals("error")).count() >= 3);
@@ -125,12 +107,8 @@ class PeriodicBackupRetryTest extends ServiceTest {
 
 	@Test
 	void aFailedPeriodicBackupTakenUpByTwoRecoveryRoundsAtOnceRunsAgainOnlyOnce() throws Exception {
-		try (Jedis jedis = redis.jedis()) {
-			jedis.set("greeting", "hello");
-		}
 		String db = registerDatabase("retry-race", "", "stream", redis.port()).text("id");
-		link.cutAfterUpstreamBytes(0);
-		PeriodicFiring.fireNow(this.scheduler, this.recovery, db);
+		fireWithStorageDown(db);
 		await().atMost(Duration.ofSeconds(60))
 			.until(() -> periodicRows(db).stream().anyMatch((row) -> row.get("status").equals("error")));
 		link.heal();
@@ -144,6 +122,15 @@ class PeriodicBackupRetryTest extends ServiceTest {
 			.until(() -> periodicRows(db).stream().anyMatch((row) -> row.get("status").equals("done")));
 		List<Map<String, Object>> rows = periodicRows(db);
 		assertThat(rows).extracting((row) -> row.get("attempt")).containsExactly(1, 2);
+	}
+
+	/** Storage goes away (the first bytes sent to it cut every connection, and none is let through after), then the backup falls due. */
+	private Instant fireWithStorageDown(String db) throws Exception {
+		try (Jedis jedis = redis.jedis()) {
+			jedis.set("greeting", "hello");
+		}
+		link.cutAfterUpstreamBytes(0);
+		return PeriodicFiring.fireNow(this.scheduler, this.recovery, db);
 	}
 
 	private List<Map<String, Object>> periodicRows(String db) {

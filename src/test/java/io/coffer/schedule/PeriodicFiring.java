@@ -9,10 +9,18 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.TriggerBuilder;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 /** A database's periodic backup falling due now, and the recovery rounds that follow it, for the tests of one instance. */
 final class PeriodicFiring {
 
 	private PeriodicFiring() {
+	}
+
+	/** A failed periodic backup is run again a second after it failed, doubled at each attempt, for five minutes. */
+	static void retrySoon(DynamicPropertyRegistry registry) {
+		registry.add("coffer.schedule.retry-backoff", () -> "1s");
+		registry.add("coffer.schedule.misfire-grace", () -> "5m");
 	}
 
 	/**

@@ -25,7 +25,7 @@ import io.coffer.CofferApplication;
  */
 public final class CofferJvm implements AutoCloseable {
 
-	private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+	private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
 
 	private final String name;
 
