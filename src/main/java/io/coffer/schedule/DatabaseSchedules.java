@@ -31,6 +31,8 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Each database's periodic backup as a Quartz cron trigger (UTC) in the clustered store: daily at
@@ -58,12 +60,21 @@ public class DatabaseSchedules {
 
 	private final JdbcClient jdbc;
 
+	/**
+	 * Quartz's job store takes its lock ({@code qrtz_locks ... for update}) on the caller's connection, and
+	 * Spring's store holds it only as long as the caller's transaction: without one, two instances starting
+	 * together rewrote the same trigger at once (duplicate keys, a trigger left missing). Each change of a
+	 * trigger therefore runs in a transaction of its own.
+	 */
+	private final TransactionTemplate triggerChange;
+
 	DatabaseSchedules(Scheduler scheduler, DatabaseRepository databases, ScheduleProperties settings,
-			JdbcClient jdbc) {
+			JdbcClient jdbc, PlatformTransactionManager transactions) {
 		this.scheduler = scheduler;
 		this.databases = databases;
 		this.settings = settings;
 		this.jdbc = jdbc;
+		this.triggerChange = new TransactionTemplate(transactions);
 	}
 
 	/** Every how many hours the database is backed up: 24 (once a day) unless its owner chose less. */
@@ -97,6 +108,10 @@ public class DatabaseSchedules {
 
 	/** Creates, changes or removes the database's trigger so that it matches its row. */
 	public void apply(Database database) {
+		this.triggerChange.executeWithoutResult((status) -> applyInTransaction(database));
+	}
+
+	private void applyInTransaction(Database database) {
 		TriggerKey key = triggerKey(database.id());
 		try {
 			if (!database.scheduleEnabled()) {
@@ -128,12 +143,14 @@ public class DatabaseSchedules {
 	}
 
 	public void remove(String databaseId) {
-		try {
-			this.scheduler.unscheduleJob(triggerKey(databaseId));
-		}
-		catch (SchedulerException ex) {
-			throw new IllegalStateException("cannot unschedule " + databaseId + ": " + ex.getMessage(), ex);
-		}
+		this.triggerChange.executeWithoutResult((status) -> {
+			try {
+				this.scheduler.unscheduleJob(triggerKey(databaseId));
+			}
+			catch (SchedulerException ex) {
+				throw new IllegalStateException("cannot unschedule " + databaseId + ": " + ex.getMessage(), ex);
+			}
+		});
 	}
 
 	/**
