@@ -45,6 +45,9 @@ class DumpLoader {
 	/** Bytes kept back until the archive was read whole and found sound: a replica missing them keeps its data. */
 	private static final int HOLD_BACK = 8;
 
+	/** How long a target may take to end a diskless load that a failed restore cut off. */
+	private static final Duration CUT_LOAD_ENDS_WITHIN = Duration.ofSeconds(30);
+
 	// the fields of a restore's recovery journal (restores.recovery)
 	static final String JOURNAL_NODE = "node";
 
@@ -355,6 +358,7 @@ class DumpLoader {
 		}
 		String reset;
 		try {
+			LoadWatch.awaitNotLoading(this.redis, node, CUT_LOAD_ENDS_WITHIN);
 			giveBack(node, before, own);
 			reset = null;
 		}

@@ -61,6 +61,29 @@ final class LoadWatch {
 	}
 
 	/**
+	 * Waits, up to {@code limit}, for a target to stop loading: one whose diskless load of an empty database
+	 * was cut off by a failed restore ends it once it sees the listener's connection closed, and until then
+	 * answers {@code LOADING} to the {@code REPLICAOF NO ONE} that gives it its role back. Returns at the limit
+	 * without complaint: giving the role back then says what it could not do.
+	 */
+	static void awaitNotLoading(RedisConnections redis, RedisEndpoint node, Duration limit) {
+		long deadline = System.nanoTime() + limit.toNanos();
+		while (System.nanoTime() < deadline) {
+			try {
+				Map<String, String> info = infoWhileLoading(redis, node);
+				if ("0".equals(info.getOrDefault("loading", "0"))) {
+					return;
+				}
+			}
+			catch (RuntimeException ex) {
+				// unreachable: giving the role back will say so
+				return;
+			}
+			pause();
+		}
+	}
+
+	/**
 	 * {@code INFO}, which Redis answers while it loads a dump, on a connection that does not start with
 	 * a {@code PING}, which it does not answer then.
 	 */
