@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 
 import io.coffer.catalog.PitrRepository;
@@ -15,27 +16,48 @@ import io.coffer.crypto.Keyring;
 import io.coffer.storage.BlobStore;
 import io.coffer.testsupport.CofferTestServices;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the archiver uploaded for a database, read back from the S3 server as a restore would read it. */
 final class ArchivedSegments {
 
-	private final PitrRepository pitr;
+	private final Supplier<List<PitrRepository.Segment>> segments;
 
 	private final BlobStore store;
 
-	private final String databaseId;
-
 	ArchivedSegments(PitrRepository pitr, BlobStore store, String databaseId) {
-		this.pitr = pitr;
+		this(() -> pitr.segments(databaseId), store);
+	}
+
+	/** The segments the catalogue lists, oldest first, each time they are asked for; their objects in {@code store}. */
+	ArchivedSegments(Supplier<List<PitrRepository.Segment>> segments, BlobStore store) {
+		this.segments = segments;
 		this.store = store;
-		this.databaseId = databaseId;
+	}
+
+	/** The segments of a database in the catalogue of a cluster of separate instances ({@code CofferCluster}). */
+	static ArchivedSegments inCatalogue(JdbcClient catalogue, BlobStore store, String databaseId) {
+		return new ArchivedSegments(() -> catalogue
+			.sql("select * from pitr_segments where database_id = ? order by last_arrival, id")
+			.param(databaseId)
+			.query((rs, row) -> new PitrRepository.Segment(rs.getLong("id"), databaseId, rs.getString("replid"),
+					rs.getLong("start_offset"), rs.getLong("end_offset"), rs.getTimestamp("first_arrival").toInstant(),
+					rs.getTimestamp("last_arrival").toInstant(), rs.getInt("commands"), rs.getString("object_key"),
+					rs.getLong("stored_size"), rs.getString("stored_sha256"), rs.getString("key_id")))
+			.list(), store);
+	}
+
+	/** The segments, oldest first. */
+	List<PitrRepository.Segment> segments() {
+		return this.segments.get();
 	}
 
 	/** The command streams of every uploaded segment, one after the other, as text. */
 	String text() throws Exception {
 		StringBuilder text = new StringBuilder();
-		for (PitrRepository.Segment segment : this.pitr.segments(this.databaseId)) {
+		for (PitrRepository.Segment segment : this.segments.get()) {
 			text.append(new String(read(segment).stream(), StandardCharsets.ISO_8859_1));
 		}
 		return text.toString();
@@ -52,7 +74,7 @@ final class ArchivedSegments {
 
 	/** Every segment follows the one before it, byte after byte: no offset is missing or repeated. */
 	void assertContiguous() {
-		List<PitrRepository.Segment> segments = this.pitr.segments(this.databaseId);
+		List<PitrRepository.Segment> segments = this.segments.get();
 		for (int i = 1; i < segments.size(); i++) {
 			assertThat(segments.get(i).startOffset()).as("segment %d follows segment %d", i, i - 1)
 				.isEqualTo(segments.get(i - 1).endOffset() + 1);
@@ -62,7 +84,7 @@ final class ArchivedSegments {
 	/** The arrival times of the SET commands, in the order of the stream. */
 	List<Long> arrivalsOfSet() throws Exception {
 		List<Long> arrivals = new ArrayList<>();
-		for (PitrRepository.Segment segment : this.pitr.segments(this.databaseId)) {
+		for (PitrRepository.Segment segment : this.segments.get()) {
 			Read read = read(segment);
 			DataInputStream index = new DataInputStream(new ByteArrayInputStream(read.index()));
 			long previousEnd = segment.startOffset() - 1;
