@@ -114,13 +114,10 @@ class ArchiverBacklogTest extends IntegrationTest {
 	}
 
 	private void setEnabled(boolean enabled) {
-		ApiClient.Response answer = this.owner.put("/api/v1/databases/" + this.db + "/pitr",
-				"{\"enabled\": " + enabled + "}");
-		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+		PitrSwitch.set(this.owner, this.pitr, this.db, enabled);
 		if (!enabled) {
 			await().atMost(Duration.ofSeconds(20))
-				.until(() -> this.pitr.find(this.db).map((archiver) -> archiver.owner() == null).orElse(true)
-						&& this.redis.info("replication").get("connected_slaves").equals("0"));
+				.until(() -> this.redis.info("replication").get("connected_slaves").equals("0"));
 		}
 	}
 

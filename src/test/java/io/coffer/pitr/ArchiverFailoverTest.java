@@ -61,9 +61,7 @@ class ArchiverFailoverTest extends IntegrationTest {
 
 	@AfterEach
 	void stop() {
-		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": false}");
-		await().atMost(Duration.ofSeconds(20))
-			.until(() -> this.pitr.find(this.db).map((archiver) -> archiver.owner() == null).orElse(true));
+		PitrSwitch.set(this.owner, this.pitr, this.db, false);
 		this.redis.close();
 	}
 
@@ -71,7 +69,7 @@ class ArchiverFailoverTest extends IntegrationTest {
 	void theArchiveFollowsAFailoverWithoutAGapAndSentinelsNeverListTheArchiver() throws Exception {
 		RedisServerProcess first = this.redis.primary();
 		RedisServerProcess second = this.redis.replica();
-		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": true}");
+		PitrSwitch.set(this.owner, this.pitr, this.db, true);
 		await().atMost(Duration.ofSeconds(60)).until(() -> this.backups.findLatestBase(this.db).isPresent());
 		Backup base = this.backups.findLatestBase(this.db).orElseThrow();
 		await().atMost(Duration.ofSeconds(20)).until(() -> listsTheArchiver(second));

@@ -68,15 +68,13 @@ class StreamArchiverTest extends IntegrationTest {
 
 	@AfterEach
 	void stop() {
-		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": false}");
-		await().atMost(Duration.ofSeconds(20))
-			.until(() -> this.pitr.find(this.db).map((archiver) -> archiver.owner() == null).orElse(true));
+		PitrSwitch.set(this.owner, this.pitr, this.db, false);
 		this.redis.close();
 	}
 
 	@Test
 	void writesAreArchivedInUploadedSegmentsWithTheirArrivalTimes() throws Exception {
-		ApiClient.Response enabled = this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": true}");
+		ApiClient.Response enabled = PitrSwitch.set(this.owner, this.pitr, this.db, true);
 		assertThat(enabled.status()).as(enabled.body()).isEqualTo(200);
 		assertThat(enabled.json().path("enabled").asBoolean()).isTrue();
 		Backup base = awaitBase();
@@ -121,7 +119,7 @@ class StreamArchiverTest extends IntegrationTest {
 
 	@Test
 	void aNodeThatComesBackEmptyIsAGapAndANewBase() throws Exception {
-		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": true}");
+		PitrSwitch.set(this.owner, this.pitr, this.db, true);
 		Backup first = awaitBase();
 		try (Jedis jedis = this.redis.jedis()) {
 			jedis.set("before-the-crash", "1");
@@ -150,7 +148,7 @@ class StreamArchiverTest extends IntegrationTest {
 
 	@Test
 	void anArchiverWhoseLeaseWentToAnotherInstanceStopsAndLeavesItThere() {
-		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": true}");
+		PitrSwitch.set(this.owner, this.pitr, this.db, true);
 		awaitBase();
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.archivers.archiving().contains(this.db)
 				&& this.redis.info("replication").get("connected_slaves").equals("1"));
