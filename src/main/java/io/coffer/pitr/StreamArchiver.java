@@ -322,6 +322,8 @@ final class StreamArchiver implements Runnable {
 		}
 		catch (IOException ex) {
 			open.discard();
+			// its commands are asked of the node again rather than skipped
+			this.position = new ReplicationPosition(this.position.replid(), open.startOffset - 1);
 			throw new IllegalStateException("the segment could not be written to local disk: " + ex.getMessage(), ex);
 		}
 		if (open.commands() == 0) {
