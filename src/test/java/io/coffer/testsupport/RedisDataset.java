@@ -54,7 +54,9 @@ public final class RedisDataset {
 
 	/**
 	 * db index → key → "type|value|ttl bucket"; values in a canonical order (sets and hashes sorted,
-	 * since their encoding order may change when a server reloads them); TTLs compared to the minute.
+	 * since their encoding order may change when a server reloads them); TTLs compared to ten minutes: the
+	 * dataset's are whole hours, so a restore may take up to five minutes between two snapshots (a loaded
+	 * machine) before a TTL changes its bucket, where rounding to the minute flipped after 30 s.
 	 */
 	public static Map<Integer, Map<String, String>> snapshot(Jedis jedis) {
 		Map<Integer, Map<String, String>> content = new TreeMap<>();
@@ -71,7 +73,7 @@ public final class RedisDataset {
 				ScanResult<String> page = jedis.scan(cursor, new ScanParams().count(1000));
 				for (String key : page.getResult()) {
 					long ttl = jedis.pttl(key);
-					String ttlBucket = (ttl < 0) ? String.valueOf(ttl) : "~" + Math.round(ttl / 60_000.0) + "min";
+					String ttlBucket = (ttl < 0) ? String.valueOf(ttl) : "~" + (Math.round(ttl / 600_000.0) * 10) + "min";
 					String type = jedis.type(key);
 					keys.put(key, type + "|" + value(jedis, type, key) + "|" + ttlBucket);
 				}
