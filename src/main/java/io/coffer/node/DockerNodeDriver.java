@@ -1,6 +1,8 @@
 package io.coffer.node;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,18 +114,16 @@ public class DockerNodeDriver implements NodeDriver {
 
 	@Override
 	public Optional<String> refusal(Plan plan) {
-		if (plan.highlyAvailable() || plan.sentinels() > 0 || plan.haproxy() > 0) {
-			return Optional.of("plan " + plan.name() + " has a replica, sentinels and HAProxy, and the docker driver "
-					+ "runs single-node (starter) plans only so far: use the process driver for it");
+		if (plan.haproxy() > 0 && !ServerPrograms.isInstalled(this.settings.haproxy())) {
+			return Optional.of("plan " + plan.name() + " needs HAProxy, and '" + this.settings.haproxy()
+					+ "' is not installed here, where its image is built from: install it (apt-get install haproxy) "
+					+ "or set coffer.provisioning.haproxy");
 		}
 		return engine().unreachable();
 	}
 
 	@Override
 	public Reservation reserve(String databaseId, String name, String kind) {
-		if (!ManagedNode.DriverData.REDIS.equals(kind)) {
-			throw new IllegalArgumentException("the docker driver runs data nodes only, not a " + kind);
-		}
 		this.engines.chooseFor(databaseId);
 		Path dir = this.folders.dir(databaseId, name);
 		return new Reservation(this.settings.host(), this.ports.allocate(),
@@ -132,23 +132,21 @@ public class DockerNodeDriver implements NodeDriver {
 
 	@Override
 	public ManagedNode start(ManagedNode node, NodeSetup setup) {
-		if (!(setup instanceof NodeSetup.Redis redis)) {
-			throw new IllegalArgumentException("the docker driver runs data nodes only, not " + setup);
-		}
-		if (redis.tls() != null) {
+		if (setup.tls() != null) {
 			throw new IllegalArgumentException("the docker driver does not serve TLS yet: " + describe(node));
 		}
 		Path dir = Path.of(node.driverData().dir());
-		ServerImages.Image image = this.images.imageFor(engine(),
-				this.engines.redisServer(node.databaseId(), node.name()));
+		ServerImages.Image image = this.images.imageFor(engine(), program(node));
+		String password = (setup instanceof NodeSetup.Redis redis) ? redis.password() : null;
+		int memoryMb = (setup instanceof NodeSetup.Redis redis) ? redis.memoryMb() : this.docker.auxiliaryMemoryMb();
 		ManagedNode current = node;
 		for (int attempt = 1;; attempt++) {
 			this.folders.writeConfig(current, setup, dir, CONTAINER_FOLDER);
 			// a container left by an attempt that failed half-way holds the name
 			engine().remove(containerName(current));
-			engine().run(spec(current, image, redis.memoryMb(), dir));
+			engine().run(spec(current, image, memoryMb, dir));
 			try {
-				awaitReady(current, redis.password());
+				awaitReady(current, password);
 				log.info("Started {} in container {} ({})", describe(current), containerName(current), image.tag());
 				return current;
 			}
@@ -164,14 +162,42 @@ public class DockerNodeDriver implements NodeDriver {
 		}
 	}
 
+	/**
+	 * The program the node's image is built of: its database's engine for a data node; the installed
+	 * redis-server for a sentinel (a sentinel is redis-server {@code --sentinel}, as the process driver runs
+	 * it); HAProxy for an entry point.
+	 */
+	private String program(ManagedNode node) {
+		return switch (node.kind()) {
+			case ManagedNode.DriverData.SENTINEL -> this.settings.redisServer();
+			case ManagedNode.DriverData.HAPROXY -> this.settings.haproxy();
+			default -> this.engines.redisServer(node.databaseId(), node.name());
+		};
+	}
+
+	/** The arguments of the image's program, which reads its configuration from the node's folder. */
+	private static List<String> arguments(ManagedNode node) {
+		String config = CONTAINER_FOLDER.resolve(NodeConfigFiles.fileName(node.kind())).toString();
+		return switch (node.kind()) {
+			case ManagedNode.DriverData.SENTINEL -> List.of(config, "--sentinel");
+			// in the foreground: the engine watches the container's first process
+			case ManagedNode.DriverData.HAPROXY -> List.of("-db", "-f", config);
+			default -> List.of(config);
+		};
+	}
+
 	private DockerEngine.ContainerSpec spec(ManagedNode node, ServerImages.Image image, int memoryMb, Path dir) {
 		Map<String, String> labels = new LinkedHashMap<>(labels(node));
 		labels.put(ROLE_LABEL, node.role());
 		labels.put(MEMORY_LABEL, String.valueOf(memoryMb));
-		String config = CONTAINER_FOLDER.resolve(NodeConfigFiles.fileName(node.kind())).toString();
-		return new DockerEngine.ContainerSpec(containerName(node), image.tag(), List.of(config), labels,
-				limitBytes(memoryMb), this.docker.restartPolicy(), dir.toString(), CONTAINER_FOLDER.toString(),
+		return new DockerEngine.ContainerSpec(containerName(node), image.tag(), arguments(node), labels,
+				limitBytes(node, memoryMb), this.docker.restartPolicy(), dir.toString(), CONTAINER_FOLDER.toString(),
 				owner(dir));
+	}
+
+	/** A data node may use its plan's memory plus the headroom; a sentinel or HAProxy its fixed limit. */
+	private long limitBytes(ManagedNode node, int memoryMb) {
+		return ManagedNode.DriverData.REDIS.equals(node.kind()) ? limitBytes(memoryMb) : memoryMb * MB;
 	}
 
 	/** The container's memory limit for a plan's memory: the plan's, plus the headroom. */
@@ -294,10 +320,23 @@ public class DockerNodeDriver implements NodeDriver {
 	}
 
 	private boolean answers(ManagedNode node, String password) {
+		if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
+			return accepts(node);
+		}
 		try {
 			return this.probe.answering(new RedisEndpoint(node.host(), node.port(), password)).isPresent();
 		}
 		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	private static boolean accepts(ManagedNode node) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(node.host(), node.port()), 1000);
+			return true;
+		}
+		catch (IOException ex) {
 			return false;
 		}
 	}

@@ -17,6 +17,8 @@ import org.springframework.validation.annotation.Validated;
  * @param restartPolicy what the engine does when a node's program exits: {@code unless-stopped} or {@code always}
  * @param instance the value of the label {@code io.coffer.instance} on this Coffer's containers, so that
  * several Coffers can share one engine and each finds (and sweeps) its own only
+ * @param auxiliaryMemoryMb the memory limit of the container of each sentinel and HAProxy of a business
+ * database (they hold no data: a few MB each)
  */
 @Validated
 @ConfigurationProperties("coffer.provisioning.docker")
@@ -25,5 +27,6 @@ public record DockerProperties(@NotBlank @DefaultValue("unix:///var/run/docker.s
 		@Pattern(regexp = "unless-stopped|always", message = "must be 'unless-stopped' or 'always'")
 		@DefaultValue("unless-stopped") String restartPolicy,
 		@NotBlank @Pattern(regexp = "[a-zA-Z0-9][a-zA-Z0-9_.-]*", message = "must be letters, digits, '_', '.' or '-'")
-		@DefaultValue("coffer") String instance) {
+		@DefaultValue("coffer") String instance,
+		@Min(16) @DefaultValue("64") int auxiliaryMemoryMb) {
 }

@@ -2,9 +2,14 @@ package io.coffer.node;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Container;
 import io.coffer.provision.ProvisioningTest;
+import io.coffer.redis.RedisInfo;
 import io.coffer.node.docker.DockerEngine;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
@@ -20,6 +25,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The whole service with {@code coffer.provisioning.driver=docker} against a real container engine: a
@@ -105,6 +111,72 @@ class DockerDriverServiceTest extends ServiceTest {
 			org.awaitility.Awaitility.await()
 				.atMost(java.time.Duration.ofSeconds(60))
 				.until(() -> engine.inspect(container).isEmpty());
+		}
+	}
+
+	@Test
+	void aBusinessDatabaseRunsEachNodeInAContainerAndKeepsItsUrlAcrossAFailover() throws IOException {
+		Provisioned database = provision("docker-business-app", "redis-business-256");
+		String id = database.id();
+		URI url = database.url();
+		Map<String, Integer> ports = ProvisioningTest.portsByRole(database.database());
+		assertThat(url.getPort()).isEqualTo(ports.get("haproxy"));
+		try (DockerEngine engine = new DockerEngine(TestDockerEngine.HOST)) {
+			List<Container> containers = engine.withLabels(Map.of(DockerNodeDriver.INSTANCE_LABEL, INSTANCE,
+					DockerNodeDriver.DATABASE_LABEL, id));
+			assertThat(containers).extracting(Container::getImage)
+				.hasSize(7)
+				.filteredOn((image) -> image.startsWith("coffer/haproxy:"))
+				.hasSize(2);
+			assertThat(containers).allMatch((container) -> "running".equals(container.getState()));
+			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+				jedis.set("before", "failover");
+			}
+
+			// the sentinels, each in its container, hand the primary's role to the replica; HAProxy follows
+			URI sentinel = URI.create("redis://127.0.0.1:" + ports.get("sentinel"));
+			try (Jedis jedis = ProvisioningTest.connect(sentinel, null, null)) {
+				assertThat(jedis.sentinelFailover(id)).isEqualTo("OK");
+			}
+			URI replica = URI.create("redis://127.0.0.1:" + ports.get("replica"));
+			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+				try (Jedis jedis = ProvisioningTest.connect(replica, null, database.password())) {
+					return "master".equals(RedisInfo.fields(jedis.info("replication")).get("role"));
+				}
+			});
+			// until HAProxy's next check, and until the sentinels demote it, the old primary may still take a
+			// write that its resync then drops: what must come is REDIS_URL writing to the new primary
+			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+				try (Jedis app = ProvisioningTest.connect(url, id, database.password());
+						Jedis promoted = ProvisioningTest.connect(replica, null, database.password())) {
+					app.set("after", "failover");
+					return "failover".equals(app.get("before")) && "failover".equals(promoted.get("after"));
+				}
+			});
+
+			// and the catalogue follows the new roles
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+				.until(() -> ProvisioningTest.portsByRole(operator().get("/api/v1/databases/" + id).json()).get("primary"),
+						ports.get("replica")::equals);
+
+			JsonNode backup = backUp(id);
+			assertThat(backup.path("status").asString()).as(backup.toString()).isEqualTo("done");
+			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+				jedis.set("after", "the backup");
+			}
+			JsonNode restored = restore(operator(), id, "{\"backup\": \"latest\"}");
+			assertThat(restored.path("status").asString()).as(restored.toString()).isEqualTo("done");
+			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+				try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+					return "failover".equals(jedis.get("after"));
+				}
+			});
+
+			ApiClient.Response deleted = operator().delete("/api/v1/databases/" + id + "?final_backup=false");
+			assertThat(deleted.status()).as(deleted.body()).isLessThan(300);
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> engine.withLabels(Map.of(DockerNodeDriver.INSTANCE_LABEL, INSTANCE,
+						DockerNodeDriver.DATABASE_LABEL, id)).isEmpty());
 		}
 	}
 

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -31,6 +32,9 @@ public final class ServerImages {
 	public static final String BUILT_BY = "io.coffer.built-by";
 
 	private static final Pattern VERSION = Pattern.compile("^(\\w+) server v=(\\d+\\.\\d+\\.\\d+)");
+
+	// "HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/": the upstream version is the tag
+	private static final Pattern HAPROXY_VERSION = Pattern.compile("^(HAProxy) version (\\d+\\.\\d+\\.\\d+)");
 
 	// "libssl.so.3 => /lib/x86_64-linux-gnu/libssl.so.3 (0x...)" and "/lib64/ld-linux-x86-64.so.2 (0x...)"
 	private static final Pattern LIBRARY = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
@@ -66,13 +70,14 @@ public final class ServerImages {
 		});
 	}
 
-	/** {@code coffer/<engine>:<version>}, from what the program says with {@code --version}. */
+	/** {@code coffer/<engine>:<version>} ({@code coffer/haproxy:<version>}), from what the program says with {@code -v}. */
 	static String tag(Path program) {
-		String said = run(program.toString(), "--version");
-		Matcher matcher = VERSION.matcher(said.trim());
-		if (!matcher.find()) {
-			throw new IllegalStateException(program + " --version does not say an engine and a version: " + said);
-		}
+		String said = run(program.toString(), "-v");
+		Matcher matcher = Stream.of(VERSION, HAPROXY_VERSION)
+			.map((pattern) -> pattern.matcher(said.trim()))
+			.filter(Matcher::find)
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException(program + " -v does not say a program and a version: " + said));
 		return "coffer/" + matcher.group(1).toLowerCase() + ":" + matcher.group(2);
 	}
 
