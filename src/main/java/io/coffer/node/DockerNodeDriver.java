@@ -6,11 +6,13 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
@@ -72,15 +74,17 @@ public class DockerNodeDriver implements NodeDriver {
 
 	private final NodeFolders folders;
 
-	private final PortAllocator ports;
+	private final ProvisioningRepository repository;
+
+	private final Map<String, PortAllocator> ports = new ConcurrentHashMap<>();
+
+	private final ContainerHosts hosts;
 
 	private final ServerPrograms engines;
 
 	private final ServerImages images = new ServerImages();
 
 	private final RedisConnections probe;
-
-	private volatile DockerEngine engine;
 
 	DockerNodeDriver(ServiceProperties service, ProvisioningProperties settings, DockerProperties docker,
 			ProvisioningRepository repository, ServerPrograms engines, TlsTrust authority) {
@@ -89,8 +93,8 @@ public class DockerNodeDriver implements NodeDriver {
 		this.engines = engines;
 		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3), authority::clientSocketFactory);
 		this.folders = new NodeFolders(service.dataDir().toAbsolutePath().normalize().resolve("nodes"));
-		this.ports = new PortAllocator(settings.host(), settings.firstPort(), settings.lastPort(),
-				() -> repository.portsInUse(settings.host()));
+		this.repository = repository;
+		this.hosts = new ContainerHosts(docker.endpoints(), settings.host());
 	}
 
 	@Override
@@ -98,18 +102,15 @@ public class DockerNodeDriver implements NodeDriver {
 		return NAME;
 	}
 
-	/** The engine, reached on first use: Coffer runs with another driver without one. */
+	/** The first engine, where every node runs while there is one only; reached on first use. */
 	DockerEngine engine() {
-		DockerEngine current = this.engine;
-		if (current == null) {
-			synchronized (this) {
-				if (this.engine == null) {
-					this.engine = new DockerEngine(this.docker.host());
-				}
-				current = this.engine;
-			}
-		}
-		return current;
+		return this.hosts.engine(null);
+	}
+
+	/** The ports handed out on one address: each engine's host has its own. */
+	private PortAllocator ports(String address) {
+		return this.ports.computeIfAbsent(address, (host) -> new PortAllocator(host, this.settings.firstPort(),
+				this.settings.lastPort(), () -> this.repository.portsInUse(host)));
 	}
 
 	@Override
@@ -119,15 +120,17 @@ public class DockerNodeDriver implements NodeDriver {
 					+ "' is not installed here, where its image is built from: install it (apt-get install haproxy) "
 					+ "or set coffer.provisioning.haproxy");
 		}
-		return engine().unreachable();
+		return this.hosts.unreachable();
 	}
 
 	@Override
 	public Reservation reserve(String databaseId, String name, String kind) {
 		this.engines.chooseFor(databaseId);
 		Path dir = this.folders.dir(databaseId, name);
-		return new Reservation(this.settings.host(), this.ports.allocate(),
-				new ManagedNode.DriverData(NAME, name, kind, dir.toString(), null));
+		String endpoint = this.hosts.place(kind, this.repository.nodesOf(databaseId), INSTANCE_LABEL);
+		String address = this.hosts.address(endpoint);
+		return new Reservation(address, ports(address).allocate(),
+				new ManagedNode.DriverData(NAME, name, kind, dir.toString(), null, endpoint));
 	}
 
 	@Override
@@ -136,28 +139,29 @@ public class DockerNodeDriver implements NodeDriver {
 			throw new IllegalArgumentException("the docker driver does not serve TLS yet: " + describe(node));
 		}
 		Path dir = Path.of(node.driverData().dir());
-		ServerImages.Image image = this.images.imageFor(engine(), program(node));
+		DockerEngine engine = this.hosts.of(node);
+		ServerImages.Image image = this.images.imageFor(engine, program(node));
 		String password = (setup instanceof NodeSetup.Redis redis) ? redis.password() : null;
 		int memoryMb = (setup instanceof NodeSetup.Redis redis) ? redis.memoryMb() : this.docker.auxiliaryMemoryMb();
 		ManagedNode current = node;
 		for (int attempt = 1;; attempt++) {
 			this.folders.writeConfig(current, setup, dir, CONTAINER_FOLDER);
 			// a container left by an attempt that failed half-way holds the name
-			engine().remove(containerName(current));
-			engine().run(spec(current, image, memoryMb, dir));
+			engine.remove(containerName(current));
+			engine.run(spec(current, image, memoryMb, dir));
 			try {
 				awaitReady(current, password);
 				log.info("Started {} in container {} ({})", describe(current), containerName(current), image.tag());
 				return current;
 			}
 			catch (ProcessNodeDriver.NodeStartException ex) {
-				engine().remove(containerName(current));
+				engine.remove(containerName(current));
 				if (!ex.addressInUse() || attempt == START_ATTEMPTS) {
 					throw ex;
 				}
 				log.info("Port {} of {} was taken meanwhile; trying another", current.port(), describe(current));
-				this.ports.release(current.port());
-				current = current.with(this.ports.allocate(), current.driverData());
+				ports(current.host()).release(current.port());
+				current = current.with(ports(current.host()).allocate(), current.driverData());
 			}
 		}
 	}
@@ -210,7 +214,7 @@ public class DockerNodeDriver implements NodeDriver {
 	 * what finds a node again after a restart of Coffer (or of the engine).
 	 */
 	public Optional<InspectContainerResponse> container(ManagedNode node) {
-		return engine().inspect(containerName(node)).filter((container) -> {
+		return this.hosts.of(node).inspect(containerName(node)).filter((container) -> {
 			Map<String, String> labels = container.getConfig().getLabels();
 			return labels != null && labels.entrySet().containsAll(labels(node).entrySet());
 		});
@@ -224,9 +228,9 @@ public class DockerNodeDriver implements NodeDriver {
 
 	@Override
 	public void remove(ManagedNode node, String password) {
-		engine().remove(containerName(node));
+		this.hosts.of(node).remove(containerName(node));
 		this.folders.remove(node);
-		this.ports.release(node.port());
+		ports(node.host()).release(node.port());
 	}
 
 	/**
@@ -236,13 +240,13 @@ public class DockerNodeDriver implements NodeDriver {
 	@Override
 	public void resize(ManagedNode node, long maxmemoryBytes) {
 		int memoryMb = (int) Math.ceil(maxmemoryBytes / (double) MB);
-		engine().updateMemory(containerName(node), limitBytes(memoryMb));
+		this.hosts.of(node).updateMemory(containerName(node), limitBytes(memoryMb));
 		log.info("Container {} may now use {} MB", containerName(node), memoryMb + this.docker.memoryHeadroomMb());
 	}
 
 	/** The container's figures as the engine counts them, or empty when it has no such container running. */
 	Optional<ProcessFigures> figures(ManagedNode node) {
-		Optional<Statistics> stats = engine().stats(containerName(node));
+		Optional<Statistics> stats = this.hosts.of(node).stats(containerName(node));
 		return stats.filter((reading) -> reading.getMemoryStats() != null && reading.getCpuStats() != null
 				&& reading.getCpuStats().getCpuUsage() != null).map(DockerNodeDriver::figures);
 	}
@@ -269,12 +273,20 @@ public class DockerNodeDriver implements NodeDriver {
 	 * @return the names of the containers removed
 	 */
 	public List<String> sweep(Set<String> keptDatabases) {
-		List<Container> ours = engine().withLabels(Map.of(INSTANCE_LABEL, this.docker.instance()));
+		List<String> removed = new ArrayList<>();
+		for (String endpoint : this.hosts.endpoints()) {
+			removed.addAll(sweep(this.hosts.engine(endpoint), keptDatabases));
+		}
+		return removed;
+	}
+
+	private List<String> sweep(DockerEngine engine, Set<String> keptDatabases) {
+		List<Container> ours = engine.withLabels(Map.of(INSTANCE_LABEL, this.docker.instance()));
 		return ours.stream().filter((container) -> {
 			String database = container.getLabels().get(DATABASE_LABEL);
 			return database != null && !keptDatabases.contains(database);
 		}).map((container) -> {
-			engine().remove(container.getId());
+			engine.remove(container.getId());
 			String database = container.getLabels().get(DATABASE_LABEL);
 			String node = container.getLabels().get(NODE_LABEL);
 			if (node != null) {
@@ -301,7 +313,7 @@ public class DockerNodeDriver implements NodeDriver {
 			if (answers(node, password)) {
 				return;
 			}
-			Optional<InspectContainerResponse> container = engine().inspect(containerName(node));
+			Optional<InspectContainerResponse> container = this.hosts.of(node).inspect(containerName(node));
 			InspectContainerResponse.ContainerState state = container.map(InspectContainerResponse::getState).orElse(null);
 			// the engine restarts a program that exits at once: a restart before it answered is a failed start
 			boolean failed = state == null || Boolean.FALSE.equals(state.getRunning())
@@ -360,9 +372,7 @@ public class DockerNodeDriver implements NodeDriver {
 
 	@PreDestroy
 	void close() throws IOException {
-		if (this.engine != null) {
-			this.engine.close();
-		}
+		this.hosts.close();
 	}
 
 }

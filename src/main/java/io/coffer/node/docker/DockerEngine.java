@@ -124,6 +124,17 @@ public final class DockerEngine implements Closeable {
 		}
 	}
 
+	/** The memory of the engine's host, as its {@code info} reports it, in bytes. */
+	public long memoryTotal() {
+		Long total = this.client.infoCmd().exec().getMemTotal();
+		return (total != null) ? total : 0;
+	}
+
+	/** Every container, running or not, that carries a label of that name, whatever its value. */
+	public List<Container> withLabel(String name) {
+		return this.client.listContainersCmd().withShowAll(true).withLabelFilter(List.of(name)).exec();
+	}
+
 	/** Every container, running or not, that carries all these labels. */
 	public List<Container> withLabels(Map<String, String> labels) {
 		return this.client.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
