@@ -1,3 +1,5 @@
+// Longer than 400 lines because one class holds a container's whole life on its engine (placement, start,
+// finding it again, resize, stats, the replacement an engine upgrade makes, the sweep): each step reads the same names and labels.
 package io.coffer.node;
 
 import java.io.IOException;
@@ -29,6 +31,9 @@ import io.coffer.system.ServiceProperties;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.SaveMode;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 import org.springframework.stereotype.Component;
 
@@ -45,7 +50,7 @@ import org.springframework.stereotype.Component;
  * it again after a restart and sweep away those of databases it no longer has.
  */
 @Component
-public class DockerNodeDriver implements NodeDriver {
+public class DockerNodeDriver implements NodeDriver, DataNodeRestarts {
 
 	public static final String NAME = "docker";
 
@@ -86,12 +91,16 @@ public class DockerNodeDriver implements NodeDriver {
 
 	private final RedisConnections probe;
 
+	private final RedisConnections saving;
+
 	DockerNodeDriver(ServiceProperties service, ProvisioningProperties settings, DockerProperties docker,
 			ProvisioningRepository repository, ServerPrograms engines, TlsTrust authority) {
 		this.settings = settings;
 		this.docker = docker;
 		this.engines = engines;
 		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(3), authority::clientSocketFactory);
+		// SHUTDOWN SAVE answers once the whole dataset is on disk
+		this.saving = new RedisConnections(Duration.ofSeconds(1), Duration.ofMinutes(30), authority::clientSocketFactory);
 		this.folders = new NodeFolders(service.dataDir().toAbsolutePath().normalize().resolve("nodes"));
 		this.repository = repository;
 		this.hosts = new ContainerHosts(docker.endpoints(), settings.host());
@@ -191,17 +200,88 @@ public class DockerNodeDriver implements NodeDriver {
 	}
 
 	private DockerEngine.ContainerSpec spec(ManagedNode node, ServerImages.Image image, int memoryMb, Path dir) {
+		return spec(node, image, memoryMb, limitBytes(node, memoryMb), dir, List.of());
+	}
+
+	private DockerEngine.ContainerSpec spec(ManagedNode node, ServerImages.Image image, int memoryMb, long limitBytes,
+			Path dir, List<String> extraArguments) {
 		Map<String, String> labels = new LinkedHashMap<>(labels(node));
 		labels.put(ROLE_LABEL, node.role());
 		labels.put(MEMORY_LABEL, String.valueOf(memoryMb));
-		return new DockerEngine.ContainerSpec(containerName(node), image.tag(), arguments(node), labels,
-				limitBytes(node, memoryMb), this.docker.restartPolicy(), dir.toString(), CONTAINER_FOLDER.toString(),
-				owner(dir));
+		List<String> command = new ArrayList<>(arguments(node));
+		command.addAll(extraArguments);
+		return new DockerEngine.ContainerSpec(containerName(node), image.tag(), command, labels, limitBytes,
+				this.docker.restartPolicy(), dir.toString(), CONTAINER_FOLDER.toString(), owner(dir));
 	}
 
 	/** A data node may use its plan's memory plus the headroom; a sentinel or HAProxy its fixed limit. */
 	private long limitBytes(ManagedNode node, int memoryMb) {
 		return ManagedNode.DriverData.REDIS.equals(node.kind()) ? limitBytes(memoryMb) : memoryMb * MB;
+	}
+
+	/**
+	 * Stops the data node once its data is on disk: the engine is told not to start it again after a clean exit, then
+	 * {@code SHUTDOWN SAVE} writes the dump even when RDB save points are off, and a node that cannot write it
+	 * refuses to stop, keeps serving and gets its restart policy back. The container stays, stopped.
+	 */
+	@Override
+	public void stopSaving(ManagedNode node, String password) {
+		if (!isRunning(node, password)) {
+			throw new IllegalStateException(describe(node) + " is not running");
+		}
+		DockerEngine engine = this.hosts.of(node);
+		String name = containerName(node);
+		// a clean exit must not bring it back on its old image; a crash meanwhile still does
+		engine.restartOnFailureOnly(name);
+		try (Jedis jedis = this.saving.open(new RedisEndpoint(node.host(), node.port(), password))) {
+			jedis.shutdown(SaveMode.SAVE);
+		}
+		catch (JedisDataException ex) {
+			engine.updateRestartPolicy(name, this.docker.restartPolicy());
+			throw new IllegalStateException(describe(node) + " could not write its data to disk, so it keeps running: "
+					+ ex.getMessage());
+		}
+		catch (RuntimeException ex) {
+			// the connection closes as Redis exits after saving
+		}
+		if (!engine.awaitExit(name, NodeProcesses.STOP_TIMEOUT)) {
+			throw new IllegalStateException(describe(node) + " did not exit within "
+					+ NodeProcesses.STOP_TIMEOUT.toSeconds() + " s of SHUTDOWN SAVE");
+		}
+	}
+
+	/**
+	 * Replaces the node's container by one of the image of the program its engine version names now, with
+	 * the memory limit it had, from the folder as the node left it. A container that does not come up is
+	 * stopped for good (kept, so that the next restart finds its limit) and the start fails.
+	 */
+	@Override
+	public ManagedNode restart(ManagedNode node, String password, List<String> extraArguments) {
+		DockerEngine engine = this.hosts.of(node);
+		InspectContainerResponse previous = engine.inspect(containerName(node))
+			.orElseThrow(() -> new IllegalStateException(describe(node) + " has no container to replace"));
+		// the limit it has now: a plan change resized it live
+		long limit = previous.getHostConfig().getMemory();
+		int memoryMb = (int) (limit / MB) - (ManagedNode.DriverData.REDIS.equals(node.kind())
+				? this.docker.memoryHeadroomMb() : 0);
+		ServerImages.Image image = this.images.imageFor(engine, program(node));
+		engine.remove(containerName(node));
+		Path dir = Path.of(node.driverData().dir());
+		engine.run(spec(node, image, memoryMb, limit, dir, extraArguments));
+		try {
+			awaitReady(node, password);
+		}
+		catch (ProcessNodeDriver.NodeStartException ex) {
+			engine.stopForGood(containerName(node));
+			throw ex;
+		}
+		log.info("Started {} again in container {} ({})", describe(node), containerName(node), image.tag());
+		return node;
+	}
+
+	@Override
+	public boolean serves(ManagedNode node, String password) {
+		return isRunning(node, password);
 	}
 
 	/** The container's memory limit for a plan's memory: the plan's, plus the headroom. */

@@ -39,6 +39,12 @@ public final class ServerImages {
 	// "libssl.so.3 => /lib/x86_64-linux-gnu/libssl.so.3 (0x...)" and "/lib64/ld-linux-x86-64.so.2 (0x...)"
 	private static final Pattern LIBRARY = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
 
+	/**
+	 * The label that names the program an image holds: two programs of the same version (a build of one's own
+	 * beside the packaged one) have the same tag, and a tag built of the other program is built anew.
+	 */
+	public static final String PROGRAM = "io.coffer.program";
+
 	/** Which way of building the image made it: a change of {@link #context} changes it. */
 	static final String RECIPE = "coffer-scratch-2";
 
@@ -61,10 +67,11 @@ public final class ServerImages {
 			Image image = new Image(tag(path), path.toString());
 			// an image of the same tag built another way (by someone else, or by an older Coffer) is built anew
 			boolean current = engine.imageLabels(image.tag())
-				.map((labels) -> RECIPE.equals(labels.get(BUILT_BY)))
+				.map((labels) -> RECIPE.equals(labels.get(BUILT_BY)) && path.toString().equals(labels.get(PROGRAM)))
 				.orElse(false);
 			if (!current) {
-				engine.build(new ByteArrayInputStream(context(path)), image.tag(), Map.of(BUILT_BY, RECIPE));
+				engine.build(new ByteArrayInputStream(context(path)), image.tag(),
+						Map.of(BUILT_BY, RECIPE, PROGRAM, path.toString()));
 			}
 			return image;
 		});
