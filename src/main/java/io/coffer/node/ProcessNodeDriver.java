@@ -1,3 +1,5 @@
+// Longer than 400 lines because one class holds a process node's whole life (launch, adoption by pid and
+// configuration file, stop with or without its data, TLS restarts, the restarts of an engine upgrade).
 package io.coffer.node;
 
 import java.io.IOException;
