@@ -38,10 +38,12 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs each data node in a container of its own on a container engine ({@code coffer.provisioning.docker.host}):
- * the image is {@code coffer/<engine>:<version>}, built from the server program the process driver would run;
- * the container's memory limit is the plan's memory plus a headroom ({@code maxmemory} inside stays the plan's);
- * the engine's restart policy brings a node back when its program exits, so Coffer supervises nothing.
+ * Runs each node in a container of its own on a container engine ({@code coffer.provisioning.docker.host}, or
+ * one of {@code hosts}, see {@link ContainerHosts}): a data node's image is {@code coffer/<engine>:<version>},
+ * built from the server program the process driver would run, a sentinel's that of the installed redis-server
+ * and an HAProxy's {@code coffer/haproxy:<version>}; a data node's memory limit is the plan's memory plus a
+ * headroom ({@code maxmemory} inside stays the plan's), a sentinel's or HAProxy's a fixed one; the engine's
+ * restart policy brings a node back when its program exits, so Coffer supervises nothing.
  * <p>
  * The node's folder, {@code <data-dir>/nodes/<database>/<node>/}, readable by its owner only, is bound to
  * {@code /node} inside: the configuration (which holds the password, never on the container's command line

@@ -21,7 +21,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * The images data nodes run, {@code coffer/redis:<version>} and {@code coffer/valkey:<version>}, built on
+ * The images nodes run, {@code coffer/redis:<version>}, {@code coffer/valkey:<version>} and
+ * {@code coffer/haproxy:<version>}, built on
  * the engine from the server program installed here: {@code FROM scratch}, the program at its own path and
  * the shared libraries {@code ldd} names, and {@code /bin/sh} to set the umask (no package manager, nothing else). No registry is
  * needed, and the container runs exactly the build of the program the process driver would run.
