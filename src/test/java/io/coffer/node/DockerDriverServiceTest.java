@@ -187,6 +187,19 @@ class DockerDriverServiceTest extends ServiceTest {
 				}
 			});
 
+			// a rolling engine upgrade replaces both data nodes' containers, one failover between them
+			ApiClient owner = withToken(database.token());
+			completeJob("engineUpgradeJob", owner.post("/api/v1/databases/" + id + "/upgrade",
+					"{\"version\": \"" + TestEngines.VALKEY + "\"}"), owner);
+			for (String node : List.of(DatabaseNodes.PRIMARY, DatabaseNodes.REPLICA)) {
+				assertThat(engine.inspect("coffer-" + INSTANCE + "-" + id + "-" + node).orElseThrow().getConfig().getImage())
+					.isEqualTo("coffer/valkey:" + TestEngines.VALKEY_VERSION);
+			}
+			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+				assertThat(jedis.get("before")).isEqualTo("failover");
+				assertThat(RedisInfo.fields(jedis.info("server"))).containsEntry("valkey_version", TestEngines.VALKEY_VERSION);
+			}
+
 			ApiClient.Response deleted = operator().delete("/api/v1/databases/" + id + "?final_backup=false");
 			assertThat(deleted.status()).as(deleted.body()).isLessThan(300);
 			await().atMost(Duration.ofSeconds(60))
