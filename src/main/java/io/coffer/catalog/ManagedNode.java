@@ -30,8 +30,15 @@ public record ManagedNode(long id, String databaseId, String role, String host, 
 	 * @param kind {@code redis}, {@code sentinel} or {@code haproxy}
 	 * @param dir the process driver's folder for the node
 	 * @param pid the process driver's process id, once started
+	 * @param engine the docker driver's container engine the node runs on (one of
+	 * {@code coffer.provisioning.docker.hosts}); null for the other drivers, and for nodes made while there
+	 * was one engine only, which run on the first
 	 */
-	public record DriverData(String driver, String name, String kind, String dir, Long pid) {
+	public record DriverData(String driver, String name, String kind, String dir, Long pid, String engine) {
+
+		public DriverData(String driver, String name, String kind, String dir, Long pid) {
+			this(driver, name, kind, dir, pid, null);
+		}
 
 		public static final String REDIS = "redis";
 
@@ -40,7 +47,7 @@ public record ManagedNode(long id, String databaseId, String role, String host, 
 		public static final String HAPROXY = "haproxy";
 
 		public DriverData withPid(Long pid) {
-			return new DriverData(this.driver, this.name, this.kind, this.dir, pid);
+			return new DriverData(this.driver, this.name, this.kind, this.dir, pid, this.engine);
 		}
 
 	}

@@ -7,7 +7,9 @@ import java.util.Optional;
 
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
+import io.coffer.node.DataNodeRestarts;
 import io.coffer.node.DatabaseNodes;
+import io.coffer.node.NodeDrivers;
 import io.coffer.node.ProcessNodeDriver;
 import io.coffer.node.ProvisioningProperties;
 import io.coffer.redis.RedisConnections;
@@ -19,7 +21,7 @@ import org.slf4j.LoggerFactory;
 import static io.coffer.engine.UpgradeWaits.await;
 
 /**
- * How an engine upgrade moves one data node of the process driver to the new engine, and what it checks
+ * How an engine upgrade moves one data node (a process, or a container replaced by one of the new image) to the new engine, and what it checks
  * of the node once there.
  * <p>
  * A node whose new engine never answers (it could not be run, or exited as it started) is started again
@@ -36,7 +38,7 @@ final class EngineRestarts {
 
 	private final DatabaseNodes nodes;
 
-	private final ProcessNodeDriver driver;
+	private final NodeDrivers drivers;
 
 	private final ProvisioningRepository provisioning;
 
@@ -48,11 +50,11 @@ final class EngineRestarts {
 
 	private final RedisConnections connections;
 
-	EngineRestarts(DatabaseNodes nodes, ProcessNodeDriver driver, ProvisioningRepository provisioning,
+	EngineRestarts(DatabaseNodes nodes, NodeDrivers drivers, ProvisioningRepository provisioning,
 			EngineRepository engines, EngineCatalogue catalogue, ProvisioningProperties settings,
 			RedisConnections connections) {
 		this.nodes = nodes;
-		this.driver = driver;
+		this.drivers = drivers;
 		this.provisioning = provisioning;
 		this.engines = engines;
 		this.catalogue = catalogue;
@@ -68,8 +70,9 @@ final class EngineRestarts {
 	ManagedNode move(ManagedNode node, String password, EngineVersion target, String previous,
 			List<String> arguments, boolean mayGoBack) {
 		this.engines.nodeVersion(node.databaseId(), node.name(), target.toString());
+		DataNodeRestarts driver = this.drivers.restartsOf(node);
 		try {
-			this.driver.stopSaving(node, password);
+			driver.stopSaving(node, password);
 		}
 		catch (RuntimeException ex) {
 			this.engines.nodeVersion(node.databaseId(), node.name(), null);
@@ -77,7 +80,7 @@ final class EngineRestarts {
 		}
 		ManagedNode started;
 		try {
-			started = this.driver.restart(node, password, arguments);
+			started = driver.restart(node, password, arguments);
 		}
 		catch (RuntimeException ex) {
 			// Redis answers once it has loaded its data, and writes its files only after: this one wrote nothing
@@ -112,11 +115,12 @@ final class EngineRestarts {
 				engineName(previous), cause);
 		this.engines.nodeVersion(node.databaseId(), node.name(), null);
 		String back;
+		DataNodeRestarts driver = this.drivers.restartsOf(node);
 		try {
-			if (this.driver.runningPid(node, password).isPresent()) {
-				this.driver.stopSaving(node, password);
+			if (driver.serves(node, password)) {
+				driver.stopSaving(node, password);
 			}
-			loaded(this.driver.restart(node, password, arguments), password);
+			loaded(driver.restart(node, password, arguments), password);
 			back = "it runs " + engineName(previous) + " again";
 		}
 		catch (RuntimeException notBack) {

@@ -2,6 +2,7 @@ package io.coffer.engine;
 
 import io.coffer.node.DatabaseLocks;
 import io.coffer.node.DatabaseNodes;
+import io.coffer.node.NodeDrivers;
 import io.coffer.node.ProcessNodeDriver;
 
 import java.time.Clock;
@@ -28,7 +29,7 @@ import redis.clients.jedis.args.ClientPauseMode;
 import org.springframework.stereotype.Component;
 
 /**
- * What {@code engineUpgradeJob} does to the nodes of a database the process driver runs.
+ * What {@code engineUpgradeJob} does to the nodes of a database the process or the docker driver runs.
  * <p>
  * One node (starter): its writes are paused and its keys counted, it stops with {@code SHUTDOWN SAVE}
  * and starts again on the new engine, which must load as many keys. Primary and replica with sentinels
@@ -66,7 +67,7 @@ class EngineUpgradeSteps implements WriteFences {
 
 	private final FencedFailover failover;
 
-	EngineUpgradeSteps(DatabaseNodes nodes, ProcessNodeDriver driver, DatabaseLocks locks,
+	EngineUpgradeSteps(DatabaseNodes nodes, NodeDrivers drivers, DatabaseLocks locks,
 			ProvisioningRepository provisioning, EngineRepository engines, EngineCatalogue catalogue,
 			ProvisioningProperties settings, Clock clock, CertificateAuthority authority) {
 		this.connections = new RedisConnections(Duration.ofSeconds(2), Duration.ofSeconds(10),
@@ -79,7 +80,7 @@ class EngineUpgradeSteps implements WriteFences {
 		this.settings = settings;
 		this.clock = clock;
 		// both ask the nodes through the upgrade's connections, with its timeouts
-		this.restarts = new EngineRestarts(nodes, driver, provisioning, engines, catalogue, settings,
+		this.restarts = new EngineRestarts(nodes, drivers, provisioning, engines, catalogue, settings,
 				this.connections);
 		this.failover = new FencedFailover(nodes, engines, settings, this.connections);
 	}

@@ -259,11 +259,10 @@ public class EngineUpgrades implements InterruptedWork {
 					+ "upgraded where it runs", last);
 		}
 		List<ManagedNode> nodes = this.provisioning.nodesOf(database.id());
-		if (nodes.stream().anyMatch((node) -> "docker".equals(node.driverData().driver()))) {
-			return Availability.none(null, "this database runs in containers of the docker driver, whose engine "
-					+ "upgrades (replacing a container by one of the new image) are not built yet", last);
-		}
-		if (nodes.stream().anyMatch((node) -> !"process".equals(node.driverData().driver()))) {
+		// the process driver restarts a node's process on the new program, the docker driver replaces its
+		// container by one of the new program's image
+		if (nodes.stream().anyMatch((node) -> !"process".equals(node.driverData().driver())
+				&& !"docker".equals(node.driverData().driver()))) {
 			return Availability.none(null, "this database runs on a node of the static pool: its engine is the pool's, "
 					+ "which Coffer does not change", last);
 		}

@@ -35,4 +35,13 @@ public class NodeDrivers {
 		return driver;
 	}
 
+	/** How the node's driver stops and starts it again for an engine upgrade. */
+	public DataNodeRestarts restartsOf(ManagedNode node) {
+		if (of(node) instanceof DataNodeRestarts restarts) {
+			return restarts;
+		}
+		throw new IllegalStateException("node " + node.name() + " of " + node.databaseId() + " runs where Coffer does "
+				+ "not restart it (driver " + node.driverData().driver() + ")");
+	}
+
 }

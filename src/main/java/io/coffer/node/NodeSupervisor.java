@@ -38,6 +38,9 @@ import org.springframework.stereotype.Component;
  * empty would be replicated to its replica. While the sentinels still name the dead node primary and
  * its replica is alive, the supervisor waits for them to fail over; then the node comes back as a
  * replica of the primary they name.
+ * <p>
+ * The docker driver's nodes are the engine's to restart (its restart policy); of them the supervisor only
+ * records, after a failover, which data node is the primary now, as it does for processes.
  */
 @Component
 class NodeSupervisor implements SmartLifecycle {
@@ -114,6 +117,11 @@ class NodeSupervisor implements SmartLifecycle {
 				// a database whose nodes someone is changing (an upgrade, a deletion) is looked at next round
 				this.locks.ifFree(databaseId, () -> supervise(databaseId));
 			}
+			Set<String> inContainers = new LinkedHashSet<>();
+			this.repository.runningNodes(DockerNodeDriver.NAME).forEach((node) -> inContainers.add(node.databaseId()));
+			for (String databaseId : inContainers) {
+				this.locks.ifFree(databaseId, () -> recordRoles(databaseId));
+			}
 		}
 		catch (RuntimeException ex) {
 			log.warn("Supervision of the nodes failed this round: {}", ex.getMessage(), ex);
@@ -142,6 +150,21 @@ class NodeSupervisor implements SmartLifecycle {
 			}
 			catch (RuntimeException ex) {
 				log.warn("Could not bring back {}: {}", ProcessNodeDriver.describe(node), ex.getMessage());
+			}
+		}
+	}
+
+	private void recordRoles(String databaseId) {
+		if (!DatabaseStatus.RUNNING.equals(this.repository.status(databaseId).orElse(null))) {
+			return;
+		}
+		String password = this.nodes.requirePassword(databaseId);
+		for (ManagedNode node : this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS)) {
+			try {
+				recordRole(node, password);
+			}
+			catch (RuntimeException ex) {
+				// down for now: the engine restarts it, and the next round records its role
 			}
 		}
 	}

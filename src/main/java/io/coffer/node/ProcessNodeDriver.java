@@ -1,3 +1,5 @@
+// Longer than 400 lines because one class holds a process node's whole life (launch, adoption by pid and
+// configuration file, stop with or without its data, TLS restarts, the restarts of an engine upgrade).
 package io.coffer.node;
 
 import java.io.IOException;
@@ -39,7 +41,7 @@ import org.springframework.stereotype.Component;
  * says it runs from the node's own configuration file, so a reused pid or port is never mistaken for it.
  */
 @Component
-public class ProcessNodeDriver implements NodeDriver {
+public class ProcessNodeDriver implements NodeDriver, DataNodeRestarts {
 
 	public static final String NAME = "process";
 
@@ -127,6 +129,7 @@ public class ProcessNodeDriver implements NodeDriver {
 	 * Starts a node again from the configuration it has (which Redis and its sentinels may have
 	 * rewritten since), with extra command-line settings such as {@code --replicaof host port}.
 	 */
+	@Override
 	public ManagedNode restart(ManagedNode node, String password, List<String> extraArguments) {
 		Process process = launch(node, extraArguments);
 		try {
@@ -163,6 +166,11 @@ public class ProcessNodeDriver implements NodeDriver {
 			return OptionalLong.of(Long.parseLong(server.get().get("process_id")));
 		}
 		return OptionalLong.empty();
+	}
+
+	@Override
+	public boolean serves(ManagedNode node, String password) {
+		return runningPid(node, password).isPresent();
 	}
 
 	/**
@@ -258,6 +266,7 @@ public class ProcessNodeDriver implements NodeDriver {
 	 * save points are off, and a node that cannot write it refuses to stop and keeps serving.
 	 * @throws IllegalStateException when the node is not running, could not save, or did not exit
 	 */
+	@Override
 	public void stopSaving(ManagedNode node, String password) {
 		OptionalLong pid = runningPid(node, password);
 		if (pid.isEmpty()) {

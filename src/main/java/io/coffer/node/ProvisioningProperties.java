@@ -15,7 +15,7 @@ import org.springframework.validation.annotation.Validated;
  * How provisioned databases get their nodes, and the timings of their sentinels and HAProxy
  * (jobs/provision.yml describes the job these tune). It lives with the drivers, which read most of it.
  * @param driver {@code process} (Coffer runs redis-server, sentinels, HAProxy under {@code data/nodes/}),
- * {@code docker} (each data node in a container of its own on a container engine, coffer.provisioning.docker.*; starter plans only so far) or
+ * {@code docker} (each node in a container of its own on a container engine, coffer.provisioning.docker.*) or
  * {@code static} (claims nodes of a pool; starter plans only)
  * @param host address the nodes listen on and {@code REDIS_URL} names
  * @param firstPort first port the process driver hands out

@@ -48,7 +48,7 @@ class DockerNodeDriverContractTest extends NodeDriverContract<DockerNodeDriver> 
 	@Override
 	DockerNodeDriver newDriver(ServiceProperties service, ProvisioningProperties settings,
 			ProvisioningRepository repository, ServerPrograms engines, TlsTrust authority) {
-		DockerProperties docker = new DockerProperties(HOST, HEADROOM_MB, "unless-stopped", "contract-test");
+		DockerProperties docker = new DockerProperties(HOST, HEADROOM_MB, "unless-stopped", "contract-test", 64, List.of());
 		return new DockerNodeDriver(service, settings, docker, repository, engines, authority);
 	}
 

@@ -94,6 +94,24 @@ class DockerComposeTest {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void theDockerDriverServiceReachesTheHostsEngineAndBindsItsDataFolderAtTheSamePath() throws IOException {
+		Map<String, Object> service = services.get("coffer-docker-driver");
+		assertThat((List<String>) service.get("profiles")).containsExactly("docker-driver");
+		assertThat(service.get("network_mode")).as("the nodes listen on the host's loopback address").isEqualTo("host");
+		Map<String, String> env = (Map<String, String>) service.get("environment");
+		for (String variable : env.keySet()) {
+			assertThat(EnvironmentVariablesTest.settingsSetBy(variable)).as(variable).isNotEmpty();
+		}
+		assertThat(env).containsEntry("COFFER_PROVISIONING_DRIVER", "docker");
+		String socket = URI.create(env.get("COFFER_PROVISIONING_DOCKER_HOST")).getPath();
+		List<String> volumes = (List<String>) service.get("volumes");
+		assertThat(volumes).contains(socket + ":" + socket);
+		String dataDir = env.get("COFFER_DATA_DIR");
+		assertThat(volumes).contains(dataDir + ":" + dataDir);
+	}
+
+	@Test
 	void haproxyRoutesToTheRedisServicesOfTheFile() throws IOException {
 		String config = Files.readString(Path.of("docker/haproxy.cfg"));
 		Matcher servers = Pattern.compile("server \\S+ ([a-z0-9-]+):6379").matcher(config);

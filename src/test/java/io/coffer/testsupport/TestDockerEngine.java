@@ -16,7 +16,30 @@ public final class TestDockerEngine {
 	public static final String HOST = Optional.ofNullable(System.getenv("COFFER_TEST_DOCKER_HOST"))
 		.orElse("unix:///var/run/docker.sock");
 
+	/**
+	 * A second engine on this machine, for the tests of several engines: {@code COFFER_TEST_DOCKER_HOST_2},
+	 * which {@code scripts/test} starts (its own socket and data root).
+	 */
+	public static final String SECOND_HOST = System.getenv("COFFER_TEST_DOCKER_HOST_2");
+
 	private TestDockerEngine() {
+	}
+
+	/** Skips the calling tests, saying why, unless a second engine is set and both engines answer. */
+	public static void assumeTwoAnswer() {
+		assumeAnswers();
+		if (SECOND_HOST == null) {
+			System.err.println("SKIPPED: the tests of several engines need COFFER_TEST_DOCKER_HOST_2 (scripts/test starts one)");
+		}
+		Assumptions.assumeTrue(SECOND_HOST != null, "no second container engine (COFFER_TEST_DOCKER_HOST_2)");
+		try (DockerEngine engine = new DockerEngine(SECOND_HOST)) {
+			Optional<String> why = engine.unreachable();
+			why.ifPresent((reason) -> System.err.println("SKIPPED: the second container engine does not answer: " + reason));
+			Assumptions.assumeTrue(why.isEmpty(), () -> "no second container engine: " + why.orElse(""));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/** Skips the calling tests, saying why on the console and in the report, when no engine answers. */

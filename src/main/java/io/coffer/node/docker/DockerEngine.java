@@ -14,6 +14,9 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
@@ -124,6 +127,17 @@ public final class DockerEngine implements Closeable {
 		}
 	}
 
+	/** The memory of the engine's host, as its {@code info} reports it, in bytes. */
+	public long memoryTotal() {
+		Long total = this.client.infoCmd().exec().getMemTotal();
+		return (total != null) ? total : 0;
+	}
+
+	/** Every container, running or not, that carries a label of that name, whatever its value. */
+	public List<Container> withLabel(String name) {
+		return this.client.listContainersCmd().withShowAll(true).withLabelFilter(List.of(name)).exec();
+	}
+
 	/** Every container, running or not, that carries all these labels. */
 	public List<Container> withLabels(Map<String, String> labels) {
 		return this.client.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
@@ -146,6 +160,56 @@ public final class DockerEngine implements Closeable {
 	public void updateMemory(String nameOrId, long memoryBytes) {
 		// the limit of memory plus swap must stay above the memory limit: twice it, as at creation
 		this.client.updateContainerCmd(nameOrId).withMemory(memoryBytes).withMemorySwap(2 * memoryBytes).exec();
+	}
+
+	/** Changes what the engine does when the container's program exits: {@code unless-stopped}, {@code always}. */
+	public void updateRestartPolicy(String nameOrId, String restartPolicy) {
+		update(nameOrId, RestartPolicy.parse(restartPolicy));
+	}
+
+	/**
+	 * Has the engine start the container's program again only when it fails: a program that exits on its own
+	 * with status 0 stays stopped. (The policy {@code no} cannot be set by an update: docker-java sends it as
+	 * an empty name, which the engine reads as "unchanged".)
+	 */
+	public void restartOnFailureOnly(String nameOrId) {
+		update(nameOrId, RestartPolicy.onFailureRestart(0));
+	}
+
+	private void update(String nameOrId, RestartPolicy policy) {
+		this.client.updateContainerCmd(nameOrId).withRestartPolicy(policy).exec();
+	}
+
+	/**
+	 * Waits until the container's program has exited.
+	 * @return whether it did within the timeout (gone already counts)
+	 */
+	public boolean awaitExit(String nameOrId, Duration timeout) {
+		try {
+			this.client.waitContainerCmd(nameOrId).exec(new WaitContainerResultCallback())
+				.awaitStatusCode(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			return true;
+		}
+		catch (NotFoundException ex) {
+			return true;
+		}
+		catch (DockerClientException ex) {
+			// the wait timed out
+			return false;
+		}
+	}
+
+	/**
+	 * Stops the container's program at once; the engine does not start a container stopped through its API
+	 * again (until it restarts itself, for {@code always}). The container stays.
+	 */
+	public void stopForGood(String nameOrId) {
+		try {
+			this.client.stopContainerCmd(nameOrId).withTimeout(0).exec();
+		}
+		catch (NotFoundException | NotModifiedException ex) {
+			// gone, or not running
+		}
 	}
 
 	/** One reading of the container's statistics (the engine takes two samples of its cgroup for it). */

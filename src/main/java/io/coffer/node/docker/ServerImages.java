@@ -15,12 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * The images data nodes run, {@code coffer/redis:<version>} and {@code coffer/valkey:<version>}, built on
+ * The images nodes run, {@code coffer/redis:<version>}, {@code coffer/valkey:<version>} and
+ * {@code coffer/haproxy:<version>}, built on
  * the engine from the server program installed here: {@code FROM scratch}, the program at its own path and
  * the shared libraries {@code ldd} names, and {@code /bin/sh} to set the umask (no package manager, nothing else). No registry is
  * needed, and the container runs exactly the build of the program the process driver would run.
@@ -32,8 +34,17 @@ public final class ServerImages {
 
 	private static final Pattern VERSION = Pattern.compile("^(\\w+) server v=(\\d+\\.\\d+\\.\\d+)");
 
+	// "HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/": the upstream version is the tag
+	private static final Pattern HAPROXY_VERSION = Pattern.compile("^(HAProxy) version (\\d+\\.\\d+\\.\\d+)");
+
 	// "libssl.so.3 => /lib/x86_64-linux-gnu/libssl.so.3 (0x...)" and "/lib64/ld-linux-x86-64.so.2 (0x...)"
 	private static final Pattern LIBRARY = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
+
+	/**
+	 * The label that names the program an image holds: two programs of the same version (a build of one's own
+	 * beside the packaged one) have the same tag, and a tag built of the other program is built anew.
+	 */
+	public static final String PROGRAM = "io.coffer.program";
 
 	/** Which way of building the image made it: a change of {@link #context} changes it. */
 	static final String RECIPE = "coffer-scratch-2";
@@ -57,22 +68,24 @@ public final class ServerImages {
 			Image image = new Image(tag(path), path.toString());
 			// an image of the same tag built another way (by someone else, or by an older Coffer) is built anew
 			boolean current = engine.imageLabels(image.tag())
-				.map((labels) -> RECIPE.equals(labels.get(BUILT_BY)))
+				.map((labels) -> RECIPE.equals(labels.get(BUILT_BY)) && path.toString().equals(labels.get(PROGRAM)))
 				.orElse(false);
 			if (!current) {
-				engine.build(new ByteArrayInputStream(context(path)), image.tag(), Map.of(BUILT_BY, RECIPE));
+				engine.build(new ByteArrayInputStream(context(path)), image.tag(),
+						Map.of(BUILT_BY, RECIPE, PROGRAM, path.toString()));
 			}
 			return image;
 		});
 	}
 
-	/** {@code coffer/<engine>:<version>}, from what the program says with {@code --version}. */
+	/** {@code coffer/<engine>:<version>} ({@code coffer/haproxy:<version>}), from what the program says with {@code -v}. */
 	static String tag(Path program) {
-		String said = run(program.toString(), "--version");
-		Matcher matcher = VERSION.matcher(said.trim());
-		if (!matcher.find()) {
-			throw new IllegalStateException(program + " --version does not say an engine and a version: " + said);
-		}
+		String said = run(program.toString(), "-v");
+		Matcher matcher = Stream.of(VERSION, HAPROXY_VERSION)
+			.map((pattern) -> pattern.matcher(said.trim()))
+			.filter(Matcher::find)
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException(program + " -v does not say a program and a version: " + said));
 		return "coffer/" + matcher.group(1).toLowerCase() + ":" + matcher.group(2);
 	}
 
