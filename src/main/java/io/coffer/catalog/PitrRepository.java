@@ -147,6 +147,40 @@ public class PitrRepository {
 			.list();
 	}
 
+	/** The databases that have archived segments or gaps: what retention looks at. */
+	public List<String> databasesWithArchive() {
+		return this.jdbc.sql("""
+				select database_id from pitr_segments union select database_id from pitr_gaps order by 1
+				""").query(String.class).list();
+	}
+
+	/**
+	 * The database's segments whose last command arrived before {@code before} (all of them when null): those
+	 * no remaining base backup is followed by.
+	 */
+	public List<Segment> segmentsBefore(String databaseId, Instant before) {
+		return this.jdbc.sql("""
+				select * from pitr_segments where database_id = ? and (?::timestamptz is null or last_arrival < ?)
+				order by last_arrival, id
+				""").params(databaseId, timestamp(before), timestamp(before)).query(PitrRepository::segment).list();
+	}
+
+	/** Forgets a segment whose object is gone (or is being deleted). */
+	public void deleteSegment(long segmentId) {
+		this.jdbc.sql("delete from pitr_segments where id = ?").param(segmentId).update();
+	}
+
+	/** Forgets the gaps that end by {@code before} (all of them when null); answers how many. */
+	public int deleteGapsBefore(String databaseId, Instant before) {
+		return this.jdbc.sql("""
+				delete from pitr_gaps where database_id = ? and (?::timestamptz is null or to_at <= ?)
+				""").params(databaseId, timestamp(before), timestamp(before)).update();
+	}
+
+	private static Timestamp timestamp(Instant instant) {
+		return (instant != null) ? Timestamp.from(instant) : null;
+	}
+
 	private static Archiver archiver(ResultSet rs, int row) throws SQLException {
 		return new Archiver(rs.getString("database_id"), rs.getBoolean("enabled"), rs.getString("owner"),
 				instant(rs, "lease_until"), instant(rs, "last_durable_at"), rs.getString("last_error"));
