@@ -4,7 +4,8 @@
 create trigger pitr_archivers_changed after insert or delete on pitr_archivers
     for each row execute function catalogue_changed();
 create trigger pitr_archivers_updated after update on pitr_archivers
-    for each row when (old.enabled is distinct from new.enabled) execute function catalogue_changed();
+    for each row when ((old.enabled, old.set_explicitly) is distinct from (new.enabled, new.set_explicitly))
+    execute function catalogue_changed();
 create trigger pitr_segments_changed after insert or delete on pitr_segments
     for each row execute function catalogue_changed();
 create trigger pitr_segments_updated after update on pitr_segments

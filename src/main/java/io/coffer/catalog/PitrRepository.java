@@ -28,9 +28,9 @@ public class PitrRepository {
 		this.jdbc = jdbc;
 	}
 
-	/** A database's archiver as the catalogue knows it. */
+	/** A database's archiver as the catalogue knows it; {@code setExplicitly}: a user chose, not the plan. */
 	public record Archiver(String databaseId, boolean enabled, String owner, Instant leaseUntil,
-			Instant lastDurableAt, String lastError) {
+			Instant lastDurableAt, String lastError, boolean setExplicitly) {
 	}
 
 	/** A sealed, uploaded segment of the stream: offsets of its first and last byte, arrival of its commands. */
@@ -49,12 +49,28 @@ public class PitrRepository {
 	public record Gap(Instant from, Instant to, String reason, String baseBackupId) {
 	}
 
-	/** Turns point-in-time recovery on or off; the archiver holding the lease stops when it sees it off. */
+	/**
+	 * Turns point-in-time recovery on or off as a user chose: the plan's default no longer applies to the
+	 * database. The archiver holding the lease stops when it sees it off.
+	 */
 	public void setEnabled(String databaseId, boolean enabled) {
 		this.jdbc.sql("""
-				insert into pitr_archivers (database_id, enabled) values (?, ?)
-				on conflict (database_id) do update set enabled = excluded.enabled, updated_at = now()
+				insert into pitr_archivers (database_id, enabled, set_explicitly) values (?, ?, true)
+				on conflict (database_id) do update set enabled = excluded.enabled, set_explicitly = true,
+				    updated_at = now()
 				""").params(databaseId, enabled).update();
+	}
+
+	/**
+	 * Turns point-in-time recovery on or off as the database's plan says (at provisioning, at a plan change),
+	 * unless a user chose; answers whether the plan's choice now applies.
+	 */
+	public boolean applyPlanDefault(String databaseId, boolean enabled) {
+		return this.jdbc.sql("""
+				insert into pitr_archivers (database_id, enabled, set_explicitly) values (?, ?, false)
+				on conflict (database_id) do update set enabled = excluded.enabled, updated_at = now()
+				where not pitr_archivers.set_explicitly
+				""").params(databaseId, enabled).update() == 1;
 	}
 
 	public Optional<Archiver> find(String databaseId) {
@@ -183,7 +199,8 @@ public class PitrRepository {
 
 	private static Archiver archiver(ResultSet rs, int row) throws SQLException {
 		return new Archiver(rs.getString("database_id"), rs.getBoolean("enabled"), rs.getString("owner"),
-				instant(rs, "lease_until"), instant(rs, "last_durable_at"), rs.getString("last_error"));
+				instant(rs, "lease_until"), instant(rs, "last_durable_at"), rs.getString("last_error"),
+				rs.getBoolean("set_explicitly"));
 	}
 
 	private static Segment segment(ResultSet rs, int row) throws SQLException {
