@@ -163,6 +163,25 @@ public class PitrRepository {
 			.list();
 	}
 
+	/**
+	 * How the archiving of one live database with point-in-time recovery on goes, for its metrics:
+	 * {@code lastDurableAt} null while no archiver made anything durable yet, then {@code enabledAt} (when it was
+	 * last turned on or off) says since when it waits.
+	 */
+	public record Progress(String databaseId, Instant lastDurableAt, Instant enabledAt, int gaps) {
+	}
+
+	/** The progress of every live database with point-in-time recovery on, in one query. */
+	public List<Progress> progress() {
+		return this.jdbc.sql("""
+				select a.database_id, a.last_durable_at, a.updated_at,
+				    (select count(*) from pitr_gaps g where g.database_id = a.database_id) as gaps
+				from pitr_archivers a join databases d on d.id = a.database_id
+				where a.enabled and d.deleted_at is null order by a.database_id
+				""").query((rs, i) -> new Progress(rs.getString("database_id"), instant(rs, "last_durable_at"),
+				instant(rs, "updated_at"), rs.getInt("gaps"))).list();
+	}
+
 	/** The databases that have archived segments or gaps: what retention looks at. */
 	public List<String> databasesWithArchive() {
 		return this.jdbc.sql("""
