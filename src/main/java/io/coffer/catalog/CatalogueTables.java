@@ -260,17 +260,7 @@ public class CatalogueTables {
 		 * rows go too. @return their ids
 		 */
 		public List<String> dropBackupsWithout(Collection<String> objectKeys) {
-			List<String> dropped = new ArrayList<>();
-			Set<String> present = Set.copyOf(objectKeys);
-			for (Map.Entry<String, String> backup : CatalogueTables.this.jdbc.sql("select id, object_key from backups")
-				.query((rs, i) -> Map.entry(rs.getString(1), rs.getString(2)))
-				.list()) {
-				if (!present.contains(backup.getValue())) {
-					CatalogueTables.this.jdbc.sql("delete from backups where id = ?").param(backup.getKey()).update();
-					dropped.add(backup.getKey());
-				}
-			}
-			return dropped;
+			return dropRowsWithout("backups", objectKeys).stream().map(Map.Entry::getKey).toList();
 		}
 
 		/**
@@ -278,14 +268,19 @@ public class CatalogueTables {
 		 * snapshot): their rows go. @return their object keys
 		 */
 		public List<String> dropSegmentsWithout(Collection<String> objectKeys) {
+			return dropRowsWithout("pitr_segments", objectKeys).stream().map(Map.Entry::getValue).toList();
+		}
+
+		/** Deletes the rows of {@code table} whose {@code object_key} is not among these; answers their id and key. */
+		private List<Map.Entry<String, String>> dropRowsWithout(String table, Collection<String> objectKeys) {
 			Set<String> present = Set.copyOf(objectKeys);
-			List<String> dropped = new ArrayList<>();
-			for (Map.Entry<Long, String> segment : CatalogueTables.this.jdbc.sql("select id, object_key from pitr_segments")
-				.query((rs, i) -> Map.entry(rs.getLong(1), rs.getString(2)))
+			List<Map.Entry<String, String>> dropped = new ArrayList<>();
+			for (Map.Entry<String, String> row : CatalogueTables.this.jdbc.sql("select id::text, object_key from " + table)
+				.query((rs, i) -> Map.entry(rs.getString(1), rs.getString(2)))
 				.list()) {
-				if (!present.contains(segment.getValue())) {
-					CatalogueTables.this.jdbc.sql("delete from pitr_segments where id = ?").param(segment.getKey()).update();
-					dropped.add(segment.getValue());
+				if (!present.contains(row.getValue())) {
+					CatalogueTables.this.jdbc.sql("delete from " + table + " where id::text = ?").param(row.getKey()).update();
+					dropped.add(row);
 				}
 			}
 			return dropped;
