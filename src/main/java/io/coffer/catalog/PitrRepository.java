@@ -107,11 +107,15 @@ public class PitrRepository {
 				""").params(error, databaseId, instanceId).update();
 	}
 
-	/** The last command received is on local disk, as of {@code at}; the archiver runs well. */
-	public void recordDurable(String databaseId, String instanceId, Instant at) {
+	/**
+	 * The last command received is on local disk, as of {@code at}. {@code runsWell}: nothing waits (sealed
+	 * segments for storage), and the last error is cleared; otherwise it is kept, still true.
+	 */
+	public void recordDurable(String databaseId, String instanceId, Instant at, boolean runsWell) {
 		this.jdbc.sql("""
-				update pitr_archivers set last_durable_at = ?, last_error = null where database_id = ? and owner = ?
-				""").params(Timestamp.from(at), databaseId, instanceId).update();
+				update pitr_archivers set last_durable_at = ?, last_error = case when ? then null else last_error end
+				where database_id = ? and owner = ?
+				""").params(Timestamp.from(at), runsWell, databaseId, instanceId).update();
 	}
 
 	/** Why the running archiver cannot go on for now (it retries). */

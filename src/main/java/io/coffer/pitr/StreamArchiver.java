@@ -8,6 +8,7 @@ import io.coffer.catalog.PitrRepository;
 import io.coffer.catalog.ReplicationPosition;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.ReplicaAnnouncement;
 import io.coffer.redis.RespRequest;
 import io.coffer.redis.SelectedNode;
 
@@ -62,6 +63,8 @@ final class StreamArchiver implements Runnable {
 
 	private final Deque<OpenSegment> sealed = new ArrayDeque<>();
 
+	private final NodeToArchive nodeToArchive;
+
 	private volatile boolean stopped;
 
 	private volatile Socket socket;
@@ -80,8 +83,6 @@ final class StreamArchiver implements Runnable {
 
 	private boolean inCommand;
 
-	private boolean inMulti;
-
 	private long lastUploadAttempt;
 
 	private OutputStream out;
@@ -90,6 +91,7 @@ final class StreamArchiver implements Runnable {
 		this.databaseId = databaseId;
 		this.with = with;
 		this.folder = with.folder(databaseId);
+		this.nodeToArchive = new NodeToArchive(databaseId, with.endpoints(), with.clock());
 	}
 
 	/** Asks the archiver to stop: its connection is closed, what it sealed is uploaded if it can be. */
@@ -119,6 +121,10 @@ final class StreamArchiver implements Runnable {
 				try {
 					session();
 				}
+				catch (NodeToArchive.Moved moved) {
+					log.info("Point-in-time archiver of {}: {}; reconnecting", this.databaseId, moved.getMessage());
+					continue;
+				}
 				catch (IOException | RuntimeException ex) {
 					if (this.stopped) {
 						break;
@@ -146,7 +152,7 @@ final class StreamArchiver implements Runnable {
 	private void session() throws IOException {
 		Database database = this.with.databases().findLive(this.databaseId)
 			.orElseThrow(() -> new IOException("database " + this.databaseId + " no longer exists"));
-		SelectedNode node = this.with.endpoints().nodeToBackUp(database);
+		SelectedNode node = this.nodeToArchive.choose(database);
 		if (this.position == null) {
 			startingPosition();
 		}
@@ -167,6 +173,11 @@ final class StreamArchiver implements Runnable {
 		// announces PSYNC2, so that the node continues a history it inherited (a failover) with +CONTINUE <replid>
 		send("REPLCONF", "capa", "psync2");
 		requireOk(endpoint, readLine(in, false));
+		// listed by the node under a name sentinels never add as a replica to promote
+		for (String[] announcement : ReplicaAnnouncement.requests(ReplicaAnnouncement.ARCHIVER)) {
+			send(announcement);
+			readLine(in, false);
+		}
 		if (this.position != null) {
 			send("PSYNC", this.position.replid(), String.valueOf(this.position.offset() + 1));
 		}
@@ -252,12 +263,8 @@ final class StreamArchiver implements Runnable {
 			this.segment.commandEnded(command.kind(), arrival);
 			this.position = new ReplicationPosition(this.position.replid(), this.position.offset() + command.length());
 			this.lastArrival = arrival;
-			switch (command.kind()) {
-				case MULTI -> this.inMulti = true;
-				case EXEC -> this.inMulti = false;
-				case GETACK -> acknowledge();
-				default -> {
-				}
+			if (command.kind() == ReplicationCommandReader.Kind.GETACK) {
+				acknowledge();
 			}
 			sealIfDue(false);
 		}
@@ -276,11 +283,16 @@ final class StreamArchiver implements Runnable {
 		if (this.segment != null) {
 			this.segment.sync();
 		}
-		this.with.pitr().recordDurable(this.databaseId, this.with.instanceId(), this.with.clock().instant());
+		this.with.pitr().recordDurable(this.databaseId, this.with.instanceId(), this.with.clock().instant(),
+				this.sealed.isEmpty());
 		acknowledge();
 		if (!this.inCommand) {
 			sealIfDue(false);
 		}
+		if (!this.sealed.isEmpty()) {
+			uploadSealed(false);
+		}
+		this.nodeToArchive.recheck();
 	}
 
 	private void acknowledge() throws IOException {
@@ -290,10 +302,13 @@ final class StreamArchiver implements Runnable {
 		send("REPLCONF", "ACK", String.valueOf(this.position.offset()));
 	}
 
-	/** Seals the open segment when it is big or old enough (or {@code now}), never inside MULTI/EXEC. */
+	/**
+	 * Seals the open segment when it is big or old enough, never inside MULTI/EXEC; {@code now} (the session
+	 * ended) seals it at its last whole command outside a block, and the stream continues from there.
+	 */
 	private void sealIfDue(boolean now) {
 		OpenSegment open = this.segment;
-		if (open == null || open.commands() == 0 || this.inMulti) {
+		if (open == null || open.commands() == 0 || (!now && open.insideMulti())) {
 			return;
 		}
 		boolean due = now || open.bytes() >= SEGMENT_LIMIT
@@ -301,17 +316,25 @@ final class StreamArchiver implements Runnable {
 		if (!due) {
 			return;
 		}
+		this.segment = null;
 		try {
-			open.sync();
-			open.close();
+			open.seal();
 		}
 		catch (IOException ex) {
 			open.discard();
-			this.segment = null;
+			// its commands are asked of the node again rather than skipped
+			this.position = new ReplicationPosition(this.position.replid(), open.startOffset - 1);
 			throw new IllegalStateException("the segment could not be written to local disk: " + ex.getMessage(), ex);
 		}
-		this.sealed.add(open);
-		this.segment = null;
+		if (open.commands() == 0) {
+			open.discard();
+		}
+		else {
+			this.sealed.add(open);
+			this.lastArrival = open.lastArrival();
+		}
+		// what was cut (half a command, a block without its EXEC) is asked of the node again
+		this.position = new ReplicationPosition(this.position.replid(), open.endOffset());
 		uploadSealed(false);
 	}
 
@@ -342,7 +365,6 @@ final class StreamArchiver implements Runnable {
 	private void endSession() {
 		this.streaming = false;
 		this.inCommand = false;
-		this.inMulti = false;
 		if (this.segment != null) {
 			if (this.segment.commands() > 0) {
 				sealIfDueQuietly();

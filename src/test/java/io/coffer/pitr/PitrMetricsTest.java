@@ -51,16 +51,13 @@ class PitrMetricsTest extends IntegrationTest {
 
 	@AfterEach
 	void stop() {
-		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": false}");
-		await().atMost(Duration.ofSeconds(20))
-			.until(() -> this.pitr.find(this.db).map((archiver) -> archiver.owner() == null).orElse(true));
+		PitrSwitch.set(this.owner, this.pitr, this.db, false);
 		this.redis.close();
 	}
 
 	@Test
 	void bytesArchivedLagAndGapsArePerDatabase() {
-		assertThat(this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": true}").status())
-			.isEqualTo(200);
+		PitrSwitch.set(this.owner, this.pitr, this.db, true);
 		// what is written once the archiver continues from its base is the stream it archives
 		await().atMost(Duration.ofSeconds(60)).until(() -> this.backups.findLatestBase(this.db).isPresent());
 		try (Jedis jedis = this.redis.jedis()) {
@@ -93,7 +90,7 @@ class PitrMetricsTest extends IntegrationTest {
 		await().atMost(Duration.ofSeconds(30)).until(() -> value(scrape(), "coffer_pitr_gaps") == 1);
 
 		// turned off, the database is no longer watched
-		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": false}");
+		PitrSwitch.set(this.owner, this.pitr, this.db, false);
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> !scrape().contains("coffer_pitr_lag_seconds{database=\"" + this.db + "\"}"));
 	}
