@@ -16,6 +16,7 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.CatalogueTables;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.PitrRepository;
 import io.coffer.crypto.DecryptingInputStream;
 import io.coffer.crypto.Keyring;
 import io.coffer.crypto.ObjectHeader;
@@ -120,7 +121,8 @@ public class CatalogueRebuild {
 			}
 		}
 		List<BlobInfo> objects = listed.stream()
-			.filter((object) -> !object.key().startsWith(CatalogueSnapshots.PREFIX))
+			.filter((object) -> !object.key().startsWith(CatalogueSnapshots.PREFIX)
+					&& !object.key().startsWith(PitrRepository.OBJECT_PREFIX))
 			.toList();
 		Set<String> catalogued = this.backups.objectKeys();
 		List<Rebuilt> rebuilt = new ArrayList<>();

@@ -114,9 +114,10 @@ public class CatalogueSnapshots {
 	 * @param backupsInFlight backups scheduled or running when it was written, left out (a finished one comes
 	 * back from its object)
 	 * @param backupsWithoutObject backups whose object is no longer in the bucket, left out
+	 * @param segmentsWithoutObject segments of archived streams (their object keys) no longer in the bucket, left out
 	 */
 	public record Restored(String objectKey, Instant writtenAt, Map<String, Long> rows, List<String> backupsInFlight,
-			List<String> backupsWithoutObject) {
+			List<String> backupsWithoutObject, List<String> segmentsWithoutObject) {
 	}
 
 	/** The outcome of looking for a snapshot to restore: the one restored (if any) and those refused. */
@@ -348,10 +349,12 @@ public class CatalogueSnapshots {
 					}
 					List<String> inFlight = importer.dropBackupsInFlight();
 					List<String> withoutObject = importer.dropBackupsWithout(bucket);
+					List<String> segmentsWithoutObject = importer.dropSegmentsWithout(bucket);
+					importer.releaseArchiverLeases();
 					importer.finish();
 					// the next snapshot is named after this one, whatever this instance's clock says
 					this.tables.recordWritten(new CatalogueTables.Written(writtenAt, key));
-					return new Restored(key, writtenAt, expected, inFlight, withoutObject);
+					return new Restored(key, writtenAt, expected, inFlight, withoutObject, segmentsWithoutObject);
 				}
 				importer.row(entry.path("table").asString(""), entry.path("row"));
 			}

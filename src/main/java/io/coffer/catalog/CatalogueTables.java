@@ -43,18 +43,21 @@ public class CatalogueTables {
 	/**
 	 * The tables a snapshot holds, in an order in which each row's references are already back: databases,
 	 * their nodes, sealed secrets, tokens' hashes, TLS, and the backups' index (with the periodic runs
-	 * skipped). Schedules, plans and retention are columns of {@code databases}. Not the history of work
-	 * (restores, configuration and plan changes, upgrades) nor the webhooks' outbox.
+	 * skipped), and point-in-time recovery's archivers, the segments of their streams and the gaps. Schedules,
+	 * plans and retention are columns of {@code databases}. Not the history of work (restores, configuration and
+	 * plan changes, upgrades) nor the webhooks' outbox.
 	 */
 	public static final List<String> TABLES = List.of("databases", "nodes", "credentials", "tokens", "database_tls",
-			"certificate_authority", "backups", "backup_skips");
+			"certificate_authority", "backups", "backup_skips", "pitr_archivers", "pitr_segments", "pitr_gaps");
 
-	private static final Map<String, String> ORDER = Map.of("databases", "id", "nodes", "id", "credentials",
-			"database_id, name", "tokens", "token_sha256", "database_tls", "database_id", "certificate_authority", "id",
-			"backups", "id", "backup_skips", "id");
+	private static final Map<String, String> ORDER = Map.ofEntries(Map.entry("databases", "id"),
+			Map.entry("nodes", "id"), Map.entry("credentials", "database_id, name"),
+			Map.entry("tokens", "token_sha256"), Map.entry("database_tls", "database_id"),
+			Map.entry("certificate_authority", "id"), Map.entry("backups", "id"), Map.entry("backup_skips", "id"),
+			Map.entry("pitr_archivers", "database_id"), Map.entry("pitr_segments", "id"), Map.entry("pitr_gaps", "id"));
 
 	/** The serial ids whose sequences must follow the rows written back. */
-	private static final List<String> SERIALS = List.of("nodes", "backup_skips");
+	private static final List<String> SERIALS = List.of("nodes", "backup_skips", "pitr_segments", "pitr_gaps");
 
 	// one writer of snapshots (or one rebuild) at a time across instances
 	private static final long LOCK = 0x436f666665724353L;
@@ -257,17 +260,38 @@ public class CatalogueTables {
 		 * rows go too. @return their ids
 		 */
 		public List<String> dropBackupsWithout(Collection<String> objectKeys) {
-			List<String> dropped = new ArrayList<>();
+			return dropRowsWithout("backups", objectKeys).stream().map(Map.Entry::getKey).toList();
+		}
+
+		/**
+		 * Segments of archived streams whose object is no longer in the bucket (retention deleted it after the
+		 * snapshot): their rows go. @return their object keys
+		 */
+		public List<String> dropSegmentsWithout(Collection<String> objectKeys) {
+			return dropRowsWithout("pitr_segments", objectKeys).stream().map(Map.Entry::getValue).toList();
+		}
+
+		/** Deletes the rows of {@code table} whose {@code object_key} is not among these; answers their id and key. */
+		private List<Map.Entry<String, String>> dropRowsWithout(String table, Collection<String> objectKeys) {
 			Set<String> present = Set.copyOf(objectKeys);
-			for (Map.Entry<String, String> backup : CatalogueTables.this.jdbc.sql("select id, object_key from backups")
+			List<Map.Entry<String, String>> dropped = new ArrayList<>();
+			for (Map.Entry<String, String> row : CatalogueTables.this.jdbc.sql("select id::text, object_key from " + table)
 				.query((rs, i) -> Map.entry(rs.getString(1), rs.getString(2)))
 				.list()) {
-				if (!present.contains(backup.getValue())) {
-					CatalogueTables.this.jdbc.sql("delete from backups where id = ?").param(backup.getKey()).update();
-					dropped.add(backup.getKey());
+				if (!present.contains(row.getValue())) {
+					CatalogueTables.this.jdbc.sql("delete from " + table + " where id::text = ?").param(row.getKey()).update();
+					dropped.add(row);
 				}
 			}
 			return dropped;
+		}
+
+		/**
+		 * The archivers' leases were the lost catalogue's: nobody holds one now, so that an instance of this
+		 * catalogue claims each enabled archiver at its next round.
+		 */
+		public void releaseArchiverLeases() {
+			CatalogueTables.this.jdbc.sql("update pitr_archivers set owner = null, lease_until = null").update();
 		}
 
 		/** The serial ids go on after the largest written back. */

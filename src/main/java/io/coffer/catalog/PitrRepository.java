@@ -28,9 +28,9 @@ public class PitrRepository {
 		this.jdbc = jdbc;
 	}
 
-	/** A database's archiver as the catalogue knows it. */
+	/** A database's archiver as the catalogue knows it; {@code setExplicitly}: a user chose, not the plan. */
 	public record Archiver(String databaseId, boolean enabled, String owner, Instant leaseUntil,
-			Instant lastDurableAt, String lastError) {
+			Instant lastDurableAt, String lastError, boolean setExplicitly) {
 	}
 
 	/** A sealed, uploaded segment of the stream: offsets of its first and last byte, arrival of its commands. */
@@ -49,12 +49,28 @@ public class PitrRepository {
 	public record Gap(Instant from, Instant to, String reason, String baseBackupId) {
 	}
 
-	/** Turns point-in-time recovery on or off; the archiver holding the lease stops when it sees it off. */
+	/**
+	 * Turns point-in-time recovery on or off as a user chose: the plan's default no longer applies to the
+	 * database. The archiver holding the lease stops when it sees it off.
+	 */
 	public void setEnabled(String databaseId, boolean enabled) {
 		this.jdbc.sql("""
-				insert into pitr_archivers (database_id, enabled) values (?, ?)
-				on conflict (database_id) do update set enabled = excluded.enabled, updated_at = now()
+				insert into pitr_archivers (database_id, enabled, set_explicitly) values (?, ?, true)
+				on conflict (database_id) do update set enabled = excluded.enabled, set_explicitly = true,
+				    updated_at = now()
 				""").params(databaseId, enabled).update();
+	}
+
+	/**
+	 * Turns point-in-time recovery on or off as the database's plan says (at provisioning, at a plan change),
+	 * unless a user chose; answers whether the plan's choice now applies.
+	 */
+	public boolean applyPlanDefault(String databaseId, boolean enabled) {
+		return this.jdbc.sql("""
+				insert into pitr_archivers (database_id, enabled, set_explicitly) values (?, ?, false)
+				on conflict (database_id) do update set enabled = excluded.enabled, updated_at = now()
+				where not pitr_archivers.set_explicitly
+				""").params(databaseId, enabled).update() == 1;
 	}
 
 	public Optional<Archiver> find(String databaseId) {
@@ -151,9 +167,63 @@ public class PitrRepository {
 			.list();
 	}
 
+	/**
+	 * How the archiving of one live database with point-in-time recovery on goes, for its metrics:
+	 * {@code lastDurableAt} null while no archiver made anything durable yet, then {@code enabledAt} (when it was
+	 * last turned on or off) says since when it waits.
+	 */
+	public record Progress(String databaseId, Instant lastDurableAt, Instant enabledAt, int gaps) {
+	}
+
+	/** The progress of every live database with point-in-time recovery on, in one query. */
+	public List<Progress> progress() {
+		return this.jdbc.sql("""
+				select a.database_id, a.last_durable_at, a.updated_at,
+				    (select count(*) from pitr_gaps g where g.database_id = a.database_id) as gaps
+				from pitr_archivers a join databases d on d.id = a.database_id
+				where a.enabled and d.deleted_at is null order by a.database_id
+				""").query((rs, i) -> new Progress(rs.getString("database_id"), instant(rs, "last_durable_at"),
+				instant(rs, "updated_at"), rs.getInt("gaps"))).list();
+	}
+
+	/** The databases that have archived segments or gaps: what retention looks at. */
+	public List<String> databasesWithArchive() {
+		return this.jdbc.sql("""
+				select database_id from pitr_segments union select database_id from pitr_gaps order by 1
+				""").query(String.class).list();
+	}
+
+	/**
+	 * The database's segments whose last command arrived before {@code before} (all of them when null): those
+	 * no remaining base backup is followed by.
+	 */
+	public List<Segment> segmentsBefore(String databaseId, Instant before) {
+		return this.jdbc.sql("""
+				select * from pitr_segments where database_id = ? and (?::timestamptz is null or last_arrival < ?)
+				order by last_arrival, id
+				""").params(databaseId, timestamp(before), timestamp(before)).query(PitrRepository::segment).list();
+	}
+
+	/** Forgets a segment whose object is gone (or is being deleted). */
+	public void deleteSegment(long segmentId) {
+		this.jdbc.sql("delete from pitr_segments where id = ?").param(segmentId).update();
+	}
+
+	/** Forgets the gaps that end by {@code before} (all of them when null); answers how many. */
+	public int deleteGapsBefore(String databaseId, Instant before) {
+		return this.jdbc.sql("""
+				delete from pitr_gaps where database_id = ? and (?::timestamptz is null or to_at <= ?)
+				""").params(databaseId, timestamp(before), timestamp(before)).update();
+	}
+
+	private static Timestamp timestamp(Instant instant) {
+		return (instant != null) ? Timestamp.from(instant) : null;
+	}
+
 	private static Archiver archiver(ResultSet rs, int row) throws SQLException {
 		return new Archiver(rs.getString("database_id"), rs.getBoolean("enabled"), rs.getString("owner"),
-				instant(rs, "lease_until"), instant(rs, "last_durable_at"), rs.getString("last_error"));
+				instant(rs, "lease_until"), instant(rs, "last_durable_at"), rs.getString("last_error"),
+				rs.getBoolean("set_explicitly"));
 	}
 
 	private static Segment segment(ResultSet rs, int row) throws SQLException {

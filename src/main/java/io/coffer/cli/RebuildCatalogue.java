@@ -50,6 +50,10 @@ final class RebuildCatalogue implements Callable<Integer> {
 			for (JsonNode id : snapshot.path("backups_without_object")) {
 				out.println("       backup " + id.asString() + " left out: its object is no longer in the bucket");
 			}
+			if (!snapshot.path("segments_without_object").isEmpty()) {
+				out.println("       " + snapshot.path("segments_without_object").size()
+						+ " archived point-in-time segments left out: their objects are no longer in the bucket");
+			}
 		}
 		else if (!report.path("refused_snapshots").isEmpty()) {
 			out.println("-----> No catalogue snapshot could be read back");

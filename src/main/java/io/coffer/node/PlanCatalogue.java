@@ -91,7 +91,18 @@ public class PlanCatalogue {
 				new Plan.Retention(number(retention, "daily", name), number(retention, "weekly", name),
 						number(retention, "monthly", name), number(retention, "manual", name),
 						Period.parse(String.valueOf(retention.get("after-deletion")))),
-				everyHours(entry.get("every-hours"), name));
+				everyHours(entry.get("every-hours"), name), pitr(entry.get("pitr"), name));
+	}
+
+	/** {@code pitr: true}; without it, off. */
+	private static boolean pitr(Object value, String plan) {
+		if (value == null) {
+			return false;
+		}
+		if (!(value instanceof Boolean on)) {
+			throw new IllegalStateException("plan " + plan + " needs true or false for 'pitr', not " + value);
+		}
+		return on;
 	}
 
 	/** {@code every-hours: [24, 12]}; without it, daily backups only, as before the setting existed. */

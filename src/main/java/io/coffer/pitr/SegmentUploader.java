@@ -36,11 +36,14 @@ class SegmentUploader {
 
 	private final JsonMapper json;
 
-	SegmentUploader(BlobStore store, Keyring keyring, PitrRepository pitr, JsonMapper json) {
+	private final PitrMetrics metrics;
+
+	SegmentUploader(BlobStore store, Keyring keyring, PitrRepository pitr, JsonMapper json, PitrMetrics metrics) {
 		this.store = store;
 		this.keyring = keyring;
 		this.pitr = pitr;
 		this.json = json;
+		this.metrics = metrics;
 	}
 
 	/** Uploads a closed segment holding at least one command, records it, removes its files. */
@@ -85,6 +88,7 @@ class SegmentUploader {
 				Instant.ofEpochMilli(segment.lastArrival()), segment.commands(), key, digest.size(),
 				digest.sha256Hex(), kek.id());
 		this.pitr.insertSegment(recorded);
+		this.metrics.archived(databaseId, recorded.endOffset() - recorded.startOffset() + 1);
 		segment.discard();
 		return recorded;
 	}

@@ -260,6 +260,7 @@ class PlanChangeSteps {
 			}
 			this.changes.changePlan(databaseId, to.name(), to.highlyAvailable() ? databaseId : null);
 			this.repository.changeStatus(databaseId, DatabaseStatus.UPDATING, DatabaseStatus.RUNNING, null);
+			this.provisionSteps.applyPlanDefaults(databaseId, to);
 		});
 		Database database = database(databaseId);
 		String url = this.nodes.redisUrl(databaseId).orElseThrow();

@@ -22,6 +22,7 @@ import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.ManagedNode;
+import io.coffer.catalog.PitrRepository;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.node.ProvisioningProperties;
 import org.slf4j.Logger;
@@ -55,9 +56,11 @@ public class ProvisionSteps {
 
 	private final TlsSwitch tls;
 
+	private final PitrRepository pitr;
+
 	ProvisionSteps(DatabaseRepository databases, ProvisioningRepository repository, DatabaseNodes nodes,
 			NodeDrivers drivers, PlanCatalogue plans, RedisConnections redis, ProvisioningProperties settings,
-			TlsSwitch tls) {
+			TlsSwitch tls, PitrRepository pitr) {
 		this.databases = databases;
 		this.repository = repository;
 		this.nodes = nodes;
@@ -66,6 +69,7 @@ public class ProvisionSteps {
 		this.redis = redis;
 		this.settings = settings;
 		this.tls = tls;
+		this.pitr = pitr;
 	}
 
 	/** Step 1: the primary, then each replica following it, until the replica is in sync. */
@@ -143,8 +147,21 @@ public class ProvisionSteps {
 	/** Step 4: REDIS_URL answers as the database's user with the baseline; the database is running. */
 	void verify(String databaseId) {
 		ManagedNode entry = awaitEntryPoint(databaseId);
+		// before it is said running, so that whoever sees it running sees what its plan turned on
+		applyPlanDefaults(databaseId, plan(database(databaseId)));
 		this.repository.changeStatus(databaseId, DatabaseStatus.PROVISIONING, DatabaseStatus.RUNNING, null);
 		log.info("Database {} is running; its app connects to {}", databaseId, entry.address());
+	}
+
+	/**
+	 * What the plan turns on by default and a user may have chosen otherwise: point-in-time recovery, once the
+	 * database runs on the plan (at provisioning, at the end of a plan change).
+	 */
+	public void applyPlanDefaults(String databaseId, Plan plan) {
+		if (this.pitr.applyPlanDefault(databaseId, plan.pitr())) {
+			log.info("Database {}: point-in-time recovery {}, as plan {} has it", databaseId,
+					plan.pitr() ? "on" : "off", plan.name());
+		}
 	}
 
 	/** Waits until REDIS_URL answers as the database's own user with the baseline; answers where it points. */

@@ -84,7 +84,7 @@ class ApiErrorHandler {
 	private static final int MAX_ECHOED_FIELD = 100;
 
 	/** Names the field by its path in the body, and the fields that are allowed there. */
-	private static String unknownField(UnrecognizedPropertyException ex) {
+	static String unknownField(UnrecognizedPropertyException ex) {
 		String path = ex.getPath()
 			.stream()
 			.map(JacksonException.Reference::getPropertyName)

@@ -21,7 +21,7 @@ class PlanController {
 	}
 
 	record PlanView(String name, int memoryMb, int nodes, int sentinels, Retention retention,
-			List<Integer> everyHours) {
+			List<Integer> everyHours, boolean pitr) {
 
 		record Retention(int daily, int weekly, int monthly, int manual) {
 		}
@@ -29,7 +29,8 @@ class PlanController {
 		static PlanView of(Plan plan) {
 			Plan.Retention retention = plan.retention();
 			return new PlanView(plan.name(), plan.memoryMb(), plan.nodes(), plan.sentinels(), new Retention(
-					retention.daily(), retention.weekly(), retention.monthly(), retention.manual()), plan.everyHours());
+					retention.daily(), retention.weekly(), retention.monthly(), retention.manual()), plan.everyHours(),
+					plan.pitr());
 		}
 
 	}

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.coffer.CofferApplication;
+import io.coffer.catalog.PitrRepository;
 import io.coffer.cli.CofferCli;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
@@ -81,6 +84,15 @@ class CatalogueSnapshotRebuildTest {
 			before.add(backUp(api, two));
 			before.add(backUp(api, one));
 			JsonNode scheduleBefore = api.get("/api/v1/databases/" + one + "/backup-schedule").json();
+			// point-in-time recovery's rows: two archived segments of two's stream (off now) and a gap between them
+			PitrRepository pitr = lost.getBean(PitrRepository.class);
+			BlobStore lostStore = lost.getBean(BlobStore.class);
+			pitr.setEnabled(two, false);
+			Instant archivedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(600);
+			String expiredSegment = segment(pitr, lostStore, two, 1001, archivedAt);
+			String keptSegment = segment(pitr, lostStore, two, 5001, archivedAt.plusSeconds(300));
+			pitr.insertGap(two, new PitrRepository.Gap(archivedAt.plusSeconds(1), archivedAt.plusSeconds(300),
+					"the node restarted", null));
 
 			// the changes are written, together, within the interval; no change is left pending
 			String snapshot = awaitEveryChangeWritten(api);
@@ -116,6 +128,8 @@ class CatalogueSnapshotRebuildTest {
 			String replayedKey = CatalogueSnapshots.PREFIX + "snapshot-29990101T000000.001Z.jsonl.gz.enc";
 			put(store, damagedKey, damaged);
 			put(store, replayedKey, good);
+			// retention deleted a segment's object after the snapshot
+			store.delete(expiredSegment);
 			lost.close();
 
 			// a new, empty catalogue; the same bucket and keyring
@@ -132,7 +146,19 @@ class CatalogueSnapshotRebuildTest {
 				.contains("snapshot " + damagedKey + " refused: it cannot be read back")
 				.contains("snapshot " + replayedKey + " refused: it cannot be read back: it was written as " + snapshot)
 				.contains("rebuilt backup " + after + " of " + two)
-				.contains("1 rebuilt, 0 skipped");
+				.contains("1 rebuilt, 0 skipped")
+				.contains("1 archived point-in-time segments left out");
+
+			// the archived stream is back, without the segment whose object is gone; its archiver, off
+			JsonNode recovery = fresh.get("/api/v1/databases/" + two + "/pitr").json();
+			assertThat(recovery.path("enabled").asBoolean(true)).isFalse();
+			assertThat(recovery.path("segments").asInt()).as(recovery.toString()).isEqualTo(1);
+			assertThat(Instant.parse(recovery.path("recoverable_to").asString()))
+				.isEqualTo(archivedAt.plusSeconds(301));
+			assertThat(recovery.path("gaps").findValuesAsString("why")).containsExactly("the node restarted");
+			assertThat(rebuilt.getBean(PitrRepository.class).segments(two)).extracting(PitrRepository.Segment::objectKey)
+				.containsExactly(keptSegment);
+			assertThat(rebuilt.getBean(PitrRepository.class).find(two)).isPresent();
 
 			// the catalogue has databases now: a second rebuild takes no snapshot and finds nothing left to do
 			JsonNode again = fresh.post("/api/v1/admin/catalogue/rebuild").json();
@@ -226,6 +252,16 @@ class CatalogueSnapshotRebuildTest {
 			return !state[0].path("changes_pending").asBoolean(true) && state[0].path("last_written").isObject();
 		});
 		return state[0].path("last_written").path("object_key").asString();
+	}
+
+	/** A segment of 100 bytes of history "h1" from {@code startOffset}, its commands arriving over a second. */
+	private static String segment(PitrRepository pitr, BlobStore store, String db, long startOffset, Instant at)
+			throws IOException {
+		String key = PitrRepository.OBJECT_PREFIX + db + "/h1/" + startOffset + ".seg.enc";
+		put(store, key, "segment".getBytes(StandardCharsets.UTF_8));
+		pitr.insertSegment(new PitrRepository.Segment(0, db, "h1", startOffset, startOffset + 99, at, at.plusSeconds(1),
+				3, key, 7, "0".repeat(64), "k1"));
+		return key;
 	}
 
 	private static void put(BlobStore store, String key, byte[] bytes) throws IOException {

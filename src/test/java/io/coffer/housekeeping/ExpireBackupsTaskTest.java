@@ -13,6 +13,7 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
+import io.coffer.catalog.PitrRepository;
 import io.coffer.storage.BlobInfo;
 import io.coffer.storage.BlobStore;
 import io.coffer.storage.BlobUpload;
@@ -44,6 +45,9 @@ class ExpireBackupsTaskTest extends IntegrationTest {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	PitrRepository pitr;
 
 	@Test
 	void expiredBackupsLoseTheirObjectThenTheirRow() throws IOException {
@@ -108,6 +112,65 @@ class ExpireBackupsTaskTest extends IntegrationTest {
 
 		assertThat(this.backups.findAll(db)).extracting(Backup::id).containsExactlyElementsOf(ids(db, 10, 0));
 		assertThat(objects(db)).contains(db + "/m-0");
+	}
+
+	@Test
+	void expiringABaseExpiresTheArchivedStreamThatFollowsIt() throws IOException {
+		String db = databaseWithManualBackups(0);
+		Instant oldBaseAt = Instant.now().minus(400, ChronoUnit.DAYS);
+		Instant newBaseAt = Instant.now().minus(1, ChronoUnit.DAYS);
+		insertBase(db, "old-base", oldBaseAt, 1000);
+		insertBase(db, "new-base", newBaseAt, 5000);
+		String followsOld = insertSegment(db, 1001, oldBaseAt.plusSeconds(60));
+		String followsNew = insertSegment(db, 5001, newBaseAt.plusSeconds(60));
+		this.pitr.insertGap(db, new PitrRepository.Gap(oldBaseAt.plusSeconds(60), newBaseAt, "node restarted",
+				db + "-new-base"));
+
+		ExpireBackupsTask.Result result = this.task.run();
+
+		assertThat(this.backups.findAll(db)).extracting(Backup::id).containsExactly(db + "-new-base");
+		assertThat(this.pitr.segments(db)).extracting(PitrRepository.Segment::objectKey).containsExactly(followsNew);
+		assertThat(this.store.list(PitrRepository.OBJECT_PREFIX + db + "/")).extracting(BlobInfo::key)
+			.containsExactly(followsNew);
+		assertThat(this.store.list(PitrRepository.OBJECT_PREFIX + db + "/")).extracting(BlobInfo::key)
+			.doesNotContain(followsOld);
+		assertThat(this.pitr.gaps(db)).isEmpty();
+		assertThat(result.segments()).isEqualTo(1);
+	}
+
+	@Test
+	void theStreamAfterTheOldestBaseLeftIsKept() throws IOException {
+		String db = databaseWithManualBackups(0);
+		Instant baseAt = Instant.now().minus(2, ChronoUnit.HOURS);
+		insertBase(db, "base", baseAt, 1000);
+		String segment = insertSegment(db, 1001, baseAt.plusSeconds(60));
+		this.pitr.insertGap(db, new PitrRepository.Gap(baseAt.plusSeconds(90), baseAt.plusSeconds(120), "storage down",
+				null));
+
+		this.task.run();
+
+		assertThat(this.pitr.segments(db)).extracting(PitrRepository.Segment::objectKey).containsExactly(segment);
+		assertThat(this.store.list(PitrRepository.OBJECT_PREFIX + db + "/")).hasSize(1);
+		assertThat(this.pitr.gaps(db)).hasSize(1);
+	}
+
+	/** A base of point-in-time recovery (method archive) at offset {@code offset} of history "h1". */
+	private void insertBase(String db, String id, Instant createdAt, long offset) throws IOException {
+		insert(db, id, createdAt, Backup.ARCHIVE);
+		this.jdbc.sql("update backups set replication_id = 'h1', replication_offset = ? where id = ?")
+			.params(offset, db + "-" + id)
+			.update();
+	}
+
+	/** A segment of 100 bytes from {@code startOffset}, its commands arriving within a second of {@code at}. */
+	private String insertSegment(String db, long startOffset, Instant at) throws IOException {
+		String key = PitrRepository.OBJECT_PREFIX + db + "/h1/" + startOffset + ".seg.enc";
+		try (BlobUpload upload = this.store.openUpload(key)) {
+			upload.write("segment".getBytes(StandardCharsets.UTF_8));
+		}
+		this.pitr.insertSegment(new PitrRepository.Segment(0, db, "h1", startOffset, startOffset + 99, at,
+				at.plusSeconds(1), 3, key, 7, "0".repeat(64), "k1"));
+		return key;
 	}
 
 	/** Manual backups m-0 (oldest) … m-(count-1), one a day, each with a small object. */

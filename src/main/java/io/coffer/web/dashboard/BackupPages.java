@@ -12,6 +12,7 @@ import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
 import io.coffer.node.PlanCatalogue;
+import io.coffer.pitr.PointInTimeRecovery;
 import io.coffer.restore.RestoreLauncher;
 import io.coffer.schedule.BackupScheduleService;
 import io.coffer.storage.CopyStore;
@@ -58,9 +59,13 @@ class BackupPages {
 
 	private final CopyStore copies;
 
+	private final PointInTimeRecovery recovery;
+
 	BackupPages(DatabaseAccess access, BackupRepository backups, RestoreRepository restores,
 			BackupLauncher backupLauncher, RestoreLauncher restoreLauncher, BackupScheduleService schedules,
-			ArchiveDownload download, Formats formats, PlanCatalogue plans, CopyStore copies) {
+			ArchiveDownload download, Formats formats, PlanCatalogue plans, CopyStore copies,
+			PointInTimeRecovery recovery) {
+		this.recovery = recovery;
 		this.plans = plans;
 		this.copies = copies;
 		this.access = access;
@@ -86,6 +91,9 @@ class BackupPages {
 		model.addAttribute("running", all.stream().anyMatch((backup) -> !backup.status().isFinished()));
 		model.addAttribute("sizeChart", BackupChart.sizes(all, this.formats));
 		model.addAttribute("durationChart", BackupChart.durations(all, this.formats));
+		PointInTimeRecovery.Status pitr = this.recovery.status(db);
+		model.addAttribute("pitr", pitr);
+		model.addAttribute("timeline", PitrTimeline.of(pitr));
 		return "dashboard/backups";
 	}
 

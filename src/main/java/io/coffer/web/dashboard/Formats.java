@@ -16,6 +16,9 @@ class Formats {
 	private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'UTC'",
 			Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
+	private static final DateTimeFormatter PRECISE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT)
+		.withZone(ZoneOffset.UTC);
+
 	private static final DateTimeFormatter SHORT_DATE = DateTimeFormatter.ofPattern("dd MMM HH:mm", Locale.ENGLISH)
 		.withZone(ZoneOffset.UTC);
 
@@ -57,6 +60,11 @@ class Formats {
 
 	public String dateTime(Instant instant) {
 		return (instant != null) ? DATE_TIME.format(instant) : "";
+	}
+
+	/** "2026-12-01 14:03:07.250 UTC": a point in time to the millisecond, as a restore to it takes it. */
+	public String preciseTime(Instant instant) {
+		return (instant != null) ? PRECISE.format(instant) + " UTC" : "";
 	}
 
 	public String shortDate(Instant instant) {

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,6 +20,7 @@ import java.util.regex.Pattern;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
+import io.coffer.catalog.PitrRepository;
 import io.coffer.node.Plan;
 import io.coffer.schedule.BackupScheduleService;
 import io.coffer.storage.BlobStore;
@@ -89,6 +92,9 @@ class DashboardBrowserTest extends IntegrationTest {
 
 	@Autowired
 	BlobStore store;
+
+	@Autowired
+	PitrRepository pitr;
 
 	@BeforeAll
 	void start() {
@@ -569,6 +575,67 @@ class DashboardBrowserTest extends IntegrationTest {
 			// served over plain HTTP here; Tomcat adds Secure over TLS
 			.doesNotContain("Secure");
 		assertThat(Cookies.setBy(signedIn).orElse(null)).as("a new session id at sign-in").isNotEqualTo(before);
+	}
+
+	@Test
+	void theRecoverableWindowWithItsGapThenRestoreToATimeAfterConfirmingAndTurnItOnAndOff() throws Exception {
+		try (RedisServerProcess archived = RedisServerProcess.startWithPassword(PASSWORD)) {
+			ApiClient.Response created = registerDatabase("dashboard-pitr-" + UUID.randomUUID().toString().substring(0, 6),
+					PASSWORD, "stream", archived.port());
+			String db = created.text("id");
+			String dbApp = created.json().path("app").asString();
+			// a window of ten minutes archived, with a gap from its 200th to its 300th second
+			Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(1, ChronoUnit.HOURS);
+			this.pitr.setEnabled(db, false);
+			this.pitr.insertSegment(new PitrRepository.Segment(0, db, "h1", 1001, 1100, from, from.plusSeconds(200), 3,
+					PitrRepository.OBJECT_PREFIX + db + "/h1/1001.seg.enc", 7, "0".repeat(64), "k1"));
+			this.pitr.insertSegment(new PitrRepository.Segment(0, db, "h2", 1001, 1100, from.plusSeconds(300),
+					from.plusSeconds(600), 3, PitrRepository.OBJECT_PREFIX + db + "/h2/1001.seg.enc", 7, "0".repeat(64), "k1"));
+			this.pitr.insertGap(db, new PitrRepository.Gap(from.plusSeconds(200), from.plusSeconds(300),
+					"the node restarted empty", null));
+			signIn(created.text("token"));
+			Formats formats = new Formats(java.time.Clock.systemUTC());
+
+			open("/dashboard/databases/" + db + "/backups");
+			assertThat(text(By.id("pitr-state"))).isEqualTo("off");
+			assertThat(text(By.id("pitr-from"))).isEqualTo(formats.dateTime(from));
+			assertThat(text(By.id("pitr-to"))).isEqualTo(formats.dateTime(from.plusSeconds(600)));
+			List<WebElement> gaps = this.browser.findElements(By.cssSelector("#pitr-timeline rect.gap"));
+			assertThat(gaps).hasSize(1);
+			assertThat(gaps.get(0).getAttribute("x")).isEqualTo("333");
+			assertThat(gaps.get(0).getAttribute("width")).isEqualTo("167");
+			assertThat(text(By.cssSelector("#pitr-timeline li.pitr-gap"))).contains("the node restarted empty")
+				.contains(formats.dateTime(from.plusSeconds(200)));
+
+			// restore to a time in the gap: the page asks first, then posts the time and shows the API's answer
+			Instant at = from.plusSeconds(250).plusMillis(125);
+			WebElement picker = this.browser.findElement(By.id("restore-at-time"));
+			((org.openqa.selenium.JavascriptExecutor) this.browser).executeScript("arguments[0].value = arguments[1];",
+					picker, java.time.LocalDateTime.ofInstant(at, java.time.ZoneOffset.UTC).toString());
+			this.browser.findElement(By.id("restore-at")).click();
+			assertThat(text(By.id("confirm-restore-at"))).contains(dbApp).contains(db).contains(formats.preciseTime(at));
+			assertThat(text(By.id("restore-node"))).isEqualTo("127.0.0.1:" + archived.port());
+			this.browser.findElement(By.id("confirm")).click();
+			awaitUrlEndingWith("/dashboard/databases/" + db + "/backups#pitr");
+			ApiClient.Response api = withToken(created.text("token")).post("/api/v1/databases/" + db + "/restores",
+					"{\"at\": \"" + at + "\", \"target\": \"in_place\"}");
+			assertThat(api.status()).as(api.body()).isBetween(400, 499);
+			String message = api.text("message");
+			assertThat(text(By.cssSelector("p.problem")))
+				.isEqualTo(Character.toUpperCase(message.charAt(0)) + message.substring(1) + (message.endsWith(".") ? "" : "."));
+
+			// on, then off again
+			this.browser.findElement(By.id("pitr-toggle")).click();
+			awaitText(By.id("pitr-state"), "on");
+			assertThat(withToken(created.text("token")).get("/api/v1/databases/" + db + "/pitr").json()
+				.path("enabled").asBoolean()).isTrue();
+			this.browser.findElement(By.id("pitr-toggle")).click();
+			awaitText(By.id("pitr-state"), "off");
+			assertThat(withToken(created.text("token")).get("/api/v1/databases/" + db + "/pitr").json()
+				.path("enabled").asBoolean(true)).isFalse();
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> this.pitr.find(db).map((archiver) -> archiver.owner() == null).orElse(true));
+		}
 	}
 
 	private void signIn(String token) {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 
@@ -20,6 +22,9 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import tools.jackson.databind.JsonNode;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Regenerates the screenshots of the dashboard in {@code docs/screenshots/}:
@@ -63,6 +68,8 @@ class DashboardScreenshots extends IntegrationTest {
 
 	@Test
 	void everyPage() throws IOException {
+		// point-in-time recovery on, so that the Backups tab shows a recoverable window
+		operator().put("/api/v1/databases/" + this.databaseId + "/pitr", "{\"enabled\": true}");
 		String backupId = null;
 		for (int i = 0; i < 4; i++) {
 			// a few backups of a growing dataset, for the chart
@@ -78,8 +85,14 @@ class DashboardScreenshots extends IntegrationTest {
 		String database = "/dashboard/databases/" + this.databaseId;
 		open(database);
 		shoot("overview");
+		JsonNode window = await().atMost(Duration.ofSeconds(60))
+			.until(() -> operator().get("/api/v1/databases/" + this.databaseId + "/pitr").json(),
+					(pitr) -> pitr.path("recoverable_to").isString());
 		open(database + "/backups");
 		shoot("backups");
+		Instant at = Instant.parse(window.path("recoverable_to").asString()).minusMillis(750);
+		open(database + "/restore-at?at=" + at);
+		shoot("restore-at-confirmation");
 		open(database + "/backups/" + backupId + "/restore");
 		shoot("restore-confirmation");
 		open(database + "/settings");
