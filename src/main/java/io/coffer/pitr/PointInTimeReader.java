@@ -81,7 +81,7 @@ public class PointInTimeReader {
 	public Plan plan(String databaseId, Instant at) {
 		PointInTimeRecovery.Status status = this.recovery.status(databaseId);
 		for (PointInTimeRecovery.Gap gap : status.gaps()) {
-			if (!at.isBefore(gap.from()) && at.isBefore(gap.to())) {
+			if (at.isAfter(gap.from()) && at.isBefore(gap.to())) {
 				throw new PointInTimeRefused(PointInTimeRefused.IN_GAP, databaseId + " cannot be recovered to " + at
 						+ ": it falls in a gap of the archived stream from " + gap.from() + " to " + gap.to() + " ("
 						+ gap.why() + "); " + window(status));
