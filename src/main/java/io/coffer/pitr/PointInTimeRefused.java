@@ -11,7 +11,7 @@ public class PointInTimeRefused extends Refused {
 	/** Between the last command archived before a gap and the base taken after it. */
 	public static final String IN_GAP = "in_recoverable_gap";
 
-	PointInTimeRefused(String code, String message) {
+	public PointInTimeRefused(String code, String message) {
 		super(code, message);
 	}
 

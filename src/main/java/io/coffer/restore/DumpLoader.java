@@ -1,3 +1,5 @@
+// Longer than 400 lines because one load (sentinels held, the listener's secret set, the dump sent, the
+// commands after it replayed, the role given back) and the undoing of each of its phases share one journal.
 package io.coffer.restore;
 
 import java.io.IOException;
