@@ -75,7 +75,8 @@ public class PointInTimeReader {
 	}
 
 	/**
-	 * The newest base whose position the archived segments continue, without a gap, up to {@code at}.
+	 * The newest base whose dump is of {@code at} or before ({@link PointInTimeRecovery#datasetTime}) and whose
+	 * position the archived segments continue, without a gap, up to {@code at}.
 	 * @throws PointInTimeRefused when {@code at} is outside the recoverable window or in a gap
 	 */
 	public Plan plan(String databaseId, Instant at) {
@@ -94,7 +95,8 @@ public class PointInTimeReader {
 		}
 		List<PitrRepository.Segment> segments = this.pitr.segments(databaseId);
 		for (Backup base : this.backups.findAll(databaseId)) {
-			if (base.status() != RunStatus.DONE || base.replication() == null || base.createdAt().isAfter(at)) {
+			if (base.status() != RunStatus.DONE || base.replication() == null
+					|| PointInTimeRecovery.datasetTime(base).isAfter(at)) {
 				continue;
 			}
 			Optional<List<PitrRepository.Segment>> chain = chain(databaseId, base.replication(), segments, at);
