@@ -46,7 +46,7 @@ class PointInTimeDownloadTest extends IntegrationTest {
 			assertThat(operator.put("/api/v1/databases/" + db + "/pitr", "{\"enabled\": true}").status()).isEqualTo(200);
 			try {
 			// the writes come after the base the archiver takes, so that the time asked is within the window
-			await().atMost(Duration.ofSeconds(60)).until(() -> hasDoneBase(operator, db));
+			await().atMost(Duration.ofSeconds(60)).until(() -> RestoreSupport.hasDoneBase(operator, db));
 				Instant at;
 				try (Jedis jedis = source.jedis()) {
 					for (int n = 0; n < 100; n++) {
@@ -116,15 +116,6 @@ class PointInTimeDownloadTest extends IntegrationTest {
 			}
 		}
 		return entries;
-	}
-
-	private static boolean hasDoneBase(ApiClient client, String db) {
-		for (JsonNode backup : client.get("/api/v1/databases/" + db + "/backups").json()) {
-			if (backup.path("method").asString().equals("archive") && backup.path("status").asString().equals("done")) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 }

@@ -29,7 +29,7 @@ class PointInTimeInPlaceTest extends IntegrationTest {
 		assertThat(owner.put("/api/v1/databases/" + db + "/pitr", "{\"enabled\": true}").status()).isEqualTo(200);
 		try {
 			// the writes come after the base the archiver takes, so that the time asked is within the window
-			await().atMost(Duration.ofSeconds(60)).until(() -> hasDoneBase(owner, db));
+			await().atMost(Duration.ofSeconds(60)).until(() -> RestoreSupport.hasDoneBase(owner, db));
 			Instant at;
 			try (Jedis jedis = ProvisionedDatabases.connect(database.url().getPort(), database.password())) {
 				for (int n = 0; n < 200; n++) {
@@ -85,15 +85,6 @@ class PointInTimeInPlaceTest extends IntegrationTest {
 			}
 		}
 		throw new AssertionError("no " + role + " in " + database);
-	}
-
-	private static boolean hasDoneBase(ApiClient client, String db) {
-		for (JsonNode backup : client.get("/api/v1/databases/" + db + "/backups").json()) {
-			if (backup.path("method").asString().equals("archive") && backup.path("status").asString().equals("done")) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 }

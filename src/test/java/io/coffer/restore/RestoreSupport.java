@@ -30,6 +30,16 @@ final class RestoreSupport {
 	private RestoreSupport() {
 	}
 
+	/** Whether point-in-time recovery has taken its base backup (method {@code archive}) of the database. */
+	static boolean hasDoneBase(ApiClient client, String db) {
+		for (tools.jackson.databind.JsonNode backup : client.get("/api/v1/databases/" + db + "/backups").json()) {
+			if (backup.path("method").asString().equals("archive") && backup.path("status").asString().equals("done")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	static ApiClient.Response start(ApiClient client, String databaseId, String body) {
 		return client.post("/api/v1/databases/" + databaseId + "/restores", body);
 	}
