@@ -56,9 +56,7 @@ class PointInTimeDownloadTest extends IntegrationTest {
 					jedis.select(3);
 					jedis.set("in-db3", "yes");
 					jedis.select(0);
-					at = Instant.now();
-					long past = at.toEpochMilli() + 300;
-					await().until(() -> System.currentTimeMillis() > past);
+					at = archivedUpTo(operator, db, jedis);
 					jedis.set("changed", "new");
 					jedis.set("after", "1");
 					jedis.del("before:0");
@@ -69,10 +67,6 @@ class PointInTimeDownloadTest extends IntegrationTest {
 				assertThat(outside.text("error")).isEqualTo("outside_recoverable_window");
 				assertThat(operator.get("/api/v1/databases/" + db + "/backups/at/noon/archive").status()).isEqualTo(400);
 
-				await().atMost(Duration.ofSeconds(60)).until(() -> {
-					String to = operator.get("/api/v1/databases/" + db + "/pitr").json().path("recoverable_to").asString();
-					return !to.isEmpty() && Instant.parse(to).isAfter(at);
-				});
 				HttpResponse<byte[]> archive = operator.getBytes("/api/v1/databases/" + db + "/backups/at/" + at
 						+ "/archive");
 				assertThat(archive.statusCode()).as(new String(archive.body())).isEqualTo(200);
@@ -83,7 +77,7 @@ class PointInTimeDownloadTest extends IntegrationTest {
 				JsonNode manifest = JsonMapper.builder().build().readTree(entries.get("backup.json"));
 				assertThat(manifest.path("method").asString()).isEqualTo("point_in_time");
 				assertThat(Instant.parse(manifest.path("created_at").asString())).isEqualTo(at);
-				assertThat(manifest.path("keys_per_db").path("db0").asLong()).isEqualTo(101);
+				assertThat(manifest.path("keys_per_db").path("db0").asLong()).isEqualTo(102);
 				assertThat(manifest.path("keys_per_db").path("db3").asLong()).isEqualTo(1);
 
 				Path dump = Files.write(this.folder.resolve("dump.rdb"), entries.get("dump.rdb"));
@@ -93,7 +87,7 @@ class PointInTimeDownloadTest extends IntegrationTest {
 					assertThat(jedis.get("before:99")).isEqualTo("v99");
 					assertThat(jedis.get("changed")).isEqualTo("old");
 					assertThat(jedis.exists("after")).isFalse();
-					assertThat(jedis.dbSize()).isEqualTo(101);
+					assertThat(jedis.dbSize()).isEqualTo(102);
 					jedis.select(3);
 					assertThat(jedis.get("in-db3")).isEqualTo("yes");
 				}
@@ -104,6 +98,21 @@ class PointInTimeDownloadTest extends IntegrationTest {
 					.until(() -> source.info("replication").get("connected_slaves").equals("0"));
 			}
 		}
+	}
+
+	/**
+	 * A time that the archived stream holds every write made so far, and that the writes made after it are
+	 * later than: a marker is written, and once a segment with a command stamped after it is uploaded, that
+	 * command's arrival ({@code recoverable_to}) is the time (stamps never run ahead of what was sent).
+	 */
+	static Instant archivedUpTo(ApiClient client, String db, Jedis jedis) {
+		jedis.set("marker", "1");
+		Instant written = Instant.now();
+		await().atMost(Duration.ofSeconds(60)).until(() -> {
+			String to = client.get("/api/v1/databases/" + db + "/pitr").json().path("recoverable_to").asString();
+			return !to.isEmpty() && Instant.parse(to).isAfter(written);
+		});
+		return Instant.parse(client.get("/api/v1/databases/" + db + "/pitr").json().path("recoverable_to").asString());
 	}
 
 	private static Map<String, byte[]> entries(byte[] archive) throws Exception {

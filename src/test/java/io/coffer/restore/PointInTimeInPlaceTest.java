@@ -35,19 +35,12 @@ class PointInTimeInPlaceTest extends IntegrationTest {
 				for (int n = 0; n < 200; n++) {
 					jedis.set("k:" + n, "then");
 				}
-				at = Instant.now();
-				long past = at.toEpochMilli() + 300;
-				await().until(() -> System.currentTimeMillis() > past);
+				at = PointInTimeDownloadTest.archivedUpTo(owner, db, jedis);
 				for (int n = 0; n < 200; n++) {
 					jedis.set("k:" + n, "later");
 				}
 				jedis.set("written-later", "1");
 			}
-			await().atMost(Duration.ofSeconds(60)).until(() -> {
-				String to = owner.get("/api/v1/databases/" + db + "/pitr").json().path("recoverable_to").asString();
-				return !to.isEmpty() && Instant.parse(to).isAfter(at);
-			});
-
 			JsonNode restore = restore(owner, db, "{\"at\": \"" + at + "\", \"target\": \"in_place\"}");
 			assertThat(restore.path("checks").path("load").path("replayed").asLong()).as(restore.toString())
 				.isGreaterThanOrEqualTo(200);
