@@ -53,18 +53,34 @@ public class RestoreRepository {
 	 */
 	public void insertScheduled(String id, String databaseId, String backupId, String target, String targetDatabase,
 			Instant createdAt, String instanceId, List<String> keyPatterns, boolean dryRun) {
+		insert(id, databaseId, backupId, target, targetDatabase, createdAt, instanceId, keyPatterns, dryRun, null);
+	}
+
+	private void insert(String id, String databaseId, String backupId, String target, String targetDatabase,
+			Instant createdAt, String instanceId, List<String> keyPatterns, boolean dryRun, Instant pointInTime) {
 		try {
 			this.jdbc.sql("""
 					insert into restores (id, database_id, backup_id, target, target_database, status, created_at,
-					    instance_id, key_patterns, dry_run)
-					values (?, ?, ?, ?, ?, 'scheduled', ?, ?, cast(? as jsonb), ?)
+					    instance_id, key_patterns, dry_run, point_in_time)
+					values (?, ?, ?, ?, ?, 'scheduled', ?, ?, cast(? as jsonb), ?, ?)
 					""").params(id, databaseId, backupId, target, targetDatabase, Timestamp.from(createdAt), instanceId,
-						(keyPatterns != null) ? this.json.writeValueAsString(keyPatterns) : null, dryRun)
+						(keyPatterns != null) ? this.json.writeValueAsString(keyPatterns) : null, dryRun,
+						(pointInTime != null) ? Timestamp.from(pointInTime) : null)
 				.update();
 		}
 		catch (DuplicateKeyException ex) {
 			throw new RestoreInFlightException(databaseId);
 		}
+	}
+
+	/**
+	 * Inserts a {@code scheduled} restore of the database as of {@code pointInTime}, from the base backup
+	 * {@code baseBackupId}.
+	 * @throws RestoreInFlightException when the database, or the target, already has a restore in flight
+	 */
+	public void insertScheduledAt(String id, String databaseId, String baseBackupId, Instant pointInTime,
+			String target, String targetDatabase, Instant createdAt, String instanceId) {
+		insert(id, databaseId, baseBackupId, target, targetDatabase, createdAt, instanceId, null, false, pointInTime);
 	}
 
 	public Optional<Restore> find(String databaseId, String restoreId) {
@@ -167,7 +183,8 @@ public class RestoreRepository {
 				instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"),
 				(checks != null) ? this.json.readValue(checks, CHECKS) : null, rs.getString("error"),
 				rs.getString("target_state"), rs.getObject("job_execution_id", Long.class),
-				(patterns != null) ? this.json.readValue(patterns, PATTERNS) : null, rs.getBoolean("dry_run"));
+				(patterns != null) ? this.json.readValue(patterns, PATTERNS) : null, rs.getBoolean("dry_run"),
+				instant(rs, "point_in_time"));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -47,6 +47,10 @@ final class BackupsDownload implements Callable<Integer> {
 	@Option(names = "--backup", paramLabel = "ID", description = "the backup to download (see: coffer backups)")
 	String backup;
 
+	@Option(names = "--at", paramLabel = "TIME", description = "the database as it was at this time (ISO-8601,"
+			+ " 2026-12-01T14:03:07Z), made on request from point-in-time recovery instead of a backup")
+	String at;
+
 	@Option(names = { "-o", "--output" }, paramLabel = "FILE",
 			description = "where to write it (default: the backup's file name, in the current folder)")
 	Path output;
@@ -55,11 +59,23 @@ final class BackupsDownload implements Callable<Integer> {
 	public Integer call() throws IOException {
 		String db = this.cli.databaseId();
 		PrintStream out = this.cli.console.out();
-		String which = (this.backup != null) ? this.backup : "latest";
-		if (this.backup == null) {
-			out.println("-----> Selected the most recent successful backup");
+		if (this.at != null && this.backup != null) {
+			throw new CliException("--at downloads the database as it was at a time, --backup a backup: give one");
 		}
-		String path = "/databases/" + db + "/backups/" + which + "/archive";
+		String which = (this.backup != null) ? this.backup : "latest";
+		String path;
+		if (this.at != null) {
+			out.println("-----> Making the archive of the database as of " + this.at + " (base backup and replay)");
+			path = "/databases/" + db + "/backups/at/"
+					+ java.net.URLEncoder.encode(this.at, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20")
+					+ "/archive";
+		}
+		else {
+			if (this.backup == null) {
+				out.println("-----> Selected the most recent successful backup");
+			}
+			path = "/databases/" + db + "/backups/" + which + "/archive";
+		}
 		HttpResponse<InputStream> response = open(path, Map.of());
 		Path target = target(response);
 		Path part = target.resolveSibling(target.getFileName() + ".part");
@@ -94,8 +110,8 @@ final class BackupsDownload implements Callable<Integer> {
 			if (answer.isMissingRoute()) {
 				return CliException.notOffered("downloads", null);
 			}
-			return new CliException("cannot download "
-					+ ((this.backup != null) ? "backup " + this.backup : "the latest backup") + ": " + answer.message());
+			return new CliException("cannot download " + ((this.at != null) ? "the database as of " + this.at
+					: (this.backup != null) ? "backup " + this.backup : "the latest backup") + ": " + answer.message());
 		});
 	}
 
@@ -208,7 +224,8 @@ final class BackupsDownload implements Callable<Integer> {
 			.filter(Matcher::find)
 			.map((matcher) -> matcher.group(1))
 			.orElse(null);
-		return folder.resolve(safeFileName(name, (this.backup != null) ? this.backup : "latest"));
+		return folder.resolve(safeFileName(name, (this.at != null) ? "at-" + this.at.replace(':', '-')
+				: (this.backup != null) ? this.backup : "latest"));
 	}
 
 	/** Only the last part of the server's name: a download never writes outside the chosen folder. */

@@ -48,14 +48,27 @@ final class SettingVerbs {
 				+ " the database already holds, and write nothing")
 		boolean dryRun;
 
+		@Option(names = "--at", paramLabel = "TIME", description = "restore the database as it was at this time"
+				+ " (ISO-8601, 2026-12-01T14:03:07Z): its base backup, then the commands archived up to then")
+		String at;
+
 		@Override
 		public Integer call() throws InterruptedException {
 			String db = this.cli.databaseId();
 			if (this.dryRun && this.keys == null) {
 				throw new CliException("--dry-run counts what a restore of selected keys would write: give --keys too");
 			}
+			if (this.at != null && (this.backup != null || this.keys != null)) {
+				throw new CliException("--at restores the database as it was at a time, from the base backup Coffer"
+						+ " chooses: give it without --backup and --keys");
+			}
 			Map<String, Object> request = new LinkedHashMap<>();
-			request.put("backup", (this.backup != null) ? this.backup : "latest");
+			if (this.at != null) {
+				request.put("at", this.at);
+			}
+			else {
+				request.put("backup", (this.backup != null) ? this.backup : "latest");
+			}
 			request.put("target", (this.newApp != null) ? "new_database" : "in_place");
 			if (this.newApp != null) {
 				request.put("app", this.newApp);
@@ -69,7 +82,8 @@ final class SettingVerbs {
 					"restores");
 			String id = restore.path("id").asString();
 			PrintStream out = this.cli.console.out();
-			out.println("-----> Restore " + id + " started");
+			out.println("-----> Restore " + id + " started" + ((this.at != null)
+					? " (as of " + this.at + ", from base backup " + restore.path("backup").asString() + ")" : ""));
 			if (this.noWait) {
 				return 0;
 			}
@@ -80,6 +94,10 @@ final class SettingVerbs {
 						+ (state.isEmpty() ? "" : "; " + state));
 			}
 			out.println("-----> Restore " + id + " done");
+			if (this.at != null) {
+				out.println("       " + restore.path("checks").path("load").path("replayed").asLong()
+						+ " commands replayed after the base backup");
+			}
 			printSelection(out, restore.path("checks").path("selection"));
 			return 0;
 		}

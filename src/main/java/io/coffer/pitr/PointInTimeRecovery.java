@@ -1,5 +1,6 @@
 package io.coffer.pitr;
 
+import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.DatabaseNotFound;
 import io.coffer.catalog.DatabaseRepository;
@@ -33,7 +34,8 @@ public class PointInTimeRecovery {
 	}
 
 	/**
-	 * {@code recoverableFrom}: the base the first archived segment continues (its dump's time), or that
+	 * {@code recoverableFrom}: the base the first archived segment continues (its dump's time, see
+	 * {@link #datasetTime}), or that
 	 * segment's first command; {@code recoverableTo}: the last command of the last uploaded segment (null
 	 * both before the first upload). {@code lagMs}: how long ago everything received was last made durable on
 	 * the archiving instance's disk (null while no archiver ran). {@code lastError}: why the archiver could not
@@ -58,7 +60,7 @@ public class PointInTimeRecovery {
 			from = this.backups
 				.findAtPosition(databaseId,
 						new io.coffer.catalog.ReplicationPosition(first.replid(), first.startOffset() - 1))
-				.map((base) -> base.createdAt())
+				.map(PointInTimeRecovery::datasetTime)
 				.orElse(first.firstArrival());
 			to = segments.get(segments.size() - 1).lastArrival();
 		}
@@ -71,6 +73,17 @@ public class PointInTimeRecovery {
 			.toList();
 		return new Status(enabled, from, to, lag, gaps, (archiver != null) ? archiver.lastError() : null,
 				segments.size());
+	}
+
+	/**
+	 * The time a base backup's dump holds the dataset of, at the latest: for a base the archiver took, when the
+	 * node's {@code +FULLRESYNC} and dump header had arrived (its start; the node forked before it answered), for
+	 * any other when it finished ({@code created_at} is the second it was asked for, before the node forked).
+	 */
+	static Instant datasetTime(Backup base) {
+		Instant time = Backup.ARCHIVE.equals(base.method()) ? base.startedAt()
+				: base.finishedAt();
+		return (time != null) ? time : base.createdAt();
 	}
 
 	/** Turns it on or off; an instance of the cluster starts (or stops) the archiver within seconds. */

@@ -21,8 +21,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * {@code REPLCONF ACK <offset>} every second and at once on {@code GETACK}.
  * <p>
  * One thread per archiver, which reads the socket with a one-second timeout and does the work due every second
- * in between (make the segment durable, acknowledge, seal and upload); a shared event loop is the next step.
+ * in between (make the segment durable, acknowledge, seal); sealed segments are uploaded on a thread of the
+ * archiver's own. A shared event loop is the next step.
  */
 final class StreamArchiver implements Runnable {
 
@@ -61,7 +66,13 @@ final class StreamArchiver implements Runnable {
 
 	private final java.nio.file.Path folder;
 
-	private final Deque<OpenSegment> sealed = new ArrayDeque<>();
+	private final Deque<OpenSegment> sealed = new ConcurrentLinkedDeque<>();
+
+	/**
+	 * Uploads sealed segments, in order, off the thread that reads the stream: that thread stamps each command
+	 * as it reads it, and an upload on it would stamp late what waits in the socket meanwhile.
+	 */
+	private final ExecutorService uploads;
 
 	private final NodeToArchive nodeToArchive;
 
@@ -92,6 +103,11 @@ final class StreamArchiver implements Runnable {
 		this.with = with;
 		this.folder = with.folder(databaseId);
 		this.nodeToArchive = new NodeToArchive(databaseId, with.endpoints(), with.clock());
+		this.uploads = Executors.newSingleThreadExecutor((task) -> {
+			Thread thread = new Thread(task, "pitr-upload-" + databaseId);
+			thread.setDaemon(true);
+			return thread;
+		});
 	}
 
 	/** Asks the archiver to stop: its connection is closed, what it sealed is uploaded if it can be. */
@@ -144,6 +160,13 @@ final class StreamArchiver implements Runnable {
 			log.warn("Point-in-time archiver of {}: {}", this.databaseId, error);
 		}
 		finally {
+			this.uploads.shutdown();
+			try {
+				this.uploads.awaitTermination(1, TimeUnit.MINUTES);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 			uploadSealed(true);
 			this.with.pitr().release(this.databaseId, this.with.instanceId(), this.stopped ? null : error);
 		}
@@ -290,7 +313,7 @@ final class StreamArchiver implements Runnable {
 			sealIfDue(false);
 		}
 		if (!this.sealed.isEmpty()) {
-			uploadSealed(false);
+			uploadInBackground();
 		}
 		this.nodeToArchive.recheck();
 	}
@@ -335,11 +358,21 @@ final class StreamArchiver implements Runnable {
 		}
 		// what was cut (half a command, a block without its EXEC) is asked of the node again
 		this.position = new ReplicationPosition(this.position.replid(), open.endOffset());
-		uploadSealed(false);
+		uploadInBackground();
+	}
+
+	/** Uploads on the archiver's upload thread, so that the reading thread stamps arrivals on time meanwhile. */
+	private void uploadInBackground() {
+		try {
+			this.uploads.execute(() -> uploadSealed(false));
+		}
+		catch (RejectedExecutionException ex) {
+			// stopping: what is sealed is uploaded as the archiver ends
+		}
 	}
 
 	/** Uploads the sealed segments in order; storage that fails is tried again every few seconds. */
-	private void uploadSealed(boolean force) {
+	private synchronized void uploadSealed(boolean force) {
 		long now = this.with.clock().millis();
 		if (!force && !this.sealed.isEmpty() && now - this.lastUploadAttempt < UPLOAD_RETRY.toMillis()
 				&& this.lastUploadAttempt > 0) {

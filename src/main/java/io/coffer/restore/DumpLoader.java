@@ -1,3 +1,5 @@
+// Longer than 400 lines because one load (sentinels held, the listener's secret set, the dump sent, the
+// commands after it replayed, the role given back) and the undoing of each of its phases share one journal.
 package io.coffer.restore;
 
 import java.io.IOException;
@@ -20,6 +22,7 @@ import io.coffer.redis.SentinelSet;
 import io.coffer.catalog.Backup;
 import io.coffer.crypto.Keyring;
 import io.coffer.tls.CertificateAuthority;
+import org.apache.commons.io.output.CountingOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -123,6 +126,32 @@ class DumpLoader {
 	/** Loads the dump {@code dumps} opens (for the target's RDB version) as a backup's whole dump is loaded. */
 	Map<String, Object> load(Backup backup, RedisEndpoint node, SentinelSet sentinels,
 			Consumer<Map<String, Object>> journal, DumpSource.Opener dumps) {
+		return load(backup, node, sentinels, journal, dumps, null);
+	}
+
+	/**
+	 * Loads the backup's whole dump, then, while the node still replicates from Coffer, has it apply the
+	 * commands {@code replay} writes as the replication stream that follows the dump, as a replica would; the node
+	 * is put back to its role only once its replication offset shows all of them applied.
+	 * @param replay null for none
+	 */
+	Map<String, Object> loadAndReplay(Backup backup, RedisEndpoint node, SentinelSet sentinels,
+			Consumer<Map<String, Object>> journal, Replay replay) {
+		return load(backup, node, sentinels, journal,
+				(maxRdb) -> DumpSource.archive(this.archives, this.json, backup, maxRdb), replay);
+	}
+
+	/** Commands that follow a dump in the replication stream. */
+	@FunctionalInterface
+	interface Replay {
+
+		/** Writes them to {@code out}; answers how many. */
+		long writeTo(OutputStream out) throws IOException;
+
+	}
+
+	private Map<String, Object> load(Backup backup, RedisEndpoint node, SentinelSet sentinels,
+			Consumer<Map<String, Object>> journal, DumpSource.Opener dumps, Replay replay) {
 		Map<String, String> before = this.redis.call(node, (jedis) -> RedisInfo.fields(jedis.info("replication")));
 		int maxRdb = RdbVersions.maxLoadable(this.redis.call(node, RedisInfo::read).redisVersion());
 		Map<String, Object> loadChecks = new LinkedHashMap<>();
@@ -177,7 +206,9 @@ class DumpLoader {
 			phase = Phase.REPLICATING;
 			log.info("Backup {}: {} replicates from Coffer at {}:{}", backup.id(), node.address(), host,
 					listener.port());
-			OutputStream out = listener.awaitSync(archive.size(), this.settings.connectTimeout());
+			OutputStream payload = listener.awaitSync(archive.size(), this.settings.connectTimeout());
+			// what follows the dump moves the node's replication offset, from 0: counted to know when it applied it
+			CountingOutputStream out = new CountingOutputStream(payload);
 			long streaming = System.nanoTime();
 			byte[] last = archive.copy(out, HOLD_BACK);
 			out.flush();
@@ -188,8 +219,19 @@ class DumpLoader {
 			out.flush();
 			phase = Phase.SENT;
 			long sent = System.nanoTime();
+			out.resetByteCount();
 			LoadWatch.awaitLoaded(this.redis, node, listener, out, this.settings.loadTimeout());
 			loadChecks.put("target_load_seconds", seconds(sent));
+			if (replay != null) {
+				phase = journal(journal, undo, Phase.REPLAYING);
+				long replaying = System.nanoTime();
+				long commands = replay.writeTo(out);
+				out.flush();
+				LoadWatch.awaitApplied(this.redis, node, listener, out, out::getByteCount, this.settings.loadTimeout());
+				loadChecks.put("replayed", commands);
+				loadChecks.put("replayed_bytes", out.getByteCount());
+				loadChecks.put("replay_seconds", seconds(replaying));
+			}
 			phase = journal(journal, undo, Phase.LOADED);
 			giveBack(node, before, replaced);
 			String settingLeft = putBackLoadSetting(node, loading);
@@ -306,6 +348,9 @@ class DumpLoader {
 					+ " its role back and kept the data it had before";
 			case LOADED -> "the target had loaded the whole dump when the instance stopped and was given its role"
 					+ " back; its keys were not counted against the backup's";
+			case REPLAYING -> "the target had loaded the base dump and was applying the commands archived after it"
+					+ " when the instance stopped; it was given its role back, but its data may stop short of the"
+					+ " time asked: restore again before using it";
 			default -> "the target had received the dump when the instance stopped; it was given its role back, but"
 					+ " its data may be partial: restore again before using it";
 		};
@@ -379,6 +424,12 @@ class DumpLoader {
 					: "the target stopped while loading the dump (" + reset + "); once it is back its data may be"
 							+ " partial, empty, or the restored dump, depending on its persistence: check it and"
 							+ " restore again before using it; if it reports role:slave, run REPLICAOF NO ONE on it";
+			case REPLAYING -> (reset == null)
+					? "the target loaded the base dump but not every command archived up to the time asked; it was"
+							+ " made a primary again and its data may stop short of that time: restore again before"
+							+ " using it"
+					: "the target loaded the base dump but not every command up to the time asked, and could not be"
+							+ " made a primary again (" + reset + "): run REPLICAOF NO ONE on it and restore again";
 			case LOADED -> "the target loaded the whole dump, but could not be made a primary again and given its own"
 					+ " masteruser and masterauth back (" + reset + "): run REPLICAOF NO ONE on it and set them again";
 			default -> "the target's state is unknown: check it";
@@ -388,7 +439,7 @@ class DumpLoader {
 	/** How far the load got: what a failure may have left on the target. */
 	private enum Phase {
 
-		UNTOUCHED, REPLICATING, SENT, LOADED, DONE
+		UNTOUCHED, REPLICATING, SENT, REPLAYING, LOADED, DONE
 
 	}
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
@@ -51,6 +52,39 @@ final class LoadWatch {
 			if (System.nanoTime() > deadline) {
 				throw new IOException("the target did not finish loading the dump within "
 						+ loadTimeout.toSeconds() + " s");
+			}
+			if (System.nanoTime() > nextPing) {
+				listener.ping(out);
+				nextPing = System.nanoTime() + OneShotPrimary.pingPeriod().toNanos();
+			}
+			pause();
+		}
+	}
+
+	/**
+	 * Waits for a target that loaded the dump to have applied everything sent after it: its replication offset
+	 * (which counts from 0, the offset the listener announced) reaches {@code sent}, read anew on each poll as the
+	 * pings that keep the link alive add to it.
+	 */
+	static void awaitApplied(RedisConnections redis, RedisEndpoint node, OneShotPrimary listener, OutputStream out,
+			LongSupplier sent, Duration timeout) throws IOException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		long nextPing = System.nanoTime() + OneShotPrimary.pingPeriod().toNanos();
+		while (true) {
+			Map<String, String> info = infoWhileLoading(redis, node);
+			if (!String.valueOf(listener.port()).equals(info.get("master_port"))
+					|| !"up".equals(info.get("master_link_status"))) {
+				throw new IOException("the target stopped replicating from Coffer while it applied the commands after"
+						+ " the dump (it reports role " + info.get("role") + ", link " + info.get("master_link_status")
+						+ ")");
+			}
+			long applied = Long.parseLong(info.getOrDefault("slave_repl_offset", "-1"));
+			if (applied >= sent.getAsLong()) {
+				return;
+			}
+			if (System.nanoTime() > deadline) {
+				throw new IOException("the target applied " + applied + " of the " + sent.getAsLong()
+						+ " bytes of commands sent after the dump within " + timeout.toSeconds() + " s");
 			}
 			if (System.nanoTime() > nextPing) {
 				listener.ping(out);

@@ -26,6 +26,25 @@ class RestoreDrillJobConfiguration {
 		return new JobBuilder("restoreDrillJob", jobRepository).start(restoreDrillStep).build();
 	}
 
+	/**
+	 * {@code pointInTimeDrillJob} (see jobs/drill.yml): replays each recoverable window into a scratch server,
+	 * daily by schedules/point-in-time-drill.yml.
+	 */
+	@Bean
+	@ServiceJob
+	Job pointInTimeDrillJob(JobRepository jobRepository, Step pointInTimeDrillStep) {
+		return new JobBuilder("pointInTimeDrillJob", jobRepository).start(pointInTimeDrillStep).build();
+	}
+
+	@Bean
+	Step pointInTimeDrillStep(JobRepository jobRepository, PointInTimeDrillTask task) {
+		return new StepBuilder("pointInTimeDrillStep", jobRepository).tasklet((contribution, chunk) -> {
+			PointInTimeDrillTask.Result result = task.run();
+			contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription(result.describe()));
+			return RepeatStatus.FINISHED;
+		}).build();
+	}
+
 	@Bean
 	Step restoreDrillStep(JobRepository jobRepository, RestoreDrillTask task) {
 		return new StepBuilder("restoreDrillStep", jobRepository).tasklet((contribution, chunk) -> {

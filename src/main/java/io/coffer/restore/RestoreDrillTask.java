@@ -17,8 +17,6 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.DatabaseRepository;
-import io.coffer.engine.EngineCatalogue;
-import io.coffer.engine.EngineVersion;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,12 +50,12 @@ class RestoreDrillTask {
 
 	private final Clock clock;
 
-	private final EngineCatalogue engines;
+	private final ScratchEngines scratchEngines;
 
 	RestoreDrillTask(DatabaseRepository databases, BackupRepository backups, DumpLoader loader,
 			RedisConnections redis, DrillProperties settings, ApplicationEventPublisher events, Clock clock,
-			EngineCatalogue engines) {
-		this.engines = engines;
+			ScratchEngines scratchEngines) {
+		this.scratchEngines = scratchEngines;
 		this.databases = databases;
 		this.backups = backups;
 		this.loader = loader;
@@ -107,7 +105,7 @@ class RestoreDrillTask {
 	private Outcome drill(Backup backup) {
 		long started = System.nanoTime();
 		String problem;
-		ScratchEngine engine = scratchEngine(backup);
+		ScratchEngines.Engine engine = this.scratchEngines.forBackup(backup);
 		try (ScratchRedis scratch = ScratchRedis.start(engine.server(), this.settings.startTimeout())) {
 			problem = restoreInto(backup, scratch.endpoint());
 		}
@@ -131,33 +129,6 @@ class RestoreDrillTask {
 		this.events.publishEvent(new BackupDrillFailed(backup.databaseId(), backup.id(), backup.name(),
 				backup.method(), problem, backup.createdAt(), now));
 		return Outcome.FAILED;
-	}
-
-	/**
-	 * The server a drill of the backup runs: one of the engine catalogue that reads its RDB version, the
-	 * backup's own engine first (a Valkey backup drills on Valkey), else {@code coffer.drill.redis-server}.
-	 */
-	private ScratchEngine scratchEngine(Backup backup) {
-		EngineVersion own = null;
-		if (backup.redisVersion() != null) {
-			try {
-				own = EngineVersion.parse(backup.redisVersion());
-			}
-			catch (IllegalArgumentException ex) {
-				// a version that is not x.y.z: any engine that reads the dump will do
-			}
-		}
-		if (backup.rdbVersion() != null) {
-			Optional<EngineCatalogue.Engine> reader = this.engines.reading(backup.rdbVersion(), own);
-			if (reader.isPresent()) {
-				return new ScratchEngine(reader.get().server(), reader.get().version().label());
-			}
-		}
-		return new ScratchEngine(this.settings.redisServer(), this.settings.redisServer());
-	}
-
-	/** The program of a drill's scratch server, and how the drill names it. */
-	private record ScratchEngine(String server, String name) {
 	}
 
 	/** Restores the backup into the scratch server: null when it restored whole, else what went wrong. */

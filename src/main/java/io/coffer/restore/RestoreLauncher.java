@@ -28,6 +28,7 @@ import io.coffer.catalog.DatabaseStatus;
 import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
+import io.coffer.pitr.PointInTimeReader;
 import io.coffer.system.CofferException;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.InvalidRequest;
@@ -81,12 +82,15 @@ public class RestoreLauncher {
 
 	private final DatabaseWork work;
 
+	private final PointInTimeReader pointInTime;
+
 	RestoreLauncher(DatabaseRepository databases, BackupRepository backups, RestoreRepository restores,
 			RestoreTargets targets, RedisConnections redis, JobLaunches jobs,
 			@Qualifier("restoreJob") Job restoreJob, @Qualifier("restoreExecutor") TaskExecutor executor,
 			RestoreJobConfiguration.RestoreFailures failures, RestoreProperties settings, Clock clock,
-			CofferInstance instance, DatabaseWork work) {
+			CofferInstance instance, DatabaseWork work, PointInTimeReader pointInTime) {
 		this.work = work;
+		this.pointInTime = pointInTime;
 		this.databases = databases;
 		this.backups = backups;
 		this.restores = restores;
@@ -163,13 +167,36 @@ public class RestoreLauncher {
 			throw new InvalidRequest("\"dry_run\" counts the keys a restore of selected keys would write: send"
 					+ " \"keys\" with it");
 		}
+		String kind = checkTarget(databaseId, target, targetDatabaseId);
+		return schedule(databaseId, backup(databaseId, backupRef), null, kind, targetDatabaseId, verifyBeforeLoad,
+				patterns, dry);
+	}
+
+	/**
+	 * Schedules a restore of the database as it was at {@code at}: the base backup the archived stream continues
+	 * up to that time is loaded, then the commands archived up to it are replayed (see {@link PointInTimeReader}).
+	 * @throws CofferException {@code PointInTimeRefused} when {@code at} is outside the recoverable window or in a
+	 * gap; the others as {@link #launch(String, String, String, String, Boolean)}'s
+	 */
+	public Restore launchAt(String databaseId, Instant at, String target, String targetDatabaseId,
+			Boolean verifyBeforeLoad) {
+		String kind = checkTarget(databaseId, target, targetDatabaseId);
+		PointInTimeReader.Plan plan = this.pointInTime.plan(databaseId, at);
+		return schedule(databaseId, plan.base(), at, kind, targetDatabaseId, verifyBeforeLoad, null, false);
+	}
+
+	private String checkTarget(String databaseId, String target, String targetDatabaseId) {
 		this.databases.findLive(databaseId).orElseThrow(() -> new DatabaseNotFound(databaseId));
 		String kind = (target != null) ? target : Restore.IN_PLACE;
 		if (Restore.NEW_DATABASE.equals(kind) && databaseId.equals(targetDatabaseId)) {
 			throw new RestoreRefused("same_database",
 					"the new database is the backup's own database: restore in_place instead");
 		}
-		Backup backup = backup(databaseId, backupRef);
+		return kind;
+	}
+
+	private Restore schedule(String databaseId, Backup backup, Instant at, String kind, String targetDatabaseId,
+			Boolean verifyBeforeLoad, KeyPatterns patterns, boolean dry) {
 		Database targetDatabase = this.databases.findLive(targetDatabaseId)
 			.orElseThrow(() -> new DatabaseNotFound(targetDatabaseId));
 		preflight(backup, targetDatabase, kind);
@@ -184,8 +211,14 @@ public class RestoreLauncher {
 				(status) -> {
 					refuseWhileBusy(targetDatabase.id(), status);
 					try {
-						this.restores.insertScheduled(restoreId, databaseId, backup.id(), kind, targetDatabase.id(),
-								createdAt, this.instance.id(), (patterns != null) ? patterns.patterns() : null, dry);
+						if (at != null) {
+							this.restores.insertScheduledAt(restoreId, databaseId, backup.id(), at, kind,
+									targetDatabase.id(), createdAt, this.instance.id());
+						}
+						else {
+							this.restores.insertScheduled(restoreId, databaseId, backup.id(), kind, targetDatabase.id(),
+									createdAt, this.instance.id(), (patterns != null) ? patterns.patterns() : null, dry);
+						}
 					}
 					catch (RestoreRepository.RestoreInFlightException ex) {
 						throw new RestoreInProgress("a restore of " + databaseId + " (or into "

@@ -22,6 +22,7 @@ import io.coffer.catalog.Database;
 import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.catalog.RunStatus;
+import io.coffer.pitr.PointInTimeReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -58,8 +59,12 @@ class RestoreSteps {
 
 	private final Clock clock;
 
+	private final PointInTimeReader pointInTime;
+
 	RestoreSteps(RestoreRepository restores, BackupRepository backups, RestoreTargets targets, ArchiveReader archives,
-			RedisConnections redis, DumpLoader loader, KeyRestore keys, JsonMapper json, Clock clock) {
+			RedisConnections redis, DumpLoader loader, KeyRestore keys, JsonMapper json, Clock clock,
+			PointInTimeReader pointInTime) {
+		this.pointInTime = pointInTime;
 		this.keys = keys;
 		this.restores = restores;
 		this.backups = backups;
@@ -158,14 +163,31 @@ class RestoreSteps {
 			loadKeys(restore, backup, target, node);
 			return;
 		}
-		Map<String, Object> loadChecks = new LinkedHashMap<>(this.loader.load(backup, node,
-				this.targets.sentinels(target), (journal) -> this.restores.recordRecovery(restoreId, journal)));
+		Map<String, Object> loadChecks = new LinkedHashMap<>(restore.toPointInTime()
+				? loadToPointInTime(restore, backup, target, node)
+				: this.loader.load(backup, node, this.targets.sentinels(target),
+						(journal) -> this.restores.recordRecovery(restoreId, journal)));
 		// what the one pass verified is recorded where a verify-first read records it
 		Object verified = loadChecks.remove(DumpSource.VERIFIED);
 		if (verified instanceof Map<?, ?> found) {
 			found.forEach((name, values) -> recordChecks(restoreId, (String) name, (Map<String, Object>) values));
 		}
 		recordChecks(restoreId, "load", loadChecks);
+	}
+
+	/**
+	 * Step 2 of a restore to a point in time: the base backup's dump, then the commands archived after it up to
+	 * that time, replayed as the replication stream that follows the dump.
+	 */
+	private Map<String, Object> loadToPointInTime(Restore restore, Backup base, Database target, RedisEndpoint node) {
+		// the base chosen when the restore was asked for, even if a newer one was taken since
+		PointInTimeReader.Plan from = this.pointInTime.planFrom(base, restore.pointInTime());
+		Map<String, Object> checks = new LinkedHashMap<>(this.loader.loadAndReplay(base, node,
+				this.targets.sentinels(target), (journal) -> this.restores.recordRecovery(restore.id(), journal),
+				(out) -> this.pointInTime.replay(from, out).commands()));
+		checks.put("at", restore.pointInTime().toString());
+		checks.put("segments", from.segments().size());
+		return checks;
 	}
 
 	/**
@@ -216,7 +238,12 @@ class RestoreSteps {
 			return;
 		}
 		Map<String, Long> actual = keysOf(this.redis, node);
-		if (restore.selectsKeys()) {
+		if (restore.toPointInTime()) {
+			// the base's key counts are those of its dump, which the commands replayed after it changed
+			recordChecks(restoreId, "keys", Map.of("actual", actual, "skipped", "a restore to a point in time"
+					+ " replays commands after its base backup " + backup.id() + ": the base's key counts do not apply"));
+		}
+		else if (restore.selectsKeys()) {
 			verifySelection(restore, backup, actual);
 		}
 		else if (backup.keysPerDb() == null) {

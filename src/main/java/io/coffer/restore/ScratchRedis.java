@@ -88,6 +88,14 @@ final class ScratchRedis implements AutoCloseable {
 		return new RedisEndpoint(HOST, this.port, null);
 	}
 
+	/** Has the server write its dataset ({@code SAVE}) and answers where the dump is, in its own folder. */
+	Path save() {
+		try (Jedis jedis = new Jedis(HOST, this.port, DefaultJedisClientConfig.builder().socketTimeoutMillis(0).build())) {
+			jedis.save();
+		}
+		return this.dir.resolve("dump.rdb");
+	}
+
 	private void awaitPing(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		RuntimeException lastError = null;

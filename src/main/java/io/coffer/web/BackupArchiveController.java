@@ -8,8 +8,11 @@ import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.RunStatus;
+import io.coffer.pitr.PointInTimeReader;
+import io.coffer.restore.PointInTimeArchive;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpRange;
 import org.springframework.http.HttpStatus;
@@ -22,7 +25,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Downloads of a backup's archive, decrypted on the fly from object storage, whole or as a single
- * byte range; with {@code raw=true} the stored object as it is, for the operator.
+ * byte range; with {@code raw=true} the stored object as it is, for the operator. And the database as of a point
+ * in time, made on request.
  * <p>
  * What is sent, and how a damaged object cuts the response short, is {@link ArchiveDownload}'s, which
  * the dashboard's download shares.
@@ -39,7 +43,11 @@ class BackupArchiveController {
 
 	private final ArchiveDownload download;
 
-	BackupArchiveController(DatabaseRepository databases, BackupRepository backups, ArchiveDownload download) {
+	private final PointInTimeArchive pointInTime;
+
+	BackupArchiveController(DatabaseRepository databases, BackupRepository backups, ArchiveDownload download,
+			PointInTimeArchive pointInTime) {
+		this.pointInTime = pointInTime;
 		this.databases = databases;
 		this.backups = backups;
 		this.download = download;
@@ -62,6 +70,22 @@ class BackupArchiveController {
 		ArchiveReader.Range range = requestedRange(rangeHeader, ifRange, ArchiveDownload.etag(found),
 				found.archiveSize(), response);
 		this.download.send(found, range, response);
+	}
+
+	/**
+	 * The database as it was at {@code time}: an archive made on request (base backup and archived commands
+	 * replayed into a scratch server, which dumps it), streamed as it is written, so without a length.
+	 */
+	@GetMapping("/at/{time}/archive")
+	void downloadAt(Caller caller, @PathVariable String db, @PathVariable String time, HttpServletResponse response)
+			throws IOException {
+		caller.requireAccess(db);
+		PointInTimeReader.Plan plan = this.pointInTime.plan(db, PointInTime.parse(time));
+		response.setContentType("application/gzip");
+		response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
+				ContentDisposition.attachment().filename(PointInTimeArchive.fileName(plan)).build().toString());
+		response.setHeader("X-Coffer-Base-Backup", plan.base().id());
+		this.pointInTime.write(plan, response.getOutputStream());
 	}
 
 	private Backup find(Caller caller, String db, String backup) {

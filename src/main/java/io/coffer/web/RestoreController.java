@@ -7,6 +7,7 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.Restore;
 import io.coffer.catalog.RestoreRepository;
 import io.coffer.restore.RestoreLauncher;
+import io.coffer.system.InvalidRequest;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -46,21 +47,31 @@ class RestoreController {
 	 * (default: {@code coffer.restore.verify-before-load}, false: checked as fully in one pass while it streams)
 	 * @param keys Redis glob patterns: only the keys matching one are restored (absent: the whole backup)
 	 * @param dryRun with {@code keys}: count what would be written and what the target already holds; write nothing
+	 * @param at an ISO-8601 instant: restore the database as it was then (its base backup, then the archived
+	 * commands up to that time); not with {@code backup} or {@code keys}
 	 */
 	record CreateRequest(String backup, String target, String app, String targetDatabase, Boolean verifyBeforeLoad,
-			List<String> keys, Boolean dryRun) {
+			List<String> keys, Boolean dryRun, String at) {
 	}
 
 	@PostMapping
 	@ResponseStatus(HttpStatus.ACCEPTED)
 	RestoreView create(Caller caller, @PathVariable String db, @RequestBody(required = false) CreateRequest request) {
 		requireDatabase(caller, db);
-		CreateRequest body = (request != null) ? request : new CreateRequest(null, null, null, null, null, null, null);
+		CreateRequest body = (request != null) ? request : new CreateRequest(null, null, null, null, null, null, null, null);
 		// loading into a database is acting on it: a database's token reaches only its own, and must not
 		// learn by the answer whether another tenant's app or database exists, nor its id
 		requireVisibleTarget(caller, body);
 		String target = this.launcher.targetOf(db, body.target(), body.app(), body.targetDatabase());
 		caller.requireAccess(target);
+		if (body.at() != null) {
+			if (body.backup() != null || body.keys() != null || body.dryRun() != null) {
+				throw new InvalidRequest("\"at\" restores the database as it was at that time, from the base backup"
+						+ " Coffer chooses: send it without \"backup\", \"keys\" or \"dry_run\"");
+			}
+			return RestoreView.of(this.launcher.launchAt(db, PointInTime.parse(body.at()), body.target(), target,
+					body.verifyBeforeLoad()));
+		}
 		return RestoreView.of(this.launcher.launch(db, body.backup(), body.target(), target, body.verifyBeforeLoad(),
 				body.keys(), body.dryRun()));
 	}

@@ -30,6 +30,24 @@ final class RestoreSupport {
 	private RestoreSupport() {
 	}
 
+	/**
+	 * Whether point-in-time recovery has taken its base backup (method {@code archive}) of the database and
+	 * reads the stream after it: commands are stamped when the archiver reads them, so writes made before it
+	 * does would be stamped late.
+	 */
+	static boolean hasDoneBase(ApiClient client, String db) {
+		tools.jackson.databind.JsonNode lag = client.get("/api/v1/databases/" + db + "/pitr").json().path("lag_ms");
+		if (lag.isNull() || lag.isMissingNode()) {
+			return false;
+		}
+		for (tools.jackson.databind.JsonNode backup : client.get("/api/v1/databases/" + db + "/backups").json()) {
+			if (backup.path("method").asString().equals("archive") && backup.path("status").asString().equals("done")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	static ApiClient.Response start(ApiClient client, String databaseId, String body) {
 		return client.post("/api/v1/databases/" + databaseId + "/restores", body);
 	}

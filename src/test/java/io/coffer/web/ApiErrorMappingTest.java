@@ -53,6 +53,7 @@ import io.coffer.redisconfig.ConfigChanges;
 import io.coffer.redisconfig.NoMemoryLimit;
 import io.coffer.restore.RestoreLauncher;
 import io.coffer.restore.RestoreRefused;
+import io.coffer.pitr.PointInTimeRefused;
 import io.coffer.schedule.BackupScheduleService;
 import io.coffer.schedule.JobNotFound;
 import io.coffer.schedule.ScheduleRefused;
@@ -82,6 +83,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -212,6 +215,10 @@ class ApiErrorMappingTest {
 				answer(new NoMemoryLimit("no maxmemory"), 422, "no_memory_limit"),
 				answer(new TlsNotSupported("a registered database"), 422, "tls_not_supported"),
 				answer(new RestoreRefused("target_not_empty", "holds 3 keys"), 422, "target_not_empty"),
+				answer(new PointInTimeRefused(PointInTimeRefused.OUTSIDE_WINDOW, "its recoverable window is from a to b"),
+						422, "outside_recoverable_window"),
+				answer(new PointInTimeRefused(PointInTimeRefused.IN_GAP, "it falls in a gap from a to b"), 422,
+						"in_recoverable_gap"),
 				answer(new RegistrationRefused("not_redis", "127.0.0.1:1 is not a Redis server"), 422, "not_redis"),
 				answer(new ImportRefused("invalid_rdb", "offset 9: bad"), 422, "invalid_rdb"),
 				answer(new FinalBackupFailed("the final backup failed"), 422, "final_backup_failed"),
@@ -385,9 +392,49 @@ class ApiErrorMappingTest {
 			.content("{\"backup\": \"latest\", \"targetDatabase\": \"x\"}"))
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.error").value("invalid_request"))
-			.andExpect(jsonPath("$.message").value("unknown field \"targetDatabase\"; this call takes app, backup, dry_run, keys, "
+			.andExpect(jsonPath("$.message").value("unknown field \"targetDatabase\"; this call takes app, at, backup, dry_run, keys, "
 					+ "target, target_database, verify_before_load"));
 		verifyNoInteractions(this.restoreLauncher);
+	}
+
+	@Test
+	void aRestoreToAPointInTimeWithABackupOrKeysOrAnUnreadableTimeIs400() throws Exception {
+		given(this.databases.findLive("my-app-3030")).willReturn(Optional.of(database("my-app-3030")));
+		given(this.restoreLauncher.targetOf(any(), any(), any(), any())).willReturn("my-app-3030");
+		for (String body : List.of("{\"at\": \"2026-12-01T14:03:07Z\", \"backup\": \"latest\"}",
+				"{\"at\": \"2026-12-01T14:03:07Z\", \"keys\": [\"a:*\"]}")) {
+			this.mvc.perform(post("/api/v1/databases/my-app-3030/restores").header("Authorization", OPERATOR)
+				.contentType(MediaType.APPLICATION_JSON)
+				.content(body))
+				.andExpect(status().isBadRequest())
+				.andExpect(jsonPath("$.error").value("invalid_request"))
+				.andExpect(jsonPath("$.message").value(org.hamcrest.Matchers.containsString("without \"backup\"")));
+		}
+		this.mvc.perform(post("/api/v1/databases/my-app-3030/restores").header("Authorization", OPERATOR)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"at\": \"yesterday at noon\"}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.error").value("invalid_request"))
+			.andExpect(jsonPath("$.message").value(org.hamcrest.Matchers.containsString("is not a point in time")));
+		verify(this.restoreLauncher, never()).launchAt(any(), any(), any(), any(), any());
+	}
+
+	@Test
+	void aRestoreToATimeOutsideTheWindowIs422WithTheWindow() throws Exception {
+		given(this.databases.findLive("my-app-3030")).willReturn(Optional.of(database("my-app-3030")));
+		given(this.restoreLauncher.targetOf(any(), any(), any(), any())).willReturn("my-app-3030");
+		given(this.restoreLauncher.launchAt(any(), any(), any(), any(), any())).willThrow(new PointInTimeRefused(
+				PointInTimeRefused.OUTSIDE_WINDOW, "my-app-3030 cannot be recovered to 2026-12-01T14:03:07.250Z: its"
+						+ " recoverable window is from 2026-12-02T00:00:00Z to 2026-12-02T10:00:00Z"));
+		this.mvc.perform(post("/api/v1/databases/my-app-3030/restores").header("Authorization", OPERATOR)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"at\": \"2026-12-01T15:03:07.250+01:00\", \"target\": \"in_place\"}"))
+			.andExpect(status().is(422))
+			.andExpect(jsonPath("$.error").value("outside_recoverable_window"))
+			.andExpect(jsonPath("$.message").value(org.hamcrest.Matchers.containsString(
+					"from 2026-12-02T00:00:00Z to 2026-12-02T10:00:00Z")));
+		verify(this.restoreLauncher).launchAt("my-app-3030", Instant.parse("2026-12-01T14:03:07.250Z"), "in_place",
+				"my-app-3030", null);
 	}
 
 	@Test
