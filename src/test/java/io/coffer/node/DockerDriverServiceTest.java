@@ -12,6 +12,7 @@ import io.coffer.provision.ProvisioningTest;
 import io.coffer.redis.RedisInfo;
 import io.coffer.node.docker.DockerEngine;
 import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.ChangedSettings;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.ServiceTest;
 import io.coffer.testsupport.TestDockerEngine;
@@ -137,13 +138,10 @@ class DockerDriverServiceTest extends ServiceTest {
 		String container = "coffer-" + INSTANCE + "-" + id + "-" + DatabaseNodes.PRIMARY;
 		URI url = database.url();
 		try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
-			for (int i = 0; i < 200; i++) {
-				jedis.set("key-" + i, "value-" + i);
-			}
+			ChangedSettings.writeKeys(jedis);
 		}
 
-		changeConfig(withToken(database.token()), id,
-				"{\"rdb\": false, \"aof\": true, \"cache_mode\": true, \"timeout\": 300}");
+		changeConfig(withToken(database.token()), id, ChangedSettings.AOF_CACHE_TIMEOUT);
 		try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
 			assertThat(jedis.configGet("save")).containsEntry("save", "");
 			assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "yes");
@@ -172,12 +170,7 @@ class DockerDriverServiceTest extends ServiceTest {
 			}
 		});
 		try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
-			assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "yes");
-			assertThat(jedis.configGet("save")).containsEntry("save", "");
-			assertThat(jedis.configGet("maxmemory-policy")).containsEntry("maxmemory-policy", "allkeys-lru");
-			assertThat(jedis.configGet("timeout")).containsEntry("timeout", "300");
-			assertThat(jedis.dbSize()).isEqualTo(200);
-			assertThat(jedis.get("key-199")).isEqualTo("value-199");
+			ChangedSettings.assertKeptAcrossARestart(jedis);
 		}
 
 		// and back to the baseline, asked by the operator
