@@ -12,6 +12,7 @@ import io.coffer.provision.ProvisioningTest;
 import io.coffer.redis.RedisInfo;
 import io.coffer.node.docker.DockerEngine;
 import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.ChangedSettings;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.ServiceTest;
 import io.coffer.testsupport.TestDockerEngine;
@@ -31,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The whole service with {@code coffer.provisioning.driver=docker} against a real container engine: a
  * starter database provisioned through the API runs in a container, its stats come from the engine, a plan
- * change resizes the container live, a backup and a restore work on it, an engine upgrade replaces its
+ * change resizes the container live, configuration changes take and survive a killed container, a backup and a restore work on it, an engine upgrade replaces its
  * container by one of the new engine's image, and its deletion removes the container. Skipped, saying why, only when no engine answers.
  */
 @DirtiesContext // its own context: close it, and its engine client, once done
@@ -127,6 +128,61 @@ class DockerDriverServiceTest extends ServiceTest {
 				.atMost(java.time.Duration.ofSeconds(60))
 				.until(() -> engine.inspect(container).isEmpty());
 		}
+	}
+
+	@Test
+	void aStarterDatabaseInAContainerTakesEverySettingAndKeepsItWhenTheEngineRestartsItsKilledContainer()
+			throws IOException {
+		Provisioned database = provision("docker-config-app", "redis-starter-256");
+		String id = database.id();
+		String container = "coffer-" + INSTANCE + "-" + id + "-" + DatabaseNodes.PRIMARY;
+		URI url = database.url();
+		try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+			ChangedSettings.writeKeys(jedis);
+		}
+
+		changeConfig(withToken(database.token()), id, ChangedSettings.AOF_CACHE_TIMEOUT);
+		try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+			assertThat(jedis.configGet("save")).containsEntry("save", "");
+			assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "yes");
+			assertThat(jedis.configGet("maxmemory-policy")).containsEntry("maxmemory-policy", "allkeys-lru");
+			assertThat(jedis.configGet("timeout")).containsEntry("timeout", "300");
+			assertThat(jedis.configGet("maxmemory")).containsEntry("maxmemory", String.valueOf(256 * MB));
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+				.until(() -> RedisInfo.fields(jedis.info("persistence")).get("aof_rewrite_in_progress"), "0"::equals);
+		}
+		JsonNode config = operator().get("/api/v1/databases/" + id).json().path("config");
+		assertThat(config.path("aof").asBoolean()).isTrue();
+		assertThat(config.path("cache_mode").asBoolean()).isTrue();
+		assertThat(config.path("timeout").asInt()).isEqualTo(300);
+
+		// the engine starts the killed container again, its program reading the rewritten file: the data comes
+		// back from the AOF, the settings with it
+		try (DockerEngine engine = new DockerEngine(TestDockerEngine.HOST)) {
+			long pid = engine.inspect(container).orElseThrow().getState().getPidLong();
+			assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).isTrue();
+			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+				.until(() -> engine.inspect(container).orElseThrow().getRestartCount() > 0);
+		}
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+				return "0".equals(RedisInfo.fields(jedis.info("persistence")).get("loading"));
+			}
+		});
+		try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+			ChangedSettings.assertKeptAcrossARestart(jedis);
+		}
+
+		// and back to the baseline, asked by the operator
+		changeConfig(operator(), id, "{\"rdb\": true, \"aof\": false, \"cache_mode\": false, \"timeout\": 0}");
+		try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+			assertThat(jedis.configGet("save")).containsEntry("save", "900 1 300 10 60 10000");
+			assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "no");
+			assertThat(jedis.configGet("maxmemory-policy")).containsEntry("maxmemory-policy", "noeviction");
+			assertThat(jedis.configGet("timeout")).containsEntry("timeout", "0");
+		}
+		ApiClient.Response deleted = operator().delete("/api/v1/databases/" + id + "?final_backup=false");
+		assertThat(deleted.status()).as(deleted.body()).isLessThan(300);
 	}
 
 	@Test

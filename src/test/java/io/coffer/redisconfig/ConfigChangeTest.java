@@ -11,6 +11,7 @@ import io.coffer.provision.ProvisioningTest;
 import io.coffer.redis.RedisInfo;
 import io.coffer.system.CofferInstance;
 import io.coffer.testsupport.ApiClient;
+import io.coffer.testsupport.ChangedSettings;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.Test;
@@ -58,12 +59,10 @@ class ConfigChangeTest extends IntegrationTest {
 		assertThat(database.path("config").path("cache_mode").asBoolean()).isFalse();
 		assertThat(database.path("config").path("timeout").asInt()).isEqualTo(150);
 		try (Jedis jedis = connect(uri.getPort(), password)) {
-			for (int i = 0; i < 200; i++) {
-				jedis.set("key-" + i, "value-" + i);
-			}
+			ChangedSettings.writeKeys(jedis);
 		}
 
-		long job = changeConfig(owner, id, "{\"rdb\": false, \"aof\": true, \"cache_mode\": true, \"timeout\": 300}");
+		long job = changeConfig(owner, id, ChangedSettings.AOF_CACHE_TIMEOUT);
 
 		long pid;
 		try (Jedis jedis = connect(uri.getPort(), password)) {
@@ -105,12 +104,7 @@ class ConfigChangeTest extends IntegrationTest {
 			}
 		});
 		try (Jedis jedis = connect(uri.getPort(), password)) {
-			assertThat(jedis.configGet("appendonly")).containsEntry("appendonly", "yes");
-			assertThat(jedis.configGet("save")).containsEntry("save", "");
-			assertThat(jedis.configGet("maxmemory-policy")).containsEntry("maxmemory-policy", "allkeys-lru");
-			assertThat(jedis.configGet("timeout")).containsEntry("timeout", "300");
-			assertThat(jedis.dbSize()).isEqualTo(200);
-			assertThat(jedis.get("key-199")).isEqualTo("value-199");
+			ChangedSettings.assertKeptAcrossARestart(jedis);
 		}
 
 		// and back to the baseline, asked by the operator this time
