@@ -142,6 +142,9 @@ public final class ScaleBenchmark {
 			// backups do), so with its 30 s its share of "statements per backup" grows with the window's length;
 			// one round at start-up (before the count is reset) keeps the check to the backups' own statements
 			env.put("COFFER_STATS_SAMPLE_INTERVAL", "1h");
+			// a failed periodic backup is run again after the retry backoff (1 min by default, for a window of hours);
+			// shortened with the window, so that retries after an outage fit in a window of minutes
+			env.put("COFFER_SCHEDULE_RETRY_BACKOFF", "10s");
 			String catalogueUrl = postgres.jdbcUrl(CATALOGUE);
 
 			// set-up: one instance, whose window is far away, registers every database

@@ -78,12 +78,12 @@ final class ScaleChaos {
 			this.victim = "bench-" + (last + 1);
 			switch (this.options.chaos()) {
 				case "kill" -> {
-					recordVictimInFlight();
+					awaitVictimInFlight();
 					this.cluster.get(last).kill();
 					this.outcome = "kill -9 of " + this.victim;
 				}
 				case "stop" -> {
-					recordVictimInFlight();
+					awaitVictimInFlight();
 					this.cluster.get(last).freeze(true);
 					Thread.sleep(this.options.instanceTimeout().plusSeconds(30).toMillis());
 					this.cluster.get(last).freeze(false);
@@ -120,6 +120,20 @@ final class ScaleChaos {
 		finally {
 			this.endedAt = Instant.now();
 		}
+	}
+
+	/**
+	 * Waits (up to 30 s) until the victim has a backup in flight, so that the kill or the freeze catches one:
+	 * a backup of these small datasets takes well under a second, and at a random moment there is often none.
+	 */
+	private void awaitVictimInFlight() throws Exception {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		recordVictimInFlight();
+		while (this.victimInFlight.isEmpty() && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+			recordVictimInFlight();
+		}
+		this.happenedAt = Instant.now();
 	}
 
 	private void recordVictimInFlight() throws Exception {

@@ -22,8 +22,8 @@ record ScaleResult(int databases, int instances, int nodes, String chaos, List<S
 		List<String> checks, boolean passed, double rssPeakMb, double statementsPerBackup) {
 
 	/** One periodic backup of the window, as the catalogue has it at the end. */
-	record BackupRow(String id, String databaseId, String status, String instanceId, Instant finishedAt,
-			String error) {
+	record BackupRow(String id, String databaseId, String status, String instanceId, Instant createdAt,
+			Instant finishedAt, String error, int attempt) {
 	}
 
 	/** One statement of Coffer's, from pg_stat_statements. */
@@ -34,12 +34,13 @@ record ScaleResult(int databases, int instances, int nodes, String chaos, List<S
 			throws SQLException {
 		List<BackupRow> rows = new ArrayList<>();
 		try (Statement statement = catalogue.createStatement();
-				ResultSet result = statement.executeQuery("select id, database_id, status, instance_id, finished_at, error "
+				ResultSet result = statement.executeQuery("select id, database_id, status, instance_id, created_at, finished_at, error, attempt "
 						+ "from backups where method = 'periodic' and created_at >= '" + windowStart.minusSeconds(5) + "'")) {
 			while (result.next()) {
-				Timestamp finished = result.getTimestamp(5);
+				Timestamp finished = result.getTimestamp(6);
 				rows.add(new BackupRow(result.getString(1), result.getString(2), result.getString(3), result.getString(4),
-						(finished != null) ? finished.toInstant() : null, result.getString(6)));
+						result.getTimestamp(5).toInstant(), (finished != null) ? finished.toInstant() : null,
+						result.getString(7), result.getInt(8)));
 			}
 		}
 		return rows;
@@ -132,6 +133,10 @@ record ScaleResult(int databases, int instances, int nodes, String chaos, List<S
 			return this;
 		}
 
+		private double secondsFromStart(Instant at) {
+			return (at != null) ? Duration.between(this.windowStart, at).toMillis() / 1000.0 : Double.NaN;
+		}
+
 		ScaleResult build() {
 			List<String> figures = new ArrayList<>();
 			List<String> checks = new ArrayList<>();
@@ -221,10 +226,18 @@ record ScaleResult(int databases, int instances, int nodes, String chaos, List<S
 			passed &= check(checks, inFlight == 0,
 					String.format(Locale.ROOT, "no backup left scheduled or running (%d)", inFlight));
 			Instant windowEnd = this.windowStart.plus(this.window);
-			long late = doneByDatabase.values().stream().map((rows) -> rows.get(0).finishedAt())
-				.filter((at) -> at == null || at.isAfter(windowEnd)).count();
+			List<BackupRow> lateRows = doneByDatabase.values().stream().map((rows) -> rows.get(0))
+				.filter((row) -> row.finishedAt() == null || row.finishedAt().isAfter(windowEnd))
+				.toList();
+			long late = lateRows.size();
 			passed &= check(checks, late == 0, String.format(Locale.ROOT,
 					"every backup done inside the window (%d done after it ended)", late));
+			// which ones, so that a miss can be followed in the instances' logs
+			for (BackupRow row : lateRows.subList(0, Math.min(5, lateRows.size()))) {
+				figures.add(String.format(Locale.ROOT, "late: %s of %s on %s, attempt %d, created at +%.0f s, done at +%.0f s",
+						row.id(), row.databaseId(), row.instanceId(), row.attempt(),
+						secondsFromStart(row.createdAt()), secondsFromStart(row.finishedAt())));
+			}
 			if (this.chaos != null && !"none".equals(this.chaosName)) {
 				figures.add("chaos at +" + ((this.chaos.happenedAt() != null)
 						? Duration.between(this.windowStart, this.chaos.happenedAt()).toSeconds() + " s" : "?") + ": "
