@@ -98,6 +98,28 @@ public class PitrRepository {
 				""").params(Timestamp.from(at), databaseId, instanceId).update();
 	}
 
+	/**
+	 * {@link #recordDurable} for many archivers of {@code instanceId} at once, in one statement: the archivers of
+	 * an instance report every second, and a thousand of them must not make a thousand updates a second.
+	 */
+	public void recordDurable(java.util.Map<String, Instant> durableAt, String instanceId) {
+		if (durableAt.isEmpty()) {
+			return;
+		}
+		String[] ids = new String[durableAt.size()];
+		long[] millis = new long[durableAt.size()];
+		int i = 0;
+		for (java.util.Map.Entry<String, Instant> entry : durableAt.entrySet()) {
+			ids[i] = entry.getKey();
+			millis[i++] = entry.getValue().toEpochMilli();
+		}
+		this.jdbc.sql("""
+				update pitr_archivers a set last_durable_at = to_timestamp(d.at_ms / 1000.0), last_error = null
+				from unnest(?::text[], ?::int8[]) as d(database_id, at_ms)
+				where a.database_id = d.database_id and a.owner = ?
+				""").params(ids, millis, instanceId).update();
+	}
+
 	/** Why the running archiver cannot go on for now (it retries). */
 	public void recordError(String databaseId, String instanceId, String error) {
 		this.jdbc.sql("update pitr_archivers set last_error = ? where database_id = ? and owner = ?")
