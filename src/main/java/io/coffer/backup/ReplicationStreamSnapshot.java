@@ -5,6 +5,7 @@ package io.coffer.backup;
 import io.coffer.catalog.ReplicationPosition;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.ReplicaAnnouncement;
 import io.coffer.redis.RespRequest;
 
 import java.io.BufferedInputStream;
@@ -89,6 +90,10 @@ public final class ReplicationStreamSnapshot implements SnapshotSource {
 			if (this.disklessTransfer && DisklessSync.streamsAtOnce(this.connections, node)) {
 				// a server that refuses it sends the length-prefixed form, which the backup takes as before
 				handshake.command("REPLCONF", "capa", "eof");
+			}
+			// listed by the node under a name sentinels never add as a replica to promote
+			for (String[] announcement : ReplicaAnnouncement.requests(ReplicaAnnouncement.BACKUP)) {
+				handshake.command(announcement);
 			}
 			// tells Redis 7+ that we only want the RDB, not the command stream after it;
 			// older servers answer an error, which costs us nothing

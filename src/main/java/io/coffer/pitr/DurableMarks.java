@@ -30,7 +30,7 @@ class DurableMarks implements SmartLifecycle {
 
 	private final PitrEventLoop loop;
 
-	private final Map<String, Instant> marks = new ConcurrentHashMap<>();
+	private final Map<String, PitrRepository.Durable> marks = new ConcurrentHashMap<>();
 
 	private volatile io.netty.util.concurrent.ScheduledFuture<?> flushing;
 
@@ -40,9 +40,12 @@ class DurableMarks implements SmartLifecycle {
 		this.loop = loop;
 	}
 
-	/** The archiver of {@code databaseId} has made everything it received up to {@code at} durable. */
-	void mark(String databaseId, Instant at) {
-		this.marks.put(databaseId, at);
+	/**
+	 * The archiver of {@code databaseId} has made everything it received up to {@code at} durable; {@code runsWell}:
+	 * nothing of it waits (sealed segments for storage), so its last error is cleared.
+	 */
+	void mark(String databaseId, Instant at, boolean runsWell) {
+		this.marks.put(databaseId, new PitrRepository.Durable(at, runsWell));
 	}
 
 	/** Writes the marks gathered since the last time. */
@@ -50,9 +53,9 @@ class DurableMarks implements SmartLifecycle {
 		if (this.marks.isEmpty()) {
 			return;
 		}
-		Map<String, Instant> due = new HashMap<>();
+		Map<String, PitrRepository.Durable> due = new HashMap<>();
 		for (String databaseId : this.marks.keySet()) {
-			Instant at = this.marks.remove(databaseId);
+			PitrRepository.Durable at = this.marks.remove(databaseId);
 			if (at != null) {
 				due.put(databaseId, at);
 			}

@@ -19,6 +19,11 @@ import java.nio.file.attribute.PosixFilePermissions;
  * ({@code <start>.stream}) and an index of its commands ({@code <start>.index}: for each, the offset of its last
  * byte, the millisecond it arrived, its kind), both owner only. {@link #sync()} makes what was written durable;
  * the archiver calls it every second.
+ * <p>
+ * It remembers the last point where it may end: after the last whole command that is not inside a
+ * {@code MULTI}/{@code EXEC} block. {@link #seal()} cuts what follows (the start of a command the connection lost,
+ * or of a block whose {@code EXEC} never came), so that a restore never replays half a command or half a
+ * transaction; the archiver asks the node for those bytes again from {@link #endOffset()}.
  */
 final class OpenSegment implements Closeable {
 
@@ -51,6 +56,15 @@ final class OpenSegment implements Closeable {
 	private long lastArrival = -1;
 
 	private boolean unsynced;
+
+	private boolean insideMulti;
+
+	/** Bytes, commands and last arrival up to the last point where the segment may end. */
+	private long sealableBytes;
+
+	private int sealableCommands;
+
+	private long sealableLastArrival = -1;
 
 	OpenSegment(Path folder, String replid, long startOffset) throws IOException {
 		this.replid = replid;
@@ -100,6 +114,50 @@ final class OpenSegment implements Closeable {
 		}
 		this.lastArrival = arrivalMillis;
 		this.unsynced = true;
+		if (kind == ReplicationCommandReader.Kind.MULTI) {
+			this.insideMulti = true;
+		}
+		else if (kind == ReplicationCommandReader.Kind.EXEC) {
+			this.insideMulti = false;
+		}
+		if (!this.insideMulti) {
+			this.sealableBytes = this.bytes;
+			this.sealableCommands = this.commands;
+			this.sealableLastArrival = arrivalMillis;
+		}
+	}
+
+	/** Whether the last command written opened a {@code MULTI} block that has not ended yet. */
+	boolean insideMulti() {
+		return this.insideMulti;
+	}
+
+	/** The commands the segment holds if it is sealed now: none when it would hold no whole command outside a block. */
+	int sealableCommands() {
+		return this.sealableCommands;
+	}
+
+	/**
+	 * Ends the segment at the last whole command outside a {@code MULTI} block, cutting what was written after it,
+	 * makes it durable and closes it; {@link #endOffset()} is then where the stream continues from.
+	 */
+	void seal() throws IOException {
+		this.stream.flush();
+		this.index.flush();
+		if (this.sealableBytes < this.bytes) {
+			this.streamChannel.truncate(this.sealableBytes);
+			this.indexChannel.truncate((long) this.sealableCommands * INDEX_ENTRY);
+			this.bytes = this.sealableBytes;
+			this.commands = this.sealableCommands;
+			this.lastArrival = this.sealableLastArrival;
+			if (this.commands == 0) {
+				this.firstArrival = -1;
+			}
+		}
+		this.streamChannel.force(false);
+		this.indexChannel.force(false);
+		this.unsynced = false;
+		close();
 	}
 
 	/** Makes every byte and index entry written so far durable; answers whether there was anything new. */
@@ -131,7 +189,7 @@ final class OpenSegment implements Closeable {
 		return this.lastArrival;
 	}
 
-	/** Offset of the last byte of the last whole command. */
+	/** Offset of the last byte written; once sealed, of the last byte of its last command. */
 	long endOffset() {
 		return this.startOffset + this.bytes - 1;
 	}

@@ -8,6 +8,7 @@ import io.coffer.catalog.PitrRepository;
 import io.coffer.catalog.ReplicationPosition;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.ReplicaAnnouncement;
 import io.coffer.redis.RespRequest;
 import io.coffer.redis.SelectedNode;
 
@@ -89,6 +90,11 @@ final class StreamArchiver {
 
 	private final Deque<OpenSegment> sealed = new ArrayDeque<>();
 
+	private final NodeToArchive nodeToArchive;
+
+	/** The node to read moved: the connection ends, and the next one starts at once. */
+	private boolean moved;
+
 	private volatile boolean stopped;
 
 	private volatile boolean finished;
@@ -114,7 +120,8 @@ final class StreamArchiver {
 
 	private boolean streaming;
 
-	private boolean inMulti;
+	/** The open segment ends with the first bytes of a command still arriving: it is not sealed then. */
+	private boolean insideCommand;
 
 	private long lastUploadAttempt;
 
@@ -125,6 +132,7 @@ final class StreamArchiver {
 		this.with = with;
 		this.loop = loop;
 		this.folder = with.folder(databaseId);
+		this.nodeToArchive = new NodeToArchive(databaseId, with.endpoints(), with.clock());
 		this.work = new SerialWork(loop.workers(), HIGH_WATER, LOW_WATER, this::setReadable);
 	}
 
@@ -178,7 +186,7 @@ final class StreamArchiver {
 		try {
 			Database database = this.with.databases().findLive(this.databaseId)
 				.orElseThrow(() -> new IOException("database " + this.databaseId + " no longer exists"));
-			SelectedNode node = this.with.endpoints().nodeToBackUp(database);
+			SelectedNode node = this.nodeToArchive.choose(database);
 			if (this.position == null) {
 				startingPosition();
 			}
@@ -267,17 +275,15 @@ final class StreamArchiver {
 						openSegment();
 					}
 					this.segment.sink().write(bytes);
+					this.insideCommand = true;
 				}
 				else if (event instanceof CommandEnd end) {
 					this.segment.commandEnded(end.kind(), end.arrival());
+					this.insideCommand = false;
 					this.position = new ReplicationPosition(this.position.replid(), this.position.offset() + end.length());
 					this.lastArrival = end.arrival();
-					switch (end.kind()) {
-						case MULTI -> this.inMulti = true;
-						case EXEC -> this.inMulti = false;
-						case GETACK -> acknowledge();
-						default -> {
-						}
+					if (end.kind() == ReplicationCommandReader.Kind.GETACK) {
+						acknowledge();
 					}
 					sealIfDue(false);
 				}
@@ -303,13 +309,21 @@ final class StreamArchiver {
 				if (this.segment != null) {
 					this.segment.sync();
 				}
-				this.with.durableMarks().mark(this.databaseId, this.with.clock().instant());
+				this.with.durableMarks().mark(this.databaseId, this.with.clock().instant(), this.sealed.isEmpty());
 				acknowledge();
 				sealIfDue(false);
 			}
 			if (!this.sealed.isEmpty()) {
 				uploadSealed(false);
 			}
+			if (this.sessionLive) {
+				this.nodeToArchive.recheck();
+			}
+		}
+		catch (NodeToArchive.Moved move) {
+			log.info("Point-in-time archiver of {}: {}; reconnecting", this.databaseId, move.getMessage());
+			this.moved = true;
+			failSession(move);
 		}
 		catch (IOException | RuntimeException ex) {
 			failSession(ex);
@@ -328,10 +342,13 @@ final class StreamArchiver {
 		send("REPLCONF", "ACK", String.valueOf(this.position.offset()));
 	}
 
-	/** Seals the open segment when it is big or old enough (or {@code now}), never inside MULTI/EXEC. */
+	/**
+	 * Seals the open segment when it is big or old enough, never inside MULTI/EXEC; {@code now} (the session
+	 * ended) seals it at its last whole command outside a block, and the stream continues from there.
+	 */
 	private void sealIfDue(boolean now) {
 		OpenSegment open = this.segment;
-		if (open == null || open.commands() == 0 || this.inMulti) {
+		if (open == null || open.commands() == 0 || (!now && (open.insideMulti() || this.insideCommand))) {
 			return;
 		}
 		boolean due = now || open.bytes() >= SEGMENT_LIMIT
@@ -339,17 +356,25 @@ final class StreamArchiver {
 		if (!due) {
 			return;
 		}
+		this.segment = null;
 		try {
-			open.sync();
-			open.close();
+			open.seal();
 		}
 		catch (IOException ex) {
 			open.discard();
-			this.segment = null;
+			// its commands are asked of the node again rather than skipped
+			this.position = new ReplicationPosition(this.position.replid(), open.startOffset - 1);
 			throw new IllegalStateException("the segment could not be written to local disk: " + ex.getMessage(), ex);
 		}
-		this.sealed.add(open);
-		this.segment = null;
+		if (open.commands() == 0) {
+			open.discard();
+		}
+		else {
+			this.sealed.add(open);
+			this.lastArrival = open.lastArrival();
+		}
+		// what was cut (half a command, a block without its EXEC) is asked of the node again
+		this.position = new ReplicationPosition(this.position.replid(), open.endOffset());
 		uploadSealed(false);
 	}
 
@@ -396,7 +421,7 @@ final class StreamArchiver {
 		}
 		this.sessionLive = false;
 		this.streaming = false;
-		this.inMulti = false;
+		this.insideCommand = false;
 		this.channel = null;
 		if (this.segment != null) {
 			if (this.segment.commands() > 0) {
@@ -414,6 +439,12 @@ final class StreamArchiver {
 		}
 		if (this.stopped) {
 			finish();
+			return;
+		}
+		if (this.moved) {
+			this.moved = false;
+			this.lastError = null;
+			this.work.submit(this::connect);
 			return;
 		}
 		String error = (failure != null) ? failure.getMessage() : (this.lastError != null) ? this.lastError
@@ -492,6 +523,11 @@ final class StreamArchiver {
 		/** The handshake, one request at a time: a node refuses PSYNC while it still owes replies. */
 		private final ArrayDeque<byte[]> handshake = new ArrayDeque<>();
 
+		/** How many of the first replies may be errors without ending the connection (the announcements'). */
+		private int toleratedFrom;
+
+		private int repliesSeen;
+
 		private ChannelHandlerContext context;
 
 		@Override
@@ -502,6 +538,11 @@ final class StreamArchiver {
 			}
 			// announces PSYNC2, so that the node continues a history it inherited (a failover) with +CONTINUE <replid>
 			this.handshake.add(RespRequest.of("REPLCONF", "capa", "psync2"));
+			// listed by the node under a name sentinels never add as a replica to promote
+			this.toleratedFrom = this.handshake.size();
+			for (String[] announcement : ReplicaAnnouncement.requests(ReplicaAnnouncement.ARCHIVER)) {
+				this.handshake.add(RespRequest.of(announcement));
+			}
 			ReplicationPosition from = StreamArchiver.this.position;
 			this.handshake.add((from != null)
 					? RespRequest.of("PSYNC", from.replid(), String.valueOf(from.offset() + 1))
@@ -548,7 +589,9 @@ final class StreamArchiver {
 
 		@Override
 		public void line(String line) {
-			if (line.startsWith("-")) {
+			boolean tolerated = this.repliesSeen >= this.toleratedFrom && this.okRepliesExpected > 0;
+			this.repliesSeen++;
+			if (line.startsWith("-") && !tolerated) {
 				throw RedisConnections.describeErrorReply(this.endpoint, line.substring(1), null);
 			}
 			if (this.okRepliesExpected > 0) {

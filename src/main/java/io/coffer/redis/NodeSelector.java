@@ -101,7 +101,12 @@ public final class NodeSelector {
 			RedisEndpoint known) {
 		Topology topology = new Topology(primary, readPrimaryReplication(primary));
 		for (Map<String, String> replica : replicas) {
-			RedisEndpoint endpoint = known.at(replica.get("ip"), Integer.parseInt(replica.get("port")));
+			int port = Integer.parseInt(replica.get("port"));
+			if (ReplicaAnnouncement.isCoffers(replica.get("ip"), port)) {
+				// a backup's or the archiver's connection as a sentinel that saw it unannounced lists it
+				continue;
+			}
+			RedisEndpoint endpoint = known.at(replica.get("ip"), port);
 			String flags = replica.getOrDefault("flags", "");
 			Optional<String> unhealthy = UNHEALTHY_SENTINEL_FLAGS.stream().filter(flags::contains).findFirst();
 			if (unhealthy.isPresent()) {

@@ -1,22 +1,15 @@
 package io.coffer.pitr;
 
-import java.io.DataInputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.PitrRepository;
-import io.coffer.crypto.DecryptingInputStream;
-import io.coffer.crypto.Keyring;
 import io.coffer.storage.BlobStore;
 import io.coffer.system.CofferInstance;
 import io.coffer.testsupport.ApiClient;
-import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
@@ -75,15 +68,13 @@ class StreamArchiverTest extends IntegrationTest {
 
 	@AfterEach
 	void stop() {
-		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": false}");
-		await().atMost(Duration.ofSeconds(20))
-			.until(() -> this.pitr.find(this.db).map((archiver) -> archiver.owner() == null).orElse(true));
+		PitrSwitch.set(this.owner, this.pitr, this.db, false);
 		this.redis.close();
 	}
 
 	@Test
 	void writesAreArchivedInUploadedSegmentsWithTheirArrivalTimes() throws Exception {
-		ApiClient.Response enabled = this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": true}");
+		ApiClient.Response enabled = PitrSwitch.set(this.owner, this.pitr, this.db, true);
 		assertThat(enabled.status()).as(enabled.body()).isEqualTo(200);
 		assertThat(enabled.json().path("enabled").asBoolean()).isTrue();
 		Backup base = awaitBase();
@@ -128,7 +119,7 @@ class StreamArchiverTest extends IntegrationTest {
 
 	@Test
 	void aNodeThatComesBackEmptyIsAGapAndANewBase() throws Exception {
-		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": true}");
+		PitrSwitch.set(this.owner, this.pitr, this.db, true);
 		Backup first = awaitBase();
 		try (Jedis jedis = this.redis.jedis()) {
 			jedis.set("before-the-crash", "1");
@@ -157,7 +148,7 @@ class StreamArchiverTest extends IntegrationTest {
 
 	@Test
 	void anArchiverWhoseLeaseWentToAnotherInstanceStopsAndLeavesItThere() {
-		this.owner.put("/api/v1/databases/" + this.db + "/pitr", "{\"enabled\": true}");
+		PitrSwitch.set(this.owner, this.pitr, this.db, true);
 		awaitBase();
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.archivers.archiving().contains(this.db)
 				&& this.redis.info("replication").get("connected_slaves").equals("1"));
@@ -183,64 +174,12 @@ class StreamArchiverTest extends IntegrationTest {
 		return this.backups.findLatestBase(this.db).orElseThrow();
 	}
 
-	/** The command streams of every uploaded segment, one after the other, as text. */
 	private String archivedText() throws Exception {
-		StringBuilder text = new StringBuilder();
-		for (PitrRepository.Segment segment : this.pitr.segments(this.db)) {
-			text.append(new String(read(segment).stream, StandardCharsets.ISO_8859_1));
-		}
-		return text.toString();
+		return new ArchivedSegments(this.pitr, this.store, this.db).text();
 	}
 
-	/** The arrival times of the SET commands, in the order of the stream. */
 	private List<Long> arrivalsOfSet() throws Exception {
-		List<Long> arrivals = new java.util.ArrayList<>();
-		for (PitrRepository.Segment segment : this.pitr.segments(this.db)) {
-			Read read = read(segment);
-			DataInputStream index = new DataInputStream(new java.io.ByteArrayInputStream(read.index));
-			long previousEnd = segment.startOffset() - 1;
-			for (int i = 0; i < segment.commands(); i++) {
-				long end = index.readLong();
-				long arrival = index.readLong();
-				index.readByte();
-				String command = new String(read.stream, (int) (previousEnd + 1 - segment.startOffset()),
-						(int) (end - previousEnd), StandardCharsets.ISO_8859_1);
-				if (command.contains("\r\nset\r\n") || command.contains("\r\nSET\r\n")) {
-					arrivals.add(arrival);
-				}
-				previousEnd = end;
-			}
-			assertThat(previousEnd).isEqualTo(segment.endOffset());
-		}
-		return arrivals;
-	}
-
-	private record Read(byte[] index, byte[] stream) {
-	}
-
-	private Read read(PitrRepository.Segment segment) throws Exception {
-		Keyring keyring = Keyring.load(CofferTestServices.get().keyring());
-		try (InputStream stored = this.store.read(segment.objectKey());
-				InputStream plain = new GZIPInputStream(new DecryptingInputStream(stored, keyring))) {
-			byte[] all = plain.readAllBytes();
-			int firstLine = indexOf(all, 0);
-			assertThat(new String(all, 0, firstLine, StandardCharsets.US_ASCII)).isEqualTo("COFFER-PITR-SEGMENT 1");
-			int secondLine = indexOf(all, firstLine + 1);
-			int indexLength = segment.commands() * OpenSegment.INDEX_ENTRY;
-			byte[] index = java.util.Arrays.copyOfRange(all, secondLine + 1, secondLine + 1 + indexLength);
-			byte[] stream = java.util.Arrays.copyOfRange(all, secondLine + 1 + indexLength, all.length);
-			assertThat((long) stream.length).isEqualTo(segment.endOffset() - segment.startOffset() + 1);
-			return new Read(index, stream);
-		}
-	}
-
-	private static int indexOf(byte[] bytes, int from) {
-		for (int i = from; i < bytes.length; i++) {
-			if (bytes[i] == '\n') {
-				return i;
-			}
-		}
-		throw new AssertionError("no line end");
+		return new ArchivedSegments(this.pitr, this.store, this.db).arrivalsOfSet();
 	}
 
 }

@@ -45,6 +45,22 @@ public abstract class ServiceTest {
 		return created;
 	}
 
+	/** Registers both data nodes of {@code redis} and its sentinels as the app's database; answers the created one. */
+	protected ApiClient.Response registerDatabase(String app, String password, RedisTopology redis) {
+		String sentinels = redis.sentinels()
+			.stream()
+			.map((sentinel) -> "{\"host\": \"127.0.0.1\", \"port\": " + sentinel.port() + "}")
+			.collect(Collectors.joining(", "));
+		ApiClient.Response created = operator().post("/api/v1/databases", """
+				{"app": "%s", "register": {"nodes": [{"host": "127.0.0.1", "port": %d}, {"host": "127.0.0.1", "port": %d}],
+				 "password": "%s", "sentinels": [%s], "sentinel_master": "%s"}}"""
+			.formatted(app, redis.primary().port(), redis.replica().port(), password, sentinels, redis.masterName()));
+		if (created.status() != 201) {
+			throw new AssertionError("registering " + app + " failed: " + created.body());
+		}
+		return created;
+	}
+
 	/** Starts a manual backup as the operator and waits until it is done or failed. */
 	protected JsonNode backUp(String databaseId) {
 		ApiClient.Response launched = operator().post("/api/v1/databases/" + databaseId + "/backups");

@@ -1,0 +1,88 @@
+package io.coffer.pitr;
+
+import io.coffer.catalog.Database;
+import io.coffer.redis.DatabaseEndpoints;
+import io.coffer.redis.SelectedNode;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which node an archiver reads: the one backups would read now (the replica when there is a healthy one), as the
+ * sentinels, or else the database's nodes, tell it. Chosen at each connection and asked again every
+ * {@link #RECHECK} while connected: after a failover the node may still answer, as a primary where a replica
+ * took over or as a replica that lags, and the archiver follows the choice. It continues there with
+ * {@code PSYNC <replid> <offset + 1>}: the new primary (and its replicas) keep the old history as their
+ * second replication id up to {@code second_repl_offset}, so following costs no gap.
+ */
+final class NodeToArchive {
+
+	private static final Logger log = LoggerFactory.getLogger(NodeToArchive.class);
+
+	static final Duration RECHECK = Duration.ofSeconds(15);
+
+	private final String databaseId;
+
+	private final DatabaseEndpoints endpoints;
+
+	private final Clock clock;
+
+	private Database database;
+
+	private SelectedNode reading;
+
+	private long chosenAt;
+
+	NodeToArchive(String databaseId, DatabaseEndpoints endpoints, Clock clock) {
+		this.databaseId = databaseId;
+		this.endpoints = endpoints;
+		this.clock = clock;
+	}
+
+	/** The node to connect to now; asked of the sentinels or the nodes each time. */
+	SelectedNode choose(Database database) {
+		this.database = database;
+		this.reading = this.endpoints.nodeToBackUp(database);
+		this.chosenAt = this.clock.millis();
+		return this.reading;
+	}
+
+	/**
+	 * Called every second while connected: every {@link #RECHECK} asks again, and throws {@link Moved} (which
+	 * ends the connection) when another node should be read now. A choice that cannot be made now (sentinels
+	 * away) keeps the node being read.
+	 */
+	void recheck() throws Moved {
+		if (this.reading == null || this.clock.millis() - this.chosenAt < RECHECK.toMillis()) {
+			return;
+		}
+		this.chosenAt = this.clock.millis();
+		SelectedNode now;
+		try {
+			now = this.endpoints.nodeToBackUp(this.database);
+		}
+		catch (RuntimeException ex) {
+			log.debug("Point-in-time archiver of {}: the node to read could not be chosen again: {}", this.databaseId,
+					ex.getMessage());
+			return;
+		}
+		if (!now.endpoint().sameAddress(this.reading.endpoint())) {
+			throw new Moved("the node to archive moved from " + this.reading.endpoint().address() + " to "
+					+ now.endpoint().address() + " (" + now.reason() + ")");
+		}
+	}
+
+	/** The node to read is another one now: the archiver reconnects there, without waiting. */
+	static final class Moved extends IOException {
+
+		Moved(String message) {
+			super(message);
+		}
+
+	}
+
+}

@@ -1,0 +1,82 @@
+package io.coffer.pitr;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.coffer.redis.RespRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A segment sealed when the connection ends holds whole commands and whole MULTI/EXEC blocks only: what a restore
+ * replays from it is never half a command or half a transaction, and the stream continues where it ends.
+ */
+class OpenSegmentTests {
+
+	@TempDir
+	Path folder;
+
+	@Test
+	void aSegmentSealedInsideABlockEndsBeforeItsMulti() throws IOException {
+		byte[] set = RespRequest.of("SET", "before", "1");
+		byte[] stream = concat(set, RespRequest.of("MULTI"), RespRequest.of("INCR", "counter"));
+		OpenSegment segment = new OpenSegment(this.folder, "a".repeat(40), 101);
+		write(segment, stream, 3);
+		assertThat(segment.insideMulti()).isTrue();
+
+		segment.seal();
+
+		assertThat(Files.readAllBytes(segment.streamFile)).isEqualTo(set);
+		assertThat(Files.size(segment.indexFile)).isEqualTo(OpenSegment.INDEX_ENTRY);
+		assertThat(segment.commands()).isEqualTo(1);
+		assertThat(segment.endOffset()).isEqualTo(101 + set.length - 1);
+	}
+
+	@Test
+	void aSegmentSealedInsideACommandEndsAtTheLastWholeOne() throws IOException {
+		byte[] block = concat(RespRequest.of("MULTI"), RespRequest.of("INCR", "counter"), RespRequest.of("EXEC"));
+		OpenSegment segment = new OpenSegment(this.folder, "b".repeat(40), 1);
+		write(segment, block, 3);
+		byte[] half = RespRequest.of("SET", "cut", "value");
+		segment.sink().write(half, 0, half.length / 2);
+
+		segment.seal();
+
+		assertThat(Files.readAllBytes(segment.streamFile)).isEqualTo(block);
+		assertThat(segment.commands()).isEqualTo(3);
+		assertThat(segment.endOffset()).isEqualTo(block.length);
+	}
+
+	@Test
+	void aSegmentHoldingOnlyAnOpenBlockHasNothingToSeal() throws IOException {
+		OpenSegment segment = new OpenSegment(this.folder, "c".repeat(40), 500);
+		write(segment, concat(RespRequest.of("MULTI"), RespRequest.of("DEL", "k")), 2);
+
+		segment.seal();
+
+		assertThat(segment.commands()).isZero();
+		assertThat(segment.endOffset()).as("the stream continues at the MULTI").isEqualTo(499);
+	}
+
+	private static void write(OpenSegment segment, byte[] stream, int commands) throws IOException {
+		ReplicationCommandReader reader = new ReplicationCommandReader(new ByteArrayInputStream(stream));
+		for (int i = 0; i < commands; i++) {
+			ReplicationCommandReader.Command command = reader.next(segment.sink());
+			segment.commandEnded(command.kind(), 1_000 + i);
+		}
+	}
+
+	private static byte[] concat(byte[]... parts) {
+		ByteArrayOutputStream all = new ByteArrayOutputStream();
+		for (byte[] part : parts) {
+			all.writeBytes(part);
+		}
+		return all.toByteArray();
+	}
+
+}
