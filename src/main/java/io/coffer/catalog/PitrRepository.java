@@ -118,6 +118,35 @@ public class PitrRepository {
 				""").params(Timestamp.from(at), runsWell, databaseId, instanceId).update();
 	}
 
+	/** When an archiver last made what it received durable; {@code runsWell} as {@link #recordDurable}'s. */
+	public record Durable(Instant at, boolean runsWell) {
+	}
+
+	/**
+	 * {@link #recordDurable} for many archivers of {@code instanceId} at once, in one statement: the archivers of
+	 * an instance report every second, and a thousand of them must not make a thousand updates a second.
+	 */
+	public void recordDurable(java.util.Map<String, Durable> durable, String instanceId) {
+		if (durable.isEmpty()) {
+			return;
+		}
+		String[] ids = new String[durable.size()];
+		long[] millis = new long[durable.size()];
+		boolean[] runsWell = new boolean[durable.size()];
+		int i = 0;
+		for (java.util.Map.Entry<String, Durable> entry : durable.entrySet()) {
+			ids[i] = entry.getKey();
+			millis[i] = entry.getValue().at().toEpochMilli();
+			runsWell[i++] = entry.getValue().runsWell();
+		}
+		this.jdbc.sql("""
+				update pitr_archivers a set last_durable_at = to_timestamp(d.at_ms / 1000.0),
+				    last_error = case when d.runs_well then null else a.last_error end
+				from unnest(?::text[], ?::int8[], ?::bool[]) as d(database_id, at_ms, runs_well)
+				where a.database_id = d.database_id and a.owner = ?
+				""").params(ids, millis, runsWell, instanceId).update();
+	}
+
 	/** Why the running archiver cannot go on for now (it retries). */
 	public void recordError(String databaseId, String instanceId, String error) {
 		this.jdbc.sql("update pitr_archivers set last_error = ? where database_id = ? and owner = ?")

@@ -41,15 +41,16 @@ class PitrArchivers implements SmartLifecycle {
 
 	private final Duration lease;
 
-	private final Map<String, Running> running = new ConcurrentHashMap<>();
+	private final Map<String, StreamArchiver> running = new ConcurrentHashMap<>();
 
 	private ScheduledExecutorService rounds;
 
-	private record Running(StreamArchiver archiver, Thread thread) {
-	}
+	private final PitrEventLoop loop;
 
-	PitrArchivers(PitrRepository pitr, PitrCollaborators with, CofferInstance instance, ClusterProperties cluster) {
+	PitrArchivers(PitrRepository pitr, PitrCollaborators with, PitrEventLoop loop, CofferInstance instance,
+			ClusterProperties cluster) {
 		this.pitr = pitr;
+		this.loop = loop;
 		this.with = with;
 		this.instance = instance;
 		this.lease = cluster.instanceTimeout();
@@ -72,13 +73,16 @@ class PitrArchivers implements SmartLifecycle {
 		}
 		this.rounds.shutdownNow();
 		this.rounds = null;
-		this.running.values().forEach((run) -> run.archiver().stop());
-		for (Running run : this.running.values()) {
+		this.running.values().forEach(StreamArchiver::stop);
+		long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		// each uploads what it sealed and gives up its lease on its own serial work
+		while (System.nanoTime() < until && !this.running.values().stream().allMatch(StreamArchiver::isFinished)) {
 			try {
-				run.thread().join(10_000);
+				Thread.sleep(20);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
+				break;
 			}
 		}
 		this.running.clear();
@@ -104,7 +108,7 @@ class PitrArchivers implements SmartLifecycle {
 	}
 
 	void round() {
-		this.running.entrySet().removeIf((entry) -> !entry.getValue().thread().isAlive());
+		this.running.entrySet().removeIf((entry) -> entry.getValue().isFinished());
 		List<String> enabled = this.pitr.enabledDatabases();
 		Set<String> stale = new HashSet<>(this.running.keySet());
 		stale.removeAll(enabled);
@@ -112,11 +116,9 @@ class PitrArchivers implements SmartLifecycle {
 		for (String databaseId : enabled) {
 			boolean held = this.pitr.claim(databaseId, this.instance.id(), this.lease);
 			if (held && !this.running.containsKey(databaseId)) {
-				StreamArchiver archiver = new StreamArchiver(databaseId, this.with);
-				Thread thread = new Thread(archiver, "pitr-" + databaseId);
-				thread.setDaemon(true);
-				this.running.put(databaseId, new Running(archiver, thread));
-				thread.start();
+				StreamArchiver archiver = new StreamArchiver(databaseId, this.with, this.loop);
+				this.running.put(databaseId, archiver);
+				archiver.start();
 				log.info("Point-in-time recovery: this instance archives {}", databaseId);
 			}
 			else if (!held && this.running.containsKey(databaseId)) {
@@ -127,13 +129,13 @@ class PitrArchivers implements SmartLifecycle {
 	}
 
 	/**
-	 * Asks the archiver to stop; it stays listed until its thread has ended (it may be uploading what it sealed),
+	 * Asks the archiver to stop; it stays listed until it has finished (it may be uploading what it sealed),
 	 * so that no second archiver of the database starts here, on the same folder, meanwhile.
 	 */
 	private void stopArchiver(String databaseId) {
-		Running run = this.running.get(databaseId);
-		if (run != null) {
-			run.archiver().stop();
+		StreamArchiver archiver = this.running.get(databaseId);
+		if (archiver != null) {
+			archiver.stop();
 		}
 	}
 

@@ -6,6 +6,7 @@ import io.coffer.catalog.DatabaseRepository;
 import io.coffer.catalog.PitrRepository;
 import io.coffer.redis.DatabaseEndpoints;
 import io.coffer.redis.RedisConnections;
+import io.coffer.redis.TlsTrust;
 import io.coffer.system.CofferInstance;
 import io.coffer.system.PrivateFiles;
 import io.coffer.system.ServiceProperties;
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.stream.Stream;
+
+import javax.net.ssl.SSLContext;
 
 import org.springframework.stereotype.Component;
 
@@ -43,12 +46,18 @@ class PitrCollaborators {
 
 	private final Path dataDir;
 
+	private final TlsTrust tls;
+
+	private final DurableMarks durableMarks;
+
 	private final Clock clock;
 
 	PitrCollaborators(DatabaseRepository databases, BackupRepository backups, PitrRepository pitr,
 			DatabaseEndpoints endpoints, RedisConnections connections, ArchiveBaseBackups bases,
 			SegmentUploader uploader, CofferInstance instance, PitrProperties properties, ServiceProperties service,
-			Clock clock) {
+			TlsTrust tls, DurableMarks durableMarks, Clock clock) {
+		this.tls = tls;
+		this.durableMarks = durableMarks;
 		this.databases = databases;
 		this.backups = backups;
 		this.pitr = pitr;
@@ -88,6 +97,15 @@ class PitrCollaborators {
 
 	SegmentUploader uploader() {
 		return this.uploader;
+	}
+
+	/** What TLS nodes are trusted with, as {@link RedisConnections} trusts them. */
+	SSLContext tlsContext() {
+		return this.tls.clientContext();
+	}
+
+	DurableMarks durableMarks() {
+		return this.durableMarks;
 	}
 
 	String instanceId() {

@@ -1,5 +1,5 @@
 // Longer than 400 lines because the archiver's conversation with the node (handshake, full synchronisation,
-// the command stream, acknowledgements) and what it does every second share one state, read by one thread.
+// the command stream, acknowledgements) and what it does every second share one state, kept in its serial work.
 package io.coffer.pitr;
 
 import io.coffer.catalog.Backup;
@@ -12,21 +12,35 @@ import io.coffer.redis.ReplicaAnnouncement;
 import io.coffer.redis.RespRequest;
 import io.coffer.redis.SelectedNode;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLEngine;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,11 +56,11 @@ import org.slf4j.LoggerFactory;
  * archived before, a gap is recorded from the last of them to the new base. It answers as a replica must:
  * {@code REPLCONF ACK <offset>} every second and at once on {@code GETACK}.
  * <p>
- * One thread per archiver, which reads the socket with a one-second timeout and does the work due every second
- * in between (make the segment durable, acknowledge, seal); sealed segments are uploaded on a thread of the
- * archiver's own. A shared event loop is the next step.
+ * No thread of its own ({@link PitrEventLoop}): its connection is read on the shared event loop and split there
+ * ({@link ReplicationStreamSplitter}); everything else, including a tick every second (make the segment durable,
+ * acknowledge, seal and upload), is its {@link SerialWork}, which alone touches the state below.
  */
-final class StreamArchiver implements Runnable {
+final class StreamArchiver {
 
 	private static final Logger log = LoggerFactory.getLogger(StreamArchiver.class);
 
@@ -58,27 +72,40 @@ final class StreamArchiver implements Runnable {
 
 	private static final Duration UPLOAD_RETRY = Duration.ofSeconds(5);
 
-	private static final int MAX_LINE = 1024;
+	/** Bytes of the stream an archiver may hold in memory before it stops reading its connection. */
+	static final long HIGH_WATER = 512 * 1024;
+
+	private static final long LOW_WATER = 128 * 1024;
 
 	private final String databaseId;
 
 	private final PitrCollaborators with;
 
-	private final java.nio.file.Path folder;
+	private final PitrEventLoop loop;
 
-	private final Deque<OpenSegment> sealed = new ConcurrentLinkedDeque<>();
+	private final Path folder;
 
-	/**
-	 * Uploads sealed segments, in order, off the thread that reads the stream: that thread stamps each command
-	 * as it reads it, and an upload on it would stamp late what waits in the socket meanwhile.
-	 */
-	private final ExecutorService uploads;
+	private final SerialWork work;
+
+	private final Deque<OpenSegment> sealed = new ArrayDeque<>();
 
 	private final NodeToArchive nodeToArchive;
 
+	/** The node to read moved: the connection ends, and the next one starts at once. */
+	private boolean moved;
+
 	private volatile boolean stopped;
 
-	private volatile Socket socket;
+	private volatile boolean finished;
+
+	private volatile Channel channel;
+
+	/** The connection being held, counted so that what an ended one still reports is ignored. */
+	private int session;
+
+	private boolean sessionLive;
+
+	private ScheduledFuture<?> ticking;
 
 	/** Where the archived stream stands: the offset of the last byte received whole (null until known). */
 	private ReplicationPosition position;
@@ -92,140 +119,108 @@ final class StreamArchiver implements Runnable {
 
 	private boolean streaming;
 
-	private boolean inCommand;
+	/** The open segment ends with the first bytes of a command still arriving: it is not sealed then. */
+	private boolean insideCommand;
 
 	private long lastUploadAttempt;
 
-	private OutputStream out;
+	private String lastError;
 
-	StreamArchiver(String databaseId, PitrCollaborators with) {
+	StreamArchiver(String databaseId, PitrCollaborators with, PitrEventLoop loop) {
 		this.databaseId = databaseId;
 		this.with = with;
+		this.loop = loop;
 		this.folder = with.folder(databaseId);
 		this.nodeToArchive = new NodeToArchive(databaseId, with.endpoints(), with.clock());
-		this.uploads = Executors.newSingleThreadExecutor((task) -> {
-			Thread thread = new Thread(task, "pitr-upload-" + databaseId);
-			thread.setDaemon(true);
-			return thread;
+		this.work = new SerialWork(loop.workers(), HIGH_WATER, LOW_WATER, this::setReadable);
+	}
+
+	void start() {
+		this.work.submit(() -> {
+			try {
+				this.with.clearFolder(this.folder);
+			}
+			catch (IOException ex) {
+				this.lastError = "its folder cannot be used: " + ex.getMessage();
+				log.warn("Point-in-time archiver of {}: {}", this.databaseId, this.lastError);
+				finish();
+				return;
+			}
+			this.ticking = this.loop.io().next().scheduleAtFixedRate(() -> this.work.submit(this::tick), 1, 1,
+					TimeUnit.SECONDS);
+			connect();
 		});
 	}
 
 	/** Asks the archiver to stop: its connection is closed, what it sealed is uploaded if it can be. */
 	void stop() {
 		this.stopped = true;
-		Socket open = this.socket;
+		Channel open = this.channel;
 		if (open != null) {
-			try {
-				open.close();
-			}
-			catch (IOException ignored) {
-				// closed either way
-			}
+			open.close();
 		}
+		this.work.submit(() -> {
+			if (!this.sessionLive) {
+				finish();
+			}
+		});
 	}
 
 	boolean isStopped() {
 		return this.stopped;
 	}
 
-	@Override
-	public void run() {
-		String error = null;
-		try {
-			this.with.clearFolder(this.folder);
-			while (!this.stopped) {
-				try {
-					session();
-				}
-				catch (NodeToArchive.Moved moved) {
-					log.info("Point-in-time archiver of {}: {}; reconnecting", this.databaseId, moved.getMessage());
-					continue;
-				}
-				catch (IOException | RuntimeException ex) {
-					if (this.stopped) {
-						break;
-					}
-					error = ex.getMessage();
-					log.warn("Point-in-time archiver of {}: {}; trying again", this.databaseId, error);
-					this.with.pitr().recordError(this.databaseId, this.with.instanceId(), error);
-				}
-				finally {
-					endSession();
-				}
-				sleep(RETRY);
-			}
-		}
-		catch (IOException ex) {
-			error = "its folder cannot be used: " + ex.getMessage();
-			log.warn("Point-in-time archiver of {}: {}", this.databaseId, error);
-		}
-		finally {
-			this.uploads.shutdown();
-			try {
-				this.uploads.awaitTermination(1, TimeUnit.MINUTES);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			uploadSealed(true);
-			this.with.pitr().release(this.databaseId, this.with.instanceId(), this.stopped ? null : error);
-		}
+	/** Whether it has stopped and given up its lease. */
+	boolean isFinished() {
+		return this.finished;
 	}
 
-	private void session() throws IOException {
-		Database database = this.with.databases().findLive(this.databaseId)
-			.orElseThrow(() -> new IOException("database " + this.databaseId + " no longer exists"));
-		SelectedNode node = this.nodeToArchive.choose(database);
-		if (this.position == null) {
-			startingPosition();
-		}
-		RedisEndpoint endpoint = node.endpoint();
-		Socket opened = this.with.connections().openSocket(endpoint, Duration.ofSeconds(1));
-		this.socket = opened;
+	private void connect() {
 		if (this.stopped) {
-			opened.close();
+			finish();
 			return;
 		}
-		InputStream in = new TickingInputStream(new BufferedInputStream(opened.getInputStream(), 64 * 1024),
-				this::tick, SILENCE_LIMIT, endpoint.address());
-		this.out = opened.getOutputStream();
-		if (endpoint.password() != null) {
-			send("AUTH", endpoint.password());
-			requireOk(endpoint, readLine(in, false));
-		}
-		// announces PSYNC2, so that the node continues a history it inherited (a failover) with +CONTINUE <replid>
-		send("REPLCONF", "capa", "psync2");
-		requireOk(endpoint, readLine(in, false));
-		// listed by the node under a name sentinels never add as a replica to promote
-		for (String[] announcement : ReplicaAnnouncement.requests(ReplicaAnnouncement.ARCHIVER)) {
-			send(announcement);
-			readLine(in, false);
-		}
-		if (this.position != null) {
-			send("PSYNC", this.position.replid(), String.valueOf(this.position.offset() + 1));
-		}
-		else {
-			send("PSYNC", "?", "-1");
-		}
-		String reply = readLine(in, true);
-		if (reply.startsWith("+CONTINUE")) {
-			String[] words = reply.split(" ");
-			if (words.length > 1 && !words[1].equals(this.position.replid())) {
-				this.position = new ReplicationPosition(words[1], this.position.offset());
+		int current = ++this.session;
+		this.sessionLive = true;
+		try {
+			Database database = this.with.databases().findLive(this.databaseId)
+				.orElseThrow(() -> new IOException("database " + this.databaseId + " no longer exists"));
+			SelectedNode node = this.nodeToArchive.choose(database);
+			if (this.position == null) {
+				startingPosition();
 			}
-			log.info("Point-in-time archiver of {}: {} continues at offset {} of {}", this.databaseId,
-					endpoint.address(), this.position.offset() + 1, this.position.replid());
+			RedisEndpoint endpoint = node.endpoint();
+			Connection connection = new Connection(current, database, node);
+			Bootstrap bootstrap = new Bootstrap().group(this.loop.io())
+				.channel(NioSocketChannel.class)
+				.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) this.with.connections().connectTimeout().toMillis())
+				.option(ChannelOption.SO_KEEPALIVE, true)
+				.handler(new ChannelInitializer<SocketChannel>() {
+					@Override
+					protected void initChannel(SocketChannel channel) {
+						if (endpoint.tls()) {
+							SSLEngine engine = StreamArchiver.this.with.tlsContext()
+								.createSSLEngine(endpoint.host(), endpoint.port());
+							engine.setUseClientMode(true);
+							channel.pipeline().addLast(new SslHandler(engine));
+						}
+						channel.pipeline().addLast(new ReadTimeoutHandler(SILENCE_LIMIT.toSeconds(), TimeUnit.SECONDS));
+						channel.pipeline().addLast(connection);
+					}
+				});
+			Channel opened = bootstrap.connect(endpoint.host(), endpoint.port()).addListener((done) -> {
+				if (!done.isSuccess()) {
+					this.work.submit(() -> sessionEnded(current, RedisConnections.describe(endpoint, done.cause())));
+				}
+			}).channel();
+			this.channel = opened;
+			if (this.stopped) {
+				opened.close();
+			}
 		}
-		else if (reply.startsWith("+FULLRESYNC ")) {
-			fullSynchronisation(database, node, in, reply);
+		catch (IOException | RuntimeException ex) {
+			sessionEnded(current, ex);
 		}
-		else if (reply.startsWith("-")) {
-			throw RedisConnections.describeErrorReply(endpoint, reply.substring(1), null);
-		}
-		else {
-			throw new IOException("Redis at " + endpoint.address() + " answered PSYNC with \"" + reply + "\"");
-		}
-		stream(in);
 	}
 
 	/** The end of the last uploaded segment, else the position of the newest base backup, else none. */
@@ -239,57 +234,62 @@ final class StreamArchiver implements Runnable {
 		this.position = this.with.backups().findLatestBase(this.databaseId).map(Backup::replication).orElse(null);
 	}
 
-	/** The node sends its dump: it becomes a base backup; a hole since the last archived command is a gap. */
-	private void fullSynchronisation(Database database, SelectedNode node, InputStream in, String reply)
-			throws IOException {
+	private void continued(String reply, RedisEndpoint endpoint) {
 		String[] words = reply.split(" ");
-		ReplicationPosition base;
-		try {
-			base = new ReplicationPosition(words[1], Long.parseLong(words[2]));
+		if (this.position == null) {
+			throw new IllegalStateException("Redis at " + endpoint.address() + " continued a stream never asked for");
 		}
-		catch (RuntimeException ex) {
-			throw new IOException("Redis at " + node.endpoint().address() + " answered PSYNC with \"" + reply + "\"");
+		if (words.length > 1 && !words[1].equals(this.position.replid())) {
+			this.position = new ReplicationPosition(words[1], this.position.offset());
 		}
-		String header = readLine(in, true);
-		if (!header.startsWith("$") || header.startsWith("$EOF:")) {
-			throw new IOException("Redis at " + node.endpoint().address() + " announced its dump with \"" + header + "\"");
-		}
-		long length = Long.parseLong(header.substring(1));
+		log.info("Point-in-time archiver of {}: {} continues at offset {} of {}", this.databaseId,
+				endpoint.address(), this.position.offset() + 1, this.position.replid());
+		this.streaming = true;
+		this.lastError = null;
+	}
+
+	/** The node's dump became a base backup: a hole since the last archived command is a gap. */
+	private void baseShipped(Backup backup, ReplicationPosition base, SelectedNode node) {
 		ReplicationPosition asked = this.position;
-		Backup backup = this.with.bases().ship(database, node, new BoundedInputStream(in, length), length, base);
 		if (asked != null && this.lastArrival >= 0) {
 			String reason = "Redis at " + node.endpoint().address() + " no longer held offset " + (asked.offset() + 1)
 					+ " of " + asked.replid() + " (it answered with a full synchronisation); new base " + backup.id();
-			this.with.pitr().insertGap(this.databaseId, new PitrRepository.Gap(Instant.ofEpochMilli(this.lastArrival),
-					backup.createdAt().isAfter(Instant.ofEpochMilli(this.lastArrival)) ? backup.createdAt()
-							: Instant.ofEpochMilli(this.lastArrival), reason, backup.id()));
+			Instant from = Instant.ofEpochMilli(this.lastArrival);
+			this.with.pitr().insertGap(this.databaseId, new PitrRepository.Gap(from,
+					backup.createdAt().isAfter(from) ? backup.createdAt() : from, reason, backup.id()));
 			log.warn("Point-in-time archiver of {}: gap recorded: {}", this.databaseId, reason);
 		}
 		this.position = base;
+		this.streaming = true;
+		this.lastError = null;
+		acknowledge();
 	}
 
-	/** The command stream, until the connection ends or the archiver is stopped. */
-	private void stream(InputStream in) throws IOException {
-		ReplicationCommandReader reader = new ReplicationCommandReader(in);
-		this.streaming = true;
-		while (!this.stopped) {
-			if (this.segment == null) {
-				openSegment();
+	/** What one read of the connection held of the command stream, in order. */
+	private void apply(List<Object> events) {
+		try {
+			for (Object event : events) {
+				if (event instanceof byte[] bytes) {
+					if (this.segment == null) {
+						openSegment();
+					}
+					this.segment.sink().write(bytes);
+					this.insideCommand = true;
+				}
+				else if (event instanceof CommandEnd end) {
+					this.segment.commandEnded(end.kind(), end.arrival());
+					this.insideCommand = false;
+					this.position = new ReplicationPosition(this.position.replid(), this.position.offset() + end.length());
+					this.lastArrival = end.arrival();
+					if (end.kind() == ReplicationCommandReader.Kind.GETACK) {
+						acknowledge();
+					}
+					sealIfDue(false);
+				}
 			}
-			this.inCommand = true;
-			ReplicationCommandReader.Command command = reader.next(this.segment.sink());
-			this.inCommand = false;
-			if (command == null) {
-				throw new IOException("Redis closed the replication stream");
-			}
-			long arrival = this.with.clock().millis();
-			this.segment.commandEnded(command.kind(), arrival);
-			this.position = new ReplicationPosition(this.position.replid(), this.position.offset() + command.length());
-			this.lastArrival = arrival;
-			if (command.kind() == ReplicationCommandReader.Kind.GETACK) {
-				acknowledge();
-			}
-			sealIfDue(false);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("the segment could not be written to local disk: " + ex.getMessage(), ex);
 		}
 	}
 
@@ -299,28 +299,44 @@ final class StreamArchiver implements Runnable {
 	}
 
 	/** Every second: what arrived is made durable and acknowledged, a segment due is sealed and uploaded. */
-	private void tick() throws IOException {
-		if (!this.streaming) {
+	private void tick() {
+		if (this.finished) {
 			return;
 		}
-		if (this.segment != null) {
-			this.segment.sync();
+		try {
+			if (this.streaming && this.sessionLive) {
+				if (this.segment != null) {
+					this.segment.sync();
+				}
+				this.with.durableMarks().mark(this.databaseId, this.with.clock().instant(), this.sealed.isEmpty());
+				acknowledge();
+				sealIfDue(false);
+			}
+			if (!this.sealed.isEmpty()) {
+				uploadSealed(false);
+			}
+			if (this.sessionLive) {
+				this.nodeToArchive.recheck();
+			}
 		}
-		this.with.pitr().recordDurable(this.databaseId, this.with.instanceId(), this.with.clock().instant(),
-				this.sealed.isEmpty());
-		acknowledge();
-		if (!this.inCommand) {
-			sealIfDue(false);
+		catch (NodeToArchive.Moved move) {
+			log.info("Point-in-time archiver of {}: {}; reconnecting", this.databaseId, move.getMessage());
+			this.moved = true;
+			failSession(move);
 		}
-		if (!this.sealed.isEmpty()) {
-			uploadInBackground();
+		catch (IOException | RuntimeException ex) {
+			failSession(ex);
 		}
-		this.nodeToArchive.recheck();
 	}
 
-	private void acknowledge() throws IOException {
-		if (this.segment != null) {
-			this.segment.sync();
+	private void acknowledge() {
+		try {
+			if (this.segment != null) {
+				this.segment.sync();
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("the segment could not be written to local disk: " + ex.getMessage(), ex);
 		}
 		send("REPLCONF", "ACK", String.valueOf(this.position.offset()));
 	}
@@ -331,7 +347,7 @@ final class StreamArchiver implements Runnable {
 	 */
 	private void sealIfDue(boolean now) {
 		OpenSegment open = this.segment;
-		if (open == null || open.commands() == 0 || (!now && open.insideMulti())) {
+		if (open == null || open.commands() == 0 || (!now && (open.insideMulti() || this.insideCommand))) {
 			return;
 		}
 		boolean due = now || open.bytes() >= SEGMENT_LIMIT
@@ -358,21 +374,11 @@ final class StreamArchiver implements Runnable {
 		}
 		// what was cut (half a command, a block without its EXEC) is asked of the node again
 		this.position = new ReplicationPosition(this.position.replid(), open.endOffset());
-		uploadInBackground();
-	}
-
-	/** Uploads on the archiver's upload thread, so that the reading thread stamps arrivals on time meanwhile. */
-	private void uploadInBackground() {
-		try {
-			this.uploads.execute(() -> uploadSealed(false));
-		}
-		catch (RejectedExecutionException ex) {
-			// stopping: what is sealed is uploaded as the archiver ends
-		}
+		uploadSealed(false);
 	}
 
 	/** Uploads the sealed segments in order; storage that fails is tried again every few seconds. */
-	private synchronized void uploadSealed(boolean force) {
+	private void uploadSealed(boolean force) {
 		long now = this.with.clock().millis();
 		if (!force && !this.sealed.isEmpty() && now - this.lastUploadAttempt < UPLOAD_RETRY.toMillis()
 				&& this.lastUploadAttempt > 0) {
@@ -395,127 +401,319 @@ final class StreamArchiver implements Runnable {
 		}
 	}
 
-	private void endSession() {
+	/** Closes the connection after a failure; its end is then reported like any other. */
+	private void failSession(Throwable failure) {
+		this.lastError = failure.getMessage();
+		Channel open = this.channel;
+		if (open != null) {
+			open.close();
+		}
+		else {
+			sessionEnded(this.session, failure);
+		}
+	}
+
+	/** The connection of {@code ended} is over: what was received is sealed, and the archiver tries again. */
+	private void sessionEnded(int ended, Throwable failure) {
+		if (ended != this.session || !this.sessionLive) {
+			return;
+		}
+		this.sessionLive = false;
 		this.streaming = false;
-		this.inCommand = false;
+		this.insideCommand = false;
+		this.channel = null;
 		if (this.segment != null) {
 			if (this.segment.commands() > 0) {
-				sealIfDueQuietly();
+				try {
+					sealIfDue(true);
+				}
+				catch (RuntimeException ex) {
+					log.warn("Point-in-time archiver of {}: {}", this.databaseId, ex.getMessage());
+				}
 			}
 			else {
 				this.segment.discard();
 				this.segment = null;
 			}
 		}
-		Socket open = this.socket;
-		this.socket = null;
+		if (this.stopped) {
+			finish();
+			return;
+		}
+		if (this.moved) {
+			this.moved = false;
+			this.lastError = null;
+			this.work.submit(this::connect);
+			return;
+		}
+		String error = (failure != null) ? failure.getMessage() : (this.lastError != null) ? this.lastError
+				: "Redis closed the replication stream";
+		this.lastError = error;
+		log.warn("Point-in-time archiver of {}: {}; trying again", this.databaseId, error);
+		this.with.pitr().recordError(this.databaseId, this.with.instanceId(), error);
+		this.loop.io().next().schedule(() -> this.work.submit(this::connect), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	private void finish() {
+		if (this.finished) {
+			return;
+		}
+		if (this.ticking != null) {
+			this.ticking.cancel(false);
+		}
+		uploadSealed(true);
+		this.with.pitr().release(this.databaseId, this.with.instanceId(), this.stopped ? null : this.lastError);
+		this.finished = true;
+	}
+
+	private void send(String... arguments) {
+		Channel open = this.channel;
 		if (open != null) {
+			open.writeAndFlush(Unpooled.wrappedBuffer(RespRequest.of(arguments)));
+		}
+	}
+
+	private void setReadable(boolean readable) {
+		Channel open = this.channel;
+		if (open != null) {
+			open.config().setAutoRead(readable);
+		}
+	}
+
+	private record CommandEnd(long length, ReplicationCommandReader.Kind kind, long arrival) {
+	}
+
+	/**
+	 * One connection to the node, on the event loop: it sends the handshake, splits what comes back, and hands
+	 * each read's commands to the serial work in one piece; a dump goes to a shipper thread as it arrives.
+	 */
+	private final class Connection extends ChannelInboundHandlerAdapter implements ReplicationStreamSplitter.Listener {
+
+		private final int number;
+
+		private final Database database;
+
+		private final SelectedNode node;
+
+		private final RedisEndpoint endpoint;
+
+		private final ReplicationStreamSplitter splitter;
+
+		private int okRepliesExpected;
+
+		private ReplicationPosition base;
+
+		private DumpStream dump;
+
+		private List<Object> events = new ArrayList<>();
+
+		private long eventBytes;
+
+		private Throwable failure;
+
+		Connection(int number, Database database, SelectedNode node) {
+			this.number = number;
+			this.database = database;
+			this.node = node;
+			this.endpoint = node.endpoint();
+			this.splitter = new ReplicationStreamSplitter(this, StreamArchiver.this.with.clock()::millis);
+		}
+
+		/** The handshake, one request at a time: a node refuses PSYNC while it still owes replies. */
+		private final ArrayDeque<byte[]> handshake = new ArrayDeque<>();
+
+		/** How many of the first replies may be errors without ending the connection (the announcements'). */
+		private int toleratedFrom;
+
+		private int repliesSeen;
+
+		private ChannelHandlerContext context;
+
+		@Override
+		public void channelActive(ChannelHandlerContext context) {
+			this.context = context;
+			if (this.endpoint.password() != null) {
+				this.handshake.add(RespRequest.of("AUTH", this.endpoint.password()));
+			}
+			// announces PSYNC2, so that the node continues a history it inherited (a failover) with +CONTINUE <replid>
+			this.handshake.add(RespRequest.of("REPLCONF", "capa", "psync2"));
+			// listed by the node under a name sentinels never add as a replica to promote
+			this.toleratedFrom = this.handshake.size();
+			for (String[] announcement : ReplicaAnnouncement.requests(ReplicaAnnouncement.ARCHIVER)) {
+				this.handshake.add(RespRequest.of(announcement));
+			}
+			ReplicationPosition from = StreamArchiver.this.position;
+			this.handshake.add((from != null)
+					? RespRequest.of("PSYNC", from.replid(), String.valueOf(from.offset() + 1))
+					: RespRequest.of("PSYNC", "?", "-1"));
+			this.okRepliesExpected = this.handshake.size() - 1;
+			context.writeAndFlush(Unpooled.wrappedBuffer(this.handshake.poll()));
+		}
+
+		@Override
+		public void channelRead(ChannelHandlerContext context, Object message) throws Exception {
+			ByteBuf in = (ByteBuf) message;
 			try {
-				open.close();
+				this.splitter.feed(in);
 			}
-			catch (IOException ignored) {
-				// closed either way
+			finally {
+				ReferenceCountUtil.release(in);
+				handOn();
 			}
 		}
-	}
 
-	private void sealIfDueQuietly() {
-		try {
-			sealIfDue(true);
-		}
-		catch (RuntimeException ex) {
-			log.warn("Point-in-time archiver of {}: {}", this.databaseId, ex.getMessage());
-		}
-	}
-
-	private void send(String... arguments) throws IOException {
-		this.out.write(RespRequest.of(arguments));
-		this.out.flush();
-	}
-
-	private static void requireOk(RedisEndpoint endpoint, String reply) {
-		if (reply.startsWith("-")) {
-			throw RedisConnections.describeErrorReply(endpoint, reply.substring(1), null);
-		}
-	}
-
-	/** One reply line; while waiting for the dump, the node's keep-alive newlines are skipped. */
-	private static String readLine(InputStream in, boolean skipKeepAlives) throws IOException {
-		ByteArrayOutputStream line = new ByteArrayOutputStream();
-		while (true) {
-			int next = in.read();
-			if (next == -1) {
-				throw new IOException("Redis closed the connection during the replication handshake");
+		private void handOn() {
+			if (this.events.isEmpty()) {
+				return;
 			}
-			if (next == '\n') {
-				if (line.size() == 0 && skipKeepAlives) {
-					continue;
+			List<Object> batch = this.events;
+			this.events = new ArrayList<>();
+			long bytes = this.eventBytes;
+			this.eventBytes = 0;
+			StreamArchiver.this.work.submit(() -> {
+				if (isCurrent()) {
+					try {
+						apply(batch);
+					}
+					catch (RuntimeException ex) {
+						failSession(ex);
+					}
 				}
-				return line.toString(StandardCharsets.UTF_8);
-			}
-			if (next != '\r') {
-				line.write(next);
-			}
-			if (line.size() > MAX_LINE) {
-				throw new IOException("Redis sent a reply line longer than " + MAX_LINE + " bytes");
-			}
+			}, bytes);
 		}
-	}
 
-	private void sleep(Duration duration) {
-		long until = System.nanoTime() + duration.toNanos();
-		while (!this.stopped && System.nanoTime() < until) {
-			try {
-				Thread.sleep(100);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				this.stopped = true;
-			}
-		}
-	}
-
-	/** Exactly {@code length} bytes of the stream: the dump, after which the command stream follows. */
-	private static final class BoundedInputStream extends InputStream {
-
-		private final InputStream in;
-
-		private long left;
-
-		BoundedInputStream(InputStream in, long length) {
-			this.in = in;
-			this.left = length;
+		private boolean isCurrent() {
+			return this.number == StreamArchiver.this.session && StreamArchiver.this.sessionLive;
 		}
 
 		@Override
-		public int read() throws IOException {
-			if (this.left <= 0) {
-				return -1;
+		public void line(String line) {
+			boolean tolerated = this.repliesSeen >= this.toleratedFrom && this.okRepliesExpected > 0;
+			this.repliesSeen++;
+			if (line.startsWith("-") && !tolerated) {
+				throw RedisConnections.describeErrorReply(this.endpoint, line.substring(1), null);
 			}
-			int next = this.in.read();
-			if (next == -1) {
-				throw new IOException("Redis closed the connection inside its dump");
+			if (this.okRepliesExpected > 0) {
+				this.okRepliesExpected--;
+				this.context.writeAndFlush(Unpooled.wrappedBuffer(this.handshake.poll()));
+				return;
 			}
-			this.left--;
-			return next;
+			if (line.startsWith("+CONTINUE")) {
+				StreamArchiver.this.work.submit(() -> {
+					if (isCurrent()) {
+						try {
+							continued(line, this.endpoint);
+						}
+						catch (RuntimeException ex) {
+							failSession(ex);
+						}
+					}
+				});
+			}
+			else if (line.startsWith("+FULLRESYNC ")) {
+				String[] words = line.split(" ");
+				try {
+					this.base = new ReplicationPosition(words[1], Long.parseLong(words[2]));
+				}
+				catch (RuntimeException ex) {
+					throw new IllegalStateException("Redis at " + this.endpoint.address() + " answered PSYNC with \""
+							+ line + "\"");
+				}
+			}
+			else {
+				throw new IllegalStateException("Redis at " + this.endpoint.address() + " answered PSYNC with \"" + line
+						+ "\"");
+			}
 		}
 
 		@Override
-		public int read(byte[] buffer, int offset, int length) throws IOException {
-			if (this.left <= 0) {
-				return -1;
+		public void dumpStarts(long length) {
+			if (length < 0) {
+				// diskless synchronisation is not announced (no "capa eof"), so a node never sends it
+				throw new IllegalStateException("Redis at " + this.endpoint.address()
+						+ " sent its dump without announcing its length");
 			}
-			int count = this.in.read(buffer, offset, (int) Math.min(length, this.left));
-			if (count == -1) {
-				throw new IOException("Redis closed the connection inside its dump");
-			}
-			this.left -= count;
-			return count;
+			DumpStream stream = new DumpStream(StreamArchiver.this.work);
+			this.dump = stream;
+			ReplicationPosition position = this.base;
+			StreamArchiver.this.work.submitWaiting(() -> {
+				if (!isCurrent()) {
+					stream.fail(new IOException("the connection ended"));
+					return null;
+				}
+				return CompletableFuture.supplyAsync(() -> {
+					try {
+						return StreamArchiver.this.with.bases().ship(this.database, this.node, stream, length, position);
+					}
+					catch (IOException ex) {
+						throw new java.io.UncheckedIOException(ex);
+					}
+				}, StreamArchiver.this.loop.shippers()).handle((backup, failure) -> {
+					if (!isCurrent()) {
+						return null;
+					}
+					if (failure != null) {
+						stream.fail(new IOException("the dump could not be shipped"));
+						failSession((failure.getCause() != null) ? failure.getCause() : failure);
+					}
+					else {
+						try {
+							baseShipped(backup, position, this.node);
+						}
+						catch (RuntimeException ex) {
+							failSession(ex);
+						}
+					}
+					return null;
+				});
+			}, 0);
 		}
 
 		@Override
-		public void close() {
-			// the connection goes on with the command stream
+		public void dump(ByteBuf bytes) {
+			byte[] copy = new byte[bytes.readableBytes()];
+			bytes.getBytes(bytes.readerIndex(), copy);
+			this.dump.offer(copy);
+		}
+
+		@Override
+		public void dumpEnds() {
+			this.dump.end();
+			this.dump = null;
+		}
+
+		@Override
+		public void command(ByteBuf bytes) {
+			byte[] copy = new byte[bytes.readableBytes()];
+			bytes.getBytes(bytes.readerIndex(), copy);
+			this.events.add(copy);
+			this.eventBytes += copy.length;
+		}
+
+		@Override
+		public void commandEnds(long length, ReplicationCommandReader.Kind kind, long arrivalMillis) {
+			this.events.add(new CommandEnd(length, kind, arrivalMillis));
+		}
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+			if (this.failure == null) {
+				this.failure = (cause instanceof ReadTimeoutException)
+						? new IOException("Redis at " + this.endpoint.address() + " sent nothing for "
+								+ SILENCE_LIMIT.toSeconds() + " s")
+						: (cause instanceof IOException io) ? RedisConnections.describe(this.endpoint, io) : cause;
+			}
+			context.close();
+		}
+
+		@Override
+		public void channelInactive(ChannelHandlerContext context) {
+			handOn();
+			if (this.dump != null) {
+				this.dump.fail(new IOException("Redis closed the connection inside its dump"));
+			}
+			Throwable cause = this.failure;
+			StreamArchiver.this.work.submit(() -> sessionEnded(this.number, cause));
 		}
 
 	}

@@ -1,5 +1,6 @@
 package io.coffer.redis;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -10,6 +11,11 @@ import javax.net.ssl.SSLSocketFactory;
 public interface TlsTrust {
 
 	/** Connects to TLS nodes, trusting the authority's certificates and no other. */
-	SSLSocketFactory clientSocketFactory();
+	default SSLSocketFactory clientSocketFactory() {
+		return clientContext().getSocketFactory();
+	}
+
+	/** The same trust, for connections that make their own engines (the archivers' event loop). */
+	SSLContext clientContext();
 
 }

@@ -15,7 +15,6 @@ import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocketFactory;
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 import io.coffer.crypto.Keyring;
@@ -68,8 +67,8 @@ public class CertificateAuthority implements TlsTrust {
 	}
 
 	@Override
-	public SSLSocketFactory clientSocketFactory() {
-		return loaded().clientContext.getSocketFactory();
+	public SSLContext clientContext() {
+		return loaded().clientContext;
 	}
 
 	/**
