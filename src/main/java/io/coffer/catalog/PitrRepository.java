@@ -108,23 +108,15 @@ public class PitrRepository {
 	}
 
 	/**
-	 * The last command received is on local disk, as of {@code at}. {@code runsWell}: nothing waits (sealed
-	 * segments for storage), and the last error is cleared; otherwise it is kept, still true.
+	 * When an archiver last made what it received durable. {@code runsWell}: nothing waits (sealed segments for
+	 * storage), and the last error is cleared; otherwise it is kept, still true.
 	 */
-	public void recordDurable(String databaseId, String instanceId, Instant at, boolean runsWell) {
-		this.jdbc.sql("""
-				update pitr_archivers set last_durable_at = ?, last_error = case when ? then null else last_error end
-				where database_id = ? and owner = ?
-				""").params(Timestamp.from(at), runsWell, databaseId, instanceId).update();
-	}
-
-	/** When an archiver last made what it received durable; {@code runsWell} as {@link #recordDurable}'s. */
 	public record Durable(Instant at, boolean runsWell) {
 	}
 
 	/**
-	 * {@link #recordDurable} for many archivers of {@code instanceId} at once, in one statement: the archivers of
-	 * an instance report every second, and a thousand of them must not make a thousand updates a second.
+	 * Records the durable marks of many archivers of {@code instanceId} at once, in one statement: the archivers
+	 * of an instance report every second, and a thousand of them must not make a thousand updates a second.
 	 */
 	public void recordDurable(java.util.Map<String, Durable> durable, String instanceId) {
 		if (durable.isEmpty()) {
