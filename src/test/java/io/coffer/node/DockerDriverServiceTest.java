@@ -33,7 +33,9 @@ import static org.awaitility.Awaitility.await;
  * The whole service with {@code coffer.provisioning.driver=docker} against a real container engine: a
  * starter database provisioned through the API runs in a container, its stats come from the engine, a plan
  * change resizes the container live, configuration changes take and survive a killed container, a backup and a restore work on it, an engine upgrade replaces its
- * container by one of the new engine's image, and its deletion removes the container. Skipped, saying why, only when no engine answers.
+ * container by one of the new engine's image, and its deletion removes the container. A business database does the same with
+ * each node in a container: failover, backup, restore, a rolling upgrade, a configuration job on both data nodes and a plan
+ * change resizing both data nodes' containers. Skipped, saying why, only when no engine answers.
  */
 @DirtiesContext // its own context: close it, and its engine client, once done
 class DockerDriverServiceTest extends ServiceTest {
@@ -159,10 +161,7 @@ class DockerDriverServiceTest extends ServiceTest {
 		// the engine starts the killed container again, its program reading the rewritten file: the data comes
 		// back from the AOF, the settings with it
 		try (DockerEngine engine = new DockerEngine(TestDockerEngine.HOST)) {
-			long pid = engine.inspect(container).orElseThrow().getState().getPidLong();
-			assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).isTrue();
-			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-				.until(() -> engine.inspect(container).orElseThrow().getRestartCount() > 0);
+			killAndAwaitRestart(engine, container);
 		}
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
 			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
@@ -331,8 +330,9 @@ class DockerDriverServiceTest extends ServiceTest {
 
 	/** Kills the container's program from outside, as a crash would, and waits for the engine to start it again. */
 	private static void killAndAwaitRestart(DockerEngine engine, String container) {
-		int restarts = engine.inspect(container).orElseThrow().getRestartCount();
-		long pid = engine.inspect(container).orElseThrow().getState().getPidLong();
+		InspectContainerResponse running = engine.inspect(container).orElseThrow();
+		int restarts = running.getRestartCount();
+		long pid = running.getState().getPidLong();
 		assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).isTrue();
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
 			.until(() -> engine.inspect(container).orElseThrow().getRestartCount() > restarts);
