@@ -33,7 +33,9 @@ import static org.awaitility.Awaitility.await;
  * The whole service with {@code coffer.provisioning.driver=docker} against a real container engine: a
  * starter database provisioned through the API runs in a container, its stats come from the engine, a plan
  * change resizes the container live, configuration changes take and survive a killed container, a backup and a restore work on it, an engine upgrade replaces its
- * container by one of the new engine's image, and its deletion removes the container. Skipped, saying why, only when no engine answers.
+ * container by one of the new engine's image, and its deletion removes the container. A business database does the same with
+ * each node in a container: failover, backup, restore, a rolling upgrade, a configuration job on both data nodes and a plan
+ * change resizing both data nodes' containers. Skipped, saying why, only when no engine answers.
  */
 @DirtiesContext // its own context: close it, and its engine client, once done
 class DockerDriverServiceTest extends ServiceTest {
@@ -159,10 +161,7 @@ class DockerDriverServiceTest extends ServiceTest {
 		// the engine starts the killed container again, its program reading the rewritten file: the data comes
 		// back from the AOF, the settings with it
 		try (DockerEngine engine = new DockerEngine(TestDockerEngine.HOST)) {
-			long pid = engine.inspect(container).orElseThrow().getState().getPidLong();
-			assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).isTrue();
-			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-				.until(() -> engine.inspect(container).orElseThrow().getRestartCount() > 0);
+			killAndAwaitRestart(engine, container);
 		}
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
 			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
@@ -192,6 +191,9 @@ class DockerDriverServiceTest extends ServiceTest {
 		URI url = database.url();
 		Map<String, Integer> ports = ProvisioningTest.portsByRole(database.database());
 		assertThat(url.getPort()).isEqualTo(ports.get("haproxy"));
+		// each data node keeps its port whichever role it has
+		Map<String, Integer> nodePorts = Map.of(DatabaseNodes.PRIMARY, ports.get("primary"), DatabaseNodes.REPLICA,
+				ports.get("replica"));
 		try (DockerEngine engine = new DockerEngine(TestDockerEngine.HOST)) {
 			List<Container> containers = engine.withLabels(Map.of(DockerNodeDriver.INSTANCE_LABEL, INSTANCE,
 					DockerNodeDriver.DATABASE_LABEL, id));
@@ -254,7 +256,57 @@ class DockerDriverServiceTest extends ServiceTest {
 			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
 				assertThat(jedis.get("before")).isEqualTo("failover");
 				assertThat(RedisInfo.fields(jedis.info("server"))).containsEntry("valkey_version", TestEngines.VALKEY_VERSION);
+				ChangedSettings.writeKeys(jedis);
 			}
+
+			// a configuration job reaches both data nodes, and the one restarted by the engine keeps it
+			changeConfig(owner, id, ChangedSettings.AOF_CACHE_TIMEOUT);
+			for (String node : List.of(DatabaseNodes.PRIMARY, DatabaseNodes.REPLICA)) {
+				URI address = URI.create("redis://127.0.0.1:" + nodePorts.get(node));
+				try (Jedis jedis = ProvisioningTest.connect(address, null, database.password())) {
+					ChangedSettings.assertTaken(jedis);
+					await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+						.until(() -> RedisInfo.fields(jedis.info("persistence")).get("aof_rewrite_in_progress"), "0"::equals);
+				}
+			}
+			String replicaNode = replicaNode(nodePorts, database.password());
+			URI replicaAddress = URI.create("redis://127.0.0.1:" + nodePorts.get(replicaNode));
+			killAndAwaitRestart(engine, "coffer-" + INSTANCE + "-" + id + "-" + replicaNode);
+			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+				try (Jedis jedis = ProvisioningTest.connect(replicaAddress, null, database.password())) {
+					Map<String, String> replication = RedisInfo.fields(jedis.info("replication"));
+					return "up".equals(replication.get("master_link_status"))
+							&& "0".equals(RedisInfo.fields(jedis.info("persistence")).get("loading"));
+				}
+			});
+			try (Jedis jedis = ProvisioningTest.connect(replicaAddress, null, database.password())) {
+				ChangedSettings.assertTaken(jedis);
+				assertThat(jedis.get("key-" + (ChangedSettings.KEYS - 1))).isEqualTo("value-" + (ChangedSettings.KEYS - 1));
+			}
+			JsonNode config = operator().get("/api/v1/databases/" + id).json().path("config");
+			assertThat(config.path("aof").asBoolean()).isTrue();
+			assertThat(config.path("cache_mode").asBoolean()).isTrue();
+			assertThat(config.path("timeout").asInt()).isEqualTo(300);
+
+			// a plan change within the family resizes both data nodes' containers live, the data kept
+			completeJob("planChangeJob", owner.post("/api/v1/databases/" + id + "/plan",
+					"{\"plan\": \"redis-business-512\"}"), owner);
+			for (String node : List.of(DatabaseNodes.PRIMARY, DatabaseNodes.REPLICA)) {
+				assertThat(engine.inspect("coffer-" + INSTANCE + "-" + id + "-" + node).orElseThrow().getHostConfig().getMemory())
+					.as(node).isEqualTo((512 + 32) * MB);
+				URI address = URI.create("redis://127.0.0.1:" + nodePorts.get(node));
+				try (Jedis jedis = ProvisioningTest.connect(address, null, database.password())) {
+					assertThat(jedis.configGet("maxmemory")).as(node).containsEntry("maxmemory", String.valueOf(512 * MB));
+					assertThat(jedis.configGet("maxmemory-policy")).as(node).containsEntry("maxmemory-policy", "allkeys-lru");
+				}
+			}
+			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
+				assertThat(jedis.get("before")).isEqualTo("failover");
+				assertThat(jedis.get("key-0")).isEqualTo("value-0");
+				jedis.set("after", "the plan change");
+			}
+			assertThat(operator().get("/api/v1/databases/" + id).json().path("plan").asString())
+				.isEqualTo("redis-business-512");
 
 			ApiClient.Response deleted = operator().delete("/api/v1/databases/" + id + "?final_backup=false");
 			assertThat(deleted.status()).as(deleted.body()).isLessThan(300);
@@ -262,6 +314,28 @@ class DockerDriverServiceTest extends ServiceTest {
 				.until(() -> engine.withLabels(Map.of(DockerNodeDriver.INSTANCE_LABEL, INSTANCE,
 						DockerNodeDriver.DATABASE_LABEL, id)).isEmpty());
 		}
+	}
+
+	/** The data node (by its name) that replicates now: failovers and rolling upgrades move the roles. */
+	private static String replicaNode(Map<String, Integer> nodePorts, String password) {
+		for (String node : List.of(DatabaseNodes.PRIMARY, DatabaseNodes.REPLICA)) {
+			try (Jedis jedis = ProvisioningTest.connect(URI.create("redis://127.0.0.1:" + nodePorts.get(node)), null, password)) {
+				if ("slave".equals(RedisInfo.fields(jedis.info("replication")).get("role"))) {
+					return node;
+				}
+			}
+		}
+		throw new AssertionError("neither data node replicates");
+	}
+
+	/** Kills the container's program from outside, as a crash would, and waits for the engine to start it again. */
+	private static void killAndAwaitRestart(DockerEngine engine, String container) {
+		InspectContainerResponse running = engine.inspect(container).orElseThrow();
+		int restarts = running.getRestartCount();
+		long pid = running.getState().getPidLong();
+		assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).isTrue();
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+			.until(() -> engine.inspect(container).orElseThrow().getRestartCount() > restarts);
 	}
 
 }
