@@ -16,7 +16,6 @@ import io.coffer.system.CofferInstance;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Clock;
 import java.time.Instant;
 
 import org.slf4j.Logger;
@@ -52,10 +51,8 @@ public class ArchiveBaseBackups {
 
 	private final ApplicationEventPublisher events;
 
-	private final Clock clock;
-
 	ArchiveBaseBackups(BackupRepository backups, BackupLauncher launcher, BlobStore store, ArchiveShipment shipment,
-			RedisConnections redis, CofferInstance instance, ApplicationEventPublisher events, Clock clock) {
+			RedisConnections redis, CofferInstance instance, ApplicationEventPublisher events) {
 		this.backups = backups;
 		this.launcher = launcher;
 		this.store = store;
@@ -63,16 +60,16 @@ public class ArchiveBaseBackups {
 		this.redis = redis;
 		this.instance = instance;
 		this.events = events;
-		this.clock = clock;
 	}
 
 	/**
-	 * Ships {@code rdb} ({@code length} bytes, exactly the dataset at {@code position}) as a done backup.
+	 * Ships {@code rdb} ({@code length} bytes, exactly the dataset at {@code position}, which the node answered
+	 * with at {@code answeredAt}: the backup's start) as a done backup.
 	 * @throws BackupRepository.BackupInFlightException when another backup of the database is running
 	 * @throws IOException when the dump cannot be read or stored; nothing is kept then
 	 */
 	public Backup ship(Database database, SelectedNode node, InputStream rdb, long length,
-			ReplicationPosition position) throws IOException {
+			ReplicationPosition position, Instant answeredAt) throws IOException {
 		RedisEndpoint endpoint = node.endpoint();
 		RedisInfo facts = RedisInfo.read(this.redis, endpoint);
 		Instant createdAt = this.launcher.creationSecond(database.id());
@@ -80,7 +77,7 @@ public class ArchiveBaseBackups {
 		this.backups.insertScheduled(backupId, database.id(), createdAt, BackupNames.fileName(database, createdAt),
 				METHOD, BackupNames.objectKey(database, createdAt), this.instance.id());
 		this.backups.markImporting(backupId, new Backup.NodeUsed(node.role(), endpoint.host(), endpoint.port(),
-				"the node of point-in-time recovery: " + node.reason()), this.clock.instant());
+				"the node of point-in-time recovery: " + node.reason()), answeredAt);
 		this.backups.recordReplicationPosition(backupId, position);
 		Backup backup = this.backups.find(database.id(), backupId).orElseThrow();
 		try {

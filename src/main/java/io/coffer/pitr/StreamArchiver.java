@@ -503,6 +503,12 @@ final class StreamArchiver {
 
 		private ReplicationPosition base;
 
+		/**
+		 * When the {@code +FULLRESYNC} line arrived: the base's dataset time, taken by the thread and the clock that
+		 * stamp the commands after it, so that none of them can appear to come before their base.
+		 */
+		private Instant baseAnsweredAt;
+
 		private DumpStream dump;
 
 		private List<Object> events = new ArrayList<>();
@@ -614,6 +620,7 @@ final class StreamArchiver {
 				String[] words = line.split(" ");
 				try {
 					this.base = new ReplicationPosition(words[1], Long.parseLong(words[2]));
+					this.baseAnsweredAt = StreamArchiver.this.with.clock().instant();
 				}
 				catch (RuntimeException ex) {
 					throw new IllegalStateException("Redis at " + this.endpoint.address() + " answered PSYNC with \""
@@ -636,6 +643,7 @@ final class StreamArchiver {
 			DumpStream stream = new DumpStream(StreamArchiver.this.work);
 			this.dump = stream;
 			ReplicationPosition position = this.base;
+			Instant answeredAt = this.baseAnsweredAt;
 			StreamArchiver.this.work.submitWaiting(() -> {
 				if (!isCurrent()) {
 					stream.fail(new IOException("the connection ended"));
@@ -643,7 +651,8 @@ final class StreamArchiver {
 				}
 				return CompletableFuture.supplyAsync(() -> {
 					try {
-						return StreamArchiver.this.with.bases().ship(this.database, this.node, stream, length, position);
+						return StreamArchiver.this.with.bases().ship(this.database, this.node, stream, length, position,
+								answeredAt);
 					}
 					catch (IOException ex) {
 						throw new java.io.UncheckedIOException(ex);

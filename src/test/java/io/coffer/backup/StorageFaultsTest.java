@@ -23,6 +23,7 @@ import redis.clients.jedis.Pipeline;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -32,6 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Object storage that fails under a running backup: it goes away in the middle of the upload, or
  * refuses the credentials. This class has object storage of its own, behind a proxy it can cut.
  */
+@DirtiesContext // its storage proxy closes after the class; so must its context, or it stays in the Quartz cluster
+// and takes other tests' backups to a storage that is gone
 class StorageFaultsTest extends ServiceTest {
 
 	private static final String PASSWORD = "storage-faults";

@@ -21,6 +21,7 @@ import redis.clients.jedis.Jedis;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -32,6 +33,8 @@ import static org.awaitility.Awaitility.await;
  * recovery round runs it again, after a backoff that doubles at each attempt, until storage is back; then it
  * is done, once, inside the misfire grace. This class reaches the suite's object storage through a proxy it cuts.
  */
+@DirtiesContext // its storage proxy closes after the class; so must its context, or it stays in the Quartz cluster
+// and takes other tests' backups to a storage that is gone
 class PeriodicBackupRetryTest extends ServiceTest {
 
 	private static final CuttableTcpProxy link;
