@@ -426,7 +426,7 @@ public final class PitrBenchmark {
 		try {
 			List<Future<String>> answers = new ArrayList<>();
 			for (String id : ids) {
-				answers.add(pool.submit(() -> call.on(id)));
+				answers.add(pool.submit(() -> retried(call, id)));
 			}
 			List<String> results = new ArrayList<>();
 			for (Future<String> answer : answers) {
@@ -436,6 +436,23 @@ public final class PitrBenchmark {
 		}
 		finally {
 			pool.shutdown();
+		}
+	}
+
+	/**
+	 * The JDK's client may reuse a connection the server has just closed as idle (an IOException before any
+	 * byte of the answer); the calls made here are idempotent, so they are made again, up to three times.
+	 */
+	private static String retried(Call call, String id) throws Exception {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return call.on(id);
+			}
+			catch (java.io.IOException ex) {
+				if (attempt == 3) {
+					throw ex;
+				}
+			}
 		}
 	}
 
