@@ -16,9 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -415,36 +412,17 @@ public final class PitrBenchmark {
 
 	// ------------------------------------------------------------------ helpers
 
-	private interface Call {
-
-		String on(String id) throws Exception;
-
-	}
-
-	/** {@code call} on every id, four at a time; answers the results in the ids' order. */
-	private static List<String> forEach(List<String> ids, Call call) throws Exception {
-		ExecutorService pool = Executors.newFixedThreadPool(4);
-		try {
-			List<Future<String>> answers = new ArrayList<>();
-			for (String id : ids) {
-				answers.add(pool.submit(() -> retried(call, id)));
-			}
-			List<String> results = new ArrayList<>();
-			for (Future<String> answer : answers) {
-				results.add(answer.get());
-			}
-			return results;
-		}
-		finally {
-			pool.shutdown();
-		}
+	/** {@code call} on every id, four at a time, each made again on an I/O error; the results in the ids' order. */
+	private static List<String> forEach(List<String> ids, ScaleBenchmark.Call call) throws Exception {
+		return ScaleBenchmark.fourAtATime(ids, (id) -> retried(call, id));
 	}
 
 	/**
-	 * The JDK's client may reuse a connection the server has just closed as idle (an IOException before any
-	 * byte of the answer); the calls made here are idempotent, so they are made again, up to three times.
+	 * An I/O error of one call (the JDK's client reusing a connection the server has just closed as idle, say)
+	 * is not what the benchmark measures; the calls made here are idempotent, so they are made again, up to
+	 * three times. A Coffer that is gone fails all three.
 	 */
-	private static String retried(Call call, String id) throws Exception {
+	private static String retried(ScaleBenchmark.Call call, String id) throws Exception {
 		for (int attempt = 1;; attempt++) {
 			try {
 				return call.on(id);
