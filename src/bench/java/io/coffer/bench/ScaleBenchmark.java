@@ -159,7 +159,7 @@ public final class ScaleBenchmark {
 					work.resolve("coffer-setup"), s3, BUCKET, setupEnv)) {
 				startup = Duration.ofNanos(System.nanoTime() - setupStarted);
 				log(String.format(Locale.ROOT, "set-up instance up in %d s", startup.toSeconds()));
-				ids = register(setup, fleet, size);
+				ids = register(setup, fleet.ports(), size, "scale");
 				if ("load".equals(this.options.chaos)) {
 					manualBackup = BackupBenchmark.field(setup.call("POST", "/api/v1/databases/" + ids.get(0) + "/backups",
 							"", 202), "id");
@@ -231,24 +231,43 @@ public final class ScaleBenchmark {
 		}
 	}
 
-	private List<String> register(CofferProcess setup, ScaleFleet fleet, int size) throws Exception {
+	/**
+	 * Registers {@code size} databases named {@code <prefix>-0000}… over the redis-server on {@code ports}
+	 * (password {@link ScaleFleet#REDIS_PASSWORD}), in turn; answers their ids in that order.
+	 */
+	static List<String> register(CofferProcess setup, List<Integer> ports, int size, String prefix)
+			throws Exception {
+		List<String> bodies = new ArrayList<>();
+		for (int i = 0; i < size; i++) {
+			bodies.add(String.format(Locale.ROOT,
+					"{\"app\":\"%s-%04d\",\"register\":{\"nodes\":[{\"host\":\"127.0.0.1\",\"port\":%d}],"
+							+ "\"password\":\"%s\"}}",
+					prefix, i, ports.get(i % ports.size()), ScaleFleet.REDIS_PASSWORD));
+		}
+		return fourAtATime(bodies,
+				(body) -> BackupBenchmark.field(setup.call("POST", "/api/v1/databases", body, 201), "id"));
+	}
+
+	/** What {@link #fourAtATime} does with each input. */
+	interface Call {
+
+		String on(String input) throws Exception;
+
+	}
+
+	/** {@code call} on every input, four at a time; answers the results in the inputs' order. */
+	static List<String> fourAtATime(List<String> inputs, Call call) throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(4);
 		try {
-			List<Future<String>> registered = new ArrayList<>();
-			for (int i = 0; i < size; i++) {
-				int node = i % fleet.nodes();
-				String body = String.format(Locale.ROOT,
-						"{\"app\":\"scale-%04d\",\"register\":{\"nodes\":[{\"host\":\"127.0.0.1\",\"port\":%d}],"
-								+ "\"password\":\"%s\"}}",
-						i, fleet.port(node), ScaleFleet.REDIS_PASSWORD);
-				registered.add(pool.submit(() -> BackupBenchmark.field(setup.call("POST", "/api/v1/databases", body, 201),
-						"id")));
+			List<Future<String>> answers = new ArrayList<>();
+			for (String input : inputs) {
+				answers.add(pool.submit(() -> call.on(input)));
 			}
-			List<String> ids = new ArrayList<>();
-			for (Future<String> id : registered) {
-				ids.add(id.get());
+			List<String> results = new ArrayList<>();
+			for (Future<String> answer : answers) {
+				results.add(answer.get());
 			}
-			return ids;
+			return results;
 		}
 		finally {
 			pool.shutdown();

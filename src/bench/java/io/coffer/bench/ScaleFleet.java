@@ -90,6 +90,15 @@ final class ScaleFleet implements AutoCloseable {
 		return this.ports.get(node);
 	}
 
+	List<Integer> ports() {
+		return List.copyOf(this.ports);
+	}
+
+	/** The process id of the node's redis-server (to read its CPU time). */
+	long pid(int node) {
+		return this.servers.get(node).pid();
+	}
+
 	String webhookUrl() {
 		return "http://127.0.0.1:" + this.webhooks.getAddress().getPort() + "/hook";
 	}
