@@ -37,7 +37,17 @@ final class NodeToArchive {
 
 	private long chosenAt;
 
-	NodeToArchive(String databaseId, DatabaseEndpoints endpoints, Clock clock) {
+	/** The replication offset a node has reached, or -1 when it cannot be read now. */
+	interface Offsets {
+
+		long of(SelectedNode node);
+
+	}
+
+	private final Offsets offsets;
+
+	NodeToArchive(String databaseId, DatabaseEndpoints endpoints, Offsets offsets, Clock clock) {
+		this.offsets = offsets;
 		this.databaseId = databaseId;
 		this.endpoints = endpoints;
 		this.clock = clock;
@@ -56,7 +66,7 @@ final class NodeToArchive {
 	 * ends the connection) when another node should be read now. A choice that cannot be made now (sentinels
 	 * away) keeps the node being read.
 	 */
-	void recheck() throws Moved {
+	void recheck(long archivedOffset) throws Moved {
 		if (this.reading == null || this.clock.millis() - this.chosenAt < RECHECK.toMillis()) {
 			return;
 		}
@@ -71,6 +81,15 @@ final class NodeToArchive {
 			return;
 		}
 		if (!now.endpoint().sameAddress(this.reading.endpoint())) {
+			// a node behind what is archived (a replica still catching up after a failover) would answer PSYNC at
+			// that offset with a full synchronisation at its own, older one: a needless gap and a base that
+			// overlaps the archive. It is read once it has caught up; the node being read holds the offset.
+			long reached = this.offsets.of(now);
+			if (reached < archivedOffset) {
+				log.debug("Point-in-time archiver of {}: {} is at offset {}, behind {}: it is read once it caught up",
+						this.databaseId, now.endpoint().address(), reached, archivedOffset);
+				return;
+			}
 			throw new Moved("the node to archive moved from " + this.reading.endpoint().address() + " to "
 					+ now.endpoint().address() + " (" + now.reason() + ")");
 		}

@@ -8,6 +8,7 @@ import io.coffer.catalog.PitrRepository;
 import io.coffer.catalog.ReplicationPosition;
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import io.coffer.redis.ReplicaAnnouncement;
 import io.coffer.redis.RespRequest;
 import io.coffer.redis.SelectedNode;
@@ -131,7 +132,7 @@ final class StreamArchiver {
 		this.with = with;
 		this.loop = loop;
 		this.folder = with.folder(databaseId);
-		this.nodeToArchive = new NodeToArchive(databaseId, with.endpoints(), with.clock());
+		this.nodeToArchive = new NodeToArchive(databaseId, with.endpoints(), this::replicationOffset, with.clock());
 		this.work = new SerialWork(loop.workers(), HIGH_WATER, LOW_WATER, this::setReadable);
 	}
 
@@ -220,6 +221,18 @@ final class StreamArchiver {
 		}
 		catch (IOException | RuntimeException ex) {
 			sessionEnded(current, ex);
+		}
+	}
+
+	/** {@code master_repl_offset} of {@code node} (what a replica has received, what a primary has written). */
+	private long replicationOffset(SelectedNode node) {
+		try {
+			String info = this.with.connections().call(node.endpoint(), (jedis) -> jedis.info("replication"));
+			String offset = RedisInfo.fields(info).get("master_repl_offset");
+			return (offset != null) ? Long.parseLong(offset.trim()) : -1;
+		}
+		catch (RuntimeException ex) {
+			return -1;
 		}
 	}
 
@@ -316,7 +329,7 @@ final class StreamArchiver {
 				uploadSealed(false);
 			}
 			if (this.sessionLive) {
-				this.nodeToArchive.recheck();
+				this.nodeToArchive.recheck((this.position != null) ? this.position.offset() : -1);
 			}
 		}
 		catch (NodeToArchive.Moved move) {
