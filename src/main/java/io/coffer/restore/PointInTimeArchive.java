@@ -88,9 +88,7 @@ public class PointInTimeArchive {
 		ScratchEngines.Engine engine = this.engines.forBackup(plan.base());
 		long started = System.nanoTime();
 		try (ScratchRedis scratch = ScratchRedis.start(engine.server(), this.drills.startTimeout())) {
-			// a scratch server dies with its instance: there is nothing to undo on it
-			long replayed = (long) this.loader.loadAndReplay(plan.base(), scratch.endpoint(), null, (journal) -> {
-			}, (commands) -> this.reader.replay(plan, commands).commands()).get("replayed");
+			long replayed = replayInto(plan, scratch);
 			String version = RedisInfo.read(this.redis, scratch.endpoint()).redisVersion();
 			Path dump = scratch.save();
 			long length = Files.size(dump);
@@ -106,6 +104,16 @@ public class PointInTimeArchive {
 					database.id(), plan.at(), plan.base().id(), replayed, engine.name(), length,
 					(System.nanoTime() - started) / 1_000_000);
 		}
+	}
+
+	/**
+	 * Loads the plan's base into {@code scratch} and replays its commands after it, as the download and the drill
+	 * of a window do; answers the commands replayed.
+	 */
+	long replayInto(PointInTimeReader.Plan plan, ScratchRedis scratch) {
+		// a scratch server dies with its instance: there is nothing to undo on it
+		return (long) this.loader.loadAndReplay(plan.base(), scratch.endpoint(), null, (journal) -> {
+		}, (commands) -> this.reader.replay(plan, commands).commands()).get("replayed");
 	}
 
 	private record Checked(RdbSummary summary, String sha256) {

@@ -33,7 +33,7 @@ class PointInTimeDrillTask {
 
 	private final PointInTimeReader reader;
 
-	private final DumpLoader loader;
+	private final PointInTimeArchive windows;
 
 	private final ScratchEngines engines;
 
@@ -44,12 +44,12 @@ class PointInTimeDrillTask {
 	private final Clock clock;
 
 	PointInTimeDrillTask(PitrRepository pitr, PointInTimeRecovery recovery, PointInTimeReader reader,
-			DumpLoader loader, ScratchEngines engines, DrillProperties settings, ApplicationEventPublisher events,
-			Clock clock) {
+			PointInTimeArchive windows, ScratchEngines engines, DrillProperties settings,
+			ApplicationEventPublisher events, Clock clock) {
 		this.pitr = pitr;
 		this.recovery = recovery;
 		this.reader = reader;
-		this.loader = loader;
+		this.windows = windows;
 		this.engines = engines;
 		this.settings = settings;
 		this.events = events;
@@ -110,9 +110,7 @@ class PointInTimeDrillTask {
 		String problem;
 		ScratchEngines.Engine engine = this.engines.forBackup(plan.base());
 		try (ScratchRedis scratch = ScratchRedis.start(engine.server(), this.settings.startTimeout())) {
-			// a scratch server dies with its instance: there is nothing to undo on it
-			this.loader.loadAndReplay(plan.base(), scratch.endpoint(), null, (journal) -> {
-			}, (out) -> this.reader.replay(plan, out).commands());
+			this.windows.replayInto(plan, scratch);
 			problem = null;
 		}
 		catch (ScratchRedis.ScratchUnavailableException ex) {
