@@ -3,6 +3,7 @@ package io.coffer.node;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,8 @@ import io.coffer.redis.RedisEndpoint;
 import io.coffer.redis.RedisInfo;
 import io.coffer.redis.TlsTrust;
 import io.coffer.catalog.DatabaseStatus;
+import io.coffer.catalog.DatabaseWork;
+import io.coffer.catalog.DatabaseWork.Kind;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.Node;
 import io.coffer.catalog.ProvisioningRepository;
@@ -37,7 +40,8 @@ import org.springframework.stereotype.Component;
  * A data node of a database with sentinels is not simply restarted as it was: a primary that came back
  * empty would be replicated to its replica. While the sentinels still name the dead node primary and
  * its replica is alive, the supervisor waits for them to fail over; then the node comes back as a
- * replica of the primary they name.
+ * replica of the primary they name, and one the sentinels may not promote (priority 0) until it has
+ * synchronised with it.
  * <p>
  * The docker driver's nodes are the engine's to restart (its restart policy); of them the supervisor only
  * records, after a failover, which data node is the primary now, as it does for processes.
@@ -47,6 +51,9 @@ class NodeSupervisor implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(NodeSupervisor.class);
 
+	/** Redis' default replica-priority: the sentinels may promote the node. */
+	private static final String PROMOTABLE_PRIORITY = "100";
+
 	private final ProvisioningRepository repository;
 
 	private final DatabaseNodes nodes;
@@ -54,6 +61,8 @@ class NodeSupervisor implements SmartLifecycle {
 	private final ProcessNodeDriver driver;
 
 	private final DatabaseLocks locks;
+
+	private final DatabaseWork work;
 
 	private final ProvisioningProperties settings;
 
@@ -65,7 +74,8 @@ class NodeSupervisor implements SmartLifecycle {
 	private volatile ScheduledExecutorService executor;
 
 	NodeSupervisor(ProvisioningRepository repository, DatabaseNodes nodes, ProcessNodeDriver driver,
-			DatabaseLocks locks, ProvisioningProperties settings, TlsTrust authority) {
+			DatabaseLocks locks, DatabaseWork work, ProvisioningProperties settings, TlsTrust authority) {
+		this.work = work;
 		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
 		this.repository = repository;
 		this.nodes = nodes;
@@ -186,17 +196,26 @@ class NodeSupervisor implements SmartLifecycle {
 		if (ManagedNode.DriverData.REDIS.equals(node.kind())) {
 			Optional<RedisEndpoint> primary = primaryNamedBySentinels(node.databaseId(), all);
 			if (primary.isPresent() && primary.get().host().equals(node.host()) && primary.get().port() == node.port()) {
-				boolean replicaAlive = all.stream()
-					.filter((other) -> ManagedNode.DriverData.REDIS.equals(other.kind()) && other.id() != node.id())
-					.anyMatch((other) -> this.driver.runningPid(other, password).isPresent());
-				if (replicaAlive) {
+				if (anotherDataNodeRuns(node, password, all)) {
 					log.info("{} is down; waiting for the sentinels to fail over before it comes back as a replica",
 							ProcessNodeDriver.describe(node));
 					return false;
 				}
 			}
 			else if (primary.isPresent()) {
-				arguments = List.of("--replicaof", primary.get().host(), String.valueOf(primary.get().port()));
+				// not to be promoted until it holds the primary's data: a node that has not synchronised yet
+				// reports its link down "since -1 seconds", which the sentinels take for fresh, and a failover
+				// meanwhile would make its old dataset the database's and drop every write since.
+				// recordRole makes it promotable again once it is in step.
+				arguments = List.of("--replicaof", primary.get().host(), String.valueOf(primary.get().port()),
+						"--replica-priority", "0");
+			}
+			else if (hasSentinels(all) && anotherDataNodeRuns(node, password, all)) {
+				// the sentinels do not answer (restarting, or a loaded machine): coming back as a primary next
+				// to a running node would make two primaries for HAProxy, and the writes of one are lost
+				log.info("{} is down; waiting for its sentinels to say which node is the primary",
+						ProcessNodeDriver.describe(node));
+				return false;
 			}
 		}
 		ManagedNode restarted = this.driver.restart(node, password, arguments);
@@ -206,15 +225,45 @@ class NodeSupervisor implements SmartLifecycle {
 		return true;
 	}
 
+	private boolean anotherDataNodeRuns(ManagedNode node, String password, List<ManagedNode> all) {
+		return all.stream()
+			.filter((other) -> ManagedNode.DriverData.REDIS.equals(other.kind()) && other.id() != node.id())
+			.anyMatch((other) -> this.driver.runningPid(other, password).isPresent());
+	}
+
+	private static boolean hasSentinels(List<ManagedNode> all) {
+		return all.stream().anyMatch((node) -> ManagedNode.DriverData.SENTINEL.equals(node.kind()));
+	}
+
 	private void recordRole(ManagedNode node, String password) {
 		boolean tls = this.nodes.tls(node.databaseId());
 		Map<String, String> replication = this.probe.call(new RedisEndpoint(node.host(), node.port(), password, tls),
-				(jedis) -> RedisInfo.fields(jedis.info("replication")));
+				(jedis) -> {
+					Map<String, String> fields = RedisInfo.fields(jedis.info("replication"));
+					if (inStepButNotPromotable(fields)) {
+						jedis.configSet("replica-priority", PROMOTABLE_PRIORITY);
+						// a sentinel's or a configuration job's CONFIG REWRITE may have written the 0 into the file
+						jedis.configRewrite();
+						log.info("{} holds its primary's data now; the sentinels may promote it again",
+								ProcessNodeDriver.describe(node));
+					}
+					return fields;
+				});
 		String role = "master".equals(replication.get("role")) ? Node.PRIMARY : Node.REPLICA;
-		if (!role.equals(node.role())) {
+		// a restore makes its target a replica of Coffer's restore listener for as long as it loads, then gives
+		// the node its role back: that is no failover to record
+		if (!role.equals(node.role()) && this.work.inFlight(node.databaseId(), EnumSet.of(Kind.RESTORE)).isEmpty()) {
 			log.info("{} is now the {}", ProcessNodeDriver.describe(node), role);
 			this.repository.updateRole(node.id(), role);
 		}
+	}
+
+	/** A replica brought back with priority 0 (see check) whose first synchronisation is over. */
+	static boolean inStepButNotPromotable(Map<String, String> replication) {
+		String priority = replication.getOrDefault("slave_priority", replication.get("replica_priority"));
+		return "slave".equals(replication.get("role")) && "0".equals(priority)
+				&& "up".equals(replication.get("master_link_status"))
+				&& "0".equals(replication.get("master_sync_in_progress"));
 	}
 
 	private Optional<RedisEndpoint> primaryNamedBySentinels(String databaseId, List<ManagedNode> all) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import io.coffer.catalog.DatabaseWork;
 import io.coffer.catalog.ProvisioningRepository;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
@@ -45,6 +46,9 @@ class NodeFilesPrivacyTest extends IntegrationTest {
 
 	@Autowired
 	DatabaseLocks locks;
+
+	@Autowired
+	DatabaseWork work;
 
 	@Autowired
 	ProvisioningProperties properties;
@@ -89,7 +93,8 @@ class NodeFilesPrivacyTest extends IntegrationTest {
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-r--r--");
 
 		// the supervisor of an instance that starts now
-		new NodeSupervisor(this.repository, this.nodes, this.driver, this.locks, this.properties, this.authority)
+		new NodeSupervisor(this.repository, this.nodes, this.driver, this.locks, this.work, this.properties,
+				this.authority)
 			.superviseAll();
 
 		assertPrivate(folder);

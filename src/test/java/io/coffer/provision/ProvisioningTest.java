@@ -186,6 +186,13 @@ public class ProvisioningTest extends IntegrationTest {
 			assertThat(jedis.get("before")).isEqualTo("failover");
 			assertThat(jedis.get("after")).isEqualTo("failover");
 		}
+		// the node brought back was not to be promoted until it held its primary's data; now it may be again
+		int replicaNow = (primaryNow[0] == ports.get("primary")) ? ports.get("replica") : ports.get("primary");
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+			try (Jedis jedis = connect(URI.create("redis://127.0.0.1:" + replicaNow), null, password)) {
+				return RedisInfo.fields(jedis.info("replication")).get("slave_priority");
+			}
+		}, "100"::equals);
 
 		// and the catalogue follows the new roles
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
