@@ -47,12 +47,13 @@ import org.springframework.stereotype.Component;
  * <p>
  * The node's folder, {@code <data-dir>/nodes/<database>/<node>/}, readable by its owner only, is bound to
  * {@code /node} inside: the configuration (which holds the password, never on the container's command line
- * or in its environment), the dump and the logs. The container runs as the owner of that folder, on the
+ * or in its environment), the dump, the logs and, with TLS forced, the TLS files, which the configuration
+ * names by their path inside ({@link #folderSeenByNode}). The container runs as the owner of that folder, on the
  * host's network, and listens on the node's address. Its labels (instance, database, node) let Coffer find
  * it again after a restart and sweep away those of databases it no longer has.
  */
 @Component
-public class DockerNodeDriver implements NodeDriver, DataNodeRestarts {
+public class DockerNodeDriver implements TlsNodeDriver, DataNodeRestarts {
 
 	public static final String NAME = "docker";
 
@@ -146,9 +147,6 @@ public class DockerNodeDriver implements NodeDriver, DataNodeRestarts {
 
 	@Override
 	public ManagedNode start(ManagedNode node, NodeSetup setup) {
-		if (setup.tls() != null) {
-			throw new IllegalArgumentException("the docker driver does not serve TLS yet: " + describe(node));
-		}
 		Path dir = Path.of(node.driverData().dir());
 		DockerEngine engine = this.hosts.of(node);
 		ServerImages.Image image = this.images.imageFor(engine, program(node));
@@ -235,7 +233,7 @@ public class DockerNodeDriver implements NodeDriver, DataNodeRestarts {
 		String name = containerName(node);
 		// a clean exit must not bring it back on its old image; a crash meanwhile still does
 		engine.restartOnFailureOnly(name);
-		try (Jedis jedis = this.saving.open(new RedisEndpoint(node.host(), node.port(), password))) {
+		try (Jedis jedis = ProcessNodeDriver.openEitherWay(this.probe, this.saving, node, password)) {
 			jedis.shutdown(SaveMode.SAVE);
 		}
 		catch (JedisDataException ex) {
@@ -284,6 +282,33 @@ public class DockerNodeDriver implements NodeDriver, DataNodeRestarts {
 	@Override
 	public boolean serves(ManagedNode node, String password) {
 		return isRunning(node, password);
+	}
+
+	@Override
+	public void writeTlsFiles(ManagedNode node, NodeTls tls) {
+		this.folders.writeTlsFiles(node, tls);
+	}
+
+	/** The node's folder is bound at the same path inside every container. */
+	@Override
+	public Path folderSeenByNode(ManagedNode node) {
+		return CONTAINER_FOLDER;
+	}
+
+	/**
+	 * Stops the node's container for good, at once: a sentinel keeps its state in its file as it learns, and
+	 * HAProxy has none. The container stays, stopped, with its memory limit, for {@link #restart} to replace.
+	 */
+	@Override
+	public void stop(ManagedNode node, String password) {
+		this.hosts.of(node).stopForGood(containerName(node));
+	}
+
+	@Override
+	public ManagedNode restartSentinel(ManagedNode node, boolean tls) {
+		stop(node, null);
+		this.folders.appendListening(node, folderSeenByNode(node), tls);
+		return restart(node, null, List.of());
 	}
 
 	/** The container's memory limit for a plan's memory: the plan's, plus the headroom. */

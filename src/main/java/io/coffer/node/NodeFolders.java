@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -17,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The folders of the nodes the {@link ProcessNodeDriver} runs, {@code <data-dir>/nodes/<database>/<node>/}:
- * the configuration and TLS files written there, readable by their owner only as they hold the database's
- * password and key, the logs that explain a start that failed, and the folder's removal with its node.
+ * The folders of the nodes the {@link ProcessNodeDriver} and the {@link DockerNodeDriver} run,
+ * {@code <data-dir>/nodes/<database>/<node>/}: the configuration and TLS files written there, readable by
+ * their owner only as they hold the database's password and key, the logs that explain a start that failed,
+ * and the folder's removal with its node.
  */
 final class NodeFolders {
 
@@ -103,8 +105,19 @@ final class NodeFolders {
 		}
 	}
 
+	/**
+	 * Adds the settings that make a sentinel listen with TLS only, or in plain text again, at the end of its
+	 * configuration, where the last word on a setting wins; its files named as seen in {@code seenAs}.
+	 */
+	void appendListening(ManagedNode node, Path seenAs, boolean tls) {
+		List<String> lines = new ArrayList<>();
+		lines.add("# Added by Coffer: TLS " + (tls ? "forced" : "no longer forced"));
+		lines.addAll(NodeConfigFiles.listening(node.port(), seenAs, tls));
+		appendToConfig(node, lines);
+	}
+
 	/** Adds lines at the end of the node's configuration, where the last word on a setting wins. */
-	void appendToConfig(ManagedNode node, List<String> lines) {
+	private void appendToConfig(ManagedNode node, List<String> lines) {
 		try {
 			PrivateFiles.append(configFile(node), "\n" + String.join("\n", lines) + "\n");
 		}

@@ -41,7 +41,7 @@ import org.springframework.stereotype.Component;
  * says it runs from the node's own configuration file, so a reused pid or port is never mistaken for it.
  */
 @Component
-public class ProcessNodeDriver implements NodeDriver, DataNodeRestarts {
+public class ProcessNodeDriver implements TlsNodeDriver, DataNodeRestarts {
 
 	public static final String NAME = "process";
 
@@ -188,10 +188,14 @@ public class ProcessNodeDriver implements NodeDriver, DataNodeRestarts {
 		}
 	}
 
-	/** A connection in plain text, or else with TLS: whichever the node speaks now. */
-	private Jedis openEitherWay(RedisConnections connections, ManagedNode node, String password) {
+	/**
+	 * A connection of {@code connections} in plain text, or else with TLS: whichever the node speaks now,
+	 * as {@code probe} finds.
+	 */
+	static Jedis openEitherWay(RedisConnections probe, RedisConnections connections, ManagedNode node,
+			String password) {
 		RedisEndpoint plain = new RedisEndpoint(node.host(), node.port(), password);
-		return connections.open(this.probe.answering(plain).orElse(plain));
+		return connections.open(probe.answering(plain).orElse(plain));
 	}
 
 	@Override
@@ -225,6 +229,7 @@ public class ProcessNodeDriver implements NodeDriver, DataNodeRestarts {
 	 * Stops the process serving the node, as SIGTERM does: a data node writes its dump first (when it
 	 * saves at all), a sentinel its state. Its folder and port stay, to start it again.
 	 */
+	@Override
 	public void stop(ManagedNode node, String password) {
 		OptionalLong serving = runningPid(node, password);
 		Long pid = serving.isPresent() ? Long.valueOf(serving.getAsLong()) : node.driverData().pid();
@@ -233,12 +238,14 @@ public class ProcessNodeDriver implements NodeDriver, DataNodeRestarts {
 		}
 	}
 
-	/**
-	 * Writes the files a node serves TLS with into its folder, each readable by its owner only; HAProxy
-	 * gets the CA's certificate alone.
-	 */
+	@Override
 	public void writeTlsFiles(ManagedNode node, NodeTls tls) {
 		this.folders.writeTlsFiles(node, tls);
+	}
+
+	@Override
+	public Path folderSeenByNode(ManagedNode node) {
+		return Path.of(node.driverData().dir());
 	}
 
 	/** Makes the node's folder and every file in it readable by the owner only, as they hold its secrets. */
@@ -246,18 +253,10 @@ public class ProcessNodeDriver implements NodeDriver, DataNodeRestarts {
 		this.folders.tighten(node);
 	}
 
-	/**
-	 * Makes a sentinel listen (and reach the nodes it monitors) with TLS only, or in plain text again:
-	 * it is stopped, the settings are added at the end of its configuration (the last word wins, and the
-	 * state it wrote there is kept), and it is started again. Sentinels cannot change these while they run.
-	 */
+	@Override
 	public ManagedNode restartSentinel(ManagedNode node, boolean tls) {
 		stop(node, null);
-		Path dir = Path.of(node.driverData().dir());
-		List<String> lines = new ArrayList<>();
-		lines.add("# Added by Coffer: TLS " + (tls ? "forced" : "no longer forced"));
-		lines.addAll(NodeConfigFiles.listening(node.port(), dir, tls));
-		this.folders.appendToConfig(node, lines);
+		this.folders.appendListening(node, folderSeenByNode(node), tls);
 		return restart(node, null, List.of());
 	}
 
@@ -272,7 +271,7 @@ public class ProcessNodeDriver implements NodeDriver, DataNodeRestarts {
 		if (pid.isEmpty()) {
 			throw new IllegalStateException(describe(node) + " is not running");
 		}
-		try (Jedis jedis = openEitherWay(this.saving, node, password)) {
+		try (Jedis jedis = openEitherWay(this.probe, this.saving, node, password)) {
 			jedis.shutdown(SaveMode.SAVE);
 		}
 		catch (JedisDataException ex) {

@@ -6,10 +6,10 @@ import io.coffer.node.NodeSetup;
 
 import io.coffer.node.DatabaseLocks;
 import io.coffer.node.DatabaseNodes;
-import io.coffer.node.DockerNodeDriver;
+import io.coffer.node.NodeDrivers;
 import io.coffer.node.ProcessNodeDriver;
+import io.coffer.node.TlsNodeDriver;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,7 +48,9 @@ import org.springframework.stereotype.Component;
  * written again and it is restarted.</li>
  * </ul>
  * Clients connected at that moment are disconnected once (the platform restarts the app with its new
- * REDIS_URL anyway). Only nodes Coffer runs can be given certificates.
+ * REDIS_URL anyway). Only nodes Coffer runs can be given certificates: what is done to each (its TLS files,
+ * the folder its settings name them in, its restart) is asked of the driver that runs it, a
+ * {@link TlsNodeDriver} (processes or containers).
  */
 @Component
 public class TlsSwitch {
@@ -57,7 +59,7 @@ public class TlsSwitch {
 
 	private final DatabaseNodes nodes;
 
-	private final ProcessNodeDriver driver;
+	private final NodeDrivers drivers;
 
 	private final ProvisioningRepository repository;
 
@@ -72,11 +74,11 @@ public class TlsSwitch {
 
 	private final ProvisioningProperties settings;
 
-	TlsSwitch(DatabaseNodes nodes, ProcessNodeDriver driver, ProvisioningRepository repository, DatabaseLocks locks,
+	TlsSwitch(DatabaseNodes nodes, NodeDrivers drivers, ProvisioningRepository repository, DatabaseLocks locks,
 			DatabaseTls tls, RedisConnections redis, ProvisioningProperties settings, CertificateAuthority authority) {
 		this.probe = new RedisConnections(Duration.ofSeconds(1), Duration.ofSeconds(2), authority::clientSocketFactory);
 		this.nodes = nodes;
-		this.driver = driver;
+		this.drivers = drivers;
 		this.repository = repository;
 		this.locks = locks;
 		this.tls = tls;
@@ -97,13 +99,10 @@ public class TlsSwitch {
 		if (all.isEmpty()) {
 			return Optional.of(database.id() + " has no nodes");
 		}
-		if (all.stream().anyMatch((node) -> DockerNodeDriver.NAME.equals(node.driverData().driver()))) {
-			return Optional.of("the nodes of " + database.id() + " run in containers of the docker driver, which "
-					+ "serves plain text only so far: TLS can only be forced on nodes of the process driver");
-		}
-		if (all.stream().anyMatch((node) -> !ProcessNodeDriver.NAME.equals(node.driverData().driver()))) {
+		if (all.stream().anyMatch((node) -> !(this.drivers.of(node) instanceof TlsNodeDriver))) {
 			return Optional.of("the nodes of " + database.id() + " belong to the static pool, whose configuration "
-					+ "files Coffer does not own: TLS can only be forced on nodes Coffer runs (the process driver)");
+					+ "files Coffer does not own: TLS can only be forced on nodes Coffer runs (the process and docker "
+					+ "drivers)");
 		}
 		return Optional.empty();
 	}
@@ -159,20 +158,21 @@ public class TlsSwitch {
 			List<ManagedNode> dataNodes = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS);
 			for (ManagedNode node : dataNodes) {
 				if (material != null) {
-					this.driver.writeTlsFiles(node, material);
+					driver(node).writeTlsFiles(node, material);
 				}
 				switchListening(node, password, force);
 			}
 			for (ManagedNode sentinel : this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL)) {
 				if (material != null) {
-					this.driver.writeTlsFiles(sentinel, material);
+					driver(sentinel).writeTlsFiles(sentinel, material);
 				}
-				this.repository.updateNode(this.driver.restartSentinel(sentinel, force));
+				this.repository.updateNode(driver(sentinel).restartSentinel(sentinel, force));
 				log.info("{} restarted with TLS {}", ProcessNodeDriver.describe(sentinel), force ? "forced" : "off");
 			}
 			for (ManagedNode proxy : this.nodes.ofKind(databaseId, ManagedNode.DriverData.HAPROXY)) {
-				this.driver.stop(proxy, null);
-				ManagedNode started = this.driver.start(proxy,
+				TlsNodeDriver driver = driver(proxy);
+				driver.stop(proxy, null);
+				ManagedNode started = driver.start(proxy,
 						new NodeSetup.Haproxy(dataNodes, password, this.settings.haproxyCheckInterval(), material));
 				this.repository.updateNode(started);
 				awaitRouting(started, password, force);
@@ -264,9 +264,15 @@ public class TlsSwitch {
 		}
 	}
 
-	private static Map<String, String> settings(ManagedNode node, boolean force) {
+	/** The driver that runs the node; {@link #refusal(Database)} has made sure it can give it TLS. */
+	private TlsNodeDriver driver(ManagedNode node) {
+		return (TlsNodeDriver) this.drivers.of(node);
+	}
+
+	/** The listening settings, naming the TLS files where the node's program sees its folder. */
+	private Map<String, String> settings(ManagedNode node, boolean force) {
 		Map<String, String> settings = new LinkedHashMap<>();
-		for (String line : NodeConfigFiles.listening(node.port(), Path.of(node.driverData().dir()), force)) {
+		for (String line : NodeConfigFiles.listening(node.port(), driver(node).folderSeenByNode(node), force)) {
 			int space = line.indexOf(' ');
 			settings.put(line.substring(0, space), line.substring(space + 1));
 		}

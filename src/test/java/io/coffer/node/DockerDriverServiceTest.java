@@ -13,16 +13,13 @@ import io.coffer.redis.RedisInfo;
 import io.coffer.node.docker.DockerEngine;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.ChangedSettings;
-import io.coffer.testsupport.CofferTestServices;
-import io.coffer.testsupport.ServiceTest;
+import io.coffer.testsupport.DockerServiceTest;
 import io.coffer.testsupport.TestDockerEngine;
 import io.coffer.testsupport.TestEngines;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,25 +34,15 @@ import static org.awaitility.Awaitility.await;
  * each node in a container: failover, backup, restore, a rolling upgrade, a configuration job on both data nodes and a plan
  * change resizing both data nodes' containers. Skipped, saying why, only when no engine answers.
  */
-@DirtiesContext // its own context: close it, and its engine client, once done
-class DockerDriverServiceTest extends ServiceTest {
+class DockerDriverServiceTest extends DockerServiceTest {
 
 	private static final String INSTANCE = "service-test-" + Long.toString(System.nanoTime(), 36);
 
 	private static final long MB = 1024L * 1024;
 
-	@BeforeAll
-	static void engineAnswers() {
-		TestDockerEngine.assumeAnswers();
-	}
-
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
-		CofferTestServices.get().register(registry);
-		registry.add("coffer.provisioning.driver", () -> DockerNodeDriver.NAME);
-		registry.add("coffer.provisioning.docker.host", () -> TestDockerEngine.HOST);
-		registry.add("coffer.provisioning.docker.instance", () -> INSTANCE);
-		registry.add("coffer.provisioning.docker.memory-headroom-mb", () -> "32");
+		TestDockerEngine.registerDriver(registry, INSTANCE);
 	}
 
 	@Test
@@ -115,14 +102,6 @@ class DockerDriverServiceTest extends ServiceTest {
 			JsonNode shown = operator().get("/api/v1/databases/" + id).json();
 			assertThat(shown.path("engine").asString()).isEqualTo("valkey");
 			assertThat(shown.path("version").asString()).isEqualTo(TestEngines.VALKEY_VERSION);
-
-			// what the driver does not do yet is refused with its reason, and the database keeps running
-			ApiClient.Response tls = owner.patch("/api/v1/databases/" + id + "/config", "{\"force_tls\": true}");
-			assertThat(tls.status()).as(tls.body()).isGreaterThanOrEqualTo(400).isLessThan(500);
-			assertThat(tls.body()).contains("docker driver");
-			try (Jedis jedis = ProvisioningTest.connect(url, id, database.password())) {
-				assertThat(jedis.get("kept")).isEqualTo("before the backup");
-			}
 
 			ApiClient.Response deleted = operator().delete("/api/v1/databases/" + id + "?final_backup=false");
 			assertThat(deleted.status()).as(deleted.body()).isLessThan(300);

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Optional;
 
+import io.coffer.node.DockerNodeDriver;
 import io.coffer.node.docker.DockerEngine;
 import org.junit.jupiter.api.Assumptions;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * The container engine the docker driver's tests use: {@code COFFER_TEST_DOCKER_HOST}, which
@@ -23,6 +26,18 @@ public final class TestDockerEngine {
 	public static final String SECOND_HOST = System.getenv("COFFER_TEST_DOCKER_HOST_2");
 
 	private TestDockerEngine() {
+	}
+
+	/**
+	 * The shared services, and the docker driver on {@link #HOST} for new databases, its containers labelled
+	 * with {@code instance} (so that a test finds its own) and a small memory headroom.
+	 */
+	public static void registerDriver(DynamicPropertyRegistry registry, String instance) {
+		CofferTestServices.get().register(registry);
+		registry.add("coffer.provisioning.driver", () -> DockerNodeDriver.NAME);
+		registry.add("coffer.provisioning.docker.host", () -> HOST);
+		registry.add("coffer.provisioning.docker.instance", () -> instance);
+		registry.add("coffer.provisioning.docker.memory-headroom-mb", () -> "32");
 	}
 
 	/** Skips the calling tests, saying why, unless a second engine is set and both engines answer. */

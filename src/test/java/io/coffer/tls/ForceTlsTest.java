@@ -84,10 +84,7 @@ class ForceTlsTest extends IntegrationTest {
 		assertThat(tlsUrl.getPort()).isEqualTo(plainUrl.getPort());
 		assertThat(tlsUrl.getUserInfo()).isEqualTo(plainUrl.getUserInfo());
 		assertThat(database.path("config").path("force_tls").asBoolean()).isTrue();
-		assertThatThrownBy(() -> tls(tlsUrl, id, password, null).close()).as("a client without the CA")
-			.isInstanceOf(RuntimeException.class);
-		assertThatThrownBy(() -> plain(tlsUrl, id, password).close()).as("a plain-text client")
-			.isInstanceOf(RuntimeException.class);
+		assertRefusedWithoutTlsAndCa(tlsUrl, id, password);
 		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
 			assertThat(jedis.dbSize()).isEqualTo(100);
 			assertThat(jedis.get("key-99")).isEqualTo("value-99");
@@ -355,12 +352,20 @@ class ForceTlsTest extends IntegrationTest {
 		assertThat(kill.waitFor()).as("kill -" + name + " " + pid).isZero();
 	}
 
-	private static Jedis plain(URI uri, String user, String password) {
+	/** Neither a plain-text client nor a TLS client without the CA gets an answer at {@code url}. */
+	static void assertRefusedWithoutTlsAndCa(URI url, String user, String password) {
+		assertThatThrownBy(() -> tls(url, user, password, null).close()).as("a client without the CA")
+			.isInstanceOf(RuntimeException.class);
+		assertThatThrownBy(() -> plain(url, user, password).close()).as("a plain-text client")
+			.isInstanceOf(RuntimeException.class);
+	}
+
+	static Jedis plain(URI uri, String user, String password) {
 		return ProvisioningTest.connect(uri, DefaultJedisClientConfig.builder().user(user).password(password));
 	}
 
 	/** A TLS client trusting {@code authority}, or the JVM's usual authorities when null. */
-	private static Jedis tls(URI uri, String user, String password, SSLSocketFactory authority) {
+	static Jedis tls(URI uri, String user, String password, SSLSocketFactory authority) {
 		DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().ssl(true).user(user).password(password);
 		if (authority != null) {
 			config.sslSocketFactory(authority);
@@ -368,7 +373,7 @@ class ForceTlsTest extends IntegrationTest {
 		return ProvisioningTest.connect(uri, config);
 	}
 
-	private static SSLSocketFactory trusting(String pem) throws Exception {
+	static SSLSocketFactory trusting(String pem) throws Exception {
 		KeyStore trusted = KeyStore.getInstance("PKCS12");
 		trusted.load(null, null);
 		trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509")
