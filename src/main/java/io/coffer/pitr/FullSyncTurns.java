@@ -58,16 +58,6 @@ class FullSyncTurns {
 		return turn;
 	}
 
-	/** How many archivers wait for a turn now. */
-	synchronized int waiting() {
-		return this.waiting.size();
-	}
-
-	/** How many turns are taken now. */
-	synchronized int taken() {
-		return this.taken;
-	}
-
 	private void letGo(Turn turn) {
 		Turn next;
 		synchronized (this) {
