@@ -291,7 +291,7 @@ public class CatalogueTables {
 		 * catalogue claims each enabled archiver at its next round.
 		 */
 		public void releaseArchiverLeases() {
-			CatalogueTables.this.jdbc.sql("update pitr_archivers set owner = null, lease_until = null").update();
+			CatalogueTables.this.jdbc.sql("update pitr_archivers set owner = null, lease_until = null, state = null").update();
 		}
 
 		/** The serial ids go on after the largest written back. */

@@ -28,9 +28,15 @@ public class PitrRepository {
 		this.jdbc = jdbc;
 	}
 
-	/** A database's archiver as the catalogue knows it; {@code setExplicitly}: a user chose, not the plan. */
+	/**
+	 * A database's archiver as the catalogue knows it; {@code setExplicitly}: a user chose, not the plan;
+	 * {@code state} what its running archiver does (null while none runs); {@code oldestUnuploadedAt} the arrival of
+	 * the oldest archived command not yet in object storage (null while none waits), {@code lastUploadError} why
+	 * the last upload failed (null once nothing waits).
+	 */
 	public record Archiver(String databaseId, boolean enabled, String owner, Instant leaseUntil,
-			Instant lastDurableAt, String lastError, boolean setExplicitly) {
+			Instant lastDurableAt, String lastError, boolean setExplicitly, String state, Instant oldestUnuploadedAt,
+			String lastUploadError) {
 	}
 
 	/** A sealed, uploaded segment of the stream: offsets of its first and last byte, arrival of its commands. */
@@ -102,16 +108,20 @@ public class PitrRepository {
 	/** Gives the lease back (the archiver stopped), saying why when it failed. */
 	public void release(String databaseId, String instanceId, String error) {
 		this.jdbc.sql("""
-				update pitr_archivers set owner = null, lease_until = null, last_error = ?, updated_at = now()
+				update pitr_archivers set owner = null, lease_until = null, last_error = ?, state = null,
+				    updated_at = now()
 				where database_id = ? and owner = ?
 				""").params(error, databaseId, instanceId).update();
 	}
 
 	/**
-	 * When an archiver last made what it received durable. {@code runsWell}: nothing waits (sealed segments for
-	 * storage), and the last error is cleared; otherwise it is kept, still true.
+	 * How an archiver stands: {@code at} when it last made what it received durable (null: not now, it is not
+	 * streaming; the last mark stays). {@code runsWell}: it streams and nothing waits (sealed segments for
+	 * storage), and the last error is cleared; otherwise it is kept, still true. {@code state} what it does,
+	 * {@code oldestUnuploaded} the arrival of its oldest command not yet in object storage (null: none),
+	 * {@code uploadError} why its last upload failed (null: none since the last that worked).
 	 */
-	public record Durable(Instant at, boolean runsWell) {
+	public record Durable(Instant at, boolean runsWell, String state, Instant oldestUnuploaded, String uploadError) {
 	}
 
 	/**
@@ -122,21 +132,35 @@ public class PitrRepository {
 		if (durable.isEmpty()) {
 			return;
 		}
-		String[] ids = new String[durable.size()];
-		long[] millis = new long[durable.size()];
-		boolean[] runsWell = new boolean[durable.size()];
+		int count = durable.size();
+		String[] ids = new String[count];
+		long[] millis = new long[count];
+		boolean[] runsWell = new boolean[count];
+		String[] states = new String[count];
+		long[] oldest = new long[count];
+		String[] uploadErrors = new String[count];
 		int i = 0;
 		for (java.util.Map.Entry<String, Durable> entry : durable.entrySet()) {
+			Durable mark = entry.getValue();
 			ids[i] = entry.getKey();
-			millis[i] = entry.getValue().at().toEpochMilli();
-			runsWell[i++] = entry.getValue().runsWell();
+			millis[i] = (mark.at() != null) ? mark.at().toEpochMilli() : -1;
+			runsWell[i] = mark.runsWell();
+			states[i] = mark.state();
+			oldest[i] = (mark.oldestUnuploaded() != null) ? mark.oldestUnuploaded().toEpochMilli() : -1;
+			uploadErrors[i++] = mark.uploadError();
 		}
+		// -1: no time (arrays of int8 carry no null)
 		this.jdbc.sql("""
-				update pitr_archivers a set last_durable_at = to_timestamp(d.at_ms / 1000.0),
-				    last_error = case when d.runs_well then null else a.last_error end
-				from unnest(?::text[], ?::int8[], ?::bool[]) as d(database_id, at_ms, runs_well)
+				update pitr_archivers a
+				set last_durable_at = case when d.at_ms >= 0 then to_timestamp(d.at_ms / 1000.0) else a.last_durable_at end,
+				    last_error = case when d.runs_well then null else a.last_error end,
+				    state = d.state,
+				    oldest_unuploaded_at = case when d.oldest_ms >= 0 then to_timestamp(d.oldest_ms / 1000.0) end,
+				    last_upload_error = d.upload_error
+				from unnest(?::text[], ?::int8[], ?::bool[], ?::text[], ?::int8[], ?::text[])
+				    as d(database_id, at_ms, runs_well, state, oldest_ms, upload_error)
 				where a.database_id = d.database_id and a.owner = ?
-				""").params(ids, millis, runsWell, instanceId).update();
+				""").params(ids, millis, runsWell, states, oldest, uploadErrors, instanceId).update();
 	}
 
 	/** Why the running archiver cannot go on for now (it retries). */
@@ -193,18 +217,20 @@ public class PitrRepository {
 	 * {@code lastDurableAt} null while no archiver made anything durable yet, then {@code enabledAt} (when it was
 	 * last turned on or off) says since when it waits.
 	 */
-	public record Progress(String databaseId, Instant lastDurableAt, Instant enabledAt, int gaps) {
+	public record Progress(String databaseId, Instant lastDurableAt, Instant enabledAt, int gaps,
+			Instant oldestUnuploadedAt, boolean uploadFailing) {
 	}
 
 	/** The progress of every live database with point-in-time recovery on, in one query. */
 	public List<Progress> progress() {
 		return this.jdbc.sql("""
-				select a.database_id, a.last_durable_at, a.updated_at,
+				select a.database_id, a.last_durable_at, a.updated_at, a.oldest_unuploaded_at, a.last_upload_error,
 				    (select count(*) from pitr_gaps g where g.database_id = a.database_id) as gaps
 				from pitr_archivers a join databases d on d.id = a.database_id
 				where a.enabled and d.deleted_at is null order by a.database_id
 				""").query((rs, i) -> new Progress(rs.getString("database_id"), instant(rs, "last_durable_at"),
-				instant(rs, "updated_at"), rs.getInt("gaps"))).list();
+				instant(rs, "updated_at"), rs.getInt("gaps"), instant(rs, "oldest_unuploaded_at"),
+				rs.getString("last_upload_error") != null)).list();
 	}
 
 	/** The databases that have archived segments or gaps: what retention looks at. */
@@ -244,7 +270,8 @@ public class PitrRepository {
 	private static Archiver archiver(ResultSet rs, int row) throws SQLException {
 		return new Archiver(rs.getString("database_id"), rs.getBoolean("enabled"), rs.getString("owner"),
 				instant(rs, "lease_until"), instant(rs, "last_durable_at"), rs.getString("last_error"),
-				rs.getBoolean("set_explicitly"));
+				rs.getBoolean("set_explicitly"), rs.getString("state"), instant(rs, "oldest_unuploaded_at"),
+				rs.getString("last_upload_error"));
 	}
 
 	private static Segment segment(ResultSet rs, int row) throws SQLException {

@@ -43,8 +43,14 @@ final class PitrVerb implements Callable<Integer> {
 		else {
 			out.println("       Nothing archived yet: the first segment is uploaded within a minute");
 		}
+		if (status.path("state").asString("").equals("waiting_for_full_sync")) {
+			out.println("       Waiting for its turn at a full synchronisation");
+		}
 		if (status.path("lag_ms").isNumber()) {
 			out.println("       Lag: " + status.path("lag_ms").asLong() + " ms");
+		}
+		if (status.path("upload_lag_ms").isNumber()) {
+			out.println("       Not yet in object storage since: " + status.path("upload_lag_ms").asLong() + " ms");
 		}
 		if (!status.path("last_error").asString("").isEmpty()) {
 			out.println("       Last error: " + status.path("last_error").asString());

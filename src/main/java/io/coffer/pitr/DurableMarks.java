@@ -3,7 +3,6 @@ package io.coffer.pitr;
 import io.coffer.catalog.PitrRepository;
 import io.coffer.system.CofferInstance;
 
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +15,9 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * When each archiver of this instance last made what it received durable, written to the catalogue for all of
- * them in one statement a second ({@code lag_ms} reads it), rather than one statement per archiver.
+ * When each archiver of this instance last made what it received durable, what it does and what of its stream
+ * waits for object storage, written to the catalogue for all of them in one statement a second ({@code lag_ms},
+ * {@code state} and {@code upload_lag_ms} read it), rather than one statement per archiver.
  */
 @Component
 class DurableMarks implements SmartLifecycle {
@@ -40,12 +40,9 @@ class DurableMarks implements SmartLifecycle {
 		this.loop = loop;
 	}
 
-	/**
-	 * The archiver of {@code databaseId} has made everything it received up to {@code at} durable; {@code runsWell}:
-	 * nothing of it waits (sealed segments for storage), so its last error is cleared.
-	 */
-	void mark(String databaseId, Instant at, boolean runsWell) {
-		this.marks.put(databaseId, new PitrRepository.Durable(at, runsWell));
+	/** How the archiver of {@code databaseId} stands now; a mark not yet written is replaced by a newer one. */
+	void mark(String databaseId, PitrRepository.Durable mark) {
+		this.marks.put(databaseId, mark);
 	}
 
 	/** Writes the marks gathered since the last time. */

@@ -13,10 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The segment of the stream being received, on local disk: the stream's bytes as they came
- * ({@code <start>.stream}) and an index of its commands ({@code <start>.index}: for each, the offset of its last
+ * ({@code <replid>-<start>-<id>.stream}) and an index of its commands ({@code .index}: for each, the offset of its last
  * byte, the millisecond it arrived, its kind), both owner only. {@link #sync()} makes what was written durable;
  * the archiver calls it every second.
  * <p>
@@ -34,6 +36,13 @@ final class OpenSegment implements Closeable {
 
 	/** Offset of the segment's first byte in the node's stream. */
 	final long startOffset;
+
+	/**
+	 * Random, this segment's alone: two segments may start at the same offset of the same history (one archived
+	 * again after a new base, or by the instance that took the database over), and neither's files or object may
+	 * take the other's place.
+	 */
+	final String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
 
 	final Path streamFile;
 
@@ -69,7 +78,7 @@ final class OpenSegment implements Closeable {
 	OpenSegment(Path folder, String replid, long startOffset) throws IOException {
 		this.replid = replid;
 		this.startOffset = startOffset;
-		String name = replid + "-" + String.format("%020d", startOffset);
+		String name = replid + "-" + String.format("%020d", startOffset) + "-" + this.id;
 		this.streamFile = folder.resolve(name + ".stream");
 		this.indexFile = folder.resolve(name + ".index");
 		this.streamChannel = create(this.streamFile);

@@ -52,11 +52,14 @@ class PitrCollaborators {
 
 	private final Clock clock;
 
+	private final FullSyncTurns turns;
+
 	PitrCollaborators(DatabaseRepository databases, BackupRepository backups, PitrRepository pitr,
 			DatabaseEndpoints endpoints, RedisConnections connections, ArchiveBaseBackups bases,
 			SegmentUploader uploader, CofferInstance instance, PitrProperties properties, ServiceProperties service,
-			TlsTrust tls, DurableMarks durableMarks, Clock clock) {
+			TlsTrust tls, DurableMarks durableMarks, Clock clock, FullSyncTurns turns) {
 		this.tls = tls;
+		this.turns = turns;
 		this.durableMarks = durableMarks;
 		this.databases = databases;
 		this.backups = backups;
@@ -106,6 +109,11 @@ class PitrCollaborators {
 
 	DurableMarks durableMarks() {
 		return this.durableMarks;
+	}
+
+	/** The turns of this instance's archivers at a full synchronisation. */
+	FullSyncTurns turns() {
+		return this.turns;
 	}
 
 	String instanceId() {

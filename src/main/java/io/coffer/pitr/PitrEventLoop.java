@@ -16,8 +16,8 @@ import org.springframework.stereotype.Component;
 /**
  * The threads every archiver of this instance shares, whatever their number: two that read and write the
  * connections (and never wait on a disk, the catalogue or storage), a few that do each archiver's work in order
- * ({@link SerialWork}: writing and syncing segments, acknowledging, uploading), and a few that ship the dumps of
- * full synchronisations, which read their bytes as the connection brings them.
+ * ({@link SerialWork}: writing and syncing segments, acknowledging, uploading), and one per full synchronisation
+ * allowed at once ({@link FullSyncTurns}) that ship their dumps, reading the bytes as the connection brings them.
  */
 @Component
 class PitrEventLoop implements DisposableBean {
@@ -26,14 +26,17 @@ class PitrEventLoop implements DisposableBean {
 
 	static final int WORKERS = 4;
 
-	static final int SHIPPERS = 4;
-
 	private final EventLoopGroup io = new MultiThreadIoEventLoopGroup(IO_THREADS, threads("pitr-io"),
 			NioIoHandler.newFactory());
 
 	private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, threads("pitr-work"));
 
-	private final ExecutorService shippers = Executors.newFixedThreadPool(SHIPPERS, threads("pitr-base"));
+	private final ExecutorService shippers;
+
+	/** One shipper per full synchronisation that may be under way: none waits for a thread with its dump unread. */
+	PitrEventLoop(PitrProperties properties) {
+		this.shippers = Executors.newFixedThreadPool(properties.maxConcurrentFullSyncs(), threads("pitr-base"));
+	}
 
 	EventLoopGroup io() {
 		return this.io;

@@ -21,9 +21,11 @@ import org.springframework.stereotype.Component;
 /**
  * Point-in-time recovery's metrics for Prometheus, per database with it on: {@code coffer_pitr_lag_seconds} (how
  * long ago everything received was last made durable, the API's {@code lag_ms}; while nothing was yet, since it
- * was turned on), {@code coffer_pitr_gaps} (the gaps in its archived stream) and
- * {@code coffer_pitr_archived_bytes_total} (bytes of the replication stream this instance stored in object
- * storage). The two gauges are the catalogue's view, the same on every instance, read in one query every
+ * was turned on), {@code coffer_pitr_upload_lag_seconds} (the age of the oldest archived command not yet in object
+ * storage, the API's {@code upload_lag_ms}; 0 while none waits), {@code coffer_pitr_upload_failing} (1 while the
+ * last upload failed and segments wait on local disk), {@code coffer_pitr_gaps} (the gaps in its archived stream)
+ * and {@code coffer_pitr_archived_bytes_total} (bytes of the replication stream this instance stored in object
+ * storage). The gauges are the catalogue's view, the same on every instance, read in one query every
  * {@value #REFRESH_SECONDS} seconds so that a scrape costs nothing however many databases there are.
  */
 @Component
@@ -43,6 +45,10 @@ public class PitrMetrics implements SmartLifecycle {
 
 	private final MultiGauge gaps;
 
+	private final MultiGauge uploadLag;
+
+	private final MultiGauge uploadFailing;
+
 	private ScheduledExecutorService refresher;
 
 	PitrMetrics(MeterRegistry meters, PitrRepository pitr, Clock clock) {
@@ -55,6 +61,13 @@ public class PitrMetrics implements SmartLifecycle {
 			.register(meters);
 		this.gaps = MultiGauge.builder("coffer.pitr.gaps")
 			.description("Gaps in the archived replication stream that point-in-time recovery cannot cross")
+			.register(meters);
+		this.uploadLag = MultiGauge.builder("coffer.pitr.upload.lag")
+			.description("Age of the oldest archived command not yet in object storage")
+			.baseUnit("seconds")
+			.register(meters);
+		this.uploadFailing = MultiGauge.builder("coffer.pitr.upload.failing")
+			.description("1 while the last upload of archived segments failed and segments wait on local disk")
 			.register(meters);
 	}
 
@@ -78,6 +91,19 @@ public class PitrMetrics implements SmartLifecycle {
 		this.gaps.register(progress.stream()
 			.map((database) -> MultiGauge.Row.of(Tags.of("database", database.databaseId()), database.gaps()))
 			.toList(), true);
+		this.uploadLag.register(progress.stream()
+			.map((database) -> MultiGauge.Row.of(Tags.of("database", database.databaseId()),
+					uploadLagSeconds(database, now)))
+			.toList(), true);
+		this.uploadFailing.register(progress.stream()
+			.map((database) -> MultiGauge.Row.of(Tags.of("database", database.databaseId()),
+					(database.uploadFailing() && database.oldestUnuploadedAt() != null) ? 1 : 0))
+			.toList(), true);
+	}
+
+	private static double uploadLagSeconds(PitrRepository.Progress database, Instant now) {
+		Instant since = database.oldestUnuploadedAt();
+		return (since != null) ? Math.max(0, now.toEpochMilli() - since.toEpochMilli()) / 1000.0 : 0;
 	}
 
 	private static double lagSeconds(PitrRepository.Progress database, Instant now) {

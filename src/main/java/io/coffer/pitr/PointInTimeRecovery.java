@@ -38,11 +38,14 @@ public class PointInTimeRecovery {
 	 * {@link #datasetTime}), or that
 	 * segment's first command; {@code recoverableTo}: the last command of the last uploaded segment (null
 	 * both before the first upload). {@code lagMs}: how long ago everything received was last made durable on
-	 * the archiving instance's disk (null while no archiver ran). {@code lastError}: why the archiver could not
-	 * go on, the last time it could not (null while it runs well).
+	 * the archiving instance's disk (null while no archiver ran). {@code state}: what the running archiver does
+	 * ({@link ArchiverState}; null while none runs). {@code uploadLagMs}: the age of the oldest archived command not
+	 * yet in object storage (null while none waits). {@code lastError}: why the archiver could not go on, the last
+	 * time it could not (null while it runs well); {@code lastUploadError}: why the last upload failed, while
+	 * segments wait for storage (null otherwise).
 	 */
-	public record Status(boolean enabled, Instant recoverableFrom, Instant recoverableTo, Long lagMs,
-			List<Gap> gaps, String lastError, int segments) {
+	public record Status(boolean enabled, Instant recoverableFrom, Instant recoverableTo, Long lagMs, String state,
+			Long uploadLagMs, List<Gap> gaps, String lastError, String lastUploadError, int segments) {
 	}
 
 	/** A hole in the window: from the last command archived before it to the new base; {@code why} it happened. */
@@ -65,14 +68,21 @@ public class PointInTimeRecovery {
 			to = segments.get(segments.size() - 1).lastArrival();
 		}
 		boolean enabled = archiver != null && archiver.enabled();
-		Long lag = (enabled && archiver.lastDurableAt() != null)
-				? Math.max(0, this.clock.millis() - archiver.lastDurableAt().toEpochMilli()) : null;
+		Long lag = enabled ? ageMs(archiver.lastDurableAt()) : null;
+		boolean running = enabled && archiver.owner() != null;
+		Long uploadLag = enabled ? ageMs(archiver.oldestUnuploadedAt()) : null;
 		List<Gap> gaps = this.pitr.gaps(databaseId)
 			.stream()
 			.map((gap) -> new Gap(gap.from(), gap.to(), gap.reason(), gap.baseBackupId()))
 			.toList();
-		return new Status(enabled, from, to, lag, gaps, (archiver != null) ? archiver.lastError() : null,
-				segments.size());
+		return new Status(enabled, from, to, lag, running ? archiver.state() : null, uploadLag, gaps,
+				(archiver != null) ? archiver.lastError() : null,
+				(enabled && uploadLag != null) ? archiver.lastUploadError() : null, segments.size());
+	}
+
+	/** Milliseconds since {@code since}, never below 0; null for none. */
+	private Long ageMs(Instant since) {
+		return (since != null) ? Math.max(0, this.clock.millis() - since.toEpochMilli()) : null;
 	}
 
 	/**

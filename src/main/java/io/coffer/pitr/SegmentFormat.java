@@ -10,10 +10,14 @@ final class SegmentFormat {
 
 	static final String MAGIC = "COFFER-PITR-SEGMENT 1";
 
-	/** Objects of segments: {@code pitr/<database>/<replid>/<start offset, 20 digits>.seg.enc}. */
-	static String objectKey(String databaseId, String replid, long startOffset) {
-		return io.coffer.catalog.PitrRepository.OBJECT_PREFIX + databaseId + "/" + replid + "/"
-				+ String.format("%020d", startOffset) + ".seg.enc";
+	/**
+	 * Objects of segments: {@code pitr/<database>/<replid>/<start offset, 20 digits>-<segment id>.seg.enc}, the
+	 * segment's random id making each key its own (segments stored before it was added have none; every key is
+	 * read from the catalogue's row, never rebuilt).
+	 */
+	static String objectKey(String databaseId, OpenSegment segment) {
+		return io.coffer.catalog.PitrRepository.OBJECT_PREFIX + databaseId + "/" + segment.replid + "/"
+				+ String.format("%020d", segment.startOffset) + "-" + segment.id + ".seg.enc";
 	}
 
 	record Header(String databaseId, String replid, long startOffset, long endOffset, int commands,

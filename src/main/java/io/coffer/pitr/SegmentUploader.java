@@ -48,7 +48,7 @@ class SegmentUploader {
 
 	/** Uploads a closed segment holding at least one command, records it, removes its files. */
 	PitrRepository.Segment upload(String databaseId, OpenSegment segment) throws IOException {
-		String key = SegmentFormat.objectKey(databaseId, segment.replid, segment.startOffset);
+		String key = SegmentFormat.objectKey(databaseId, segment);
 		SegmentFormat.Header header = new SegmentFormat.Header(databaseId, segment.replid, segment.startOffset,
 				segment.endOffset(), segment.commands(), segment.firstArrival(), segment.lastArrival(),
 				Files.size(segment.indexFile), Files.size(segment.streamFile));

@@ -127,6 +127,18 @@ final class StreamArchiver {
 
 	private String lastError;
 
+	/** Why the last upload failed, while sealed segments wait; null once one worked. */
+	private String lastUploadError;
+
+	/** Its turn at a full synchronisation, waited for or held (null: none). */
+	private FullSyncTurns.Turn turn;
+
+	/** The node will answer with a full synchronisation (no position, or it did): connect only with a turn. */
+	private boolean needsFullSync;
+
+	/** The node's dump is being shipped as a base. */
+	private boolean inFullSync;
+
 	StreamArchiver(String databaseId, PitrCollaborators with, PitrEventLoop loop) {
 		this.databaseId = databaseId;
 		this.with = with;
@@ -186,12 +198,21 @@ final class StreamArchiver {
 		try {
 			Database database = this.with.databases().findLive(this.databaseId)
 				.orElseThrow(() -> new IOException("database " + this.databaseId + " no longer exists"));
-			SelectedNode node = this.nodeToArchive.choose(database);
 			if (this.position == null) {
 				startingPosition();
 			}
+			if ((this.position == null || this.needsFullSync) && !holdsTurn()) {
+				FullSyncTurns.Turn free = this.with.turns().tryTake();
+				if (free == null) {
+					this.sessionLive = false;
+					waitForTurn();
+					return;
+				}
+				this.turn = free;
+			}
+			SelectedNode node = this.nodeToArchive.choose(database);
 			RedisEndpoint endpoint = node.endpoint();
-			Connection connection = new Connection(current, database, node);
+			Connection connection = new Connection(current, database, node, holdsTurn());
 			Bootstrap bootstrap = new Bootstrap().group(this.loop.io())
 				.channel(NioSocketChannel.class)
 				.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) this.with.connections().connectTimeout().toMillis())
@@ -221,6 +242,49 @@ final class StreamArchiver {
 		}
 		catch (IOException | RuntimeException ex) {
 			sessionEnded(current, ex);
+		}
+	}
+
+	/**
+	 * Every turn at a full synchronisation is taken: the archiver waits in line without a connection (a node
+	 * would time out a replica that waits unread), and connects when its turn comes.
+	 */
+	private void waitForTurn() {
+		log.info("Point-in-time archiver of {}: waits for its turn at a full synchronisation ({} at once)",
+				this.databaseId, this.with.turns().limit());
+		this.turn = this.with.turns().await(() -> this.work.submit(this::turnCame));
+		report(null);
+	}
+
+	private void turnCame() {
+		if (this.finished) {
+			letGoTurn();
+		}
+		else if (this.stopped) {
+			finish();
+		}
+		else {
+			connect();
+		}
+	}
+
+	private boolean holdsTurn() {
+		return this.turn != null && this.turn.isHeld();
+	}
+
+	private void letGoTurn() {
+		if (this.turn != null) {
+			this.turn.letGo();
+			this.turn = null;
+		}
+	}
+
+	/** A turn taken on the event loop when the node answered with a full synchronisation unasked. */
+	private void adoptTurn(FullSyncTurns.Turn taken) {
+		letGoTurn();
+		this.turn = taken;
+		if (this.finished) {
+			letGoTurn();
 		}
 	}
 
@@ -259,6 +323,9 @@ final class StreamArchiver {
 				endpoint.address(), this.position.offset() + 1, this.position.replid());
 		this.streaming = true;
 		this.lastError = null;
+		this.needsFullSync = false;
+		letGoTurn();
+		report(null);
 	}
 
 	/** The node's dump became a base backup: a hole since the last archived command is a gap. */
@@ -275,6 +342,10 @@ final class StreamArchiver {
 		this.position = base;
 		this.streaming = true;
 		this.lastError = null;
+		this.inFullSync = false;
+		this.needsFullSync = false;
+		letGoTurn();
+		report(null);
 		acknowledge();
 	}
 
@@ -317,17 +388,19 @@ final class StreamArchiver {
 			return;
 		}
 		try {
+			Instant durable = null;
 			if (this.streaming && this.sessionLive) {
 				if (this.segment != null) {
 					this.segment.sync();
 				}
-				this.with.durableMarks().mark(this.databaseId, this.with.clock().instant(), this.sealed.isEmpty());
+				durable = this.with.clock().instant();
 				acknowledge();
 				sealIfDue(false);
 			}
 			if (!this.sealed.isEmpty()) {
 				uploadSealed(false);
 			}
+			report(durable);
 			if (this.sessionLive) {
 				this.nodeToArchive.recheck((this.position != null) ? this.position.offset() : -1);
 			}
@@ -340,6 +413,34 @@ final class StreamArchiver {
 		catch (IOException | RuntimeException ex) {
 			failSession(ex);
 		}
+	}
+
+	/**
+	 * Tells the catalogue how the archiver stands (with its next durable marks): {@code durableAt} when what it
+	 * received was last made durable (null: not now), its state, and what of its stream waits for storage.
+	 */
+	private void report(Instant durableAt) {
+		Instant oldest = oldestUnuploaded();
+		this.with.durableMarks().mark(this.databaseId, new PitrRepository.Durable(durableAt,
+				durableAt != null && this.sealed.isEmpty(), state().wireName(), oldest,
+				(oldest != null) ? this.lastUploadError : null));
+	}
+
+	private ArchiverState state() {
+		if (this.turn != null && !this.turn.isHeld()) {
+			return ArchiverState.WAITING_FOR_FULL_SYNC;
+		}
+		if (this.inFullSync) {
+			return ArchiverState.FULL_SYNC;
+		}
+		return (this.streaming && this.sessionLive) ? ArchiverState.ARCHIVING : ArchiverState.CONNECTING;
+	}
+
+	/** The arrival of the oldest archived command not yet in object storage: sealed first, then the open segment. */
+	private Instant oldestUnuploaded() {
+		OpenSegment first = this.sealed.isEmpty() ? this.segment : this.sealed.peek();
+		return (first != null && first.commands() > 0 && first.firstArrival() >= 0)
+				? Instant.ofEpochMilli(first.firstArrival()) : null;
 	}
 
 	private void acknowledge() {
@@ -404,8 +505,10 @@ final class StreamArchiver {
 				this.with.uploader().upload(this.databaseId, next);
 				this.sealed.poll();
 				this.lastUploadAttempt = 0;
+				this.lastUploadError = null;
 			}
 			catch (IOException | RuntimeException ex) {
+				this.lastUploadError = ex.getMessage();
 				String error = "segments wait on local disk, object storage failed: " + ex.getMessage();
 				log.warn("Point-in-time archiver of {}: {}", this.databaseId, error);
 				this.with.pitr().recordError(this.databaseId, this.with.instanceId(), error);
@@ -434,7 +537,9 @@ final class StreamArchiver {
 		this.sessionLive = false;
 		this.streaming = false;
 		this.insideCommand = false;
+		this.inFullSync = false;
 		this.channel = null;
+		letGoTurn();
 		if (this.segment != null) {
 			if (this.segment.commands() > 0) {
 				try {
@@ -453,7 +558,9 @@ final class StreamArchiver {
 			finish();
 			return;
 		}
-		if (this.moved) {
+		if (this.moved || failure instanceof TurnNeeded) {
+			// a node that answered with a full synchronisation unasked: asked again once a turn is free
+			this.needsFullSync |= failure instanceof TurnNeeded;
 			this.moved = false;
 			this.lastError = null;
 			this.work.submit(this::connect);
@@ -474,6 +581,7 @@ final class StreamArchiver {
 		if (this.ticking != null) {
 			this.ticking.cancel(false);
 		}
+		letGoTurn();
 		uploadSealed(true);
 		this.with.pitr().release(this.databaseId, this.with.instanceId(), this.stopped ? null : this.lastError);
 		this.finished = true;
@@ -494,6 +602,16 @@ final class StreamArchiver {
 	}
 
 	private record CommandEnd(long length, ReplicationCommandReader.Kind kind, long arrival) {
+	}
+
+	/** The node answered with a full synchronisation while every turn was taken: the connection ends. */
+	private static final class TurnNeeded extends RuntimeException {
+
+		TurnNeeded(RedisEndpoint endpoint) {
+			super("Redis at " + endpoint.address() + " answered with a full synchronisation; it waits for a turn",
+					null, false, false);
+		}
+
 	}
 
 	/**
@@ -530,10 +648,14 @@ final class StreamArchiver {
 
 		private Throwable failure;
 
-		Connection(int number, Database database, SelectedNode node) {
+		/** Whether the archiver held a turn at a full synchronisation for this connection, or took one since. */
+		private boolean withTurn;
+
+		Connection(int number, Database database, SelectedNode node, boolean withTurn) {
 			this.number = number;
 			this.database = database;
 			this.node = node;
+			this.withTurn = withTurn;
 			this.endpoint = node.endpoint();
 			this.splitter = new ReplicationStreamSplitter(this, StreamArchiver.this.with.clock()::millis);
 		}
@@ -630,6 +752,14 @@ final class StreamArchiver {
 				});
 			}
 			else if (line.startsWith("+FULLRESYNC ")) {
+				if (!this.withTurn) {
+					FullSyncTurns.Turn free = StreamArchiver.this.with.turns().tryTake();
+					if (free == null) {
+						throw new TurnNeeded(this.endpoint);
+					}
+					this.withTurn = true;
+					StreamArchiver.this.work.submit(() -> adoptTurn(free));
+				}
 				String[] words = line.split(" ");
 				try {
 					this.base = new ReplicationPosition(words[1], Long.parseLong(words[2]));
@@ -662,6 +792,8 @@ final class StreamArchiver {
 					stream.fail(new IOException("the connection ended"));
 					return null;
 				}
+				StreamArchiver.this.inFullSync = true;
+				report(null);
 				return CompletableFuture.supplyAsync(() -> {
 					try {
 						return StreamArchiver.this.with.bases().ship(this.database, this.node, stream, length, position,

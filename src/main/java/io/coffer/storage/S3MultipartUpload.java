@@ -17,12 +17,16 @@ import io.minio.messages.Part;
 /**
  * An upload to {@link S3BlobStore}: fills one part buffer while the previous part is being sent. The
  * multipart upload is started only when the first buffer is full; a blob smaller than one part is
- * stored with a single PUT. Holding the start, the first part stays in memory, rewritable, and is
+ * stored with a single PUT. The first buffer starts small and grows to a part as it fills, so that the many
+ * small objects (segments of archived streams, small dumps) never each hold a whole part. Holding the start, the first part stays in memory, rewritable, and is
  * uploaded at completion: S3 assembles parts by number, whatever the order they arrived in.
  */
 final class S3MultipartUpload extends BlobUpload {
 
 	private static final int MAXIMUM_PART_COUNT = 10_000;
+
+	/** Size of a new upload's first buffer, doubled as it fills up to the part size. */
+	private static final int FIRST_BUFFER = 256 * 1024;
 
 	private final S3BlobStore store;
 
@@ -79,11 +83,15 @@ final class S3MultipartUpload extends BlobUpload {
 	public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
 		Objects.checkFromIndexSize(offset, length, bytes.length);
 		checkWritable();
+		int partSize = this.store.getSettings().partSize();
 		int position = offset;
 		int remaining = length;
 		while (remaining > 0) {
 			if (this.buffer == null) {
-				this.buffer = new byte[this.store.getSettings().partSize()];
+				this.buffer = new byte[Math.min(FIRST_BUFFER, partSize)];
+			}
+			else if (this.filled == this.buffer.length) {
+				this.buffer = Arrays.copyOf(this.buffer, (int) Math.min(2L * this.buffer.length, partSize));
 			}
 			int chunk = Math.min(remaining, this.buffer.length - this.filled);
 			System.arraycopy(bytes, position, this.buffer, this.filled, chunk);
@@ -91,7 +99,7 @@ final class S3MultipartUpload extends BlobUpload {
 			this.written += chunk;
 			position += chunk;
 			remaining -= chunk;
-			if (this.filled == this.buffer.length) {
+			if (this.filled == partSize) {
 				guarded(this::sendFullPart);
 			}
 		}

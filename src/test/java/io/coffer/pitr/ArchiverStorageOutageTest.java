@@ -29,9 +29,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Object storage goes away for two minutes under a running archiver (an instance of its own, whose S3 endpoint is
- * a proxy the test cuts): the sealed segments wait on the instance's disk, {@code last_error} says so and the
- * recoverable window stops growing; once storage is back they are uploaded in order, the error is cleared, and
- * the archive holds every write, without a gap.
+ * a proxy the test cuts): the sealed segments wait on the instance's disk, {@code last_error} and
+ * {@code last_upload_error} say so, {@code upload_lag_ms} grows with the outage and the recoverable window stops
+ * growing; once storage is back they are uploaded in order, the errors are cleared, {@code upload_lag_ms} falls
+ * back, and the archive holds every write, without a gap.
  */
 class ArchiverStorageOutageTest {
 
@@ -84,6 +85,7 @@ class ArchiverStorageOutageTest {
 		await().atMost(Duration.ofSeconds(30)).until(() -> archived.holdsSet("w:9", "v9"));
 		int uploadedBefore = archived.segments().size();
 		Instant recoverableBefore = Instant.parse(status(api, db).path("recoverable_to").asString());
+		assertThat(status(api, db).path("state").asString()).isEqualTo("archiving");
 
 		this.link.cutAfterUpstreamBytes(0);
 		Instant cutAt = Instant.now();
@@ -99,6 +101,9 @@ class ArchiverStorageOutageTest {
 			.contains("segments wait on local disk");
 		assertThat(during.path("lag_ms").asLong()).as("what arrives is still durable on local disk within seconds")
 			.isLessThan(5_000);
+		assertThat(during.path("upload_lag_ms").asLong()).as("the first write after the cut waits for storage")
+			.isGreaterThan(OUTAGE.minusSeconds(30).toMillis());
+		assertThat(during.path("last_upload_error").asString("")).as(during.toString()).isNotEmpty();
 		assertThat(Instant.parse(during.path("recoverable_to").asString())).isEqualTo(recoverableBefore);
 		assertThat(archived.segments()).hasSize(uploadedBefore);
 
@@ -107,6 +112,9 @@ class ArchiverStorageOutageTest {
 		await().atMost(Duration.ofSeconds(60)).until(() -> archived.holdsSet("w:" + last, "v" + last));
 		// an absent field is null: the API leaves nulls out
 		await().atMost(Duration.ofSeconds(20)).until(() -> status(api, db).path("last_error").isMissingNode());
+		// what is received now waits for storage no longer than a segment is open (2 s here), plus a mark
+		await().atMost(Duration.ofSeconds(20)).until(() -> status(api, db).path("upload_lag_ms").asLong(0) < 10_000);
+		assertThat(status(api, db).path("last_upload_error").isMissingNode()).isTrue();
 		assertThat(waitingSegments(folder)).isZero();
 		archived.assertContiguous();
 		String text = archived.text();

@@ -83,6 +83,12 @@ class PitrMetricsTest extends IntegrationTest {
 					&& value(metrics, "coffer_pitr_lag_seconds") < 5;
 		});
 		assertThat(value(scrape(), "coffer_pitr_gaps")).isZero();
+		// and its segments reach storage within seconds (sealed every 2 s here)
+		await().atMost(Duration.ofSeconds(30)).until(() -> {
+			String metrics = scrape();
+			double uploadLag = value(metrics, "coffer_pitr_upload_lag_seconds");
+			return uploadLag >= 0 && uploadLag < 10 && value(metrics, "coffer_pitr_upload_failing") == 0;
+		});
 
 		// a gap is counted
 		this.pitr.insertGap(this.db, new PitrRepository.Gap(Instant.now().minusSeconds(60), Instant.now(),

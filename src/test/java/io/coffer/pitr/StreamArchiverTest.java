@@ -1,5 +1,7 @@
 package io.coffer.pitr;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -7,6 +9,7 @@ import java.util.List;
 import io.coffer.catalog.Backup;
 import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.PitrRepository;
+import io.coffer.redis.RespRequest;
 import io.coffer.storage.BlobStore;
 import io.coffer.system.CofferInstance;
 import io.coffer.testsupport.ApiClient;
@@ -15,6 +18,7 @@ import io.coffer.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 
@@ -50,6 +54,9 @@ class StreamArchiverTest extends IntegrationTest {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	SegmentUploader uploader;
 
 	private RedisServerProcess redis;
 
@@ -167,6 +174,30 @@ class StreamArchiverTest extends IntegrationTest {
 		this.jdbc.sql("update pitr_archivers set owner = null, lease_until = null where database_id = ?")
 			.param(this.db)
 			.update();
+	}
+
+	@Test
+	void aSecondSegmentAtTheSameOffsetDoesNotReplaceTheFirst(@TempDir Path folder) throws Exception {
+		String replid = "f".repeat(40);
+		PitrRepository.Segment first = this.uploader.upload(this.db, sealed(folder, replid, "first"));
+		PitrRepository.Segment second = this.uploader.upload(this.db, sealed(folder, replid, "second"));
+
+		assertThat(second.objectKey()).isNotEqualTo(first.objectKey());
+		assertThat(first.objectKey()).startsWith("pitr/" + this.db + "/" + replid + "/" + String.format("%020d", 7));
+		ArchivedSegments archived = new ArchivedSegments(this.pitr, this.store, this.db);
+		assertThat(new String(archived.read(first).stream(), StandardCharsets.UTF_8)).contains("first");
+		assertThat(new String(archived.read(second).stream(), StandardCharsets.UTF_8)).contains("second");
+		assertThat(this.pitr.segments(this.db)).extracting(PitrRepository.Segment::objectKey)
+			.containsExactlyInAnyOrder(first.objectKey(), second.objectKey());
+	}
+
+	/** A sealed segment at offset 7 of {@code replid} holding {@code SET segment <value>}. */
+	private static OpenSegment sealed(Path folder, String replid, String value) throws Exception {
+		OpenSegment segment = new OpenSegment(folder, replid, 7);
+		segment.sink().write(RespRequest.of("SET", "segment", value));
+		segment.commandEnded(ReplicationCommandReader.Kind.OTHER, System.currentTimeMillis());
+		segment.seal();
+		return segment;
 	}
 
 	private Backup awaitBase() {
