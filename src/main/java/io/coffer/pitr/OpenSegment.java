@@ -113,7 +113,7 @@ final class OpenSegment implements Closeable {
 	}
 
 	/** The command whose bytes were just written has ended: it goes into the index. */
-	void commandEnded(ReplicationCommandReader.Kind kind, long arrivalMillis) throws IOException {
+	void commandEnded(CommandKind kind, long arrivalMillis) throws IOException {
 		this.index.writeLong(this.startOffset + this.bytes - 1);
 		this.index.writeLong(arrivalMillis);
 		this.index.writeByte(kind.ordinal());
@@ -123,10 +123,10 @@ final class OpenSegment implements Closeable {
 		}
 		this.lastArrival = arrivalMillis;
 		this.unsynced = true;
-		if (kind == ReplicationCommandReader.Kind.MULTI) {
+		if (kind == CommandKind.MULTI) {
 			this.insideMulti = true;
 		}
-		else if (kind == ReplicationCommandReader.Kind.EXEC) {
+		else if (kind == CommandKind.EXEC) {
 			this.insideMulti = false;
 		}
 		if (!this.insideMulti) {

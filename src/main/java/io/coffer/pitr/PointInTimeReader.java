@@ -254,10 +254,10 @@ public class PointInTimeReader {
 					continue;
 				}
 				cut.commandsSinceSafe++;
-				if (kind == ReplicationCommandReader.Kind.MULTI.ordinal()) {
+				if (kind == CommandKind.MULTI.ordinal()) {
 					cut.inBlock = true;
 				}
-				else if (kind == ReplicationCommandReader.Kind.EXEC.ordinal()) {
+				else if (kind == CommandKind.EXEC.ordinal()) {
 					cut.inBlock = false;
 				}
 				if (!cut.inBlock) {

@@ -29,7 +29,7 @@ final class ReplicationStreamSplitter {
 
 		void command(ByteBuf bytes);
 
-		void commandEnds(long length, ReplicationCommandReader.Kind kind, long arrivalMillis);
+		void commandEnds(long length, CommandKind kind, long arrivalMillis);
 
 	}
 
@@ -304,21 +304,8 @@ final class ReplicationStreamSplitter {
 			return;
 		}
 		this.state = State.COMMAND_START;
-		this.listener.commandEnds(this.commandLength, kind(), this.clock.getAsLong());
-	}
-
-	private ReplicationCommandReader.Kind kind() {
-		String command = this.name.toString();
-		if (this.arguments == 1 && command.equalsIgnoreCase("MULTI")) {
-			return ReplicationCommandReader.Kind.MULTI;
-		}
-		if (this.arguments == 1 && command.equalsIgnoreCase("EXEC")) {
-			return ReplicationCommandReader.Kind.EXEC;
-		}
-		if (command.equalsIgnoreCase("REPLCONF") && this.subcommand.toString().equalsIgnoreCase("GETACK")) {
-			return ReplicationCommandReader.Kind.GETACK;
-		}
-		return ReplicationCommandReader.Kind.OTHER;
+		this.listener.commandEnds(this.commandLength,
+				CommandKind.of(this.name.toString(), this.subcommand.toString(), this.arguments), this.clock.getAsLong());
 	}
 
 	/**

@@ -4,7 +4,7 @@ package io.coffer.pitr;
  * A sealed segment as it is stored (gzip inside the backups' envelope, AES-256-GCM segments under a data key
  * wrapped by the keyring): the line {@code COFFER-PITR-SEGMENT 1}, a JSON line ({@link Header}), then the index
  * ({@code commands} entries of {@link OpenSegment#INDEX_ENTRY} bytes: offset of the command's last byte, arrival
- * in ms since the epoch, kind as {@link ReplicationCommandReader.Kind}'s ordinal), then the stream's bytes.
+ * in ms since the epoch, kind as {@link CommandKind}'s ordinal), then the stream's bytes.
  */
 final class SegmentFormat {
 

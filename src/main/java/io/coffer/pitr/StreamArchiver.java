@@ -365,7 +365,7 @@ final class StreamArchiver {
 					this.insideCommand = false;
 					this.position = new ReplicationPosition(this.position.replid(), this.position.offset() + end.length());
 					this.lastArrival = end.arrival();
-					if (end.kind() == ReplicationCommandReader.Kind.GETACK) {
+					if (end.kind() == CommandKind.GETACK) {
 						acknowledge();
 					}
 					sealIfDue(false);
@@ -601,7 +601,7 @@ final class StreamArchiver {
 		}
 	}
 
-	private record CommandEnd(long length, ReplicationCommandReader.Kind kind, long arrival) {
+	private record CommandEnd(long length, CommandKind kind, long arrival) {
 	}
 
 	/** The node answered with a full synchronisation while every turn was taken: the connection ends. */
@@ -845,7 +845,7 @@ final class StreamArchiver {
 		}
 
 		@Override
-		public void commandEnds(long length, ReplicationCommandReader.Kind kind, long arrivalMillis) {
+		public void commandEnds(long length, CommandKind kind, long arrivalMillis) {
 			this.events.add(new CommandEnd(length, kind, arrivalMillis));
 		}
 

@@ -1,8 +1,8 @@
 package io.coffer.pitr;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -24,9 +24,8 @@ class OpenSegmentTests {
 	@Test
 	void aSegmentSealedInsideABlockEndsBeforeItsMulti() throws IOException {
 		byte[] set = RespRequest.of("SET", "before", "1");
-		byte[] stream = concat(set, RespRequest.of("MULTI"), RespRequest.of("INCR", "counter"));
 		OpenSegment segment = new OpenSegment(this.folder, "a".repeat(40), 101);
-		write(segment, stream, 3);
+		write(segment, set, RespRequest.of("MULTI"), RespRequest.of("INCR", "counter"));
 		assertThat(segment.insideMulti()).isTrue();
 
 		segment.seal();
@@ -39,9 +38,10 @@ class OpenSegmentTests {
 
 	@Test
 	void aSegmentSealedInsideACommandEndsAtTheLastWholeOne() throws IOException {
-		byte[] block = concat(RespRequest.of("MULTI"), RespRequest.of("INCR", "counter"), RespRequest.of("EXEC"));
+		byte[][] commands = { RespRequest.of("MULTI"), RespRequest.of("INCR", "counter"), RespRequest.of("EXEC") };
+		byte[] block = concat(commands);
 		OpenSegment segment = new OpenSegment(this.folder, "b".repeat(40), 1);
-		write(segment, block, 3);
+		write(segment, commands);
 		byte[] half = RespRequest.of("SET", "cut", "value");
 		segment.sink().write(half, 0, half.length / 2);
 
@@ -55,7 +55,7 @@ class OpenSegmentTests {
 	@Test
 	void aSegmentHoldingOnlyAnOpenBlockHasNothingToSeal() throws IOException {
 		OpenSegment segment = new OpenSegment(this.folder, "c".repeat(40), 500);
-		write(segment, concat(RespRequest.of("MULTI"), RespRequest.of("DEL", "k")), 2);
+		write(segment, RespRequest.of("MULTI"), RespRequest.of("DEL", "k"));
 
 		segment.seal();
 
@@ -63,11 +63,13 @@ class OpenSegmentTests {
 		assertThat(segment.endOffset()).as("the stream continues at the MULTI").isEqualTo(499);
 	}
 
-	private static void write(OpenSegment segment, byte[] stream, int commands) throws IOException {
-		ReplicationCommandReader reader = new ReplicationCommandReader(new ByteArrayInputStream(stream));
-		for (int i = 0; i < commands; i++) {
-			ReplicationCommandReader.Command command = reader.next(segment.sink());
-			segment.commandEnded(command.kind(), 1_000 + i);
+	/** Each command whole, as the archiver's splitter hands them over: its bytes, then its end and kind. */
+	private static void write(OpenSegment segment, byte[]... commands) throws IOException {
+		for (int i = 0; i < commands.length; i++) {
+			segment.sink().write(commands[i]);
+			String[] lines = new String(commands[i], StandardCharsets.US_ASCII).split("\r\n");
+			long arguments = Long.parseLong(lines[0].substring(1));
+			segment.commandEnded(CommandKind.of(lines[2], (arguments > 1) ? lines[4] : "", arguments), 1_000 + i);
 		}
 	}
 

@@ -73,15 +73,15 @@ class PointInTimeReaderTest extends IntegrationTest {
 		// segment 1: a at +0, MULTI/b/EXEC at +100..+102, then a block that the segment boundary cuts
 		Crafted first = new Crafted(REPLID, 101);
 		first.command(T0, "SET", "a", "1");
-		first.command(T0 + 100, ReplicationCommandReader.Kind.MULTI, "MULTI");
+		first.command(T0 + 100, CommandKind.MULTI, "MULTI");
 		first.command(T0 + 100, "SET", "b", "1");
-		first.command(T0 + 102, ReplicationCommandReader.Kind.EXEC, "EXEC");
-		first.command(T0 + 200, ReplicationCommandReader.Kind.MULTI, "MULTI");
+		first.command(T0 + 102, CommandKind.EXEC, "EXEC");
+		first.command(T0 + 200, CommandKind.MULTI, "MULTI");
 		first.command(T0 + 200, "SET", "c", "1");
 		long firstEnd = first.upload();
 		// segment 2 goes on with the block, then d
 		Crafted second = new Crafted(REPLID, firstEnd + 1);
-		second.command(T0 + 300, ReplicationCommandReader.Kind.EXEC, "EXEC");
+		second.command(T0 + 300, CommandKind.EXEC, "EXEC");
 		second.command(T0 + 400, "SET", "d", "1");
 		second.upload();
 
@@ -183,10 +183,10 @@ class PointInTimeReaderTest extends IntegrationTest {
 		}
 
 		void command(long arrival, String... arguments) throws Exception {
-			command(arrival, ReplicationCommandReader.Kind.OTHER, arguments);
+			command(arrival, CommandKind.OTHER, arguments);
 		}
 
-		void command(long arrival, ReplicationCommandReader.Kind kind, String... arguments) throws Exception {
+		void command(long arrival, CommandKind kind, String... arguments) throws Exception {
 			this.segment.sink().write(RespRequest.of(arguments));
 			this.segment.commandEnded(kind, arrival);
 		}

@@ -20,6 +20,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ReplicationStreamSplitterTests {
 
+	/** A value that reads like the start of a command: only the counts tell where commands begin. */
+	private static final String RESP_LOOKING_VALUE = "*3\r\n$3\r\nSET\r\n";
+
 	private static final String MARK = "0123456789abcdef0123456789abcdef01234567";
 
 	@Test
@@ -31,7 +34,7 @@ class ReplicationStreamSplitterTests {
 		assertThat(whole.lines).containsExactly("+OK", "+FULLRESYNC 8de1787ba490483314a4d30f1c628bc5025eb761 0");
 		assertThat(whole.dumpLength).isEqualTo(5_000);
 		assertThat(whole.dump.toByteArray()).isEqualTo(dump(5_000));
-		assertThat(whole.ends).containsExactly("OTHER:" + RespRequest.of("SET", "k", "v").length, "MULTI:15",
+		assertThat(whole.ends).containsExactly("OTHER:" + RespRequest.of("SET", "k", RESP_LOOKING_VALUE).length, "MULTI:15",
 				"OTHER:" + RespRequest.of("INCR", "n").length, "EXEC:14",
 				"GETACK:" + RespRequest.of("REPLCONF", "GETACK", "*").length);
 		assertThat(whole.commands.toByteArray()).isEqualTo(commands());
@@ -96,7 +99,7 @@ class ReplicationStreamSplitterTests {
 
 	private static byte[] commands() {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		out.writeBytes(RespRequest.of("SET", "k", "v"));
+		out.writeBytes(RespRequest.of("SET", "k", RESP_LOOKING_VALUE));
 		out.writeBytes(RespRequest.of("MULTI"));
 		out.writeBytes(RespRequest.of("INCR", "n"));
 		out.writeBytes(RespRequest.of("EXEC"));
@@ -185,7 +188,7 @@ class ReplicationStreamSplitterTests {
 		}
 
 		@Override
-		public void commandEnds(long length, ReplicationCommandReader.Kind kind, long arrivalMillis) {
+		public void commandEnds(long length, CommandKind kind, long arrivalMillis) {
 			this.ends.add(kind + ":" + length);
 			this.arrivals.add(arrivalMillis);
 		}

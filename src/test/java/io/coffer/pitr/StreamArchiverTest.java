@@ -195,7 +195,7 @@ class StreamArchiverTest extends IntegrationTest {
 	private static OpenSegment sealed(Path folder, String replid, String value) throws Exception {
 		OpenSegment segment = new OpenSegment(folder, replid, 7);
 		segment.sink().write(RespRequest.of("SET", "segment", value));
-		segment.commandEnded(ReplicationCommandReader.Kind.OTHER, System.currentTimeMillis());
+		segment.commandEnded(CommandKind.OTHER, System.currentTimeMillis());
 		segment.seal();
 		return segment;
 	}
