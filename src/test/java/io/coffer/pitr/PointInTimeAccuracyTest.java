@@ -6,9 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
-import io.coffer.redis.ReplicaAnnouncement;
 import io.coffer.testsupport.ApiClient;
-import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import io.coffer.testsupport.RedisTopology;
 import org.junit.jupiter.api.Test;
@@ -32,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  * A write counts as acknowledged once the replica has it too ({@code WAIT 1}): what the old primary acknowledged
  * and never passed on before the replica was promoted is lost by Redis itself, in the database as in any copy.
  */
-class PointInTimeAccuracyTest extends IntegrationTest {
+class PointInTimeAccuracyTest extends ArchivingTest {
 
 	private static final String PASSWORD = "accuracy-secret";
 
@@ -64,62 +62,52 @@ class PointInTimeAccuracyTest extends IntegrationTest {
 
 	@Test
 	void aRestoreToATimeHoldsExactlyTheWritesMadeBeforeItAcrossAFailover() throws Exception {
-		try (RedisTopology source = RedisTopology.primaryWithReplica().password(PASSWORD).withSentinels(3).start();
-				RedisServerProcess first = RedisServerProcess.startWithPassword(PASSWORD);
+		RedisTopology source = RedisTopology.primaryWithReplica().password(PASSWORD).withSentinels(3).start();
+		register("accuracy", PASSWORD, source);
+		try (RedisServerProcess first = RedisServerProcess.startWithPassword(PASSWORD);
 				RedisServerProcess second = RedisServerProcess.startWithPassword(PASSWORD);
 				RedisServerProcess third = RedisServerProcess.startWithPassword(PASSWORD)) {
-			String suffix = String.valueOf(System.nanoTime() % 100_000);
-			String db = registerDatabase("accuracy-" + suffix, PASSWORD, source).text("id");
 			List<RedisServerProcess> copies = List.of(first, second, third);
 			List<String> targets = new ArrayList<>();
 			for (RedisServerProcess target : copies) {
-				targets.add(registerDatabase("accuracy-copy-" + targets.size() + "-" + suffix, PASSWORD, "stream",
-						target.port()).text("id"));
+				targets.add(registerDatabase("accuracy-copy-" + targets.size() + "-" + System.nanoTime() % 100_000,
+						PASSWORD, "stream", target.port()).text("id"));
 			}
 			ApiClient operator = operator();
-			assertThat(operator.put("/api/v1/databases/" + db + "/pitr", "{\"enabled\": true}").status()).isEqualTo(200);
-			try {
-				await().atMost(Duration.ofSeconds(60))
-					.until(() -> operator.get("/api/v1/databases/" + db + "/pitr").json().path("segments").asInt() > 0);
-				Writing writing = write(source);
-				List<Write> writes = writing.writes();
-				assertThat(source.currentPrimary()).as("the sentinels promoted the replica").isSameAs(source.replica());
-				Write firstOnTheNewPrimary = writes.stream()
-					.filter((write) -> write.acknowledged() && write.port() == source.replica().port())
-					.findFirst()
-					.orElseThrow();
-				// the failover costs a few writes, not the test its substance
-				assertThat(writes.stream().filter(Write::acknowledged).count()).as("acknowledged writes")
-					.isGreaterThan(writes.size() * 98L / 100);
-				long started = writes.get(0).sentAt();
-				long ended = writes.get(writes.size() - 1).sentAt();
-				List<Instant> times = List.of(Instant.ofEpochMilli(started + 30_000 + 7),
-						Instant.ofEpochMilli(firstOnTheNewPrimary.acknowledgedAt() + 433),
-						Instant.ofEpochMilli(ended - 3_000 + 911));
-				assertThat(times.get(0)).isBefore(Instant.ofEpochMilli(writing.failoverAt()));
-				await().atMost(Duration.ofSeconds(60)).until(() -> {
-					String to = operator.get("/api/v1/databases/" + db + "/pitr").json().path("recoverable_to").asString();
-					return !to.isEmpty() && !Instant.parse(to).isBefore(times.get(2));
-				});
-				JsonNode status = operator.get("/api/v1/databases/" + db + "/pitr").json();
-				assertThat(status.path("gaps").isEmpty()).as("gaps in %s", status).isTrue();
-				for (int i = 0; i < times.size(); i++) {
-					Instant at = times.get(i);
-					JsonNode restore = restore(operator, db, """
-							{"at": "%s", "target": "new_database", "target_database": "%s"}"""
-						.formatted(at, targets.get(i)));
-					assertThat(Instant.parse(restore.path("at").asString())).isEqualTo(at);
-					assertThat(restore.path("checks").path("load").path("replayed").asLong()).as(restore.toString())
-						.isPositive();
-					assertHoldsExactlyTheWritesOf(copies.get(i), writes, at);
-				}
-			}
-			finally {
-				operator.put("/api/v1/databases/" + db + "/pitr", "{\"enabled\": false}");
-				await().atMost(Duration.ofSeconds(20))
-					.until(() -> source.dataNodes()
-						.stream()
-						.noneMatch((node) -> node.isRunning() && listsTheArchiver(node)));
+			setPitr(true);
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> operator.get("/api/v1/databases/" + this.db + "/pitr").json().path("segments").asInt() > 0);
+			Writing writing = write(source);
+			List<Write> writes = writing.writes();
+			assertThat(source.currentPrimary()).as("the sentinels promoted the replica").isSameAs(source.replica());
+			// the failover costs a few writes, not the test its substance
+			assertThat(writes.stream().filter(Write::acknowledged).count()).as("acknowledged writes")
+				.isGreaterThan(writes.size() * 98L / 100);
+			Write firstOnTheNewPrimary = writes.stream()
+				.filter((write) -> write.acknowledged() && write.port() == source.replica().port())
+				.findFirst()
+				.orElseThrow();
+			long started = writes.get(0).sentAt();
+			long ended = writes.get(writes.size() - 1).sentAt();
+			List<Instant> times = List.of(Instant.ofEpochMilli(started + 30_000 + 7),
+					Instant.ofEpochMilli(firstOnTheNewPrimary.acknowledgedAt() + 433),
+					Instant.ofEpochMilli(ended - 3_000 + 911));
+			assertThat(times.get(0)).isBefore(Instant.ofEpochMilli(writing.failoverAt()));
+			await().atMost(Duration.ofSeconds(60)).until(() -> {
+				String to = operator.get("/api/v1/databases/" + this.db + "/pitr").json().path("recoverable_to").asString();
+				return !to.isEmpty() && !Instant.parse(to).isBefore(times.get(2));
+			});
+			JsonNode status = operator.get("/api/v1/databases/" + this.db + "/pitr").json();
+			assertThat(status.path("gaps").isEmpty()).as("gaps in %s", status).isTrue();
+			for (int i = 0; i < times.size(); i++) {
+				Instant at = times.get(i);
+				JsonNode restore = restore(operator, this.db, """
+						{"at": "%s", "target": "new_database", "target_database": "%s"}"""
+					.formatted(at, targets.get(i)));
+				assertThat(Instant.parse(restore.path("at").asString())).isEqualTo(at);
+				assertThat(restore.path("checks").path("load").path("replayed").asLong()).as(restore.toString())
+					.isPositive();
+				assertHoldsExactlyTheWritesOf(copies.get(i), writes, at);
 			}
 		}
 	}
@@ -220,14 +208,6 @@ class PointInTimeAccuracyTest extends IntegrationTest {
 			jedis.close();
 		}
 		return new Writing(writes, failoverAt);
-	}
-
-	/** Whether the node lists a replica connection under the archiver's name. */
-	private static boolean listsTheArchiver(RedisServerProcess node) {
-		return node.info("replication")
-			.values()
-			.stream()
-			.anyMatch((line) -> line.startsWith("ip=" + ReplicaAnnouncement.ARCHIVER + ","));
 	}
 
 }
