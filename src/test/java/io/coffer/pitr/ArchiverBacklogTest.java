@@ -4,19 +4,12 @@ import java.time.Duration;
 import java.util.List;
 
 import io.coffer.catalog.Backup;
-import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.PitrRepository;
-import io.coffer.storage.BlobStore;
-import io.coffer.testsupport.ApiClient;
-import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
-
-import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,49 +20,26 @@ import static org.awaitility.Awaitility.await;
  * new base and records the gap, with why, in {@code gaps}; it never archives past the hole as if it were not
  * there.
  */
-class ArchiverBacklogTest extends IntegrationTest {
+class ArchiverBacklogTest extends ArchivingTest {
 
 	private static final String PASSWORD = "backlog-archiver-secret";
 
-	@Autowired
-	PitrRepository pitr;
-
-	@Autowired
-	BackupRepository backups;
-
-	@Autowired
-	BlobStore store;
-
 	private RedisServerProcess redis;
-
-	private String db;
-
-	private ApiClient owner;
 
 	@BeforeEach
 	void startRedis() {
 		this.redis = RedisServerProcess.options().password(PASSWORD).set("repl-backlog-size", "16kb").start();
-		ApiClient.Response created = registerDatabase("pitr-backlog-" + System.nanoTime() % 100_000, PASSWORD,
-				"stream", this.redis.port());
-		this.db = created.text("id");
-		this.owner = withToken(created.text("token"));
-	}
-
-	@AfterEach
-	void stop() {
-		setEnabled(false);
-		this.redis.close();
+		register("pitr-backlog", PASSWORD, this.redis);
 	}
 
 	@Test
 	void writesBeyondTheBacklogWhileNoArchiverReadsAreAGapAndANewBase() throws Exception {
 		setEnabled(true);
-		await().atMost(Duration.ofSeconds(60)).until(() -> this.backups.findLatestBase(this.db).isPresent());
-		Backup first = this.backups.findLatestBase(this.db).orElseThrow();
+		Backup first = awaitBase();
 		try (Jedis jedis = this.redis.jedis()) {
 			jedis.set("before", "archived");
 		}
-		ArchivedSegments archived = new ArchivedSegments(this.pitr, this.store, this.db);
+		ArchivedSegments archived = archived();
 		await().atMost(Duration.ofSeconds(30)).until(() -> archived.holdsSet("before", "archived"));
 
 		setEnabled(false);
@@ -114,7 +84,7 @@ class ArchiverBacklogTest extends IntegrationTest {
 	}
 
 	private void setEnabled(boolean enabled) {
-		PitrSwitch.set(this.owner, this.pitr, this.db, enabled);
+		setPitr(enabled);
 		if (!enabled) {
 			await().atMost(Duration.ofSeconds(20))
 				.until(() -> this.redis.info("replication").get("connected_slaves").equals("0"));

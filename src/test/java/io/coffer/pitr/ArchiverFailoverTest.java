@@ -7,20 +7,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.coffer.catalog.Backup;
-import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.PitrRepository;
 import io.coffer.redis.ReplicaAnnouncement;
-import io.coffer.storage.BlobStore;
-import io.coffer.testsupport.ApiClient;
-import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
 import io.coffer.testsupport.RedisTopology;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-
-import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,52 +24,29 @@ import static org.awaitility.Awaitility.await;
  * gap, byte after byte, across the change of replication id. The sentinels never list its connection as a
  * replica, even while it reads a primary they monitor.
  */
-class ArchiverFailoverTest extends IntegrationTest {
+class ArchiverFailoverTest extends ArchivingTest {
 
 	private static final String PASSWORD = "failover-archiver-secret";
 
-	@Autowired
-	PitrRepository pitr;
-
-	@Autowired
-	BackupRepository backups;
-
-	@Autowired
-	BlobStore store;
-
 	private RedisTopology redis;
-
-	private String db;
-
-	private ApiClient owner;
 
 	@BeforeEach
 	void startRedis() {
 		this.redis = RedisTopology.primaryWithReplica().password(PASSWORD).withSentinels(3).start();
-		ApiClient.Response created = registerDatabase("pitr-failover-" + System.nanoTime() % 100_000, PASSWORD,
-				this.redis);
-		this.db = created.text("id");
-		this.owner = withToken(created.text("token"));
-	}
-
-	@AfterEach
-	void stop() {
-		PitrSwitch.set(this.owner, this.pitr, this.db, false);
-		this.redis.close();
+		register("pitr-failover", PASSWORD, this.redis);
 	}
 
 	@Test
 	void theArchiveFollowsAFailoverWithoutAGapAndSentinelsNeverListTheArchiver() throws Exception {
 		RedisServerProcess first = this.redis.primary();
 		RedisServerProcess second = this.redis.replica();
-		PitrSwitch.set(this.owner, this.pitr, this.db, true);
-		await().atMost(Duration.ofSeconds(60)).until(() -> this.backups.findLatestBase(this.db).isPresent());
-		Backup base = this.backups.findLatestBase(this.db).orElseThrow();
+		setPitr(true);
+		Backup base = awaitBase();
 		await().atMost(Duration.ofSeconds(20)).until(() -> listsTheArchiver(second));
 		assertThat(listsTheArchiver(first)).as("the archiver reads the replica, not the primary").isFalse();
 
 		write(first, 0, 100);
-		ArchivedSegments archived = new ArchivedSegments(this.pitr, this.store, this.db);
+		ArchivedSegments archived = archived();
 		await().atMost(Duration.ofSeconds(30)).until(() -> archived.holdsSet("w:99", "v99"));
 
 		try (Jedis sentinel = this.redis.sentinels().get(0).jedis()) {

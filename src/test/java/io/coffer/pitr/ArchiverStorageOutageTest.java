@@ -68,12 +68,7 @@ class ArchiverStorageOutageTest {
 		CofferJvm instance = this.cluster.start(1).get(0);
 		JdbcClient catalogue = this.cluster.catalogue();
 		ApiClient api = instance.api(CofferTestServices.ADMIN_TOKEN);
-		ApiClient.Response created = api.post("/api/v1/databases", """
-				{"app": "pitr-outage", "register": {"nodes": [{"host": "127.0.0.1", "port": %d}]}}"""
-			.formatted(this.redis.port()));
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String db = created.text("id");
-		api.put("/api/v1/databases/" + db + "/pitr", "{\"enabled\": true}");
+		String db = PitrSwitch.registerArchived(api, NAME, this.redis.port());
 		BlobStore bucket = new S3BlobStore(
 				S3Settings.of(s3.endpoint(), s3.accessKey(), s3.secretKey(), this.cluster.bucket()))
 			.start();

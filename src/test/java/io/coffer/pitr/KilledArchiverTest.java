@@ -56,13 +56,7 @@ class KilledArchiverTest {
 		instances.addAll(this.cluster.start(1));
 		JdbcClient catalogue = this.cluster.catalogue();
 		ApiClient api = instances.get(0).api(CofferTestServices.ADMIN_TOKEN);
-		ApiClient.Response created = api.post("/api/v1/databases", """
-				{"app": "pitr-killed", "register": {"nodes": [{"host": "127.0.0.1", "port": %d}]}}"""
-			.formatted(this.redis.port()));
-		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		String db = created.text("id");
-		ApiClient.Response enabled = api.put("/api/v1/databases/" + db + "/pitr", "{\"enabled\": true}");
-		assertThat(enabled.status()).as(enabled.body()).isEqualTo(200);
+		String db = PitrSwitch.registerArchived(api, "pitr-killed", this.redis.port());
 		ArchivedSegments archived = ArchivedSegments.inCatalogue(catalogue, bucket(), db);
 
 		await().atMost(Duration.ofSeconds(90)).until(() -> bases(catalogue, db) == 1);

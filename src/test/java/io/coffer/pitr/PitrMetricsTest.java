@@ -5,17 +5,11 @@ import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.PitrRepository;
-import io.coffer.testsupport.ApiClient;
-import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-
-import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,42 +18,23 @@ import static org.awaitility.Awaitility.await;
  * What Prometheus scrapes of point-in-time recovery, against a real redis-server being archived: the bytes of its
  * stream in object storage, how far behind the archiver is, and the gaps.
  */
-class PitrMetricsTest extends IntegrationTest {
+class PitrMetricsTest extends ArchivingTest {
 
 	private static final String PASSWORD = "metrics-secret";
 
-	@Autowired
-	PitrRepository pitr;
-
-	@Autowired
-	BackupRepository backups;
-
 	private RedisServerProcess redis;
-
-	private String db;
-
-	private ApiClient owner;
 
 	@BeforeEach
 	void startRedis() {
 		this.redis = RedisServerProcess.startWithPassword(PASSWORD);
-		ApiClient.Response created = registerDatabase("pitr-metrics-" + System.nanoTime() % 100_000, PASSWORD, "stream",
-				this.redis.port());
-		this.db = created.text("id");
-		this.owner = withToken(created.text("token"));
-	}
-
-	@AfterEach
-	void stop() {
-		PitrSwitch.set(this.owner, this.pitr, this.db, false);
-		this.redis.close();
+		register("pitr-metrics", PASSWORD, this.redis);
 	}
 
 	@Test
 	void bytesArchivedLagAndGapsArePerDatabase() {
-		PitrSwitch.set(this.owner, this.pitr, this.db, true);
+		setPitr(true);
 		// what is written once the archiver continues from its base is the stream it archives
-		await().atMost(Duration.ofSeconds(60)).until(() -> this.backups.findLatestBase(this.db).isPresent());
+		awaitBase();
 		try (Jedis jedis = this.redis.jedis()) {
 			for (int n = 0; n < 100; n++) {
 				jedis.set("metric:" + n, "x".repeat(1000));
@@ -96,7 +71,7 @@ class PitrMetricsTest extends IntegrationTest {
 		await().atMost(Duration.ofSeconds(30)).until(() -> value(scrape(), "coffer_pitr_gaps") == 1);
 
 		// turned off, the database is no longer watched
-		PitrSwitch.set(this.owner, this.pitr, this.db, false);
+		setPitr(false);
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> !scrape().contains("coffer_pitr_lag_seconds{database=\"" + this.db + "\"}"));
 	}

@@ -24,4 +24,18 @@ final class PitrSwitch {
 		return answer;
 	}
 
+	/**
+	 * Registers the node on this local port as {@code app}'s database through {@code admin} (an instance of a
+	 * cluster) and turns its point-in-time recovery on; answers the database's id.
+	 */
+	static String registerArchived(ApiClient admin, String app, int port) {
+		ApiClient.Response created = admin.post("/api/v1/databases", """
+				{"app": "%s", "register": {"nodes": [{"host": "127.0.0.1", "port": %d}]}}""".formatted(app, port));
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String db = created.text("id");
+		ApiClient.Response enabled = admin.put("/api/v1/databases/" + db + "/pitr", "{\"enabled\": true}");
+		assertThat(enabled.status()).as(enabled.body()).isEqualTo(200);
+		return db;
+	}
+
 }

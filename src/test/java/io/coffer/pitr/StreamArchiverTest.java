@@ -7,15 +7,11 @@ import java.time.Instant;
 import java.util.List;
 
 import io.coffer.catalog.Backup;
-import io.coffer.catalog.BackupRepository;
 import io.coffer.catalog.PitrRepository;
 import io.coffer.redis.RespRequest;
-import io.coffer.storage.BlobStore;
 import io.coffer.system.CofferInstance;
 import io.coffer.testsupport.ApiClient;
-import io.coffer.testsupport.IntegrationTest;
 import io.coffer.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,18 +29,9 @@ import static org.awaitility.Awaitility.await;
  * ends up, command by command with its arrival time, in uploaded encrypted segments; a node that comes back
  * empty is a gap and a new base, never hidden.
  */
-class StreamArchiverTest extends IntegrationTest {
+class StreamArchiverTest extends ArchivingTest {
 
 	private static final String PASSWORD = "archiver-secret";
-
-	@Autowired
-	PitrRepository pitr;
-
-	@Autowired
-	BackupRepository backups;
-
-	@Autowired
-	BlobStore store;
 
 	@Autowired
 	PitrArchivers archivers;
@@ -60,28 +47,15 @@ class StreamArchiverTest extends IntegrationTest {
 
 	private RedisServerProcess redis;
 
-	private String db;
-
-	private ApiClient owner;
-
 	@BeforeEach
 	void startRedis() {
 		this.redis = RedisServerProcess.startWithPassword(PASSWORD);
-		ApiClient.Response created = registerDatabase("pitr-" + System.nanoTime() % 100_000, PASSWORD, "stream",
-				this.redis.port());
-		this.db = created.text("id");
-		this.owner = withToken(created.text("token"));
-	}
-
-	@AfterEach
-	void stop() {
-		PitrSwitch.set(this.owner, this.pitr, this.db, false);
-		this.redis.close();
+		register("pitr", PASSWORD, this.redis);
 	}
 
 	@Test
 	void writesAreArchivedInUploadedSegmentsWithTheirArrivalTimes() throws Exception {
-		ApiClient.Response enabled = PitrSwitch.set(this.owner, this.pitr, this.db, true);
+		ApiClient.Response enabled = setPitr(true);
 		assertThat(enabled.status()).as(enabled.body()).isEqualTo(200);
 		assertThat(enabled.json().path("enabled").asBoolean()).isTrue();
 		Backup base = awaitBase();
@@ -96,7 +70,7 @@ class StreamArchiverTest extends IntegrationTest {
 		}
 		Instant afterWrites = Instant.now();
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> archivedText().contains("value-199"));
+		await().atMost(Duration.ofSeconds(30)).until(() -> archived().text().contains("value-199"));
 		List<PitrRepository.Segment> segments = this.pitr.segments(this.db);
 		assertThat(segments.get(0).startOffset()).isEqualTo(base.replication().offset() + 1);
 		for (int i = 1; i < segments.size(); i++) {
@@ -104,12 +78,12 @@ class StreamArchiverTest extends IntegrationTest {
 				.isEqualTo(segments.get(i - 1).endOffset() + 1);
 			assertThat(segments.get(i).replid()).isEqualTo(base.replication().replid());
 		}
-		String text = archivedText();
+		String text = archived().text();
 		for (int n = 0; n < 200; n++) {
 			assertThat(text).contains("w:" + n + "\r\n$" + ("value-" + n).length() + "\r\nvalue-" + n + "\r\n");
 		}
 		assertThat(this.store.list("pitr/" + this.db + "/")).hasSize(segments.size());
-		List<Long> arrivals = arrivalsOfSet();
+		List<Long> arrivals = archived().arrivalsOfSet();
 		assertThat(arrivals).hasSize(200);
 		assertThat(arrivals).allSatisfy((ms) -> assertThat(ms)
 			.isBetween(beforeWrites.toEpochMilli() - 5, afterWrites.toEpochMilli() + 1_000));
@@ -127,12 +101,12 @@ class StreamArchiverTest extends IntegrationTest {
 
 	@Test
 	void aNodeThatComesBackEmptyIsAGapAndANewBase() throws Exception {
-		PitrSwitch.set(this.owner, this.pitr, this.db, true);
+		setPitr(true);
 		Backup first = awaitBase();
 		try (Jedis jedis = this.redis.jedis()) {
 			jedis.set("before-the-crash", "1");
 		}
-		await().atMost(Duration.ofSeconds(30)).until(() -> archivedText().contains("before-the-crash"));
+		await().atMost(Duration.ofSeconds(30)).until(() -> archived().text().contains("before-the-crash"));
 
 		this.redis.kill();
 		this.redis.restart();
@@ -156,7 +130,7 @@ class StreamArchiverTest extends IntegrationTest {
 
 	@Test
 	void anArchiverWhoseLeaseWentToAnotherInstanceStopsAndLeavesItThere() {
-		PitrSwitch.set(this.owner, this.pitr, this.db, true);
+		setPitr(true);
 		awaitBase();
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.archivers.archiving().contains(this.db)
 				&& this.redis.info("replication").get("connected_slaves").equals("1"));
@@ -184,7 +158,7 @@ class StreamArchiverTest extends IntegrationTest {
 
 		assertThat(second.objectKey()).isNotEqualTo(first.objectKey());
 		assertThat(first.objectKey()).startsWith("pitr/" + this.db + "/" + replid + "/" + String.format("%020d", 7));
-		ArchivedSegments archived = new ArchivedSegments(this.pitr, this.store, this.db);
+		ArchivedSegments archived = archived();
 		assertThat(new String(archived.read(first).stream(), StandardCharsets.UTF_8)).contains("first");
 		assertThat(new String(archived.read(second).stream(), StandardCharsets.UTF_8)).contains("second");
 		assertThat(this.pitr.segments(this.db)).extracting(PitrRepository.Segment::objectKey)
@@ -198,20 +172,6 @@ class StreamArchiverTest extends IntegrationTest {
 		segment.commandEnded(CommandKind.OTHER, System.currentTimeMillis());
 		segment.seal();
 		return segment;
-	}
-
-	private Backup awaitBase() {
-		await().atMost(Duration.ofSeconds(60))
-			.until(() -> this.backups.findLatestBase(this.db).isPresent());
-		return this.backups.findLatestBase(this.db).orElseThrow();
-	}
-
-	private String archivedText() throws Exception {
-		return new ArchivedSegments(this.pitr, this.store, this.db).text();
-	}
-
-	private List<Long> arrivalsOfSet() throws Exception {
-		return new ArchivedSegments(this.pitr, this.store, this.db).arrivalsOfSet();
 	}
 
 }

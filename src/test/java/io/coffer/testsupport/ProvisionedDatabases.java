@@ -1,6 +1,14 @@
 package io.coffer.testsupport;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
@@ -50,6 +58,19 @@ public final class ProvisionedDatabases {
 			jedis.close();
 			throw ex;
 		}
+	}
+
+	/** Sockets that trust the certificate authority {@code pem} (a database's CA certificate) and no other. */
+	public static SSLSocketFactory trusting(String pem) throws Exception {
+		KeyStore trusted = KeyStore.getInstance("PKCS12");
+		trusted.load(null, null);
+		trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509")
+			.generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
+		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		trust.init(trusted);
+		SSLContext context = SSLContext.getInstance("TLS");
+		context.init(null, trust.getTrustManagers(), null);
+		return context.getSocketFactory();
 	}
 
 }

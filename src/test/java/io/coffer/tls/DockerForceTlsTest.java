@@ -28,7 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import static io.coffer.tls.ForceTlsTest.assertRefusedWithoutTlsAndCa;
 import static io.coffer.tls.ForceTlsTest.plain;
 import static io.coffer.tls.ForceTlsTest.tls;
-import static io.coffer.tls.ForceTlsTest.trusting;
+import static io.coffer.testsupport.ProvisionedDatabases.trusting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

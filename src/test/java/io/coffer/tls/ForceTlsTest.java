@@ -7,23 +7,20 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 
 import io.coffer.redis.RedisInfo;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.CofferTestServices;
 import io.coffer.testsupport.IntegrationTest;
+import io.coffer.testsupport.ProvisionedDatabases;
 import io.coffer.testsupport.TestEngines;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -73,7 +70,7 @@ class ForceTlsTest extends IntegrationTest {
 				(disposition) -> assertThat(disposition).startsWith("attachment").contains("coffer-ca.pem"));
 		String ca = new String(download.body(), StandardCharsets.US_ASCII);
 		assertThat(ca).startsWith("-----BEGIN CERTIFICATE-----");
-		SSLSocketFactory trustingCa = trusting(ca);
+		SSLSocketFactory trustingCa = ProvisionedDatabases.trusting(ca);
 
 		long forced = changeConfig(owner, id, "{\"force_tls\": true}");
 
@@ -164,7 +161,7 @@ class ForceTlsTest extends IntegrationTest {
 		try (Jedis jedis = plain(plainUrl, id, password)) {
 			jedis.set("before", "failover");
 		}
-		SSLSocketFactory trustingCa = trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
+		SSLSocketFactory trustingCa = ProvisionedDatabases.trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
 
 		changeConfig(operator(), id, "{\"force_tls\": true}");
 
@@ -256,7 +253,7 @@ class ForceTlsTest extends IntegrationTest {
 				jedis.set("key-" + i, "value-" + i);
 			}
 		}
-		SSLSocketFactory trustingCa = trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
+		SSLSocketFactory trustingCa = ProvisionedDatabases.trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
 		changeConfig(operator(), id, "{\"force_tls\": true}");
 
 		// the replica, sentinels and HAProxy a plan change adds serve TLS like the node that was there
@@ -335,7 +332,7 @@ class ForceTlsTest extends IntegrationTest {
 		changeConfig(operator(), id, "{\"force_tls\": true}");
 		URI tlsUrl = URI.create(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString());
 		assertThat(tlsUrl.getScheme()).isEqualTo("rediss");
-		SSLSocketFactory trustingCa = trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
+		SSLSocketFactory trustingCa = ProvisionedDatabases.trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
 		try (Jedis jedis = tls(tlsUrl, id, password, trustingCa)) {
 			assertThat(jedis.dbSize()).isEqualTo(50);
 		}
@@ -371,18 +368,6 @@ class ForceTlsTest extends IntegrationTest {
 			config.sslSocketFactory(authority);
 		}
 		return ProvisioningTest.connect(uri, config);
-	}
-
-	static SSLSocketFactory trusting(String pem) throws Exception {
-		KeyStore trusted = KeyStore.getInstance("PKCS12");
-		trusted.load(null, null);
-		trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509")
-			.generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
-		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		trust.init(trusted);
-		SSLContext context = SSLContext.getInstance("TLS");
-		context.init(null, trust.getTrustManagers(), null);
-		return context.getSocketFactory();
 	}
 
 	private static List<String> entries(byte[] archive) throws Exception {
