@@ -80,6 +80,13 @@ final class NodeToArchive {
 					ex.getMessage());
 			return;
 		}
+		if (now.endpoint().sameAddress(this.reading.endpoint()) && now.endpoint().tls() != this.reading.endpoint().tls()) {
+			// forcing TLS (or turning it off) moves the node's port to the other listener but leaves the connections
+			// made before: the archiver's would go on reading the stream in plain text after TLS was forced
+			throw new Moved("TLS was " + (now.endpoint().tls() ? "forced" : "turned off") + " on "
+					+ now.endpoint().address() + ": the archiver connects again " + (now.endpoint().tls() ? "with" : "without")
+					+ " it");
+		}
 		if (!now.endpoint().sameAddress(this.reading.endpoint())) {
 			// a node behind what is archived (a replica still catching up after a failover) would answer PSYNC at
 			// that offset with a full synchronisation at its own, older one: a needless gap and a base that

@@ -69,6 +69,50 @@ class TlsArchiverTest extends ArchivingTest {
 		assertThat(owner.get("/api/v1/databases/" + db + "/pitr").json().path("gaps").isEmpty()).isTrue();
 	}
 
+	@Test
+	void anArchiverReadingInPlainTextConnectsAgainWithTlsOnceItIsForced() throws Exception {
+		Provisioned provisioned = provision("pitr-to-tls", "redis-starter-256");
+		adopt(provisioned);
+		String db = this.db;
+		ApiClient owner = this.owner;
+		setPitr(true);
+		awaitBase();
+		String plainReader;
+		try (Jedis jedis = ProvisionedDatabases.connect(provisioned.url().getPort(), provisioned.password())) {
+			await().atMost(Duration.ofSeconds(30)).until(() -> replicaClient(jedis) != null);
+			plainReader = replicaClient(jedis);
+			jedis.set("before-tls", "1");
+		}
+
+		changeConfig(owner, db, "{\"force_tls\": true}");
+		URI url = URI.create(owner.get("/api/v1/databases/" + db).json().path("env").path("REDIS_URL").asString());
+		SSLSocketFactory authority = ProvisionedDatabases
+			.trusting(owner.get("/api/v1/databases/" + db + "/ca-certificate").body());
+		try (Jedis jedis = tls(url, db, provisioned.password(), authority)) {
+			// the node's port serves TLS only now: the archiver's connection made after the switch speaks TLS
+			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+				String reader = replicaClient(jedis);
+				return reader != null && !reader.equals(plainReader);
+			});
+			jedis.set("after-tls", "1");
+			await().atMost(Duration.ofSeconds(60)).until(() -> archived().holdsSet("after-tls", "1"));
+		}
+		assertThat(archived().holdsSet("before-tls", "1")).isTrue();
+		assertThat(owner.get("/api/v1/databases/" + db + "/pitr").json().path("gaps").isEmpty())
+			.as("it went on from where it was").isTrue();
+	}
+
+	/** The id of the node's replica connection (Coffer's archiver: a starter database has no replica). */
+	private static String replicaClient(Jedis jedis) {
+		String clients = jedis.clientList(redis.clients.jedis.args.ClientType.REPLICA);
+		for (String field : clients.strip().split("\\s+")) {
+			if (field.startsWith("id=")) {
+				return field.substring(3);
+			}
+		}
+		return null;
+	}
+
 	private static Jedis tls(URI url, String user, String password, SSLSocketFactory authority) {
 		return ProvisionedDatabases.connect(url.getHost(), url.getPort(), DefaultJedisClientConfig.builder()
 			.ssl(true)
