@@ -1,15 +1,5 @@
 package io.coffer.tls;
 
-import io.coffer.node.NodeConfigFiles;
-
-import io.coffer.node.NodeSetup;
-
-import io.coffer.node.DatabaseLocks;
-import io.coffer.node.DatabaseNodes;
-import io.coffer.node.NodeDrivers;
-import io.coffer.node.ProcessNodeDriver;
-import io.coffer.node.TlsNodeDriver;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,19 +9,26 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import io.coffer.redis.RedisConnections;
-import io.coffer.redis.RedisEndpoint;
-import io.coffer.redis.RedisInfo;
 import io.coffer.catalog.Database;
 import io.coffer.catalog.ManagedNode;
 import io.coffer.catalog.ProvisioningRepository;
-import io.coffer.node.ProvisioningProperties;
-import io.coffer.tls.CertificateAuthority;
-import io.coffer.tls.DatabaseTls;
+import io.coffer.node.DatabaseLocks;
+import io.coffer.node.DatabaseNodes;
+import io.coffer.node.NodeConfigFiles;
+import io.coffer.node.NodeDrivers;
+import io.coffer.node.NodeSetup;
 import io.coffer.node.NodeTls;
+import io.coffer.node.ProcessNodeDriver;
+import io.coffer.node.ProvisioningProperties;
+import io.coffer.node.TlsNodeDriver;
+import io.coffer.redis.RedisConnections;
+import io.coffer.redis.RedisEndpoint;
+import io.coffer.redis.RedisInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.params.ClientKillParams;
 
 import org.springframework.stereotype.Component;
 
@@ -41,7 +38,8 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>data nodes change while they run ({@code CONFIG SET}: the certificate files, then {@code port 0},
  * then {@code tls-port} on the number just freed), and keep it ({@code CONFIG REWRITE}); their
- * replication links, already open, carry on, and reconnect with TLS ({@code tls-replication});</li>
+ * replicas' links to their primary, open before the switch, are dropped so that they connect again
+ * with TLS ({@code tls-replication}) and continue where they were;</li>
  * <li>sentinels cannot change these while they run: each is restarted, one at a time, keeping what it
  * learned;</li>
  * <li>HAProxy passes the clients' TLS through, and checks the nodes over TLS: its configuration is
@@ -162,6 +160,9 @@ public class TlsSwitch {
 				}
 				switchListening(node, password, force);
 			}
+			for (ManagedNode node : dataNodes) {
+				reconnectReplication(node, password, force);
+			}
 			for (ManagedNode sentinel : this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL)) {
 				if (material != null) {
 					driver(sentinel).writeTlsFiles(sentinel, material);
@@ -239,6 +240,22 @@ public class TlsSwitch {
 			return null;
 		});
 		log.info("{} now listens with TLS {}", ProcessNodeDriver.describe(node), force ? "forced" : "off");
+	}
+
+	/**
+	 * A replica's link to its primary, made before the switch, survives it and would go on carrying the stream in
+	 * plain text after TLS was forced: dropped, it connects again the new way ({@code tls-replication}) and
+	 * continues where it was, a partial resynchronisation.
+	 */
+	private void reconnectReplication(ManagedNode node, String password, boolean force) {
+		this.redis.call(new RedisEndpoint(node.host(), node.port(), password, force), (jedis) -> {
+			if ("slave".equals(RedisInfo.fields(jedis.info("replication")).get("role"))) {
+				jedis.clientKill(ClientKillParams.clientKillParams().type(ClientType.MASTER));
+				log.info("{} connects to its primary again with TLS {}", ProcessNodeDriver.describe(node),
+						force ? "forced" : "off");
+			}
+			return null;
+		});
 	}
 
 	/** One parameter at a time, so that a failure names the one Redis refused. */

@@ -10,9 +10,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import javax.net.ssl.SSLSocketFactory;
 
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientType;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -162,12 +166,25 @@ class ForceTlsTest extends IntegrationTest {
 			jedis.set("before", "failover");
 		}
 		SSLSocketFactory trustingCa = ProvisionedDatabases.trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
+		URI primaryNode = URI.create("redis://127.0.0.1:" + ports.get("primary"));
+		Set<String> plainLinks;
+		try (Jedis jedis = plain(primaryNode, id, password)) {
+			plainLinks = replicaLinks(jedis);
+		}
+		assertThat(plainLinks).as("the replica's link to the primary").isNotEmpty();
 
 		changeConfig(operator(), id, "{\"force_tls\": true}");
 
 		URI tlsUrl = URI.create(operator().get("/api/v1/databases/" + id).json().path("env").path("REDIS_URL").asString());
 		assertThat(tlsUrl.getScheme()).isEqualTo("rediss");
 		assertThat(tlsUrl.getPort()).isEqualTo(ports.get("haproxy"));
+		// the replication links made in plain text are gone: their port serves TLS only, so those made since speak it
+		try (Jedis jedis = tls(primaryNode, id, password, trustingCa)) {
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+				Set<String> links = replicaLinks(jedis);
+				return !links.isEmpty() && Collections.disjoint(links, plainLinks);
+			});
+		}
 		// HAProxy only verifies the nodes: it holds the CA's certificate, not the database's key
 		List<String> proxyFolders = this.jdbc
 			.sql("select driver_data->>'dir' from nodes where database_id = ? and driver_data->>'kind' = 'haproxy'")
@@ -350,6 +367,19 @@ class ForceTlsTest extends IntegrationTest {
 	}
 
 	/** Neither a plain-text client nor a TLS client without the CA gets an answer at {@code url}. */
+	/** The ids of the node's replica connections: its replica's link, and Coffer's archiver if it reads this node. */
+	private static Set<String> replicaLinks(Jedis jedis) {
+		Set<String> ids = new HashSet<>();
+		for (String line : jedis.clientList(ClientType.REPLICA).split("\n")) {
+			for (String field : line.strip().split(" ")) {
+				if (field.startsWith("id=")) {
+					ids.add(field.substring(3));
+				}
+			}
+		}
+		return ids;
+	}
+
 	static void assertRefusedWithoutTlsAndCa(URI url, String user, String password) {
 		assertThatThrownBy(() -> tls(url, user, password, null).close()).as("a client without the CA")
 			.isInstanceOf(RuntimeException.class);
