@@ -32,11 +32,9 @@ class TlsArchiverTest extends ArchivingTest {
 		ApiClient owner = this.owner;
 		// its plan may archive it from the start: the archiver's connection is made once the node serves TLS only
 		setPitr(false);
-		changeConfig(owner, db, "{\"force_tls\": true}");
-		URI url = URI.create(owner.get("/api/v1/databases/" + db).json().path("env").path("REDIS_URL").asString());
-		assertThat(url.getScheme()).isEqualTo("rediss");
-		SSLSocketFactory authority = ProvisionedDatabases
-			.trusting(owner.get("/api/v1/databases/" + db + "/ca-certificate").body());
+		TlsAccess access = forceTls();
+		URI url = access.url();
+		SSLSocketFactory authority = access.authority();
 		assertThatThrownBy(() -> ProvisionedDatabases.connect(url.getPort(), provisioned.password()).close())
 			.as("the node refuses plain text")
 			.isInstanceOf(RuntimeException.class);
@@ -73,8 +71,6 @@ class TlsArchiverTest extends ArchivingTest {
 	void anArchiverReadingInPlainTextConnectsAgainWithTlsOnceItIsForced() throws Exception {
 		Provisioned provisioned = provision("pitr-to-tls", "redis-starter-256");
 		adopt(provisioned);
-		String db = this.db;
-		ApiClient owner = this.owner;
 		setPitr(true);
 		awaitBase();
 		String plainReader;
@@ -84,11 +80,8 @@ class TlsArchiverTest extends ArchivingTest {
 			jedis.set("before-tls", "1");
 		}
 
-		changeConfig(owner, db, "{\"force_tls\": true}");
-		URI url = URI.create(owner.get("/api/v1/databases/" + db).json().path("env").path("REDIS_URL").asString());
-		SSLSocketFactory authority = ProvisionedDatabases
-			.trusting(owner.get("/api/v1/databases/" + db + "/ca-certificate").body());
-		try (Jedis jedis = tls(url, db, provisioned.password(), authority)) {
+		TlsAccess access = forceTls();
+		try (Jedis jedis = tls(access.url(), this.db, provisioned.password(), access.authority())) {
 			// the node's port serves TLS only now: the archiver's connection made after the switch speaks TLS
 			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
 				String reader = replicaClient(jedis);
@@ -98,8 +91,22 @@ class TlsArchiverTest extends ArchivingTest {
 			await().atMost(Duration.ofSeconds(60)).until(() -> archived().holdsSet("after-tls", "1"));
 		}
 		assertThat(archived().holdsSet("before-tls", "1")).isTrue();
-		assertThat(owner.get("/api/v1/databases/" + db + "/pitr").json().path("gaps").isEmpty())
+		assertThat(this.owner.get("/api/v1/databases/" + this.db + "/pitr").json().path("gaps").isEmpty())
 			.as("it went on from where it was").isTrue();
+	}
+
+	/** How the database is reached once TLS is forced: its REDIS_URL, and a socket factory trusting its authority. */
+	private record TlsAccess(URI url, SSLSocketFactory authority) {
+	}
+
+	private TlsAccess forceTls() throws Exception {
+		changeConfig(this.owner, this.db, "{\"force_tls\": true}");
+		URI url = URI.create(this.owner.get("/api/v1/databases/" + this.db).json().path("env").path("REDIS_URL")
+			.asString());
+		assertThat(url.getScheme()).isEqualTo("rediss");
+		SSLSocketFactory authority = ProvisionedDatabases
+			.trusting(this.owner.get("/api/v1/databases/" + this.db + "/ca-certificate").body());
+		return new TlsAccess(url, authority);
 	}
 
 	/** The id of the node's replica connection (Coffer's archiver: a starter database has no replica). */
