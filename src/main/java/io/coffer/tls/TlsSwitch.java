@@ -38,8 +38,9 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>data nodes change while they run ({@code CONFIG SET}: the certificate files, then {@code port 0},
  * then {@code tls-port} on the number just freed), and keep it ({@code CONFIG REWRITE}); their
- * replicas' links to their primary, open before the switch, are dropped so that they connect again
- * with TLS ({@code tls-replication}) and continue where they were;</li>
+ * the connections made before the switch (apps', replicas' links to their primary) are closed once the
+ * sentinels and HAProxy are switched too, so that nothing goes on in the old way: their clients connect
+ * again, replicas with TLS ({@code tls-replication}) and a partial resynchronisation;</li>
  * <li>sentinels cannot change these while they run: each is restarted, one at a time, keeping what it
  * learned;</li>
  * <li>HAProxy passes the clients' TLS through, and checks the nodes over TLS: its configuration is
@@ -154,14 +155,13 @@ public class TlsSwitch {
 			String password = this.nodes.requirePassword(databaseId);
 			NodeTls material = force ? material(databaseId) : null;
 			List<ManagedNode> dataNodes = this.nodes.ofKind(databaseId, ManagedNode.DriverData.REDIS);
+			Map<ManagedNode, Long> firstNewConnection = new LinkedHashMap<>();
 			for (ManagedNode node : dataNodes) {
 				if (material != null) {
 					driver(node).writeTlsFiles(node, material);
 				}
 				switchListening(node, password, force);
-			}
-			for (ManagedNode node : dataNodes) {
-				reconnectReplication(node, password, force);
+				firstNewConnection.put(node, this.redis.call(endpoint(node, password, force), Jedis::clientId));
 			}
 			for (ManagedNode sentinel : this.nodes.ofKind(databaseId, ManagedNode.DriverData.SENTINEL)) {
 				if (material != null) {
@@ -179,7 +179,10 @@ public class TlsSwitch {
 				awaitRouting(started, password, force);
 				log.info("{} restarted with TLS {}", ProcessNodeDriver.describe(proxy), force ? "forced" : "off");
 			}
-			return this.tls.recordForced(databaseId, force);
+			boolean changed = this.tls.recordForced(databaseId, force);
+			// once recorded, so that Coffer's own clients (the archiver) connect again the new way
+			firstNewConnection.forEach((node, first) -> dropConnectionsMadeBefore(node, password, force, first));
+			return changed;
 		});
 	}
 
@@ -243,19 +246,49 @@ public class TlsSwitch {
 	}
 
 	/**
-	 * A replica's link to its primary, made before the switch, survives it and would go on carrying the stream in
-	 * plain text after TLS was forced: dropped, it connects again the new way ({@code tls-replication}) and
-	 * continues where it was, a partial resynchronisation.
+	 * Connections made before the switch survive it, in the old way: an app's, a replica's link to its primary,
+	 * Coffer's archiver, all of them carrying data in plain text after TLS was forced. Each one older than the
+	 * first connection made after the switch ({@code CLIENT ID}s only grow) is closed; its client connects again
+	 * the new way, a replica with {@code tls-replication} and a partial resynchronisation. The sentinels' and
+	 * HAProxy's were closed by their restarts, which come first so that the sentinels never lose the nodes.
 	 */
-	private void reconnectReplication(ManagedNode node, String password, boolean force) {
-		this.redis.call(new RedisEndpoint(node.host(), node.port(), password, force), (jedis) -> {
-			if ("slave".equals(RedisInfo.fields(jedis.info("replication")).get("role"))) {
-				jedis.clientKill(ClientKillParams.clientKillParams().type(ClientType.MASTER));
-				log.info("{} connects to its primary again with TLS {}", ProcessNodeDriver.describe(node),
-						force ? "forced" : "off");
+	private void dropConnectionsMadeBefore(ManagedNode node, String password, boolean force, long firstNew) {
+		try {
+			int dropped = this.redis.call(endpoint(node, password, force), (jedis) -> {
+				int count = 0;
+				for (ClientType type : List.of(ClientType.NORMAL, ClientType.PUBSUB, ClientType.REPLICA)) {
+					for (long id : clientIds(jedis.clientList(type))) {
+						if (id < firstNew) {
+							count += (int) jedis.clientKill(ClientKillParams.clientKillParams().id(String.valueOf(id)));
+						}
+					}
+				}
+				return count;
+			});
+			log.info("{}: {} connections made before TLS was {} closed", ProcessNodeDriver.describe(node), dropped,
+					force ? "forced" : "turned off");
+		}
+		catch (RuntimeException ex) {
+			// the switch itself is done; what is left open closes when its client reconnects, and asking again drops it
+			log.warn("{}: the connections made before TLS was {} could not be closed: {}",
+					ProcessNodeDriver.describe(node), force ? "forced" : "turned off", ex.getMessage());
+		}
+	}
+
+	/** The ids in a {@code CLIENT LIST} answer, a line per connection starting {@code id=<n> }. */
+	static List<Long> clientIds(String clientList) {
+		List<Long> ids = new ArrayList<>();
+		for (String line : clientList.split("\n")) {
+			if (line.startsWith("id=")) {
+				int end = line.indexOf(' ');
+				ids.add(Long.parseLong(line.substring(3, (end > 0) ? end : line.strip().length())));
 			}
-			return null;
-		});
+		}
+		return ids;
+	}
+
+	private static RedisEndpoint endpoint(ManagedNode node, String password, boolean tls) {
+		return new RedisEndpoint(node.host(), node.port(), password, tls);
 	}
 
 	/** One parameter at a time, so that a failure names the one Redis refused. */

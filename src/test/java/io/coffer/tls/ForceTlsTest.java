@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -76,8 +77,14 @@ class ForceTlsTest extends IntegrationTest {
 		assertThat(ca).startsWith("-----BEGIN CERTIFICATE-----");
 		SSLSocketFactory trustingCa = ProvisionedDatabases.trusting(ca);
 
+		Jedis openedInPlainText = plain(plainUrl, id, password);
+		assertThat(openedInPlainText.get("key-0")).isEqualTo("value-0");
+
 		long forced = changeConfig(owner, id, "{\"force_tls\": true}");
 
+		// nothing goes on in plain text once TLS is forced: a connection made before is closed
+		assertThatThrownBy(() -> openedInPlainText.get("key-0")).isInstanceOf(JedisConnectionException.class);
+		openedInPlainText.close();
 		JsonNode database = owner.get("/api/v1/databases/" + id).json();
 		URI tlsUrl = URI.create(database.path("env").path("REDIS_URL").asString());
 		// the address stays: only the scheme changes
