@@ -21,7 +21,13 @@ public class DatabaseWork {
 	/** The kinds of work, each with the sentence that names it and the rows that say it is in flight. */
 	public enum Kind {
 
-		BACKUP("a backup", "select 1 from backups where database_id = :db and status in ('scheduled', 'running')"),
+		/**
+		 * A backup asked for or scheduled. Not the base a point-in-time archiver takes after a full synchronisation
+		 * (method {@code archive}): it comes whenever the node wants, and the archiver takes another when a restore,
+		 * an upgrade or a switch breaks its connection, so a user's work need not wait for it.
+		 */
+		BACKUP("a backup", "select 1 from backups where database_id = :db and status in ('scheduled', 'running')"
+				+ " and method <> '" + Backup.ARCHIVE + "'"),
 
 		RESTORE("a restore into it",
 				"select 1 from restores where target_database = :db and status in ('scheduled', 'running')"),
