@@ -1,7 +1,9 @@
 package io.coffer.redis;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -61,6 +63,18 @@ public record RedisInfo(String redisVersion, Map<Integer, Long> keysPerDatabase,
 	}
 
 	/** The {@code name:value} lines of an INFO reply. */
+	/** The ids in a {@code CLIENT LIST} answer, a line per connection starting {@code id=<n> }, in its order. */
+	public static List<Long> clientIds(String clientList) {
+		List<Long> ids = new ArrayList<>();
+		for (String line : clientList.split("\n")) {
+			if (line.startsWith("id=")) {
+				int end = line.indexOf(' ');
+				ids.add(Long.parseLong(line.substring(3, (end > 0) ? end : line.strip().length())));
+			}
+		}
+		return ids;
+	}
+
 	public static Map<String, String> fields(String info) {
 		Map<String, String> fields = new LinkedHashMap<>();
 		for (String line : info.split("\r?\n")) {

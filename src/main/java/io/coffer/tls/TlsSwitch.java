@@ -257,7 +257,7 @@ public class TlsSwitch {
 			int dropped = this.redis.call(endpoint(node, password, force), (jedis) -> {
 				int count = 0;
 				for (ClientType type : List.of(ClientType.NORMAL, ClientType.PUBSUB, ClientType.REPLICA)) {
-					for (long id : clientIds(jedis.clientList(type))) {
+					for (long id : RedisInfo.clientIds(jedis.clientList(type))) {
 						if (id < firstNew) {
 							count += (int) jedis.clientKill(ClientKillParams.clientKillParams().id(String.valueOf(id)));
 						}
@@ -273,18 +273,6 @@ public class TlsSwitch {
 			log.warn("{}: the connections made before TLS was {} could not be closed: {}",
 					ProcessNodeDriver.describe(node), force ? "forced" : "turned off", ex.getMessage());
 		}
-	}
-
-	/** The ids in a {@code CLIENT LIST} answer, a line per connection starting {@code id=<n> }. */
-	static List<Long> clientIds(String clientList) {
-		List<Long> ids = new ArrayList<>();
-		for (String line : clientList.split("\n")) {
-			if (line.startsWith("id=")) {
-				int end = line.indexOf(' ');
-				ids.add(Long.parseLong(line.substring(3, (end > 0) ? end : line.strip().length())));
-			}
-		}
-		return ids;
 	}
 
 	private static RedisEndpoint endpoint(ManagedNode node, String password, boolean tls) {

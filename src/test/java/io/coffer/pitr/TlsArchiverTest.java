@@ -3,14 +3,17 @@ package io.coffer.pitr;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import javax.net.ssl.SSLSocketFactory;
 
+import io.coffer.redis.RedisInfo;
 import io.coffer.testsupport.ApiClient;
 import io.coffer.testsupport.ProvisionedDatabases;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientType;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,7 +76,7 @@ class TlsArchiverTest extends ArchivingTest {
 		adopt(provisioned);
 		setPitr(true);
 		awaitBase();
-		String plainReader;
+		Long plainReader;
 		try (Jedis jedis = ProvisionedDatabases.connect(provisioned.url().getPort(), provisioned.password())) {
 			await().atMost(Duration.ofSeconds(30)).until(() -> replicaClient(jedis) != null);
 			plainReader = replicaClient(jedis);
@@ -84,7 +87,7 @@ class TlsArchiverTest extends ArchivingTest {
 		try (Jedis jedis = tls(access.url(), this.db, provisioned.password(), access.authority())) {
 			// the node's port serves TLS only now: the archiver's connection made after the switch speaks TLS
 			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-				String reader = replicaClient(jedis);
+				Long reader = replicaClient(jedis);
 				return reader != null && !reader.equals(plainReader);
 			});
 			jedis.set("after-tls", "1");
@@ -110,14 +113,9 @@ class TlsArchiverTest extends ArchivingTest {
 	}
 
 	/** The id of the node's replica connection (Coffer's archiver: a starter database has no replica). */
-	private static String replicaClient(Jedis jedis) {
-		String clients = jedis.clientList(redis.clients.jedis.args.ClientType.REPLICA);
-		for (String field : clients.strip().split("\\s+")) {
-			if (field.startsWith("id=")) {
-				return field.substring(3);
-			}
-		}
-		return null;
+	private static Long replicaClient(Jedis jedis) {
+		List<Long> ids = RedisInfo.clientIds(jedis.clientList(ClientType.REPLICA));
+		return ids.isEmpty() ? null : ids.get(0);
 	}
 
 	private static Jedis tls(URI url, String user, String password, SSLSocketFactory authority) {

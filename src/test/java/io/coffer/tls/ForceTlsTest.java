@@ -174,7 +174,7 @@ class ForceTlsTest extends IntegrationTest {
 		}
 		SSLSocketFactory trustingCa = ProvisionedDatabases.trusting(operator().get("/api/v1/databases/" + id + "/ca-certificate").body());
 		URI primaryNode = URI.create("redis://127.0.0.1:" + ports.get("primary"));
-		Set<String> plainLinks;
+		Set<Long> plainLinks;
 		try (Jedis jedis = plain(primaryNode, id, password)) {
 			plainLinks = replicaLinks(jedis);
 		}
@@ -188,7 +188,7 @@ class ForceTlsTest extends IntegrationTest {
 		// the replication links made in plain text are gone: their port serves TLS only, so those made since speak it
 		try (Jedis jedis = tls(primaryNode, id, password, trustingCa)) {
 			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-				Set<String> links = replicaLinks(jedis);
+				Set<Long> links = replicaLinks(jedis);
 				return !links.isEmpty() && Collections.disjoint(links, plainLinks);
 			});
 		}
@@ -375,16 +375,8 @@ class ForceTlsTest extends IntegrationTest {
 
 	/** Neither a plain-text client nor a TLS client without the CA gets an answer at {@code url}. */
 	/** The ids of the node's replica connections: its replica's link, and Coffer's archiver if it reads this node. */
-	private static Set<String> replicaLinks(Jedis jedis) {
-		Set<String> ids = new HashSet<>();
-		for (String line : jedis.clientList(ClientType.REPLICA).split("\n")) {
-			for (String field : line.strip().split(" ")) {
-				if (field.startsWith("id=")) {
-					ids.add(field.substring(3));
-				}
-			}
-		}
-		return ids;
+	private static Set<Long> replicaLinks(Jedis jedis) {
+		return new HashSet<>(RedisInfo.clientIds(jedis.clientList(ClientType.REPLICA)));
 	}
 
 	static void assertRefusedWithoutTlsAndCa(URI url, String user, String password) {
