@@ -71,9 +71,10 @@ class DurableMarks implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		// on a worker, never on the connections' threads: the catalogue may be slow
+		// on a thread of its own, never on the connections' threads (the catalogue may be slow), nor queued behind the
+		// archivers' work
 		this.flushing = this.loop.io().next().scheduleAtFixedRate(
-				() -> this.loop.workers().execute(this::flushQuietly), 1, 1, TimeUnit.SECONDS);
+				() -> this.loop.marks().execute(this::flushQuietly), 1, 1, TimeUnit.SECONDS);
 	}
 
 	@Override

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLEngine;
@@ -59,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * No thread of its own ({@link PitrEventLoop}): its connection is read on the shared event loop and split there
  * ({@link ReplicationStreamSplitter}); everything else, including a tick every second (make the segment durable,
- * acknowledge, seal and upload), is its {@link SerialWork}, which alone touches the state below.
+ * acknowledge, seal), is its {@link SerialWork}, which alone touches the state below. The uploads of its sealed
+ * segments run on the uploaders' threads, one at a time and in order, so that a slow storage delays no archiver's
+ * durable marks: with the upload on its work, a thousand archivers' ticks waited behind each other's PUTs.
  */
 final class StreamArchiver {
 
@@ -98,6 +101,12 @@ final class StreamArchiver {
 	private volatile boolean stopped;
 
 	private volatile boolean finished;
+
+	/** It is stopping: what it sealed is being uploaded, then it gives up its lease and is finished. */
+	private boolean finishing;
+
+	/** The upload of the first sealed segment is under way on an uploader's thread. */
+	private boolean uploading;
 
 	private volatile Channel channel;
 
@@ -257,7 +266,7 @@ final class StreamArchiver {
 	}
 
 	private void turnCame() {
-		if (this.finished) {
+		if (this.finished || this.finishing) {
 			letGoTurn();
 		}
 		else if (this.stopped) {
@@ -283,7 +292,7 @@ final class StreamArchiver {
 	private void adoptTurn(FullSyncTurns.Turn taken) {
 		letGoTurn();
 		this.turn = taken;
-		if (this.finished) {
+		if (this.finished || this.finishing) {
 			letGoTurn();
 		}
 	}
@@ -384,7 +393,7 @@ final class StreamArchiver {
 
 	/** Every second: what arrived is made durable and acknowledged, a segment due is sealed and uploaded. */
 	private void tick() {
-		if (this.finished) {
+		if (this.finished || this.finishing) {
 			return;
 		}
 		try {
@@ -491,29 +500,61 @@ final class StreamArchiver {
 		uploadSealed(false);
 	}
 
-	/** Uploads the sealed segments in order; storage that fails is tried again every few seconds. */
+	/**
+	 * Starts the upload of the sealed segments, the oldest first, unless one is under way; storage that fails is
+	 * tried again every few seconds ({@code force}: at once).
+	 */
 	private void uploadSealed(boolean force) {
 		long now = this.with.clock().millis();
-		if (!force && !this.sealed.isEmpty() && now - this.lastUploadAttempt < UPLOAD_RETRY.toMillis()
-				&& this.lastUploadAttempt > 0) {
+		if (this.uploading || this.sealed.isEmpty()) {
 			return;
 		}
-		while (!this.sealed.isEmpty()) {
-			this.lastUploadAttempt = now;
-			OpenSegment next = this.sealed.peek();
-			try {
-				this.with.uploader().upload(this.databaseId, next);
-				this.sealed.poll();
-				this.lastUploadAttempt = 0;
-				this.lastUploadError = null;
-			}
-			catch (IOException | RuntimeException ex) {
-				this.lastUploadError = ex.getMessage();
-				String error = "segments wait on local disk, object storage failed: " + ex.getMessage();
-				log.warn("Point-in-time archiver of {}: {}", this.databaseId, error);
-				this.with.pitr().recordError(this.databaseId, this.with.instanceId(), error);
+		if (!force && now - this.lastUploadAttempt < UPLOAD_RETRY.toMillis() && this.lastUploadAttempt > 0) {
+			return;
+		}
+		this.lastUploadAttempt = now;
+		this.uploading = true;
+		OpenSegment next = this.sealed.peek();
+		try {
+			this.loop.uploaders().execute(() -> {
+				Throwable failure = null;
+				try {
+					this.with.uploader().upload(this.databaseId, next);
+				}
+				catch (IOException | RuntimeException | Error ex) {
+					// an Error too: the archiver must not wait for an upload that will never end
+					failure = ex;
+				}
+				Throwable failed = failure;
+				this.work.submit(() -> uploadEnded(next, failed));
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			// the instance is shutting down: the segment stays on local disk
+			uploadEnded(next, ex);
+		}
+	}
+
+	/** On the archiver's work: the upload of {@code segment} is over, done or {@code failure}. */
+	private void uploadEnded(OpenSegment segment, Throwable failure) {
+		this.uploading = false;
+		if (failure == null) {
+			this.sealed.remove(segment);
+			this.lastUploadAttempt = 0;
+			this.lastUploadError = null;
+			if (!this.sealed.isEmpty()) {
+				uploadSealed(this.finishing);
 				return;
 			}
+		}
+		else {
+			this.lastUploadError = failure.getMessage();
+			String error = "segments wait on local disk, object storage failed: " + failure.getMessage();
+			log.warn("Point-in-time archiver of {}: {}", this.databaseId, error);
+			this.with.pitr().recordError(this.databaseId, this.with.instanceId(), error);
+		}
+		if (this.finishing) {
+			finished();
 		}
 	}
 
@@ -574,15 +615,31 @@ final class StreamArchiver {
 		this.loop.io().next().schedule(() -> this.work.submit(this::connect), RETRY.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
+	/** Stops ticking and uploads what it sealed (once, whatever the retry's pause); then {@link #finished()}. */
 	private void finish() {
-		if (this.finished) {
+		if (this.finished || this.finishing) {
 			return;
 		}
+		this.finishing = true;
 		if (this.ticking != null) {
 			this.ticking.cancel(false);
 		}
 		letGoTurn();
+		if (this.uploading) {
+			// uploadEnded goes on with the rest, then finishes
+			return;
+		}
 		uploadSealed(true);
+		if (!this.uploading) {
+			finished();
+		}
+	}
+
+	/** Gives up the lease: another instance, or this one later, continues from what the catalogue holds. */
+	private void finished() {
+		if (this.finished) {
+			return;
+		}
 		this.with.pitr().release(this.databaseId, this.with.instanceId(), this.stopped ? null : this.lastError);
 		this.finished = true;
 	}

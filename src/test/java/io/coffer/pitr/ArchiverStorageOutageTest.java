@@ -32,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  * a proxy the test cuts): the sealed segments wait on the instance's disk, {@code last_error} and
  * {@code last_upload_error} say so, {@code upload_lag_ms} grows with the outage and the recoverable window stops
  * growing; once storage is back they are uploaded in order, the errors are cleared, {@code upload_lag_ms} falls
- * back, and the archive holds every write, without a gap.
+ * back, and the archive holds every write, without a gap. Storage that hangs instead (it takes the upload and never
+ * answers) holds up no durable mark: what arrives is on local disk within seconds all along.
  */
 class ArchiverStorageOutageTest {
 
@@ -119,6 +120,57 @@ class ArchiverStorageOutageTest {
 		assertThat(catalogue.sql("select count(*) from pitr_gaps where database_id = ?").param(db)
 			.query(Integer.class).single()).as("gaps").isZero();
 		assertThat(Instant.parse(status(api, db).path("recoverable_to").asString())).isAfter(recoverableBefore);
+	}
+
+	@Test
+	void storageThatHangsHoldsUpNoDurableMark() throws Exception {
+		EmbeddedS3Server s3 = CofferTestServices.get().s3();
+		this.link = new CuttableTcpProxy("127.0.0.1", s3.port());
+		this.redis = RedisServerProcess.start();
+		this.cluster = CofferCluster.named(NAME + "-hang")
+			.with("coffer.s3.endpoint", "http://127.0.0.1:" + this.link.port());
+		CofferJvm instance = this.cluster.start(1).get(0);
+		JdbcClient catalogue = this.cluster.catalogue();
+		ApiClient api = instance.api(CofferTestServices.ADMIN_TOKEN);
+		String db = PitrSwitch.registerArchived(api, NAME + "-hang", this.redis.port());
+		BlobStore bucket = new S3BlobStore(
+				S3Settings.of(s3.endpoint(), s3.accessKey(), s3.secretKey(), this.cluster.bucket()))
+			.start();
+		ArchivedSegments archived = ArchivedSegments.inCatalogue(catalogue, bucket, db);
+		await().atMost(Duration.ofSeconds(90)).until(() -> catalogue
+			.sql("select count(*) from backups where database_id = ? and method = 'archive' and status = 'done'")
+			.param(db).query(Integer.class).single() == 1);
+		write(0, 10);
+		await().atMost(Duration.ofSeconds(30)).until(() -> archived.holdsSet("w:9", "v9"));
+		int uploadedBefore = archived.segments().size();
+
+		this.link.stall();
+		Instant stalledAt = Instant.now();
+		int[] written = { 10 };
+		long[] worstLag = { 0 };
+		// longer than the open segment (2 s) and the retry of an upload (5 s) together, several times over: an
+		// upload is under way, and held, for most of it
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			write(written[0], written[0] + 5);
+			written[0] += 5;
+			JsonNode now = status(api, db);
+			worstLag[0] = Math.max(worstLag[0], now.path("lag_ms").asLong());
+			return Duration.between(stalledAt, Instant.now()).toSeconds() >= 25
+					&& now.path("upload_lag_ms").asLong() > 15_000;
+		});
+		assertThat(worstLag[0]).as("what arrives is durable on local disk within seconds while an upload hangs")
+			.isLessThan(5_000);
+		assertThat(archived.segments()).as("nothing got through the hung storage").hasSize(uploadedBefore);
+
+		this.link.resume();
+		int last = written[0] - 1;
+		// the hung upload ends with the storage's answer, or is tried again after the client's timeout
+		await().atMost(Duration.ofMinutes(3)).until(() -> archived.holdsSet("w:" + last, "v" + last));
+		archived.assertContiguous();
+		String text = archived.text();
+		for (int n = 0; n < written[0]; n++) {
+			assertThat(text).contains(ArchivedSegments.set("w:" + n, "v" + n));
+		}
 	}
 
 	private void write(int from, int to) {

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A TCP forwarder on a free local port that a test can cut: after a given number of bytes have gone
  * through in one direction, every connection is dropped and new ones are refused. It makes "the node
  * died in the middle of the transfer" or "storage went away during the upload" happen at an exact
- * point instead of at whatever moment a kill lands.
+ * point instead of at whatever moment a kill lands. It can also stall: connections stay open and are
+ * accepted, but nothing goes through until it resumes (a server that hangs rather than goes away).
  */
 public final class CuttableTcpProxy implements AutoCloseable {
 
@@ -36,6 +37,10 @@ public final class CuttableTcpProxy implements AutoCloseable {
 	private volatile long cutDownstreamAfter = Long.MAX_VALUE;
 
 	private volatile boolean cut;
+
+	private volatile boolean stalled;
+
+	private final Object stall = new Object();
 
 	private final AtomicLong refused = new AtomicLong();
 
@@ -72,11 +77,24 @@ public final class CuttableTcpProxy implements AutoCloseable {
 		return this.refused.get();
 	}
 
+	/** Holds every byte from now on, in both directions, without closing anything, until {@link #resume()}. */
+	public void stall() {
+		this.stalled = true;
+	}
+
+	public void resume() {
+		synchronized (this.stall) {
+			this.stalled = false;
+			this.stall.notifyAll();
+		}
+	}
+
 	/** Forwards again, from a clean slate. */
 	public void heal() {
 		this.cutUpstreamAfter = Long.MAX_VALUE;
 		this.cutDownstreamAfter = Long.MAX_VALUE;
 		this.cut = false;
+		resume();
 	}
 
 	private void accept() {
@@ -106,6 +124,7 @@ public final class CuttableTcpProxy implements AutoCloseable {
 			try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
 				int read;
 				while (!this.cut && (read = in.read(buffer)) >= 0) {
+					awaitNotStalled();
 					long limit = upstream ? this.cutUpstreamAfter : this.cutDownstreamAfter;
 					long before = counter.get();
 					int allowed = (int) Math.max(0, Math.min(read, limit - before));
@@ -129,8 +148,25 @@ public final class CuttableTcpProxy implements AutoCloseable {
 		thread.start();
 	}
 
+	private void awaitNotStalled() throws IOException {
+		synchronized (this.stall) {
+			while (this.stalled && !this.cut) {
+				try {
+					this.stall.wait();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new java.io.InterruptedIOException("interrupted while stalled");
+				}
+			}
+		}
+	}
+
 	private void cutAll() {
 		this.cut = true;
+		synchronized (this.stall) {
+			this.stall.notifyAll();
+		}
 		this.sockets.forEach(CuttableTcpProxy::closeQuietly);
 		this.sockets.clear();
 	}
