@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.coffer.redis.RedisConnections;
 import io.coffer.redis.RedisEndpoint;
@@ -72,6 +73,9 @@ class NodeSupervisor implements SmartLifecycle {
 	private final Set<Long> tightened = ConcurrentHashMap.newKeySet();
 
 	private volatile ScheduledExecutorService executor;
+
+	/** Rounds over every database done since the start: whoever waits for the supervisor to have looked counts them. */
+	private final AtomicLong rounds = new AtomicLong();
 
 	NodeSupervisor(ProvisioningRepository repository, DatabaseNodes nodes, ProcessNodeDriver driver,
 			DatabaseLocks locks, DatabaseWork work, ProvisioningProperties settings, TlsTrust authority) {
@@ -136,6 +140,13 @@ class NodeSupervisor implements SmartLifecycle {
 		catch (RuntimeException ex) {
 			log.warn("Supervision of the nodes failed this round: {}", ex.getMessage(), ex);
 		}
+		finally {
+			this.rounds.incrementAndGet();
+		}
+	}
+
+	long rounds() {
+		return this.rounds.get();
 	}
 
 	private void supervise(String databaseId) {
@@ -192,6 +203,11 @@ class NodeSupervisor implements SmartLifecycle {
 			}
 			return true;
 		}
+		if (this.driver.processAlive(node)) {
+			// busy or frozen, not dead: a second server would not get its port, and the sentinels judge it
+			log.info("{} does not answer but its process lives; left as it is", ProcessNodeDriver.describe(node));
+			return false;
+		}
 		List<String> arguments = List.of();
 		if (ManagedNode.DriverData.REDIS.equals(node.kind())) {
 			Optional<RedisEndpoint> primary = primaryNamedBySentinels(node.databaseId(), all);
@@ -225,10 +241,15 @@ class NodeSupervisor implements SmartLifecycle {
 		return true;
 	}
 
+	/**
+	 * Whether a data node other than {@code node} answers, or its process is alive: one that does not answer for a
+	 * moment (the sentinels promoting it kill its clients, the probe's among them) must not make this one come back
+	 * as a second primary, whose empty or stale dataset the sentinels could then make the database's.
+	 */
 	private boolean anotherDataNodeRuns(ManagedNode node, String password, List<ManagedNode> all) {
 		return all.stream()
 			.filter((other) -> ManagedNode.DriverData.REDIS.equals(other.kind()) && other.id() != node.id())
-			.anyMatch((other) -> this.driver.runningPid(other, password).isPresent());
+			.anyMatch((other) -> this.driver.runningPid(other, password).isPresent() || this.driver.processAlive(other));
 	}
 
 	private static boolean hasSentinels(List<ManagedNode> all) {

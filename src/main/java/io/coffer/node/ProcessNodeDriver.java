@@ -5,6 +5,7 @@ package io.coffer.node;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -166,6 +167,39 @@ public class ProcessNodeDriver implements TlsNodeDriver, DataNodeRestarts {
 			return OptionalLong.of(Long.parseLong(server.get().get("process_id")));
 		}
 		return OptionalLong.empty();
+	}
+
+	/**
+	 * Whether the node's recorded process is alive and is this node's server: its command line (which redis-server
+	 * rewrites to {@code redis-server host:port}) names its port or its configuration file. A node that does not
+	 * answer may still run: busy, or its connections just killed (a sentinel's failover ends with
+	 * {@code CLIENT KILL TYPE normal} on the node it promotes).
+	 */
+	public boolean processAlive(ManagedNode node) {
+		Long pid = node.driverData().pid();
+		if (pid == null) {
+			return false;
+		}
+		String configFile = this.folders.configFile(node).toString();
+		return ProcessHandle.of(pid)
+			.filter(ProcessHandle::isAlive)
+			.flatMap(ProcessNodeDriver::commandLine)
+			.filter((line) -> line.contains(configFile) || line.contains(":" + node.port()))
+			.isPresent();
+	}
+
+	/**
+	 * The process's command line as {@code /proc} shows it now: redis-server rewrites its own, which Java's
+	 * {@code ProcessHandle.Info} does not show (it answers the executable and no arguments then).
+	 */
+	private static Optional<String> commandLine(ProcessHandle handle) {
+		try {
+			return Optional.of(Files.readString(Path.of("/proc", String.valueOf(handle.pid()), "cmdline"))
+				.replace('\0', ' '));
+		}
+		catch (IOException | RuntimeException ex) {
+			return handle.info().commandLine();
+		}
 	}
 
 	@Override
