@@ -62,23 +62,11 @@ class ArchiverStorageOutageTest {
 
 	@Test
 	void segmentsWaitOnDiskWhileStorageIsDownAndAreUploadedOnceItIsBack() throws Exception {
-		EmbeddedS3Server s3 = CofferTestServices.get().s3();
-		this.link = new CuttableTcpProxy("127.0.0.1", s3.port());
-		this.redis = RedisServerProcess.start();
-		this.cluster = CofferCluster.named(NAME).with("coffer.s3.endpoint", "http://127.0.0.1:" + this.link.port());
-		CofferJvm instance = this.cluster.start(1).get(0);
+		Archiving archiving = startArchiving(NAME);
+		ApiClient api = archiving.api();
+		String db = archiving.db();
+		ArchivedSegments archived = archiving.archived();
 		JdbcClient catalogue = this.cluster.catalogue();
-		ApiClient api = instance.api(CofferTestServices.ADMIN_TOKEN);
-		String db = PitrSwitch.registerArchived(api, NAME, this.redis.port());
-		BlobStore bucket = new S3BlobStore(
-				S3Settings.of(s3.endpoint(), s3.accessKey(), s3.secretKey(), this.cluster.bucket()))
-			.start();
-		ArchivedSegments archived = ArchivedSegments.inCatalogue(catalogue, bucket, db);
-		await().atMost(Duration.ofSeconds(90)).until(() -> catalogue
-			.sql("select count(*) from backups where database_id = ? and method = 'archive' and status = 'done'")
-			.param(db).query(Integer.class).single() == 1);
-		write(0, 10);
-		await().atMost(Duration.ofSeconds(30)).until(() -> archived.holdsSet("w:9", "v9"));
 		int uploadedBefore = archived.segments().size();
 		Instant recoverableBefore = Instant.parse(status(api, db).path("recoverable_to").asString());
 		assertThat(status(api, db).path("state").asString()).isEqualTo("archiving");
@@ -124,24 +112,10 @@ class ArchiverStorageOutageTest {
 
 	@Test
 	void storageThatHangsHoldsUpNoDurableMark() throws Exception {
-		EmbeddedS3Server s3 = CofferTestServices.get().s3();
-		this.link = new CuttableTcpProxy("127.0.0.1", s3.port());
-		this.redis = RedisServerProcess.start();
-		this.cluster = CofferCluster.named(NAME + "-hang")
-			.with("coffer.s3.endpoint", "http://127.0.0.1:" + this.link.port());
-		CofferJvm instance = this.cluster.start(1).get(0);
-		JdbcClient catalogue = this.cluster.catalogue();
-		ApiClient api = instance.api(CofferTestServices.ADMIN_TOKEN);
-		String db = PitrSwitch.registerArchived(api, NAME + "-hang", this.redis.port());
-		BlobStore bucket = new S3BlobStore(
-				S3Settings.of(s3.endpoint(), s3.accessKey(), s3.secretKey(), this.cluster.bucket()))
-			.start();
-		ArchivedSegments archived = ArchivedSegments.inCatalogue(catalogue, bucket, db);
-		await().atMost(Duration.ofSeconds(90)).until(() -> catalogue
-			.sql("select count(*) from backups where database_id = ? and method = 'archive' and status = 'done'")
-			.param(db).query(Integer.class).single() == 1);
-		write(0, 10);
-		await().atMost(Duration.ofSeconds(30)).until(() -> archived.holdsSet("w:9", "v9"));
+		Archiving archiving = startArchiving(NAME + "-hang");
+		ApiClient api = archiving.api();
+		String db = archiving.db();
+		ArchivedSegments archived = archiving.archived();
 		int uploadedBefore = archived.segments().size();
 
 		this.link.stall();
@@ -171,6 +145,34 @@ class ArchiverStorageOutageTest {
 		for (int n = 0; n < written[0]; n++) {
 			assertThat(text).contains(ArchivedSegments.set("w:" + n, "v" + n));
 		}
+	}
+
+	private record Archiving(ApiClient api, String db, ArchivedSegments archived) {
+	}
+
+	/**
+	 * An instance of its own whose storage is behind {@link #link}, archiving a new node's database: its base is
+	 * done and ten writes are in object storage.
+	 */
+	private Archiving startArchiving(String name) throws Exception {
+		EmbeddedS3Server s3 = CofferTestServices.get().s3();
+		this.link = new CuttableTcpProxy("127.0.0.1", s3.port());
+		this.redis = RedisServerProcess.start();
+		this.cluster = CofferCluster.named(name).with("coffer.s3.endpoint", "http://127.0.0.1:" + this.link.port());
+		CofferJvm instance = this.cluster.start(1).get(0);
+		JdbcClient catalogue = this.cluster.catalogue();
+		ApiClient api = instance.api(CofferTestServices.ADMIN_TOKEN);
+		String db = PitrSwitch.registerArchived(api, name, this.redis.port());
+		BlobStore bucket = new S3BlobStore(
+				S3Settings.of(s3.endpoint(), s3.accessKey(), s3.secretKey(), this.cluster.bucket()))
+			.start();
+		ArchivedSegments archived = ArchivedSegments.inCatalogue(catalogue, bucket, db);
+		await().atMost(Duration.ofSeconds(90)).until(() -> catalogue
+			.sql("select count(*) from backups where database_id = ? and method = 'archive' and status = 'done'")
+			.param(db).query(Integer.class).single() == 1);
+		write(0, 10);
+		await().atMost(Duration.ofSeconds(30)).until(() -> archived.holdsSet("w:9", "v9"));
+		return new Archiving(api, db, archived);
 	}
 
 	private void write(int from, int to) {
