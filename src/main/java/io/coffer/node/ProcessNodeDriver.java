@@ -149,14 +149,8 @@ public class ProcessNodeDriver implements TlsNodeDriver, DataNodeRestarts {
 	 */
 	public OptionalLong runningPid(ManagedNode node, String password) {
 		if (ManagedNode.DriverData.HAPROXY.equals(node.kind())) {
-			// HAProxy cannot be asked who it is: its recorded process must be alive, be HAProxy, and accept connections
-			Long pid = node.driverData().pid();
-			boolean ours = pid != null && ProcessHandle.of(pid)
-				.filter(ProcessHandle::isAlive)
-				.flatMap((handle) -> handle.info().commandLine())
-				.filter((line) -> line.contains(this.folders.configFile(node).toString()))
-				.isPresent();
-			return (ours && accepts(node)) ? OptionalLong.of(pid) : OptionalLong.empty();
+			// HAProxy cannot be asked who it is: its recorded process must be alive, be this node's, and accept connections
+			return (processAlive(node) && accepts(node)) ? OptionalLong.of(node.driverData().pid()) : OptionalLong.empty();
 		}
 		Optional<Map<String, String>> server = probe(node, password, (jedis) -> RedisInfo.fields(jedis.info("server")));
 		if (server.isEmpty()) {

@@ -62,7 +62,6 @@ public record RedisInfo(String redisVersion, Map<Integer, Long> keysPerDatabase,
 				longField(fields, "maxmemory"));
 	}
 
-	/** The {@code name:value} lines of an INFO reply. */
 	/** The ids in a {@code CLIENT LIST} answer, a line per connection starting {@code id=<n> }, in its order. */
 	public static List<Long> clientIds(String clientList) {
 		List<Long> ids = new ArrayList<>();
@@ -75,6 +74,7 @@ public record RedisInfo(String redisVersion, Map<Integer, Long> keysPerDatabase,
 		return ids;
 	}
 
+	/** The {@code name:value} lines of an INFO reply. */
 	public static Map<String, String> fields(String info) {
 		Map<String, String> fields = new LinkedHashMap<>();
 		for (String line : info.split("\r?\n")) {

@@ -37,7 +37,7 @@ import org.springframework.stereotype.Component;
  * which speaks TLS only once forced, so that REDIS_URL only changes its scheme:
  * <ul>
  * <li>data nodes change while they run ({@code CONFIG SET}: the certificate files, then {@code port 0},
- * then {@code tls-port} on the number just freed), and keep it ({@code CONFIG REWRITE}); their
+ * then {@code tls-port} on the number just freed), and keep it ({@code CONFIG REWRITE});
  * the connections made before the switch (apps', replicas' links to their primary) are closed once the
  * sentinels and HAProxy are switched too, so that nothing goes on in the old way: their clients connect
  * again, replicas with TLS ({@code tls-replication}) and a partial resynchronisation;</li>
